@@ -1,0 +1,54 @@
+"""What the engine tells whoever watches it. The engine knows nothing about its watchers:
+the CLI's Rich progress bar, the `--events` JSON lines stream and the TUI all subscribe to
+the same events.
+
+`CaseFinished` is emitted only after the result is committed to the database, so a watcher that
+saw a case finish can rely on it surviving a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "error"]
+RunStatus = Literal["running", "completed", "interrupted", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run_id: str
+    suite: str
+    model_id: str
+    total: int  # results this run will hold (cases x epochs)
+    already_done: int = 0  # finished before a resume
+    group_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFinished:
+    run_id: str
+    case_id: str
+    epoch: int
+    status: Status
+    latency_ms: float | None
+    tokens_in: int | None
+    tokens_out: int | None
+    cost_usd: float | None
+    cached: bool
+    attempts: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    run_id: str
+    status: RunStatus
+    counters: dict[str, Any] = field(default_factory=dict)
+
+
+Event = RunStarted | CaseFinished | RunFinished
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    return {"event": type(event).__name__, **asdict(event)}

@@ -1,0 +1,49 @@
+"""The one error hierarchy. Deep code raises these with a message a user can act on;
+the CLI maps them to exit codes in one place, the TUI to notifications."""
+
+from __future__ import annotations
+
+
+class EvaltuiError(Exception):
+    """Base of every error evaltui raises on purpose."""
+
+
+class SuiteError(EvaltuiError):
+    """A suite, case file or scorer option is wrong. Always names where."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "<suite>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class ProviderError(EvaltuiError):
+    """A model could not be asked. `retryable` tells the engine whether another attempt may help;
+    `retry_after` (seconds) is the server's own hint from a Retry-After header."""
+
+    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class StoreError(EvaltuiError):
+    """The results database cannot be opened, migrated or written."""
+
+
+class GateError(EvaltuiError):
+    """A CI gate failed (pass rate under the bar, too many regressions). Exit code 1."""

@@ -1,0 +1,44 @@
+"""What a scorer is: a function of (what the model produced, what was expected) to a `Score`.
+
+Scorers are registered by name. Each declares its options as a pydantic model, so that a suite
+with an unknown scorer, a bad regex or an unreadable schema fails when it is *prepared*
+(before any model is asked), with file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from evaltui.providers.base import Completion, Request
+from evaltui.suites.models import Case, ModelSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    name: str  # the scorer's label ("equals", "not contains", a user-given name)
+    passed: bool
+    value: float  # 0..1
+    reason: str  # a sentence a person can read: why it passed or failed
+    weight: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "value": self.value,
+                "reason": self.reason, "weight": self.weight}
+
+
+# The engine hands judge scorers a way to ask a model through its own machinery
+# (concurrency, retries, cache), and gets told what the judge cost.
+Judge = Callable[[ModelSpec, Request], Awaitable[Completion]]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreContext:
+    output: str
+    expected: Any
+    case: Case
+    completion: Completion | None  # latency, tokens, cost of the answer being scored
+    prompt: list[dict[str, str]]  # the rendered messages the model saw
+    suite_dir: str  # for scorer files given by relative path
+    judge: Judge | None = None

@@ -1,0 +1,38 @@
+"""The results database: one SQLite file, one writer thread, read queries that page.
+
+Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
+
+    Store(path, *, create=True)            open (PRAGMAs, migrations, backup before migrating
+                                           an older schema, refuse a newer one with StoreError)
+    .path, .close()
+    .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
+                                           (cases keep their position for stable ordering)
+    .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1) -> run_id
+                                           run ids sort by time: "20261123-131502-3fa9c1"
+    .get_run(run_id) -> dict | None        with counters and suite name
+    .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
+                                           "latest"; StoreError when none or ambiguous
+    .list_runs(*, suite=None, model=None, label=None, status=None, group_id=None,
+               limit=100, offset=0) -> list[dict]       newest first
+    .count_runs(same filters) -> int
+    .set_run_status(run_id, status)        running | completed | interrupted | failed
+    .refresh_counters(run_id)              done, passed, failed, errors, tokens, cost from results
+    .mark_stale_runs() -> list[run_id]     "running" runs whose process (pid, host) is gone -> interrupted
+    .writer(on_commit=None) -> ResultWriter
+        .put(row)                          non-blocking; rows committed in batches by a thread
+        .flush()  .close()                 close() commits everything pending
+        on_commit(rows) is called from the writer thread after each committed batch
+    .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
+    .count_results(run_id, *, status=None, tag=None, search=None) -> int
+    .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100) -> list[dict]
+                                           in case order; output cut to a preview (output_preview)
+    .get_result(run_id, case_id, epoch=0) -> dict | None   full row + case input/expected/vars/tags
+    .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> dict | None
+    .iter_results(run_id, columns=...) -> Iterator[dict]   streaming, for metrics and exports
+    .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
+    .annotate(run_id, case_id, *, label, note="")
+
+A result row: run_id, case_id, epoch, status ("pass"|"fail"|"error"), output, prompt (list of
+messages), scores (list of Score.as_dict()), value (0..1), latency_ms, tokens_in, tokens_out,
+cost_usd, attempts, cached (bool), error, finished_at.
+"""

@@ -1,0 +1,120 @@
+"""Value objects of a suite: validated once at the boundary (the loader), trusted inside.
+
+`loc` fields carry where an object was written (file and line) so that later checks
+(scorer options, template rendering) can still name the place in their errors. They are
+excluded from serialization, so a suite's definition JSON and content hash do not depend on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo"]
+
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "ollama": "http://localhost:11434",
+}
+DEFAULT_KEY_ENVS: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    file: str
+    line: int | None = None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Price(Strict):
+    """USD per million tokens."""
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+
+
+class ModelSpec(Strict):
+    """One model to run a suite against. Secrets are never here: only the *name* of the
+    environment variable that holds the key (`api_key_env`)."""
+
+    id: str = ""  # display id, unique within a launch; defaults to "provider:model"
+    provider: ProviderName
+    model: str = ""  # model name; "module:function" for python; the demo model's name for demo
+    base_url: str | None = None
+    api_key_env: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)  # temperature, max_tokens, ...
+    headers: dict[str, str] = Field(default_factory=dict)  # extra non-secret headers
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
+    concurrency: int | None = Field(default=None, ge=1)  # per-model cap below the run's
+    price: Price | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.id:
+            self.id = f"{self.provider}:{self.model}" if self.model else self.provider
+
+    def public_config(self) -> dict[str, Any]:
+        """What may be stored in the database: everything but header values, which may hold secrets."""
+        data = self.model_dump(exclude={"headers"})
+        data["headers"] = sorted(self.headers)
+        return data
+
+
+class ScorerSpec(BaseModel):
+    """A scorer as written: `type` picks the function from the registry; every other key is that
+    scorer's option and is checked by the scorer's own options model when the suite is prepared."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    name: str | None = None  # label shown in results; defaults to type
+    weight: float = Field(default=1.0, ge=0)
+    negate: bool = False  # written `not: {type: ...}` in YAML
+    loc: Location | None = Field(default=None, exclude=True)
+
+    @property
+    def label(self) -> str:
+        base = self.name or self.type
+        return f"not {base}" if self.negate else base
+
+    def options(self) -> dict[str, Any]:
+        """The scorer-specific keys (everything that is not a common field)."""
+        return dict(self.model_extra or {})
+
+
+class Message(Strict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Case(Strict):
+    id: str  # stable: comparisons across runs key on it (given, or derived from content)
+    input: Any = ""  # usually a string; any JSON value is allowed
+    expected: Any = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    cluster: str | None = None  # cases sharing a cluster are not independent (clustered std errors)
+    scorers: list[ScorerSpec] | None = None  # replaces the suite's scorers for this case
+    loc: Location | None = Field(default=None, exclude=True)
+
+
+class Suite(Strict):
+    name: str
+    description: str = ""
+    prompt: str | None = None  # Jinja2 template of one user message
+    messages: list[Message] | None = None  # or a chat list of templates
+    models: list[ModelSpec] = Field(default_factory=list)
+    scorers: list[ScorerSpec] = Field(default_factory=list)
+    cases: list[Case] = Field(default_factory=list)
+    pass_threshold: float | None = Field(default=None, ge=0, le=1)  # weighted score needed to pass
+    epochs: int = Field(default=1, ge=1)
+    path: str = Field(default="", exclude=True)  # the YAML file it came from
+    loc: Location | None = Field(default=None, exclude=True)
+
+    def scorers_for(self, case: Case) -> list[ScorerSpec]:
+        return case.scorers if case.scorers is not None else self.scorers
