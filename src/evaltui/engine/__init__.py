@@ -1,0 +1,21 @@
+"""The async engine: renders prompts, asks models with bounded concurrency, retries, caches,
+scores, hands results to the store's writer and tells subscribers what happened.
+
+Public API (`evaltui.engine`):
+
+    RunOptions(concurrency=16, limit=None, tags=(), label=None, epochs=None,
+               use_cache=True, retry_errors=False, group_id=None)
+    prepare(suite) -> PreparedSuite        compiles templates and scorers; SuiteError with
+                                           file/line/field before any model is asked
+    Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None)
+        .subscribe(callback)               callback(event) on the engine's own event-loop thread
+        await .run() -> run_id             returns when the run is completed or interrupted
+        .cancel()                          thread-safe; finished results stay, run -> interrupted
+        .run_id                            known once the run row exists (after RunStarted)
+        .stats -> LiveStats                a cheap, thread-safe snapshot for coalesced displays:
+                                           total, done, passed, failed, errors, tokens_in,
+                                           tokens_out, cost_usd, p50_ms, p95_ms, rate (cases/s),
+                                           eta_s, elapsed_s
+    run_many(store, prepared, models, options, *, subscribers=()) -> list[run_id]
+                                           one run per model sharing a group id, concurrently
+"""
