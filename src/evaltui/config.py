@@ -1,0 +1,91 @@
+"""One configuration object, loaded once at start-up.
+
+Precedence, lowest first: defaults in code, the user's config file
+(`$EVALTUI_CONFIG`, else `<user config dir>/evaltui/config.yaml`), the environment
+(`EVALTUI_DB`, `EVALTUI_THEME`), then command-line flags. `Config.sources` says where each value
+came from; `evaltui config` prints it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evaltui.errors import EvaltuiError
+from evaltui.suites.models import Price
+
+APP_NAME = "evaltui"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    db_path: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "evaltui.db")
+    theme: str = "evaltui-dark"
+    suite_dirs: list[Path] = Field(default_factory=list)  # searched in addition to the defaults
+    keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> keys (Textual's set_keymap)
+    prices: dict[str, Price] = Field(default_factory=dict)  # model name prefix -> USD per Mtok
+    concurrency: int = Field(default=16, ge=1, le=4096)
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+
+def config_file() -> Path:
+    env = os.environ.get("EVALTUI_CONFIG")
+    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME)) / "config.yaml"
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise EvaltuiError(f"{path}: cannot read the config file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EvaltuiError(f"{path}: the config file must be a mapping of settings")
+    return data
+
+
+def load_config(**overrides: Any) -> Config:
+    """Build the config; `overrides` are command-line values (None means "not given")."""
+    path = config_file()
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key, value in _read_file(path).items():
+        values[key] = value
+        sources[key] = str(path)
+    for env, key in (("EVALTUI_DB", "db_path"), ("EVALTUI_THEME", "theme")):
+        if os.environ.get(env):
+            values[key] = os.environ[env]
+            sources[key] = f"${env}"
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = value
+            sources[key] = "command line"
+    try:
+        config = Config(**values)
+    except ValidationError as exc:
+        raise EvaltuiError(f"{path}: invalid setting: {exc}") from exc
+    for key in Config.model_fields:
+        sources.setdefault(key, "default")
+    config.sources = sources
+    return config
+
+
+def save_user_setting(key: str, value: Any) -> Path:
+    """Persist one setting (the TUI's theme choice) in the user's config file, keeping the rest."""
+    if key not in Config.model_fields or key == "sources":
+        raise EvaltuiError(f"unknown setting {key!r}")
+    path = config_file()
+    data = _read_file(path)
+    data[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
