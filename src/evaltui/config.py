@@ -72,7 +72,8 @@ def load_config(**overrides: Any) -> Config:
     except ValidationError as exc:
         raise EvaltuiError(f"{path}: invalid setting: {exc}") from exc
     for key in Config.model_fields:
-        sources.setdefault(key, "default")
+        if key != "sources":
+            sources.setdefault(key, "default")
     config.sources = sources
     return config
 

@@ -11,8 +11,9 @@ class EvaltuiError(Exception):
 class SuiteError(EvaltuiError):
     """A suite, case file or scorer option is wrong. Always names where."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
         self.message = message
         self.file = file
         self.line = line
@@ -32,8 +33,14 @@ class ProviderError(EvaltuiError):
     """A model could not be asked. `retryable` tells the engine whether another attempt may help;
     `retry_after` (seconds) is the server's own hint from a Retry-After header."""
 
-    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.message = message
         self.retryable = retryable
         self.status = status
