@@ -90,3 +90,30 @@ def save_user_setting(key: str, value: Any) -> Path:
     tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def packaged_dir(name: str) -> Path | None:
+    """`samples` or `themes` shipped with evaltui: inside the wheel, or the checkout's folder
+    when installed editable."""
+    inside = Path(__file__).parent / f"_{name}"
+    if inside.is_dir():
+        return inside
+    checkout = Path(__file__).resolve().parents[2] / {"samples": "sample_suites", "themes": "themes"}[name]
+    return checkout if checkout.is_dir() else None
+
+
+def default_suite_dirs(config: Config, extra: list[Path] | None = None) -> list[Path]:
+    """Where suites are looked for: flags and config first, then ./evals, ./sample_suites and the
+    packaged samples; each folder once."""
+    candidates = [*(extra or []), *config.suite_dirs, Path("evals"), Path("sample_suites")]
+    samples = packaged_dir("samples")
+    if samples:
+        candidates.append(samples)
+    seen: set[Path] = set()
+    dirs: list[Path] = []
+    for folder in candidates:
+        resolved = folder.resolve()
+        if resolved.is_dir() and resolved not in seen:
+            seen.add(resolved)
+            dirs.append(folder)
+    return dirs

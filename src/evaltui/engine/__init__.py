@@ -19,3 +19,23 @@ Public API (`evaltui.engine`):
     run_many(store, prepared, models, options, *, subscribers=()) -> list[run_id]
                                            one run per model sharing a group id, concurrently
 """
+
+from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
+from evaltui.engine.prepare import PreparedCase, PreparedSuite, prepare
+from evaltui.engine.runner import Runner, RunOptions, make_runners, run_many
+from evaltui.engine.stats import LiveStats
+
+__all__ = [
+    "CaseFinished",
+    "Event",
+    "LiveStats",
+    "PreparedCase",
+    "PreparedSuite",
+    "RunFinished",
+    "RunOptions",
+    "RunStarted",
+    "Runner",
+    "make_runners",
+    "prepare",
+    "run_many",
+]

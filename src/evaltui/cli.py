@@ -1,0 +1,207 @@
+"""The command line. `evaltui` alone opens the TUI; the subcommands work headless (CI).
+
+Exit codes, decided here and only here: 0 success, 1 a failed gate, 2 a usage, suite or store
+error (message on stderr, no traceback), 130 interrupted by the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from evaltui import __version__
+from evaltui.config import Config, default_suite_dirs, load_config
+from evaltui.errors import EvaltuiError, GateError
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"evaltui: {message}", markup=False)
+    sys.exit(code)
+
+
+class Cli(click.Group):
+    """Turns evaltui's own errors into exit codes and one-line messages, never tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GateError as exc:
+            fail(str(exc), 1)
+        except EvaltuiError as exc:
+            fail(str(exc), 2)
+
+
+db_option = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Results database (default: $EVALTUI_DB, else the user data folder).",
+)
+
+
+def open_store(config: Config) -> Any:
+    from evaltui.store import Store
+
+    config.db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(config.db_path)
+    store.mark_stale_runs()
+    return store
+
+
+@click.group(cls=Cli, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evaltui")
+@db_option
+@click.option(
+    "--suites",
+    "suite_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of suites to list (repeatable); ./evals, ./sample_suites and the samples too.",
+)
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> None:
+    """Eval-driven development for AI features, in the terminal.
+
+    With no command, opens the TUI on the results database and the suites found.
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"db": db}
+        return
+    config = load_config(db_path=db)
+    from evaltui.tui.app import make_app
+
+    app = make_app(config, config.db_path, default_suite_dirs(config, list(suite_dirs)))
+    app.run()
+
+
+def config_for(ctx: click.Context, db: Path | None) -> Config:
+    return load_config(db_path=db or (ctx.obj or {}).get("db"))
+
+
+@main.command()
+@click.argument("suite", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    help="Model spec (repeatable): demo:keyword, "
+    "openai:gpt-4o-mini, anthropic:..., ollama:..., python:pkg.mod:func, or a suite model id.",
+)
+@click.option("-c", "--concurrency", type=click.IntRange(1, 4096), default=None, help="Requests in flight.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Run only the first N cases.")
+@click.option("-t", "--tag", "tags", multiple=True, help="Run only cases with this tag (repeatable).")
+@click.option("--label", default=None, help="A label for the run (e.g. baseline).")
+@click.option("--epochs", type=click.IntRange(1), default=None, help="Ask each case N times.")
+@click.option("--no-cache", is_flag=True, help="Ask the model even when a cached answer exists.")
+@click.option("--resume", "resume", default=None, metavar="RUN_ID", help="Finish an interrupted run.")
+@click.option("--retry-errors", is_flag=True, help="With --resume, ask again the cases that errored.")
+@click.option("--events", default=None, metavar="FILE|-", help="Write engine events as JSON lines.")
+@click.option("--json", "json_out", default=None, metavar="FILE|-", help="Write the run summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@db_option
+@click.pass_context
+def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) -> None:
+    """Run SUITE (a YAML file) against its models, or those given with -m."""
+    from evaltui.commands.run import run_command
+
+    if suite is None and not opts["resume"]:
+        raise click.UsageError("give a SUITE file, or --resume RUN_ID")
+    config = config_for(ctx, db)
+    code = run_command(config, suite, err_console, out_console, **opts)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--suite", default=None, help="Only runs of this suite (name).")
+@click.option("--model", default=None, help="Only runs of this model id.")
+@click.option("--label", default=None)
+@click.option("--status", type=click.Choice(["running", "completed", "interrupted", "failed"]), default=None)
+@click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@db_option
+@click.pass_context
+def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filters: Any) -> None:
+    """List runs, newest first."""
+    from evaltui.console import runs_table
+
+    store = open_store(config_for(ctx, db))
+    rows = store.list_runs(limit=limit, **filters)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif not rows:
+        err_console.print("No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False)
+    else:
+        out_console.print(runs_table(rows))
+
+
+@main.command()
+@click.argument("run_ref")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(0),
+    default=20,
+    show_default=True,
+    help="How many failing cases to list.",
+)
+@db_option
+@click.pass_context
+def show(ctx: click.Context, run_ref: str, db: Path | None, as_json: bool, limit: int) -> None:
+    """Summary of a run (id, unique prefix, label:NAME or latest) and its failing cases."""
+    from evaltui.commands.show import show_command
+
+    store = open_store(config_for(ctx, db))
+    show_command(store, store.resolve_run(run_ref), out_console, as_json=as_json, limit=limit)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check suites (files or folders): exit 2 naming file:line:field for a broken one."""
+    from evaltui.commands.validate import validate_command
+
+    sys.exit(validate_command(list(paths), out_console, err_console))
+
+
+@main.command("config")
+@db_option
+@click.pass_context
+def config_cmd(ctx: click.Context, db: Path | None) -> None:
+    """Print the settings in force and where each came from."""
+    from evaltui.config import config_file
+
+    config = config_for(ctx, db)
+    out_console.print(f"config file: {config_file()}", markup=False)
+    for key, value in config.model_dump().items():
+        out_console.print(f"{key} = {value!r}  ({config.sources.get(key, 'default')})", markup=False)
+
+
+def install_interrupt(cancel: Any) -> None:
+    """Ctrl-C or SIGTERM cancels the runs (finished results stay); a second Ctrl-C exits at once."""
+    loop = asyncio.get_running_loop()
+    hits = {"n": 0}
+
+    def handler() -> None:
+        hits["n"] += 1
+        if hits["n"] > 1:
+            raise KeyboardInterrupt
+        err_console.print(
+            "\ninterrupting: finished results are kept (Ctrl-C again to quit now)", markup=False
+        )
+        cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, handler)

@@ -1,0 +1,115 @@
+"""`evaltui run`: load and prepare a suite, run it against each model, show progress, summarise."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from evaltui.config import Config, packaged_dir
+from evaltui.console import EventLines, show_progress
+from evaltui.engine import RunOptions, make_runners, prepare
+from evaltui.engine.runner import Runner
+from evaltui.errors import EvaltuiError
+from evaltui.suites import load_suite, parse_model_spec
+from evaltui.suites.models import ModelSpec, Suite
+
+
+def find_suite(path: Path) -> Path:
+    """A path as given, else a packaged sample by file name (`support_intent.yaml` works anywhere)."""
+    if path.exists():
+        return path
+    samples = packaged_dir("samples")
+    for candidate in (path.name, f"{path.name}.yaml"):
+        if samples and (samples / candidate).is_file():
+            return samples / candidate
+    raise EvaltuiError(f"{path}: no such suite file")
+
+
+def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
+    """-m values name a suite model by id, or are specs of their own; none given: the suite's."""
+    if not wanted:
+        if not suite.models:
+            raise EvaltuiError(
+                f"{suite.path}: the suite names no models; give one with -m (try -m demo:keyword)"
+            )
+        return list(suite.models)
+    by_id = {m.id: m for m in suite.models}
+    return [by_id.get(w) or parse_model_spec(w) for w in wanted]
+
+
+def run_command(config: Config, suite_path: Path | None, err: Console, out: Console, **opts: Any) -> int:
+    from evaltui.cli import open_store
+
+    store = open_store(config)
+    resume = opts["resume"]
+    if resume:
+        run_id = store.resolve_run(resume)
+        suite, model = store.load_run_definition(run_id)
+        models = [model]
+    else:
+        run_id = None
+        suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
+        models = pick_models(suite, opts["models"])
+    prepared = prepare(suite)
+    options = RunOptions(
+        concurrency=opts["concurrency"] or config.concurrency,
+        limit=opts["limit"],
+        tags=tuple(opts["tags"]),
+        label=opts["label"],
+        epochs=opts["epochs"],
+        use_cache=not opts["no_cache"],
+        retry_errors=opts["retry_errors"],
+        prices={k: v.model_dump() for k, v in config.prices.items()},
+    )
+    events = EventLines(opts["events"]) if opts["events"] else None
+    subscribers = (events,) if events else ()
+    if run_id:
+        runners = [Runner(store, prepared, models[0], options, resume_run_id=run_id)]
+        for callback in subscribers:
+            runners[0].subscribe(callback)
+    else:
+        runners = make_runners(store, prepared, models, options, subscribers=subscribers)
+    show = not opts["quiet"] and opts["events"] != "-"
+    try:
+        run_ids = asyncio.run(_drive(runners, err if show else None))
+    finally:
+        if events:
+            events.close()
+    from evaltui.commands.show import print_summaries, summary_dict
+
+    statuses = [store.get_run(r)["status"] for r in run_ids]
+    if opts["json_out"]:
+        payload = json.dumps(
+            [summary_dict(store, r) for r in run_ids], indent=2, ensure_ascii=False, default=str
+        )
+        if opts["json_out"] == "-":
+            print(payload)
+        else:
+            Path(opts["json_out"]).write_text(payload + "\n", encoding="utf-8")
+    if opts["events"] != "-" and opts["json_out"] != "-":
+        print_summaries(store, run_ids, out)
+    if "interrupted" in statuses:
+        err.print(
+            f"interrupted; resume with: evaltui run --resume {run_ids[statuses.index('interrupted')]}",
+            markup=False,
+        )
+        return 130
+    return 0
+
+
+async def _drive(runners: list[Runner], console: Console | None) -> list[str]:
+    from evaltui.cli import install_interrupt
+
+    install_interrupt(lambda: [r.cancel() for r in runners])
+    finished = asyncio.Event()
+    display = asyncio.create_task(show_progress(runners, console, finished)) if console else None
+    try:
+        return list(await asyncio.gather(*(r.run() for r in runners)))
+    finally:
+        finished.set()
+        if display:
+            await display

@@ -1,0 +1,117 @@
+"""`evaltui show` and the end-of-run summary: metrics of a run and its failing cases."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from evaltui.analysis.metrics import compute_metrics
+from evaltui.console import fmt_cost, fmt_ms
+from evaltui.text import inert
+
+FAILURE_COLUMNS = ("case_id", "epoch", "status", "output_preview", "scores", "error")
+
+
+def run_metrics(store: Any, run_id: str) -> dict[str, Any]:
+    return compute_metrics(store.iter_results(run_id)).to_dict()
+
+
+def failures(store: Any, run_id: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    count = sum(store.count_results(run_id, status=s) for s in ("fail", "error"))
+    rows: list[dict[str, Any]] = []
+    for status in ("error", "fail"):
+        if len(rows) < limit:
+            rows += store.page_results(run_id, status=status, limit=limit - len(rows))
+    return count, rows
+
+
+def why(row: dict[str, Any]) -> str:
+    if row.get("error"):
+        return str(row["error"])
+    reasons = [f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")]
+    return "; ".join(reasons)
+
+
+def summary_dict(store: Any, run_id: str, limit: int = 20) -> dict[str, Any]:
+    count, rows = failures(store, run_id, limit)
+    return {
+        "run": store.get_run(run_id),
+        "metrics": run_metrics(store, run_id),
+        "failures_total": count,
+        "failures": [{k: r.get(k) for k in FAILURE_COLUMNS} | {"why": why(r)} for r in rows],
+    }
+
+
+def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
+    head = Text.assemble(
+        ("Run ", "bold"),
+        inert(run["id"]),
+        "  suite ",
+        inert(str(run.get("suite_name"))),
+        "  model ",
+        inert(str(run.get("model_id"))),
+        "  ",
+        (str(run.get("status")), "bold"),
+    )
+    if run.get("label"):
+        head.append(f"  label {run['label']}")
+    rate = m.get("pass_rate")
+    interval = m.get("pass_rate_ci") or (None, None)
+    line1 = Text(
+        f"pass rate {'–' if rate is None else f'{rate:.1%}'}"
+        + ("" if interval[0] is None else f" [{interval[0]:.1%}–{interval[1]:.1%}] 95% CI")
+        + f"  ·  pass {m.get('passed', 0)}  fail {m.get('failed', 0)}  error {m.get('errors', 0)}"
+        + f"  ·  mean score {m.get('mean_score') or 0:.3f}"
+    )
+    line2 = Text(
+        f"latency p50 {fmt_ms(m.get('p50_ms'))}  p95 {fmt_ms(m.get('p95_ms'))}  max {fmt_ms(m.get('max_ms'))}"
+        f"  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
+        f"  ·  cost {fmt_cost(m.get('cost_usd'))}"
+    )
+    parts: list[Any] = [head, line1, line2]
+    tags = m.get("tags") or {}
+    if tags:
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for col in ("tag", "n", "pass rate"):
+            table.add_column(col)
+        for tag, t in sorted(tags.items()):
+            rate_t = t.get("pass_rate")
+            table.add_row(inert(tag), str(t.get("n")), "–" if rate_t is None else f"{rate_t:.1%}")
+        parts.append(table)
+    return Group(*parts)
+
+
+def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"failing cases: {len(rows)} of {count}", header_style="bold", expand=False)
+    table.add_column("case")
+    table.add_column("status")
+    table.add_column("output", max_width=50, no_wrap=True, overflow="ellipsis")
+    table.add_column("why", max_width=60, overflow="fold")
+    for row in rows:
+        case = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
+        table.add_row(inert(case), row["status"], inert(row.get("output_preview") or ""), inert(why(row)))
+    return table
+
+
+def show_command(store: Any, run_id: str, out: Console, *, as_json: bool, limit: int) -> None:
+    data = summary_dict(store, run_id, limit)
+    if as_json:
+        out.print_json(json.dumps(data, default=str, ensure_ascii=False))
+        return
+    out.print(metrics_block(data["run"], data["metrics"]))
+    count, rows = data["failures_total"], failures(store, run_id, limit)[1]
+    if rows:
+        out.print(failures_table(count, rows))
+
+
+def print_summaries(store: Any, run_ids: list[str], out: Console) -> None:
+    for run_id in run_ids:
+        out.print(metrics_block(store.get_run(run_id), run_metrics(store, run_id)))
+        count, rows = failures(store, run_id, 5)
+        if rows:
+            out.print(failures_table(count, rows))
+        out.print(Text(f"details: evaltui show {run_id}", style="dim"))

@@ -1,0 +1,120 @@
+"""What the headless CLI draws: a Rich live progress display fed by engine stats on a timer,
+and summary tables. Untrusted text (outputs, ids) goes through `Text`, never markup."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Iterable
+from typing import IO, Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from evaltui.analysis.stats import wilson_interval
+from evaltui.engine import Event, LiveStats, Runner
+from evaltui.engine.events import event_to_dict
+
+REFRESH_S = 0.1
+
+
+def fmt_rate(passed: int, scored: int) -> Text:
+    if not scored:
+        return Text("–")
+    lo, hi = wilson_interval(passed, scored)
+    return Text(f"{passed / scored:6.1%} [{lo:.0%}–{hi:.0%}]")
+
+
+def fmt_ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} ms"
+
+
+def fmt_cost(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.4f}"
+
+
+def progress_table(rows: list[tuple[str, LiveStats]]) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for col in (
+        "model",
+        "done",
+        "pass rate",
+        "pass",
+        "fail",
+        "error",
+        "p50",
+        "p95",
+        "tokens",
+        "cost",
+        "rate",
+        "eta",
+    ):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for model_id, s in rows:
+        share = s.done / s.total if s.total else 1.0
+        table.add_row(
+            Text(model_id),
+            f"{s.done}/{s.total} {share:4.0%}",
+            fmt_rate(s.passed, s.passed + s.failed),
+            str(s.passed),
+            str(s.failed),
+            str(s.errors),
+            fmt_ms(s.p50_ms),
+            fmt_ms(s.p95_ms),
+            f"{s.tokens_in + s.tokens_out:,}",
+            fmt_cost(s.cost_usd),
+            f"{s.rate:,.1f}/s",
+            "–" if s.eta_s is None else f"{s.eta_s:,.0f} s",
+        )
+    return table
+
+
+async def show_progress(runners: list[Runner], console: Console, done: asyncio.Event) -> None:
+    """Redraw at most ten times a second from the runners' stats until `done` is set."""
+    with Live(console=console, auto_refresh=False, transient=False) as live:
+        while True:
+            live.update(progress_table([(r.model.id, r.stats) for r in runners]), refresh=True)
+            if done.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), REFRESH_S)
+
+
+class EventLines:
+    """`--events FILE|-`: one JSON object per engine event, flushed per line, for scripts and CI."""
+
+    def __init__(self, target: str) -> None:
+        self._stream: IO[str] = sys.stdout if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115
+        self._owned = target != "-"
+
+    def __call__(self, event: Event) -> None:
+        self._stream.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._owned:
+            self._stream.close()
+
+
+def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
+    table = Table(header_style="bold")
+    for col in ("run", "suite", "model", "status", "pass rate ± 95% CI", "p95", "cost", "label", "started"):
+        table.add_column(col)
+    for run in runs:
+        metrics = run.get("metrics") or {}
+        table.add_row(
+            Text(run["id"]),
+            Text(str(run.get("suite_name") or "")),
+            Text(str(run.get("model_id") or "")),
+            Text(str(run.get("status") or "")),
+            fmt_rate(int(run.get("passed") or 0), int(run.get("passed") or 0) + int(run.get("failed") or 0)),
+            fmt_ms(metrics.get("p95_ms")),
+            fmt_cost(run.get("cost_usd")),
+            Text(str(run.get("label") or "")),
+            Text(str(run.get("started_at") or "")[:19]),
+        )
+    return table

@@ -1,0 +1,45 @@
+"""The response cache: the same provider, model, parameters and rendered request give the
+same answer without asking again. Keys are content hashes; the API key is never part of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from evaltui.providers.base import Completion, Request
+from evaltui.suites.models import ModelSpec
+
+
+def cache_key(spec: ModelSpec, request: Request) -> str:
+    material = {
+        "provider": spec.provider,
+        "model": spec.model,
+        "base_url": spec.base_url,
+        "params": spec.params,
+        "messages": request.messages,
+    }
+    blob = json.dumps(material, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def completion_to_dict(completion: Completion) -> dict[str, Any]:
+    return {
+        "text": completion.text,
+        "tokens_in": completion.tokens_in,
+        "tokens_out": completion.tokens_out,
+        "latency_ms": completion.latency_ms,
+        "cost_usd": completion.cost_usd,
+        "model": completion.model,
+    }
+
+
+def completion_from_dict(data: dict[str, Any]) -> Completion:
+    return Completion(
+        text=data["text"],
+        tokens_in=data.get("tokens_in"),
+        tokens_out=data.get("tokens_out"),
+        latency_ms=data.get("latency_ms") or 0.0,
+        cost_usd=data.get("cost_usd"),
+        model=data.get("model"),
+    )

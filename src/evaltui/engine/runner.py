@@ -1,0 +1,391 @@
+"""The Runner: one run of a prepared suite against one model.
+
+Cases flow through a fixed pool of `concurrency` worker tasks (not one task per case, so a
+100,000-case suite costs no more memory than a small one). Each finished case becomes a result
+row handed to the store's batched writer; only when the writer has *committed* a batch do the
+live stats move and `CaseFinished` events go out, so anything a watcher saw finish survives a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from evaltui.analysis.pricing import cost_usd, price_for
+from evaltui.engine.cache import cache_key, completion_from_dict, completion_to_dict
+from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
+from evaltui.engine.prepare import PreparedCase, PreparedSuite
+from evaltui.engine.retry import RetriesExhausted, RetryPolicy, call_with_retries
+from evaltui.engine.stats import LiveStats, StatsTracker
+from evaltui.errors import ProviderError
+from evaltui.providers import make_provider
+from evaltui.providers.base import Completion, Provider, Request
+from evaltui.providers.http import HttpClient
+from evaltui.scorers import combine
+from evaltui.scorers.base import ScoreContext
+from evaltui.suites.models import ModelSpec
+
+log = logging.getLogger(__name__)
+Subscriber = Callable[[Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    concurrency: int = 16
+    limit: int | None = None
+    tags: tuple[str, ...] = ()
+    label: str | None = None
+    epochs: int | None = None
+    use_cache: bool = True
+    retry_errors: bool = False
+    group_id: str | None = None
+    prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
+
+
+class JudgeUsage:
+    """Tokens and cost of the judge calls made while scoring one case."""
+
+    def __init__(self) -> None:
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.cost_usd: float | None = None
+        self.calls = 0
+
+    def add(self, completion: Completion, cost: float | None) -> None:
+        self.calls += 1
+        self.tokens_in += completion.tokens_in or 0
+        self.tokens_out += completion.tokens_out or 0
+        if cost is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + cost
+
+
+class Runner:
+    def __init__(
+        self,
+        store: Any,
+        prepared: PreparedSuite,
+        model: ModelSpec,
+        options: RunOptions | None = None,
+        *,
+        resume_run_id: str | None = None,
+    ) -> None:
+        self.store = store
+        self.prepared = prepared
+        self.model = model
+        self.options = options or RunOptions()
+        self.run_id: str | None = resume_run_id
+        self._resume = resume_run_id is not None
+        self._subscribers: list[Subscriber] = []
+        self._tracker = StatsTracker(0)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._cancelled = False
+        self._writer: Any = None
+        self._http: HttpClient | None = None
+        self._judges: dict[str, Provider] = {}
+
+    # -- watching -------------------------------------------------------------------------
+    def subscribe(self, callback: Subscriber) -> None:
+        self._subscribers.append(callback)
+
+    @property
+    def stats(self) -> LiveStats:
+        return self._tracker.snapshot()
+
+    def _emit(self, event: Event) -> None:
+        for callback in self._subscribers:
+            callback(event)
+
+    def cancel(self) -> None:
+        """Stop asking for new cases; finished results stay. Safe from any thread."""
+        self._cancelled = True
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._cancel_workers)
+
+    def _cancel_workers(self) -> None:
+        for task in self._workers:
+            task.cancel()
+
+    # -- running --------------------------------------------------------------------------
+    async def run(self) -> str:
+        self._loop = asyncio.get_running_loop()
+        work, total, already = self._plan()
+        self._tracker = StatsTracker(total, already)
+        assert self.run_id is not None
+        self._writer = self.store.writer(on_commit=self._committed_threadsafe)
+        self._emit(
+            RunStarted(
+                self.run_id,
+                self.prepared.suite.name,
+                self.model.id,
+                total,
+                already.get("done", 0),
+                self.options.group_id,
+            )
+        )
+        status = "completed"
+        concurrency = min(self.options.concurrency, self.model.concurrency or self.options.concurrency)
+        self._http = HttpClient(max_connections=concurrency)
+        provider = make_provider(self.model, self._http)
+        try:
+            if not self._cancelled:
+                cases = iter(work)
+                self._workers = [
+                    asyncio.create_task(self._work(cases, provider))
+                    for _ in range(min(concurrency, len(work)))
+                ]
+                await asyncio.gather(*self._workers)
+        except asyncio.CancelledError:
+            status = "interrupted"
+            if not self._cancelled:  # cancelled from outside: clean up, then let it propagate
+                await self._finish(status, provider)
+                raise
+        except BaseException:
+            status = "failed"
+            await self._finish(status, provider)
+            raise
+        if self._cancelled:
+            status = "interrupted"
+        await self._finish(status, provider)
+        return self.run_id
+
+    def _plan(self) -> tuple[list[tuple[PreparedCase, int]], int, dict[str, int]]:
+        options = self.options
+        epochs = options.epochs or self.prepared.suite.epochs
+        selected = self.prepared.select(tags=options.tags, limit=options.limit)
+        total = len(selected) * epochs
+        already: dict[str, int] = {}
+        finished: set[tuple[str, int]] = set()
+        if self._resume:
+            assert self.run_id is not None
+            finished = self.store.finished_keys(self.run_id, include_errors=not options.retry_errors)
+            self.store.refresh_counters(self.run_id)
+            self.store.set_run_status(self.run_id, "running")
+            already = _counts_of(self.store.get_run(self.run_id) or {}, options.retry_errors)
+        else:
+            suite_id = self.store.save_suite(self.prepared.suite)
+            self.run_id = self.store.create_run(
+                suite_id=suite_id,
+                model=self.model,
+                total=total,
+                label=options.label,
+                group_id=options.group_id,
+                epochs=epochs,
+            )
+        work = [(pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished]
+        return work, total, already
+
+    async def _finish(self, status: str, provider: Provider) -> None:
+        with contextlib.suppress(Exception):
+            await provider.aclose()
+        for judge in self._judges.values():
+            with contextlib.suppress(Exception):
+                await judge.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+        await asyncio.to_thread(self._writer.close)
+        await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
+        assert self.run_id is not None
+        self.store.refresh_counters(self.run_id)
+        self.store.set_run_status(self.run_id, status)
+        run = self.store.get_run(self.run_id) or {}
+        self._emit(RunFinished(self.run_id, status, _public_counters(run)))  # type: ignore[arg-type]
+
+    def _committed_threadsafe(self, rows: list[dict[str, Any]]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._committed, rows)
+
+    def _committed(self, rows: list[dict[str, Any]]) -> None:
+        self._tracker.add(rows)
+        if not self._subscribers:
+            return
+        for row in rows:
+            self._emit(
+                CaseFinished(
+                    row["run_id"],
+                    row["case_id"],
+                    row["epoch"],
+                    row["status"],
+                    row["latency_ms"],
+                    row["tokens_in"],
+                    row["tokens_out"],
+                    row["cost_usd"],
+                    row["cached"],
+                    row["attempts"],
+                    row["error"],
+                )
+            )
+
+    async def _work(self, cases: Iterator[tuple[PreparedCase, int]], provider: Provider) -> None:
+        for prepared_case, epoch in cases:
+            try:
+                row = await self._run_case(prepared_case, epoch, provider)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug must not sink the run: record it on the case
+                log.exception("internal error on case %s", prepared_case.case.id)
+                row = self._row(prepared_case, epoch, None, error=f"evaltui internal error: {exc!r}")
+            self._writer.put(row)
+
+    async def _run_case(self, pc: PreparedCase, epoch: int, provider: Provider) -> dict[str, Any]:
+        case = pc.case
+        request = Request(
+            messages=pc.messages,
+            params=self.model.params,
+            case_id=case.id,
+            vars={"input": case.input, "expected": case.expected, "tags": case.tags, **case.vars},
+        )
+        completion, attempts, cached, error = await self._ask(self.model, provider, request, epoch)
+        if completion is None:
+            return self._row(pc, epoch, None, attempts=attempts, error=error)
+        usage = JudgeUsage()
+        ctx = ScoreContext(
+            output=completion.text,
+            expected=case.expected,
+            case=case,
+            completion=completion,
+            prompt=pc.messages,
+            suite_dir=self.prepared.suite_dir,
+            judge=self._judge_for(usage),
+        )
+        scores = [await scorer(ctx) for scorer in pc.scorers]
+        passed, value = combine(scores, self.prepared.suite.pass_threshold)
+        row = self._row(pc, epoch, completion, attempts=attempts, cached=cached)
+        row.update(
+            status="pass" if passed else "fail",
+            scores=[s.as_dict() for s in scores],
+            value=value,
+        )
+        if usage.calls:
+            row["judge"] = {
+                "calls": usage.calls,
+                "tokens_in": usage.tokens_in,
+                "tokens_out": usage.tokens_out,
+                "cost_usd": usage.cost_usd,
+            }
+        return row
+
+    async def _ask(
+        self, spec: ModelSpec, provider: Provider, request: Request, epoch: int = 0
+    ) -> tuple[Completion | None, int, bool, str | None]:
+        """(completion, attempts, cached, error): from the cache, else from the model with retries."""
+        key = None
+        if self.options.use_cache:
+            key = cache_key(spec, request) + (f":{epoch}" if epoch else "")
+            hit = self.store.cache_get(key)
+            if hit is not None:
+                return completion_from_dict(hit), 0, True, None
+        policy = RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s)
+        try:
+            completion, attempts = await call_with_retries(lambda: provider.complete(request), policy)
+        except RetriesExhausted as exc:
+            return None, exc.attempts, False, exc.message
+        if key is not None:
+            self._writer.put_cache(key, completion_to_dict(completion))
+        return completion, attempts, False, None
+
+    def _judge_for(self, usage: JudgeUsage) -> Callable[[ModelSpec, Request], Any]:
+        async def judge(spec: ModelSpec, request: Request) -> Completion:
+            provider = self._judges.get(spec.id)
+            if provider is None:
+                assert self._http is not None
+                provider = self._judges[spec.id] = make_provider(spec, self._http)
+            completion, _, _, error = await self._ask(spec, provider, request)
+            if completion is None:
+                raise ProviderError(f"judge {spec.id} could not be asked: {error}")
+            usage.add(completion, self._cost(spec, completion))
+            return completion
+
+        return judge
+
+    def _cost(self, spec: ModelSpec, completion: Completion) -> float | None:
+        if completion.cost_usd is not None:
+            return completion.cost_usd
+        price = spec.price or price_for(spec.provider, spec.model, self.options.prices)
+        return cost_usd(price, completion.tokens_in, completion.tokens_out)
+
+    def _row(
+        self,
+        pc: PreparedCase,
+        epoch: int,
+        completion: Completion | None,
+        *,
+        attempts: int = 0,
+        cached: bool = False,
+        error: str | None = None,
+    ) -> dict[str, Any]:
+        assert self.run_id is not None
+        return {
+            "run_id": self.run_id,
+            "case_id": pc.case.id,
+            "epoch": epoch,
+            "status": "error",
+            "output": completion.text if completion else None,
+            "prompt": pc.messages,
+            "scores": [],
+            "value": 0.0,
+            "latency_ms": completion.latency_ms if completion else None,
+            "tokens_in": completion.tokens_in if completion else None,
+            "tokens_out": completion.tokens_out if completion else None,
+            "cost_usd": self._cost(self.model, completion) if completion else None,
+            "attempts": attempts,
+            "cached": cached,
+            "error": error,
+            "finished_at": time.time(),
+        }
+
+
+def _counts_of(run: dict[str, Any], retry_errors: bool) -> dict[str, int]:
+    """What a resumed run already holds (the store's counters were just refreshed)."""
+    counts = {key: int(run.get(key) or 0) for key in ("passed", "failed", "errors")}
+    if retry_errors:
+        counts["errors"] = 0
+    counts["done"] = sum(counts.values())
+    return counts
+
+
+def _public_counters(run: dict[str, Any]) -> dict[str, Any]:
+    keys = ("total", "done", "passed", "failed", "errors", "tokens_in", "tokens_out", "cost_usd")
+    return {k: run.get(k) for k in keys}
+
+
+def new_group_id() -> str:
+    return time.strftime("g%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def make_runners(
+    store: Any,
+    prepared: PreparedSuite,
+    models: list[ModelSpec],
+    options: RunOptions,
+    *,
+    subscribers: tuple[Subscriber, ...] = (),
+) -> list[Runner]:
+    """One runner per model; several models share a run group."""
+    if len(models) > 1 and options.group_id is None:
+        options = dataclasses.replace(options, group_id=new_group_id())
+    runners = [Runner(store, prepared, model, options) for model in models]
+    for runner in runners:
+        for callback in subscribers:
+            runner.subscribe(callback)
+    return runners
+
+
+async def run_many(
+    store: Any,
+    prepared: PreparedSuite,
+    models: list[ModelSpec],
+    options: RunOptions,
+    *,
+    subscribers: tuple[Subscriber, ...] = (),
+) -> list[str]:
+    runners = make_runners(store, prepared, models, options, subscribers=subscribers)
+    return list(await asyncio.gather(*(runner.run() for runner in runners)))
