@@ -1,0 +1,101 @@
+"""What every HTTP model API provider shares: one POST of a JSON body, uniform error mapping,
+latency measured around the call. A family (openai.py, anthropic.py, ollama.py) says where to
+post, how to build the body and how to read the answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from evaltui.errors import ProviderError
+from evaltui.providers.base import Completion, Request
+from evaltui.providers.faults import decode_json, status_error, transport_error
+from evaltui.providers.http import USER_AGENT, HttpClient
+from evaltui.suites.models import DEFAULT_BASE_URLS, DEFAULT_KEY_ENVS, ModelSpec
+
+
+def api_key(spec: ModelSpec) -> tuple[str | None, str | None]:
+    """(environment variable name, its value). The provider's default variable (OPENAI_API_KEY,
+    ANTHROPIC_API_KEY) is only read for the provider's own endpoint: a key meant for a hosted API
+    is never sent to a custom base_url the suite did not explicitly give it to."""
+    name = spec.api_key_env
+    if name is None and spec.base_url is None:
+        name = DEFAULT_KEY_ENVS.get(spec.provider)
+    if name is None:
+        return None, None
+    return name, os.environ.get(name) or None
+
+
+def as_int(value: Any) -> int | None:
+    """A token count from a response, or None when the server sent none (or nonsense)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class RemoteProvider:
+    """Base of the HTTP providers. Subclasses set `path` and implement `auth_headers`, `body`
+    and `parse`."""
+
+    path: str = ""
+
+    def __init__(self, spec: ModelSpec, http: HttpClient) -> None:
+        self.spec = spec
+        self.http = http
+        base = (spec.base_url or DEFAULT_BASE_URLS[spec.provider]).rstrip("/")
+        self.url = httpx.URL(self.endpoint(base))
+        self.where = f"{spec.id} at {self.url.copy_with(query=None)}"
+        self._key_env, key = api_key(spec)
+        self._secrets = (key,) if key else ()
+        headers = {"User-Agent": USER_AGENT, **spec.headers}
+        if key:
+            headers.update(self.auth_headers(key))
+        self._headers = httpx.Headers(headers)
+
+    def __repr__(self) -> str:  # never the headers: they hold the key
+        return f"<{type(self).__name__} {self.where}>"
+
+    def endpoint(self, base: str) -> str:
+        return base + self.path
+
+    def auth_headers(self, key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def body(self, request: Request) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def parse(self, data: dict[str, Any]) -> Completion:
+        raise NotImplementedError
+
+    def params(self, request: Request) -> dict[str, Any]:
+        return {**self.spec.params, **request.params}
+
+    async def complete(self, request: Request) -> Completion:
+        content = json.dumps(self.body(request)).encode()
+        headers = self._headers.copy()
+        headers["Content-Type"] = "application/json"
+        http_request = httpx.Request("POST", self.url, headers=headers, content=content)
+        start = time.perf_counter()
+        try:
+            response = await self.http.send(http_request)
+        except httpx.TransportError as exc:
+            raise transport_error(exc, self.where, self._secrets) from None
+        latency_ms = (time.perf_counter() - start) * 1000
+        if not response.is_success:
+            hint = ""
+            if response.status_code in (401, 403) and self._key_env and not self._secrets:
+                hint = f" (the environment variable {self._key_env} is not set)"
+            raise status_error(response, self.where, self._secrets, hint=hint)
+        return replace(self.parse(decode_json(response, self.where)), latency_ms=latency_ms)
+
+    async def aclose(self) -> None:
+        """Nothing to close: the HttpClient belongs to the run, which closes it."""
+
+    def fail(self, reason: str, *, retryable: bool = False) -> ProviderError:
+        return ProviderError(f"{self.where}: {reason}", retryable=retryable)
+
+
+__all__ = ["RemoteProvider", "api_key", "as_int"]

@@ -1,0 +1,335 @@
+"""A loopback fake of the model APIs evaltui speaks, for tests and benchmarks.
+
+Routes: OpenAI `POST /v1/chat/completions` and `GET /v1/models`, Anthropic `POST /v1/messages`,
+Ollama `POST /api/chat`, and `GET /stats` (request counters as JSON).
+
+Answers are deterministic from the last user message: by default the text after a `Q:` marker,
+upper-cased (the peer benchmark server's rule). Tests override `answer`, `latency_ms` and queue
+faults (see `FAULTS`), either for the next requests in order (`faults`) or for requests whose last
+user message contains a given text (`faults_for`).
+
+As a script (for benchmarks, in its own process):
+    python tests/fake_api.py --port 8011 --latency-ms 100 [--fail-rate 0.1]
+As a fixture: `fake_api` in tests/conftest.py starts one on a free 127.0.0.1 port in a thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import struct
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+FAULTS = (
+    "400",
+    "401",
+    "403",
+    "404",
+    "429",
+    "500",
+    "502",
+    "503",
+    "529",
+    "hang",  # never answers (until the server stops)
+    "malformed",  # 200 with a body that is not JSON
+    "truncated",  # 200 with the JSON body cut in half (Content-Length matches the cut body)
+    "drop",  # headers promise the full body, half is sent, then the connection is reset
+    "empty_choices",  # 200 with an empty `choices` list (OpenAI) / empty `content` (Anthropic)
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scripted misbehaviour. `retry_after` is sent verbatim as the Retry-After header."""
+
+    kind: str
+    retry_after: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULTS:
+            raise ValueError(f"unknown fault {self.kind!r}; one of {', '.join(FAULTS)}")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A request as the server saw it."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    text: str  # the last user message
+
+
+def default_answer(text: str) -> str:
+    return text.split("Q:", 1)[-1].strip().upper()
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    text = ""
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if message.get("role") == "user":
+            text = content or ""
+    return text
+
+
+@dataclass
+class FakeApi:
+    """The server's state and knobs. Knobs may be set from any thread while the server runs."""
+
+    answer: Callable[[str], str] = default_answer
+    latency_ms: float | Callable[[Seen], float] = 0.0
+    faults: deque[Fault | str] = field(default_factory=deque)
+    faults_for: dict[str, deque[Fault | str]] = field(default_factory=dict)
+    fail_rate: float = 0.0  # share of requests answered 429 with Retry-After: 0 (benchmarks)
+    keep_seen: int = 1000  # how many recent requests `seen` keeps
+    requests: Counter[str] = field(default_factory=Counter)  # last user message -> times asked
+    seen: deque[Seen] = field(default_factory=deque)
+    stats: Counter[str] = field(default_factory=Counter)
+    host: str = "127.0.0.1"
+    port: int = 0
+    _stopping: asyncio.Event | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def fail_next(self, *faults: Fault | str) -> None:
+        self.faults.extend(faults)
+
+    def fail_when(self, text: str, *faults: Fault | str) -> None:
+        """Fault the requests whose last user message contains `text`, one fault per request."""
+        self.faults_for.setdefault(text, deque()).extend(faults)
+
+    def _next_fault(self, text: str) -> Fault | None:
+        for needle, queue in self.faults_for.items():
+            if needle in text and queue:
+                return _as_fault(queue.popleft())
+        if self.faults:
+            try:
+                return _as_fault(self.faults.popleft())
+            except IndexError:  # another request took the last one
+                return None
+        if self.fail_rate and random.random() < self.fail_rate:
+            return Fault("429", retry_after="0")
+        return None
+
+    def _record(self, request: web.Request, body: dict[str, Any]) -> Seen:
+        text = last_user_text(body)
+        seen = Seen(request.path, dict(request.headers), body, text)
+        self.requests[text] += 1
+        self.stats["requests"] += 1
+        if self.keep_seen:
+            self.seen.append(seen)
+            while len(self.seen) > self.keep_seen:
+                self.seen.popleft()
+        return seen
+
+    def _latency(self, seen: Seen) -> float:
+        latency = self.latency_ms(seen) if callable(self.latency_ms) else self.latency_ms
+        return latency / 1000
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._handler(openai_body, "openai"))
+        app.router.add_post("/v1/messages", self._handler(anthropic_body, "anthropic"))
+        app.router.add_post("/api/chat", self._handler(ollama_body, "ollama"))
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/stats", self._stats)
+        return app
+
+    def _handler(self, make_body: Callable[[dict[str, Any], str, str], dict[str, Any]], api: str) -> Any:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            try:
+                body = await request.json()
+            except ValueError:
+                return _error(api, 400, "the request body is not JSON")
+            seen = self._record(request, body)
+            fault = self._next_fault(seen.text)
+            if fault is not None:
+                self.stats["faulted"] += 1
+                return await self._fault(request, fault, api, seen, make_body)
+            latency = self._latency(seen)
+            if latency:
+                await asyncio.sleep(latency)
+            self.stats["answered"] += 1
+            return _json(make_body(body, seen.text, self.answer(seen.text)))
+
+        return handle
+
+    async def _fault(
+        self, request: web.Request, fault: Fault, api: str, seen: Seen, make_body: Callable[..., Any]
+    ) -> web.StreamResponse:
+        if fault.kind.isdigit():
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+            return _error(api, int(fault.kind), f"fake {fault.kind} for {seen.text[:40]!r}", headers)
+        if fault.kind == "hang":
+            assert self._stopping is not None
+            await self._stopping.wait()
+            return web.Response(status=503)
+        full = json.dumps(make_body(seen.body, seen.text, self.answer(seen.text))).encode()
+        if fault.kind == "malformed":
+            return web.Response(body=b"<html>502 Bad Gateway</html>", content_type="text/html")
+        if fault.kind == "truncated":
+            return web.Response(body=full[: len(full) // 2], content_type="application/json")
+        if fault.kind == "empty_choices":
+            data = json.loads(full)
+            data["choices" if api == "openai" else "content"] = []
+            return _json(data)
+        return await _drop(request, full)
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return _json({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return _json(dict(self.stats))
+
+
+def _as_fault(fault: Fault | str) -> Fault:
+    return fault if isinstance(fault, Fault) else Fault(fault)
+
+
+def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers=headers, content_type="application/json"
+    )
+
+
+def _error(api: str, status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    if api == "ollama":
+        return _json({"error": message}, status, headers)
+    if api == "anthropic":
+        return _json({"type": "error", "error": {"type": "fake_error", "message": message}}, status, headers)
+    return _json({"error": {"message": message, "type": "fake_error", "code": status}}, status, headers)
+
+
+async def _drop(request: web.Request, full: bytes) -> web.StreamResponse:
+    """Promise the whole body, send half, then reset the connection (RST, not a clean close)."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(full)
+    await response.prepare(request)
+    await response.write(full[: len(full) // 2])
+    transport = request.transport
+    if transport is not None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    return response
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def openai_body(body: dict[str, Any], text: str, out: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": out}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": _words(text),
+            "completion_tokens": _words(out),
+            "total_tokens": _words(text) + _words(out),
+        },
+    }
+
+
+def anthropic_body(body: dict[str, Any], text: str, out: str) -> dict[str, Any]:
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "fake"),
+        "content": [{"type": "text", "text": out}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": _words(text), "output_tokens": _words(out)},
+    }
+
+
+def ollama_body(body: dict[str, Any], text: str, out: str) -> dict[str, Any]:
+    return {
+        "model": body.get("model", "fake"),
+        "message": {"role": "assistant", "content": out},
+        "done": True,
+        "prompt_eval_count": _words(text),
+        "eval_count": _words(out),
+    }
+
+
+class ServerThread:
+    """Runs a FakeApi on its own event loop in a daemon thread (for pytest fixtures)."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+        self.loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self.loop.run_forever, name="fake-api", daemon=True)
+
+    def start(self) -> FakeApi:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=10)
+        return self.api
+
+    async def _start(self) -> None:
+        self.api._stopping = asyncio.Event()
+        self._runner = web.AppRunner(self.api.app(), access_log=None, handler_cancellation=True)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.api.host, self.api.port))
+        self.api.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock, shutdown_timeout=0.5, backlog=1024).start()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+    async def _stop(self) -> None:
+        assert self.api._stopping is not None and self._runner is not None
+        self.api._stopping.set()
+        await self._runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 429")
+    args = parser.parse_args()
+    api = FakeApi(latency_ms=args.latency_ms, fail_rate=args.fail_rate, keep_seen=0, port=args.port)
+
+    async def serve() -> None:
+        api._stopping = asyncio.Event()
+        runner = web.AppRunner(api.app(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, args.host, args.port, backlog=4096).start()
+        print(f"fake api listening on http://{args.host}:{args.port}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
