@@ -1,0 +1,30 @@
+"""Suites: the YAML format of DESIGN.md, case files, templates and discovery.
+
+Public API (`evaltui.suites`):
+
+    load_suite(path) -> Suite              validate a suite and its case files; SuiteError names
+                                           file, line and field
+    parse_model_spec("demo:keyword") -> ModelSpec     the CLI's `-m` uses it too
+    compile_templates(suite, *, text_lines=None)       syntax errors as SuiteError
+    render_messages(suite, case) -> list[{"role", "content"}]   sandboxed, StrictUndefined
+    discover_suites(dirs) -> list[SuiteEntry]         SuiteEntry(path, suite | None, error | None)
+    suite_hash(suite) -> str               content hash of the definition (store's suites.id)
+    derive_case_id(input, expected, vars) -> str      the id of a case written without one
+"""
+
+from evaltui.suites.discover import SuiteEntry, discover_suites
+from evaltui.suites.identity import derive_case_id, suite_hash
+from evaltui.suites.loader import load_suite
+from evaltui.suites.specs import parse_model_spec
+from evaltui.suites.template import compile_templates, render_messages
+
+__all__ = [
+    "SuiteEntry",
+    "compile_templates",
+    "derive_case_id",
+    "discover_suites",
+    "load_suite",
+    "parse_model_spec",
+    "render_messages",
+    "suite_hash",
+]

@@ -1,0 +1,166 @@
+"""`load_suite(path) -> Suite`: one YAML file (plus the case files it names) to a validated Suite.
+
+Everything a user can get wrong is reported as a SuiteError naming the file, the line and the
+field: YAML syntax, unknown keys, wrong types, missing fields, duplicate case ids, bad templates,
+case files that are missing, outside the suite's folder, not UTF-8 or not JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from evaltui.errors import SuiteError
+from evaltui.suites.casefiles import iter_case_file
+from evaltui.suites.identity import derive_case_id
+from evaltui.suites.models import Case, Location, Message, Suite
+from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
+from evaltui.suites.template import compile_templates
+from evaltui.suites.validation import FlatSource, Source, public_keys, validate
+from evaltui.suites.yamlnodes import FieldPath, YamlDoc, format_path, read_yaml
+
+SUITE_KEYS = public_keys(Suite)
+RESERVED_VARS = ("input", "expected", "case")  # names the template context already gives
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load and validate a suite; raises SuiteError (file, line, field) on the first problem."""
+    path = Path(path)
+    doc = read_yaml(path, str(path))
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error("a suite is a mapping with at least `name:` and `cases:`", ())
+    for key in data:
+        if key not in SUITE_KEYS:
+            raise doc.error(f"unknown key; expected one of: {', '.join(SUITE_KEYS)}", (key,))
+    if "prompt" in data and "messages" in data:
+        raise doc.error(
+            "write `prompt:` (one user message) or `messages:` (a chat list), not both", ("messages",)
+        )
+    if "cases" not in data:
+        raise doc.error("field required: a suite needs `cases:`", ("cases",))
+    built_here = ("messages", "models", "scorers", "cases")
+    fields = {key: value for key, value in data.items() if key not in built_here}
+    if "messages" in data:
+        fields["messages"] = _messages(data["messages"], doc)
+    fields["models"] = models_from_yaml(data.get("models"), doc, ("models",))
+    fields["scorers"] = scorers_from_yaml(data.get("scorers"), doc, ("scorers",))
+    suite = validate(Suite, fields, doc, ())
+    suite.cases = _CaseCollector(doc, path.parent).collect(data["cases"])
+    suite.path = str(path.resolve())
+    suite.loc = Location(file=doc.file, line=doc.line_of(()))
+    text_lines = {
+        format_path(key): line for key, line in doc.text_lines.items() if key[0] in ("prompt", "messages")
+    }
+    compile_templates(suite, text_lines=text_lines)
+    return suite
+
+
+def _messages(value: Any, doc: YamlDoc) -> list[Message]:
+    if not isinstance(value, list) or not value:
+        raise doc.error("messages is a non-empty list of {role, content}", ("messages",))
+    return [validate(Message, item, doc, ("messages", index)) for index, item in enumerate(value)]
+
+
+def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
+    """One case from its written fields (inline YAML, a JSONL object or a CSV row)."""
+    if not isinstance(fields, dict):
+        raise source.error("a case is a mapping with at least `input:` (or a `file:` entry)", path)
+    if "input" not in fields:
+        raise source.error("field required", (*path, "input"))
+    data = dict(fields)
+    given_id = data.get("id")
+    if isinstance(given_id, int) and not isinstance(given_id, bool):
+        data["id"] = str(given_id)
+    elif isinstance(given_id, str) and not given_id.strip():
+        raise source.error(
+            "an id cannot be empty; leave it out to derive one from the content", (*path, "id")
+        )
+    elif given_id is None:
+        data["id"] = ""
+    if data.get("scorers") is not None:
+        data["scorers"] = scorers_from_yaml(data["scorers"], source, (*path, "scorers"))
+    case = validate(Case, data, source, path)
+    for name in case.vars:
+        if name in RESERVED_VARS:
+            raise source.error(
+                f"{name!r} is already a template variable; rename this var", (*path, "vars", name)
+            )
+    if given_id is None:
+        case.id = derive_case_id(case.input, case.expected, case.vars)
+    case.loc = Location(file=source.file, line=source.line_of(path))
+    return case
+
+
+class _CaseCollector:
+    """Builds the suite's cases in order, from inline entries and `file:` entries."""
+
+    def __init__(self, doc: YamlDoc, suite_dir: Path) -> None:
+        self.doc = doc
+        self.suite_dir = suite_dir
+        self.cases: list[Case] = []
+        self.first_seen: dict[str, Location] = {}
+        self.derived: set[str] = set()
+
+    def collect(self, entries: Any) -> list[Case]:
+        if not isinstance(entries, list):
+            raise self.doc.error("cases is a list of cases and `- file:` entries", ("cases",))
+        for index, entry in enumerate(entries):
+            path: FieldPath = ("cases", index)
+            if isinstance(entry, dict) and "file" in entry:
+                self._add_file(entry, path)
+            else:
+                self._add(build_case(entry, self.doc, path), "id" not in (entry or {}))
+        if not self.cases:
+            raise self.doc.error("the suite has no cases", ("cases",))
+        return self.cases
+
+    def _add(self, case: Case, derived: bool) -> None:
+        loc = case.loc or Location(file=self.doc.file)
+        first = self.first_seen.get(case.id)
+        if first is not None:
+            where = f"{first.file}:{first.line}"
+            if derived and case.id in self.derived:
+                message = (
+                    f"this case repeats the input, expected and vars of the case at {where}; "
+                    "remove the copy or give each an `id:`"
+                )
+            else:
+                message = f"duplicate case id {case.id!r}; first used at {where}"
+            raise SuiteError(message, file=loc.file, line=loc.line, field="id")
+        self.first_seen[case.id] = loc
+        if derived:
+            self.derived.add(case.id)
+        self.cases.append(case)
+
+    def _add_file(self, entry: dict[str, Any], path: FieldPath) -> None:
+        for key in entry:
+            if key != "file":
+                raise self.doc.error("a `file:` entry has no other keys", (*path, key))
+        target, display = self._case_file(entry["file"], (*path, "file"))
+        for line, fields in iter_case_file(target, display):
+            self._add(build_case(fields, FlatSource(display, line), ()), "id" not in fields)
+
+    def _case_file(self, name: Any, path: FieldPath) -> tuple[Path, str]:
+        """The case file's real path (refused outside the suite's folder) and its display name."""
+        if not isinstance(name, str) or not name.strip():
+            raise self.doc.error("file is the path of a .jsonl or .csv file next to the suite", path)
+        relative = Path(name)
+        if relative.is_absolute():
+            raise self.doc.error(
+                "case files are given relative to the suite's folder; absolute paths are refused", path
+            )
+        target = (self.suite_dir / relative).resolve()
+        if not target.is_relative_to(self.suite_dir.resolve()):
+            raise self.doc.error(
+                f"{name!r} leads outside the suite's folder; case files must live in "
+                "the suite's folder or below it",
+                path,
+            )
+        display = os.path.normpath(self.suite_dir / relative)
+        if not target.is_file():
+            raise self.doc.error(f"case file {display!r} not found", path)
+        if not os.access(target, os.R_OK):
+            raise self.doc.error(f"case file {display!r} is not readable (permission denied)", path)
+        return target, display

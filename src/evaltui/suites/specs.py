@@ -1,0 +1,109 @@
+"""Model and scorer entries as written in a suite, turned into `ModelSpec` and `ScorerSpec`.
+
+Models: a string `provider:model` (`demo:keyword`, `openai:gpt-4o-mini`, `ollama:llama3.2`,
+`python:pkg.module:function`) or a full mapping. Scorers: a bare type (`- json-valid`), a mapping
+with `type:` and that scorer's options, or `- not: {type: contains, value: sorry}` to negate one.
+Unknown scorer types are left for the scorers layer, which owns the registry; each spec keeps
+its `loc` so that layer can still name the line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from evaltui.errors import SuiteError
+from evaltui.suites.models import Location, ModelSpec, ProviderName, ScorerSpec
+from evaltui.suites.validation import Source, validate
+from evaltui.suites.yamlnodes import FieldPath, format_path
+
+PROVIDERS: tuple[str, ...] = get_args(ProviderName)
+_SECRET_KEYS = ("api_key", "apikey", "key", "token", "password", "secret")
+
+
+def parse_model_spec(
+    text: str, *, file: str | None = None, line: int | None = None, field: str | None = None
+) -> ModelSpec:
+    """`provider:model` -> ModelSpec. The CLI's `-m` flag uses this too (file=None)."""
+    provider, sep, model = text.strip().partition(":")
+    if not sep or not provider:
+        raise SuiteError(
+            f"write a model as provider:model (e.g. demo:keyword, openai:gpt-4o-mini); got {text!r}",
+            file=file,
+            line=line,
+            field=field,
+        )
+    if provider not in PROVIDERS:
+        raise SuiteError(
+            f"unknown provider {provider!r}; expected one of: {', '.join(PROVIDERS)}",
+            file=file,
+            line=line,
+            field=field,
+        )
+    if not model and provider != "demo":
+        raise SuiteError(f"{provider}: needs a model name after the colon", file=file, line=line, field=field)
+    return ModelSpec(provider=provider, model=model)
+
+
+def model_from_yaml(value: Any, source: Source, path: FieldPath) -> ModelSpec:
+    if isinstance(value, str):
+        return parse_model_spec(value, file=source.file, line=source.line_of(path), field=format_path(path))
+    if not isinstance(value, dict):
+        raise source.error("a model is a `provider:model` string or a mapping with `provider:`", path)
+    for key in value:
+        if key.lower() in _SECRET_KEYS:
+            raise source.error(
+                "secrets are never written in a suite; put the key in an environment "
+                "variable and name it with `api_key_env:`",
+                (*path, key),
+            )
+    return validate(ModelSpec, value, source, path)
+
+
+def models_from_yaml(value: Any, source: Source, path: FieldPath) -> list[ModelSpec]:
+    items = _as_list(value, source, path, "models")
+    specs: list[ModelSpec] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        spec = model_from_yaml(item, source, (*path, index))
+        if spec.id in seen:
+            raise source.error(
+                f"model id {spec.id!r} is listed twice (first as models[{seen[spec.id]}]); give one an `id:`",
+                (*path, index),
+            )
+        seen[spec.id] = index
+        specs.append(spec)
+    return specs
+
+
+def scorer_from_yaml(value: Any, source: Source, path: FieldPath) -> ScorerSpec:
+    loc = Location(file=source.file, line=source.line_of(path))
+    if isinstance(value, str):
+        if not value.strip():
+            raise source.error("a scorer name cannot be empty", path)
+        return ScorerSpec(type=value.strip(), loc=loc)
+    if not isinstance(value, dict):
+        raise source.error("a scorer is a type name, a mapping with `type:`, or `not: {...}`", path)
+    if "not" in value:
+        if len(value) != 1:
+            raise source.error("`not:` stands alone; put the scorer's keys inside it", (*path, "not"))
+        inner = scorer_from_yaml(value["not"], source, (*path, "not"))
+        if inner.negate:
+            raise source.error("`not:` inside `not:` cancels out; remove both", (*path, "not"))
+        return inner.model_copy(update={"negate": True, "loc": loc})
+    spec = validate(ScorerSpec, value, source, path)
+    return spec.model_copy(update={"loc": loc})
+
+
+def scorers_from_yaml(value: Any, source: Source, path: FieldPath) -> list[ScorerSpec]:
+    items = _as_list(value, source, path, "scorers")
+    return [scorer_from_yaml(item, source, (*path, index)) for index, item in enumerate(items)]
+
+
+def _as_list(value: Any, source: Source, path: FieldPath, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, dict)):
+        return [value]  # one entry written without the list dash
+    if not isinstance(value, list):
+        raise source.error(f"{what} must be a list", path)
+    return value

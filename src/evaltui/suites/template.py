@@ -1,0 +1,118 @@
+"""Prompt templates: Jinja2 in a sandbox, undefined variables are errors, autoescape off.
+
+A suite's `prompt:` (one user message) or `messages:` (a chat list) are templates. They see
+`input`, `expected`, every case var by name, and `case` (`case.id`, `case.tags`, `case.cluster`).
+A suite with neither renders the case's input as the one user message.
+
+Templates are compiled once (`compile_templates`, at load, so syntax errors surface before any
+model is asked) and cached by their text, so `render_messages` runs once per case at the cost of
+a dict lookup and the render itself. The sandbox refuses attribute access to Python internals
+(`{{ ''.__class__.__mro__ }}`), caps `range()`, and here also caps `*` and `**` so a template
+cannot build a gigabyte string or a number with a billion digits.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from evaltui.errors import SuiteError
+from evaltui.suites.models import Case, Suite
+
+MAX_REPEAT = 1_000_000  # longest text or list a template may build with `*`
+MAX_EXPONENT = 10_000
+_DEFAULT_PROMPT = "{{ input }}"
+_RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, RecursionError)
+
+
+class _Sandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(times, int)
+                    and len(seq) * times > MAX_REPEAT
+                ):
+                    raise SecurityError(
+                        f"repeating a value {times} times is over the limit of {MAX_REPEAT:,} items"
+                    )
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is over the limit of {MAX_EXPONENT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False)
+
+
+def template_fields(suite: Suite) -> list[tuple[str, str, str]]:
+    """(field, role, template text) of every template in the suite, in message order."""
+    if suite.messages:
+        return [(f"messages[{i}].content", m.role, m.content) for i, m in enumerate(suite.messages)]
+    return [("prompt", "user", suite.prompt if suite.prompt is not None else _DEFAULT_PROMPT)]
+
+
+def compile_templates(suite: Suite, *, text_lines: Mapping[str, int] | None = None) -> None:
+    """Compile every template of `suite`, raising a SuiteError on the first syntax error.
+
+    `text_lines` maps a field ("prompt", "messages[1].content") to the file line its text starts
+    on, so the error names the line of the bad tag; without it the suite's own line is used.
+    """
+    for field, _role, source in template_fields(suite):
+        try:
+            _compile(source)
+        except TemplateSyntaxError as exc:
+            start = (text_lines or {}).get(field)
+            line = start + exc.lineno - 1 if start is not None and exc.lineno else None
+            if line is None and suite.loc is not None:
+                line = suite.loc.line
+            raise SuiteError(
+                f"template syntax error: {exc.message}", file=_suite_file(suite), line=line, field=field
+            ) from exc
+
+
+def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
+    """The chat messages a model sees for `case`: [{"role": ..., "content": ...}, ...]."""
+    context = {
+        **case.vars,
+        "input": case.input,
+        "expected": case.expected,
+        "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
+    }
+    messages: list[dict[str, str]] = []
+    for field, role, source in template_fields(suite):
+        try:
+            content = _compile(source).render(context)
+        except TemplateSyntaxError:
+            compile_templates(suite)  # raises with the field and line
+            raise
+        except SecurityError as exc:
+            raise _case_error(suite, case, field, f"the sandbox refused: {exc}") from exc
+        except TemplateError as exc:
+            names = ", ".join(["input", "expected", "case", *case.vars])
+            raise _case_error(suite, case, field, f"{exc.message or exc} (this case has: {names})") from exc
+        except _RUNTIME_ERRORS as exc:
+            raise _case_error(suite, case, field, f"template failed: {type(exc).__name__}: {exc}") from exc
+        messages.append({"role": role, "content": content})
+    return messages
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(source: str) -> Template:
+    return _ENV.from_string(source)
+
+
+def _suite_file(suite: Suite) -> str | None:
+    return suite.loc.file if suite.loc is not None else (suite.path or None)
+
+
+def _case_error(suite: Suite, case: Case, field: str, message: str) -> SuiteError:
+    if case.loc is not None:
+        return SuiteError(message, file=case.loc.file, line=case.loc.line, field=field)
+    return SuiteError(f"case {case.id!r}: {message}", file=_suite_file(suite), field=field)
