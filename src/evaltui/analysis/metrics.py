@@ -1,0 +1,200 @@
+"""Metrics of one run, computed in a single pass over its result rows.
+
+Rows stream in (the store's `iter_results`) and are reduced on the fly to per-case aggregates
+(a few numbers per case) plus one float per latency; no row is kept. The unit of the statistics
+is the case: when a case was asked over several epochs its epochs are averaged first, and a case
+whose epochs disagree is flaky.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from evaltui.analysis.stats import Spread, clustered_from_totals, spread_of_array, wilson_interval
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A pass rate over scored results (pass + fail) with its 95% interval.
+
+    `method` is "wilson" for independent single-epoch cases, "clustered" when cases share a
+    cluster or were asked over several epochs (then `se` is the clustered standard error).
+    `pass_rate` is None when nothing was scored.
+    """
+
+    n: int
+    passed: int
+    pass_rate: float | None
+    lo: float
+    hi: float
+    method: str
+    se: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagRate:
+    tag: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """Everything `evaltui show` and the run screen print about a run. Counts are of results
+    (a case over three epochs counts three times); rates and mean score are per case."""
+
+    total: int
+    passed: int
+    failed: int
+    errors: int
+    rate: Rate
+    pass_rate_all: float | None  # passed / total, errors counted as not passed
+    mean_score: float | None
+    latency_ms: Spread
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float | None  # None: some answered result has an unknown price (never 0 for unknown)
+    cases: int
+    epochs: int  # most epochs any case has
+    flaky_share: float | None  # share of multi-epoch cases whose epochs disagree
+    flaky_cases: tuple[str, ...] = ()
+    by_tag: tuple[TagRate, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; NaN (no spread known) becomes null."""
+        return _json_ready(asdict(self))
+
+
+class _CaseTally:
+    """Per-case running totals: this is all a row leaves behind."""
+
+    __slots__ = ("cluster", "epochs", "failed", "passed", "tags", "value_n", "value_sum")
+
+    def __init__(self, tags: tuple[str, ...], cluster: str | None) -> None:
+        self.tags = tags
+        self.cluster = cluster
+        self.epochs = 0
+        self.passed = 0
+        self.failed = 0
+        self.value_sum = 0.0
+        self.value_n = 0
+
+
+@dataclass
+class _RunTally:
+    cases: dict[str, _CaseTally] = field(default_factory=dict)
+    latencies: array[float] = field(default_factory=lambda: array("d"))
+    counts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float = 0.0
+    cost_known: bool = True
+
+
+def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
+    """Reduce result rows (status, value, latency_ms, tokens_in, tokens_out, cost_usd, tags,
+    cluster, case_id, epoch) to a run's metrics in one pass."""
+    tally = _RunTally()
+    for row in rows:
+        _add_row(tally, row)
+    return _finish(tally)
+
+
+def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
+    status = row.get("status")
+    if status not in tally.counts:
+        raise ValueError(f"result status must be pass, fail or error, got {status!r}")
+    tally.counts[status] += 1
+    case_id = str(row.get("case_id"))
+    case = tally.cases.get(case_id)
+    if case is None:
+        case = _CaseTally(tuple(row.get("tags") or ()), row.get("cluster") or None)
+        tally.cases[case_id] = case
+    case.epochs += 1
+    tally.tokens_in += row.get("tokens_in") or 0
+    tally.tokens_out += row.get("tokens_out") or 0
+    cost = row.get("cost_usd")
+    if cost is not None:
+        tally.cost += cost
+    if status == "error":
+        return
+    if cost is None:
+        tally.cost_known = False
+    if row.get("latency_ms") is not None:
+        tally.latencies.append(float(row["latency_ms"]))
+    passed = status == "pass"
+    case.passed += passed
+    case.failed += not passed
+    value = row.get("value")
+    case.value_sum += float(value) if value is not None else float(passed)
+    case.value_n += 1
+
+
+def _finish(tally: _RunTally) -> RunMetrics:
+    cases = tally.cases
+    epochs = max((c.epochs for c in cases.values()), default=0)
+    clustered = epochs > 1 or any(c.cluster for c in cases.values())
+    multi = [(cid, c) for cid, c in cases.items() if c.passed + c.failed > 1]
+    flaky = tuple(cid for cid, c in multi if c.passed and c.failed)
+    scored_cases = [c for c in cases.values() if c.value_n]
+    by_tag: dict[str, dict[str, _CaseTally]] = {}
+    for case_id, case in cases.items():
+        for tag in case.tags:
+            by_tag.setdefault(tag, {})[case_id] = case
+    total = sum(tally.counts.values())
+    return RunMetrics(
+        total=total,
+        passed=tally.counts["pass"],
+        failed=tally.counts["fail"],
+        errors=tally.counts["error"],
+        rate=_rate(cases, clustered),
+        pass_rate_all=tally.counts["pass"] / total if total else None,
+        mean_score=(
+            math.fsum(c.value_sum / c.value_n for c in scored_cases) / len(scored_cases)
+            if scored_cases
+            else None
+        ),
+        latency_ms=spread_of_array(tally.latencies),
+        tokens_in=tally.tokens_in,
+        tokens_out=tally.tokens_out,
+        cost_usd=tally.cost if tally.cost_known else None,
+        cases=len(cases),
+        epochs=epochs,
+        flaky_share=len(flaky) / len(multi) if multi else None,
+        flaky_cases=flaky,
+        by_tag=tuple(TagRate(tag, _rate(by_tag[tag], clustered)) for tag in sorted(by_tag)),
+    )
+
+
+def _rate(cases: Mapping[str, _CaseTally], clustered: bool) -> Rate:
+    """Pass rate of a set of cases: Wilson on result counts, or clustered on per-case means."""
+    passed = sum(c.passed for c in cases.values())
+    n = passed + sum(c.failed for c in cases.values())
+    if n == 0:
+        return Rate(0, 0, None, 0.0, 1.0, "clustered" if clustered else "wilson")
+    if not clustered:
+        lo, hi = wilson_interval(passed, n)
+        return Rate(n, passed, passed / n, lo, hi, "wilson")
+    totals: dict[tuple[bool, str], list[float]] = {}
+    for case_id, c in cases.items():
+        scored = c.passed + c.failed
+        if scored:
+            key = (True, c.cluster) if c.cluster else (False, case_id)  # unclustered: own unit
+            unit = totals.setdefault(key, [0.0, 0])
+            unit[0] += c.passed / scored
+            unit[1] += 1
+    mean, lo, hi, se = clustered_from_totals((s, int(k)) for s, k in totals.values())
+    return Rate(n, passed, mean, lo, hi, "clustered", se)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value

@@ -1,0 +1,141 @@
+"""Run metrics reduced from a stream of result rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from evaltui.analysis.metrics import run_metrics
+from evaltui.analysis.stats import clustered_interval, percentile, wilson_interval
+
+
+def _row(case_id: str, status: str, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "case_id": case_id,
+        "epoch": 0,
+        "status": status,
+        "value": {"pass": 1.0, "fail": 0.0, "error": None}[status],
+        "latency_ms": 100.0,
+        "tokens_in": 10,
+        "tokens_out": 2,
+        "cost_usd": 0.001,
+        "tags": [],
+        "cluster": None,
+    }
+    row.update(extra)
+    return row
+
+
+def _generated_run(n: int) -> Iterator[dict[str, Any]]:
+    """n cases: every 5th errors, of the rest every 3rd fails; tags by parity."""
+    for i in range(n):
+        status = "error" if i % 5 == 4 else ("fail" if i % 3 == 0 else "pass")
+        yield _row(f"c{i}", status, latency_ms=float(i), tags=["even" if i % 2 == 0 else "odd"])
+
+
+def test_metrics_of_a_generated_run_count_rate_latency_and_tokens() -> None:
+    m = run_metrics(_generated_run(1000))
+    statuses = ["error" if i % 5 == 4 else ("fail" if i % 3 == 0 else "pass") for i in range(1000)]
+    passed, failed = statuses.count("pass"), statuses.count("fail")
+    assert (m.total, m.passed, m.failed, m.errors) == (1000, passed, failed, 200)
+    assert m.rate.pass_rate == pytest.approx(passed / (passed + failed))
+    assert m.rate.method == "wilson"
+    assert (m.rate.lo, m.rate.hi) == pytest.approx(wilson_interval(passed, passed + failed))
+    assert m.pass_rate_all == pytest.approx(passed / 1000)
+    answered = [float(i) for i in range(1000) if statuses[i] != "error"]
+    assert m.latency_ms.p50 == pytest.approx(percentile(answered, 50))
+    assert m.latency_ms.p95 == pytest.approx(percentile(answered, 95))
+    assert m.latency_ms.max == max(answered)
+    assert (m.tokens_in, m.tokens_out) == (10_000, 2_000)
+    assert m.cost_usd == pytest.approx(1.0)
+    assert m.epochs == 1
+    assert m.flaky_share is None
+
+
+def test_metrics_break_the_pass_rate_down_by_tag() -> None:
+    m = run_metrics(_generated_run(100))
+    tags = {t.tag: t.rate for t in m.by_tag}
+    assert set(tags) == {"even", "odd"}
+    even = [i for i in range(0, 100, 2) if i % 5 != 4]
+    even_passed = sum(1 for i in even if i % 3 != 0)
+    assert (tags["even"].n, tags["even"].passed) == (len(even), even_passed)
+    assert tags["even"].pass_rate == pytest.approx(even_passed / len(even))
+
+
+def test_mean_score_averages_partial_values() -> None:
+    m = run_metrics([_row("a", "pass", value=0.9), _row("b", "fail", value=0.4), _row("c", "error")])
+    assert m.mean_score == pytest.approx(0.65)
+
+
+def test_unknown_cost_of_an_answered_result_makes_the_run_cost_unknown() -> None:
+    m = run_metrics([_row("a", "pass"), _row("b", "pass", cost_usd=None)])
+    assert m.cost_usd is None
+
+
+def test_an_error_without_cost_leaves_the_run_cost_known() -> None:
+    m = run_metrics([_row("a", "pass", cost_usd=0.5), _row("b", "error", cost_usd=None)])
+    assert m.cost_usd == pytest.approx(0.5)
+
+
+def test_zero_cost_is_reported_as_zero_not_unknown() -> None:
+    assert run_metrics([_row("a", "pass", cost_usd=0.0)]).cost_usd == 0.0
+
+
+def test_clustered_cases_use_clustered_interval() -> None:
+    rows = [
+        _row("a1", "pass", cluster="A"),
+        _row("a2", "pass", cluster="A"),
+        _row("a3", "fail", cluster="A"),
+        _row("b1", "fail", cluster="B"),
+        _row("b2", "fail", cluster="B"),
+        _row("c1", "pass", cluster="C"),
+    ]
+    m = run_metrics(rows)
+    mean, lo, hi, se = clustered_interval({"A": [1, 1, 0], "B": [0, 0], "C": [1]})
+    assert m.rate.method == "clustered"
+    assert (m.rate.pass_rate, m.rate.lo, m.rate.hi, m.rate.se) == pytest.approx((mean, lo, hi, se))
+
+
+def test_epochs_are_averaged_per_case_and_disagreeing_cases_are_flaky() -> None:
+    rows = [
+        _row("steady", "pass", epoch=0),
+        _row("steady", "pass", epoch=1),
+        _row("shaky", "pass", epoch=0),
+        _row("shaky", "fail", epoch=1),
+        _row("broken", "fail", epoch=0),
+        _row("broken", "fail", epoch=1),
+        _row("down", "error", epoch=0),
+        _row("down", "error", epoch=1),
+    ]
+    m = run_metrics(iter(rows))
+    assert m.epochs == 2
+    assert (m.passed, m.failed, m.errors) == (3, 3, 2)
+    assert m.flaky_cases == ("shaky",)
+    assert m.flaky_share == pytest.approx(1 / 3)
+    assert m.rate.method == "clustered"
+    mean, lo, hi, se = clustered_interval({"steady": [1.0], "shaky": [0.5], "broken": [0.0]})
+    assert (m.rate.pass_rate, m.rate.lo, m.rate.hi, m.rate.se) == pytest.approx((mean, lo, hi, se))
+
+
+def test_a_run_of_only_errors_has_no_pass_rate() -> None:
+    m = run_metrics([_row("a", "error"), _row("b", "error")])
+    assert m.rate.pass_rate is None
+    assert m.pass_rate_all == 0.0
+    assert m.mean_score is None
+    assert m.latency_ms.p50 is None
+
+
+def test_metrics_to_dict_is_json_with_nan_as_null() -> None:
+    m = run_metrics([_row("a", "pass", cluster="only"), _row("b", "fail", cluster="only")])
+    data = json.loads(json.dumps(m.to_dict(), allow_nan=False))
+    assert data["rate"]["se"] is None
+    assert data["passed"] == 1
+    assert data["latency_ms"]["p95"] == 100.0
+
+
+def test_unknown_status_is_rejected() -> None:
+    with pytest.raises(ValueError, match="status"):
+        run_metrics([_row("a", "pass") | {"status": "skipped"}])
