@@ -1,0 +1,28 @@
+"""Scorers: judge what a model produced. Each returns a `Score` (passed, value 0..1, reason).
+
+Public API (`evaltui.scorers`):
+
+    compile_scorer(spec, *, suite_dir, field_prefix="scorers[0]", default_judge=None)
+        -> CompiledScorer            options checked and precompiled; SuiteError(file, line, field)
+    await compiled(ctx) -> Score     never raises for a bad output; applies `negate`, carries `weight`
+    combine(scores, threshold) -> (passed, value)
+    known_scorers() -> list[str]
+    Score, ScoreContext
+"""
+
+from evaltui.scorers import code_exec, custom, judge, numeric, operational, structured, text
+from evaltui.scorers.base import Judge, Score, ScoreContext
+from evaltui.scorers.combine import combine
+from evaltui.scorers.registry import CompiledScorer, compile_scorer, known_scorers
+
+del code_exec, custom, judge, numeric, operational, structured, text  # imported to register
+
+__all__ = [
+    "CompiledScorer",
+    "Judge",
+    "Score",
+    "ScoreContext",
+    "combine",
+    "compile_scorer",
+    "known_scorers",
+]

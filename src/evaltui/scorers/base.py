@@ -24,8 +24,13 @@ class Score:
     weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "value": self.value,
-                "reason": self.reason, "weight": self.weight}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "value": self.value,
+            "reason": self.reason,
+            "weight": self.weight,
+        }
 
 
 # The engine hands judge scorers a way to ask a model through its own machinery

@@ -1,0 +1,25 @@
+"""How a case's scores make one verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evaltui.scorers.base import Score
+
+_EPSILON = 1e-9  # so a weighted mean of 0.7 reaches a threshold of 0.7 despite float rounding
+
+
+def combine(scores: Sequence[Score], threshold: float | None = None) -> tuple[bool, float]:
+    """(passed, value) of a case. Value is the weighted mean of the scores' values. Without a
+    threshold the case passes when every scorer passes; with one, when the value reaches it.
+    A case with no scorers passes with value 1.0 (nothing was asked of it)."""
+    if not scores:
+        return True, 1.0
+    total = sum(score.weight for score in scores)
+    if total > 0:
+        value = sum(score.value * score.weight for score in scores) / total
+    else:
+        value = sum(score.value for score in scores) / len(scores)
+    if threshold is None:
+        return all(score.passed for score in scores), value
+    return value + _EPSILON >= threshold, value

@@ -1,0 +1,140 @@
+"""Structured-output scorers: is it JSON, does it fit a schema, is a field right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from evaltui.scorers.base import Score, ScoreContext
+from evaltui.scorers.jsontext import MISSING, Parsed, Step, find_json, parse_path, walk
+from evaltui.scorers.registry import OptionError, Options, compile_context, scorer, verdict
+from evaltui.scorers.values import NO_EXPECTED, quote
+
+
+@scorer("json-valid")
+def json_valid(ctx: ScoreContext, opts: Options) -> Score:
+    found = find_json(ctx.output)
+    if isinstance(found, Parsed):
+        return verdict(True, f"valid JSON in {found.source}")
+    return verdict(False, found)
+
+
+class SchemaOptions(Options):
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    schema_file: str | None = None
+    _validator: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self, info: ValidationInfo) -> SchemaOptions:
+        if (self.schema_ is None) == (self.schema_file is None):
+            raise OptionError("schema", "give exactly one of `schema` (inline) or `schema_file`")
+        schema, option = self.schema_, "schema"
+        if self.schema_file is not None:
+            suite_dir = compile_context(info.context).suite_dir
+            schema, option = _read_schema(self.schema_file, suite_dir), "schema_file"
+        cls = jsonschema.validators.validator_for(schema)
+        try:
+            cls.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise OptionError(option, f"not a valid JSON schema: {exc.message}") from None
+        self._validator = cls(schema)
+        return self
+
+
+def _read_schema(name: str, suite_dir: str) -> Any:
+    path = Path(suite_dir) / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        message = f"cannot read the schema file {str(path)!r}: {exc.strerror}"
+        raise OptionError("schema_file", message) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise OptionError("schema_file", f"the schema file {str(path)!r} is not JSON: {exc}") from None
+
+
+@scorer("json-schema", options=SchemaOptions)
+def json_schema(ctx: ScoreContext, opts: SchemaOptions) -> Score:
+    found = find_json(ctx.output)
+    if not isinstance(found, Parsed):
+        return verdict(False, found)
+    error = jsonschema.exceptions.best_match(opts._validator.iter_errors(found.value))
+    if error is None:
+        return verdict(True, f"{found.source} matches the schema")
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return verdict(False, f"schema violation at {where}: {error.message}")
+
+
+class PathOptions(Options):
+    path: str
+    equals: Any = None
+    contains: Any = None
+    exists: bool | None = None
+    _steps: tuple[Step, ...] = PrivateAttr(default=())
+
+    @field_validator("path")
+    @classmethod
+    def _parses(cls, path: str) -> str:
+        try:
+            parse_path(path)
+        except ValueError as exc:
+            raise OptionError("path", str(exc)) from None
+        return path
+
+    @model_validator(mode="after")
+    def _steps_once(self) -> PathOptions:
+        checks = [self.equals is not None, self.contains is not None, self.exists is not None]
+        if sum(checks) > 1:
+            raise OptionError("equals", "give at most one of `equals`, `contains`, `exists`")
+        self._steps = parse_path(self.path)
+        return self
+
+
+@scorer("json-path", options=PathOptions)
+def json_path(ctx: ScoreContext, opts: PathOptions) -> Score:
+    found = find_json(ctx.output)
+    if not isinstance(found, Parsed):
+        return verdict(False, found)
+    actual = walk(found.value, opts._steps)
+    if opts.exists is not None:
+        there = actual is not MISSING
+        return verdict(there == opts.exists, f"{opts.path} {'exists' if there else 'is missing'}")
+    if actual is MISSING:
+        return verdict(False, f"{opts.path} is missing from the output")
+    if opts.contains is not None:
+        return _contains(opts.path, actual, opts.contains)
+    wanted = opts.equals if opts.equals is not None else _expected_at(ctx.expected, opts._steps)
+    if actual == wanted:
+        return verdict(True, f"{opts.path} equals {quote(wanted)}")
+    return verdict(False, f"{opts.path}: expected {quote(wanted)}, got {quote(actual)}")
+
+
+def _contains(path: str, actual: Any, wanted: Any) -> Score:
+    if isinstance(actual, str):
+        ok = isinstance(wanted, str) and wanted in actual
+    else:
+        ok = isinstance(actual, list | dict) and wanted in actual
+    if ok:
+        return verdict(True, f"{path} contains {quote(wanted)}")
+    return verdict(False, f"{path} does not contain {quote(wanted)}: got {quote(actual)}")
+
+
+def _expected_at(expected: Any, steps: tuple[Step, ...]) -> Any:
+    """The case's expected value at the same path (it may be the whole expected object, or JSON
+    text of it), else the expected value itself when it is a plain value."""
+    if isinstance(expected, str):
+        try:
+            expected = json.loads(expected)
+        except json.JSONDecodeError:
+            return expected
+    if isinstance(expected, dict | list):
+        at = walk(expected, steps)
+        if at is MISSING:
+            raise ValueError("the case's expected object has nothing at this path; set `equals`")
+        return at
+    if expected is None:
+        raise ValueError(NO_EXPECTED.replace("`value`", "`equals`"))
+    return expected

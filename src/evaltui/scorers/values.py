@@ -1,0 +1,29 @@
+"""Small conversions the scorers share: what to compare against, and how to quote it in a reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from evaltui.scorers.base import ScoreContext
+
+NO_EXPECTED = "no expected value: set `value` on the scorer or `expected` on the case"
+
+
+def target(option: Any, ctx: ScoreContext) -> Any:
+    """The scorer's own `value` option if given, else the case's expected value."""
+    found = option if option is not None else ctx.expected
+    if found is None:
+        raise ValueError(NO_EXPECTED)
+    return found
+
+
+def as_text(value: Any) -> str:
+    """Expected values written in YAML may be numbers or booleans; compare them as JSON text."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def quote(value: Any, limit: int = 80) -> str:
+    """A value as a short, double-quoted string for a reason line."""
+    text = json.dumps(as_text(value), ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 4] + '…"'
