@@ -21,7 +21,9 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
     .writer(on_commit=None) -> ResultWriter
         .put(row)                          non-blocking; rows committed in batches by a thread
         .flush()  .close()                 close() commits everything pending
-        on_commit(rows) is called from the writer thread after each committed batch
+        .put_cache(key, completion)        a response-cache entry, committed with the next batch
+        on_commit(rows) is called from the writer thread after each committed batch; a failure in
+        the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
     .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
     .count_results(run_id, *, status=None, tag=None, search=None) -> int
     .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100) -> list[dict]
@@ -29,10 +31,28 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
     .get_result(run_id, case_id, epoch=0) -> dict | None   full row + case input/expected/vars/tags
     .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> dict | None
     .iter_results(run_id, columns=...) -> Iterator[dict]   streaming, for metrics and exports
+    .iter_paired(run_a, run_b) -> Iterator[dict]           streaming join on (case_id, epoch) in A's
+                                           case order: case_id, epoch, status_a, status_b,
+                                           value_a, value_b, preview_a, preview_b
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
-    .annotate(run_id, case_id, *, label, note="")
+    .annotate(run_id, case_id, *, label, note=""), .annotations(run_id, case_id=None) -> list[dict]
+
+Page rows (page_results) carry: run_id, case_id, epoch, position, status, value, latency_ms,
+tokens_in, tokens_out, cost_usd, attempts, cached, error, finished_at, tags, input_preview,
+output_preview. `status` filters take one status or a list. `search` is a case-insensitive
+(ASCII) substring match over output, input and expected.
 
 A result row: run_id, case_id, epoch, status ("pass"|"fail"|"error"), output, prompt (list of
 messages), scores (list of Score.as_dict()), value (0..1), latency_ms, tokens_in, tokens_out,
-cost_usd, attempts, cached (bool), error, finished_at.
+cost_usd, attempts, cached (bool), error, finished_at. `output` and `error` round-trip exactly,
+whatever they hold (control characters, NUL, lone surrogates). A put of the same
+(run_id, case_id, epoch) again replaces the earlier result (a resumed or retried case).
+
+Several processes may use one file at once (WAL; writes are short and retried while busy).
+Store is safe to share between threads; each thread reads through its own connection.
 """
+
+from evaltui.store.db import Store
+from evaltui.store.writer import ResultWriter
+
+__all__ = ["ResultWriter", "Store"]

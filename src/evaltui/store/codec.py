@@ -1,0 +1,123 @@
+"""How values cross into SQLite and back, exactly.
+
+Model output is stored byte-exact. Any Python string that UTF-8 can encode (every character,
+NUL and control characters included) is stored as TEXT, so the file stays readable in any SQLite
+tool and LIKE searches it. A string with lone surrogates (which UTF-8 cannot hold) is stored as a
+BLOB of its `surrogatepass` encoding, and decoded the same way: the two cases never mix up,
+because nothing else writes BLOBs into those columns.
+
+JSON columns are written with `ensure_ascii=False` (readable, searchable) unless the value holds
+lone surrogates, in which case the escaped ASCII form is used; both decode with `json.loads`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+PREVIEW_CHARS = 200
+ENCODING = "utf-8"
+
+
+def encode_text(value: str | None) -> str | bytes | None:
+    if value is None:
+        return None
+    try:
+        value.encode(ENCODING)
+    except UnicodeEncodeError:
+        return value.encode(ENCODING, "surrogatepass")
+    return value
+
+
+def decode_text(value: str | bytes | None) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode(ENCODING, "surrogatepass")
+    return value
+
+
+def preview(value: str | bytes | None, limit: int = PREVIEW_CHARS) -> str:
+    """The first `limit` characters. `value` may be a byte prefix cut inside a character."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        for cut in range(4):  # a UTF-8 sequence is at most 4 bytes: drop a cut-off tail
+            try:
+                value = value[: len(value) - cut].decode(ENCODING, "surrogatepass")
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            value = value.decode(ENCODING, "replace")
+    return value[:limit]
+
+
+def dump_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode(ENCODING)
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
+
+
+def load_json(value: str | bytes | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def json_preview(value: str | None, limit: int = PREVIEW_CHARS) -> str:
+    """A case input or expected value for a table cell: strings as themselves, others as JSON."""
+    data = load_json(value)
+    text = data if isinstance(data, str) else "" if data is None else json.dumps(data, ensure_ascii=False)
+    return text[:limit]
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for `LIKE ... ESCAPE '\\'`, with the term's own wildcards taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def json_like_pattern(term: str) -> str:
+    """The pattern that finds `term` inside a JSON-encoded string (quotes, newlines escaped)."""
+    return like_pattern(dump_json(term)[1:-1])
+
+
+RESULT_COLUMNS = (
+    "run_id", "case_id", "epoch", "status", "output", "prompt", "scores", "value", "latency_ms",
+    "tokens_in", "tokens_out", "cost_usd", "attempts", "cached", "error", "finished_at",
+)  # fmt: skip
+RESULT_JSON = ("prompt", "scores")
+RESULT_TEXT = ("output", "error")
+CASE_JSON = ("input", "expected", "vars", "tags")
+
+
+def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A result dict as the parameters of an insert, in RESULT_COLUMNS order."""
+    out: list[Any] = []
+    for column in RESULT_COLUMNS:
+        value = row.get(column)
+        if column in RESULT_JSON:
+            value = dump_json(value if value is not None else [])
+        elif column in RESULT_TEXT:
+            value = encode_text(value)
+        elif column == "cached":
+            value = int(bool(value))
+        elif column == "epoch":
+            value = int(value or 0)
+        elif column == "attempts":
+            value = 1 if value is None else int(value)
+        out.append(value)
+    return tuple(out)
+
+
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read from results/cases/runs with its JSON, text and boolean columns decoded."""
+    for column in (*RESULT_JSON, *CASE_JSON, "model_config"):
+        if column in row:
+            row[column] = load_json(row[column])
+    for column in RESULT_TEXT:
+        if column in row:
+            row[column] = decode_text(row[column])
+    if "cached" in row:
+        row["cached"] = bool(row["cached"])
+    return row

@@ -1,0 +1,159 @@
+"""Opening connections and writing through them without "database is locked".
+
+Every connection gets the same PRAGMAs (WAL, synchronous=NORMAL, a busy timeout, foreign keys).
+Writes are short `BEGIN IMMEDIATE` transactions: the write lock is taken up front, so SQLite's
+busy handler can wait for it, and a transaction never has to upgrade a read lock (the case where
+SQLite gives up at once). On top of the busy timeout a write that still meets SQLITE_BUSY is
+retried with backoff, so another process holding the lock for a while costs time, not an error.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from evaltui.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+BUSY_RETRIES = 8
+T = TypeVar("T")
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) with the house PRAGMAs.
+    `check_same_thread=False` only so that `Store.close()` may close a connection another thread
+    opened; each thread still uses its own connection."""
+    try:
+        if read_only:
+            uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return conn
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open the results database: {exc}") from exc
+    return conn
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def retry_busy(fn: Callable[[], T]) -> T:
+    """Run `fn`, retrying with jittered exponential backoff while SQLite reports busy/locked."""
+    delay = 0.02
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or attempt == BUSY_RETRIES:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def write(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], *, what: str) -> T:
+    """Run `work(conn)` in one write transaction, retried while the database is busy.
+    Any SQLite error becomes a StoreError naming `what` was being written."""
+
+    def attempt() -> T:
+        with _transaction(conn):
+            return work(conn)
+
+    try:
+        return retry_busy(attempt)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write {what} to the results database: {exc}") from exc
+
+
+def read(fn: Callable[[], T], *, what: str) -> T:
+    """Run a read query (retried while busy); SQLite errors become a StoreError."""
+    try:
+        return retry_busy(fn)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {what} from the results database: {exc}") from exc
+
+
+class ThreadConnections:
+    """One connection per thread to one file: the TUI's workers, the engine's loop and the CLI each
+    read through their own, so no two threads ever share a cursor or a transaction."""
+
+    def __init__(self, path: Path, first: sqlite3.Connection) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._local.conn = first
+        self._all = [first]
+        self._lock = threading.Lock()
+
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def query(self, sql: str, params: Sequence[Any] = (), *, what: str) -> list[dict[str, Any]]:
+        """All rows of a (small, paged) query as dicts."""
+        return read(lambda: _dicts(self.conn().execute(sql, params)), what=what)
+
+    def query_one(self, sql: str, params: Sequence[Any] = (), *, what: str) -> dict[str, Any] | None:
+        rows = self.query(sql, params, what=what)
+        return rows[0] if rows else None
+
+    def stream(self, sql: str, params: Sequence[Any] = (), *, what: str) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, fetched in chunks: a whole large run is never in memory at once.
+        Uses a connection of its own so that other queries in this thread don't disturb it."""
+        conn = connect(self.path)
+        try:
+            cursor = read(lambda: conn.execute(sql, params), what=what)
+            keys = [d[0] for d in cursor.description]
+            while True:
+                chunk = read(lambda: cursor.fetchmany(1000), what=what)
+                if not chunk:
+                    return
+                for row in chunk:
+                    yield dict(zip(keys, row, strict=True))
+        finally:
+            conn.close()
+
+    def write(self, work: Callable[[sqlite3.Connection], T], *, what: str) -> T:
+        return write(self.conn(), work, what=what)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]

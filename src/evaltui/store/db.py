@@ -1,0 +1,81 @@
+"""`Store`: the one object the engine, CLI and TUI hold to reach the results database."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from evaltui.store.codec import dump_json, load_json
+from evaltui.store.results import ResultQueries
+from evaltui.store.runs import RunQueries, now_iso
+from evaltui.store.schema import open_database
+from evaltui.store.writer import OnCommit, ResultWriter
+from evaltui.suites.models import Suite
+
+UPSERT_SUITE = (
+    "INSERT INTO suites (id, name, path, definition, created_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET path = excluded.path"
+)
+UPSERT_CASE = (
+    "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class Store(RunQueries, ResultQueries):
+    """Open with `Store(path)`; see the package docstring for the whole API. Safe to share
+    between threads (each thread reads through its own connection)."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        path = Path(path).expanduser()
+        super().__init__(path, open_database(path, create=create))
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_suite(self, suite: Suite) -> str:
+        """Store the suite and its cases (in order); the id is a hash of the definition, so
+        saving the same suite twice is one row, and a changed suite is a new one."""
+        definition = suite.model_dump_json()
+        suite_id = hashlib.sha256(definition.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        cases = [
+            (
+                suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
+                dump_json(case.vars), dump_json(case.tags), case.cluster,
+            )
+            for position, case in enumerate(suite.cases)
+        ]  # fmt: skip
+
+        def upsert(conn: sqlite3.Connection) -> None:
+            conn.execute(UPSERT_SUITE, (suite_id, suite.name, suite.path, definition, now_iso()))
+            conn.executemany(UPSERT_CASE, cases)
+
+        self.write(upsert, what=f"the suite {suite.name!r}")
+        return suite_id
+
+    def writer(self, on_commit: OnCommit | None = None) -> ResultWriter:
+        return ResultWriter(self.path, on_commit)
+
+    def cache_get(self, key: str) -> dict[str, Any] | None:
+        row = self.query_one("SELECT completion FROM cache WHERE key = ?", (key,), what="the cache")
+        return load_json(row["completion"]) if row else None
+
+    def cache_put(self, key: str, completion: dict[str, Any]) -> None:
+        """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
+        sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
+        self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
+
+    def annotate(self, run_id: str, case_id: str, *, label: str, note: str = "") -> None:
+        sql = "INSERT INTO annotations (run_id, case_id, label, note, created_at) VALUES (?, ?, ?, ?, ?)"
+        self.write(lambda conn: conn.execute(sql, (run_id, case_id, label, note, now_iso())), what="a note")
+
+    def annotations(self, run_id: str, case_id: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM annotations WHERE run_id = ?", [run_id]
+        if case_id is not None:
+            sql, params = sql + " AND case_id = ?", [*params, case_id]
+        return self.query(sql + " ORDER BY id", params, what="annotations")

@@ -1,0 +1,159 @@
+"""Read queries over results. Every one pages or streams: a run may hold 100,000 results and the
+TUI asks for one screenful at a time. Results are ordered as their cases are in the suite
+(`position`, then `epoch`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from evaltui.store.codec import (
+    PREVIEW_CHARS,
+    RESULT_COLUMNS,
+    decode_row,
+    decode_text,
+    json_like_pattern,
+    json_preview,
+    like_pattern,
+    preview,
+)
+from evaltui.store.connection import ThreadConnections
+
+# Enough bytes for PREVIEW_CHARS characters of UTF-8 output without reading all of a 5 MB answer.
+_PREVIEW_BYTES = PREVIEW_CHARS * 4
+PAGE_COLUMNS = (
+    "r.run_id, r.case_id, r.epoch, r.position, r.status, r.value, r.latency_ms, r.tokens_in, "
+    "r.tokens_out, r.cost_usd, r.attempts, r.cached, r.error, r.finished_at, c.tags, c.input, "
+    f"substr(r.output, 1, {_PREVIEW_BYTES}) AS output_preview"
+)
+FROM_RESULTS = (
+    "FROM results r JOIN runs u ON u.id = r.run_id "
+    "LEFT JOIN cases c ON c.suite_id = u.suite_id AND c.case_id = r.case_id"
+)
+ORDER = " ORDER BY r.position, r.epoch, r.case_id"
+
+
+def _filters(
+    run_id: str, status: str | Sequence[str] | None, tag: str | None, search: str | None
+) -> tuple[str, list[Any]]:
+    clauses, params = ["r.run_id = ?"], [run_id]
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        clauses.append(f"r.status IN ({', '.join('?' for _ in statuses)})")
+        params += statuses
+    if tag:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE json_each.value = ?)")
+        params.append(tag)
+    if search:
+        clauses.append(
+            "(r.output LIKE ? ESCAPE '\\' OR c.input LIKE ? ESCAPE '\\' OR c.expected LIKE ? ESCAPE '\\')"
+        )
+        params += [like_pattern(search), json_like_pattern(search), json_like_pattern(search)]
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def _page_row(row: dict[str, Any]) -> dict[str, Any]:
+    row["output_preview"] = preview(row["output_preview"])
+    row["input_preview"] = json_preview(row.pop("input"))
+    row["error"] = decode_text(row["error"])
+    return decode_row(row)
+
+
+class ResultQueries(ThreadConnections):
+    def count_results(
+        self,
+        run_id: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        tag: str | None = None,
+        search: str | None = None,
+    ) -> int:
+        where, params = _filters(run_id, status, tag, search)
+        row = self.query_one(f"SELECT count(*) AS n {FROM_RESULTS}{where}", params, what="results")
+        return int(row["n"]) if row else 0
+
+    def page_results(
+        self,
+        run_id: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        tag: str | None = None,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """One page in case order, with `output_preview` and `input_preview` (not the full texts)."""
+        where, params = _filters(run_id, status, tag, search)
+        sql = f"SELECT {PAGE_COLUMNS} {FROM_RESULTS}{where}{ORDER} LIMIT ? OFFSET ?"
+        return [_page_row(r) for r in self.query(sql, (*params, limit, offset), what="results")]
+
+    def get_result(self, run_id: str, case_id: str, epoch: int = 0) -> dict[str, Any] | None:
+        """The full result with its case's input, expected, vars and tags."""
+        sql = (
+            f"SELECT r.*, c.input, c.expected, c.vars, c.tags {FROM_RESULTS} "
+            "WHERE r.run_id = ? AND r.case_id = ? AND r.epoch = ?"
+        )
+        row = self.query_one(sql, (run_id, case_id, epoch), what="a result")
+        return decode_row(row) if row else None
+
+    def neighbour(
+        self,
+        run_id: str,
+        case_id: str,
+        epoch: int,
+        *,
+        statuses: Sequence[str] = ("fail", "error"),
+        step: int = 1,
+    ) -> dict[str, Any] | None:
+        """The next (step=+1) or previous (step=-1) result in case order whose status is one of
+        `statuses`: stepping through failures. None at the end."""
+        here = self.query_one(
+            "SELECT position FROM results WHERE run_id = ? AND case_id = ? AND epoch = ?",
+            (run_id, case_id, epoch),
+            what="a result",
+        )
+        if here is None:
+            return None
+        compare, direction = (">", "ASC") if step > 0 else ("<", "DESC")
+        marks = ", ".join("?" for _ in statuses)
+        sql = (
+            f"SELECT case_id, epoch FROM results WHERE run_id = ? AND status IN ({marks}) "
+            f"AND (position, epoch, case_id) {compare} (?, ?, ?) "
+            f"ORDER BY position {direction}, epoch {direction}, case_id {direction} LIMIT 1"
+        )
+        found = self.query_one(
+            sql, (run_id, *statuses, here["position"], epoch, case_id), what="the next result"
+        )
+        return self.get_result(run_id, found["case_id"], found["epoch"]) if found else None
+
+    def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[dict[str, Any]]:
+        """Every result of the run in case order, streamed (metrics, exports, comparisons)."""
+        unknown = set(columns) - {*RESULT_COLUMNS, "position"}
+        if unknown:
+            raise ValueError(f"unknown result columns: {sorted(unknown)}")
+        sql = f"SELECT {', '.join(columns)} FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
+        for row in self.stream(sql, (run_id,), what="results"):
+            yield decode_row(row)
+
+    def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
+        """(case_id, epoch) of the results a resume need not ask again."""
+        sql = "SELECT case_id, epoch FROM results WHERE run_id = ?"
+        if not include_errors:
+            sql += " AND status != 'error'"
+        return {(r["case_id"], r["epoch"]) for r in self.stream(sql, (run_id,), what="finished cases")}
+
+    def iter_paired(self, run_a: str, run_b: str) -> Iterator[dict[str, Any]]:
+        """Results of two runs joined on (case_id, epoch), in run A's case order, streamed:
+        case_id, epoch, status_a, status_b, value_a, value_b, preview_a, preview_b."""
+        sql = (
+            "SELECT a.case_id, a.epoch, a.status AS status_a, b.status AS status_b, "
+            "a.value AS value_a, b.value AS value_b, "
+            f"substr(a.output, 1, {_PREVIEW_BYTES}) AS preview_a, "
+            f"substr(b.output, 1, {_PREVIEW_BYTES}) AS preview_b "
+            "FROM results a JOIN results b ON b.run_id = ? AND b.case_id = a.case_id AND b.epoch = a.epoch "
+            "WHERE a.run_id = ? ORDER BY a.position, a.epoch, a.case_id"
+        )
+        for row in self.stream(sql, (run_b, run_a), what="paired results"):
+            row["preview_a"] = preview(row["preview_a"])
+            row["preview_b"] = preview(row["preview_b"])
+            yield row

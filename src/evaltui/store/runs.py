@@ -1,0 +1,214 @@
+"""Runs: creating them, finding them by any name a user types, and noticing dead ones."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evaltui import __version__
+from evaltui.errors import StoreError
+from evaltui.store.codec import decode_row, dump_json
+from evaltui.store.connection import ThreadConnections
+from evaltui.suites.models import ModelSpec
+
+RUN_STATUSES = ("running", "completed", "interrupted", "failed")
+RUN_FILTERS = {
+    "suite": "suite = ?",
+    "model": "model_id = ?",
+    "label": "label = ?",
+    "status": "status = ?",
+    "group_id": "group_id = ?",
+}
+
+COUNTERS_SQL = """
+UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd) = (
+    SELECT count(*), count(*) FILTER (WHERE status = 'pass'), count(*) FILTER (WHERE status = 'fail'),
+           count(*) FILTER (WHERE status = 'error'), coalesce(sum(tokens_in), 0),
+           coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0.0)
+    FROM results WHERE run_id = :run
+) WHERE id = :run
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def new_run_id() -> str:
+    """Sorts by start time (UTC, to the second); the random tail keeps same-second runs apart."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process, but alive
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        state = stat.read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): os.kill said it exists
+    return state not in ("Z", "X")
+
+
+def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for name, value in filters.items():
+        if value is not None:
+            clauses.append(RUN_FILTERS[name])
+            params.append(value)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+class RunQueries(ThreadConnections):
+    def create_run(
+        self,
+        *,
+        suite_id: str,
+        model: ModelSpec,
+        total: int,
+        label: str | None = None,
+        group_id: str | None = None,
+        epochs: int = 1,
+    ) -> str:
+        run_id = new_run_id()
+        values = {
+            "id": run_id, "suite_id": suite_id, "model_id": model.id,
+            "model_config": dump_json(model.public_config()), "status": "running",
+            "started_at": now_iso(), "total": total, "epochs": epochs, "label": label,
+            "group_id": group_id, "version": __version__, "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+        }  # fmt: skip
+        columns = ", ".join(values)
+        sql = (
+            f"INSERT INTO runs ({columns}, suite) SELECT {', '.join('?' for _ in values)}, name "
+            "FROM suites WHERE id = ?"
+        )
+
+        def insert(conn: sqlite3.Connection) -> None:
+            if conn.execute(sql, (*values.values(), suite_id)).rowcount != 1:
+                raise StoreError(f"no suite {suite_id!r} in {self.path}; save the suite before its run")
+
+        self.write(insert, what="a new run")
+        return run_id
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        row = self.query_one("SELECT * FROM runs WHERE id = ?", (run_id,), what="a run")
+        return decode_row(row) if row else None
+
+    def list_runs(
+        self,
+        *,
+        suite: str | None = None,
+        model: str | None = None,
+        label: str | None = None,
+        status: str | None = None,
+        group_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Newest first."""
+        where, params = _where(
+            {"suite": suite, "model": model, "label": label, "status": status, "group_id": group_id}
+        )
+        sql = f"SELECT * FROM runs{where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
+        return [decode_row(r) for r in self.query(sql, (*params, limit, offset), what="the runs")]
+
+    def count_runs(
+        self,
+        *,
+        suite: str | None = None,
+        model: str | None = None,
+        label: str | None = None,
+        status: str | None = None,
+        group_id: str | None = None,
+    ) -> int:
+        where, params = _where(
+            {"suite": suite, "model": model, "label": label, "status": status, "group_id": group_id}
+        )
+        row = self.query_one(f"SELECT count(*) AS n FROM runs{where}", params, what="the runs")
+        return int(row["n"]) if row else 0
+
+    def resolve_run(self, ref: str) -> str:
+        """A run id from what a user typed: an exact id, a unique prefix of one, "latest", or
+        "label:NAME" (the newest run with that label)."""
+        ref = ref.strip()
+        order = " ORDER BY started_at DESC, id DESC LIMIT 1"
+        if ref == "latest":
+            row = self.query_one("SELECT id FROM runs" + order, what="the latest run")
+            if row is None:
+                raise StoreError(f"no runs yet in {self.path}")
+            return str(row["id"])
+        if ref.startswith("label:"):
+            label = ref.removeprefix("label:")
+            row = self.query_one("SELECT id FROM runs WHERE label = ?" + order, (label,), what="a run")
+            if row is None:
+                raise StoreError(f"no run labelled {label!r} in {self.path}")
+            return str(row["id"])
+        if self.query_one("SELECT id FROM runs WHERE id = ?", (ref,), what="a run"):
+            return ref
+        return self._resolve_prefix(ref)
+
+    def _resolve_prefix(self, prefix: str) -> str:
+        if not prefix:
+            raise StoreError("give a run id, a prefix of one, 'latest' or 'label:NAME'")
+        rows = self.query(
+            "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            (prefix, prefix + "\U0010ffff"),
+            what="a run",
+        )
+        if not rows:
+            raise StoreError(f"no run matches {prefix!r} (try `evaltui runs` to list them)")
+        if len(rows) > 1:
+            shown = ", ".join(r["id"] for r in rows[:5])
+            raise StoreError(f"{prefix!r} matches several runs ({shown}{', ...' if len(rows) > 5 else ''})")
+        return str(rows[0]["id"])
+
+    def set_run_status(self, run_id: str, status: str) -> None:
+        """`running` (again, on resume) claims the run for this process; any other status ends it."""
+        if status not in RUN_STATUSES:
+            raise StoreError(f"unknown run status {status!r}; expected one of {RUN_STATUSES}")
+        if status == "running":
+            sql = "UPDATE runs SET status = ?, finished_at = NULL, pid = ?, hostname = ? WHERE id = ?"
+            params: tuple[Any, ...] = (status, os.getpid(), socket.gethostname(), run_id)
+        else:
+            sql = "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?"
+            params = (status, now_iso(), run_id)
+
+        def update(conn: sqlite3.Connection) -> None:
+            if conn.execute(sql, params).rowcount != 1:
+                raise StoreError(f"no run {run_id!r} in {self.path}")
+
+        self.write(update, what="the run status")
+
+    def refresh_counters(self, run_id: str) -> None:
+        """Recompute done/passed/failed/errors, tokens and cost from the run's results."""
+        self.write(lambda conn: conn.execute(COUNTERS_SQL, {"run": run_id}), what="the run counters")
+
+    def mark_stale_runs(self) -> list[str]:
+        """Runs left `running` by a process that is gone (killed, crashed) become `interrupted`.
+        Only runs started on this host are judged; this process's own runs are left alone."""
+        host, me = socket.gethostname(), os.getpid()
+        rows = self.query(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND hostname = ?", (host,), what="the runs"
+        )
+        stale = [r["id"] for r in rows if r["pid"] != me and not (r["pid"] and process_alive(r["pid"]))]
+        if stale:
+            marks = ", ".join("?" for _ in stale)
+            sql = (
+                f"UPDATE runs SET status = 'interrupted', finished_at = ? "
+                f"WHERE status = 'running' AND id IN ({marks})"
+            )
+            self.write(lambda conn: conn.execute(sql, (now_iso(), *stale)), what="stale runs")
+            for run_id in stale:
+                self.refresh_counters(run_id)
+        return stale

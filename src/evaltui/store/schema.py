@@ -1,0 +1,169 @@
+"""The schema and its migrations.
+
+`MIGRATIONS[n]` takes a database at version n-1 to version n. They are frozen once released:
+a change to the schema is a new function, never an edit of an old one. `open_database` checks the
+file's version before anything writes to it, refuses a newer one untouched, and copies an older
+one to `<file>.bak-v<N>` before migrating it inside one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from evaltui.errors import StoreError
+from evaltui.store.connection import connect, read, write
+
+V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE suites (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '',
+    definition TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    suite_id TEXT NOT NULL REFERENCES suites(id) ON DELETE CASCADE,
+    case_id TEXT NOT NULL, position INTEGER NOT NULL,
+    input TEXT, expected TEXT, vars TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]',
+    cluster TEXT,
+    PRIMARY KEY (suite_id, case_id)
+);
+CREATE INDEX cases_by_position ON cases(suite_id, position);
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY, suite_id TEXT NOT NULL REFERENCES suites(id), suite TEXT NOT NULL,
+    model_id TEXT NOT NULL, model_config TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+    started_at TEXT NOT NULL, finished_at TEXT,
+    total INTEGER NOT NULL DEFAULT 0, epochs INTEGER NOT NULL DEFAULT 1,
+    done INTEGER NOT NULL DEFAULT 0, passed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,
+    tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    label TEXT, group_id TEXT, version TEXT NOT NULL
+);
+CREATE INDEX runs_by_start ON runs(started_at);
+CREATE INDEX runs_by_suite ON runs(suite, started_at);
+CREATE INDEX runs_by_label ON runs(label, started_at);
+CREATE INDEX runs_by_group ON runs(group_id);
+CREATE TABLE results (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    case_id TEXT NOT NULL, epoch INTEGER NOT NULL DEFAULT 0, position INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'error')),
+    output, prompt TEXT, scores TEXT, value REAL,
+    latency_ms REAL, tokens_in INTEGER, tokens_out INTEGER, cost_usd REAL,
+    attempts INTEGER NOT NULL DEFAULT 1, cached INTEGER NOT NULL DEFAULT 0,
+    error, finished_at TEXT,
+    PRIMARY KEY (run_id, case_id, epoch)
+);
+CREATE INDEX results_by_position ON results(run_id, position, epoch, case_id);
+CREATE INDEX results_by_status ON results(run_id, status, position, epoch, case_id);
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    case_id TEXT NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL
+);
+CREATE INDEX annotations_by_case ON annotations(run_id, case_id);
+"""
+
+# v2: the response cache, and the process that owns a running run (for stale-run detection).
+V2 = """
+CREATE TABLE cache (key TEXT PRIMARY KEY, completion TEXT NOT NULL, created_at TEXT NOT NULL);
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN hostname TEXT;
+CREATE INDEX runs_by_status ON runs(status);
+"""
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def migrate(conn: sqlite3.Connection) -> None:
+        # executescript() would COMMIT the open transaction; run statement by statement instead.
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return migrate
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _script(V1), 2: _script(V2)}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """0 for an empty file; StoreError for a SQLite file that is not an evaltui database."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return 0
+    if "meta" not in tables:
+        raise StoreError("it is a SQLite file but not an evaltui results database (no meta table)")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        raise StoreError("the meta table has no schema_version; the file is not an evaltui database")
+    return int(row[0])
+
+
+def _peek_version(path: Path) -> int:
+    """The file's schema version, read without writing to it (no WAL switch, no migration)."""
+    conn = connect(path, read_only=True)
+    try:
+        return read(lambda: schema_version(conn), what="the schema version")
+    except StoreError as exc:
+        raise StoreError(f"{path}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _refuse_newer(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}, newer than this evaltui understands "
+            f"({SCHEMA_VERSION}). Upgrade evaltui to open it; the file was not changed."
+        )
+
+
+def _backup(path: Path, version: int) -> Path:
+    """Copy the file as it is (before any PRAGMA or migration touches it) to `<file>.bak-v<N>`."""
+    target = path.with_name(f"{path.name}.bak-v{version}")
+    source = connect(path, read_only=True)
+    backup = sqlite3.connect(str(target))
+    try:
+        source.backup(backup)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write the backup {target} before migrating {path}: {exc}") from exc
+    finally:
+        backup.close()
+        source.close()
+    return target
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    def work(c: sqlite3.Connection) -> None:
+        version = schema_version(c)  # again, under the write lock: another process may have migrated
+        _refuse_newer(path, version)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](c)
+        c.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+
+    write(conn, work, what="the schema migration")
+
+
+def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (or create) the file at the current schema version and return a connection to it."""
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise StoreError(f"{path}: no results database there (run a suite first, or check --db)")
+    version = _peek_version(path) if exists else 0
+    _refuse_newer(path, version)
+    if not exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if 0 < version < SCHEMA_VERSION:
+        _backup(path, version)
+    conn = connect(path)
+    if version < SCHEMA_VERSION:
+        try:
+            _migrate(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn

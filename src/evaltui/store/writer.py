@@ -1,0 +1,162 @@
+"""The one batched writer: callers hand it rows without waiting, a thread commits them.
+
+Batches of up to `BATCH_ROWS` rows, or whatever arrived within `BATCH_SECONDS` of the first,
+go in one transaction each (a transaction per case would cap a run at a few hundred cases a
+second and hold the write lock far more often). `on_commit(rows)` runs after the commit, so a
+watcher told a case finished can rely on it being in the file even if the process is killed.
+A failure in the thread is kept and raised to the caller on its next put/flush/close.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evaltui.errors import StoreError
+from evaltui.store.codec import RESULT_COLUMNS, dump_json, encode_result
+from evaltui.store.connection import connect, write
+
+BATCH_ROWS = 500
+BATCH_SECONDS = 0.05
+STATUSES = ("pass", "fail", "error")
+OnCommit = Callable[[list[dict[str, Any]]], None]
+
+_PLACEHOLDERS = ", ".join("?" for _ in RESULT_COLUMNS)
+INSERT_RESULT = (
+    f"INSERT OR REPLACE INTO results ({', '.join(RESULT_COLUMNS)}, position) VALUES ({_PLACEHOLDERS}, "
+    "(SELECT position FROM cases WHERE case_id = ? AND suite_id = (SELECT suite_id FROM runs WHERE id = ?)))"
+)
+INSERT_CACHE = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
+
+
+@dataclass(frozen=True, slots=True)
+class _CacheEntry:
+    key: str
+    completion: dict[str, Any]
+
+
+_STOP = object()
+
+
+class ResultWriter:
+    def __init__(self, path: Path, on_commit: OnCommit | None = None) -> None:
+        self._path = path
+        self._on_commit = on_commit
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._closed = False
+        self._conn = connect(path)
+        self._thread = threading.Thread(target=self._run, name="evaltui-result-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, row: dict[str, Any]) -> None:
+        """Queue one result row (see the store docstring for its keys). Never waits on the disk."""
+        self._check()
+        if not row.get("run_id") or not row.get("case_id") or row.get("status") not in STATUSES:
+            raise StoreError(f"a result row needs run_id, case_id and a status in {STATUSES}: {row!r:.200}")
+        self._queue.put(row)
+
+    def put_cache(self, key: str, completion: dict[str, Any]) -> None:
+        """Queue a response-cache entry; it commits with the next batch of results."""
+        self._check()
+        self._queue.put(_CacheEntry(key, completion))
+
+    def flush(self) -> None:
+        """Wait until everything put so far is committed (and its on_commit has run)."""
+        self._check()
+        done = threading.Event()
+        self._queue.put(done)
+        while not done.wait(0.1):
+            if not self._thread.is_alive():
+                break
+        self._check()
+
+    def close(self) -> None:
+        """Commit everything pending and stop the thread. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join()
+        self._conn.close()
+        self._raise_error()
+
+    def _check(self) -> None:
+        if self._closed:
+            raise StoreError("the result writer is closed; open a new one with Store.writer()")
+        self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise StoreError(f"writing results to {self._path} failed: {self._error}") from self._error
+
+    # The writer thread.
+
+    def _run(self) -> None:
+        try:
+            while self._step():
+                pass
+        except BaseException as exc:  # kept and raised in the caller's thread, never swallowed
+            self._error = exc
+        finally:
+            self._release_waiters()
+
+    def _step(self) -> bool:
+        """Take one batch off the queue and commit it. False once told to stop."""
+        batch, waiters, stop = self._collect()
+        rows = [item for item in batch if isinstance(item, dict)]
+        if batch:
+            write(self._conn, lambda conn: self._insert(conn, batch), what=f"{len(rows)} results")
+            if rows and self._on_commit is not None:
+                self._on_commit(rows)
+        for waiter in waiters:
+            waiter.set()
+        return not stop
+
+    def _collect(self) -> tuple[list[Any], list[threading.Event], bool]:
+        batch: list[Any] = []
+        waiters: list[threading.Event] = []
+        item = self._queue.get()
+        deadline = time.monotonic() + BATCH_SECONDS
+        while True:
+            if item is _STOP:
+                return batch, waiters, True
+            if isinstance(item, threading.Event):
+                waiters.append(item)  # a flush: commit what we have now rather than wait longer
+                deadline = 0.0
+            else:
+                batch.append(item)
+            if len(batch) >= BATCH_ROWS:
+                return batch, waiters, False
+            try:
+                timeout = deadline - time.monotonic()
+                item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                return batch, waiters, False
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, batch: list[Any]) -> None:
+        results = [(*encode_result(i), i["case_id"], i["run_id"]) for i in batch if isinstance(i, dict)]
+        if results:
+            conn.executemany(INSERT_RESULT, results)
+        now = datetime.now(UTC).isoformat()
+        cache = [(i.key, dump_json(i.completion), now) for i in batch if isinstance(i, _CacheEntry)]
+        if cache:
+            conn.executemany(INSERT_CACHE, cache)
+
+    def _release_waiters(self) -> None:
+        """After the thread ends (stop or error), nobody may be left waiting on a flush."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, threading.Event):
+                item.set()

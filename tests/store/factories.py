@@ -1,0 +1,39 @@
+"""Building suites and result rows for the store tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evaltui.suites.models import Case, ModelSpec, Suite
+
+DEMO = ModelSpec(provider="demo", model="keyword")
+BIG_CASES = 100_000
+
+
+def make_suite(n: int, name: str = "support-intent") -> Suite:
+    cases = [
+        Case(
+            id=f"case-{i:06d}",
+            input=f"ticket number {i}",
+            expected="billing",
+            tags=["even" if i % 2 == 0 else "odd"],
+        )
+        for i in range(n)
+    ]
+    return Suite(name=name, prompt="{{ input }}", cases=cases)
+
+
+def result_row(run_id: str, case_id: str, status: str = "pass", **extra: Any) -> dict[str, Any]:
+    row = {
+        "run_id": run_id, "case_id": case_id, "epoch": 0, "status": status,
+        "output": f"answer to {case_id}", "prompt": [{"role": "user", "content": case_id}], "scores": [],
+        "value": 1.0 if status == "pass" else 0.0, "latency_ms": 12.5, "tokens_in": 3, "tokens_out": 2,
+        "cost_usd": 0.001, "attempts": 1, "cached": False,
+        "error": "timed out" if status == "error" else None, "finished_at": "2026-01-01T00:00:00+00:00",
+    }  # fmt: skip
+    row.update(extra)
+    return row
+
+
+def status_of(i: int) -> str:
+    return "error" if i % 50 == 0 else "fail" if i % 10 == 0 else "pass"

@@ -1,0 +1,111 @@
+"""Opening a database: schema, PRAGMAs, migrations with a backup, refusing newer files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from evaltui.errors import StoreError
+from evaltui.store import Store
+from evaltui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tests.store.factories import DEMO, make_suite
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_database_has_every_table_and_the_current_schema_version(store: Store) -> None:
+    db = sqlite_utils.Database(store.conn())
+    assert {"meta", "suites", "cases", "runs", "results", "annotations", "cache"} <= set(db.table_names())
+    assert {"run_id", "case_id", "epoch", "position", "prompt", "scores", "value"} <= set(
+        db["results"].columns_dict
+    )
+    assert {"pid", "hostname", "group_id", "epochs", "total", "version"} <= set(db["runs"].columns_dict)
+    indexes = {tuple(i.columns[:3]) for i in db["results"].indexes}
+    assert ("run_id", "position", "epoch") in indexes
+    assert ("run_id", "status", "position") in indexes
+    version = store.conn().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION
+
+
+def test_every_connection_gets_wal_normal_sync_busy_timeout_and_foreign_keys(store: Store) -> None:
+    for conn in (store.conn(), store.writer()._conn):
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def make_v1_file(path: Path) -> None:
+    """A database as evaltui with schema version 1 wrote it, holding one suite, run and result."""
+    conn = sqlite3.connect(path)
+    with conn:
+        MIGRATIONS[1](conn)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        conn.execute("INSERT INTO suites VALUES ('s1', 'old-suite', '', '{}', '2025-01-01')")
+        conn.execute(
+            "INSERT INTO cases (suite_id, case_id, position, input) VALUES ('s1', 'c1', 0, '\"hi\"')"
+        )
+        conn.execute(
+            "INSERT INTO runs (id, suite_id, suite, model_id, model_config, status, started_at, version) "
+            "VALUES ('20250101-000000-aaaaaa', 's1', 'old-suite', 'demo:keyword', '{}', 'completed', "
+            "'2025-01-01', '0.0.1')"
+        )
+        conn.execute(
+            "INSERT INTO results (run_id, case_id, epoch, position, status, output) "
+            "VALUES ('20250101-000000-aaaaaa', 'c1', 0, 0, 'pass', 'old answer')"
+        )
+    conn.close()
+
+
+def test_older_database_is_backed_up_then_migrated_keeping_its_data(db_path: Path) -> None:
+    make_v1_file(db_path)
+    with Store(db_path) as store:
+        assert store.get_run("20250101-000000-aaaaaa")["suite"] == "old-suite"
+        assert store.get_result("20250101-000000-aaaaaa", "c1")["output"] == "old answer"
+        store.cache_put("k", {"text": "cached"})  # a v2 table works
+        assert store.cache_get("k") == {"text": "cached"}
+    backup = db_path.with_name(db_path.name + ".bak-v1")
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT value FROM meta").fetchone()[0] == "1"
+    assert old.execute("SELECT output FROM results").fetchone()[0] == "old answer"
+    old.close()
+
+
+def test_database_from_a_newer_evaltui_is_refused_and_left_unchanged(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.save_suite(make_suite(2))
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    conn.close()
+    before = sha(db_path)
+    with pytest.raises(StoreError, match="newer than this evaltui understands"):
+        Store(db_path)
+    assert sha(db_path) == before
+    assert not list(db_path.parent.glob("*.bak-*"))
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_its_path(db_path: Path) -> None:
+    db_path.write_text("not sqlite at all, just some text that is long enough " * 20)
+    with pytest.raises(StoreError, match=str(db_path.name)):
+        Store(db_path)
+
+
+def test_opening_a_missing_file_without_create_says_so(db_path: Path) -> None:
+    with pytest.raises(StoreError, match="no results database"):
+        Store(db_path, create=False)
+    assert not db_path.exists()
+
+
+def test_reopening_keeps_runs_and_does_not_migrate_again(db_path: Path) -> None:
+    with Store(db_path) as store:
+        run_id = store.create_run(suite_id=store.save_suite(make_suite(1)), model=DEMO, total=1)
+    with Store(db_path) as store:
+        assert store.get_run(run_id)["status"] == "running"
+    assert not list(db_path.parent.glob("*.bak-*"))
