@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 FAULTS = (
     "400",
@@ -64,9 +65,10 @@ class Seen:
     """A request as the server saw it."""
 
     path: str
-    headers: dict[str, str]
+    headers: CIMultiDict[str]  # case-insensitive, as HTTP headers are
     body: dict[str, Any]
     text: str  # the last user message
+    peer: Any = None  # the client's (host, port): one per connection
 
 
 def default_answer(text: str) -> str:
@@ -131,7 +133,8 @@ class FakeApi:
 
     def _record(self, request: web.Request, body: dict[str, Any]) -> Seen:
         text = last_user_text(body)
-        seen = Seen(request.path, dict(request.headers), body, text)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        seen = Seen(request.path, CIMultiDict(request.headers), body, text, peer)
         self.requests[text] += 1
         self.stats["requests"] += 1
         if self.keep_seen:
@@ -289,13 +292,15 @@ class ServerThread:
 
     async def _start(self) -> None:
         self.api._stopping = asyncio.Event()
-        self._runner = web.AppRunner(self.api.app(), access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            self.api.app(), access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.api.host, self.api.port))
         self.api.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock, shutdown_timeout=0.5, backlog=1024).start()
+        await web.SockSite(self._runner, sock, backlog=1024).start()
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(timeout=10)

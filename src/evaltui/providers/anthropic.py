@@ -13,6 +13,8 @@ DEFAULT_MAX_TOKENS = 1024
 
 
 class AnthropicProvider(RemoteProvider):
+    api_headers = {"anthropic-version": API_VERSION}
+
     def endpoint(self, base: str) -> str:
         # base_url may be given with or without the version segment
         return base + ("/messages" if base.endswith("/v1") else "/v1/messages")

@@ -77,7 +77,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             async with session.request(
                 request.method,
                 self._url(request.url),
-                headers=request.headers.multi_items(),
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
                 data=request.content or None,
                 allow_redirects=False,
             ) as response:

@@ -41,6 +41,7 @@ class RemoteProvider:
     and `parse`."""
 
     path: str = ""
+    api_headers: dict[str, str] = {}  # headers the API always wants (a spec's own headers override them)
 
     def __init__(self, spec: ModelSpec, http: HttpClient) -> None:
         self.spec = spec
@@ -50,10 +51,17 @@ class RemoteProvider:
         self.where = f"{spec.id} at {self.url.copy_with(query=None)}"
         self._key_env, key = api_key(spec)
         self._secrets = (key,) if key else ()
-        headers = {"User-Agent": USER_AGENT, **spec.headers}
+        headers = {
+            "Host": self.url.netloc.decode("ascii"),
+            "User-Agent": USER_AGENT,
+            **self.api_headers,
+            **spec.headers,
+        }
         if key:
             headers.update(self.auth_headers(key))
-        self._headers = httpx.Headers(headers)
+        headers["Content-Type"] = "application/json"
+        # Host and Content-Length given up front spare httpx's per-request header edits.
+        self._header_items = list(headers.items())
 
     def __repr__(self) -> str:  # never the headers: they hold the key
         return f"<{type(self).__name__} {self.where}>"
@@ -75,8 +83,7 @@ class RemoteProvider:
 
     async def complete(self, request: Request) -> Completion:
         content = json.dumps(self.body(request)).encode()
-        headers = self._headers.copy()
-        headers["Content-Type"] = "application/json"
+        headers = [*self._header_items, ("Content-Length", str(len(content)))]
         http_request = httpx.Request("POST", self.url, headers=headers, content=content)
         start = time.perf_counter()
         try:

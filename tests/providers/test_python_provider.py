@@ -1,0 +1,99 @@
+"""`provider: python` calls the user's `module:function`, sync or async, and reports its errors."""
+
+from __future__ import annotations
+
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from evaltui.errors import ProviderError
+from evaltui.providers import HttpClient, Provider, Request, make_provider
+from evaltui.suites.models import ModelSpec
+
+MODULE = """
+import asyncio, threading
+
+def echo(messages, vars):
+    return messages[-1]["content"] + "|" + str(vars.get("input"))
+
+def one_arg(messages):
+    return "only messages: " + messages[0]["content"]
+
+async def slow_upper(messages, vars):
+    await asyncio.sleep(0)
+    return {"output": messages[-1]["content"].upper(), "tokens_in": 3, "tokens_out": 1, "cost_usd": 0.002}
+
+def which_thread(messages, vars):
+    return threading.current_thread().name
+
+def broken(messages, vars):
+    raise ValueError("no model behind this door")
+
+def not_text(messages, vars):
+    return 42
+
+NOT_CALLABLE = "x"
+"""
+
+
+@pytest.fixture
+def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+    name = f"evaltui_test_models_{request.node.name.replace('[', '_').replace(']', '_').replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(MODULE))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def provider(target: str) -> Provider:
+    return make_provider(ModelSpec(provider="python", model=target), HttpClient())
+
+
+REQUEST = Request(messages=[{"role": "user", "content": "hi"}], vars={"input": "ticket 7"})
+
+
+async def test_sync_function_gets_messages_and_case_vars(module: str) -> None:
+    completion = await provider(f"{module}:echo").complete(REQUEST)
+    assert completion.text == "hi|ticket 7" and completion.tokens_in is None
+
+
+async def test_function_taking_only_messages(module: str) -> None:
+    assert (await provider(f"{module}:one_arg").complete(REQUEST)).text == "only messages: hi"
+
+
+async def test_async_function_returning_a_dict_with_tokens_and_cost(module: str) -> None:
+    completion = await provider(f"{module}:slow_upper").complete(REQUEST)
+    assert (completion.text, completion.tokens_in, completion.tokens_out) == ("HI", 3, 1)
+    assert completion.cost_usd == 0.002
+
+
+async def test_sync_function_runs_off_the_event_loop_thread(module: str) -> None:
+    completion = await provider(f"{module}:which_thread").complete(REQUEST)
+    assert completion.text != threading.current_thread().name
+
+
+async def test_raising_function_is_a_final_error_naming_the_exception(module: str) -> None:
+    with pytest.raises(ProviderError) as info:
+        await provider(f"{module}:broken").complete(REQUEST)
+    assert not info.value.retryable
+    assert "ValueError: no model behind this door" in str(info.value)
+
+
+async def test_wrong_return_type_is_explained(module: str) -> None:
+    with pytest.raises(ProviderError, match="returned int; return a str or a dict"):
+        await provider(f"{module}:not_text").complete(REQUEST)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no_colon_here", "write it as 'package.module:function'"),
+        ("evaltui_no_such_module_xyz:f", "cannot import"),
+        ("{module}:missing", "has no attribute 'missing'"),
+        ("{module}:NOT_CALLABLE", "is not callable"),
+    ],
+)
+def test_bad_targets_fail_when_the_provider_is_made(module: str, target: str, message: str) -> None:
+    with pytest.raises(ProviderError, match=message):
+        provider(target.format(module=module))
