@@ -44,7 +44,7 @@ MODELS: dict[str, DemoModel] = {
     "keyword": DemoModel(lambda request: keyword_reply(request.messages), (8, 40)),
     "rules": DemoModel(lambda request: rules_reply(request.messages), (3, 20)),
     "echo": DemoModel(lambda request: last_user_message(request.messages), (1, 5)),
-    "judge": DemoModel(lambda request: judge_answer(request.messages), (5, 25)),
+    "judge": DemoModel(lambda request: judge_answer(request.messages, request.vars), (5, 25)),
     "hostile": DemoModel(
         lambda request: hostile_output(last_user_message(request.messages), request.case_id), (2, 10)
     ),

@@ -138,10 +138,12 @@ def keyword_fields(invoice: str) -> dict[str, object]:
 
 def rules_fields(invoice: str) -> dict[str, object]:
     lines = [line.strip() for line in invoice.splitlines() if line.strip()]
-    number = re.search(r"#\s*([A-Z0-9\-]+)", invoice)
+    number = re.search(r"(?:#|No:|number:)\s*([A-Z0-9\-]+)", invoice)
     dates = [m.start() for kind, p in DATE_PATTERNS if kind in ("ymd", "slash") for m in p.finditer(invoice)]
     ordered = sorted(dates)
-    total_line = next((line for line in lines if "total" in line.lower()), "")
+    total_line = next(
+        (line for line in reversed(lines) if "total" in line.lower()), lines[-1] if lines else ""
+    )
     total_match = AMOUNT.search(total_line)
     return {
         "invoice_number": number.group(1) if number else None,
@@ -156,8 +158,10 @@ def rules_fields(invoice: str) -> dict[str, object]:
 
 
 def _rules_number(raw: str) -> float | str:
-    """Keeps thousands separators as text, the way a careless extractor does."""
-    return raw if "," in raw else float(raw)
+    """Reads US-style amounts and keeps any other separators as text, the way a careless extractor does."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d{2})?", raw):
+        return float(raw.replace(",", ""))
+    return raw
 
 
 def extract(prompt: str, strategy: Callable[[str], dict[str, object]]) -> str:
