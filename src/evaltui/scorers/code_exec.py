@@ -16,7 +16,7 @@ from pydantic import Field
 
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.registry import Options, scorer, verdict
-from evaltui.scorers.sandbox import MEMORY_BYTES, Outcome, run_python
+from evaltui.scorers.sandbox import MEMORY_BYTES, NO_PROCESSES, Outcome, run_python
 
 _PYTHON_FENCE = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _BARE_FENCE = re.compile(r"```[ \t]*\n(.*?)```", re.DOTALL)
@@ -74,6 +74,8 @@ def _failure(outcome: Outcome, opts: CodeExecOptions) -> str:
         return f"crashed with signal {name}"
     if "MemoryError" in stderr:
         return f"ran out of memory (limit {opts.memory_mb} MB)"
+    if NO_PROCESSES in stderr:
+        return "tried to start a process, which code-exec does not allow"
     if "BlockingIOError" in stderr or "Resource temporarily unavailable" in stderr:
         return "tried to start too many processes (limit reached)"
     if "AssertionError" in stderr:
@@ -84,5 +86,23 @@ def _failure(outcome: Outcome, opts: CodeExecOptions) -> str:
 
 
 def _with_tail(what: str, outcome: Outcome) -> str:
-    lines = [line for line in outcome.stderr.strip().splitlines() if line.strip()][-STDERR_LINES:]
-    return f"{what}: " + " | ".join(line.strip() for line in lines) if lines else what
+    lines = stderr_lines(outcome.stderr)[-STDERR_LINES:]
+    return f"{what}: " + " | ".join(lines) if lines else what
+
+
+def stderr_lines(stderr: str) -> list[str]:
+    """The stderr lines worth reading: traceback frames of the model's code, not of the bootstrap."""
+    kept: list[str] = []
+    skipping_frame = False
+    for raw in stderr.splitlines():
+        line = raw.strip()
+        if skipping_frame and raw.startswith("    ") and not line.startswith("File "):
+            continue  # the source line of a skipped frame
+        skipping_frame = False
+        if not line or line.startswith("Traceback (most recent call last)") or set(line) <= {"^", "~"}:
+            continue
+        if line.startswith("File ") and "solution.py" not in line:
+            skipping_frame = True
+            continue
+        kept.append(line)
+    return kept

@@ -4,8 +4,10 @@ The child is `sys.executable -I` (isolated: no user site, no PYTHON* variables) 
 temporary folder, in its own session (so a timeout kills its whole process group), with stdin
 closed, an environment of PATH, LANG and HOME only (no API keys), and resource limits set by a
 small bootstrap before the code runs: address space, CPU seconds, file size, no core files and a
-cap on processes (fork bombs). When evaltui runs as root, RLIMIT_NPROC does not bind root, so the
-child runs as `nobody` instead.
+cap on processes. RLIMIT_NPROC does not bind root, so as root the child runs as `nobody` when the
+interpreter is usable by `nobody`. On top of that the bootstrap replaces Python's ways of starting
+a process (os.fork, os.posix_spawn, subprocess, os.system) with one that refuses, so a fork bomb
+written in Python stops at once even where the process cap cannot bind.
 
 This is a guard against accidents and sloppy code, not a security boundary against a hostile
 model: it does not restrict the network or reads of world-readable files.
@@ -18,6 +20,7 @@ import contextlib
 import os
 import pwd
 import signal
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,8 +32,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 TAIL_BYTES = 16 * 1024  # of stdout/stderr kept; a flood of output is read and dropped
 PIPE_GRACE_S = 2.0
 
+NO_PROCESSES = "code-exec does not allow starting processes"
 _BOOTSTRAP = """\
-import resource, runpy, sys
+import os, resource, runpy, sys, _posixsubprocess
 def cap(kind, value):
     resource.setrlimit(kind, (value, value))
 cap(resource.RLIMIT_AS, {memory})
@@ -38,7 +42,12 @@ cap(resource.RLIMIT_CPU, {cpu})
 cap(resource.RLIMIT_CORE, 0)
 cap(resource.RLIMIT_FSIZE, {fsize})
 cap(resource.RLIMIT_NPROC, {nproc})
-del cap, resource
+def refuse(*args, **kwargs):
+    raise BlockingIOError(11, "{refusal}")
+for name in ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system"):
+    setattr(os, name, refuse)
+_posixsubprocess.fork_exec = refuse
+del cap, refuse, name, resource, os, _posixsubprocess
 sys.argv = ["solution.py"]
 runpy.run_path("solution.py", run_name="__main__")
 """
@@ -57,7 +66,11 @@ async def run_python(code: str, *, timeout_s: float, memory_bytes: int = MEMORY_
     with tempfile.TemporaryDirectory(prefix="evaltui-exec-") as folder:
         Path(folder, "solution.py").write_text(code, encoding="utf-8")
         bootstrap = _BOOTSTRAP.format(
-            memory=memory_bytes, cpu=max(1, int(timeout_s) + 1), fsize=MAX_FILE_BYTES, nproc=MAX_PROCESSES
+            memory=memory_bytes,
+            cpu=max(1, int(timeout_s) + 1),
+            fsize=MAX_FILE_BYTES,
+            nproc=MAX_PROCESSES,
+            refusal=NO_PROCESSES,
         )
         Path(folder, "run.py").write_text(bootstrap, encoding="utf-8")
         identity = _unprivileged(folder)
@@ -86,8 +99,10 @@ def _environment(folder: str) -> dict[str, str]:
 
 
 def _unprivileged(folder: str) -> dict[str, object]:
-    """As root, run the child as `nobody` (owning its folder) so the process cap applies."""
-    if os.geteuid() != 0:
+    """As root, run the child as `nobody` (owning its folder) so the process cap applies, when
+    `nobody` can run this interpreter (not when it lives under /root, as pyenv's does)."""
+    interpreter = (sys.executable, sys.prefix, sys.base_prefix)
+    if os.geteuid() != 0 or not all(_world_usable(Path(path)) for path in interpreter):
         return {}
     try:
         nobody = pwd.getpwnam("nobody")
@@ -96,6 +111,15 @@ def _unprivileged(folder: str) -> dict[str, object]:
     for path in (folder, *(str(p) for p in Path(folder).iterdir())):
         os.chown(path, nobody.pw_uid, nobody.pw_gid)
     return {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+
+
+def _world_usable(path: Path) -> bool:
+    """Whether any user can reach and read `path` (every folder above it searchable)."""
+    real = path.resolve()
+    folders = [folder for folder in real.parents]
+    if not all(folder.stat().st_mode & stat.S_IXOTH for folder in folders):
+        return False
+    return bool(real.stat().st_mode & stat.S_IROTH)
 
 
 async def _supervise(proc: asyncio.subprocess.Process, timeout_s: float) -> Outcome:

@@ -1,0 +1,130 @@
+"""Compiling scorers: load-time errors name file, line and field; run time never crashes a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaltui.errors import SuiteError
+from evaltui.scorers import Score, combine, compile_scorer, known_scorers
+from evaltui.scorers.registry import Options, scorer, verdict
+from tests.scorers.contexts import score, spec
+
+
+def compile_error(written: dict, suite_dir: str = ".") -> SuiteError:
+    with pytest.raises(SuiteError) as caught:
+        compile_scorer(spec(written, line=12), suite_dir=suite_dir, field_prefix="scorers[3]")
+    return caught.value
+
+
+def test_every_scorer_of_the_issue_is_registered() -> None:
+    wanted = {
+        "equals", "contains", "icontains", "not-contains", "contains-all", "contains-any", "starts-with",
+        "regex", "one-of", "levenshtein", "similarity", "json-valid", "json-schema", "json-path", "numeric",
+        "latency", "cost", "tokens", "python", "code-exec", "llm-judge", "factuality",
+    }  # fmt: skip
+    assert wanted <= set(known_scorers())
+
+
+def test_unknown_scorer_names_the_place_and_lists_known_ones() -> None:
+    error = compile_error({"type": "equal"})
+    assert (error.file, error.line, error.field) == ("suite.yaml", 12, "scorers[3].type")
+    assert "'equal'" in error.message and "equals" in error.message and "regex" in error.message
+
+
+def test_bad_regex_is_a_load_time_error_on_the_pattern_field() -> None:
+    error = compile_error({"type": "regex", "pattern": "(unclosed"})
+    assert error.field == "scorers[3].pattern" and error.line == 12
+    assert "bad regular expression" in error.message
+    assert str(error).startswith("suite.yaml:12: scorers[3].pattern:")
+
+
+def test_unknown_regex_flag_blames_flags() -> None:
+    assert compile_error({"type": "regex", "pattern": "a", "flags": ["loud"]}).field == "scorers[3].flags"
+
+
+def test_unknown_option_is_an_error_listing_the_options() -> None:
+    error = compile_error({"type": "equals", "normalise": ["lower"]})
+    assert error.field == "scorers[3].normalise"
+    assert "unknown option 'normalise'" in error.message and "normalize" in error.message
+
+
+def test_missing_required_option_names_it() -> None:
+    error = compile_error({"type": "latency"})
+    assert error.field == "scorers[3].max_ms" and "needs the option 'max_ms'" in error.message
+
+
+def test_wrongly_typed_option_names_it() -> None:
+    error = compile_error({"type": "similarity", "threshold": 3})
+    assert error.field == "scorers[3].threshold"
+    error = compile_error({"type": "equals", "normalize": ["uppercase"]})
+    assert error.field.startswith("scorers[3].normalize")
+
+
+def test_unreadable_schema_file_is_a_load_time_error(tmp_path: Path) -> None:
+    error = compile_error({"type": "json-schema", "schema_file": "missing.json"}, suite_dir=str(tmp_path))
+    assert error.field == "scorers[3].schema_file" and "cannot read the schema file" in error.message
+    (tmp_path / "broken.json").write_text("{not json")
+    error = compile_error({"type": "json-schema", "schema_file": "broken.json"}, suite_dir=str(tmp_path))
+    assert error.field == "scorers[3].schema_file" and "is not JSON" in error.message
+
+
+async def test_negate_flips_passed_and_value_and_says_so() -> None:
+    got = await score({"type": "contains", "value": "sorry", "negate": True}, "I'm sorry")
+    assert not got.passed and got.value == 0.0 and got.reason.startswith("negated, so fails")
+    assert got.name == "not contains"
+    kept = await score({"type": "contains", "value": "sorry", "negate": True}, "fine")
+    assert kept.passed and kept.value == 1.0
+
+
+async def test_weight_and_name_are_carried_on_the_score() -> None:
+    got = await score({"type": "equals", "name": "intent", "weight": 2.5}, "a", "a")
+    assert (got.name, got.weight) == ("intent", 2.5)
+
+
+@scorer("test-explodes")
+def _explodes(ctx, opts: Options) -> Score:  # type: ignore[no-untyped-def]
+    raise KeyError("boom")
+
+
+@scorer("test-out-of-range")
+def _out_of_range(ctx, opts: Options) -> Score:  # type: ignore[no-untyped-def]
+    return verdict(True, "too keen", 7.0)
+
+
+async def test_a_scorer_that_raises_gives_a_failing_score_with_the_exception() -> None:
+    got = await score({"type": "test-explodes"}, "anything")
+    assert not got.passed and got.value == 0.0 and "KeyError" in got.reason and "boom" in got.reason
+
+
+async def test_a_negated_scorer_that_raises_still_fails() -> None:
+    assert not (await score({"type": "test-explodes", "negate": True}, "anything")).passed
+
+
+async def test_values_are_clamped_to_the_unit_interval() -> None:
+    assert (await score({"type": "test-out-of-range"}, "x")).value == 1.0
+
+
+def test_combine_without_threshold_needs_every_scorer() -> None:
+    scores = [Score("a", True, 1.0, ""), Score("b", False, 0.5, "", weight=3.0)]
+    assert combine(scores, None) == (False, pytest.approx((1.0 + 1.5) / 4))
+    assert combine([Score("a", True, 1.0, ""), Score("b", True, 0.8, "")], None)[0]
+
+
+def test_combine_with_threshold_uses_the_weighted_mean() -> None:
+    scores = [Score("a", False, 0.0, "", weight=1.0), Score("b", True, 1.0, "", weight=3.0)]
+    assert combine(scores, 0.75) == (True, 0.75)
+    assert combine(scores, 0.8) == (False, 0.75)
+
+
+def test_combine_edge_cases() -> None:
+    assert combine([], None) == (True, 1.0)
+    zero = [Score("a", True, 1.0, "", weight=0.0), Score("b", True, 0.0, "", weight=0.0)]
+    assert combine(zero, None) == (True, 0.5)
+
+
+def test_compile_uses_the_spec_location_in_errors_even_without_a_prefix() -> None:
+    with pytest.raises(SuiteError) as caught:
+        compile_scorer(spec({"type": "nope"}, line=3), suite_dir=".")
+    assert caught.value.line == 3 and caught.value.field == "scorers[0].type"
