@@ -85,7 +85,7 @@ async def run_send(base: str, n: int, c: int) -> int:
     from evaltui.providers.http import HttpClient
 
     url = httpx.URL(base + "/chat/completions")
-    async with HttpClient(concurrency=c) as http:
+    async with HttpClient(max_connections=c) as http:
 
         async def one(i: int) -> str:
             response = await http.send(httpx.Request("POST", url, json=body(i)))
@@ -99,7 +99,7 @@ async def run_provider(base: str, n: int, c: int) -> int:
     from evaltui.suites.models import ModelSpec
 
     spec = ModelSpec(provider="openai", model="fake", base_url=base)
-    async with HttpClient(concurrency=c) as http:
+    async with HttpClient(max_connections=c) as http:
         provider = make_provider(spec, http)
 
         async def one(i: int) -> str:

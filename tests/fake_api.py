@@ -102,6 +102,17 @@ class FakeApi:
     host: str = "127.0.0.1"
     port: int = 0
     _stopping: asyncio.Event | None = None
+    _thread: ServerThread | None = None
+
+    def go_away(self) -> None:
+        """Stop listening and cut every open connection, as a crashed server would; the port stays
+        reserved for `come_back()`. Only for a server started by ServerThread (the fixture)."""
+        assert self._thread is not None, "go_away needs the fixture's server thread"
+        self._thread.call(self._thread.shutdown())
+
+    def come_back(self) -> None:
+        assert self._thread is not None, "come_back needs the fixture's server thread"
+        self._thread.call(self._thread.listen())
 
     @property
     def url(self) -> str:
@@ -281,16 +292,21 @@ class ServerThread:
 
     def __init__(self, api: FakeApi) -> None:
         self.api = api
+        api._thread = self
         self.loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="fake-api", daemon=True)
 
+    def call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
+
     def start(self) -> FakeApi:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=10)
+        self.call(self.listen())
         return self.api
 
-    async def _start(self) -> None:
+    async def listen(self) -> None:
+        """Bind (the same port again after `shutdown`) and serve."""
         self.api._stopping = asyncio.Event()
         self._runner = web.AppRunner(
             self.api.app(), access_log=None, handler_cancellation=True, shutdown_timeout=0.5
@@ -302,16 +318,19 @@ class ServerThread:
         self.api.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock, backlog=1024).start()
 
+    async def shutdown(self) -> None:
+        if self._runner is None:
+            return
+        assert self.api._stopping is not None
+        self.api._stopping.set()  # hanging requests end
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(timeout=10)
+        self.call(self.shutdown())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
-
-    async def _stop(self) -> None:
-        assert self.api._stopping is not None and self._runner is not None
-        self.api._stopping.set()
-        await self._runner.cleanup()
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from fake_api import FakeApi
 async def test_cancelled_request_releases_its_connection(fake_api: FakeApi) -> None:
     """With a pool of one connection, a request cancelled while the server hangs must not keep
     that connection: the next request gets through."""
-    async with HttpClient(concurrency=1) as http:
+    async with HttpClient(max_connections=1) as http:
         provider = make_provider(ModelSpec(provider="openai", model="m", base_url=fake_api.base_url), http)
         fake_api.fail_next("hang")
         with pytest.raises(TimeoutError):
@@ -30,7 +30,7 @@ async def test_cancelled_request_releases_its_connection(fake_api: FakeApi) -> N
 
 
 async def test_keep_alive_reuses_one_connection_for_sequential_requests(fake_api: FakeApi) -> None:
-    async with HttpClient(concurrency=4) as http:
+    async with HttpClient(max_connections=4) as http:
         provider = make_provider(ModelSpec(provider="openai", model="m", base_url=fake_api.base_url), http)
         for i in range(20):
             await provider.complete(Request(messages=[{"role": "user", "content": f"Q: {i}"}]))
@@ -40,7 +40,7 @@ async def test_keep_alive_reuses_one_connection_for_sequential_requests(fake_api
 
 async def test_concurrent_requests_stay_within_the_connection_limit(fake_api: FakeApi) -> None:
     fake_api.latency_ms = 20
-    async with HttpClient(concurrency=3) as http:
+    async with HttpClient(max_connections=3) as http:
         provider = make_provider(ModelSpec(provider="openai", model="m", base_url=fake_api.base_url), http)
         asks = [Request(messages=[{"role": "user", "content": f"Q: {i}"}]) for i in range(30)]
         answers = await asyncio.gather(*(provider.complete(r) for r in asks))

@@ -18,7 +18,7 @@ CHAT = [
 
 @pytest.fixture
 async def http() -> AsyncIterator[HttpClient]:
-    async with HttpClient(concurrency=8) as client:
+    async with HttpClient(max_connections=8) as client:
         yield client
 
 

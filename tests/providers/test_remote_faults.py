@@ -17,7 +17,7 @@ FAMILIES = ["openai", "anthropic", "ollama"]
 
 @pytest.fixture
 async def http() -> AsyncIterator[HttpClient]:
-    async with HttpClient(concurrency=8) as client:
+    async with HttpClient(max_connections=8) as client:
         yield client
 
 

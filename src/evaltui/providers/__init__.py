@@ -1,7 +1,7 @@
 """Model providers behind one protocol (`base.Provider`): `make_provider(spec, http)` picks the
 family from `spec.provider`. Remote families share one `HttpClient` per run (providers/http.py).
 
-    async with HttpClient(concurrency=64) as http:
+    async with HttpClient(max_connections=64) as http:
         provider = make_provider(spec, http)
         completion = await provider.complete(Request(messages=[...]))
 """

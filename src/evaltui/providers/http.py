@@ -98,8 +98,10 @@ class HttpClient:
     """What providers send requests through. `send` returns a read `httpx.Response` whatever the
     status; raising on status is the provider's job (providers/faults.py maps it)."""
 
-    def __init__(self, *, concurrency: int = 64, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.transport = transport or AiohttpTransport(limit=concurrency)
+    def __init__(
+        self, *, max_connections: int = 64, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.transport = transport or AiohttpTransport(limit=max_connections)
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         response = await self.transport.handle_async_request(request)
