@@ -19,7 +19,7 @@ NUMBER_WORDS = {
 NUMBER = re.compile(
     r"\$?(\d+(?:,\d{3})*(?:\.\d+)?)\s*(%|percent)?|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I
 )
-CLAUSE_SPLIT = re.compile(r"(?<=[.?!])\s+|,\s*(?:and\s+)?then\s+|\s+and\s+then\s+|;\s*")
+CLAUSE_SPLIT = re.compile(r"(?<=[.?!])\s+|,\s*(?:and\s+)?then\s+|\s+and\s+|;\s*")
 MULTIPLY = re.compile(r"\b(each|per|every|times|costs?)\b")
 DIVIDE = re.compile(r"\b(equally|among|split|divided|shares?|shared|groups? of)\b")
 SUBTRACT = re.compile(
@@ -51,27 +51,36 @@ def apply(value: float, number: float, clause: str) -> float:
 
 def keyword_solve(problem: str) -> float | None:
     value: float | None = None
-    last = 0.0
+    last, carried = 0.0, ""  # the previous number, and a per-unit cue ("each box") for later clauses
     for clause in CLAUSE_SPLIT.split(problem):
         lowered = clause.lower()
+        cue = (
+            lowered
+            if (MULTIPLY.search(lowered) or DIVIDE.search(lowered) or SUBTRACT.search(lowered))
+            else carried
+        )
+        for number, is_percent in numbers_in(clause):
+            if is_percent and value is not None:
+                value = percent_of(value, number, lowered)
+            elif value is None:
+                value = number
+            else:
+                value = apply(value, number, cue)
+            last = number
         for word, factor in MULTIPLES.items():
             if word in lowered and value is not None:
                 term = last * factor
                 value = value + term if re.search(r"total|altogether|in all|both", problem, re.I) else term
-        for number, is_percent in numbers_in(clause):
-            if is_percent and value is not None:
-                if re.search(r"\b(off|discount|less|decrease)", lowered):
-                    value *= 1 - number / 100
-                elif re.search(r"\b(tax|tip|increase|more|raise)", lowered):
-                    value *= 1 + number / 100
-                else:
-                    value *= number / 100
-            elif value is None:
-                value = number
-            else:
-                value = apply(value, number, lowered)
-            last = number
+        carried = lowered if MULTIPLY.search(lowered) else ""
     return value
+
+
+def percent_of(value: float, percent: float, clause: str) -> float:
+    if re.search(r"\b(off|discount|less|decrease)", clause):
+        return value * (1 - percent / 100)
+    if re.search(r"\b(tax|tip|increase|more|raise)", clause):
+        return value * (1 + percent / 100)
+    return value * percent / 100
 
 
 def rules_solve(problem: str) -> float | None:

@@ -66,6 +66,10 @@ RULES_TEMPLATES: list[tuple[str, str]] = [
     (r"fizz", "return 'Fizz' if {p0} % 3 == 0 else 'Buzz' if {p0} % 5 == 0 else str({p0})"),
     (r"number of words", "return len({p0}.split(' '))"),
     (r"whitespace", "return {p0}.replace(' ', '')"),
+    (r"flatten", "return sum({p0}, [])"),
+    (r"chunks", "return [{p0}[i:i + {p1}] for i in range(0, len({p0}), {p1})]"),
+    (r"clamp", "return min(max({p0}, {p1}), {p2})"),
+    (r"transpose", "return [list(row) for row in zip(*{p0})]"),
 ]  # fmt: skip
 
 
@@ -82,6 +86,7 @@ def signature(prompt: str) -> tuple[str, list[str]]:
 def write_function(prompt: str, templates: list[tuple[str, str]]) -> str:
     _, task = split_subject(prompt)
     name, params = signature(prompt)
+    task = f"{task} ({name.replace('_', ' ')})"  # the name is a hint too: is_palindrome
     body = "# I do not recognise this task\nraise NotImplementedError"
     for pattern, template in templates:
         if re.search(pattern, task, re.IGNORECASE):
