@@ -1,0 +1,166 @@
+"""The App: global bindings, themes, the live runs it owns, and the screens it opens.
+Behaviour lives in the screens (`tui/screens/`) and widgets (`tui/widgets/`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.signal import Signal
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from evaltui.config import Config, save_user_setting
+from evaltui.errors import EvaltuiError
+from evaltui.store import Store
+from evaltui.suites import SuiteEntry
+from evaltui.tui.commands import CaseCommands, RunCommands, SuiteCommands
+from evaltui.tui.live import LiveRuns
+from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
+from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.screens.help import HelpScreen
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.screens.runs import RunsScreen
+from evaltui.tui.screens.suites import SuitesScreen
+from evaltui.tui.themes import DEFAULT_THEME, load_themes
+
+
+class EvaltuiApp(App[None]):
+    TITLE = "evaltui"
+    COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands}
+    BINDINGS = [
+        Binding(
+            "question_mark", "help", "Help", tooltip="Every key binding, screen by screen", id="app.help"
+        ),
+        Binding(
+            "q",
+            "back",
+            "Back",
+            tooltip="Back to the previous screen (quits on the home screen)",
+            id="app.back",
+        ),
+        Binding(
+            "escape",
+            "back(False)",
+            "Back",
+            show=False,
+            tooltip="Back to the previous screen",
+            id="app.escape",
+        ),
+        Binding("R", "runs", "All runs", tooltip="Every run, newest first, with filters", id="app.runs"),
+        Binding(
+            "ctrl+t", "change_theme", "Theme", tooltip="Pick a colour theme (remembered)", id="app.theme"
+        ),
+    ]
+
+    def __init__(self, config: Config, store: Store, suite_dirs: list[Path]) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.suite_dirs = suite_dirs
+        self.live = LiveRuns(self)
+        self.suites: list[SuiteEntry] = []  # as last loaded by the home screen
+        self.run_changed: Signal[str] = Signal(self, "run-changed")  # a run started or ended
+        self.run_progress: Signal[str] = Signal(self, "run-progress")  # coalesced: some case finished
+
+    def on_mount(self) -> None:
+        loaded = load_themes()
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        for problem in loaded.problems:
+            self.notify(problem, title="Theme file skipped", severity="warning", markup=False)
+        wanted = self.config.theme
+        if self.get_theme(wanted) is None:
+            self.notify(
+                f"Theme {wanted!r} not found; using {DEFAULT_THEME}.", severity="warning", markup=False
+            )
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self.push_screen(SuitesScreen())
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name != self.config.theme:
+            self.config.theme = theme.name
+            self._save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
+    def _save_theme(self, name: str) -> None:
+        save_user_setting("theme", name)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_back(self, quit_at_home: bool = True) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        elif quit_at_home:
+            self.exit()
+
+    def action_runs(self) -> None:
+        if not isinstance(self.screen, RunsScreen):
+            self.push_screen(RunsScreen())
+
+    def open_run(self, run_id: str) -> None:
+        self.push_screen(RunScreen(run_id))
+
+    def open_case(self, run_id: str, case_id: str, epoch: int = 0) -> None:
+        self.push_screen(CaseScreen(run_id, case_id, epoch))
+
+    def show_suite(self, name: str) -> None:
+        """Back to the home screen with the named suite highlighted."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        home = self.screen_stack[-1]
+        if isinstance(home, SuitesScreen):
+            home.select_suite(name)
+
+    # -- live runs -------------------------------------------------------------------------
+    def on_run_launched(self, message: RunLaunched) -> None:
+        self.run_changed.publish(message.run_id)
+        if message.first:
+            self.open_run(message.run_id)
+
+    def on_run_progress(self, message: RunProgress) -> None:
+        self.run_progress.publish(message.run_id)
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        if message.run_id is None:
+            return
+        self.live.finished(message.run_id)
+        self.run_changed.publish(message.run_id)
+        run = message.run_id
+        self.notify(f"Run {run} {message.status}.", title="Run finished", markup=False)
+
+    def on_unmount(self) -> None:
+        self.live.cancel_all()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every thread worker's failure ends here: a notification, never an exit."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        text = str(error) if isinstance(error, EvaltuiError) else f"{type(error).__name__}: {error}"
+        self.notify(
+            text,
+            title=f"{event.worker.name or 'Background task'} failed",
+            severity="error",
+            markup=False,
+            timeout=10,
+        )
+
+
+def make_app(config: Config, db_path: Path, suite_dirs: list[Path]) -> EvaltuiApp:
+    """The app on its own database and suite folders (tests pass temporary ones)."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(db_path)
+    store.mark_stale_runs()
+    return EvaltuiApp(config, store, list(suite_dirs))

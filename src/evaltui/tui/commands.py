@@ -1,0 +1,82 @@
+"""Command palette providers: jump to a suite, a run, or a case of the run on screen, by id."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from evaltui.tui.widgets.safe_text import inert_str
+
+if TYPE_CHECKING:
+    from evaltui.tui.app import EvaltuiApp
+
+
+def _app(provider: Provider) -> EvaltuiApp:
+    return provider.app  # type: ignore[return-value]
+
+
+class SuiteCommands(Provider):
+    """Suites found in the suite folders (as loaded by the home screen)."""
+
+    def _commands(self) -> list[tuple[str, str]]:
+        return [
+            (f"Suite: {inert_str(entry.suite.name)}", entry.suite.name)
+            for entry in _app(self).suites
+            if entry.suite
+        ]
+
+    async def discover(self) -> Hits:
+        for label, name in self._commands():
+            yield DiscoveryHit(Content(label), partial(_app(self).show_suite, name), help="Select this suite")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, name in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(_app(self).show_suite, name))
+
+
+class RunCommands(Provider):
+    """The most recent runs, by id, suite, model or label."""
+
+    async def startup(self) -> None:
+        self._runs: list[dict[str, Any]] = await asyncio.to_thread(_app(self).store.list_runs, limit=300)
+
+    def _label(self, run: dict[str, Any]) -> str:
+        label = f" [{run['label']}]" if run.get("label") else ""
+        return inert_str(f"Run {run['id']} · {run['suite']} · {run['model_id']}{label}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for run in self._runs:
+            text = self._label(run)
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(_app(self).open_run, run["id"]))
+
+
+class CaseCommands(Provider):
+    """A case of the run on screen, by exact id or by text in its input, output or expected."""
+
+    async def search(self, query: str) -> Hits:
+        app = _app(self)
+        run_id = getattr(self.screen, "run_id", None)
+        if not run_id or not query.strip():
+            return
+        exact = await asyncio.to_thread(app.store.get_result, run_id, query.strip())
+        rows = [exact] if exact else []
+        rows += await asyncio.to_thread(app.store.page_results, run_id, search=query, limit=20)
+        seen: set[tuple[str, int]] = set()
+        for row in rows:
+            key = (row["case_id"], int(row.get("epoch") or 0))
+            if key in seen:
+                continue
+            seen.add(key)
+            text = Content(inert_str(f"Case {key[0]} ({row['status']})"))
+            score = 1.0 if key[0] == query.strip() else 0.5
+            yield Hit(score, text, partial(app.open_case, run_id, *key), help="Open this case")

@@ -1,0 +1,191 @@
+"""Case: everything about one result (the messages the model saw, expected, output, each
+scorer's verdict and reason, the numbers, any error, and an inline diff of output against
+expected), with `n`/`p` (or `j`/`k`) to step through the run's failing cases in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from evaltui.analysis.diff import Segment, unified_word_diff
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
+from evaltui.tui.widgets.tones import status_tone, tone
+
+DIFF_LIMIT = 20_000  # characters of each side given to the word diff
+FAILING = ("fail", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    result: dict[str, Any]
+    diff: list[Segment] | None  # None when there is nothing to compare against
+    diff_cut: bool
+
+
+def build_view(result: dict[str, Any]) -> CaseView:
+    """Runs in a worker: the diff of two long texts is real work."""
+    expected = result.get("expected")
+    if expected is None or result.get("status") == "error":
+        return CaseView(result, None, False)
+    a, b = as_plain(expected), as_plain(result.get("output"))
+    cut = len(a) > DIFF_LIMIT or len(b) > DIFF_LIMIT
+    return CaseView(result, unified_word_diff(a[:DIFF_LIMIT], b[:DIFF_LIMIT]), cut)
+
+
+class CaseScreen(Screen[None]):
+    CSS_PATH = "case.tcss"
+    BINDINGS = [
+        Binding(
+            "n",
+            "step(1)",
+            "Next failure",
+            tooltip="The next failing or erroring case of this run",
+            id="case.next",
+        ),
+        Binding(
+            "p", "step(-1)", "Prev failure", tooltip="The previous failing or erroring case", id="case.prev"
+        ),
+        Binding("j", "step(1)", "Next failure", show=False, tooltip="Same as n", id="case.next_j"),
+        Binding("k", "step(-1)", "Prev failure", show=False, tooltip="Same as p", id="case.prev_k"),
+    ]
+
+    def __init__(self, run_id: str, case_id: str, epoch: int = 0) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.case_id = case_id
+        self.epoch = epoch
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="case-header")
+        with VerticalScroll(id="case-body"):
+            for name, title in (
+                ("error", "Error"),
+                ("input", "Input (messages the model saw)"),
+                ("expected", "Expected"),
+                ("output", "Output"),
+                ("scores", "Scores"),
+                ("diff", "Diff: output against expected"),
+            ):
+                section = Static(id=name, classes="section")
+                section.border_title = title
+                yield section
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load(self.case_id, self.epoch, 0)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case", name="Reading the case")
+    def _load(self, case_id: str, epoch: int, step: int) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        if step:
+            found = store.neighbour(self.run_id, case_id, epoch, statuses=FAILING, step=step)
+            if found is None:
+                where = "after" if step > 0 else "before"
+                self.app.call_from_thread(self.notify, f"No failing case {where} this one.", markup=False)
+                return
+            case_id, epoch = found["case_id"], int(found.get("epoch") or 0)
+        result = store.get_result(self.run_id, case_id, epoch)
+        if result is None:
+            message = f"No result for case {case_id!r} in run {self.run_id}."
+            self.app.call_from_thread(self.notify, message, severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._show, build_view(result))
+
+    def action_step(self, step: int) -> None:
+        self._load(self.case_id, self.epoch, step)
+
+    def _show(self, view: CaseView) -> None:
+        result = view.result
+        self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
+        self.query_one("#case-header", Static).update(self._header(result))
+        error = self.query_one("#error", Static)
+        error.display = bool(result.get("error"))
+        error.update(safe_text(result.get("error") or "", style=tone(self.app, "error")))
+        self.query_one("#input", Static).update(messages_text(result))
+        self.query_one("#expected", Static).update(
+            safe_text(result.get("expected")) if result.get("expected") is not None else Text("(none)", "dim")
+        )
+        self.query_one("#output", Static).update(safe_text(result.get("output") or ""))
+        self.query_one("#scores", Static).update(self._scores(result.get("scores") or []))
+        diff = self.query_one("#diff", Static)
+        diff.display = view.diff is not None
+        if view.diff is not None:
+            diff.update(self._diff(view.diff, view.diff_cut))
+        self.query_one("#case-body").scroll_home(animate=False)
+
+    def _header(self, result: dict[str, Any]) -> Text:
+        status = str(result.get("status"))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{status.upper()} ", status_tone(self.app, status, bold=True))
+        text.append_text(one_line(self.case_id + (f"#{self.epoch}" if self.epoch else ""), 50, style="bold"))
+        text.append(f"  run {self.run_id}", tone(self.app, "text-muted"))
+        tags = result.get("tags") or []
+        if tags:
+            text.append("  tags ")
+            text.append_text(one_line(", ".join(map(str, tags)), 40))
+        text.append(f"\nlatency {figures.ms(result.get('latency_ms'))}   ")
+        text.append(f"tokens {figures.tokens(result.get('tokens_in'), result.get('tokens_out'))}   ")
+        text.append(f"cost {figures.cost(result.get('cost_usd'))}   attempts {result.get('attempts') or 1}")
+        if result.get("cached"):
+            text.append("   cached", tone(self.app, "text-muted"))
+        return text
+
+    def _scores(self, scores: list[dict[str, Any]]) -> Text:
+        if not scores:
+            return Text("(not scored)", "dim")
+        text = Text()
+        for index, score in enumerate(scores):
+            passed = bool(score.get("passed"))
+            text.append("\n" if index else "")
+            text.append(
+                "✓ " if passed else "✗ ", status_tone(self.app, "pass" if passed else "fail", bold=True)
+            )
+            text.append_text(one_line(score.get("name", ""), 40, style="bold"))
+            value = score.get("value")
+            text.append(f"  {value:.2f}  " if isinstance(value, int | float) else "  ")
+            text.append_text(safe_text(score.get("reason", ""), limit=4000))
+        return text
+
+    def _diff(self, segments: list[Segment], cut: bool) -> Text:
+        removed = tone(self.app, "error") + Style(strike=True)
+        added = tone(self.app, "success") + Style(underline=True)
+        text = Text()
+        for segment in segments:
+            if segment.op == "equal":
+                text.append_text(safe_text(segment.b))
+            elif segment.op == "delete":
+                text.append_text(safe_text(segment.a, style=removed))
+            else:
+                text.append_text(safe_text(segment.b, style=added))
+        text.append("\nstruck: expected but missing · underlined: in the output only", "dim italic")
+        if cut:
+            text.append(
+                f"\n(only the first {DIFF_LIMIT:,} characters of each side are compared)", "dim italic"
+            )
+        return text
+
+
+def messages_text(result: dict[str, Any]) -> Text:
+    """The rendered prompt, message by message; the raw input when no prompt was stored."""
+    prompt = result.get("prompt")
+    if not isinstance(prompt, list) or not prompt:
+        return safe_text(result.get("input"))
+    text = Text()
+    for index, message in enumerate(prompt):
+        role = str(message.get("role", "?")) if isinstance(message, dict) else "?"
+        content = message.get("content", "") if isinstance(message, dict) else message
+        text.append("\n\n" if index else "")
+        text.append_text(one_line(role, 20, style="bold underline"))
+        text.append("\n")
+        text.append_text(safe_text(content))
+    return text

@@ -1,0 +1,258 @@
+"""Run: one run, live or finished. A header with the figures, a progress line while it runs
+(read from `Runner.stats` on a timer, at most 10 times a second), and the case table, which
+pages from the store and filters by status, tag and text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.result_table import ResultTable
+from evaltui.tui.widgets.run_header import Figures, RunHeader
+from evaltui.tui.widgets.safe_text import one_line
+
+TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
+TABLE_EVERY = 10  # ticks between reloads of the live case table
+METRIC_COLUMNS = ("case_id", "epoch", "status", "value", "latency_ms", "tokens_in", "tokens_out", "cost_usd")
+STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
+
+
+def parse_query(text: str) -> tuple[str | None, str | None]:
+    """Search box text to (tag, search): `tag:NAME` picks a tag, the rest is searched."""
+    tag, words = None, []
+    for word in text.split():
+        if word.startswith("tag:") and len(word) > 4:
+            tag = word[4:]
+        else:
+            words.append(word)
+    return tag, " ".join(words) or None
+
+
+class RunScreen(Screen[None]):
+    CSS_PATH = "run.tcss"
+    BINDINGS = [
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            tooltip="Search input, output and expected (tag:NAME for a tag)",
+            id="run.search",
+        ),
+        Binding("a", "status('all')", "All", tooltip="Show every result", id="run.all"),
+        Binding("f", "status('fail')", "Failures", tooltip="Show only failed results", id="run.fail"),
+        Binding(
+            "e",
+            "status('error')",
+            "Errors",
+            tooltip="Show only results the model could not give",
+            id="run.error",
+        ),
+        Binding("t", "tag", "Tag", tooltip="Filter by tag (type tag:NAME)", id="run.tag"),
+        Binding(
+            "x", "cancel_run", "Cancel run", tooltip="Stop a live run; finished results stay", id="run.cancel"
+        ),
+        Binding(
+            "escape",
+            "escape",
+            "Back",
+            show=False,
+            tooltip="Leave the search box, or go back",
+            id="run.escape",
+        ),
+    ]
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.run: dict[str, Any] = {"id": run_id}
+        self.status_filter = "all"
+        self.tag: str | None = None
+        self.search: str | None = None
+        self._timer: Timer | None = None
+        self._ticks = 0
+        self._dirty = False
+
+    def compose(self) -> ComposeResult:
+        yield RunHeader(id="run-header")
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="speed")
+        with Horizontal(id="filter-row"):
+            yield Static(id="filters")
+            yield Input(placeholder="/ search input, output, expected · tag:NAME", id="search")
+        yield ResultTable(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.run_changed.subscribe(self, self._run_changed)  # type: ignore[attr-defined]
+        self.app.run_progress.subscribe(self, self._progress)  # type: ignore[attr-defined]
+        self._show_filters()
+        self.query_one(ResultTable).focus()
+        self._load_run()
+        self._reload_table(keep_rows=False)
+        self._watch_live()
+
+    @property
+    def table(self) -> ResultTable:
+        return self.query_one(ResultTable)
+
+    # -- live ------------------------------------------------------------------------------
+    def _watch_live(self) -> None:
+        live = self.app.live.get(self.run_id) is not None  # type: ignore[attr-defined]
+        self.query_one("#progress-row").display = live
+        if live and self._timer is None:
+            self._timer = self.set_interval(TICK_S, self._tick)
+
+    def _progress(self, run_id: str) -> None:
+        if run_id == self.run_id:
+            self._dirty = True
+
+    def _tick(self) -> None:
+        runner = self.app.live.get(self.run_id)  # type: ignore[attr-defined]
+        if runner is None:
+            return
+        stats = runner.stats
+        self.query_one(RunHeader).show({**self.run, "status": "running"}, Figures.from_stats(stats))
+        self.query_one(ProgressBar).update(total=max(stats.total, 1), progress=stats.done)
+        eta = figures.duration(stats.eta_s)
+        speed = f" {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
+        self.query_one("#speed", Static).update(speed)
+        self._ticks += 1
+        if self._dirty and self._ticks % TABLE_EVERY == 0:
+            self._dirty = False
+            self._reload_table(keep_rows=True)
+
+    def _run_changed(self, run_id: str) -> None:
+        if run_id != self.run_id:
+            return
+        if self.app.live.get(run_id) is None and self._timer is not None:  # type: ignore[attr-defined]
+            self._timer.stop()
+            self._timer = None
+            self.query_one("#progress-row").display = False
+        self._load_run()
+        self._reload_table(keep_rows=True)
+
+    # -- loading ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="run", name="Loading the run")
+    def _load_run(self) -> None:
+        run = self.app.store.get_run(self.run_id)  # type: ignore[attr-defined]
+        if run is None:
+            self.app.call_from_thread(
+                self.notify, f"No run {self.run_id!r} in this database.", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._show_run, run)
+
+    def _show_run(self, run: dict[str, Any]) -> None:
+        self.run = run
+        self.query_one(RunHeader).show(run, Figures.from_run(run))
+        if run.get("status") != "running" or self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+            self._load_metrics()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
+    def _load_metrics(self) -> None:
+        rows = self.app.store.iter_results(self.run_id, columns=METRIC_COLUMNS)  # type: ignore[attr-defined]
+        metrics = run_metrics(rows)
+        self.app.call_from_thread(self._show_metrics, metrics)
+
+    def _show_metrics(self, metrics: RunMetrics) -> None:
+        if self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+            self.query_one(RunHeader).show(
+                self.run, Figures.from_metrics(metrics, self.run.get("total") or 0)
+            )
+
+    def _filters(self) -> dict[str, Any]:
+        return {"status": STATUS_FILTERS[self.status_filter], "tag": self.tag, "search": self.search}
+
+    def _reload_table(self, *, keep_rows: bool) -> None:
+        self._count(self._filters(), keep_rows)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="count", name="Counting results")
+    def _count(self, filters: dict[str, Any], keep_rows: bool) -> None:
+        total = self.app.store.count_results(self.run_id, **filters)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._counted, filters, total, keep_rows)
+
+    def _counted(self, filters: dict[str, Any], total: int, keep_rows: bool) -> None:
+        if filters == self._filters():
+            self.table.reset(total, keep_rows=keep_rows)
+
+    @on(ResultTable.PageNeeded)
+    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
+        # Not exclusive: pages the table shows at once must all arrive; the table asks once per page.
+        filters = self._filters()
+        self.run_worker(
+            lambda: self._fetch_page(filters, event.offset, event.limit, event.generation),
+            thread=True,
+            exit_on_error=False,
+            group="page",
+            name="Reading results",
+        )
+
+    def _fetch_page(self, filters: dict[str, Any], offset: int, limit: int, generation: int) -> None:
+        rows = self.app.store.page_results(self.run_id, offset=offset, limit=limit, **filters)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
+
+    @on(Worker.StateChanged)
+    def _page_cancelled(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+            self.table.forget_requests()
+
+    # -- filters ---------------------------------------------------------------------------
+    def _show_filters(self) -> None:
+        text = Text(no_wrap=True)
+        for name in STATUS_FILTERS:
+            text.append(f" {name} ", "reverse bold" if name == self.status_filter else "dim")
+        if self.tag:
+            text.append("  tag:")
+            text.append_text(one_line(self.tag, 20))
+        self.query_one("#filters", Static).update(text)
+
+    def action_status(self, name: str) -> None:
+        self.status_filter = name
+        self._show_filters()
+        self._reload_table(keep_rows=False)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_tag(self) -> None:
+        search = self.query_one("#search", Input)
+        if "tag:" not in search.value:
+            search.value = (search.value + " tag:").lstrip()
+        search.focus()
+        search.cursor_position = len(search.value)
+
+    @on(Input.Submitted, "#search")
+    def _searched(self, event: Input.Submitted) -> None:
+        self.tag, self.search = parse_query(event.value)
+        self._show_filters()
+        self._reload_table(keep_rows=False)
+        self.table.focus()
+
+    def action_escape(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.table.focus()
+        else:
+            self.app.action_back(False)  # type: ignore[attr-defined]
+
+    # -- acting ----------------------------------------------------------------------------
+    def action_cancel_run(self) -> None:
+        if self.app.live.cancel(self.run_id):  # type: ignore[attr-defined]
+            self.notify("Cancelling: cases in flight finish, the rest are not asked.", markup=False)
+        else:
+            self.notify("This run is not running in this window.", severity="warning", markup=False)
+
+    @on(ResultTable.CaseChosen)
+    def _open_case(self, event: ResultTable.CaseChosen) -> None:
+        self.app.open_case(self.run_id, event.case_id, event.epoch)  # type: ignore[attr-defined]

@@ -1,0 +1,122 @@
+"""Runs: every run in the database, newest first, filtered by suite, model, label and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from evaltui.errors import EvaltuiError
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import tone
+
+LIMIT = 500
+FILTER_KEYS = ("suite", "model", "label", "status")
+STATUS_TONES = {"completed": "success", "running": "warning", "interrupted": "warning", "failed": "error"}
+
+
+def parse_filters(text: str) -> dict[str, str]:
+    """`suite:NAME model:ID label:X status:completed` to store filters; anything else is an error."""
+    filters: dict[str, str] = {}
+    for word in text.split():
+        key, sep, value = word.partition(":")
+        if not sep or key not in FILTER_KEYS or not value:
+            raise EvaltuiError(f"Filter {word!r}: write key:value with key one of {', '.join(FILTER_KEYS)}.")
+        filters[key] = value
+    return filters
+
+
+class RunsScreen(Screen[None]):
+    CSS_PATH = "runs.tcss"
+    BINDINGS = [
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Filter: suite:NAME model:ID label:X status:S",
+            id="runs.filter",
+        ),
+        Binding(
+            "escape",
+            "escape",
+            "Back",
+            show=False,
+            tooltip="Leave the filter box, or go back",
+            id="runs.escape",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[dict[str, Any]] = []
+        self.filters: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
+        table: DataTable[Text] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        table.add_columns("started", "run", "suite", "model", "status", "pass rate", "done", "label")
+        self.app.run_changed.subscribe(self, lambda _run_id: self._load(self.filters))  # type: ignore[attr-defined]
+        table.focus()
+        self._load(self.filters)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs", name="Listing runs")
+    def _load(self, filters: dict[str, str]) -> None:
+        runs = self.app.store.list_runs(limit=LIMIT, **filters)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._show, runs)
+
+    def _show(self, runs: list[dict[str, Any]]) -> None:
+        self.runs = runs
+        table = self.query_one("#runs", DataTable)
+        table.clear()
+        for run in runs:
+            status = str(run.get("status"))
+            table.add_row(
+                Text(str(run.get("started_at", ""))[:19].replace("T", " ")),
+                one_line(run["id"], 24),
+                one_line(run.get("suite", ""), 28),
+                one_line(run.get("model_id", ""), 28),
+                Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
+                Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
+                Text(f"{run.get('done') or 0:,}/{run.get('total') or 0:,}", justify="right"),
+                one_line(run.get("label") or "", 20),
+                key=run["id"],
+            )
+        self.query_one(
+            "#runs", DataTable
+        ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
+
+    def action_filter(self) -> None:
+        self.query_one("#runs-filter", Input).focus()
+
+    @on(Input.Submitted, "#runs-filter")
+    def _filtered(self, event: Input.Submitted) -> None:
+        try:
+            self.filters = parse_filters(event.value)
+        except EvaltuiError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self._load(self.filters)
+        self.query_one("#runs", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#runs")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` (or a click) on a run opens it."""
+        if 0 <= event.cursor_row < len(self.runs):
+            self.app.open_run(self.runs[event.cursor_row]["id"])  # type: ignore[attr-defined]
+
+    def action_escape(self) -> None:
+        if self.query_one("#runs-filter", Input).has_focus:
+            self.query_one("#runs", DataTable).focus()
+        else:
+            self.app.action_back(False)  # type: ignore[attr-defined]

@@ -1,0 +1,192 @@
+"""Home: every suite found, with case counts and the latest pass rate per model (and a
+sparkline of its recent runs). A suite that fails to load is listed with its error."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from evaltui.config import Config
+from evaltui.suites import SuiteEntry, discover_suites
+from evaltui.tui.live import LaunchRequest
+from evaltui.tui.screens.launch import LaunchScreen
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.safe_text import one_line, safe_text
+from evaltui.tui.widgets.tones import tone
+
+RECENT = 8  # runs per model in the sparkline
+
+
+def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Pass rates of finished runs per model, oldest first, at most RECENT each (runs come newest first)."""
+    rates: dict[str, list[float]] = {}
+    for run in runs:
+        rate = figures.run_pass_rate(run)
+        if rate is None or run.get("status") == "running":
+            continue
+        series = rates.setdefault(str(run["model_id"]), [])
+        if len(series) < RECENT:
+            series.insert(0, rate)
+    return rates
+
+
+class SuitesScreen(Screen[None]):
+    CSS_PATH = "suites.tcss"
+    BINDINGS = [
+        Binding(
+            "r",
+            "launch",
+            "Run suite",
+            tooltip="Run the highlighted suite (choose models first)",
+            id="suites.launch",
+        ),
+        Binding(
+            "enter",
+            "open_latest",
+            "Latest run",
+            tooltip="Open the latest run of the highlighted suite",
+            id="suites.open",
+            priority=True,
+        ),
+        Binding("f5", "reload", "Reload", tooltip="Read the suite folders again", id="suites.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[SuiteEntry] = []
+        self.runs: dict[str, list[dict[str, Any]]] = {}
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
+        table.border_title = "Suites"
+        yield table
+        with VerticalScroll(id="suite-detail"):
+            yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#suites", DataTable)
+        table.add_columns(" ", "suite", "cases", "latest pass rate by model (recent runs)")
+        self.app.run_changed.subscribe(self, lambda _run_id: self.action_reload())  # type: ignore[attr-defined]
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(list(self.app.suite_dirs))  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="suites", name="Loading suites")
+    def _load(self, dirs: list[Path]) -> None:
+        entries = discover_suites(dirs)
+        store = self.app.store  # type: ignore[attr-defined]
+        runs = {e.suite.name: store.list_runs(suite=e.suite.name, limit=40) for e in entries if e.suite}
+        self.app.call_from_thread(self._show, entries, runs)
+
+    def _show(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
+        self.entries, self.runs = entries, runs
+        self.app.suites = entries  # type: ignore[attr-defined]
+        table = self.query_one("#suites", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for index, entry in enumerate(entries):
+            table.add_row(*self._cells(entry), key=str(index))
+        if entries:
+            table.move_cursor(row=min(keep, len(entries) - 1))
+        self._describe(table.cursor_row)
+
+    def _cells(self, entry: SuiteEntry) -> tuple[Text, ...]:
+        if entry.suite is None:
+            name = one_line(entry.path.name, 40)
+            error = tone(self.app, "error")
+            return Text("✗", error), name, Text("–"), one_line(str(entry.error), 80, style=error)
+        summary = Text(no_wrap=True)
+        for model, series in latest_by_model(self.runs.get(entry.suite.name, [])).items():
+            summary.append_text(one_line(model, 24))
+            summary.append(f" {figures.pct(series[-1])} ", "bold")
+            summary.append(figures.sparkline(series) + "  ", "dim")
+        return (
+            Text("●", tone(self.app, "success")),
+            one_line(entry.suite.name, 40),
+            Text(str(len(entry.suite.cases))),
+            summary,
+        )
+
+    @on(DataTable.RowHighlighted, "#suites")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._describe(event.cursor_row)
+
+    def selected(self) -> SuiteEntry | None:
+        row = self.query_one("#suites", DataTable).cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _describe(self, row: int) -> None:
+        detail = self.query_one("#detail", Static)
+        if not 0 <= row < len(self.entries):
+            detail.update(Text("No suites found. Put suite YAML files in ./evals or pass --suites DIR."))
+            return
+        detail.update(describe_entry(self.entries[row], self.runs))
+
+    def select_suite(self, name: str) -> None:
+        for index, entry in enumerate(self.entries):
+            if entry.suite and entry.suite.name == name:
+                self.query_one("#suites", DataTable).move_cursor(row=index)
+
+    def action_launch(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.suite is None:
+            self.notify("Pick a suite that loads first (this one has an error).", severity="warning")
+            return
+        config: Config = self.app.config  # type: ignore[attr-defined]
+        self.app.push_screen(LaunchScreen(entry.suite, config.concurrency), self._launched)
+
+    def _launched(self, request: LaunchRequest | None) -> None:
+        if request is not None:
+            self.app.live.launch(request)  # type: ignore[attr-defined]
+            self.notify(f"Starting {len(request.models)} run(s)…", markup=False)
+
+    def action_open_latest(self) -> None:
+        entry = self.selected()
+        runs = self.runs.get(entry.suite.name, []) if entry and entry.suite else []
+        if not runs:
+            self.notify("No runs of this suite yet: press r to run it.", markup=False)
+            return
+        self.app.open_run(runs[0]["id"])  # type: ignore[attr-defined]
+
+
+def describe_entry(entry: SuiteEntry, runs: dict[str, list[dict[str, Any]]]) -> Text:
+    """The detail panel: what a suite is and how it has done lately (or why it did not load)."""
+    text = Text()
+    if entry.suite is None:
+        text.append("This suite did not load\n\n", "bold")
+        text.append_text(safe_text(str(entry.error)))
+        text.append("\n\nFix the file and press F5 to reload.", "dim")
+        return text
+    suite = entry.suite
+    text.append_text(one_line(suite.name, 200, style="bold"))
+    text.append("\n")
+    text.append_text(safe_text(suite.description or "(no description)", limit=2000))
+    text.append("\n\nfile     ", "dim")
+    text.append_text(one_line(str(entry.path), 200))
+    text.append("\nscorers  ", "dim")
+    text.append_text(one_line(", ".join(s.label for s in suite.scorers) or "(per case)", 200))
+    text.append("\nmodels   ", "dim")
+    text.append_text(one_line(", ".join(m.id for m in suite.models) or "(none: pick one when you run)", 200))
+    tags = Counter(tag for case in suite.cases for tag in case.tags)
+    text.append("\ntags     ", "dim")
+    text.append_text(one_line(", ".join(f"{t} ({n})" for t, n in tags.most_common(12)) or "–", 200))
+    text.append("\n\nrecent runs\n", "bold")
+    for run in runs.get(suite.name, [])[:6]:
+        line = f"{run['id']}  {run['status']:<11} {figures.pct(figures.run_pass_rate(run)):>7}  "
+        text.append(line)
+        text.append_text(one_line(f"{run['model_id']} {run.get('label') or ''}", 60))
+        text.append("\n")
+    if not runs.get(suite.name):
+        text.append("none yet: press r to run this suite\n", "dim")
+    return text

@@ -1,0 +1,124 @@
+"""Themes: a dark default in code, more as YAML files in `themes/` (shipped) and in the user's
+config folder. Each file is validated; a bad one is skipped with a message the app shows as a
+notification, so a typo in a theme never stops the app from starting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+from evaltui.config import APP_NAME, packaged_dir
+
+DEFAULT_THEME = "evaltui-dark"
+
+BUILTIN_THEMES: tuple[Theme, ...] = (
+    Theme(
+        name=DEFAULT_THEME,
+        primary="#5FA8D3",
+        secondary="#3D6A8A",
+        accent="#E0A458",
+        warning="#E0A458",
+        error="#E5646E",
+        success="#6CC08B",
+        foreground="#DDE3EA",
+        background="#151A21",
+        surface="#1C232C",
+        panel="#24303C",
+        dark=True,
+    ),
+)
+
+
+class ThemeFile(BaseModel):
+    """The fields of a theme file; colours are anything Textual's `Color.parse` accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    primary: str
+    secondary: str | None = None
+    accent: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    success: str | None = None
+    foreground: str | None = None
+    background: str | None = None
+    surface: str | None = None
+    panel: str | None = None
+    boost: str | None = None
+    dark: bool = True
+    ansi: bool = False
+    variables: dict[str, str] = {}
+
+    @field_validator(
+        "primary",
+        "secondary",
+        "accent",
+        "warning",
+        "error",
+        "success",
+        "foreground",
+        "background",
+        "surface",
+        "panel",
+        "boost",
+    )
+    @classmethod
+    def _is_colour(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                Color.parse(value)
+            except ColorParseError as exc:
+                raise ValueError(f"not a colour: {value!r}") from exc
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedThemes:
+    themes: list[Theme]
+    problems: list[str]  # one line per file that could not be used
+
+
+def theme_dirs() -> list[Path]:
+    """Shipped themes (the wheel's `_themes`, or the checkout's `themes/`), then the user's own."""
+    shipped = packaged_dir("themes")
+    user = Path(platformdirs.user_config_dir(APP_NAME)) / "themes"
+    return [shipped, user] if shipped else [user]
+
+
+def read_theme(path: Path) -> Theme:
+    """One theme file as a Theme; ValueError with the file and the reason when it is not valid."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read theme: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a theme file must be a mapping of colours")
+    try:
+        spec = ThemeFile(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "theme"
+        raise ValueError(f"{path}: {field}: {first['msg']}") from exc
+    return Theme(**spec.model_dump())
+
+
+def load_themes(dirs: list[Path] | None = None) -> LoadedThemes:
+    themes = list(BUILTIN_THEMES)
+    problems: list[str] = []
+    for folder in theme_dirs() if dirs is None else dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.y*ml")):
+            try:
+                themes.append(read_theme(path))
+            except ValueError as exc:
+                problems.append(str(exc))
+    return LoadedThemes(themes, problems)

@@ -1,0 +1,126 @@
+"""The figures at the top of the Run screen, from live stats (while running) or from the
+run's metrics (once finished). The widget only displays what it is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from evaltui.analysis.metrics import RunMetrics
+from evaltui.analysis.stats import wilson_interval
+from evaltui.engine import LiveStats
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import status_tone, tone
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    total: int
+    done: int
+    passed: int
+    failed: int
+    errors: int
+    rate: float | None
+    lo: float | None
+    hi: float | None
+    p50: float | None
+    p95: float | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float | None
+
+    @classmethod
+    def from_stats(cls, stats: LiveStats) -> Figures:
+        scored = stats.passed + stats.failed
+        lo, hi = wilson_interval(stats.passed, scored) if scored else (None, None)
+        return cls(
+            stats.total,
+            stats.done,
+            stats.passed,
+            stats.failed,
+            stats.errors,
+            stats.pass_rate,
+            lo,
+            hi,
+            stats.p50_ms,
+            stats.p95_ms,
+            stats.tokens_in,
+            stats.tokens_out,
+            stats.cost_usd,
+        )
+
+    @classmethod
+    def from_metrics(cls, metrics: RunMetrics, total: int) -> Figures:
+        rate = metrics.rate
+        return cls(
+            total,
+            metrics.total,
+            metrics.passed,
+            metrics.failed,
+            metrics.errors,
+            rate.pass_rate,
+            *((rate.lo, rate.hi) if rate.pass_rate is not None else (None, None)),
+            metrics.latency_ms.p50,
+            metrics.latency_ms.p95,
+            metrics.tokens_in,
+            metrics.tokens_out,
+            metrics.cost_usd,
+        )
+
+    @classmethod
+    def from_run(cls, run: dict[str, Any]) -> Figures:
+        """Counters stored on the run row: shown at once, before the metrics are computed."""
+        passed, failed = run.get("passed") or 0, run.get("failed") or 0
+        lo, hi = wilson_interval(passed, passed + failed) if passed + failed else (None, None)
+        return cls(
+            run.get("total") or 0,
+            run.get("done") or 0,
+            passed,
+            failed,
+            run.get("errors") or 0,
+            figures.run_pass_rate(run),
+            lo,
+            hi,
+            None,
+            None,
+            run.get("tokens_in") or 0,
+            run.get("tokens_out") or 0,
+            None,
+        )
+
+
+class RunHeader(Static):
+    DEFAULT_CSS = """
+    RunHeader { height: auto; padding: 0 1; background: $panel; }
+    """
+
+    def show(self, run: dict[str, Any], numbers: Figures) -> None:
+        app = self.app
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append_text(one_line(run.get("suite", ""), 40, style=tone(app, "primary", bold=True)))
+        text.append(" · ")
+        text.append_text(one_line(run.get("model_id", ""), 40, style="bold"))
+        status = str(run.get("status", ""))
+        text.append(f" · {status}", tone(app, "warning" if status == "running" else "text-muted"))
+        if run.get("label"):
+            text.append(" · ")
+            text.append_text(one_line(run["label"], 30))
+        text.append(f" · {run.get('id', '')}", tone(app, "text-muted"))
+        text.append("\npass rate ")
+        text.append(figures.rate_with_interval(numbers.rate, numbers.lo, numbers.hi), "bold")
+        text.append("   ")
+        for count, status_name, mark in (
+            (numbers.passed, "pass", "✓"),
+            (numbers.failed, "fail", "✗"),
+            (numbers.errors, "error", "!"),
+        ):
+            text.append(f"{mark} {count:,}  ", status_tone(app, status_name))
+        text.append(f"of {numbers.total:,}")
+        text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")
+        text.append(f"tokens {figures.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
+        text.append(f"cost {figures.cost(numbers.cost_usd)}")
+        self.update(text)

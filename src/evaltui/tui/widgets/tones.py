@@ -1,0 +1,30 @@
+"""Rich styles from the current theme's variables, for renderables that TCSS cannot reach
+(DataTable cells, Line-API rows). Colours still come only from the theme."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.style import Style
+from textual.app import App
+from textual.color import Color, ColorParseError
+
+STATUS_TONES = {"pass": "success", "fail": "error", "error": "warning"}
+
+
+@lru_cache(maxsize=256)
+def _style(value: str, bold: bool) -> Style:
+    try:
+        return Style(color=Color.parse(value).rich_color, bold=bold or None)
+    except ColorParseError:
+        return Style(bold=bold or None)
+
+
+def tone(app: App[object], variable: str, *, bold: bool = False) -> Style:
+    """The style of a theme variable such as "success", "error", "warning", "primary", "text-muted"."""
+    value = app.get_css_variables().get(variable, "")
+    return _style(value, bold)
+
+
+def status_tone(app: App[object], status: str, *, bold: bool = False) -> Style:
+    return tone(app, STATUS_TONES.get(status, "text-muted"), bold=bold)

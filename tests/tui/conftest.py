@@ -1,0 +1,156 @@
+"""Fixtures for the TUI tests: suite folders in tmp dirs, real databases with real runs made by
+the real engine on the offline demo models, a generated 100,000-result run, and an app factory."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evaltui.config import Config
+from evaltui.engine import Runner, RunOptions, prepare
+from evaltui.store import Store
+from evaltui.suites import load_suite
+from evaltui.suites.models import ModelSpec
+from evaltui.tui.app import EvaltuiApp, make_app
+from tests.store.factories import BIG_CASES, DEMO, make_suite, result_row, status_of
+
+# demo:echo answers with the prompt itself, so `expected` decides pass or fail: every third case fails.
+ECHO_CASES = "\n".join(
+    f'  - id: q{i:02d}\n    input: "answer {i}"\n    expected: "{"answer" if i % 3 else "other"} {i}"\n'
+    f"    tags: [{'even' if i % 2 == 0 else 'odd'}]"
+    for i in range(1, 13)
+)
+ECHO_SUITE = f"""name: echo-check
+description: Echo model against expected strings; every third case fails.
+prompt: "{{{{ input }}}}"
+models:
+  - id: demo:echo
+    provider: demo
+    model: echo
+    params: {{latency_ms: 0}}
+scorers:
+  - type: equals
+cases:
+{ECHO_CASES}
+"""
+HOSTILE_SUITE = """name: hostile-output
+description: The hostile demo model; everything it says must show inert.
+prompt: "{{ input }}"
+models:
+  - id: demo:hostile
+    provider: demo
+    model: hostile
+    params: {latency_ms: 0}
+scorers:
+  - type: equals
+cases:
+  - {id: click, input: "hostile:rich_click", expected: "[@click=app.quit]quit[/]x"}
+  - {id: osc52, input: "hostile:osc52_clipboard", expected: "nothing"}
+  - {id: ansi, input: "hostile:ansi_cursor", expected: "nothing"}
+  - {id: rtl, input: "hostile:rtl_override", expected: "nothing"}
+  - {id: markup, input: "hostile:rich_markup", expected: "nothing"}
+  - {id: huge, input: "a huge answer please", expected: "short"}
+"""
+BROKEN_SUITE = """name: broken
+prompt: "{{ input }}"
+scorers:
+  - type: equals
+cases:
+  - id: one
+    input: hi
+    expectd: typo
+"""
+FIXED_RUN_ID = "20260101-120000-abc123"
+FIXED_TIME = "2026-01-01T12:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test touches the user's config (the theme choice is saved there); no animations."""
+    monkeypatch.setenv("EVALTUI_CONFIG", str(tmp_path / "user-config.yaml"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def suite_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "suites"
+    folder.mkdir()
+    (folder / "echo.yaml").write_text(ECHO_SUITE, encoding="utf-8")
+    (folder / "hostile.yaml").write_text(HOSTILE_SUITE, encoding="utf-8")
+    (folder / "broken.yaml").write_text(BROKEN_SUITE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "results.db"
+
+
+def run_suite(db_path: Path, suite_file: Path, model: ModelSpec | None = None) -> str:
+    """A real run through the real engine (offline demo model), finished before the app opens."""
+    suite = load_suite(suite_file)
+    store = Store(db_path)
+    try:
+        runner = Runner(store, prepare(suite), model or suite.models[0], RunOptions(concurrency=4))
+        return asyncio.run(runner.run())
+    finally:
+        store.close()
+
+
+def freeze_run(db_path: Path, run_id: str, new_id: str = FIXED_RUN_ID) -> str:
+    """Fixed id, times and latencies, so snapshots do not change from one test run to the next."""
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("UPDATE runs SET id = ?, started_at = ?, finished_at = ? WHERE id = ?",
+                     (new_id, FIXED_TIME, FIXED_TIME, run_id))  # fmt: skip
+        conn.execute("UPDATE results SET run_id = ?, finished_at = ?, latency_ms = 10 + position "
+                     "WHERE run_id = ?", (new_id, FIXED_TIME, run_id))  # fmt: skip
+    conn.close()
+    return new_id
+
+
+@pytest.fixture
+def echo_run(db_path: Path, suite_dir: Path) -> str:
+    return freeze_run(db_path, run_suite(db_path, suite_dir / "echo.yaml"))
+
+
+@pytest.fixture
+def hostile_run(db_path: Path, suite_dir: Path) -> str:
+    return run_suite(db_path, suite_dir / "hostile.yaml")
+
+
+@pytest.fixture(scope="session")
+def big_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A database holding one 100,000-result run (every tenth fails, every fiftieth errors)."""
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    with Store(path) as store:
+        suite_id = store.save_suite(make_suite(BIG_CASES, name="big-suite"))
+        run_id = store.create_run(suite_id=suite_id, model=DEMO, total=BIG_CASES)
+        writer = store.writer()
+        for i in range(BIG_CASES):
+            writer.put(result_row(run_id, f"case-{i:06d}", status_of(i)))
+        writer.close()
+        store.refresh_counters(run_id)
+        store.set_run_status(run_id, "completed")
+    return path, run_id
+
+
+AppFactory = Callable[..., EvaltuiApp]
+
+
+@pytest.fixture
+def make_tui(db_path: Path, suite_dir: Path) -> AppFactory:
+    def build(
+        db: Path | None = None, dirs: list[Path] | None = None, theme: str = "evaltui-dark"
+    ) -> EvaltuiApp:
+        path = db or db_path
+        app = make_app(Config(db_path=path, theme=theme), path, [suite_dir] if dirs is None else dirs)
+        app.animation_level = "none"
+        return app
+
+    return build
