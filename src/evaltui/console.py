@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from typing import IO, Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -18,15 +18,17 @@ from rich.text import Text
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import Event, LiveStats, Runner
 from evaltui.engine.events import event_to_dict
+from evaltui.text import inert
 
 REFRESH_S = 0.1
+LOG_EVERY_S = 5.0
 
 
 def fmt_rate(passed: int, scored: int) -> Text:
     if not scored:
-        return Text("–")
+        return Text("pass –")
     lo, hi = wilson_interval(passed, scored)
-    return Text(f"{passed / scored:6.1%} [{lo:.0%}–{hi:.0%}]")
+    return Text(f"pass {passed / scored:.1%} [{lo:.0%}–{hi:.0%}]")
 
 
 def fmt_ms(value: float | None) -> str:
@@ -37,44 +39,40 @@ def fmt_cost(value: float | None) -> str:
     return "unknown" if value is None else f"${value:,.4f}"
 
 
-def progress_table(rows: list[tuple[str, LiveStats]]) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for col in (
-        "model",
-        "done",
-        "pass rate",
-        "pass",
-        "fail",
-        "error",
-        "p50",
-        "p95",
-        "tokens",
-        "cost",
-        "rate",
-        "eta",
-    ):
-        table.add_column(col, justify="left" if col == "model" else "right")
-    for model_id, s in rows:
-        share = s.done / s.total if s.total else 1.0
-        table.add_row(
-            Text(model_id),
-            f"{s.done}/{s.total} {share:4.0%}",
-            fmt_rate(s.passed, s.passed + s.failed),
-            str(s.passed),
-            str(s.failed),
-            str(s.errors),
-            fmt_ms(s.p50_ms),
-            fmt_ms(s.p95_ms),
-            f"{s.tokens_in + s.tokens_out:,}",
-            fmt_cost(s.cost_usd),
-            f"{s.rate:,.1f}/s",
-            "–" if s.eta_s is None else f"{s.eta_s:,.0f} s",
-        )
-    return table
+def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
+    """One model's progress on one line: bar, done/total, pass rate with its interval, errors,
+    latency, tokens, cost, speed and time left."""
+    share = s.done / s.total if s.total else 1.0
+    filled = int(share * width)
+    line = Text.assemble(
+        inert(model_id[:24].ljust(24), "bold"),
+        " ",
+        ("━" * filled, "green"),
+        ("━" * (width - filled), "grey35"),
+        f" {s.done}/{s.total} ",
+    )
+    line.append_text(fmt_rate(s.passed, s.passed + s.failed))
+    line.append(f"  err {s.errors}", style="red" if s.errors else "")
+    line.append(f"  p50 {fmt_ms(s.p50_ms)} p95 {fmt_ms(s.p95_ms)}")
+    line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {fmt_cost(s.cost_usd)}")
+    eta = "" if s.eta_s is None or s.done >= s.total else f" eta {s.eta_s:,.0f}s"
+    line.append(f"  {s.rate:,.0f}/s{eta}", style="dim")
+    return line
+
+
+def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
+    return Group(*(progress_line(model_id, stats) for model_id, stats in rows))
 
 
 async def show_progress(runners: list[Runner], console: Console, done: asyncio.Event) -> None:
-    """Redraw at most ten times a second from the runners' stats until `done` is set."""
+    """Redraw at most ten times a second from the runners' stats until `done` is set. Where the
+    output is not a terminal (CI logs), print a plain line every few seconds instead."""
+    if not console.is_terminal:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), LOG_EVERY_S)
+            console.print(progress_table([(r.model.id, r.stats) for r in runners]))
+        return
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
             live.update(progress_table([(r.model.id, r.stats) for r in runners]), refresh=True)
@@ -108,7 +106,7 @@ def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
         metrics = run.get("metrics") or {}
         table.add_row(
             Text(run["id"]),
-            Text(str(run.get("suite_name") or "")),
+            Text(str(run.get("suite") or "")),
             Text(str(run.get("model_id") or "")),
             Text(str(run.get("status") or "")),
             fmt_rate(int(run.get("passed") or 0), int(run.get("passed") or 0) + int(run.get("failed") or 0)),

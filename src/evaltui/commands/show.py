@@ -9,11 +9,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.analysis.metrics import compute_metrics
+from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
 from evaltui.text import inert
 
-FAILURE_COLUMNS = ("case_id", "epoch", "status", "output_preview", "scores", "error")
+FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
 
 
 def run_metrics(store: Any, run_id: str) -> dict[str, Any]:
@@ -26,7 +26,15 @@ def failures(store: Any, run_id: str, limit: int) -> tuple[int, list[dict[str, A
     for status in ("error", "fail"):
         if len(rows) < limit:
             rows += store.page_results(run_id, status=status, limit=limit - len(rows))
-    return count, rows
+    full = [store.get_result(run_id, r["case_id"], r["epoch"]) or r for r in rows]
+    for row, page_row in zip(full, rows, strict=True):
+        row["output_preview"] = page_row.get("output_preview") or ""
+    return count, full
+
+
+def short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("\n", " ")[:200]
 
 
 def why(row: dict[str, Any]) -> str:
@@ -46,12 +54,16 @@ def summary_dict(store: Any, run_id: str, limit: int = 20) -> dict[str, Any]:
     }
 
 
+def fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
 def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
     head = Text.assemble(
         ("Run ", "bold"),
         inert(run["id"]),
         "  suite ",
-        inert(str(run.get("suite_name"))),
+        inert(str(run.get("suite"))),
         "  model ",
         inert(str(run.get("model_id"))),
         "  ",
@@ -59,28 +71,36 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
     )
     if run.get("label"):
         head.append(f"  label {run['label']}")
-    rate = m.get("pass_rate")
-    interval = m.get("pass_rate_ci") or (None, None)
+    rate = m.get("rate") or {}
+    lat = m.get("latency_ms") or {}
+    pass_rate = rate.get("pass_rate")
     line1 = Text(
-        f"pass rate {'–' if rate is None else f'{rate:.1%}'}"
-        + ("" if interval[0] is None else f" [{interval[0]:.1%}–{interval[1]:.1%}] 95% CI")
+        f"pass rate {fmt_pct(pass_rate)}"
+        + ("" if pass_rate is None else f" [{fmt_pct(rate.get('lo'))}–{fmt_pct(rate.get('hi'))}] 95% CI")
+        + f" ({rate.get('method', 'wilson')}, n={rate.get('n', 0)})"
         + f"  ·  pass {m.get('passed', 0)}  fail {m.get('failed', 0)}  error {m.get('errors', 0)}"
         + f"  ·  mean score {m.get('mean_score') or 0:.3f}"
     )
     line2 = Text(
-        f"latency p50 {fmt_ms(m.get('p50_ms'))}  p95 {fmt_ms(m.get('p95_ms'))}  max {fmt_ms(m.get('max_ms'))}"
+        f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
         f"  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
         f"  ·  cost {fmt_cost(m.get('cost_usd'))}"
     )
     parts: list[Any] = [head, line1, line2]
-    tags = m.get("tags") or {}
-    if tags:
+    if m.get("flaky_share"):
+        parts.append(Text(f"flaky: {m['flaky_share']:.1%} of cases disagree across epochs", style="yellow"))
+    if m.get("by_tag"):
         table = Table(box=None, header_style="bold", pad_edge=False)
-        for col in ("tag", "n", "pass rate"):
+        for col in ("tag", "n", "pass rate", "95% CI"):
             table.add_column(col)
-        for tag, t in sorted(tags.items()):
-            rate_t = t.get("pass_rate")
-            table.add_row(inert(tag), str(t.get("n")), "–" if rate_t is None else f"{rate_t:.1%}")
+        for entry in m["by_tag"]:
+            r = entry["rate"]
+            table.add_row(
+                inert(entry["tag"]),
+                str(r["n"]),
+                fmt_pct(r["pass_rate"]),
+                f"{fmt_pct(r['lo'])}–{fmt_pct(r['hi'])}",
+            )
         parts.append(table)
     return Group(*parts)
 
@@ -89,11 +109,18 @@ def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
     table = Table(title=f"failing cases: {len(rows)} of {count}", header_style="bold", expand=False)
     table.add_column("case")
     table.add_column("status")
-    table.add_column("output", max_width=50, no_wrap=True, overflow="ellipsis")
+    table.add_column("expected", max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("output", max_width=36, no_wrap=True, overflow="ellipsis")
     table.add_column("why", max_width=60, overflow="fold")
     for row in rows:
         case = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
-        table.add_row(inert(case), row["status"], inert(row.get("output_preview") or ""), inert(why(row)))
+        table.add_row(
+            inert(case),
+            row["status"],
+            inert(short(row.get("expected"))),
+            inert(row.get("output_preview") or ""),
+            inert(why(row)),
+        )
     return table
 
 

@@ -38,7 +38,10 @@ def prepare(suite: Suite) -> PreparedSuite:
     def scorers_of(specs: list[ScorerSpec]) -> tuple[Any, ...]:
         key = id(specs)
         if key not in compiled:
-            compiled[key] = tuple(compile_scorer(spec, suite_dir=suite_dir) for spec in specs)
+            compiled[key] = tuple(
+                compile_scorer(spec, suite_dir=suite_dir, field_prefix=_field_of(spec, i))
+                for i, spec in enumerate(specs)
+            )
         return compiled[key]
 
     cases = tuple(
@@ -46,3 +49,7 @@ def prepare(suite: Suite) -> PreparedSuite:
         for case in suite.cases
     )
     return PreparedSuite(suite, suite_dir, cases)
+
+
+def _field_of(spec: ScorerSpec, index: int) -> str:
+    return (spec.loc.field if spec.loc and spec.loc.field else None) or f"scorers[{index}]"
