@@ -33,10 +33,12 @@ def make_ctx(
 
 
 def spec(written: dict[str, Any], line: int = 7) -> ScorerSpec:
-    return ScorerSpec.model_validate({**written, "loc": Location(file="suite.yaml", line=line)})
+    return ScorerSpec.model_validate(
+        {**written, "loc": Location(file="suite.yaml", line=line, field="scorers[0]")}
+    )
 
 
 async def score(written: dict[str, Any], output: str, expected: Any = None, **ctx: Any) -> Score:
     suite_dir = str(ctx.get("suite_dir", "."))
-    compiled = compile_scorer(spec(written), suite_dir=suite_dir, field_prefix="scorers[0]")
+    compiled = compile_scorer(spec(written), suite_dir=suite_dir)
     return await compiled(make_ctx(output, expected, **ctx))

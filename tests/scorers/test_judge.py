@@ -8,6 +8,7 @@ import pytest
 
 from evaltui.errors import ProviderError, SuiteError
 from evaltui.providers.base import Completion, Request
+from evaltui.providers.demo import make_demo
 from evaltui.scorers import compile_scorer
 from evaltui.suites.models import ModelSpec
 from tests.scorers.contexts import make_ctx, score, spec
@@ -67,7 +68,11 @@ async def test_a_judge_answering_junk_is_a_failing_score_saying_so(junk: str) ->
 
 async def test_a_judge_that_cannot_be_asked_fails_the_score_without_crashing() -> None:
     got = await score(RUBRIC, "x", judge=FakeJudge(ProviderError("429 after 4 retries", status=429)))
-    assert not got.passed and "could not be asked" in got.reason and "429 after 4 retries" in got.reason
+    assert (
+        not got.passed
+        and "no verdict from the judge demo:judge" in got.reason
+        and "429 after 4 retries" in got.reason
+    )
     crashed = await score(RUBRIC, "x", judge=FakeJudge(RuntimeError("judge bug")))
     assert not crashed.passed and "RuntimeError: judge bug" in crashed.reason
 
@@ -116,3 +121,14 @@ async def test_factuality_accept_option_and_junk() -> None:
     assert not junk.passed and "did not answer with a JSON verdict" in junk.reason
     none = await score({"type": "factuality"}, "x", None, judge=judge)
     assert not none.passed and "needs the case's `expected`" in none.reason
+
+
+async def test_the_offline_demo_judge_understands_both_prompts() -> None:
+    async def demo_judge(model: ModelSpec, request: Request) -> Completion:
+        return await make_demo(model).complete(request)
+
+    rubric = {"type": "llm-judge", "rubric": "The answer names Paris as the capital of France."}
+    graded = await score(rubric, "The capital of France is Paris.", judge=demo_judge, case_input="Capital?")
+    assert graded.reason.startswith("judge ") and "JSON verdict" not in graded.reason
+    facts = await score({"type": "factuality"}, "Paris is the capital of France.", "Paris", judge=demo_judge)
+    assert facts.reason.startswith("judge says ")

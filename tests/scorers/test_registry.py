@@ -9,6 +9,7 @@ import pytest
 from evaltui.errors import SuiteError
 from evaltui.scorers import Score, combine, compile_scorer, known_scorers
 from evaltui.scorers.registry import Options, scorer, verdict
+from evaltui.suites.models import Location, ScorerSpec
 from tests.scorers.contexts import score, spec
 
 
@@ -124,7 +125,10 @@ def test_combine_edge_cases() -> None:
     assert combine(zero, None) == (True, 0.5)
 
 
-def test_compile_uses_the_spec_location_in_errors_even_without_a_prefix() -> None:
+def test_errors_name_the_field_the_loader_recorded_when_no_prefix_is_given() -> None:
+    written = ScorerSpec.model_validate(
+        {"type": "regex", "pattern": "(", "loc": Location(file="s.yaml", line=3, field="cases[4].scorers[1]")}
+    )
     with pytest.raises(SuiteError) as caught:
-        compile_scorer(spec({"type": "nope"}, line=3), suite_dir=".")
-    assert caught.value.line == 3 and caught.value.field == "scorers[0].type"
+        compile_scorer(written, suite_dir=".")
+    assert (caught.value.line, caught.value.field) == (3, "cases[4].scorers[1].pattern")

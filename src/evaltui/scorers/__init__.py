@@ -2,7 +2,7 @@
 
 Public API (`evaltui.scorers`):
 
-    compile_scorer(spec, *, suite_dir, field_prefix="scorers[0]", default_judge=None)
+    compile_scorer(spec, *, suite_dir, field_prefix=None, default_judge=None)
         -> CompiledScorer            options checked and precompiled; SuiteError(file, line, field)
     await compiled(ctx) -> Score     never raises for a bad output; applies `negate`, carries `weight`
     combine(scores, threshold) -> (passed, value)

@@ -106,7 +106,7 @@ async def _ask(ctx: ScoreContext, spec: ModelSpec | None, prompt: str, facts: di
     try:
         completion = await ctx.judge(spec, request)
     except EvaltuiError as exc:
-        return verdict(False, f"the judge {spec.id} could not be asked: {exc}")
+        return verdict(False, f"no verdict from the judge {spec.id}: {exc}")
     return completion.text
 
 

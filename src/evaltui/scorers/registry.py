@@ -126,14 +126,16 @@ def compile_scorer(
     spec: ScorerSpec,
     *,
     suite_dir: str,
-    field_prefix: str = "scorers[0]",
+    field_prefix: str | None = None,
     default_judge: ModelSpec | None = None,
 ) -> CompiledScorer:
     """Check `spec`'s options and precompile them. `field_prefix` names the scorer in errors
-    (e.g. "scorers[2]" or "cases[4].scorers[0]"); `default_judge` is the suite's judge model,
-    used by model-graded scorers that do not name one."""
+    (e.g. "scorers[2]" or "cases[4].scorers[0]"; default: the field its location records);
+    `default_judge` is the suite's judge model, used by model-graded scorers that name none."""
     file = spec.loc.file if spec.loc else None
     line = spec.loc.line if spec.loc else None
+    if field_prefix is None:
+        field_prefix = (spec.loc.field if spec.loc else None) or "scorers"
     entry = _REGISTRY.get(spec.type)
     if entry is None:
         known = ", ".join(known_scorers())
