@@ -16,8 +16,11 @@ CASE_ID_LENGTH = 16  # hex digits: 64 bits keeps collisions negligible for milli
 SUITE_HASH_LENGTH = 16
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 def derive_case_id(input_value: Any, expected: Any, variables: dict[str, Any]) -> str:

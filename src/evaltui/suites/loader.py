@@ -78,18 +78,18 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
             "an id cannot be empty; leave it out to derive one from the content", (*path, "id")
         )
     elif given_id is None:
-        data["id"] = ""
+        # Raw values equal validated ones here (Case does not coerce input, expected or vars);
+        # a wrong-typed field fails validation below before this id is ever seen.
+        data["id"] = derive_case_id(data["input"], data.get("expected"), data.get("vars") or {})
     if data.get("scorers") is not None:
         data["scorers"] = scorers_from_yaml(data["scorers"], source, (*path, "scorers"))
+    data["loc"] = Location(file=source.file, line=source.line_of(path), field=format_path(path) or None)
     case = validate(Case, data, source, path)
     for name in case.vars:
         if name in RESERVED_VARS:
             raise source.error(
                 f"{name!r} is already a template variable; rename this var", (*path, "vars", name)
             )
-    if given_id is None:
-        case.id = derive_case_id(case.input, case.expected, case.vars)
-    case.loc = Location(file=source.file, line=source.line_of(path))
     return case
 
 

@@ -25,6 +25,7 @@ class Location(BaseModel):
     model_config = ConfigDict(frozen=True)
     file: str
     line: int | None = None
+    field: str | None = None  # where in the suite: "scorers[2]", "cases[4].scorers[0]", "cases[7]"
 
 
 class Strict(BaseModel):

@@ -76,7 +76,7 @@ def models_from_yaml(value: Any, source: Source, path: FieldPath) -> list[ModelS
 
 
 def scorer_from_yaml(value: Any, source: Source, path: FieldPath) -> ScorerSpec:
-    loc = Location(file=source.file, line=source.line_of(path))
+    loc = Location(file=source.file, line=source.line_of(path), field=format_path(path) or None)
     if isinstance(value, str):
         if not value.strip():
             raise source.error("a scorer name cannot be empty", path)

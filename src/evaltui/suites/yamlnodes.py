@@ -21,6 +21,7 @@ from evaltui.errors import SuiteError
 FieldPath = tuple[str | int, ...]
 
 MAX_NODES = 2_000_000  # anchors and aliases can make a small file expand without bound
+MAX_DEPTH = 64  # nesting levels; a suite needs about six
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -30,8 +31,25 @@ _SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".na
 _TAG = "tag:yaml.org,2002:"
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _ComposeOnly(yaml.SafeLoader):
-    """A loader with no implicit resolvers: every plain scalar composes as `str` and we resolve it."""
+    """A loader with no implicit resolvers: every plain scalar composes as `str` and we resolve it.
+    It also stops at MAX_DEPTH levels of nesting, long before Python's recursion limit."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark.line + 1)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _ComposeOnly.yaml_implicit_resolvers = {}
@@ -87,11 +105,50 @@ def read_yaml(path: Path, display: str) -> YamlDoc:
         ) from exc
     except yaml.YAMLError as exc:
         raise SuiteError(f"YAML error: {exc}", file=display) from exc
+    except _TooDeep as exc:
+        raise SuiteError(
+            f"values are nested more than {MAX_DEPTH} levels deep", file=display, line=exc.line
+        ) from None
     if node is None:
         raise SuiteError("the file is empty; a suite needs at least `name:` and `cases:`", file=display)
     doc = YamlDoc(file=display, data=None)
+    _check_expansion(node, doc)
     doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def _check_expansion(root: yaml.Node, doc: YamlDoc) -> None:
+    """Refuse alias cycles and alias bombs before building anything: sizes are memoized per
+    node, so this costs one visit per distinct node however far aliases would expand."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise SuiteError(
+                "an alias refers to the value that contains it", file=doc.file, line=node.start_mark.line + 1
+            )
+        active.add(key)
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        if total > MAX_NODES:
+            raise SuiteError(
+                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
+                file=doc.file,
+                line=node.start_mark.line + 1,
+            )
+        return total
+
+    size(root)
 
 
 def decode_text(raw: bytes, display: str, first_line: int = 1) -> str:
@@ -113,27 +170,20 @@ def decode_text(raw: bytes, display: str, first_line: int = 1) -> str:
 class _Builder:
     def __init__(self, doc: YamlDoc) -> None:
         self.doc = doc
-        self.count = 0
-        self.active: set[int] = set()  # nodes being built: an alias back into one is a cycle
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise self.doc.error(
-                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)", path
-            )
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
-        if id(node) in self.active:
-            raise self.doc.error("an alias refers to the value that contains it", path)
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self.mapping(node, path)
-        finally:
-            self.active.discard(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            self.check_tag(node, "seq", path)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        self.check_tag(node, "map", path)
+        return self.mapping(node, path)
+
+    def check_tag(self, node: yaml.Node, expected: str, path: FieldPath) -> None:
+        if node.tag != _TAG + expected:
+            raise self.doc.error(f"unsupported YAML tag {node.tag!r}; use plain values", path)
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
