@@ -44,6 +44,11 @@ async def test_missing_tests_and_syntax_errors_fail_with_a_reason() -> None:
     assert not broken.passed and broken.reason.startswith("the code does not parse")
 
 
+async def test_an_exception_is_named_in_the_reason() -> None:
+    got = await score({"type": "code-exec", "tests": "f()"}, "def f():\n    raise NotImplementedError\n")
+    assert not got.passed and got.reason.startswith("raised NotImplementedError:")
+
+
 async def test_an_infinite_loop_times_out_and_fails() -> None:
     got = await score({"type": "code-exec", "tests": "pass", "timeout_s": 1}, "while True:\n    pass\n")
     assert not got.passed and got.reason.startswith("timed out after 1 s")

@@ -20,6 +20,7 @@ from evaltui.scorers.sandbox import MEMORY_BYTES, NO_PROCESSES, Outcome, run_pyt
 
 _PYTHON_FENCE = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _BARE_FENCE = re.compile(r"```[ \t]*\n(.*?)```", re.DOTALL)
+_RAISED = re.compile(r"^(\w+(?:Error|Exception))\b", re.MULTILINE)
 STDERR_LINES = 6
 
 
@@ -82,7 +83,8 @@ def _failure(outcome: Outcome, opts: CodeExecOptions) -> str:
         return "a test failed"
     if "SyntaxError" in stderr or "IndentationError" in stderr:
         return "the code does not parse"
-    return f"exited with code {code}"
+    raised = _RAISED.search(stderr)
+    return f"raised {raised.group(1)}" if raised else f"exited with code {code}"
 
 
 def _with_tail(what: str, outcome: Outcome) -> str:
