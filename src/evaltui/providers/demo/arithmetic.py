@@ -88,6 +88,8 @@ def rules_solve(problem: str) -> float | None:
     if not numbers:
         return None
     question = problem.lower().rsplit(".", 1)[-1]
+    if re.search(r"how many more .* than|difference", question) and len(numbers) >= 2:
+        return numbers[0] - numbers[1]
     if re.search(r"left|remain|still", question):
         return numbers[0] - sum(numbers[1:])
     if re.search(r"\b(each|per)\b", problem.lower()) and len(numbers) == 2:
