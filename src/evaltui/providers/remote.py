@@ -89,7 +89,7 @@ class RemoteProvider:
         try:
             response = await self.http.send(http_request)
         except httpx.TransportError as exc:
-            raise transport_error(exc, self.where, self._secrets) from None
+            raise transport_error(exc, self.where, self._secrets) from exc
         latency_ms = (time.perf_counter() - start) * 1000
         if not response.is_success:
             hint = ""
