@@ -67,6 +67,10 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
     """One case from its written fields (inline YAML, a JSONL object or a CSV row)."""
     if not isinstance(fields, dict):
         raise source.error("a case is a mapping with at least `input:` (or a `file:` entry)", path)
+    unknown = [key for key in fields if key not in public_keys(Case) and key != "file"]
+    if unknown:  # a misspelt key also leaves its field missing: name the misspelling, it is the cause
+        expected = ", ".join(public_keys(Case))
+        raise source.error(f"unknown key; expected one of: {expected}", (*path, str(unknown[0])))
     if "input" not in fields:
         raise source.error("field required", (*path, "input"))
     data = dict(fields)
@@ -128,7 +132,8 @@ class _CaseCollector:
                 )
             else:
                 message = f"duplicate case id {case.id!r}; first used at {where}"
-            raise SuiteError(message, file=loc.file, line=loc.line, field="id")
+            field = f"{loc.field}.id" if loc.field else "id"
+            raise SuiteError(message, file=loc.file, line=loc.line, field=field)
         self.first_seen[case.id] = loc
         if derived:
             self.derived.add(case.id)

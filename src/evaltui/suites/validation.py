@@ -50,7 +50,9 @@ def validate(model: type[M], data: Any, source: Source, path: FieldPath) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # A misspelt key also leaves its field missing: name the misspelling, it is the cause.
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         where = (*path, *error["loc"])
         raise source.error(_message(model, error), where) from exc
 
