@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,3 +155,36 @@ def make_tui(db_path: Path, suite_dir: Path) -> AppFactory:
         return app
 
     return build
+
+
+def record_notifications(app: EvaltuiApp) -> list[str]:
+    """Every notification message the app shows, in order (the toasts still show)."""
+    notes: list[str] = []
+    show = app.notify
+
+    def notify(message: str, **options: Any) -> None:
+        notes.append(str(message))
+        show(message, **options)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], *, steps: int = 400) -> None:
+    """Let the app work (workers, timers, engine threads) until `condition` holds; fail if it never does."""
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.025)
+    raise AssertionError("the app never reached the expected state")
+
+
+def screen_text(widget: Any) -> str:
+    """What a Static shows, as plain text."""
+    content = widget.content
+    return content.plain if hasattr(content, "plain") else str(content)
+
+
+def table_lines(table: Any) -> list[str]:
+    """The lines a ResultTable paints right now (header first)."""
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]

@@ -90,7 +90,9 @@ class RunScreen(Screen[None]):
             yield Static(id="speed")
         with Horizontal(id="filter-row"):
             yield Static(id="filters")
-            yield Input(placeholder="/ search input, output, expected · tag:NAME", id="search")
+            yield Input(
+                placeholder="/ search input, output, expected · tag:NAME", id="search", select_on_focus=False
+            )
         yield ResultTable(id="results")
         yield Footer()
 

@@ -1,0 +1,159 @@
+"""The main journeys, driven by keys through the real app, the real engine on an offline demo
+model and a real SQLite file."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, SelectionList
+
+from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.screens.help import HelpScreen
+from evaltui.tui.screens.launch import LaunchScreen
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.screens.runs import RunsScreen
+from evaltui.tui.screens.suites import SuitesScreen
+from evaltui.tui.widgets.result_table import ResultTable
+from evaltui.tui.widgets.run_header import RunHeader
+from tests.tui.conftest import AppFactory, record_notifications, screen_text, table_lines, wait_until
+
+
+def suites_loaded(app) -> bool:  # type: ignore[no-untyped-def]
+    return isinstance(app.screen, SuitesScreen) and bool(app.screen.entries)
+
+
+async def highlight_suite(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_until(pilot, lambda: suites_loaded(app))
+    app.screen.select_suite(name)
+    await pilot.pause()
+
+
+async def test_a_broken_suite_is_listed_with_file_line_and_field(make_tui: AppFactory) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        broken = [entry for entry in app.screen.entries if entry.error]
+        assert [entry.path.name for entry in broken] == ["broken.yaml"]
+        app.screen.query_one("#suites", DataTable).move_cursor(row=app.screen.entries.index(broken[0]))
+        await pilot.pause()
+        detail = screen_text(app.screen.query_one("#detail"))
+        assert "broken.yaml:8" in detail and "expectd" in detail
+
+
+async def test_launch_a_run_on_a_demo_model_and_watch_it_finish(make_tui: AppFactory) -> None:
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight_suite(pilot, "echo-check")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LaunchScreen))
+        assert list(app.screen.query_one(SelectionList).selected) == ["demo:echo"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        run_id = app.screen.run_id
+        await wait_until(pilot, lambda: any("completed" in note for note in notes))
+        await wait_until(pilot, lambda: "✓ 8" in screen_text(app.screen.query_one(RunHeader)))
+        header = screen_text(app.screen.query_one(RunHeader))
+        assert "completed" in header and "✗ 4" in header and "66.7%" in header
+        table = app.screen.query_one(ResultTable)
+        await wait_until(pilot, lambda: table.total == 12 and "q01" in table_lines(table)[1])
+    assert app.store.get_run(run_id)["status"] == "completed"
+
+
+async def test_step_through_every_failure_with_n(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        table = app.screen.query_one(ResultTable)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: table.total == 4 and table.highlighted is not None)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen) and "q03" in header_of(app))
+        seen = [app.screen.case_id]
+        for _ in range(3):
+            await pilot.press("n")
+            await wait_until(pilot, lambda: app.screen.case_id not in seen)
+            seen.append(app.screen.case_id)
+        assert seen == ["q03", "q06", "q09", "q12"]
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("No failing case after" in note for note in notes))
+        await pilot.press("k")
+        await wait_until(pilot, lambda: app.screen.case_id == "q09")
+        assert "other 9" in screen_text(app.screen.query_one("#expected"))
+        assert "answer 9" in screen_text(app.screen.query_one("#output"))
+        assert "expected" in screen_text(app.screen.query_one("#scores"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, RunScreen)
+
+
+async def open_run(pilot, run_id: str) -> None:  # type: ignore[no-untyped-def]
+    await wait_until(pilot, lambda: suites_loaded(pilot.app))
+    pilot.app.open_run(run_id)
+    await wait_until(
+        pilot, lambda: isinstance(pilot.app.screen, RunScreen) and bool(pilot.app.screen.query(ResultTable))
+    )
+
+
+def header_of(app) -> str:  # type: ignore[no-untyped-def]
+    return screen_text(app.screen.query_one("#case-header"))
+
+
+async def test_run_table_filters_by_status_tag_and_search(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        table = app.screen.query_one(ResultTable)
+        await wait_until(pilot, lambda: table.total == 12)
+        await pilot.press("t")
+        await pilot.press(*"even", "enter")
+        await wait_until(pilot, lambda: table.total == 6)
+        app.screen.query_one("#search", Input).value = ""
+        await pilot.press("slash", *"answer 1", "enter")
+        await wait_until(pilot, lambda: table.total == 4)  # answer 1, 10, 11, 12
+        await pilot.press("f")
+        await wait_until(pilot, lambda: table.total == 1 and "q12" in table_lines(table)[1])
+
+
+async def test_runs_screen_lists_and_filters_runs(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 1)
+        await pilot.press("slash", *"status:failed", "enter")
+        await wait_until(pilot, lambda: app.screen.runs == [])
+        app.screen.query_one("#runs-filter", Input).value = ""
+        await pilot.press("slash", *"suite:echo-check", "enter")
+        await wait_until(pilot, lambda: len(app.screen.runs) == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id == echo_run)
+
+
+async def test_help_lists_the_bindings_of_every_screen(make_tui: AppFactory) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        assert isinstance(app.screen, SuitesScreen)
+
+
+async def test_command_palette_jumps_to_a_run_by_id(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        await pilot.press("ctrl+p")
+        await pilot.press(*echo_run[-6:])
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id == echo_run)
+
+
+async def test_q_goes_back_and_quits_only_from_home(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        await pilot.press("q")
+        assert isinstance(app.screen, SuitesScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -1,0 +1,54 @@
+"""Themes: shipped files load and validate, a bad file is skipped with a notification, and the
+user's choice is saved to their config file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evaltui.config import config_file
+from evaltui.tui.themes import load_themes, theme_dirs
+from tests.tui.conftest import AppFactory, record_notifications
+
+
+def test_shipped_themes_include_a_light_and_an_ansi_theme() -> None:
+    loaded = load_themes()
+    names = {theme.name: theme for theme in loaded.themes}
+    assert not loaded.problems
+    assert {"evaltui-dark", "evaltui-light", "evaltui-ansi"} <= set(names)
+    assert names["evaltui-light"].dark is False
+    assert names["evaltui-ansi"].ansi is True
+
+
+def test_a_bad_theme_file_is_reported_with_its_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("name: bad\nprimary: not-a-colour\n", encoding="utf-8")
+    (tmp_path / "good.yaml").write_text("name: good\nprimary: '#112233'\n", encoding="utf-8")
+    loaded = load_themes([tmp_path])
+    assert "good" in {theme.name for theme in loaded.themes}
+    assert len(loaded.problems) == 1 and "bad.yaml" in loaded.problems[0] and "primary" in loaded.problems[0]
+
+
+async def test_the_app_starts_with_a_bad_theme_file_and_says_so(
+    make_tui: AppFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr("evaltui.tui.themes.theme_dirs", lambda: [*theme_dirs(), folder])
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "evaltui-dark"
+        assert any("broken.yaml" in note for note in notes)
+
+
+async def test_choosing_a_theme_is_remembered_in_the_user_config(make_tui: AppFactory) -> None:
+    app = make_tui()
+    async with app.run_test() as pilot:
+        app.theme = "evaltui-light"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert yaml.safe_load(config_file().read_text(encoding="utf-8"))["theme"] == "evaltui-light"
