@@ -25,7 +25,7 @@ out_console = Console(highlight=False)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"evaltui: {message}", markup=False)
+    err_console.print(f"evaltui: {message}", markup=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -141,7 +141,9 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif not rows:
-        err_console.print("No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False)
+        err_console.print(
+            "No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False, soft_wrap=True
+        )
     else:
         out_console.print(runs_table(rows))
 
@@ -184,9 +186,11 @@ def config_cmd(ctx: click.Context, db: Path | None) -> None:
     from evaltui.config import config_file
 
     config = config_for(ctx, db)
-    out_console.print(f"config file: {config_file()}", markup=False)
+    out_console.print(f"config file: {config_file()}", markup=False, soft_wrap=True)
     for key, value in config.model_dump().items():
-        out_console.print(f"{key} = {value!r}  ({config.sources.get(key, 'default')})", markup=False)
+        out_console.print(
+            f"{key} = {value!r}  ({config.sources.get(key, 'default')})", markup=False, soft_wrap=True
+        )
 
 
 def install_interrupt(cancel: Any) -> None:

@@ -12,6 +12,7 @@ from rich.console import Console
 from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, show_progress
 from evaltui.engine import RunOptions, make_runners, prepare
+from evaltui.engine.resume import load_run_definition
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.suites import load_suite, parse_model_spec
@@ -48,7 +49,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     resume = opts["resume"]
     if resume:
         run_id = store.resolve_run(resume)
-        suite, model = store.load_run_definition(run_id)
+        suite, model = load_run_definition(store, run_id)
         models = [model]
     else:
         run_id = None

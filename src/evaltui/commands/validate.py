@@ -26,10 +26,10 @@ def validate_command(paths: list[Path], out: Console, err: Console) -> int:
                 prepare(suite)
             except SuiteError as exc:
                 broken += 1
-                err.print(str(exc), markup=False)
+                err.print(str(exc), markup=False, soft_wrap=True)
                 continue
-            out.print(f"ok  {file}  ({len(suite.cases)} cases)", markup=False)
+            out.print(f"ok  {file}  ({len(suite.cases)} cases)", markup=False, soft_wrap=True)
     if checked == 0:
-        err.print("no suites found (a suite is a .yaml file with cases:)", markup=False)
+        err.print("no suites found (a suite is a .yaml file with cases:)", markup=False, soft_wrap=True)
         return 2
     return 2 if broken else 0

@@ -246,6 +246,8 @@ class Runner:
         completion, attempts, cached, error = await self._ask(self.model, provider, request, epoch)
         if completion is None:
             return self._row(pc, epoch, None, attempts=attempts, error=error)
+        if completion.cost_usd is None:  # the cost scorer reads it: price it from the table first
+            completion = dataclasses.replace(completion, cost_usd=self._cost(self.model, completion))
         usage = JudgeUsage()
         ctx = ScoreContext(
             output=completion.text,

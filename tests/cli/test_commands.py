@@ -1,0 +1,78 @@
+"""The headless commands as a user runs them: exit codes, output, JSON, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_suites"
+
+
+def test_run_sample_suite_offline_with_its_default_models(cli):
+    done = cli("run", str(SAMPLES / "support_intent.yaml"), "-c", "16")
+    assert done.returncode == 0, done.stderr
+    assert "demo:keyword" in done.stdout and "demo:rules" in done.stdout
+    assert "pass rate" in done.stdout and "Traceback" not in done.stderr
+    runs = json.loads(cli("runs", "--json").stdout)
+    assert {r["model_id"] for r in runs} == {"demo:keyword", "demo:rules"}
+    assert all(r["status"] == "completed" and r["done"] == r["total"] > 0 for r in runs)
+
+
+def test_a_packaged_sample_is_found_by_name_from_any_folder(cli):
+    done = cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "5", "-q")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(cli("runs", "--json").stdout)[0]["done"] == 5
+
+
+def test_show_json_has_metrics_and_failures(cli):
+    assert cli("run", str(SAMPLES / "support_intent.yaml"), "-m", "demo:rules", "-q").returncode == 0
+    shown = cli("show", "latest", "--json")
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    metrics = data["metrics"]
+    assert metrics["rate"]["lo"] <= metrics["rate"]["pass_rate"] <= metrics["rate"]["hi"]
+    assert metrics["latency_ms"]["p95"] >= metrics["latency_ms"]["p50"]
+    assert data["failures_total"] == metrics["failed"] + metrics["errors"] > 0
+    assert all(f["why"] for f in data["failures"])
+
+
+def test_validate_passes_good_suites_and_names_file_line_field_for_a_broken_one(cli, tmp_path):
+    ok = cli("validate", str(SAMPLES))
+    assert ok.returncode == 0, ok.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nprompt: 'Q: {{ input }}'\nscorers:\n  - type: equals\ncases:\n  - id: a\n    inptu: x\n"
+    )
+    broken = cli("validate", str(bad))
+    assert broken.returncode == 2
+    assert "bad.yaml:7" in broken.stderr and "inptu" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_unknown_scorer_is_a_suite_error_before_any_model_is_asked(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nprompt: 'Q: {{ input }}'\nmodels: [demo:echo]\nscorers:\n  - type: equalz\n"
+        "cases:\n  - {id: a, input: x}\n"
+    )
+    done = cli("run", str(bad))
+    assert done.returncode == 2
+    assert "bad.yaml:5" in done.stderr and "equalz" in done.stderr
+    assert cli("runs", "--json").stdout.strip() in ("", "[]")
+
+
+def test_missing_suite_and_unknown_run_are_usage_errors_without_traceback(cli):
+    missing = cli("run", "no/such/suite.yaml")
+    assert missing.returncode == 2 and "no such suite" in missing.stderr and "Traceback" not in missing.stderr
+    unknown = cli("show", "nonexistent-run")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_events_stream_is_json_lines_ending_with_run_finished(cli):
+    done = cli(
+        "run", str(SAMPLES / "support_intent.yaml"), "-m", "demo:keyword", "--limit", "7", "--events", "-"
+    )
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert events[0]["event"] == "RunStarted" and events[-1]["event"] == "RunFinished"
+    assert sum(e["event"] == "CaseFinished" for e in events) == 7

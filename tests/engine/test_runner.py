@@ -1,0 +1,148 @@
+"""The Runner against a real HTTP server on loopback and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fake_api import Fault
+
+from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, run_many
+from evaltui.store import Store
+from evaltui.suites.models import ModelSpec
+
+
+def results_by_case(store: Store, run_id: str) -> dict[str, dict]:
+    return {row["case_id"]: row for row in store.iter_results(run_id)}
+
+
+async def test_a_run_records_pass_and_fail_per_case_and_completes(store, make_suite, api_model, fake_api):
+    prepared = make_suite(9)
+    run_id = await Runner(store, prepared, api_model(), RunOptions(concurrency=4)).run()
+    results = results_by_case(store, run_id)
+    assert len(results) == 9
+    assert {cid for cid, r in results.items() if r["status"] == "fail"} == {"c2", "c5", "c8"}
+    assert results["c0"]["output"] == "CASE-0"
+    assert results["c0"]["scores"][0]["passed"] is True
+    run = store.get_run(run_id)
+    assert (run["status"], run["passed"], run["failed"], run["errors"]) == ("completed", 6, 3, 0)
+    assert run["tokens_in"] > 0
+
+
+async def test_transport_failure_after_retries_is_an_error_not_a_fail(store, make_suite, api_model, fake_api):
+    fake_api.fail_when("case-1", "500", "502", "503")  # more than max_retries=2 allows
+    fake_api.fail_when("case-4", "malformed", "malformed", "malformed")
+    run_id = await Runner(store, make_suite(6), api_model(), RunOptions(concurrency=3)).run()
+    results = results_by_case(store, run_id)
+    assert results["c1"]["status"] == "error" and results["c1"]["attempts"] == 3
+    assert results["c1"]["error"] and results["c1"]["scores"] == []
+    assert results["c4"]["status"] == "error"
+    assert {r["status"] for cid, r in results.items() if cid not in {"c1", "c4"}} <= {"pass", "fail"}
+    assert store.get_run(run_id)["status"] == "completed"
+
+
+async def test_rate_limit_with_retry_after_is_retried_and_attempts_recorded(
+    store, make_suite, api_model, fake_api
+):
+    fake_api.fail_when("case-0", Fault("429", retry_after="0"), Fault("503", retry_after="0"))
+    run_id = await Runner(store, make_suite(3), api_model(), RunOptions(concurrency=2)).run()
+    result = results_by_case(store, run_id)["c0"]
+    assert (result["status"], result["attempts"]) == ("pass", 3)
+    assert fake_api.requests["Q: case-0"] == 3
+
+
+async def test_a_hanging_request_times_out_as_an_error(store, make_suite, api_model, fake_api):
+    fake_api.fail_when("case-2", "hang")
+    model = api_model(timeout_s=0.3, max_retries=0)
+    run_id = await Runner(store, make_suite(3), model, RunOptions(concurrency=3)).run()
+    result = results_by_case(store, run_id)["c2"]
+    assert result["status"] == "error" and "timed out" in result["error"]
+
+
+async def test_cached_answers_are_not_asked_again_and_are_marked(store, make_suite, api_model, fake_api):
+    prepared = make_suite(5)
+    await Runner(store, prepared, api_model(), RunOptions()).run()
+    assert fake_api.stats["requests"] == 5
+    second = await Runner(store, prepared, api_model(), RunOptions()).run()
+    assert fake_api.stats["requests"] == 5
+    assert all(r["cached"] for r in store.iter_results(second))
+    third = await Runner(store, prepared, api_model(), RunOptions(use_cache=False)).run()
+    assert fake_api.stats["requests"] == 10
+    assert not any(r["cached"] for r in store.iter_results(third))
+
+
+async def test_case_finished_is_emitted_only_once_the_result_is_in_the_database(
+    store, make_suite, api_model, tmp_db_path
+):
+    reader = Store(tmp_db_path)
+    seen_missing: list[str] = []
+    events: list[object] = []
+
+    def watch(event: object) -> None:
+        events.append(event)
+        if isinstance(event, CaseFinished) and reader.get_result(event.run_id, event.case_id) is None:
+            seen_missing.append(event.case_id)
+
+    runner = Runner(store, make_suite(20), api_model(), RunOptions(concurrency=8))
+    runner.subscribe(watch)
+    await runner.run()
+    reader.close()
+    assert seen_missing == []
+    assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
+    assert sum(isinstance(e, CaseFinished) for e in events) == 20
+    assert runner.stats.done == 20 and runner.stats.passed + runner.stats.failed == 20
+
+
+async def test_cancel_keeps_finished_results_and_resume_asks_only_the_missing(
+    store, make_suite, api_model, fake_api
+):
+    fake_api.latency_ms = 20
+    prepared = make_suite(40)
+    runner = Runner(store, prepared, api_model(), RunOptions(concurrency=4))
+    finished: list[str] = []
+
+    def cancel_after_ten(event: object) -> None:
+        if isinstance(event, CaseFinished):
+            finished.append(event.case_id)
+            if len(finished) == 10:
+                runner.cancel()
+
+    runner.subscribe(cancel_after_ten)
+    run_id = await runner.run()
+    run = store.get_run(run_id)
+    assert run["status"] == "interrupted"
+    kept = {cid for cid, _ in store.finished_keys(run_id)}
+    assert set(finished) <= kept and len(kept) < 40
+    asked_before = fake_api.stats["requests"]
+
+    resumed = Runner(
+        store, prepared, api_model(), RunOptions(concurrency=4, use_cache=False), resume_run_id=run_id
+    )
+    assert await resumed.run() == run_id
+    run = store.get_run(run_id)
+    assert run["status"] == "completed" and run["done"] == 40
+    assert fake_api.stats["requests"] - asked_before == 40 - len(kept)
+    for case_id in kept:
+        assert fake_api.requests[f"Q: case-{case_id[1:]}"] == 1
+
+
+async def test_several_models_make_one_run_each_in_one_group(store, make_suite, api_model):
+    prepared = make_suite(6)
+    models = [api_model(id="fake-a"), ModelSpec(provider="demo", model="echo", params={"latency_ms": 0})]
+    run_ids = await run_many(store, prepared, models, RunOptions(concurrency=4))
+    runs = [store.get_run(r) for r in run_ids]
+    assert [r["model_id"] for r in runs] == ["fake-a", "demo:echo"]
+    assert runs[0]["group_id"] and runs[0]["group_id"] == runs[1]["group_id"]
+    assert all(r["done"] == 6 for r in runs)
+
+
+async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_suite, api_model, fake_api):
+    fake_api.latency_ms = 200
+    runner = Runner(store, make_suite(8), api_model(), RunOptions(concurrency=2))
+    task = asyncio.create_task(runner.run())
+    await asyncio.sleep(0.5)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    assert store.get_run(runner.run_id)["status"] == "interrupted"
