@@ -47,7 +47,7 @@ def load_suite(path: str | Path) -> Suite:
     fields["models"] = models_from_yaml(data.get("models"), doc, ("models",))
     fields["scorers"] = scorers_from_yaml(data.get("scorers"), doc, ("scorers",))
     suite = validate(Suite, fields, doc, ())
-    suite.cases = _CaseCollector(doc, path.parent).collect(data["cases"])
+    suite.cases = CaseCollector(doc, path.parent).collect(data["cases"])
     suite.path = str(path.resolve())
     suite.loc = Location(file=doc.file, line=doc.line_of(()))
     text_lines = {
@@ -97,7 +97,7 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
     return case
 
 
-class _CaseCollector:
+class CaseCollector:
     """Builds the suite's cases in order, from inline entries and `file:` entries."""
 
     def __init__(self, doc: YamlDoc, suite_dir: Path) -> None:
@@ -115,12 +115,13 @@ class _CaseCollector:
             if isinstance(entry, dict) and "file" in entry:
                 self._add_file(entry, path)
             else:
-                self._add(build_case(entry, self.doc, path), "id" not in (entry or {}))
+                self.add(build_case(entry, self.doc, path), "id" not in (entry or {}))
         if not self.cases:
             raise self.doc.error("the suite has no cases", ("cases",))
         return self.cases
 
-    def _add(self, case: Case, derived: bool) -> None:
+    def add(self, case: Case, derived: bool) -> None:
+        """Append `case`; a repeated id is an error naming where it was first used."""
         loc = case.loc or Location(file=self.doc.file)
         first = self.first_seen.get(case.id)
         if first is not None:
@@ -145,7 +146,7 @@ class _CaseCollector:
                 raise self.doc.error("a `file:` entry has no other keys", (*path, key))
         target, display = self._case_file(entry["file"], (*path, "file"))
         for line, fields in iter_case_file(target, display):
-            self._add(build_case(fields, FlatSource(display, line), ()), "id" not in fields)
+            self.add(build_case(fields, FlatSource(display, line), ()), "id" not in fields)
 
     def _case_file(self, name: Any, path: FieldPath) -> tuple[Path, str]:
         """The case file's real path (refused outside the suite's folder) and its display name."""
