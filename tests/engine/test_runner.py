@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-
-from fake_api import Fault
+import contextlib
 
 from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, run_many
 from evaltui.store import Store
 from evaltui.suites.models import ModelSpec
+
+from fake_api import Fault
 
 
 def results_by_case(store: Store, run_id: str) -> dict[str, dict]:
@@ -141,8 +142,6 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
     task = asyncio.create_task(runner.run())
     await asyncio.sleep(0.5)
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     assert store.get_run(runner.run_id)["status"] == "interrupted"

@@ -12,6 +12,7 @@ from aiohttp import web
 from evaltui.errors import ProviderError
 from evaltui.providers import HttpClient, Request, make_provider
 from evaltui.suites.models import ModelSpec
+
 from fake_api import FakeApi
 
 

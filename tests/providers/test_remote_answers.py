@@ -8,6 +8,7 @@ import pytest
 
 from evaltui.providers import HttpClient, Request, make_provider
 from evaltui.suites.models import ModelSpec
+
 from fake_api import FakeApi
 
 CHAT = [

@@ -9,6 +9,7 @@ import pytest
 from evaltui.errors import ProviderError
 from evaltui.providers import HttpClient, Provider, Request, make_provider
 from evaltui.suites.models import ModelSpec
+
 from fake_api import FakeApi, Fault
 
 KEY = "sk-test-SECRET-4242-do-not-leak"
