@@ -10,6 +10,7 @@ Public API (`evaltui.suites`):
     discover_suites(dirs) -> list[SuiteEntry]         SuiteEntry(path, suite | None, error | None)
     suite_hash(suite) -> str               content hash of the definition (store's suites.id)
     derive_case_id(input, expected, vars) -> str      the id of a case written without one
+    evaltui.suites.importers.import_promptfoo(path) -> Suite   a promptfooconfig.yaml as a Suite
 """
 
 from evaltui.suites.discover import SuiteEntry, discover_suites
