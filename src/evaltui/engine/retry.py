@@ -14,6 +14,7 @@ from typing import TypeVar
 from evaltui.errors import ProviderError
 
 T = TypeVar("T")
+_JITTER = random.Random()  # one generator: seeding a new one per call costs more than the request
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ async def call_with_retries(
 
     Raises `RetriesExhausted` (a ProviderError) with the last reason and the attempt count.
     """
-    rng = rng or random.Random()
+    rng = rng or _JITTER
     attempt = 0
     while True:
         attempt += 1

@@ -90,6 +90,7 @@ class Runner:
         self._writer: Any = None
         self._http: HttpClient | None = None
         self._judges: dict[str, Provider] = {}
+        self._prices: dict[str, Any] = {}  # model id -> Price | None, looked up once
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -311,8 +312,11 @@ class Runner:
     def _cost(self, spec: ModelSpec, completion: Completion) -> float | None:
         if completion.cost_usd is not None:
             return completion.cost_usd
-        price = spec.price or price_for(spec.provider, spec.model, self.options.prices)
-        return cost_usd(price, completion.tokens_in, completion.tokens_out)
+        if spec.id not in self._prices:
+            self._prices[spec.id] = spec.price or price_for(
+                spec.provider, spec.model, self.options.prices, base_url=spec.base_url
+            )
+        return cost_usd(self._prices[spec.id], completion.tokens_in, completion.tokens_out)
 
     def _row(
         self,
@@ -337,7 +341,7 @@ class Runner:
             "latency_ms": completion.latency_ms if completion else None,
             "tokens_in": completion.tokens_in if completion else None,
             "tokens_out": completion.tokens_out if completion else None,
-            "cost_usd": self._cost(self.model, completion) if completion else None,
+            "cost_usd": completion.cost_usd if completion else None,
             "attempts": attempts,
             "cached": cached,
             "error": error,
