@@ -51,12 +51,16 @@ def preview(value: str | bytes | None, limit: int = PREVIEW_CHARS) -> str:
     return value[:limit]
 
 
+_READABLE = json.JSONEncoder(ensure_ascii=False)
+_ASCII = json.JSONEncoder()
+
+
 def dump_json(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = _READABLE.encode(value)  # a shared encoder: json.dumps(..., ensure_ascii=False) builds one a call
     try:
         text.encode(ENCODING)
     except UnicodeEncodeError:
-        return json.dumps(value)
+        return _ASCII.encode(value)
     return text
 
 

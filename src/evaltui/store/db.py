@@ -14,11 +14,9 @@ from evaltui.store.schema import open_database
 from evaltui.store.writer import OnCommit, ResultWriter
 from evaltui.suites.models import Suite
 
-UPSERT_SUITE = (
-    "INSERT INTO suites (id, name, path, definition, created_at) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET path = excluded.path"
-)
-UPSERT_CASE = (
+# OR IGNORE: another process may have saved the same suite (same content, same id) just now.
+INSERT_SUITE = "INSERT OR IGNORE INTO suites (id, name, path, definition, created_at) VALUES (?, ?, ?, ?, ?)"
+INSERT_CASE = (
     "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
@@ -41,8 +39,12 @@ class Store(RunQueries, ResultQueries):
     def save_suite(self, suite: Suite) -> str:
         """Store the suite and its cases (in order); the id is a hash of the definition, so
         saving the same suite twice is one row, and a changed suite is a new one."""
-        definition = suite.model_dump_json()
+        definition = dump_json(suite.model_dump(mode="json"))  # model_dump_json refuses lone surrogates
         suite_id = hashlib.sha256(definition.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        if self.query_one("SELECT 1 AS found FROM suites WHERE id = ?", (suite_id,), what="the suites"):
+            sql = "UPDATE suites SET path = ? WHERE id = ?"
+            self.write(lambda conn: conn.execute(sql, (suite.path, suite_id)), what="the suite path")
+            return suite_id
         cases = [
             (
                 suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
@@ -51,11 +53,11 @@ class Store(RunQueries, ResultQueries):
             for position, case in enumerate(suite.cases)
         ]  # fmt: skip
 
-        def upsert(conn: sqlite3.Connection) -> None:
-            conn.execute(UPSERT_SUITE, (suite_id, suite.name, suite.path, definition, now_iso()))
-            conn.executemany(UPSERT_CASE, cases)
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, definition, now_iso()))
+            conn.executemany(INSERT_CASE, cases)
 
-        self.write(upsert, what=f"the suite {suite.name!r}")
+        self.write(insert, what=f"the suite {suite.name!r}")
         return suite_id
 
     def writer(self, on_commit: OnCommit | None = None) -> ResultWriter:

@@ -20,11 +20,12 @@ from evaltui.store.codec import (
 from evaltui.store.connection import ThreadConnections
 
 # Enough bytes for PREVIEW_CHARS characters of UTF-8 output without reading all of a 5 MB answer.
+# As a BLOB: text functions stop at a NUL character, byte functions do not.
 _PREVIEW_BYTES = PREVIEW_CHARS * 4
 PAGE_COLUMNS = (
     "r.run_id, r.case_id, r.epoch, r.position, r.status, r.value, r.latency_ms, r.tokens_in, "
     "r.tokens_out, r.cost_usd, r.attempts, r.cached, r.error, r.finished_at, c.tags, c.input, "
-    f"substr(r.output, 1, {_PREVIEW_BYTES}) AS output_preview"
+    f"substr(CAST(r.output AS BLOB), 1, {_PREVIEW_BYTES}) AS output_preview"
 )
 FROM_RESULTS = (
     "FROM results r JOIN runs u ON u.id = r.run_id "
@@ -148,8 +149,8 @@ class ResultQueries(ThreadConnections):
         sql = (
             "SELECT a.case_id, a.epoch, a.status AS status_a, b.status AS status_b, "
             "a.value AS value_a, b.value AS value_b, "
-            f"substr(a.output, 1, {_PREVIEW_BYTES}) AS preview_a, "
-            f"substr(b.output, 1, {_PREVIEW_BYTES}) AS preview_b "
+            f"substr(CAST(a.output AS BLOB), 1, {_PREVIEW_BYTES}) AS preview_a, "
+            f"substr(CAST(b.output AS BLOB), 1, {_PREVIEW_BYTES}) AS preview_b "
             "FROM results a JOIN results b ON b.run_id = ? AND b.case_id = a.case_id AND b.epoch = a.epoch "
             "WHERE a.run_id = ? ORDER BY a.position, a.epoch, a.case_id"
         )

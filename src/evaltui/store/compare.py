@@ -1,0 +1,157 @@
+"""Read queries for comparing runs: two runs merged case by case, streamed, and "the run before".
+
+Plain functions over a `Store` (any `ThreadConnections`), so the comparison reads exactly what it
+needs without widening the Store class. Both runs are grouped by case in SQLite, in case-id order straight off
+the results primary key (no sort), and merged in Python one case at a time: two 100,000-case runs
+compare in constant memory. Whether two outputs differ is decided inside SQLite (`IS NOT` on the
+full values), so a 5 MB answer is never pulled into Python just to be compared.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evaltui.store.connection import ThreadConnections, connect, read
+
+# Run A's results with, per epoch, whether run B's same epoch has a different output (compared in
+# full inside SQLite). Both queries walk the results primary key in case-id order: no sort, and no
+# GROUP BY (SQLite's aggregates cost more than folding the few epochs of a case in Python).
+_ROWS_A = (
+    "SELECT a.case_id, a.position, a.status, coalesce(a.output IS NOT b.output, 0) "
+    "FROM results a LEFT JOIN results b ON b.run_id = ? AND b.case_id = a.case_id AND b.epoch = a.epoch "
+    "WHERE a.run_id = ? ORDER BY a.case_id, a.epoch"
+)
+_ROWS_B = "SELECT case_id, position, status, 0 FROM results WHERE run_id = ? ORDER BY case_id, epoch"
+_TOTALS = (
+    "SELECT count(*) AS results, coalesce(sum(tokens_in), 0) AS tokens_in, "
+    "coalesce(sum(tokens_out), 0) AS tokens_out, coalesce(sum(cost_usd), 0.0) AS cost_usd, "
+    "count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL) AS unpriced, "
+    "max(epoch) + 1 AS epochs FROM results WHERE run_id = ?"
+)
+_LATENCIES = (
+    "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND latency_ms IS NOT NULL"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One run's epochs of one case, reduced to counts."""
+
+    passed: int
+    scored: int  # pass + fail
+    errors: int
+
+    @property
+    def mean(self) -> float | None:
+        """Share of scored epochs that passed; None when every epoch errored."""
+        return self.passed / self.scored if self.scored else None
+
+
+@dataclass(frozen=True, slots=True)
+class CasePair:
+    """A case id as the two runs saw it. `a` or `b` is None when that run has no result for it.
+    `changed`: some epoch both runs answered has different full outputs."""
+
+    case_id: str
+    position: int | None
+    a: Side | None
+    b: Side | None
+    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunTotals:
+    """What a run costs, and every answered result's latency (8 bytes each)."""
+
+    results: int
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float | None  # None when some answered result has no known price
+    epochs: int
+    latencies: array[float]
+
+
+def _tuples(store: ThreadConnections, sql: str, params: Sequence[Any], what: str) -> Iterator[tuple]:
+    """Plain tuples on a connection of its own: building a dict per row would cost more than the
+    whole comparison of two 100,000-case runs is allowed to take."""
+    conn = connect(store.path, read_only=True)
+    try:
+        cursor = read(lambda: conn.execute(sql, params), what=what)
+        while chunk := read(lambda: cursor.fetchmany(5000), what=what):
+            yield from chunk
+    finally:
+        conn.close()
+
+
+def _cases(rows: Iterator[tuple]) -> Iterator[tuple[str, int | None, Side, bool]]:
+    """Consecutive rows of one case id folded into (case_id, position, Side, changed)."""
+    row = next(rows, None)
+    while row is not None:
+        case_id, position, status, changed = row
+        passed, scored, errors = status == "pass", status != "error", status == "error"
+        changed = bool(changed)
+        row = next(rows, None)
+        while row is not None and row[0] == case_id:  # further epochs of this case
+            passed += row[2] == "pass"
+            scored += row[2] != "error"
+            errors += row[2] == "error"
+            changed = changed or bool(row[3])
+            row = next(rows, None)
+        yield case_id, position, Side(int(passed), int(scored), int(errors)), changed
+
+
+def iter_case_pairs(store: ThreadConnections, run_a: str, run_b: str) -> Iterator[CasePair]:
+    """Every case id of either run, in case-id order, each run's epochs reduced to counts."""
+    a_cases = _cases(_tuples(store, _ROWS_A, (run_b, run_a), "the first run's results"))
+    b_cases = _cases(_tuples(store, _ROWS_B, (run_b,), "the second run's results"))
+    a, b = next(a_cases, None), next(b_cases, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            yield CasePair(a[0], a[1], a[2], None)  # type: ignore[index]
+            a = next(a_cases, None)
+        elif a is None or b[0] < a[0]:
+            yield CasePair(b[0], b[1], None, b[2])
+            b = next(b_cases, None)
+        else:
+            yield CasePair(a[0], a[1], a[2], b[2], a[3])
+            a, b = next(a_cases, None), next(b_cases, None)
+
+
+def run_totals(store: ThreadConnections, run_id: str) -> RunTotals:
+    row = store.query_one(_TOTALS, (run_id,), what="the run's totals") or {}
+    latencies = array("d", (v for (v,) in _tuples(store, _LATENCIES, (run_id,), "latencies")))
+    return RunTotals(
+        results=row.get("results") or 0,
+        tokens_in=row.get("tokens_in") or 0,
+        tokens_out=row.get("tokens_out") or 0,
+        cost_usd=None if row.get("unpriced") else row.get("cost_usd"),
+        epochs=row.get("epochs") or 1,
+        latencies=latencies,
+    )
+
+
+def previous_run(store: ThreadConnections, run_id: str) -> str | None:
+    """The newest run started before `run_id` of the same suite (by name) and model."""
+    sql = (
+        "SELECT p.id FROM runs r JOIN runs p ON p.suite = r.suite AND p.model_id = r.model_id "
+        "AND (p.started_at, p.id) < (r.started_at, r.id) "
+        "WHERE r.id = ? ORDER BY p.started_at DESC, p.id DESC LIMIT 1"
+    )
+    row = store.query_one(sql, (run_id,), what="the previous run")
+    return str(row["id"]) if row else None
+
+
+def case_verdicts(store: ThreadConnections, run_ids: list[str]) -> Iterator[dict[str, Any]]:
+    """Per case id across several runs (a matrix): how many runs scored it and how many passed it
+    (a run passes a case when at least half its scored epochs passed)."""
+    marks = ", ".join("?" for _ in run_ids)
+    sql = (
+        "SELECT case_id, count(*) AS runs, sum(share >= 0.5) AS passing FROM ("
+        "  SELECT run_id, case_id, avg(status = 'pass') AS share FROM results"
+        f"  WHERE run_id IN ({marks}) AND status != 'error' GROUP BY run_id, case_id"
+        ") GROUP BY case_id"
+    )
+    return store.stream(sql, run_ids, what="the runs' verdicts")

@@ -1,0 +1,144 @@
+"""The batched writer: non-blocking puts, batches, on_commit after commit, errors surface."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaltui.errors import StoreError
+from evaltui.store import Store
+from evaltui.store.writer import BATCH_ROWS
+from tests.store.factories import DEMO, make_suite, result_row
+
+
+def new_run(store: Store, n: int) -> str:
+    return store.create_run(suite_id=store.save_suite(make_suite(n)), model=DEMO, total=n)
+
+
+def committed_ids(path: Path, run_id: str) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT case_id FROM results WHERE run_id = ?", (run_id,))}
+    finally:
+        conn.close()
+
+
+def test_rows_commit_in_batches_and_on_commit_runs_only_after_the_commit(store: Store) -> None:
+    run_id = new_run(store, 1200)
+    batches: list[int] = []
+    missing: list[str] = []
+
+    def on_commit(rows: list[dict[str, Any]]) -> None:
+        batches.append(len(rows))
+        visible = committed_ids(store.path, run_id)  # another connection sees only committed data
+        missing.extend(r["case_id"] for r in rows if r["case_id"] not in visible)
+
+    writer = store.writer(on_commit=on_commit)
+    for i in range(1200):
+        writer.put(result_row(run_id, f"case-{i:06d}"))
+    writer.close()
+    assert missing == []
+    assert sum(batches) == 1200
+    assert max(batches) <= BATCH_ROWS
+    assert len(batches) < 1200 / 10  # batched, not a transaction per row
+    assert store.count_results(run_id) == 1200
+
+
+def test_put_returns_while_another_process_holds_the_write_lock(store: Store) -> None:
+    run_id = new_run(store, 100)
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # someone else is writing
+    writer = store.writer()
+    for i in range(100):
+        writer.put(result_row(run_id, f"case-{i:06d}"))  # must not wait for the lock
+    assert committed_ids(store.path, run_id) == set()
+    blocker.execute("COMMIT")
+    blocker.close()
+    writer.flush()
+    assert len(committed_ids(store.path, run_id)) == 100
+    writer.close()
+
+
+def test_flush_returns_once_everything_put_so_far_is_committed(store: Store) -> None:
+    run_id = new_run(store, 10)
+    writer = store.writer()
+    for i in range(10):
+        writer.put(result_row(run_id, f"case-{i:06d}"))
+        writer.flush()
+        assert f"case-{i:06d}" in committed_ids(store.path, run_id)
+    writer.close()
+
+
+def test_putting_the_same_case_again_replaces_the_earlier_result(store: Store) -> None:
+    run_id = new_run(store, 1)
+    writer = store.writer()
+    writer.put(result_row(run_id, "case-000000", "error", attempts=5))
+    writer.flush()
+    writer.put(result_row(run_id, "case-000000", "pass", output="resumed answer"))
+    writer.close()
+    result = store.get_result(run_id, "case-000000")
+    assert (result["status"], result["output"], result["attempts"]) == ("pass", "resumed answer", 1)
+    assert store.count_results(run_id) == 1
+
+
+def test_a_failed_commit_is_raised_by_the_next_call_not_swallowed(store: Store) -> None:
+    writer = store.writer()
+    writer.put(result_row("no-such-run", "case-000000"))  # violates the runs foreign key
+    with pytest.raises(StoreError, match="FOREIGN KEY"):
+        writer.flush()
+    with pytest.raises(StoreError):
+        writer.put(result_row("no-such-run", "case-000001"))
+    with pytest.raises(StoreError):
+        writer.close()
+
+
+def test_an_error_in_on_commit_is_raised_to_the_caller(store: Store) -> None:
+    run_id = new_run(store, 1)
+
+    def on_commit(rows: list[dict[str, Any]]) -> None:
+        raise RuntimeError("the progress display broke")
+
+    writer = store.writer(on_commit=on_commit)
+    writer.put(result_row(run_id, "case-000000"))
+    with pytest.raises(StoreError, match="the progress display broke"):
+        writer.close()
+
+
+def test_a_row_without_a_valid_status_is_refused_at_put(store: Store) -> None:
+    writer = store.writer()
+    with pytest.raises(StoreError, match="status"):
+        writer.put({"run_id": "r", "case_id": "c", "status": "maybe"})
+    writer.close()
+
+
+def test_cache_entries_put_through_the_writer_are_readable_after_flush(store: Store) -> None:
+    writer = store.writer()
+    writer.put_cache("key-1", {"text": "hello", "tokens_in": 3})
+    writer.flush()
+    assert store.cache_get("key-1") == {"text": "hello", "tokens_in": 3}
+    assert store.cache_get("key-2") is None
+    writer.close()
+
+
+def test_using_a_closed_writer_is_an_error(store: Store) -> None:
+    writer = store.writer()
+    writer.close()
+    writer.close()  # twice is fine
+    with pytest.raises(StoreError, match="closed"):
+        writer.put(result_row("r", "c"))
+
+
+def test_threads_share_one_store_each_through_its_own_connection(store: Store, small_run: str) -> None:
+    counts: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: counts.append(store.count_results(small_run))) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counts == [10, 10, 10, 10]
