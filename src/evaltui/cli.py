@@ -110,6 +110,25 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.option("--events", default=None, metavar="FILE|-", help="Write engine events as JSON lines.")
 @click.option("--json", "json_out", default=None, metavar="FILE|-", help="Write the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option(
+    "--baseline", default=None, metavar="RUN", help="Compare each new run with this run (id, label:NAME)."
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Exit 1 when a run's pass rate is below this.",
+)
+@click.option(
+    "--max-regressions",
+    type=click.IntRange(0),
+    default=None,
+    help="Exit 1 when a run has more regressions (pass→fail) than this vs --baseline.",
+)
+@click.option("--junit", default=None, metavar="FILE", help="Write JUnit XML: one test per case.")
+@click.option(
+    "--report", default=None, metavar="FILE", help="Write a Markdown report (pull-request comment)."
+)
 @db_option
 @click.pass_context
 def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) -> None:
@@ -167,6 +186,40 @@ def show(ctx: click.Context, run_ref: str, db: Path | None, as_json: bool, limit
 
     store = open_store(config_for(ctx, db))
     show_command(store, store.resolve_run(run_ref), out_console, as_json=as_json, limit=limit)
+
+
+@main.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "-n", "--limit", type=click.IntRange(0), default=10, show_default=True, help="Cases of each kind listed."
+)
+@db_option
+@click.pass_context
+def compare(ctx: click.Context, run_a: str, run_b: str, db: Path | None, as_json: bool, limit: int) -> None:
+    """Compare run B with run A case by case (B may be `previous`: the run before A of its suite
+    and model). Runs are any reference: id, prefix, label:NAME, latest."""
+    from evaltui.commands.compare import compare_command
+
+    store = open_store(config_for(ctx, db))
+    compare_command(store, run_a, run_b, out_console, as_json=as_json, limit=limit)
+
+
+@main.command()
+@click.argument("run_ref")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True
+)
+@click.option("-o", "--output", default="-", metavar="FILE|-", help="Where to write (default stdout).")
+@db_option
+@click.pass_context
+def export(ctx: click.Context, run_ref: str, fmt: str, output: str, db: Path | None) -> None:
+    """Write every result of a run as JSON lines, CSV or a Markdown table, streamed."""
+    from evaltui.reports.export import export_run
+
+    store = open_store(config_for(ctx, db))
+    export_run(store, store.resolve_run(run_ref), fmt, output)
 
 
 @main.command()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from evaltui.commands.gate import (
+    GateOptions,
+    apply_gates,
+    matrix_table,
+    raise_if_failed,
+    resolve_baseline,
+    write_json,
+)
 from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, show_progress
 from evaltui.engine import RunOptions, make_runners, prepare
@@ -55,6 +62,14 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         run_id = None
         suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
         models = pick_models(suite, opts["models"])
+    gate = GateOptions(
+        baseline=opts["baseline"],
+        fail_under=opts["fail_under"],
+        max_regressions=opts["max_regressions"],
+        junit=opts["junit"],
+        report=opts["report"],
+    )
+    baseline_id = resolve_baseline(store, gate)  # before running: a missing baseline is exit 2
     prepared = prepare(suite)
     options = RunOptions(
         concurrency=opts["concurrency"] or config.concurrency,
@@ -80,26 +95,36 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     finally:
         if events:
             events.close()
-    from evaltui.commands.show import print_summaries, summary_dict
+    from evaltui.commands.show import print_summaries
 
     statuses = [store.get_run(r)["status"] for r in run_ids]
-    if opts["json_out"]:
-        payload = json.dumps(
-            [summary_dict(store, r) for r in run_ids], indent=2, ensure_ascii=False, default=str
-        )
-        if opts["json_out"] == "-":
-            print(payload)
-        else:
-            Path(opts["json_out"]).write_text(payload + "\n", encoding="utf-8")
-    if opts["events"] != "-" and opts["json_out"] != "-":
+    quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
+    if not quiet_out:
         print_summaries(store, run_ids, out)
+        if len(run_ids) > 1:
+            out.print(matrix_table(store, run_ids))
     if "interrupted" in statuses:
+        _write_json(store, run_ids, opts["json_out"], None)
         err.print(
             f"interrupted; resume with: evaltui run --resume {run_ids[statuses.index('interrupted')]}",
             markup=False,
         )
         return 130
+    entries = None
+    if gate.active or gate.junit or gate.report:
+        entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)
+    _write_json(store, run_ids, opts["json_out"], entries)
+    if entries is not None:
+        raise_if_failed(entries)
     return 0
+
+
+def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[dict] | None) -> None:
+    """`--json`: each run's summary; with gates, each also carries its comparison and gate verdicts."""
+    from evaltui.commands.show import summary_dict
+
+    if target:
+        write_json(entries if entries is not None else [summary_dict(store, r) for r in run_ids], target)
 
 
 async def _drive(runners: list[Runner], console: Console | None) -> list[str]:

@@ -1,0 +1,148 @@
+"""The CI gate of `evaltui run`: compare each new run with a baseline, apply the bars, write the
+JUnit, Markdown and JSON reports, and fail (exit 1, reason on stderr) when a bar is not met.
+With several models it also prints the matrix summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from evaltui.commands.compare import moved_cases, summary_lines
+from evaltui.commands.show import run_metrics, summary_dict
+from evaltui.console import fmt_cost, fmt_ms
+from evaltui.errors import EvaltuiError, GateError
+from evaltui.reports.comparison import compare_runs
+from evaltui.reports.junit import write_junit
+from evaltui.reports.markdown import gate_report
+from evaltui.store.compare import case_verdicts
+from evaltui.text import inert
+
+SHOWN_CASES = 50  # regressions/improvements with diffs kept per run in the reports
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    baseline: str | None = None
+    fail_under: float | None = None
+    max_regressions: int | None = None
+    junit: str | None = None
+    report: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.baseline, self.fail_under, self.max_regressions))
+
+
+def resolve_baseline(store: Any, options: GateOptions) -> str | None:
+    """Checked before anything runs: a missing baseline is a usage error (exit 2), not a failed gate."""
+    if options.max_regressions is not None and options.baseline is None:
+        raise EvaltuiError("--max-regressions counts regressions against a baseline; add --baseline RUN")
+    return store.resolve_run(options.baseline) if options.baseline else None
+
+
+def _gates(metrics: dict[str, Any], comparison: dict[str, Any] | None, options: GateOptions) -> list[dict]:
+    gates = []
+    if options.fail_under is not None:
+        rate = metrics["rate"]["pass_rate"]
+        ok = rate is not None and rate >= options.fail_under
+        shown = "nothing scored" if rate is None else f"{rate:.1%}"
+        detail = f"pass rate {shown} {'≥' if ok else 'under'} {options.fail_under:.1%}"
+        gates.append({"name": "fail-under", "passed": ok, "detail": detail})
+    if options.max_regressions is not None and comparison is not None:
+        n = comparison["counts"]["regressions"]
+        ok = n <= options.max_regressions
+        detail = f"{n} regressions vs baseline (at most {options.max_regressions} allowed)"
+        gates.append({"name": "max-regressions", "passed": ok, "detail": detail})
+    return gates
+
+
+def gate_entry(
+    store: Any, run_id: str, baseline_id: str | None, options: GateOptions
+) -> tuple[dict[str, Any], list[Text]]:
+    """The run's summary (as `show --json`) plus its comparison with the baseline and its gates;
+    and the comparison's summary lines for the terminal."""
+    entry = summary_dict(store, run_id)
+    entry["comparison"], entry["shown"], lines = None, {"regressions": [], "improvements": []}, []
+    if baseline_id is not None:
+        comparison = compare_runs(store, baseline_id, run_id)
+        entry["comparison"] = comparison.to_dict()
+        entry["shown"] = moved_cases(store, comparison, SHOWN_CASES)
+        lines = summary_lines(comparison)
+    entry["gates"] = _gates(entry["metrics"], entry["comparison"], options)
+    return entry, lines
+
+
+def apply_gates(
+    store: Any, run_ids: list[str], baseline_id: str | None, options: GateOptions, out: Console
+) -> list[dict[str, Any]]:
+    """Compare each run with the baseline, write the JUnit and Markdown reports, print the
+    verdicts. Returns the entries (for `--json`); `raise_if_failed` turns them into an exit code."""
+    built = [gate_entry(store, run_id, baseline_id, options) for run_id in run_ids]
+    entries = [entry for entry, _ in built]
+    if options.junit:
+        write_junit(store, run_ids, Path(options.junit))
+    if options.report:
+        suite = str(entries[0]["run"].get("suite")) if entries else ""
+        baseline = store.get_run(baseline_id) if baseline_id else None
+        Path(options.report).write_text(gate_report(suite, baseline, entries), encoding="utf-8")
+    for entry, lines in built:
+        if lines:
+            out.print(
+                Text("vs baseline: ", style="bold").append_text(inert(str(entry["run"].get("model_id"))))
+            )
+            for line in lines:
+                out.print(line)
+        for gate in entry["gates"]:
+            mark = "pass" if gate["passed"] else "FAIL"
+            out.print(Text(f"gate {gate['name']}: {mark}  ").append_text(inert(gate["detail"])))
+    return entries
+
+
+def raise_if_failed(entries: list[dict[str, Any]]) -> None:
+    failed = [
+        f"{e['run'].get('model_id')}: {g['detail']}" for e in entries for g in e["gates"] if not g["passed"]
+    ]
+    if failed:
+        raise GateError("gate failed: " + "; ".join(failed))
+
+
+def write_json(payload: list[dict[str, Any]], target: str) -> None:
+    text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+    if target == "-":
+        print(text)
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+
+
+def matrix_table(store: Any, run_ids: list[str]) -> Table:
+    """Per model: pass rate ± CI, p95, cost; then how many cases all models pass, fail, or split."""
+    agree = {"all pass": 0, "all fail": 0, "disagree": 0}
+    for row in case_verdicts(store, run_ids):
+        if row["runs"] < len(run_ids):
+            continue  # not scored by every model
+        key = (
+            "all pass" if row["passing"] == row["runs"] else "all fail" if not row["passing"] else "disagree"
+        )
+        agree[key] += 1
+    table = Table(title="models", header_style="bold")
+    for column in ("model", "pass rate", "95% CI", "p95", "cost"):
+        table.add_column(column)
+    for run_id in run_ids:
+        m, run = run_metrics(store, run_id), store.get_run(run_id) or {}
+        rate = m["rate"]
+        shown = "–" if rate["pass_rate"] is None else f"{rate['pass_rate']:.1%}"
+        table.add_row(
+            inert(str(run.get("model_id"))),
+            shown,
+            f"{rate['lo']:.1%}–{rate['hi']:.1%}",
+            fmt_ms(m["latency_ms"]["p95"]),
+            fmt_cost(m["cost_usd"]),
+        )
+    table.caption = "cases: " + ", ".join(f"{k} {v}" for k, v in agree.items())
+    return table

@@ -1,0 +1,247 @@
+"""Two runs compared by case id: the numbers behind `evaltui compare`, the CI gate and the reports.
+
+The unit is the case. A case asked over several epochs is averaged first and passes when at
+least half of its scored epochs passed; only then are the two runs paired. A case is paired when
+both runs scored it (an epoch that errored is not a verdict); cases only one run has, or that one
+run could only error on, are counted and reported as left out, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from evaltui.analysis.metrics import Rate
+from evaltui.analysis.stats import (
+    PairedDiff,
+    Spread,
+    clustered_from_totals,
+    paired_difference,
+    spread_of_array,
+    wilson_interval,
+)
+from evaltui.store.compare import CasePair, Side, iter_case_pairs, run_totals
+
+SIGNIFICANCE = 0.05
+PASS_MEAN = 0.5
+
+
+@dataclass
+class RunSummary:
+    """One run's side of a comparison; the same numbers `evaltui show` prints for it."""
+
+    rate: Rate
+    latency_ms: Spread
+    cases: int
+    errors: int  # results that errored
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float | None
+
+
+class _RateTally:
+    """A run's pass rate built while the pairs stream by: counts, plus one float per case when
+    epochs are averaged (the clustered interval needs every case's mean)."""
+
+    def __init__(self) -> None:
+        self.cases = self.passed = self.scored = self.errors = 0
+        self.means = array("d")
+
+    def add(self, side: Side | None) -> None:
+        if side is None:
+            return
+        self.cases += 1
+        self.passed += side.passed
+        self.scored += side.scored
+        self.errors += side.errors
+        if side.scored:
+            self.means.append(side.passed / side.scored)
+
+    def rate(self, epochs: int) -> Rate:
+        """As `analysis.metrics` computes it: Wilson on result counts for one epoch, else the
+        clustered interval over per-case means."""
+        if self.scored == 0:
+            return Rate(0, 0, None, 0.0, 1.0, "clustered" if epochs > 1 else "wilson")
+        if epochs <= 1:
+            lo, hi = wilson_interval(self.passed, self.scored)
+            return Rate(self.scored, self.passed, self.passed / self.scored, lo, hi, "wilson")
+        mean, lo, hi, se = clustered_from_totals((m, 1) for m in self.means)
+        return Rate(self.scored, self.passed, mean, lo, hi, "clustered", se)
+
+
+@dataclass
+class Counts:
+    """Case counts of a comparison (cases, not epochs)."""
+
+    shared: int = 0  # case ids in both runs
+    paired: int = 0  # shared and scored by both
+    regressions: int = 0  # pass -> fail
+    improvements: int = 0  # fail -> pass
+    unchanged: int = 0  # same verdict
+    changed_output: int = 0  # same verdict, different output
+    errors_a: int = 0  # shared cases with an errored epoch in A
+    errors_b: int = 0
+    unscored: int = 0  # shared, but one run only errored on it: not paired
+    only_a: int = 0
+    only_b: int = 0
+
+
+@dataclass
+class Comparison:
+    run_a: dict[str, Any]
+    run_b: dict[str, Any]
+    summary_a: RunSummary
+    summary_b: RunSummary
+    paired: PairedDiff
+    counts: Counts
+    regressions: list[str] = field(default_factory=list)  # case ids in A's case order
+    improvements: list[str] = field(default_factory=list)
+    suites: str = "same"  # "same", "changed" (same name, other cases) or "different"
+    epochs: int = 1
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.paired)
+
+    def left_out(self) -> str:
+        """Why some cases are not in the paired comparison, in words (empty when none are)."""
+        c = self.counts
+        parts = []
+        if c.only_a or c.only_b:
+            why = {
+                "same": "one run did not ask them: a limit, tags or an unfinished run",
+                "changed": "the suite's cases changed between the runs",
+                "different": "the runs are of different suites",
+            }[self.suites]
+            parts.append(f"{c.only_a} only in A, {c.only_b} only in B ({why}; compared on shared case ids)")
+        if c.unscored:
+            parts.append(f"{c.unscored} shared cases errored on every epoch in one run")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _finite(
+            {
+                "run_a": self.run_a,
+                "run_b": self.run_b,
+                "summary_a": asdict(self.summary_a),
+                "summary_b": asdict(self.summary_b),
+                "paired": asdict(self.paired),
+                "verdict": self.verdict,
+                "counts": asdict(self.counts),
+                "left_out": self.left_out(),
+                "suites": self.suites,
+                "epochs": self.epochs,
+                "pass_rule": "a case passes when the mean of its scored epochs is >= 0.5",
+                "regressions": self.regressions,
+                "improvements": self.improvements,
+            }
+        )
+
+
+def verdict(paired: PairedDiff) -> str:
+    """An honest sentence: a difference is only called when the exact McNemar test says so."""
+    if paired.n == 0:
+        return "nothing to compare: no case was scored by both runs"
+    p = f"p={paired.mcnemar_p:.3g}"
+    if paired.mcnemar_p >= SIGNIFICANCE or paired.b == paired.c:
+        return f"not distinguishable from noise ({p})"
+    return f"B is better ({p})" if paired.c > paired.b else f"B is worse ({p})"
+
+
+def passes(side: Side) -> bool:
+    return side.mean is not None and side.mean >= PASS_MEAN
+
+
+def _count(
+    pair: CasePair, counts: Counts, moved: dict[str, list[tuple[float, str]]]
+) -> tuple[bool, bool] | None:
+    """Add one case to the counts; the (A passed, B passed) pair when both runs scored it."""
+    if pair.a is None:
+        counts.only_b += 1
+        return None
+    if pair.b is None:
+        counts.only_a += 1
+        return None
+    counts.shared += 1
+    counts.errors_a += pair.a.errors > 0
+    counts.errors_b += pair.b.errors > 0
+    if pair.a.mean is None or pair.b.mean is None:
+        counts.unscored += 1
+        return None
+    counts.paired += 1
+    a_pass, b_pass = passes(pair.a), passes(pair.b)
+    key = (float(pair.position) if pair.position is not None else math.inf, pair.case_id)
+    if a_pass and not b_pass:
+        counts.regressions += 1
+        moved["regressions"].append(key)
+    elif b_pass and not a_pass:
+        counts.improvements += 1
+        moved["improvements"].append(key)
+    else:
+        counts.unchanged += 1
+        counts.changed_output += pair.changed
+    return a_pass, b_pass
+
+
+def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
+    """Stream both runs once, grouped by case in SQLite; only ids of moved cases are kept."""
+    counts = Counts()
+    moved: dict[str, list[tuple[float, str]]] = {"regressions": [], "improvements": []}
+    tallies = (_RateTally(), _RateTally())
+
+    def pairs() -> Any:
+        for pair in iter_case_pairs(store, run_a, run_b):
+            tallies[0].add(pair.a)
+            tallies[1].add(pair.b)
+            outcome = _count(pair, counts, moved)
+            if outcome is not None:
+                yield outcome
+
+    paired = paired_difference(pairs())
+    info_a, info_b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
+    summary_a, epochs_a = _summary(store, run_a, tallies[0])
+    summary_b, epochs_b = _summary(store, run_b, tallies[1])
+    return Comparison(
+        run_a=info_a,
+        run_b=info_b,
+        summary_a=summary_a,
+        summary_b=summary_b,
+        paired=paired,
+        counts=counts,
+        regressions=[cid for _, cid in sorted(moved["regressions"])],
+        improvements=[cid for _, cid in sorted(moved["improvements"])],
+        suites=suite_relation(info_a, info_b),
+        epochs=max(epochs_a, epochs_b),
+    )
+
+
+def _summary(store: Any, run_id: str, tally: _RateTally) -> tuple[RunSummary, int]:
+    totals = run_totals(store, run_id)
+    summary = RunSummary(
+        rate=tally.rate(totals.epochs),
+        latency_ms=spread_of_array(totals.latencies),
+        cases=tally.cases,
+        errors=tally.errors,
+        tokens_in=totals.tokens_in,
+        tokens_out=totals.tokens_out,
+        cost_usd=totals.cost_usd,
+    )
+    return summary, totals.epochs
+
+
+def suite_relation(run_a: dict[str, Any], run_b: dict[str, Any]) -> str:
+    if run_a.get("suite_id") == run_b.get("suite_id"):
+        return "same"
+    return "changed" if run_a.get("suite") == run_b.get("suite") else "different"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

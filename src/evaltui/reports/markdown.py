@@ -1,0 +1,108 @@
+"""The CI gate's Markdown report, fit for a pull-request comment: a summary table per model, the
+gate verdicts, regressions with short diffs, long lists folded into `<details>`.
+
+Every piece of untrusted text (case ids, outputs, model ids, reasons) goes through `cell`, which
+makes control characters visible and escapes whatever Markdown, HTML or GitHub would act on
+(tables, links, images, mentions, issue references), so a model's output cannot reshape the
+comment or ping anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from evaltui.text import make_visible
+
+SHOWN = 10  # regressions shown before the rest fold away
+# Inline Markdown: emphasis, code, links and images, tables, strikethrough. Cells never start a
+# line, so block syntax (headings, lists, quotes) cannot act and is left readable.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# HTML, GitHub mentions and issue references, bare-URL autolinks.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;"}
+
+
+def cell(text: str) -> str:
+    """`text` as literal, one-line Markdown (a table cell or a list item)."""
+    text = make_visible(text).replace("\r\n", "\n").replace("\n", " ⏎ ")
+    text = _SPECIAL.sub(r"\\\1", text)
+    return "".join(_ENTITIES.get(ch, ch) for ch in text).replace("://", "&#58;//")
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _rate(rate: dict[str, Any]) -> str:
+    if rate.get("pass_rate") is None:
+        return "–"
+    return f"{pct(rate['pass_rate'])} ({pct(rate['lo'])}–{pct(rate['hi'])})"
+
+
+def _cost(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.4f}"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} ms"
+
+
+def summary_table(entries: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| model | run | pass rate (95% CI) | vs baseline | regressions | improvements | p95 | cost | gate |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        cmp, m = e.get("comparison"), e["metrics"]
+        versus = "–" if not cmp else cell(cmp["verdict"])
+        regress = "–" if not cmp else str(cmp["counts"]["regressions"])
+        improve = "–" if not cmp else str(cmp["counts"]["improvements"])
+        gate = "✅ pass" if all(g["passed"] for g in e["gates"]) else "❌ fail"
+        lines.append(
+            f"| {cell(str(e['run'].get('model_id')))} | {cell(e['run']['id'])} | {_rate(m['rate'])} | "
+            f"{versus} | {regress} | {improve} | {_ms(m['latency_ms']['p95'])} | "
+            f"{_cost(m['cost_usd'])} | {gate} |"
+        )
+    return lines
+
+
+def _moved(title: str, cases: list[dict[str, str]], total: int) -> list[str]:
+    if not total:
+        return []
+    rows = [f"| {cell(c['case_id'])} | {cell(c['diff'])} |" for c in cases]
+    head = ["| case | output diff (`[-old-]{+new+}`) |", "|---|---|"]
+    lines = [f"#### {title} ({total})", "", *head, *rows[:SHOWN], ""]
+    if len(rows) > SHOWN:
+        lines += [f"<details><summary>{len(rows) - SHOWN} more</summary>", "", *head, *rows[SHOWN:], ""]
+        lines += ["</details>", ""]
+    if total > len(rows):
+        lines += [f"_…and {total - len(rows)} more; run `evaltui compare` for all._", ""]
+    return lines
+
+
+def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[str, Any]]) -> str:
+    """The whole comment. `entries`: one per run, as `commands.gate` builds them."""
+    failed = [g for e in entries for g in e["gates"] if not g["passed"]]
+    lines = [f"## evaltui: {cell(suite)}", ""]
+    lines.append("**Gates: ❌ failed**" if failed else "**Gates: ✅ passed**")
+    lines.append("")
+    if baseline:
+        lines += [f"Baseline: {cell(baseline['id'])} ({cell(str(baseline.get('model_id')))})", ""]
+    lines += [*summary_table(entries), ""]
+    gates = [(e, g) for e in entries for g in e["gates"]]
+    if gates:
+        lines += ["### Gates", ""]
+        for e, g in gates:
+            mark = "✅" if g["passed"] else "❌"
+            lines.append(f"- {mark} {cell(str(e['run'].get('model_id')))}: {cell(g['detail'])}")
+        lines.append("")
+    for e in entries:
+        cmp = e.get("comparison")
+        if not cmp:
+            continue
+        model = cell(str(e["run"].get("model_id")))
+        lines += _moved(f"Regressions: {model}", e["shown"]["regressions"], cmp["counts"]["regressions"])
+        lines += _moved(f"Improvements: {model}", e["shown"]["improvements"], cmp["counts"]["improvements"])
+        if cmp.get("left_out"):
+            lines += [f"_Left out of the comparison: {cell(cmp['left_out'])}_", ""]
+    return "\n".join(lines).rstrip() + "\n"
