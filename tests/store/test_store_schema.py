@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import sqlite_utils
 
 from evaltui.errors import StoreError
 from evaltui.store import Store
+from evaltui.store.connection import connect
 from evaltui.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.store.factories import DEMO, make_suite
 
@@ -34,11 +36,18 @@ def test_new_database_has_every_table_and_the_current_schema_version(store: Stor
 
 
 def test_every_connection_gets_wal_normal_sync_busy_timeout_and_foreign_keys(store: Store) -> None:
-    for conn in (store.conn(), store.writer()._conn):
+    in_thread: list[sqlite3.Connection] = []
+    worker = threading.Thread(target=lambda: in_thread.append(store.conn()))
+    worker.start()
+    worker.join()
+    fresh = connect(store.path)  # what the writer thread and streaming reads open
+    for conn in (store.conn(), in_thread[0], fresh):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert in_thread[0] is not store.conn()
+    fresh.close()
 
 
 def make_v1_file(path: Path) -> None:

@@ -4,7 +4,9 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
 
     Store(path, *, create=True)            open (PRAGMAs, migrations, backup before migrating
                                            an older schema, refuse a newer one with StoreError)
-    .path, .close()
+    .path, .close()                        also a context manager (`with Store(path) as store:`)
+    .conn() -> sqlite3.Connection          this thread's connection, for ad-hoc reads
+                                           (e.g. `sqlite_utils.Database(store.conn())`)
     .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
                                            (cases keep their position for stable ordering)
     .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1) -> run_id
