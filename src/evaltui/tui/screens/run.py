@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
 from evaltui.tui.widgets import figures
-from evaltui.tui.widgets.result_table import ResultTable
+from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
 
@@ -82,6 +82,7 @@ class RunScreen(Screen[None]):
         self._timer: Timer | None = None
         self._ticks = 0
         self._dirty = False
+        self._metrics_due = True  # computed once the first rows are on screen (they come first)
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
@@ -142,6 +143,7 @@ class RunScreen(Screen[None]):
             self._timer.stop()
             self._timer = None
             self.query_one("#progress-row").display = False
+            self._load_metrics()
         self._load_run()
         self._reload_table(keep_rows=True)
 
@@ -159,7 +161,10 @@ class RunScreen(Screen[None]):
     def _show_run(self, run: dict[str, Any]) -> None:
         self.run = run
         self.query_one(RunHeader).show(run, Figures.from_run(run))
-        if run.get("status") != "running" or self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+
+    def _start_metrics(self) -> None:
+        self._metrics_due = False
+        if self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
             self._load_metrics()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
@@ -178,16 +183,27 @@ class RunScreen(Screen[None]):
         return {"status": STATUS_FILTERS[self.status_filter], "tag": self.tag, "search": self.search}
 
     def _reload_table(self, *, keep_rows: bool) -> None:
-        self._count(self._filters(), keep_rows)
+        top = self.table.scroll_offset.y if keep_rows else 0
+        self._count(self._filters(), keep_rows, top // PAGE_SIZE * PAGE_SIZE)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="count", name="Counting results")
-    def _count(self, filters: dict[str, Any], keep_rows: bool) -> None:
-        total = self.app.store.count_results(self.run_id, **filters)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._counted, filters, total, keep_rows)
+    def _count(self, filters: dict[str, Any], keep_rows: bool, offset: int) -> None:
+        """The row count and the first visible page in one trip, so the first rows show at once."""
+        store = self.app.store  # type: ignore[attr-defined]
+        run = store.get_run(self.run_id) if not any(filters.values()) else None
+        if run is not None and run["status"] != "running":
+            total = int(run["done"])  # a finished run's counter: no need to count 100,000 rows
+        else:
+            total = store.count_results(self.run_id, **filters)
+        rows = store.page_results(self.run_id, offset=offset, limit=PAGE_SIZE, **filters)
+        self.app.call_from_thread(self._counted, filters, total, keep_rows, offset, rows)
 
-    def _counted(self, filters: dict[str, Any], total: int, keep_rows: bool) -> None:
+    def _counted(
+        self, filters: dict[str, Any], total: int, keep_rows: bool, offset: int, rows: list[dict[str, Any]]
+    ) -> None:
         if filters == self._filters():
             self.table.reset(total, keep_rows=keep_rows)
+            self._page_arrived(self.table.generation, offset, rows)
 
     @on(ResultTable.PageNeeded)
     def _page_needed(self, event: ResultTable.PageNeeded) -> None:
@@ -203,7 +219,12 @@ class RunScreen(Screen[None]):
 
     def _fetch_page(self, filters: dict[str, Any], offset: int, limit: int, generation: int) -> None:
         rows = self.app.store.page_results(self.run_id, offset=offset, limit=limit, **filters)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
+        self.app.call_from_thread(self._page_arrived, generation, offset, rows)
+
+    def _page_arrived(self, generation: int, offset: int, rows: list[dict[str, Any]]) -> None:
+        self.table.add_page(generation, offset, rows)
+        if self._metrics_due:
+            self._start_metrics()
 
     @on(Worker.StateChanged)
     def _page_cancelled(self, event: Worker.StateChanged) -> None:

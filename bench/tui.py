@@ -1,0 +1,147 @@
+"""TUI benchmarks: start-up to the first frame, opening a 100,000-result run (the first rows on
+screen), the same rows through a DataTable holding every row (what the paged table avoids), and
+the event loop's worst stall while a live 5,000-case run executes at concurrency 64.
+
+    .venv/bin/python bench/tui.py          # prints the figures and updates docs/BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("EVALTUI_CONFIG", str(Path(tempfile.mkdtemp()) / "config.yaml"))
+
+from bench._harness import machine, write_section
+from tests.store.factories import BIG_CASES, DEMO, make_suite, result_row, status_of
+
+from evaltui.config import Config
+from evaltui.engine import RunOptions
+from evaltui.store import Store
+from evaltui.suites.models import Case, ModelSpec, ScorerSpec, Suite
+from evaltui.tui.app import make_app
+from evaltui.tui.live import LaunchRequest
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.screens.suites import SuitesScreen
+from evaltui.tui.widgets.result_table import ResultTable
+
+REPEATS = 5
+
+
+def build_big(path: Path) -> str:
+    with Store(path) as store:
+        run_id = store.create_run(
+            suite_id=store.save_suite(make_suite(BIG_CASES)), model=DEMO, total=BIG_CASES
+        )
+        writer = store.writer()
+        for i in range(BIG_CASES):
+            writer.put(result_row(run_id, f"case-{i:06d}", status_of(i)))
+        writer.close()
+        store.refresh_counters(run_id)
+        store.set_run_status(run_id, "completed")
+    return run_id
+
+
+async def until(condition, step: float = 0.001) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(100_000):
+        if condition():
+            return
+        await asyncio.sleep(step)
+    raise RuntimeError("condition never held")
+
+
+async def open_big(db: Path, run_id: str) -> tuple[float, float]:
+    """Seconds to the home screen's first frame, and from opening the run to its first rows."""
+    started = time.perf_counter()
+    app = make_app(Config(db_path=db), db, [])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(lambda: isinstance(app.screen, SuitesScreen) and app.screen.is_mounted)
+        startup = time.perf_counter() - started
+        await pilot.pause()
+        opened = time.perf_counter()
+        app.open_run(run_id)
+        await until(lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(ResultTable)))
+        table = app.screen.query_one(ResultTable)
+        await until(lambda: table.total and "case-000000" in table.render_line(1).text)
+        first_rows = time.perf_counter() - opened
+        await app.workers.wait_for_complete()  # the run's metrics, so the next open starts quiet
+        return startup, first_rows
+
+
+async def datatable_all_rows(db: Path, run_id: str) -> float:
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    with Store(db) as store:
+        rows = [(Text(r["status"]), Text(r["case_id"]), Text(r["output"] or "")) for r in
+                store.iter_results(run_id, columns=("status", "case_id", "output"))]  # fmt: skip
+
+    class Plain(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = Plain()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_columns("status", "case", "output")
+        started = time.perf_counter()
+        table.add_rows(rows)
+        await pilot.pause()
+        return time.perf_counter() - started
+
+
+async def live_stall(db: Path, cases: int = 5_000) -> tuple[float, float]:
+    """Max and p99 lateness (ms) of a 5 ms heartbeat on the UI loop during a live run."""
+    suite = Suite(
+        name="stall",
+        prompt="{{ input }}",
+        scorers=[ScorerSpec(type="equals")],
+        cases=[Case(id=f"c{i}", input=f"answer {i}", expected=f"answer {i}") for i in range(cases)],
+    )
+    model = ModelSpec(provider="demo", model="echo", params={"latency_ms": 5})
+    app = make_app(Config(db_path=db), db, [])
+    late: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.live.launch(LaunchRequest(suite, [model], RunOptions(concurrency=64)))
+        await until(lambda: isinstance(app.screen, RunScreen) and len(app.live) == 1)
+        while len(app.live):
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            late.append((time.perf_counter() - before - 0.005) * 1000)
+    late.sort()
+    return late[-1], late[int(len(late) * 0.99)]
+
+
+async def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    db = folder / "big.db"
+    run_id = build_big(db)
+    figures = [await open_big(db, run_id) for _ in range(REPEATS)]
+    startup = statistics.median(f[0] for f in figures)
+    first_rows = statistics.median(f[1] for f in figures)
+    stall_max, stall_p99 = await live_stall(folder / "live.db")
+    datatable = await datatable_all_rows(db, run_id)  # last: freeing 100,000 rows pauses the collector
+    body = (
+        f"### TUI ({machine()})\n\n"
+        f"| measure | result |\n|---|---|\n"
+        f"| start-up to the home screen's first frame | {startup * 1000:.0f} ms |\n"
+        f"| open a 100,000-result run, first rows on screen (paged table) | {first_rows * 1000:.0f} ms |\n"
+        f"| the same 100,000 rows added to a DataTable | {datatable * 1000:.0f} ms |\n"
+        f"| event-loop stall during a live 5,000-case run at concurrency 64 (max / p99) | "
+        f"{stall_max:.0f} ms / {stall_p99:.0f} ms |\n\n"
+        f"Medians of {REPEATS} opens; `.venv/bin/python bench/tui.py` (headless, `App.run_test`)."
+    )
+    print(body)
+    write_section("tui", body)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
