@@ -1,0 +1,102 @@
+"""Compare numbers against hand-computed values on small runs written through the store."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from tests.compare.builders import make_run, make_suite
+
+from evaltui.analysis.metrics import run_metrics
+from evaltui.analysis.stats import wilson_interval
+from evaltui.reports.comparison import compare_runs
+from evaltui.store import Store
+from evaltui.store.compare import previous_run
+
+IDS = [f"c{i}" for i in range(1, 8)]
+
+
+def test_counts_and_paired_difference_match_hand_computed_values(store: Store) -> None:
+    suite = make_suite(IDS)
+    a = make_run(
+        store, suite, {"c1": "pass", "c2": "pass", "c3": "fail", "c4": "fail", "c5": "pass", "c6": "error"}
+    )
+    b = make_run(
+        store,
+        suite,
+        {"c1": "pass", "c2": "fail", "c3": "pass", "c4": "fail", "c5": "pass", "c6": "pass", "c7": "pass"},
+        outputs={"c5": "a different answer"},
+    )
+    c = compare_runs(store, a, b)
+    n = c.counts
+    assert (n.shared, n.paired, n.unscored, n.only_a, n.only_b) == (6, 5, 1, 0, 1)
+    assert (n.regressions, n.improvements, n.unchanged, n.changed_output) == (1, 1, 3, 1)
+    assert (n.errors_a, n.errors_b) == (1, 0)
+    assert c.regressions == ["c2"] and c.improvements == ["c3"]
+    # d = (0, -1, +1, 0, 0): mean 0, s^2 = 2/4, se = sqrt(0.5 / 5)
+    assert c.paired.mean_diff == 0 and c.paired.se == pytest.approx(math.sqrt(0.1))
+    assert c.paired.hi == pytest.approx(1.959963984540054 * math.sqrt(0.1))
+    assert c.paired.mcnemar_p == 1.0
+    assert c.verdict == "not distinguishable from noise (p=1)"
+    assert (c.summary_a.rate.lo, c.summary_a.rate.hi) == pytest.approx(wilson_interval(3, 5))
+    assert c.summary_b.rate.pass_rate == pytest.approx(5 / 7)
+    assert "0 only in A, 1 only in B" in c.left_out() and "did not ask them" in c.left_out()
+    assert "1 shared cases errored on every epoch" in c.left_out()
+
+
+def test_ten_regressions_out_of_ten_discordant_pairs_is_called_worse(store: Store) -> None:
+    ids = [f"k{i:02d}" for i in range(12)]
+    suite = make_suite(ids)
+    a = make_run(store, suite, dict.fromkeys(ids, "pass"))
+    b = make_run(store, suite, {cid: "fail" if i < 10 else "pass" for i, cid in enumerate(ids)})
+    c = compare_runs(store, a, b)
+    assert c.paired.mcnemar_p == pytest.approx(2 * 0.5**10)
+    assert c.verdict == "B is worse (p=0.00195)"
+    assert c.counts.regressions == 10 and c.regressions == ids[:10]
+
+
+def test_epochs_are_averaged_per_case_before_pairing(store: Store) -> None:
+    suite = make_suite(["e1", "e2"])
+    a = make_run(store, suite, {"e1": ["pass", "fail", "pass"], "e2": ["pass", "fail", "fail"]})
+    b = make_run(store, suite, {"e1": ["fail", "fail", "pass"], "e2": ["pass", "pass", "fail"]})
+    c = compare_runs(store, a, b)
+    assert c.epochs == 3 and c.counts.paired == 2
+    assert c.regressions == ["e1"] and c.improvements == ["e2"]
+    expected = run_metrics(store.iter_results(a)).rate
+    assert c.summary_a.rate == expected and expected.method == "clustered"
+
+
+def test_single_epoch_rate_and_latency_agree_with_show(store: Store) -> None:
+    suite = make_suite(IDS)
+    a = make_run(store, suite, {"c1": "pass", "c2": "fail", "c3": "error", "c4": "pass"}, latency_ms=40.0)
+    b = make_run(store, suite, {"c1": "pass"})
+    metrics = run_metrics(store.iter_results(a))
+    c = compare_runs(store, a, b)
+    assert c.summary_a.rate == metrics.rate
+    assert c.summary_a.latency_ms == metrics.latency_ms
+    assert c.summary_a.cost_usd == pytest.approx(metrics.cost_usd)
+
+
+def test_different_suites_are_compared_on_shared_ids_and_say_why(store: Store) -> None:
+    a = make_run(store, make_suite(["x", "y", "z"], name="one"), {"x": "pass", "y": "pass", "z": "fail"})
+    b = make_run(store, make_suite(["y", "z", "w"], name="two"), {"y": "fail", "z": "fail", "w": "pass"})
+    c = compare_runs(store, a, b)
+    assert (c.counts.shared, c.counts.only_a, c.counts.only_b) == (2, 1, 1)
+    assert c.suites == "different" and "runs are of different suites" in c.left_out()
+    assert c.regressions == ["y"]
+
+
+def test_a_changed_suite_is_named_as_changed(store: Store) -> None:
+    a = make_run(store, make_suite(["x", "y"]), {"x": "pass", "y": "pass"})
+    b = make_run(store, make_suite(["x", "y", "new"]), {"x": "pass", "y": "pass", "new": "fail"})
+    c = compare_runs(store, a, b)
+    assert c.suites == "changed" and "cases changed between the runs" in c.left_out()
+
+
+def test_previous_run_is_the_one_before_of_the_same_suite_and_model(store: Store) -> None:
+    suite = make_suite(["x"])
+    first = make_run(store, suite, {"x": "pass"})
+    make_run(store, suite, {"x": "pass"}, model="rules")
+    third = make_run(store, suite, {"x": "fail"})
+    assert previous_run(store, third) == first
+    assert previous_run(store, first) is None
