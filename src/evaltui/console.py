@@ -105,14 +105,14 @@ def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
     for run in runs:
         metrics = run.get("metrics") or {}
         table.add_row(
-            Text(run["id"]),
-            Text(str(run.get("suite") or "")),
-            Text(str(run.get("model_id") or "")),
+            inert(run["id"]),
+            inert(str(run.get("suite") or "")),
+            inert(str(run.get("model_id") or "")),
             Text(str(run.get("status") or "")),
             fmt_rate(int(run.get("passed") or 0), int(run.get("passed") or 0) + int(run.get("failed") or 0)),
             fmt_ms(metrics.get("p95_ms")),
             fmt_cost(run.get("cost_usd")),
-            Text(str(run.get("label") or "")),
+            inert(str(run.get("label") or "")),
             Text(str(run.get("started_at") or "")[:19]),
         )
     return table

@@ -4,7 +4,9 @@ Shared by the CLI's Rich output and exports; the TUI has the same rule in its wi
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from rich.text import Text
 
@@ -33,3 +35,15 @@ def make_visible(text: str) -> str:
 def inert(text: str, style: str = "") -> Text:
     """A Rich `Text` that shows `text` literally: no markup, no escape sequences."""
     return Text(make_visible(text), style=style)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """JSON for a terminal or a pipe: non-ASCII text stays readable, but every character `inert`
+    would make visible (C1 controls, bidi overrides, zero-width marks, lone surrogates) is written
+    as a \\u escape. They can only occur inside strings, so the JSON still decodes to exactly the
+    same values; and a lone surrogate, which UTF-8 cannot encode, no longer crashes the output."""
+    return _UNSAFE.sub(_escaped, json.dumps(data, indent=indent, ensure_ascii=False, default=str))

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
-from evaltui.text import inert
+from evaltui.text import inert, json_text
 
 FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
 
 
 def run_metrics(store: Any, run_id: str) -> dict[str, Any]:
-    return compute_metrics(store.iter_results(run_id)).to_dict()
+    return compute_metrics(store.iter_metric_rows(run_id)).to_dict()
 
 
 def failures(store: Any, run_id: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -70,7 +71,8 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
         (str(run.get("status")), "bold"),
     )
     if run.get("label"):
-        head.append(f"  label {run['label']}")
+        head.append("  label ")
+        head.append_text(inert(str(run["label"])))
     rate = m.get("rate") or {}
     lat = m.get("latency_ms") or {}
     pass_rate = rate.get("pass_rate")
@@ -127,7 +129,7 @@ def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
 def show_command(store: Any, run_id: str, out: Console, *, as_json: bool, limit: int) -> None:
     data = summary_dict(store, run_id, limit)
     if as_json:
-        out.print_json(json.dumps(data, default=str, ensure_ascii=False))
+        click.echo(json_text(data))  # not through Rich: it would re-encode the escapes
         return
     out.print(metrics_block(data["run"], data["metrics"]))
     count, rows = data["failures_total"], failures(store, run_id, limit)[1]
