@@ -1,0 +1,91 @@
+"""Compare two 100,000-case runs, and diff two 100 KB outputs; writes docs/BENCHMARKS.md#compare.
+
+Run: .venv/bin/python bench/compare.py"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._harness import machine, median, timed, write_section
+from tests.compare.builders import big_runs
+
+from evaltui.analysis.diff import word_diff
+from evaltui.reports.comparison import compare_runs
+from evaltui.reports.shortdiff import short_diff
+from evaltui.store import Store
+
+N = 100_000
+EVALTUI = str(Path(sys.executable).with_name("evaltui"))
+
+
+def outcome(i: int, side: int) -> tuple[str, str]:
+    failing = (i % 10 == 0) != (side == 1 and i % 70 == 0)
+    return ("fail" if failing else "pass"), f"answer {i}" + (" changed" if side and i % 3 == 0 else "")
+
+
+def first_line_s(db: Path, a: str, b: str) -> tuple[float, float]:
+    """Seconds to the first line of `evaltui compare` and to its end."""
+    env = {**os.environ, "EVALTUI_DB": str(db)}
+    start = time.perf_counter()
+    proc = subprocess.Popen([EVALTUI, "compare", a, b], stdout=subprocess.PIPE, env=env, text=True)
+    proc.stdout.readline()  # type: ignore[union-attr]
+    first = time.perf_counter() - start
+    proc.communicate()
+    return first, time.perf_counter() - start
+
+
+def text_of(seed: int, size: int = 100_000) -> str:
+    rng = random.Random(seed)
+    words = [
+        rng.choice(["alpha", "beta", "gamma", "delta", "refund", "ticket", "\n"]) for _ in range(size // 6)
+    ]
+    return " ".join(words)[:size]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        a, b = big_runs(db, N, outcome)
+        with Store(db) as store:
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                compare_runs(store, a, b)
+                times.append(time.perf_counter() - start)
+        firsts, totals = zip(*(first_line_s(db, a, b) for _ in range(3)), strict=True)
+        _, cpu, rss = timed([EVALTUI, "compare", a, b], env={**os.environ, "EVALTUI_DB": str(db)})
+    old = text_of(1)
+    new = old[:30_000] + text_of(2, 40_000) + old[70_000:]
+    diffs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        word_diff(old, new)
+        short_diff(old, new)
+        diffs.append(time.perf_counter() - start)
+    body = f"""## Compare ({machine()})
+
+| what | median |
+|---|---|
+| `compare_runs` of two {N:,}-case runs (in process, full summary) | {median(times):.2f} s |
+| `evaltui compare A B`: first line of output | {median(list(firsts)):.2f} s |
+| `evaltui compare A B`: whole summary and regression list | {median(list(totals)):.2f} s |
+| `evaltui compare A B`: CPU, max RSS | {cpu:.2f} s, {rss} MiB |
+| word diff + short diff of two 100 KB outputs (40 KB changed) | {median(diffs):.2f} s |
+
+The first line names the two runs (no scan yet); the summary needs one pass over both runs,
+read in case-id order off the primary key and folded and merged in Python, plus one pass per run for
+latency percentiles. Memory holds only the ids of moved cases and one float per latency."""
+    write_section("compare", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
