@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable
 from typing import IO, Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
@@ -24,11 +25,15 @@ REFRESH_S = 0.1
 LOG_EVERY_S = 5.0
 
 
-def fmt_rate(passed: int, scored: int) -> Text:
+STATUS_STYLE = {"completed": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
+
+
+def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:
+    prefix = "pass " if word else ""
     if not scored:
-        return Text("pass –")
+        return Text(prefix + "–")
     lo, hi = wilson_interval(passed, scored)
-    return Text(f"pass {passed / scored:.1%} [{lo:.0%}–{hi:.0%}]")
+    return Text(f"{prefix}{passed / scored:.1%} [{lo:.0%}–{hi:.0%}]")
 
 
 def fmt_ms(value: float | None) -> str:
@@ -36,7 +41,7 @@ def fmt_ms(value: float | None) -> str:
 
 
 def fmt_cost(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.4f}"
+    return "?" if value is None else f"${value:,.4f}"
 
 
 def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
@@ -99,20 +104,27 @@ class EventLines:
 
 
 def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
-    table = Table(header_style="bold")
-    for col in ("run", "suite", "model", "status", "pass rate ± 95% CI", "p95", "cost", "label", "started"):
-        table.add_column(col)
+    """Runs, newest first: the facts that fit any width first, suite and model last (they wrap)."""
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    table.add_column("run", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("pass [95% CI]", no_wrap=True)
+    table.add_column("p95", no_wrap=True, justify="right")
+    table.add_column("cost", no_wrap=True, justify="right")
+    table.add_column("suite · model", overflow="fold", ratio=1, min_width=12)
     for run in runs:
         metrics = run.get("metrics") or {}
+        passed = int(run.get("passed") or 0)
+        what = Text.assemble(inert(str(run.get("suite") or "")), " · ", inert(str(run.get("model_id") or "")))
+        if run.get("label"):
+            what.append_text(inert(f" [{run['label']}]", "cyan"))
+        status = str(run.get("status") or "")
         table.add_row(
             inert(run["id"]),
-            inert(str(run.get("suite") or "")),
-            inert(str(run.get("model_id") or "")),
-            Text(str(run.get("status") or "")),
-            fmt_rate(int(run.get("passed") or 0), int(run.get("passed") or 0) + int(run.get("failed") or 0)),
-            fmt_ms(metrics.get("p95_ms")),
+            Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
+            fmt_rate(passed, passed + int(run.get("failed") or 0), word=False),
+            fmt_ms((metrics.get("latency_ms") or {}).get("p95")),
             fmt_cost(run.get("cost_usd")),
-            inert(str(run.get("label") or "")),
-            Text(str(run.get("started_at") or "")[:19]),
+            what,
         )
     return table

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -108,19 +109,22 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
 
 
 def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"failing cases: {len(rows)} of {count}", header_style="bold", expand=False)
-    table.add_column("case")
-    table.add_column("status")
-    table.add_column("expected", max_width=24, no_wrap=True, overflow="ellipsis")
-    table.add_column("output", max_width=36, no_wrap=True, overflow="ellipsis")
-    table.add_column("why", max_width=60, overflow="fold")
+    table = Table(
+        title=f"failing cases: {len(rows)} of {count}", box=box.SIMPLE_HEAD, header_style="bold",
+        title_justify="left", pad_edge=False, expand=True,
+    )  # fmt: skip
+    table.add_column("case", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("status", no_wrap=True)
+    table.add_column("expected", no_wrap=True, overflow="ellipsis", ratio=1, max_width=30)
+    table.add_column("output", no_wrap=True, overflow="ellipsis", ratio=1, max_width=30)
+    table.add_column("why", overflow="fold", ratio=2, min_width=24)
     for row in rows:
         case = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
         table.add_row(
             inert(case),
-            row["status"],
+            Text(row["status"], style="red" if row["status"] == "error" else "yellow"),
             inert(short(row.get("expected"))),
-            inert(row.get("output_preview") or ""),
+            inert(short(row.get("output_preview") or "")),
             inert(why(row)),
         )
     return table

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.cache import cache_key, completion_from_dict, completion_to_dict
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
@@ -195,6 +196,10 @@ class Runner:
         await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
         assert self.run_id is not None
         self.store.refresh_counters(self.run_id)
+        metrics = await asyncio.to_thread(
+            lambda: run_metrics(self.store.iter_metric_rows(self.run_id)).to_dict()
+        )
+        self.store.set_run_metrics(self.run_id, metrics)
         self.store.set_run_status(self.run_id, status)
         run = self.store.get_run(self.run_id) or {}
         self._emit(RunFinished(self.run_id, status, _public_counters(run)))  # type: ignore[arg-type]

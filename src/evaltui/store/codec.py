@@ -88,7 +88,7 @@ def json_like_pattern(term: str) -> str:
 
 RESULT_COLUMNS = (
     "run_id", "case_id", "epoch", "status", "output", "prompt", "scores", "value", "latency_ms",
-    "tokens_in", "tokens_out", "cost_usd", "attempts", "cached", "error", "finished_at",
+    "tokens_in", "tokens_out", "cost_usd", "attempts", "cached", "error", "finished_at", "judge",
 )  # fmt: skip
 RESULT_JSON = ("prompt", "scores")
 RESULT_TEXT = ("output", "error")
@@ -100,7 +100,9 @@ def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
     out: list[Any] = []
     for column in RESULT_COLUMNS:
         value = row.get(column)
-        if column in RESULT_JSON:
+        if column == "judge":
+            value = None if value is None else dump_json(value)
+        elif column in RESULT_JSON:
             value = dump_json(value if value is not None else [])
         elif column in RESULT_TEXT:
             value = encode_text(value)
@@ -116,9 +118,11 @@ def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row read from results/cases/runs with its JSON, text and boolean columns decoded."""
-    for column in (*RESULT_JSON, *CASE_JSON, "model_config"):
-        if column in row:
+    for column in (*RESULT_JSON, *CASE_JSON, "model_config", "metrics", "judge"):
+        if column in row and row[column] is not None:
             row[column] = load_json(row[column])
+    if row.get("cost_unknown"):
+        row["cost_usd"] = None  # some answered result had no known price: the total is unknown
     for column in RESULT_TEXT:
         if column in row:
             row[column] = decode_text(row[column])

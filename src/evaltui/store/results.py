@@ -136,6 +136,16 @@ class ResultQueries(ThreadConnections):
         for row in self.stream(sql, (run_id,), what="results"):
             yield decode_row(row)
 
+    def iter_metric_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """What run metrics need, streamed: each result's status, value, latency, tokens, cost, and
+        its case's tags and cluster."""
+        sql = (
+            "SELECT r.case_id, r.epoch, r.status, r.value, r.latency_ms, r.tokens_in, r.tokens_out, "
+            f"r.cost_usd, r.cached, c.tags, c.cluster {FROM_RESULTS} WHERE r.run_id = ?{ORDER}"
+        )
+        for row in self.stream(sql, (run_id,), what="results"):
+            yield decode_row(row)
+
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
         """(case_id, epoch) of the results a resume need not ask again."""
         sql = "SELECT case_id, epoch FROM results WHERE run_id = ?"

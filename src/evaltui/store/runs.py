@@ -26,10 +26,11 @@ RUN_FILTERS = {
 }
 
 COUNTERS_SQL = """
-UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd) = (
+UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd, cost_unknown) = (
     SELECT count(*), count(*) FILTER (WHERE status = 'pass'), count(*) FILTER (WHERE status = 'fail'),
            count(*) FILTER (WHERE status = 'error'), coalesce(sum(tokens_in), 0),
-           coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0.0)
+           coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0.0),
+           count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL)
     FROM results WHERE run_id = :run
 ) WHERE id = :run
 """
@@ -193,6 +194,11 @@ class RunQueries(ThreadConnections):
     def refresh_counters(self, run_id: str) -> None:
         """Recompute done/passed/failed/errors, tokens and cost from the run's results."""
         self.write(lambda conn: conn.execute(COUNTERS_SQL, {"run": run_id}), what="the run counters")
+
+    def set_run_metrics(self, run_id: str, metrics: dict[str, Any]) -> None:
+        """Keep a run's metrics summary (analysis.metrics) so listings need not recompute it."""
+        sql = "UPDATE runs SET metrics = ? WHERE id = ?"
+        self.write(lambda conn: conn.execute(sql, (dump_json(metrics), run_id)), what="the run metrics")
 
     def mark_stale_runs(self) -> list[str]:
         """Runs left `running` by a process that is gone (killed, crashed) become `interrupted`.

@@ -84,7 +84,15 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     return migrate
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _script(V1), 2: _script(V2)}
+# v3: judge calls' tokens and cost per result; a run's metrics summary (p50/p95 for listings) and
+# whether any answered result had an unknown cost (an unknown cost must never read as $0).
+V3 = """
+ALTER TABLE results ADD COLUMN judge TEXT;
+ALTER TABLE runs ADD COLUMN metrics TEXT;
+ALTER TABLE runs ADD COLUMN cost_unknown INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _script(V1), 2: _script(V2), 3: _script(V3)}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -121,25 +121,33 @@ class ResultWriter:
         return not stop
 
     def _collect(self) -> tuple[list[Any], list[threading.Event], bool]:
+        """Block for the first item, then let a batch gather for BATCH_SECONDS *without* waking per
+        row (a wake-up per `put` costs the engine's thread a GIL hand-off each time), then drain."""
         batch: list[Any] = []
         waiters: list[threading.Event] = []
         item = self._queue.get()
-        deadline = time.monotonic() + BATCH_SECONDS
+        gathered = False
         while True:
             if item is _STOP:
                 return batch, waiters, True
             if isinstance(item, threading.Event):
                 waiters.append(item)  # a flush: commit what we have now rather than wait longer
-                deadline = 0.0
+                gathered = True
             else:
                 batch.append(item)
             if len(batch) >= BATCH_ROWS:
                 return batch, waiters, False
             try:
-                timeout = deadline - time.monotonic()
-                item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
-                return batch, waiters, False
+                if gathered:
+                    return batch, waiters, False
+                gathered = True
+                time.sleep(BATCH_SECONDS)
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    return batch, waiters, False
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, batch: list[Any]) -> None:
