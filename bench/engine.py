@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from _harness import fake_api, machine, median, timed, write_section
+
+HERE = Path(__file__).parent
 
 SCENARIOS = [(100, 64), (100, 256), (0, 64)]
 
@@ -36,6 +39,14 @@ def make_suite(folder: Path, n: int, base_url: str) -> Path:
     return suite
 
 
+def run_driver(suite: Path, db: Path, conc: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(HERE / "engine_driver.py"), str(suite), str(db), str(conc)],
+        capture_output=True, text=True, check=True, env={**os.environ, "BENCH_API_KEY": "bench-dummy-key"},
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=5000)
@@ -50,42 +61,48 @@ def main() -> None:
         for latency, conc in SCENARIOS:
             with fake_api(latency) as url:
                 suite = make_suite(folder, args.cases, url)
-                (folder / "one").mkdir(exist_ok=True)
-                one = make_suite(folder / "one", 1, url)
-                walls, cpus, rss = [], [], []
-                start_cpu = []
+                runs, cli_walls = [], []
                 for i in range(args.repeat):
-                    db = folder / f"r{latency}-{conc}-{i}.db"
-                    w, c, m = timed(
+                    result = run_driver(suite, folder / f"d{latency}-{conc}-{i}.db", conc)
+                    assert result["done"] == args.cases and result["errors"] == 0, result
+                    runs.append(result)
+                    db = folder / f"c{latency}-{conc}-{i}.db"
+                    wall, _, _ = timed(
                         [evaltui, "run", str(suite), "--no-cache", "-q", "-c", str(conc), "--db", str(db)],
                         env,
                     )
-                    walls.append(w), cpus.append(c), rss.append(m)
-                    _, c1, _ = timed(
-                        [evaltui, "run", str(one), "--no-cache", "-q", "--db", str(db) + "1"], env
-                    )
-                    start_cpu.append(c1)
-                limit = args.cases * latency / 1000 / conc
-                wall, cpu, base = median(walls), median(cpus), median(start_cpu)
-                per_case_ms = (cpu - base) / args.cases * 1000
-                rows.append((latency, conc, limit, wall, cpu, base, per_case_ms, max(rss)))
-                print(
-                    f"L={latency}ms C={conc}: wall {wall:.2f}s limit {limit:.2f}s cpu {cpu:.2f}s "
-                    f"(start-up {base:.2f}s) -> {per_case_ms:.3f} ms CPU/case",
-                    flush=True,
-                )
+                    cli_walls.append(wall)
+            limit = args.cases * latency / 1000 / conc
+            row = {
+                "latency": latency,
+                "conc": conc,
+                "limit": limit,
+                "engine_wall": median([r["engine_wall"] for r in runs]),
+                "cpu_ms_case": median([r["engine_cpu"] for r in runs]) / args.cases * 1000,
+                "process_wall": median([r["process_wall"] for r in runs]),
+                "process_cpu": median([r["process_cpu"] for r in runs]),
+                "cli_wall": median(cli_walls),
+                "rss": max(r["rss_mib"] for r in runs),
+            }
+            rows.append(row)
+            print(row, flush=True)
     lines = [
-        f"Machine: {machine()}. Command: `python bench/engine.py --cases {args.cases} --repeat {args.repeat}`.",  # noqa: E501
-        "Each figure is the median of the repeats; the fake API runs in its own process on the same 2 cores.",
-        "CPU is the `evaltui run` process's user+sys time; per case it is net of a 1-case run's (start-up).",
+        f"Machine: {machine()}. Command: `python bench/engine.py --cases {args.cases} --repeat {args.repeat}`.",
+        "Medians of the repeats. The fake API (`tests/fake_api.py`) runs in its own process on the same 2 cores.",
+        "*Engine wall* runs from RunStarted to the end of the run (what the limit N×L/C applies to);",
+        "*harness CPU* is the evaltui process's CPU (all threads) in that phase, per case.",
+        "*Process* figures include interpreter start-up, loading and preparing the suite;",
+        "*CLI wall* is `evaltui run SUITE --no-cache -q` end to end, with the summary printed.",
         "",
-        "| latency | concurrency | limit N×L/C s | wall s | % of limit | CPU s | start-up CPU s | harness CPU ms/case | CPU s per 1,000 cases | max RSS MiB |",  # noqa: E501
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| latency | concurrency | limit N×L/C s | engine wall s | % of limit | harness CPU ms/case | CPU s per 1,000 cases | process wall s | process CPU s | CLI wall s | max RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for lat, conc, limit, wall, cpu, base, per, rss in rows:
-        pct = f"{100 * limit / wall:.0f}%" if limit else "n/a (0 ms)"
+    for r in rows:
+        pct = f"{100 * r['limit'] / r['engine_wall']:.0f}%" if r["limit"] else "n/a"
         lines.append(
-            f"| {lat} ms | {conc} | {limit:.2f} | {wall:.2f} | {pct} | {cpu:.2f} | {base:.2f} | {per:.3f} | {per:.2f} | {rss} |"  # noqa: E501
+            f"| {r['latency']} ms | {r['conc']} | {r['limit']:.2f} | {r['engine_wall']:.2f} | {pct} | "
+            f"{r['cpu_ms_case']:.3f} | {r['cpu_ms_case']:.2f} | {r['process_wall']:.2f} | "
+            f"{r['process_cpu']:.2f} | {r['cli_wall']:.2f} | {r['rss']} |"
         )
     table = "\n".join(lines)
     print(table)

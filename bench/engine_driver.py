@@ -1,0 +1,56 @@
+"""Child process of bench/engine.py: one run of a suite through the engine, timed from the inside.
+
+Prints one JSON line: the engine phase's wall time (RunStarted to the end of the run, what the limit
+N x L / C applies to), the process CPU spent in that phase (all threads: engine, writer), and the
+whole process's wall and CPU including interpreter start-up, loading and preparing the suite."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+
+START = time.perf_counter()
+
+
+def main() -> None:
+    suite_path, db, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    from evaltui.engine import Runner, RunOptions, RunStarted, prepare
+    from evaltui.store import Store
+    from evaltui.suites import load_suite
+
+    suite = load_suite(suite_path)
+    prepared = prepare(suite)
+    store = Store(db)
+    runner = Runner(store, prepared, suite.models[0], RunOptions(concurrency=concurrency, use_cache=False))
+    marks: dict[str, float] = {}
+
+    def watch(event: object) -> None:
+        if isinstance(event, RunStarted):
+            marks["started"] = time.perf_counter()
+            marks["cpu"] = time.process_time()
+
+    runner.subscribe(watch)
+    asyncio.run(runner.run())
+    end, cpu_end = time.perf_counter(), time.process_time()
+    run = store.get_run(runner.run_id)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "engine_wall": end - marks["started"],
+                "engine_cpu": cpu_end - marks["cpu"],
+                "process_wall": end - START,
+                "process_cpu": usage.ru_utime + usage.ru_stime,
+                "rss_mib": usage.ru_maxrss // 1024,
+                "done": run["done"],
+                "errors": run["errors"],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
