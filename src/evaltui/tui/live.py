@@ -10,12 +10,15 @@ going while the user browses other screens.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evaltui.engine import Event, RunFinished, Runner, RunOptions, RunStarted, make_runners, prepare
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
+
+PROGRESS_EVERY_S = 0.1  # at most this often a live run wakes the UI's loop to say it moved on
 
 if TYPE_CHECKING:
     from evaltui.tui.app import EvaltuiApp
@@ -68,15 +71,22 @@ class LiveRuns:
         )
 
     def _watcher(self, runner: Runner, *, first: bool):  # type: ignore[no-untyped-def]
-        """The engine's subscriber: called on the runner's own thread, so it only posts messages."""
+        """The engine's subscriber: called on the runner's own thread, so it only posts messages.
+
+        Progress is throttled here, on the engine's side: every message posted from another thread
+        wakes the UI's loop (and takes the GIL from the engine to do it), so a per-case message
+        would cost the UI thousands of wake-ups a second even if `can_replace` folds them later."""
+        last_progress = 0.0
 
         def on_event(event: Event) -> None:
+            nonlocal last_progress
             if isinstance(event, RunStarted):
                 self._runners[event.run_id] = runner
                 self._app.post_message(RunLaunched(event.run_id, event.suite, event.model_id, first=first))
             elif isinstance(event, RunFinished):
                 self._app.post_message(RunEnded(event.run_id, event.status))
-            else:
+            elif (now := time.monotonic()) - last_progress >= PROGRESS_EVERY_S:
+                last_progress = now
                 self._app.post_message(RunProgress(event.run_id))
 
         return on_event

@@ -130,7 +130,7 @@ class RunScreen(Screen[None]):
         self.query_one(ProgressBar).update(total=max(stats.total, 1), progress=stats.done)
         eta = figures.duration(stats.eta_s)
         speed = f" {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
-        self.query_one("#speed", Static).update(speed)
+        self.query_one("#speed", Static).update(speed, layout=False)
         self._ticks += 1
         if self._dirty and self._ticks % TABLE_EVERY == 0:
             self._dirty = False

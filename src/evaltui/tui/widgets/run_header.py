@@ -94,8 +94,10 @@ class Figures:
 
 
 class RunHeader(Static):
+    """Three lines: suite, model, status and label; pass rate and counts; latency, tokens, cost."""
+
     DEFAULT_CSS = """
-    RunHeader { height: auto; padding: 0 1; background: $panel; }
+    RunHeader { height: 3; padding: 0 1; background: $panel; }
     """
 
     def show(self, run: dict[str, Any], numbers: Figures) -> None:
@@ -123,4 +125,4 @@ class RunHeader(Static):
         text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")
         text.append(f"tokens {figures.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
         text.append(f"cost {figures.cost(numbers.cost_usd)}")
-        self.update(text)
+        self.update(text, layout=False)  # always three lines: a live refresh repaints, never reflows

@@ -20,9 +20,18 @@ def _style(value: str, bold: bool) -> Style:
         return Style(bold=bold or None)
 
 
+@lru_cache(maxsize=8)
+def _variables(app: App[object], theme: str, dark: bool) -> dict[str, str]:
+    return app.get_css_variables()
+
+
 def tone(app: App[object], variable: str, *, bold: bool = False) -> Style:
-    """The style of a theme variable such as "success", "error", "warning", "primary", "text-muted"."""
-    value = app.get_css_variables().get(variable, "")
+    """The style of a theme variable such as "success", "error", "warning", "primary", "text-muted".
+
+    The variables are computed once per theme: `get_css_variables` regenerates the whole design
+    (milliseconds), which a live screen refreshing ten times a second cannot afford."""
+    theme = app.current_theme
+    value = _variables(app, theme.name, theme.dark).get(variable, "")
     return _style(value, bold)
 
 
