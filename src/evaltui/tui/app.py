@@ -20,7 +20,9 @@ from evaltui.tui.commands import CaseCommands, RunCommands, SuiteCommands
 from evaltui.tui.live import LiveRuns
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.screens.compare import CompareScreen
 from evaltui.tui.screens.help import HelpScreen
+from evaltui.tui.screens.matrix import MatrixScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
@@ -112,6 +114,14 @@ class EvaltuiApp(App[None]):
 
     def open_case(self, run_id: str, case_id: str, epoch: int = 0) -> None:
         self.push_screen(CaseScreen(run_id, case_id, epoch))
+
+    def open_compare(self, run_a: str, run_b: str) -> None:
+        """Is run B better than run A: the paired comparison and its case table."""
+        self.push_screen(CompareScreen(run_a, run_b))
+
+    def open_matrix(self, group_id: str) -> None:
+        """Cases x models for the runs of one launch."""
+        self.push_screen(MatrixScreen(group_id))
 
     def show_suite(self, name: str) -> None:
         """Back to the home screen with the named suite highlighted."""

@@ -1,0 +1,313 @@
+"""Compare: is run B better than run A, on which cases, and is that real?
+
+The numbers are `reports.comparison.compare_runs` (the same ones `evaltui compare` prints), worded
+by `commands.compare.summary_lines`. The case table pages through lists of case ids (regressions
+first), fetching one page of both runs' results at a time, so two 100,000-case runs cost one
+streaming pass for the numbers and one small query per page shown. `enter` opens the diff;
+`n`/`p` there walk the list on screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from evaltui.commands.compare import summary_lines
+from evaltui.reports.comparison import Comparison, compare_runs, passes
+from evaltui.store.compare import iter_case_pairs
+from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
+from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import tone
+
+FILTERS = ("regressions", "improvements", "changed", "all")
+PREVIEW = 200  # characters of each output fetched for a table row
+KIND_MARKS = {
+    "regressions": "▼",
+    "improvements": "▲",
+    "changed": "~",
+    "same": " ",
+    "only A": "A",
+    "only B": "B",
+}
+
+
+@dataclass
+class CaseLists:
+    """Case ids per filter. Regressions and improvements come with the comparison; the changed
+    and all lists take one more pass over both runs, made only when first asked for."""
+
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    regressions: frozenset[str] = frozenset()
+    improvements: frozenset[str] = frozenset()
+    changed: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_comparison(cls, c: Comparison) -> CaseLists:
+        return cls(
+            {"regressions": c.regressions, "improvements": c.improvements},
+            frozenset(c.regressions),
+            frozenset(c.improvements),
+        )
+
+    def kind(self, case_id: str, status_a: str | None, status_b: str | None) -> str:
+        if case_id in self.regressions:
+            return "regressions"
+        if case_id in self.improvements:
+            return "improvements"
+        if status_a is None or status_b is None:
+            return "only B" if status_a is None else "only A"
+        return "changed" if case_id in self.changed else "same"
+
+
+def changed_and_all(store: Any, run_a: str, run_b: str) -> tuple[list[str], list[str]]:
+    """Case ids (case-id order) whose verdict held but whose output changed, and every case id of
+    either run. The rule for "changed" is `compare_runs`'s, so the count matches its summary."""
+    changed: list[str] = []
+    every: list[str] = []
+    for pair in iter_case_pairs(store, run_a, run_b):
+        every.append(pair.case_id)
+        a, b = pair.a, pair.b
+        if a is None or b is None or a.mean is None or b.mean is None:
+            continue
+        if pair.changed and passes(a) == passes(b):
+            changed.append(pair.case_id)
+    return changed, every
+
+
+def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLists) -> list[dict[str, Any]]:
+    """Both runs' first-epoch status and output preview for these case ids, in their order."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    sql = (
+        f"SELECT run_id, case_id, status, substr(coalesce(error, output, ''), 1, {PREVIEW}) AS preview "
+        f"FROM results WHERE run_id IN (?, ?) AND epoch = 0 AND case_id IN ({marks})"
+    )
+    found = {
+        (r["run_id"], r["case_id"]): r for r in store.query(sql, [run_a, run_b, *ids], what="a page of cases")
+    }
+    rows = []
+    for case_id in ids:
+        a, b = found.get((run_a, case_id)) or {}, found.get((run_b, case_id)) or {}
+        status_a, status_b = a.get("status"), b.get("status")
+        rows.append(
+            {
+                "case_id": case_id,
+                "epoch": 0,
+                "kind": lists.kind(case_id, status_a, status_b),
+                "status_a": status_a,
+                "status_b": status_b,
+                "preview_a": a.get("preview") or "",
+                "preview_b": b.get("preview") or "",
+            }
+        )
+    return rows
+
+
+class CompareTable(ResultTable):
+    """The compared cases: how each run judged it, its id, and both outputs' starts."""
+
+    def _cells(self, row: dict[str, Any] | None, width: int, muted: Style) -> Text:
+        line = Text(no_wrap=True, end="")
+        if row is None:
+            return line.append("  …", muted)
+        id_width = 22 if width >= 100 else 14
+        line.append(KIND_MARKS.get(row["kind"], " ") + " ", muted)
+        for key in ("status_a", "status_b"):
+            status = row[key]
+            line.append(STATUS_ICONS.get(status, "·") if status else "·", self._status_style(status or ""))
+        line.append(" ")
+        line.append_text(one_line(row["case_id"], id_width))
+        line.truncate(6 + id_width, pad=True)
+        preview = max((width - 6 - id_width - 4) // 2, 4)
+        for index, key in enumerate(("preview_a", "preview_b")):
+            line.append(" │ " if index else " ", muted if index else "")
+            cell = one_line(row[key], preview)
+            cell.truncate(preview, pad=True)
+            line.append_text(cell)
+        return line
+
+    def _header(self, width: int) -> Text:
+        id_width = 22 if width >= 100 else 14
+        line = Text("  AB " + "case".ljust(id_width + 1), no_wrap=True, end="")
+        preview = max((width - 6 - id_width - 4) // 2, 4)
+        line.append(" " + "output A".ljust(preview) + " │ output B")
+        return line
+
+
+class CompareScreen(Screen[None]):
+    CSS_PATH = "compare.tcss"
+    BINDINGS = [
+        Binding(
+            "r",
+            "show('regressions')",
+            "Regressions",
+            tooltip="Cases that passed in A and fail in B",
+            id="compare.regressions",
+        ),
+        Binding(
+            "i",
+            "show('improvements')",
+            "Improvements",
+            tooltip="Cases that failed in A and pass in B",
+            id="compare.improvements",
+        ),
+        Binding(
+            "c", "show('changed')", "Changed", tooltip="Same verdict, different output", id="compare.changed"
+        ),
+        Binding("a", "show('all')", "All", tooltip="Every case of either run", id="compare.all"),
+        Binding("s", "swap", "Swap", tooltip="Swap A and B", id="compare.swap"),
+    ]
+
+    def __init__(self, run_a: str, run_b: str) -> None:
+        super().__init__()
+        self.run_a, self.run_b = run_a, run_b
+        self.comparison: Comparison | None = None
+        self.lists = CaseLists()
+        self.filter = "regressions"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="compare-runs")
+        yield Static("Comparing…", id="compare-summary")
+        yield Static(id="compare-filters")
+        yield CompareTable(id="compare-cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CompareTable).focus()
+        self._compare()
+
+    @property
+    def table(self) -> CompareTable:
+        return self.query_one(CompareTable)
+
+    # -- loading ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare", name="Comparing the runs")
+    def _compare(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        runs = [
+            store.get_run(self.run_a) or {"id": self.run_a},
+            store.get_run(self.run_b) or {"id": self.run_b},
+        ]
+        self.app.call_from_thread(self._show_runs, runs)
+        comparison = compare_runs(store, self.run_a, self.run_b)
+        self.app.call_from_thread(self._compared, comparison)
+
+    def _show_runs(self, runs: list[dict[str, Any]]) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        muted = tone(self.app, "text-muted")
+        for index, (tag, run) in enumerate(zip("AB", runs, strict=True)):
+            text.append("\n" if index else "")
+            text.append(f"{tag} ", tone(self.app, "primary", bold=True))
+            text.append_text(one_line(run.get("suite", ""), 28, style="bold"))
+            text.append(" · ")
+            text.append_text(one_line(run.get("model_id", ""), 28))
+            if run.get("label"):
+                text.append(" · ")
+                text.append_text(one_line(run["label"], 20))
+            text.append(" · ")
+            text.append_text(one_line(run.get("id", ""), 24, style=muted))
+        self.query_one("#compare-runs", Static).update(text)
+
+    def _compared(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+        self.lists = CaseLists.from_comparison(comparison)
+        self.query_one("#compare-summary", Static).update(self._summary(comparison))
+        self.action_show("regressions" if comparison.regressions else "all")
+
+    def _summary(self, c: Comparison) -> Text:
+        text = Text()
+        for index, line in enumerate(summary_lines(c)):
+            plain = line.plain
+            text.append("\n" if index else "")
+            if plain.startswith("left out"):
+                text.append(plain, tone(self.app, "warning"))
+            elif plain.startswith("paired"):
+                head, _, _ = plain.partition(c.verdict)
+                text.append(head, "bold")
+                worse, better = "B is worse" in c.verdict, "B is better" in c.verdict
+                name = "error" if worse else "success" if better else "text-muted"
+                text.append(c.verdict, tone(self.app, name, bold=worse or better))
+            else:
+                text.append(plain)
+        return text
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lists", name="Listing the cases")
+    def _list_cases(self, wanted: str) -> None:
+        changed, every = changed_and_all(self.app.store, self.run_a, self.run_b)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._listed, wanted, changed, every)
+
+    def _listed(self, wanted: str, changed: list[str], every: list[str]) -> None:
+        self.lists.lists.update({"changed": changed, "all": every})
+        self.lists.changed = frozenset(changed)
+        if self.filter == wanted:
+            self._reload()
+
+    # -- the case table --------------------------------------------------------------------
+    def action_show(self, name: str) -> None:
+        self.filter = name
+        self._show_filters()
+        if self.comparison is None:
+            return
+        if name not in self.lists.lists:
+            self.table.reset(0)
+            self._list_cases(name)
+            return
+        self._reload()
+
+    def _reload(self) -> None:
+        self.table.reset(len(self.lists.lists[self.filter]))
+        self.table.refresh()
+
+    def _show_filters(self) -> None:
+        counts = self.comparison.counts if self.comparison else None
+        numbers = {
+            "regressions": counts.regressions if counts else None,
+            "improvements": counts.improvements if counts else None,
+            "changed": counts.changed_output if counts else None,
+            "all": counts.shared + counts.only_a + counts.only_b if counts else None,
+        }
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for name in FILTERS:
+            label = f" {name} {numbers[name] if numbers[name] is not None else '…'} "
+            text.append(label, "reverse bold" if name == self.filter else "dim")
+        self.query_one("#compare-filters", Static).update(text)
+
+    @on(ResultTable.PageNeeded)
+    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
+        ids = self.lists.lists.get(self.filter, [])[event.offset : event.offset + event.limit]
+        lists, generation, offset = self.lists, event.generation, event.offset
+        self.run_worker(
+            lambda: self._fetch_page(ids, lists, generation, offset),
+            thread=True,
+            exit_on_error=False,
+            group="page",
+            name="Reading cases",
+        )
+
+    def _fetch_page(self, ids: list[str], lists: CaseLists, generation: int, offset: int) -> None:
+        rows = case_page(self.app.store, self.run_a, self.run_b, ids, lists)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
+
+    @on(Worker.StateChanged)
+    def _page_cancelled(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+            self.table.forget_requests()
+
+    @on(ResultTable.CaseChosen)
+    def _open_diff(self, event: ResultTable.CaseChosen) -> None:
+        walk = self.lists.lists.get(self.filter, [])
+        screen = DiffScreen(self.run_a, self.run_b, event.case_id, walk=walk, walk_name=self.filter)
+        self.app.push_screen(screen)
+
+    def action_swap(self) -> None:
+        self.app.switch_screen(CompareScreen(self.run_b, self.run_a))

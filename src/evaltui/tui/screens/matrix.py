@@ -1,0 +1,270 @@
+"""Matrix: the runs of one launch (several models, one run group) as cases × models.
+
+The header holds each model's pass rate ± interval, p95 latency and cost; the table pages
+through case ids (all, or only those the models disagree on), reading one page of verdicts at a
+time. `a`/`b` choose which two models `enter` diffs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.store.compare import case_verdicts
+from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
+from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import tone
+
+MAX_MODELS = 50
+CELL = 3  # cells per model column
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    run: dict[str, Any]
+    metrics: RunMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class CaseIds:
+    every: list[str]  # in suite order
+    disagree: list[str]  # scored by at least two models, passed by some but not all
+
+
+def group_models(store: Any, group_id: str) -> list[Model]:
+    """The group's runs, oldest first (launch order), each with its metrics. Blocking."""
+    runs = list(reversed(store.list_runs(group_id=group_id, limit=MAX_MODELS)))
+    return [Model(run, run_metrics(store.iter_metric_rows(run["id"]))) for run in runs]
+
+
+def case_ids(store: Any, run_ids: list[str]) -> CaseIds:
+    marks = ", ".join("?" for _ in run_ids)
+    sql = (
+        f"SELECT case_id FROM results WHERE run_id IN ({marks}) "
+        "GROUP BY case_id ORDER BY min(position), case_id"
+    )
+    every = [row["case_id"] for row in store.stream(sql, run_ids, what="the group's cases")]
+    split = {
+        row["case_id"]
+        for row in case_verdicts(store, run_ids)
+        if row["runs"] >= 2 and 0 < row["passing"] < row["runs"]
+    }
+    return CaseIds(every, [case_id for case_id in every if case_id in split])
+
+
+def verdict_page(store: Any, runs: list[dict[str, Any]], ids: list[str]) -> list[dict[str, Any]]:
+    """Each model's verdict on these cases (pass when at least half its scored epochs passed,
+    error when it could only error), and the case's input, in the order of `ids`."""
+    if not ids:
+        return []
+    run_ids = [run["id"] for run in runs]
+    run_marks, id_marks = ", ".join("?" for _ in run_ids), ", ".join("?" for _ in ids)
+    sql = (
+        "SELECT run_id, case_id, sum(status = 'pass') AS passed, sum(status != 'error') AS scored "
+        f"FROM results WHERE run_id IN ({run_marks}) AND case_id IN ({id_marks}) GROUP BY run_id, case_id"
+    )
+    verdicts = {}
+    for row in store.query(sql, [*run_ids, *ids], what="a page of verdicts"):
+        scored = row["scored"]
+        verdict = "error" if not scored else "pass" if row["passed"] / scored >= 0.5 else "fail"
+        verdicts[(row["run_id"], row["case_id"])] = verdict
+    inputs_sql = (
+        "SELECT case_id, substr(input, 1, 200) AS input FROM cases "
+        f"WHERE suite_id = ? AND case_id IN ({id_marks})"
+    )
+    inputs = {
+        r["case_id"]: r["input"] for r in store.query(inputs_sql, [runs[0]["suite_id"], *ids], what="inputs")
+    }
+    return [
+        {
+            "case_id": case_id,
+            "epoch": 0,
+            "cells": [verdicts.get((run_id, case_id)) for run_id in run_ids],
+            "input": inputs.get(case_id) or "",
+        }
+        for case_id in ids
+    ]
+
+
+class MatrixTable(ResultTable):
+    """One case a line: its id, one verdict mark per model (numbered as in the header), its input."""
+
+    def _cells(self, row: dict[str, Any] | None, width: int, muted: Style) -> Text:
+        line = Text(no_wrap=True, end="")
+        if row is None:
+            return line.append("  …", muted)
+        id_width = 22 if width >= 100 else 14
+        line.append_text(one_line(row["case_id"], id_width))
+        line.truncate(id_width + 1, pad=True)
+        for status in row["cells"]:
+            mark = STATUS_ICONS.get(status, "·") if status else "·"
+            line.append(mark.center(CELL), self._status_style(status or ""))
+        line.append(" ")
+        line.append_text(one_line(row["input"], max(width - line.cell_len, 0), style=muted))
+        return line
+
+    def header_for(self, count: int) -> None:
+        self.models = count
+        self.refresh()
+
+    def _header(self, width: int) -> Text:
+        id_width = 22 if width >= 100 else 14
+        line = Text("case".ljust(id_width + 1), no_wrap=True, end="")
+        for index in range(getattr(self, "models", 0)):
+            line.append(str(index + 1).center(CELL))
+        line.append(" input")
+        return line
+
+
+class MatrixScreen(Screen[None]):
+    CSS_PATH = "matrix.tcss"
+    BINDINGS = [
+        Binding(
+            "d",
+            "disagree",
+            "Disagree",
+            tooltip="Only cases the models disagree on (again: all)",
+            id="matrix.disagree",
+        ),
+        Binding(
+            "a",
+            "pick(0)",
+            "Model A",
+            tooltip="Which model is on the left of the diff (cycles)",
+            id="matrix.pick_a",
+        ),
+        Binding(
+            "b",
+            "pick(1)",
+            "Model B",
+            tooltip="Which model is on the right of the diff (cycles)",
+            id="matrix.pick_b",
+        ),
+    ]
+
+    def __init__(self, group_id: str) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.models: list[Model] = []
+        self.ids = CaseIds([], [])
+        self.only_disagree = False
+        self.pair = [0, 1]  # indexes of the models diffed by enter
+
+    def compose(self) -> ComposeResult:
+        yield Static("Reading the group…", id="matrix-models")
+        yield Static(id="matrix-filters")
+        yield MatrixTable(id="matrix-cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(MatrixTable).focus()
+        self._load()
+
+    @property
+    def table(self) -> MatrixTable:
+        return self.query_one(MatrixTable)
+
+    @property
+    def shown_ids(self) -> list[str]:
+        return self.ids.disagree if self.only_disagree else self.ids.every
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="matrix", name="Reading the run group")
+    def _load(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        models = group_models(store, self.group_id)
+        if not models:
+            self.app.call_from_thread(self.notify, f"No runs in group {self.group_id!r}.", severity="error")
+            return
+        ids = case_ids(store, [m.run["id"] for m in models])
+        self.app.call_from_thread(self._loaded, models, ids)
+
+    def _loaded(self, models: list[Model], ids: CaseIds) -> None:
+        self.models, self.ids = models, ids
+        self.pair = [0, min(1, len(models) - 1)]
+        self.table.header_for(len(models))
+        self._show_header()
+        self._reload()
+
+    def _reload(self) -> None:
+        self._show_filters()
+        self.table.reset(len(self.shown_ids))
+
+    def _show_header(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        muted = tone(self.app, "text-muted")
+        for index, model in enumerate(self.models):
+            rate, m = model.metrics.rate, model.metrics
+            side = "A" if index == self.pair[0] else "B" if index == self.pair[1] else " "
+            text.append("\n" if index else "")
+            text.append(f"{side} {index + 1} ", tone(self.app, "primary", bold=True))
+            text.append_text(one_line(model.run.get("model_id", ""), 24, style="bold"))
+            text.append(f"  {figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi)}")
+            text.append(f"  p95 {figures.ms(m.latency_ms.p95)}  cost {figures.cost(m.cost_usd)}", muted)
+        self.query_one("#matrix-models", Static).update(text)
+
+    def _show_filters(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for name, on_ in (("all", not self.only_disagree), ("models disagree", self.only_disagree)):
+            count = len(self.ids.disagree if name != "all" else self.ids.every)
+            text.append(f" {name} {count:,} ", "reverse bold" if on_ else "dim")
+        self.query_one("#matrix-filters", Static).update(text)
+
+    @on(ResultTable.PageNeeded)
+    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
+        ids = self.shown_ids[event.offset : event.offset + event.limit]
+        runs, generation, offset = [m.run for m in self.models], event.generation, event.offset
+        self.run_worker(
+            lambda: self._fetch_page(runs, ids, generation, offset),
+            thread=True,
+            exit_on_error=False,
+            group="page",
+            name="Reading verdicts",
+        )
+
+    def _fetch_page(self, runs: list[dict[str, Any]], ids: list[str], generation: int, offset: int) -> None:
+        rows = verdict_page(self.app.store, runs, ids)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
+
+    @on(Worker.StateChanged)
+    def _page_cancelled(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+            self.table.forget_requests()
+
+    def action_disagree(self) -> None:
+        self.only_disagree = not self.only_disagree
+        self._reload()
+
+    def action_pick(self, side: int) -> None:
+        """Move one side of the diff to the next model that is not on the other side."""
+        if len(self.models) < 2:
+            return
+        choice = self.pair[side]
+        while True:
+            choice = (choice + 1) % len(self.models)
+            if choice != self.pair[1 - side]:
+                break
+        self.pair[side] = choice
+        self._show_header()
+
+    @on(ResultTable.CaseChosen)
+    def _open_diff(self, event: ResultTable.CaseChosen) -> None:
+        if len(self.models) < 2:
+            return
+        a, b = (self.models[i].run for i in self.pair)
+        names = (f"{self.pair[0] + 1} {a.get('model_id')}", f"{self.pair[1] + 1} {b.get('model_id')}")
+        walk_name = "disagreements" if self.only_disagree else "cases"
+        screen = DiffScreen(
+            a["id"], b["id"], event.case_id, walk=self.shown_ids, walk_name=walk_name, names=names
+        )
+        self.app.push_screen(screen)

@@ -1,0 +1,196 @@
+"""The Compare and Diff screens, driven by keys through the real app on a real SQLite file holding
+two runs with known outcomes (written through the store's own writer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from evaltui.commands.compare import summary_lines
+from evaltui.reports.comparison import compare_runs
+from evaltui.store import Store
+from evaltui.tui.app import EvaltuiApp
+from evaltui.tui.screens.compare import CompareScreen, CompareTable
+from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.widgets.diff_view import DiffView
+from tests.compare.builders import make_run, make_suite
+from tests.tui.conftest import (
+    AppFactory,
+    freeze_run,
+    record_notifications,
+    screen_text,
+    table_lines,
+    wait_until,
+)
+
+CASES = [f"c{i:02d}" for i in range(1, 13)]
+# A passes c01-c08; B regresses on c02, c05, c07, improves on c10, and says c03 differently.
+OUTCOMES_A = {cid: "pass" if i < 8 else "fail" for i, cid in enumerate(CASES)}
+OUTCOMES_B = {**OUTCOMES_A, "c02": "fail", "c05": "fail", "c07": "fail", "c10": "pass"}
+OUTPUTS_A = {"c02": "The refund was issued today.", "c03": "billing", "c05": "colour"}
+OUTPUTS_B = {"c02": "The refund was denied today.", "c03": "Billing.", "c05": "colours"}
+HOSTILE = "[bold red]pwned[/] \x1b[2J\x1b]52;c;aGk=\x07 [@click=app.quit]quit[/]"
+REGRESSIONS = ["c02", "c05", "c07"]
+
+
+@pytest.fixture
+def pair(db_path: Path) -> tuple[str, str]:
+    """Two completed runs of one suite with known verdicts, frozen ids and latencies."""
+    with Store(db_path) as store:
+        suite = make_suite(CASES)
+        run_a = make_run(store, suite, OUTCOMES_A, outputs=OUTPUTS_A, label="baseline")
+        run_b = make_run(store, suite, OUTCOMES_B, outputs={**OUTPUTS_B, "c12": HOSTILE}, model="rules")
+    return (
+        freeze_run(db_path, run_a, "20260101-120000-aaaaaa"),
+        freeze_run(db_path, run_b, "20260101-120000-bbbbbb"),
+    )
+
+
+async def open_compare(pilot: Pilot, run_a: str, run_b: str) -> CompareScreen:
+    app: EvaltuiApp = pilot.app  # type: ignore[assignment]
+    await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+    app.open_compare(run_a, run_b)
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.comparison is not None
+    )
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    table = screen.query_one(CompareTable)
+    await wait_until(pilot, lambda: table.total == 0 or "…" not in table_lines(table)[1])
+    return screen
+
+
+async def open_diff(pilot: Pilot, run_a: str, run_b: str, case_id: str) -> DiffScreen:
+    app: EvaltuiApp = pilot.app  # type: ignore[assignment]
+    await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+    app.push_screen(DiffScreen(run_a, run_b, case_id))
+    await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.shown is not None)
+    return app.screen  # type: ignore[return-value]
+
+
+def view_text(view: DiffView) -> str:
+    return "\n".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
+
+
+async def test_compare_screen_shows_the_numbers_compare_runs_computes(
+    make_tui: AppFactory, db_path: Path, pair: tuple[str, str]
+) -> None:
+    with Store(db_path) as store:
+        expected = compare_runs(store, *pair)
+    app = make_tui()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_compare(pilot, *pair)
+        summary = screen_text(screen.query_one("#compare-summary"))
+        for line in summary_lines(expected):
+            assert line.plain in summary
+        assert "3 regressions" in summary and "1 improvements" in summary
+        filters = screen_text(screen.query_one("#compare-filters"))
+        assert "regressions 3" in filters and "improvements 1" in filters and "all 12" in filters
+        runs = screen_text(screen.query_one("#compare-runs"))
+        assert "baseline" in runs and "demo:rules" in runs
+        lines = table_lines(screen.query_one(CompareTable))
+        assert [line.split()[2] for line in lines[1:4]] == REGRESSIONS  # regressions first, in case order
+
+
+async def test_filters_page_improvements_changed_and_all(make_tui: AppFactory, pair: tuple[str, str]) -> None:
+    app = make_tui()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_compare(pilot, *pair)
+        table = screen.query_one(CompareTable)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: table.total == 1 and "c10" in table_lines(table)[1])
+        await pilot.press("c")
+        await wait_until(pilot, lambda: table.total == 2 and "c12" in table_lines(table)[2])
+        assert [line.split()[2] for line in table_lines(table)[1:3]] == ["c03", "c12"]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: table.total == 12 and "c12" in "".join(table_lines(table)))
+
+
+async def test_n_walks_every_regression_from_the_diff_screen(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_compare(pilot, *pair)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.shown is not None)
+        screen = app.screen
+        assert isinstance(screen, DiffScreen)
+        seen = [screen.case_id]
+        for _ in REGRESSIONS[1:]:
+            await pilot.press("n")
+            await wait_until(pilot, lambda: screen.shown is not None and screen.shown.case_id not in seen)
+            seen.append(screen.case_id)
+        assert seen == REGRESSIONS
+        assert "3 of 3 regressions" in screen_text(screen.query_one("#diff-header"))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("last of the 3 regressions" in note for note in notes))
+        await pilot.press("p")
+        await wait_until(pilot, lambda: screen.case_id == "c05")
+
+
+async def test_u_switches_between_side_by_side_and_inline(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c02")
+        view = screen.query_one(DiffView)
+        side = view_text(view)
+        first = side.splitlines()[0]
+        left, _, right = first.partition("│")
+        assert "issued" in left and "denied" not in left
+        assert "denied" in right and "issued" not in right
+        await pilot.press("u")
+        assert view.unified
+        inline = view_text(view).splitlines()[0]
+        assert "│" not in inline and inline.index("issued") < inline.index("denied")
+        await pilot.press("u")
+        assert not view.unified and view_text(view).splitlines()[0] == first
+
+
+async def test_replaced_words_are_diffed_by_character(make_tui: AppFactory, pair: tuple[str, str]) -> None:
+    app = make_tui()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c05")
+        view = screen.query_one(DiffView)
+        right = view.render_line(0).crop(view.scrollable_content_region.width // 2)
+        pieces = {seg.text: seg.style for seg in right if seg.text.strip() and seg.text.strip() != "│"}
+        assert "colour" in pieces and "s" in pieces
+        assert pieces["s"].bold and not pieces["colour"].bold  # only the added letter is strong
+
+
+async def test_a_hostile_output_is_shown_literally_and_inert(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(160, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c12")
+        text = view_text(screen.query_one(DiffView))
+        assert "[bold red]pwned[/]" in text and "[@click=app.quit]quit[/]" in text
+        assert "\x1b" not in text and "\x07" not in text and "␛" in text
+        assert app.is_running  # the click markup did not quit the app
+
+
+async def test_two_100kb_outputs_open_and_scroll_to_the_end(make_tui: AppFactory, db_path: Path) -> None:
+    words = [f"word{i % 97}" for i in range(16_000)]
+    old = " ".join(words)
+    new = " ".join(w if i % 500 else "CHANGED" for i, w in enumerate(words))
+    assert len(old) > 100_000
+    with Store(db_path) as store:
+        suite = make_suite(["big"])
+        run_a = make_run(store, suite, {"big": "pass"}, outputs={"big": old})
+        run_b = make_run(store, suite, {"big": "fail"}, outputs={"big": new})
+    app = make_tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_diff(pilot, run_a, run_b, "big")
+        view = screen.query_one(DiffView)
+        assert view.visual_lines > 1000  # wrapped, all of it, none of it cut
+        await pilot.press("end")
+        await wait_until(pilot, lambda: view.scroll_offset.y > 1000)
+        assert "word" in view_text(view)
+        await pilot.press("u")
+        assert view.unified and view.visual_lines > 1000
