@@ -52,9 +52,15 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def server_message(response: httpx.Response) -> str:
+def quote(text: str, secrets: tuple[str, ...]) -> str:
+    """A server's text as it may appear in a message: secrets redacted first, then cut to
+    MAX_ECHO characters (cutting first could leave the start of a key that `redact` no longer sees)."""
+    return redact(text, secrets)[:MAX_ECHO]
+
+
+def server_message(response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
     """The error text a model API put in its body: OpenAI's and Anthropic's `error.message`,
-    Ollama's `error`, else the start of the body."""
+    Ollama's `error`, else the start of the body; quoted (redacted, then cut)."""
     try:
         data = json.loads(response.content)
     except ValueError:
@@ -62,12 +68,12 @@ def server_message(response: httpx.Response) -> str:
     if isinstance(data, dict):
         error = data.get("error")
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"][:MAX_ECHO]
+            return quote(error["message"], secrets)
         if isinstance(error, str):
-            return error[:MAX_ECHO]
+            return quote(error, secrets)
         if isinstance(data.get("message"), str):
-            return data["message"][:MAX_ECHO]
-    text = response.content[:MAX_ECHO].decode("utf-8", "replace").strip()
+            return quote(data["message"], secrets)
+    text = quote(response.content[:65536].decode("utf-8", "replace"), secrets).strip()
     return text or response.reason_phrase or "no details"
 
 
@@ -76,7 +82,7 @@ def status_error(
 ) -> ProviderError:
     """The error for a non-2xx response; `hint` is appended (what the user may have missed)."""
     status = response.status_code
-    detail = redact(server_message(response), secrets)
+    detail = server_message(response, secrets)
     retryable = status in RETRYABLE_STATUSES or status >= 500
     retry_after = parse_retry_after(response.headers.get("retry-after")) if retryable else None
     return ProviderError(

@@ -24,7 +24,7 @@ class OpenAIProvider(RemoteProvider):
         if not isinstance(choices, list) or not choices:
             error = data.get("error")
             if isinstance(error, dict) and error.get("message"):  # OpenRouter: 200 with an error body
-                raise self.fail(f"the server answered with an error: {str(error['message'])[:300]}")
+                raise self.fail(f"the server answered with an error: {self.quote(str(error['message']))}")
             raise self.fail("the server answered with an empty `choices` list (no completion)")
         message = choices[0].get("message") if isinstance(choices[0], dict) else None
         if not isinstance(message, dict):

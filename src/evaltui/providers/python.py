@@ -4,7 +4,8 @@ The function is called as `function(messages, vars)` (or `function(messages)` wh
 argument): `messages` is the rendered chat list, `vars` the case's input, expected and vars. It
 returns the output string, or a dict `{"output": str, "tokens_in"?, "tokens_out"?, "cost_usd"?}`.
 Async functions are awaited; sync ones run in a worker thread so they never block the engine.
-An exception raised by the function is a non-retryable ProviderError naming its type and message.
+An exception raised by the function is a non-retryable ProviderError naming its type and message
+(with the value of the spec's `api_key_env`, if any, redacted).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from evaltui.errors import ProviderError
 from evaltui.providers.base import Completion, Request
+from evaltui.providers.faults import redact
 from evaltui.providers.remote import as_int
 from evaltui.suites.models import ModelSpec
 
@@ -58,6 +61,9 @@ class PythonProvider:
         self.fn = load_callable(spec.model)
         self._is_async = inspect.iscoroutinefunction(self.fn)
         self._arity = _arity(self.fn)
+        # The function reads its own key; knowing which one lets its errors be redacted.
+        key = os.environ.get(spec.api_key_env) if spec.api_key_env else None
+        self._secrets = (key,) if key else ()
 
     def __repr__(self) -> str:
         return f"<PythonProvider {self.spec.model}>"
@@ -71,9 +77,8 @@ class PythonProvider:
             else:
                 result = await asyncio.to_thread(self.fn, *args)
         except Exception as exc:  # the user's code: any exception is that case's error
-            raise ProviderError(
-                f"python model {self.spec.model} raised {type(exc).__name__}: {exc}", retryable=False
-            ) from exc
+            message = redact(f"{type(exc).__name__}: {exc}", self._secrets)
+            raise ProviderError(f"python model {self.spec.model} raised {message}", retryable=False) from exc
         latency_ms = (time.perf_counter() - start) * 1000
         return self._completion(result, latency_ms)
 

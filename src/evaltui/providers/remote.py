@@ -14,7 +14,7 @@ import httpx
 
 from evaltui.errors import ProviderError
 from evaltui.providers.base import Completion, Request
-from evaltui.providers.faults import decode_json, status_error, transport_error
+from evaltui.providers.faults import decode_json, quote, redact, status_error, transport_error
 from evaltui.providers.http import USER_AGENT, HttpClient
 from evaltui.suites.models import DEFAULT_BASE_URLS, DEFAULT_KEY_ENVS, ModelSpec
 
@@ -101,8 +101,12 @@ class RemoteProvider:
     async def aclose(self) -> None:
         """Nothing to close: the HttpClient belongs to the run, which closes it."""
 
+    def quote(self, text: str) -> str:
+        """Text a server sent, fit for an error message: the key redacted, then cut short."""
+        return quote(text, self._secrets)
+
     def fail(self, reason: str, *, retryable: bool = False) -> ProviderError:
-        return ProviderError(f"{self.where}: {reason}", retryable=retryable)
+        return ProviderError(f"{self.where}: {redact(reason, self._secrets)}", retryable=retryable)
 
 
 __all__ = ["RemoteProvider", "api_key", "as_int"]
