@@ -45,6 +45,8 @@ FAULTS = (
     "truncated",  # 200 with the JSON body cut in half (Content-Length matches the cut body)
     "drop",  # headers promise the full body, half is sent, then the connection is reset
     "empty_choices",  # 200 with an empty `choices` list (OpenAI) / empty `content` (Anthropic)
+    "echo_auth",  # 401 whose error message quotes the request's Authorization and x-api-key headers
+    "echo_auth_late",  # 401 quoting the credential after 283 characters (it straddles a 300-char cut)
 )
 
 
@@ -192,6 +194,13 @@ class FakeApi:
         if fault.kind.isdigit():
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return _error(api, int(fault.kind), f"fake {fault.kind} for {seen.text[:40]!r}", headers)
+        if fault.kind == "echo_auth":
+            headers = request.headers
+            sent = f"Authorization: {headers.get('Authorization')} x-api-key: {headers.get('x-api-key')}"
+            return _error(api, 401, f"invalid credentials {sent}")
+        if fault.kind == "echo_auth_late":  # the credential starts near character 290
+            credential = request.headers.get("Authorization") or request.headers.get("x-api-key") or ""
+            return _error(api, 401, "p" * 283 + credential)
         if fault.kind == "hang":
             assert self._stopping is not None
             await self._stopping.wait()
