@@ -7,7 +7,6 @@ error (message on stderr, no traceback), 130 interrupted by the user.
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from rich.console import Console
 from evaltui import __version__
 from evaltui.config import Config, default_suite_dirs, load_config
 from evaltui.errors import EvaltuiError, GateError
+from evaltui.text import json_text
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -158,7 +158,7 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     store = open_store(config_for(ctx, db))
     rows = store.list_runs(limit=limit, **filters)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(rows))
     elif not rows:
         err_console.print(
             "No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False, soft_wrap=True

@@ -4,7 +4,6 @@ With several models it also prints the matrix summary."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from evaltui.reports.comparison import compare_runs
 from evaltui.reports.junit import write_junit
 from evaltui.reports.markdown import gate_report
 from evaltui.store.compare import case_verdicts
-from evaltui.text import inert
+from evaltui.text import inert, json_text
 
 SHOWN_CASES = 50  # regressions/improvements with diffs kept per run in the reports
 
@@ -113,7 +112,7 @@ def raise_if_failed(entries: list[dict[str, Any]]) -> None:
 
 
 def write_json(payload: list[dict[str, Any]], target: str) -> None:
-    text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+    text = json_text(payload)  # escapes lone surrogates and C1/bidi characters from model output
     if target == "-":
         print(text)
     else:
