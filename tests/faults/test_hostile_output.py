@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -157,3 +158,29 @@ def test_a_real_terminal_gets_no_escape_sequence_from_the_output(
     assert buffers == ""  # no OSC 52 clipboard write reached tmux
     for text in LITERAL[:3]:
         assert text.encode() in pane.replace(b"\n", b""), text
+
+
+def test_run_exports_keep_hostile_output_parseable_and_inert(
+    hostile_run: tuple[Path, str, dict[str, str]],
+) -> None:
+    """`run --json -`, `--events`, `--junit` and `--report` of the hostile suite: each export parses,
+    the JSON ones give every output back exactly, and none carries a raw terminal control."""
+    db, _, env = hostile_run
+    folder = db.parent
+    done = evaltui(
+        "run", "suite.yaml", "--db", str(db), "--json", "-", "--events", "events.jsonl",
+        "--junit", "junit.xml", "--report", "report.md", env=env, cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()[:2000]
+    (summary,) = json.loads(done.stdout)
+    expected = expected_outputs()
+    assert summary["failures"] and all(f["output"] == expected[f["case_id"]] for f in summary["failures"])
+    events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+    assert {e["case_id"] for e in events if e["event"] == "CaseFinished"} == set(expected)
+    ElementTree.parse(folder / "junit.xml")
+    for name in ("junit.xml", "report.md", "events.jsonl"):
+        raw = (folder / name).read_bytes()
+        for control in TERMINAL_CONTROLS:
+            assert control not in raw, (name, control)
+    for control in TERMINAL_CONTROLS:
+        assert control not in done.stdout, control
