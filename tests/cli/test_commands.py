@@ -76,3 +76,28 @@ def test_events_stream_is_json_lines_ending_with_run_finished(cli):
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert events[0]["event"] == "RunStarted" and events[-1]["event"] == "RunFinished"
     assert sum(e["event"] == "CaseFinished" for e in events) == 7
+
+
+def test_prices_from_the_user_config_give_a_known_cost(cli, tmp_path):
+    (tmp_path / "cfg.yaml").write_text(
+        "prices:\n  'demo:':\n    input_per_mtok: 1000\n    output_per_mtok: 2000\n"
+    )
+    done = cli("run", str(SAMPLES / "support_intent.yaml"), "-m", "demo:keyword", "--limit", "10", "-q")
+    assert done.returncode == 0, done.stderr
+    run = json.loads(cli("runs", "--json").stdout)[0]
+    metrics = json.loads(cli("show", run["id"], "--json").stdout)["metrics"]
+    expected = (metrics["tokens_in"] * 1000 + metrics["tokens_out"] * 2000) / 1_000_000
+    assert abs(run["cost_usd"] - metrics["cost_usd"]) < 1e-9
+    assert abs(run["cost_usd"] - expected) < 1e-9 and expected > 0
+
+
+def test_without_a_price_the_cost_is_unknown_not_zero(cli):
+    assert (
+        cli(
+            "run", str(SAMPLES / "support_intent.yaml"), "-m", "demo:keyword", "--limit", "3", "-q"
+        ).returncode
+        == 0
+    )
+    run = json.loads(cli("runs", "--json").stdout)[0]
+    assert run["cost_usd"] is None
+    assert "$0" not in cli("runs").stdout

@@ -79,7 +79,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         epochs=opts["epochs"],
         use_cache=not opts["no_cache"],
         retry_errors=opts["retry_errors"],
-        prices={k: v.model_dump() for k, v in config.prices.items()},
+        prices=dict(config.prices),
     )
     events = EventLines(opts["events"]) if opts["events"] else None
     subscribers = (events,) if events else ()
