@@ -145,3 +145,21 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert store.get_run(runner.run_id)["status"] == "interrupted"
+
+
+async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
+    from evaltui.engine import prepare
+    from evaltui.suites import load_suite
+
+    path = tmp_path / "judged.yaml"
+    path.write_text(
+        "name: judged\nprompt: 'Answer: {{ input }}'\n"
+        "scorers:\n  - type: llm-judge\n    rubric: The answer states the capital of France.\n"
+        "    model: demo:judge\ncases:\n  - {id: q1, input: Paris is the capital of France, expected: Paris}\n"
+    )
+    prepared = prepare(load_suite(path))
+    run_id = await Runner(store, prepared, ModelSpec(provider="demo", model="echo"), RunOptions()).run()
+    result = next(store.iter_results(run_id))
+    assert result["judge"]["calls"] == 1
+    assert result["judge"]["tokens_in"] > 0 and result["judge"]["tokens_out"] > 0
+    assert result["scores"][0]["reason"]
