@@ -3,8 +3,6 @@ the real engine on the offline demo models, a generated 100,000-result run, and 
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,10 @@ from typing import Any
 import pytest
 
 from evaltui.config import Config
-from evaltui.engine import Runner, RunOptions, prepare
 from evaltui.store import Store
-from evaltui.suites import load_suite
-from evaltui.suites.models import ModelSpec
 from evaltui.tui.app import EvaltuiApp, make_app
 from tests.store.factories import BIG_CASES, DEMO, make_suite, result_row, status_of
+from tests.tui.frozen import FIXED_RUN_ID, FIXED_TIME, freeze_run, run_suite  # noqa: F401 (re-exported)
 
 # demo:echo answers with the prompt itself, so `expected` decides pass or fail: every third case fails.
 ECHO_CASES = "\n".join(
@@ -65,8 +61,6 @@ cases:
     input: hi
     expectd: typo
 """
-FIXED_RUN_ID = "20260101-120000-abc123"
-FIXED_TIME = "2026-01-01T12:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
@@ -89,30 +83,6 @@ def suite_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "results.db"
-
-
-def run_suite(db_path: Path, suite_file: Path, model: ModelSpec | None = None) -> str:
-    """A real run through the real engine (offline demo model), finished before the app opens."""
-    suite = load_suite(suite_file)
-    store = Store(db_path)
-    try:
-        runner = Runner(store, prepare(suite), model or suite.models[0], RunOptions(concurrency=4))
-        return asyncio.run(runner.run())
-    finally:
-        store.close()
-
-
-def freeze_run(db_path: Path, run_id: str, new_id: str = FIXED_RUN_ID) -> str:
-    """Fixed id, times and latencies, so snapshots do not change from one test run to the next."""
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute("UPDATE runs SET id = ?, started_at = ?, finished_at = ? WHERE id = ?",
-                     (new_id, FIXED_TIME, FIXED_TIME, run_id))  # fmt: skip
-        conn.execute("UPDATE results SET run_id = ?, finished_at = ?, latency_ms = 10 + position "
-                     "WHERE run_id = ?", (new_id, FIXED_TIME, run_id))  # fmt: skip
-    conn.close()
-    return new_id
 
 
 @pytest.fixture
