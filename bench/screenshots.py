@@ -16,8 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.tui.frozen import demo_database
 from textual.pilot import Pilot
@@ -30,6 +29,7 @@ from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
 
+ROOT = Path(__file__).resolve().parents[1]
 SIZE = (120, 36)
 OUT = ROOT / "docs" / "screenshots"
 SUITES = Path("sample_suites")  # relative, so the suite paths on screen do not name this machine
