@@ -70,10 +70,12 @@ async def test_step_through_every_failure_with_n(make_tui: AppFactory, echo_run:
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen) and "q03" in header_of(app))
         seen = [app.screen.case_id]
-        for _ in range(3):
+        await wait_until(pilot, lambda: "failure 1 of 4" in header_of(app))
+        for number in range(2, 5):
             await pilot.press("n")
             await wait_until(pilot, lambda: app.screen.case_id not in seen)
             seen.append(app.screen.case_id)
+            await wait_until(pilot, lambda: f"failure {number} of 4" in header_of(app))  # noqa: B023
         assert seen == ["q03", "q06", "q09", "q12"]
         await pilot.press("n")
         await wait_until(pilot, lambda: any("No failing case after" in note for note in notes))
@@ -157,3 +159,22 @@ async def test_q_goes_back_and_quits_only_from_home(make_tui: AppFactory, echo_r
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_launching_two_models_opens_the_first_and_names_the_other(make_tui: AppFactory) -> None:
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight_suite(pilot, "echo-check")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LaunchScreen))
+        app.screen.query_one("#spec", Input).value = "demo:rules"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await wait_until(pilot, lambda: any("Also running demo:rules" in note for note in notes))
+        await wait_until(pilot, lambda: len(app.live) == 0)
+        note = next(note for note in notes if "Also running demo:rules" in note)
+        runs = app.store.list_runs(suite="echo-check")
+        other = next(run for run in runs if run["model_id"] == "demo:rules")
+        assert other["id"] in note and "R lists all runs" in note
+        assert {run["model_id"] for run in runs} == {"demo:echo", "demo:rules"}

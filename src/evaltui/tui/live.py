@@ -83,6 +83,8 @@ class LiveRuns:
             if isinstance(event, RunStarted):
                 self._runners[event.run_id] = runner
                 self._app.post_message(RunLaunched(event.run_id, event.suite, event.model_id, first=first))
+                if not first:
+                    self._app.call_from_thread(self._tell_also_running, event)
             elif isinstance(event, RunFinished):
                 self._app.post_message(RunEnded(event.run_id, event.status))
             elif (now := time.monotonic()) - last_progress >= PROGRESS_EVERY_S:
@@ -90,6 +92,16 @@ class LiveRuns:
                 self._app.post_message(RunProgress(event.run_id))
 
         return on_event
+
+    def _tell_also_running(self, event: RunStarted) -> None:
+        """Only the first run of a launch opens; the others must not run unseen."""
+        self._app.notify(
+            f"Also running {event.model_id} (run {event.run_id}). On the Run screen, m shows every "
+            "model of this launch side by side; R lists all runs.",
+            title="Several models",
+            markup=False,
+            timeout=8,
+        )
 
     def finished(self, run_id: str) -> None:
         self._runners.pop(run_id, None)

@@ -30,6 +30,15 @@ class CaseView:
     result: dict[str, Any]
     diff: list[Segment] | None  # None when there is nothing to compare against
     diff_cut: bool
+    place: tuple[int, int] | None = None  # (this failure's number, failures in the run)
+
+
+def failure_place(failures: list[tuple[str, int]], case_id: str, epoch: int) -> tuple[int, int] | None:
+    """ "failure 3 of 17": where a failing case sits among the run's failures, in case order."""
+    try:
+        return failures.index((case_id, epoch)) + 1, len(failures)
+    except ValueError:
+        return None
 
 
 def build_view(result: dict[str, Any]) -> CaseView:
@@ -64,6 +73,7 @@ class CaseScreen(Screen[None]):
         self.run_id = run_id
         self.case_id = case_id
         self.epoch = epoch
+        self._failures: list[tuple[str, int]] = []  # the run's failing results, read in the worker
 
     def compose(self) -> ComposeResult:
         yield Static(id="case-header")
@@ -99,7 +109,17 @@ class CaseScreen(Screen[None]):
             message = f"No result for case {case_id!r} in run {self.run_id}."
             self.app.call_from_thread(self.notify, message, severity="error", markup=False)
             return
-        self.app.call_from_thread(self._show, build_view(result))
+        view = build_view(result)
+        if result.get("status") in FAILING:
+            view = CaseView(view.result, view.diff, view.diff_cut, self._place(store, case_id, epoch))
+        self.app.call_from_thread(self._show, view)
+
+    def _place(self, store: Any, case_id: str, epoch: int) -> tuple[int, int] | None:
+        """Runs in the worker. The failures are listed once (again only if a live run added some)."""
+        if (case_id, epoch) not in self._failures:
+            rows = store.iter_results(self.run_id, columns=("case_id", "epoch", "status"))
+            self._failures = [(r["case_id"], int(r["epoch"] or 0)) for r in rows if r["status"] in FAILING]
+        return failure_place(self._failures, case_id, epoch)
 
     def action_step(self, step: int) -> None:
         self._load(self.case_id, self.epoch, step)
@@ -107,7 +127,7 @@ class CaseScreen(Screen[None]):
     def _show(self, view: CaseView) -> None:
         result = view.result
         self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
-        self.query_one("#case-header", Static).update(self._header(result))
+        self.query_one("#case-header", Static).update(self._header(result, view.place))
         error = self.query_one("#error", Static)
         error.display = bool(result.get("error"))
         error.update(safe_text(result.get("error") or "", style=tone(self.app, "error")))
@@ -123,11 +143,13 @@ class CaseScreen(Screen[None]):
             diff.update(self._diff(view.diff, view.diff_cut))
         self.query_one("#case-body").scroll_home(animate=False)
 
-    def _header(self, result: dict[str, Any]) -> Text:
+    def _header(self, result: dict[str, Any], place: tuple[int, int] | None) -> Text:
         status = str(result.get("status"))
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{status.upper()} ", status_tone(self.app, status, bold=True))
         text.append_text(one_line(self.case_id + (f"#{self.epoch}" if self.epoch else ""), 50, style="bold"))
+        if place is not None:
+            text.append(f"  failure {place[0]:,} of {place[1]:,}", tone(self.app, "warning", bold=True))
         text.append(f"  run {self.run_id}", tone(self.app, "text-muted"))
         tags = result.get("tags") or []
         if tags:
