@@ -14,6 +14,7 @@ import random
 import signal
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def status_on_next_open(chain: Chain) -> str:
 
 @pytest.mark.slow
 def test_twenty_random_kills_lose_nothing_reported_and_resume_never_reasks(
-    fake_api: FakeApi, tmp_path: Path
+    fake_api: FakeApi, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     rng = random.Random(SEED)
     rng_latency = random.Random(SEED + 1)
@@ -136,3 +137,5 @@ def test_twenty_random_kills_lose_nothing_reported_and_resume_never_reasks(
                 assert fake_api.requests[text] == asked[text], f"{case_id} asked again after it was stored"
         assert integrity(chain.db) == "ok"
     assert reported_total > 0
+    record_property("kills", CHAINS * KILLS_PER_CHAIN)
+    record_property("results_reported_before_kills", reported_total)

@@ -78,7 +78,9 @@ def repeat_until(done: Callable[[], bool], read: Callable[[], None], at_least: i
 
 
 @pytest.mark.slow
-def test_two_writers_and_three_readers_share_one_file_without_locked_errors(tmp_path: Path) -> None:
+def test_two_writers_and_three_readers_share_one_file_without_locked_errors(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     db = tmp_path / "shared.db"
     env = base_env(tmp_path)
     Store(db).close()  # both writers open an existing file, as a team sharing one would
@@ -147,6 +149,8 @@ def test_two_writers_and_three_readers_share_one_file_without_locked_errors(tmp_
             assert store.count_results(writer.run_id) == total
     assert integrity(db) == "ok"
     assert min(results.values()) >= 3
+    for reader, reads in results.items():
+        record_property(f"reads_{reader}", reads)
 
 
 def test_a_locked_database_never_surfaces_while_a_writer_holds_a_long_transaction(tmp_path: Path) -> None:
