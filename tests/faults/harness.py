@@ -98,10 +98,5 @@ def db_checksum(db: Path) -> str:
     return digest.hexdigest()
 
 
-def count_rows(db: Path, sql: str, *params: Any) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return int(conn.execute(sql, params).fetchone()[0])
-
-
 def events_of(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
