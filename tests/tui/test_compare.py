@@ -14,6 +14,8 @@ from evaltui.store import Store
 from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.compare import CompareScreen, CompareTable
 from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.widgets.diff_view import DiffView
 from tests.compare.builders import make_run, make_suite
 from tests.tui.conftest import (
@@ -194,3 +196,33 @@ async def test_two_100kb_outputs_open_and_scroll_to_the_end(make_tui: AppFactory
         assert "word" in view_text(view)
         await pilot.press("u")
         assert view.unified and view.visual_lines > 1000
+
+
+async def test_marking_two_runs_with_space_then_c_compares_them(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 2)
+        order = [run["id"] for run in app.screen.runs]
+        await pilot.press("space", "down", "space")
+        assert app.screen.marked == order
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        assert (app.screen.run_a, app.screen.run_b) == tuple(order)
+
+
+async def test_b_on_a_run_compares_it_with_the_baseline(make_tui: AppFactory, pair: tuple[str, str]) -> None:
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        app.open_run(pair[1])
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "suite_id" in app.screen.run)
+        await pilot.press("c")  # the other run is another model: nothing earlier to compare with
+        await wait_until(pilot, lambda: any("No earlier run" in note for note in notes))
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        assert (app.screen.run_a, app.screen.run_b) == pair

@@ -154,13 +154,17 @@ class EvaltuiApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """Every thread worker's failure ends here: a notification, never an exit."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
+        if event.state == WorkerState.ERROR:
+            self.notify_worker_error(event.worker)
+
+    def notify_worker_error(self, worker: Worker[object]) -> None:
+        """A failed worker as a notification. Screens call it from their own StateChanged
+        handler: the message does not bubble, so a screen's workers never reach the one above."""
+        error = worker.error
         text = str(error) if isinstance(error, EvaltuiError) else f"{type(error).__name__}: {error}"
         self.notify(
             text,
-            title=f"{event.worker.name or 'Background task'} failed",
+            title=f"{worker.name or 'Background task'} failed",
             severity="error",
             markup=False,
             timeout=10,

@@ -21,8 +21,9 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.commands.compare import summary_lines
+from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, compare_runs, passes
-from evaltui.store.compare import iter_case_pairs
+from evaltui.store.compare import iter_case_pairs, previous_run
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
 from evaltui.tui.widgets.safe_text import one_line
@@ -66,6 +67,20 @@ class CaseLists:
         if status_a is None or status_b is None:
             return "only B" if status_a is None else "only A"
         return "changed" if case_id in self.changed else "same"
+
+
+def partner_run(store: Any, run_id: str, against: str) -> str:
+    """The run to compare `run_id` with: "previous" (same suite and model, started before it) or
+    "baseline" (the latest run labelled baseline). Blocking; EvaltuiError when there is none."""
+    if against == "baseline":
+        other = store.resolve_run("label:baseline")
+        if other == run_id:
+            raise EvaltuiError("This run is the baseline; open another run to compare with it.")
+        return str(other)
+    other = previous_run(store, run_id)
+    if other is None:
+        raise EvaltuiError("No earlier run of this suite with this model to compare with.")
+    return other
 
 
 def changed_and_all(store: Any, run_a: str, run_b: str) -> tuple[list[str], list[str]]:
@@ -299,8 +314,10 @@ class CompareScreen(Screen[None]):
         self.app.call_from_thread(self.table.add_page, generation, offset, rows)
 
     @on(Worker.StateChanged)
-    def _page_cancelled(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
+        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     @on(ResultTable.CaseChosen)

@@ -237,8 +237,10 @@ class MatrixScreen(Screen[None]):
         self.app.call_from_thread(self.table.add_page, generation, offset, rows)
 
     @on(Worker.StateChanged)
-    def _page_cancelled(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
+        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     def action_disagree(self) -> None:

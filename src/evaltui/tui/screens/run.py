@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
@@ -70,7 +71,13 @@ class RunScreen(Screen[None]):
             tooltip="Leave the search box, or go back",
             id="run.escape",
         ),
-    ]
+        Binding("c", "compare('previous')", "Vs previous", show=False,
+                tooltip="Compare with the previous run of this suite and model", id="run.compare_previous"),
+        Binding("b", "compare('baseline')", "Vs baseline", show=False,
+                tooltip="Compare with the latest run labelled baseline", id="run.compare_baseline"),
+        Binding("m", "matrix", "Matrix", show=False,
+                tooltip="Every model of this launch, case by case", id="run.matrix"),
+    ]  # fmt: skip
 
     def __init__(self, run_id: str) -> None:
         super().__init__()
@@ -228,7 +235,9 @@ class RunScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _page_cancelled(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+        if event.state == WorkerState.ERROR:  # screen workers' messages do not bubble to the app
+            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
+        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     # -- filters ---------------------------------------------------------------------------
@@ -275,6 +284,23 @@ class RunScreen(Screen[None]):
             self.notify("Cancelling: cases in flight finish, the rest are not asked.", markup=False)
         else:
             self.notify("This run is not running in this window.", severity="warning", markup=False)
+
+    def action_compare(self, against: str) -> None:
+        self._compare_with(against)
+
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="partner", name="Finding the run to compare"
+    )
+    def _compare_with(self, against: str) -> None:
+        other = partner_run(self.app.store, self.run_id, against)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.open_compare, other, self.run_id)  # type: ignore[attr-defined]
+
+    def action_matrix(self) -> None:
+        group = self.run.get("group_id")
+        if not group:
+            self.notify("This run was launched alone: the matrix needs several models.", markup=False)
+            return
+        self.app.open_matrix(group)  # type: ignore[attr-defined]
 
     @on(ResultTable.CaseChosen)
     def _open_case(self, event: ResultTable.CaseChosen) -> None:

@@ -50,12 +50,21 @@ class RunsScreen(Screen[None]):
             tooltip="Leave the filter box, or go back",
             id="runs.escape",
         ),
+        Binding("space", "mark", "Mark", tooltip="Mark a run to compare (first A, then B)", id="runs.mark"),
+        Binding(
+            "c",
+            "compare",
+            "Compare",
+            tooltip="Compare the two marked runs: is B better than A?",
+            id="runs.compare",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.runs: list[dict[str, Any]] = []
         self.filters: dict[str, str] = {}
+        self.marked: list[str] = []  # run ids marked with space, A first; at most two
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
@@ -65,7 +74,9 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)
-        table.add_columns("started", "run", "suite", "model", "status", "pass rate", "done", "label")
+        self.columns = table.add_columns(
+            "started", "run", "suite", "model", "status", "pass rate", "done", "label"
+        )
         self.app.run_changed.subscribe(self, lambda _run_id: self._load(self.filters))  # type: ignore[attr-defined]
         table.focus()
         self._load(self.filters)
@@ -82,7 +93,7 @@ class RunsScreen(Screen[None]):
         for run in runs:
             status = str(run.get("status"))
             table.add_row(
-                Text(str(run.get("started_at", ""))[:19].replace("T", " ")),
+                self._started(run),
                 one_line(run["id"], 24),
                 one_line(run.get("suite", ""), 28),
                 one_line(run.get("model_id", ""), 28),
@@ -95,6 +106,30 @@ class RunsScreen(Screen[None]):
         self.query_one(
             "#runs", DataTable
         ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
+
+    def _started(self, run: dict[str, Any]) -> Text:
+        started = str(run.get("started_at", ""))[:19].replace("T", " ")
+        if run["id"] not in self.marked:
+            return Text(started)
+        tag = "AB"[self.marked.index(run["id"])]
+        return Text.assemble((f"{tag} ", tone(self.app, "primary", bold=True)), started)
+
+    def action_mark(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        if not 0 <= table.cursor_row < len(self.runs):
+            return
+        run_id = self.runs[table.cursor_row]["id"]
+        self.marked = (
+            [r for r in self.marked if r != run_id] if run_id in self.marked else [*self.marked, run_id][-2:]
+        )
+        for run in self.runs:
+            table.update_cell(run["id"], self.columns[0], self._started(run))
+
+    def action_compare(self) -> None:
+        if len(self.marked) != 2:
+            self.notify("Mark two runs with space (A first, then B), then press c.", markup=False)
+            return
+        self.app.open_compare(*self.marked)  # type: ignore[attr-defined]
 
     def action_filter(self) -> None:
         self.query_one("#runs-filter", Input).focus()

@@ -153,6 +153,8 @@ class DiffView(ScrollView, can_focus=True):
             "pagedown,space", "page_down", "Page down", show=False, tooltip="One screen down", id="diff.pgdn"
         ),
         Binding("pageup", "page_up", "Page up", show=False, tooltip="One screen up", id="diff.pgup"),
+        Binding("home", "jump(0)", "Top", show=False, tooltip="Start of the outputs", id="diff.home"),
+        Binding("end", "jump(-1)", "End", show=False, tooltip="End of the outputs", id="diff.end"),
     ]
     DEFAULT_CSS = """
     DiffView { height: 1fr; background: $surface; overflow-x: hidden; }
@@ -169,7 +171,10 @@ class DiffView(ScrollView, can_focus=True):
     def show(self, lines: DiffLines) -> None:
         self.lines = lines
         self._rewrap(force=True)
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_jump(self, where: int) -> None:
+        self.scroll_to(y=self.max_scroll_y if where < 0 else 0, animate=False, immediate=True)
 
     def watch_unified(self) -> None:
         self._rewrap(force=True)
