@@ -191,9 +191,10 @@ async def test_two_100kb_outputs_open_and_scroll_to_the_end(make_tui: AppFactory
         screen = await open_diff(pilot, run_a, run_b, "big")
         view = screen.query_one(DiffView)
         assert view.visual_lines > 1000  # wrapped, all of it, none of it cut
-        await pilot.press("end")
-        await wait_until(pilot, lambda: view.scroll_offset.y > 1000)
-        assert "word" in view_text(view)
+        await wait_until(pilot, lambda: view.max_scroll_y > 1000)  # laid out
+        view.scroll_to(y=view.max_scroll_y, animate=False, immediate=True)
+        last = view_text(view).rstrip().splitlines()[-1]
+        assert old.endswith(last.partition("│")[0].strip())  # the very end of A's output is shown
         await pilot.press("u")
         assert view.unified and view.visual_lines > 1000
 
@@ -226,3 +227,19 @@ async def test_b_on_a_run_compares_it_with_the_baseline(make_tui: AppFactory, pa
         await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert (app.screen.run_a, app.screen.run_b) == pair
+
+
+def test_compare_screen_looks_right(snap_compare, make_tui: AppFactory, pair: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:
+        await open_compare(pilot, *pair)
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_tui(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_diff_screen_looks_right(snap_compare, make_tui: AppFactory, pair: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:
+        await open_diff(pilot, *pair, "c02")
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_tui(), terminal_size=(80, 24), run_before=run_before)

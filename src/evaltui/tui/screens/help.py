@@ -11,10 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.screens.compare import CompareScreen
+from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.screens.launch import LaunchScreen
+from evaltui.tui.screens.matrix import MatrixScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
+from evaltui.tui.widgets.diff_view import DiffView
 from evaltui.tui.widgets.result_table import ResultTable
 
 TOUR = (
@@ -48,6 +52,9 @@ class HelpScreen(ModalScreen[None]):
             ("Run", RunScreen.BINDINGS + ResultTable.BINDINGS),
             ("Case", CaseScreen.BINDINGS),
             ("All runs", RunsScreen.BINDINGS),
+            ("Compare", CompareScreen.BINDINGS),
+            ("Diff", DiffScreen.BINDINGS + DiffView.BINDINGS),
+            ("Matrix", MatrixScreen.BINDINGS),
         ]
         for title, bindings in sections:
             table.add_row(Text(title, style="bold underline"), "", "")
