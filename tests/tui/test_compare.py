@@ -17,7 +17,7 @@ from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.widgets.diff_view import DiffView
-from tests.compare.builders import make_run, make_suite
+from tests.compare.builders import big_runs, make_run, make_suite
 from tests.tui.conftest import (
     AppFactory,
     freeze_run,
@@ -243,3 +243,22 @@ def test_diff_screen_looks_right(snap_compare, make_tui: AppFactory, pair: tuple
         await pilot.app.workers.wait_for_complete()
 
     assert snap_compare(make_tui(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_two_100000_case_runs_page_instead_of_loading_every_row(
+    make_tui: AppFactory, db_path: Path
+) -> None:
+    def outcome(i: int, side: int) -> tuple[str, str]:
+        regressed = side == 1 and i % 1000 == 7
+        return ("fail" if regressed else "pass"), f"answer {i}" + (" changed" if regressed else "")
+
+    run_a, run_b = big_runs(db_path, 100_000, outcome)
+    app = make_tui()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_compare(pilot, run_a, run_b)
+        table = screen.query_one(CompareTable)
+        assert table.total == 100 and "case-000007" in table_lines(table)[1]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: table.total == 100_000 and "case-000000" in table_lines(table)[1])
+        await pilot.press("end")
+        await wait_until(pilot, lambda: "case-099999" in "".join(table_lines(table)))
