@@ -20,6 +20,7 @@ from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import status_tone, tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 DIFF_LIMIT = 20_000  # characters of each side given to the word diff
 FAILING = ("fail", "error")
@@ -51,7 +52,7 @@ def build_view(result: dict[str, Any]) -> CaseView:
     return CaseView(result, unified_word_diff(a[:DIFF_LIMIT], b[:DIFF_LIMIT]), cut)
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "case.tcss"
     BINDINGS = [
         Binding(

@@ -28,6 +28,7 @@ from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 FILTERS = ("regressions", "improvements", "changed", "all")
 PREVIEW = 200  # characters of each output fetched for a table row
@@ -159,7 +160,7 @@ class CompareTable(ResultTable):
         return line
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "compare.tcss"
     BINDINGS = [
         Binding(
@@ -315,9 +316,7 @@ class CompareScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
-        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     @on(ResultTable.CaseChosen)

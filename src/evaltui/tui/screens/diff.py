@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import status_tone, tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 REASON_LIMIT = 2_000  # characters of one scorer's reason shown
 
@@ -38,7 +38,7 @@ def load_case_diff(store: Any, run_a: str, run_b: str, case_id: str) -> CaseDiff
     return CaseDiff(case_id, result_a, result_b, build_diff(*outputs))
 
 
-class DiffScreen(Screen[None]):
+class DiffScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "diff.tcss"
     BINDINGS = [
         Binding(
@@ -177,11 +177,6 @@ class DiffScreen(Screen[None]):
             self.notify(f"This is the {edge} of the {len(self.walk)} {self.walk_name}.", markup=False)
             return
         self._load(self.walk[index])
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         self._show_titles()

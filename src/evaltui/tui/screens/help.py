@@ -20,6 +20,7 @@ from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.diff_view import DiffView
 from evaltui.tui.widgets.result_table import ResultTable
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TOUR = (
     "Start: highlight a suite and press r, pick models, press enter. The run opens live; press f "
@@ -28,7 +29,7 @@ TOUR = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", tooltip="Close the help", id="help.close"),

@@ -16,6 +16,7 @@ from evaltui.suites import parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.live import LaunchRequest
 from evaltui.tui.widgets.safe_text import inert_str, one_line
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 DEMO_MODELS = ("demo:keyword", "demo:rules", "demo:echo", "demo:hostile")
 
@@ -39,7 +40,7 @@ def parse_count(text: str, what: str, *, default: int | None) -> int | None:
     return int(text)
 
 
-class LaunchScreen(ModalScreen[LaunchRequest | None]):
+class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
     CSS_PATH = "launch.tcss"
     BINDINGS = [
         Binding(

@@ -25,6 +25,7 @@ from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 MAX_MODELS = 50
 CELL = 3  # cells per model column
@@ -127,7 +128,7 @@ class MatrixTable(ResultTable):
         return line
 
 
-class MatrixScreen(Screen[None]):
+class MatrixScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "matrix.tcss"
     BINDINGS = [
         Binding(
@@ -238,9 +239,7 @@ class MatrixScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
-        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     def action_disagree(self) -> None:

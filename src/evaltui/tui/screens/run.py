@@ -22,6 +22,7 @@ from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
 TABLE_EVERY = 10  # ticks between reloads of the live case table
@@ -40,7 +41,7 @@ def parse_query(text: str) -> tuple[str | None, str | None]:
     return tag, " ".join(words) or None
 
 
-class RunScreen(Screen[None]):
+class RunScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "run.tcss"
     BINDINGS = [
         Binding(
@@ -235,9 +236,7 @@ class RunScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _page_cancelled(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:  # screen workers' messages do not bubble to the app
-            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
-        elif event.worker.group == "page" and event.state == WorkerState.CANCELLED:
+        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
     # -- filters ---------------------------------------------------------------------------

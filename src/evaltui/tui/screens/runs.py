@@ -15,6 +15,7 @@ from evaltui.errors import EvaltuiError
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 LIMIT = 500
 FILTER_KEYS = ("suite", "model", "label", "status")
@@ -32,7 +33,7 @@ def parse_filters(text: str) -> dict[str, str]:
     return filters
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "runs.tcss"
     BINDINGS = [
         Binding(

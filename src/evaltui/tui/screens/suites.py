@@ -22,6 +22,7 @@ from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line, safe_text
 from evaltui.tui.widgets.tones import tone
+from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 RECENT = 8  # runs per model in the sparkline
 
@@ -39,7 +40,7 @@ def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
     return rates
 
 
-class SuitesScreen(Screen[None]):
+class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "suites.tcss"
     BINDINGS = [
         Binding(
