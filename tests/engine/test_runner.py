@@ -155,7 +155,8 @@ async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
     path.write_text(
         "name: judged\nprompt: 'Answer: {{ input }}'\n"
         "scorers:\n  - type: llm-judge\n    rubric: The answer states the capital of France.\n"
-        "    model: demo:judge\ncases:\n  - {id: q1, input: Paris is the capital of France, expected: Paris}\n"
+        "    model: demo:judge\n"
+        "cases:\n  - {id: q1, input: Paris is the capital of France, expected: Paris}\n"
     )
     prepared = prepare(load_suite(path))
     run_id = await Runner(store, prepared, ModelSpec(provider="demo", model="echo"), RunOptions()).run()
