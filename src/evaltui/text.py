@@ -1,6 +1,6 @@
 """Untrusted text (model outputs, inputs, ids) made safe for a terminal: control characters and
 escape sequences become visible symbols instead of acting, and nothing is read as markup.
-Shared by the CLI's Rich output and exports; the TUI has the same rule in its widgets."""
+Shared by the CLI's Rich output, the reports and the TUI's widgets."""
 
 from __future__ import annotations
 
@@ -10,26 +10,30 @@ from typing import Any
 
 from rich.text import Text
 
-# C0 controls except tab and newline, DEL, C1 controls, bidi overrides/isolates, zero-width marks,
-# and lone surrogates.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+# C0 controls except tab and newline, DEL, C1 controls, bidi marks/overrides/isolates, zero-width
+# characters, line/paragraph separators, BOM, lone surrogates, interlinear annotation, and Unicode tag
+# characters (invisible "ASCII smuggling"). The TUI's widgets use the same set (tui/widgets/safe_text.py).
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
 )
 
 
-def _visible(match: re.Match[str]) -> str:
-    char = match.group()
+def visible(char: str) -> str:
+    """The stand-in for one unsafe character: a control picture for C0/DEL, else its code point."""
     code = ord(char)
+    if char == "\n":
+        return "\u21b5"  # ↵ (only where a caller asks for newlines to be shown)
     if code < 0x20:
-        return chr(0x2400 + code)  # ␛ for ESC, ␀ for NUL, ...
+        return chr(0x2400 + code)  # ␀ ␇ ␈ ␛ ...
     if code == 0x7F:
-        return "\u2421"
-    return f"\\u{code:04x}"
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
 
 
 def make_visible(text: str) -> str:
     """Replace every character that could act on a terminal or reorder text with a visible stand-in."""
-    return _UNSAFE.sub(_visible, text)
+    return UNSAFE.sub(lambda match: visible(match.group()), text)
 
 
 def inert(text: str, style: str = "") -> Text:
@@ -38,7 +42,12 @@ def inert(text: str, style: str = "") -> Text:
 
 
 def _escaped(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    """A JSON escape; characters beyond the BMP (tag characters) as their UTF-16 surrogate pair."""
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def json_text(data: Any, *, indent: int | None = 2) -> str:
@@ -46,4 +55,4 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     would make visible (C1 controls, bidi overrides, zero-width marks, lone surrogates) is written
     as a \\u escape. They can only occur inside strings, so the JSON still decodes to exactly the
     same values; and a lone surrogate, which UTF-8 cannot encode, no longer crashes the output."""
-    return _UNSAFE.sub(_escaped, json.dumps(data, indent=indent, ensure_ascii=False, default=str))
+    return UNSAFE.sub(_escaped, json.dumps(data, indent=indent, ensure_ascii=False, default=str))

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from evaltui.analysis.stats import spread as latency_spread
+
 
 @dataclass(frozen=True, slots=True)
 class LiveStats:
@@ -63,11 +65,12 @@ class StatsTracker:
 
     def snapshot(self) -> LiveStats:
         with self._lock:
-            latencies = sorted(self._latencies)
+            latencies = list(self._latencies)
             counts = dict(self._counts)
             session_done = self._session_done
             tokens = (self._tokens_in, self._tokens_out)
             cost = self._cost
+        spread = latency_spread(latencies)
         elapsed = time.monotonic() - self._started
         rate = session_done / elapsed if elapsed > 0 else 0.0
         left = max(self._total - counts["done"], 0)
@@ -81,18 +84,9 @@ class StatsTracker:
             tokens_in=tokens[0],
             tokens_out=tokens[1],
             cost_usd=cost,
-            p50_ms=_quantile(latencies, 0.50),
-            p95_ms=_quantile(latencies, 0.95),
+            p50_ms=spread.p50,
+            p95_ms=spread.p95,
             rate=rate,
             eta_s=left / rate if rate > 0 else None,
             elapsed_s=elapsed,
         )
-
-
-def _quantile(ordered: list[float], q: float) -> float | None:
-    if not ordered:
-        return None
-    pos = (len(ordered) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)

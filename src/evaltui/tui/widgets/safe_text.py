@@ -16,13 +16,9 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 
-# C0 controls except tab and newline, DEL, C1 controls, bidi marks/overrides/isolates,
-# zero-width characters, line/paragraph separators, BOM, lone surrogates, interlinear
-# annotation, and Unicode tag characters (invisible "ASCII smuggling").
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
-)
+from evaltui.text import UNSAFE, visible
+
+_UNSAFE = UNSAFE
 _UNSAFE_OR_NEWLINE = re.compile(_UNSAFE.pattern[:-1] + "\n\t]")
 
 CONTROL_STYLE = "dim reverse"
@@ -30,18 +26,6 @@ NOTE_STYLE = "dim italic"
 
 FULL_LIMIT = 100_000  # characters shown in a detail view before a "more" note
 LINE_LIMIT = 4_000  # characters of one line shown before it is cut
-
-
-def visible(char: str) -> str:
-    """The stand-in for one unsafe character: a control picture for C0/DEL, else its code point."""
-    code = ord(char)
-    if char == "\n":
-        return "\u21b5"  # ↵
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ ␇ ␈ ␛ ...
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return f"<U+{code:04X}>"
 
 
 def as_plain(value: Any) -> str:
