@@ -268,3 +268,30 @@ async def test_two_100000_case_runs_page_instead_of_loading_every_row(
         await wait_until(pilot, lambda: table.total == 100_000 and "case-000000" in table_lines(table)[1])
         await pilot.press("end")
         await wait_until(pilot, lambda: "case-099999" in "".join(table_lines(table)))
+
+
+async def test_runs_marked_with_space_on_their_run_screens_are_compared_with_c(
+    make_tui: AppFactory, db_path, suite_dir
+) -> None:
+    import asyncio
+
+    from evaltui.tui.screens.compare import CompareScreen
+    from evaltui.tui.screens.run import RunScreen
+    from tests.tui.conftest import run_suite
+
+    first = await asyncio.to_thread(run_suite, db_path, suite_dir / "echo.yaml")
+    second = await asyncio.to_thread(run_suite, db_path, suite_dir / "echo.yaml")
+    app = make_tui()
+    async with app.run_test(size=(120, 36)) as pilot:
+        for run_id in (first, second):
+            app.open_run(run_id)
+            await wait_until(
+                pilot, lambda rid=run_id: isinstance(app.screen, RunScreen) and app.screen.run_id == rid
+            )
+            await pilot.pause()
+            await pilot.press("space")
+            await pilot.pause()
+        assert app.marked == [first, second]
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        assert (app.screen.run_a, app.screen.run_b) == (first, second)

@@ -64,8 +64,21 @@ class EvaltuiApp(App[None]):
         self.suite_dirs = suite_dirs
         self.live = LiveRuns(self)
         self.suites: list[SuiteEntry] = []  # as last loaded by the home screen
+        self.marked: list[str] = []  # runs marked with space (Runs or Run screen), A first; at most two
         self.run_changed: Signal[str] = Signal(self, "run-changed")  # a run started or ended
         self.run_progress: Signal[str] = Signal(self, "run-progress")  # coalesced: some case finished
+
+    def toggle_mark(self, run_id: str) -> str:
+        """Mark or unmark a run for comparison; says what the marks are now."""
+        if run_id in self.marked:
+            self.marked = [r for r in self.marked if r != run_id]
+        else:
+            self.marked = [*self.marked, run_id][-2:]
+        if not self.marked:
+            return "No run marked."
+        shown = ", ".join(f"{tag} {rid}" for tag, rid in zip("AB", self.marked, strict=False))
+        more = "press c to compare them" if len(self.marked) == 2 else "mark one more to compare"
+        return f"Marked {shown}: {more}."
 
     def on_mount(self) -> None:
         loaded = load_themes()

@@ -72,8 +72,11 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             tooltip="Leave the search box, or go back",
             id="run.escape",
         ),
-        Binding("c", "compare('previous')", "Vs previous", show=False,
-                tooltip="Compare with the previous run of this suite and model", id="run.compare_previous"),
+        Binding("space", "mark", "Mark", show=False,
+                tooltip="Mark this run to compare (first A, then B)", id="run.mark"),
+        Binding("c", "compare('previous')", "Compare", show=False,
+                tooltip="Compare the two marked runs, else with the previous run of this suite and model",
+                id="run.compare_previous"),
         Binding("b", "compare('baseline')", "Vs baseline", show=False,
                 tooltip="Compare with the latest run labelled baseline", id="run.compare_baseline"),
         Binding("m", "matrix", "Matrix", show=False,
@@ -285,7 +288,15 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             self.notify("This run is not running in this window.", severity="warning", markup=False)
 
     def action_compare(self, against: str) -> None:
+        """Two runs marked with space: compare those; else this run against `against`."""
+        marked = self.app.marked  # type: ignore[attr-defined]
+        if against == "previous" and len(marked) == 2:
+            self.app.open_compare(*marked)  # type: ignore[attr-defined]
+            return
         self._compare_with(against)
+
+    def action_mark(self) -> None:
+        self.notify(self.app.toggle_mark(self.run_id), markup=False)  # type: ignore[attr-defined]
 
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="partner", name="Finding the run to compare"

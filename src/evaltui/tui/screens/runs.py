@@ -65,7 +65,6 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         super().__init__()
         self.runs: list[dict[str, Any]] = []
         self.filters: dict[str, str] = {}
-        self.marked: list[str] = []  # run ids marked with space, A first; at most two
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
@@ -120,11 +119,13 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         if not 0 <= table.cursor_row < len(self.runs):
             return
         run_id = self.runs[table.cursor_row]["id"]
-        self.marked = (
-            [r for r in self.marked if r != run_id] if run_id in self.marked else [*self.marked, run_id][-2:]
-        )
+        self.app.toggle_mark(run_id)  # type: ignore[attr-defined]
         for run in self.runs:
             table.update_cell(run["id"], self.columns[0], self._started(run))
+
+    @property
+    def marked(self) -> list[str]:
+        return self.app.marked  # type: ignore[attr-defined,no-any-return]
 
     def action_compare(self) -> None:
         if len(self.marked) != 2:
