@@ -52,3 +52,11 @@ def test_suite_hash_changes_with_any_content(write: WriteFile) -> None:
     new_prompt = GOOD.replace("'{{ input }}'", "'Q: {{ input }}'")
     changed_prompt = suite_hash(load_suite(write("s.yaml", new_prompt)))
     assert len({base, changed_case, changed_prompt}) == 3
+
+
+def test_folders_are_listed_in_the_order_given_and_each_file_once(write: WriteFile, tmp_path: Path) -> None:
+    write("mine/zeta.yaml", GOOD)
+    write("samples/alpha.yaml", GOOD)
+    write("samples/beta.yaml", GOOD)
+    entries = discover_suites([tmp_path / "mine", tmp_path / "samples", tmp_path / "mine"])
+    assert [e.path.name for e in entries] == ["zeta.yaml", "alpha.yaml", "beta.yaml"]

@@ -29,7 +29,8 @@ class SuiteEntry:
 
 
 def discover_suites(dirs: Iterable[str | Path]) -> list[SuiteEntry]:
-    """Load every suite file in `dirs` and their direct subfolders (one level), sorted by path.
+    """Load every suite file in `dirs` and their direct subfolders (one level): folder by folder in
+    the order given, sorted by path within a folder.
 
     A suite file is a `.yaml`/`.yml` with a top-level `cases:` key; other YAML files (CI configs,
     themes) are skipped. A path that is itself a file is taken as a suite.
@@ -53,17 +54,25 @@ def looks_like_suite(path: Path) -> bool:
 
 
 def _suite_files(dirs: Iterable[str | Path]) -> list[Path]:
-    found: set[Path] = set()
+    """Folders in the order given (a user's own suites before the samples), each one's files sorted
+    by path; a file reached twice is listed once."""
+    found: list[Path] = []
+    seen: set[Path] = set()
     for root in map(Path, dirs):
         if root.is_file():
-            found.add(root)
-            continue
-        if not root.is_dir():
+            files = [root]
+        elif root.is_dir():
+            candidates = [*root.iterdir(), *(p for d in root.iterdir() if d.is_dir() for p in d.iterdir())]
+            files = sorted(
+                p
+                for p in candidates
+                if p.suffix.lower() in SUITE_SUFFIXES and p.is_file() and looks_like_suite(p)
+            )
+        else:
             raise SuiteError("no such folder or file", file=str(root))
-        candidates = [*root.iterdir(), *(p for d in root.iterdir() if d.is_dir() for p in d.iterdir())]
-        found.update(
-            p
-            for p in candidates
-            if p.suffix.lower() in SUITE_SUFFIXES and p.is_file() and looks_like_suite(p)
-        )
-    return sorted(found)
+        for path in files:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found
