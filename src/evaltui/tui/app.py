@@ -28,9 +28,19 @@ from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.themes import DEFAULT_THEME, load_themes
 
+SCREEN_CSS = sorted(
+    str(path.relative_to(Path(__file__).parent))
+    for path in (Path(__file__).parent / "screens").glob("*.tcss")
+)
+
 
 class EvaltuiApp(App[None]):
     TITLE = "evaltui"
+    # Every screen's stylesheet, read once at start-up. A screen's CSS_PATH is otherwise read when the
+    # screen first opens, and the whole stylesheet is re-parsed and re-applied then: ~100 ms of the
+    # event loop, in the middle of a live run for the Run screen (bench/tui.py). Screen CSS_PATH
+    # rules are global either way (Textual scopes only a screen's inline CSS).
+    CSS_PATH = SCREEN_CSS
     COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands}
     BINDINGS = [
         Binding(
