@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.store import Store
 from evaltui.suites.models import Case, ModelSpec, Suite
 
@@ -76,6 +77,10 @@ def big_runs(path: Path, n: int, output_of: Any) -> tuple[str, str]:
             conn.executemany(sql, rows)
         conn.execute("UPDATE runs SET status = 'completed'")
     conn.close()
+    with Store(path) as store:  # finished as the engine finishes a run: counters and metrics kept
+        for run_id in run_ids:
+            store.refresh_counters(run_id)
+            store.set_run_metrics(run_id, run_metrics(store.iter_metric_rows(run_id)).to_dict())
     return run_ids[0], run_ids[1]
 
 

@@ -100,3 +100,18 @@ def test_previous_run_is_the_one_before_of_the_same_suite_and_model(store: Store
     third = make_run(store, suite, {"x": "fail"})
     assert previous_run(store, third) == first
     assert previous_run(store, first) is None
+
+
+def test_latency_kept_at_the_end_of_a_run_is_the_latency_read_from_its_results(tmp_path) -> None:
+    from tests.compare.builders import big_runs
+
+    from evaltui.analysis.stats import spread_of_array
+    from evaltui.store.compare import run_totals
+
+    db = tmp_path / "kept.db"
+    run_a, run_b = big_runs(db, 300, lambda i, side: ("pass" if (i + side) % 4 else "fail", f"out {i}"))
+    with Store(db) as store:
+        assert store.get_run(run_a)["metrics"]["latency_ms"]["n"] == 300  # finished runs keep it
+        comparison = compare_runs(store, run_a, run_b)
+        streamed = spread_of_array(run_totals(store, run_a).latencies)
+    assert comparison.summary_a.latency_ms == streamed

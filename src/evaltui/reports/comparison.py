@@ -201,8 +201,8 @@ def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
 
     paired = paired_difference(pairs())
     info_a, info_b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
-    summary_a, epochs_a = _summary(store, run_a, tallies[0])
-    summary_b, epochs_b = _summary(store, run_b, tallies[1])
+    summary_a, epochs_a = _summary(store, info_a, tallies[0])
+    summary_b, epochs_b = _summary(store, info_b, tallies[1])
     return Comparison(
         run_a=info_a,
         run_b=info_b,
@@ -217,11 +217,13 @@ def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
     )
 
 
-def _summary(store: Any, run_id: str, tally: _RateTally) -> tuple[RunSummary, int]:
-    totals = run_totals(store, run_id)
+def _summary(store: Any, run: dict[str, Any], tally: _RateTally) -> tuple[RunSummary, int]:
+    # A finished run keeps its latency percentiles (engine: set_run_metrics); a live one is read.
+    stored = (run.get("metrics") or {}).get("latency_ms") if run.get("status") != "running" else None
+    totals = run_totals(store, run["id"], latencies=stored is None)
     summary = RunSummary(
         rate=tally.rate(totals.epochs),
-        latency_ms=spread_of_array(totals.latencies),
+        latency_ms=Spread(**stored) if stored else spread_of_array(totals.latencies),
         cases=tally.cases,
         errors=tally.errors,
         tokens_in=totals.tokens_in,

@@ -120,16 +120,18 @@ def iter_case_pairs(store: ThreadConnections, run_a: str, run_b: str) -> Iterato
             a, b = next(a_cases, None), next(b_cases, None)
 
 
-def run_totals(store: ThreadConnections, run_id: str) -> RunTotals:
+def run_totals(store: ThreadConnections, run_id: str, *, latencies: bool = True) -> RunTotals:
+    """Tokens, cost and epochs of a run; with `latencies`, every answered result's latency too."""
     row = store.query_one(_TOTALS, (run_id,), what="the run's totals") or {}
-    latencies = array("d", (v for (v,) in _tuples(store, _LATENCIES, (run_id,), "latencies")))
+    values = (v for (v,) in _tuples(store, _LATENCIES, (run_id,), "latencies")) if latencies else ()
+    latencies_ms = array("d", values)
     return RunTotals(
         results=row.get("results") or 0,
         tokens_in=row.get("tokens_in") or 0,
         tokens_out=row.get("tokens_out") or 0,
         cost_usd=None if row.get("unpriced") else row.get("cost_usd"),
         epochs=row.get("epochs") or 1,
-        latencies=latencies,
+        latencies=latencies_ms,
     )
 
 
