@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import Runner, RunOptions, prepare
 from evaltui.store import Store
 from evaltui.suites import load_suite, parse_model_spec
@@ -41,6 +42,8 @@ def freeze_run(db_path: Path, run_id: str, new_id: str = FIXED_RUN_ID, when: str
                      "WHERE run_id = ?", (new_id, when, run_id))  # fmt: skip
         conn.execute("UPDATE suites SET created_at = ?", (FIXED_TIME,))
     conn.close()
+    with Store(db_path) as store:  # the metrics kept on the run follow the frozen latencies
+        store.set_run_metrics(new_id, run_metrics(store.iter_metric_rows(new_id)).to_dict())
     return new_id
 
 

@@ -73,9 +73,15 @@ class Figures:
 
     @classmethod
     def from_run(cls, run: dict[str, Any]) -> Figures:
-        """Counters stored on the run row: shown at once, before the metrics are computed."""
+        """What the run row holds: its counters, and for a finished run the metrics summary the engine
+        kept (latency percentiles, the interval, cost); shown at once, before any metrics are computed."""
         passed, failed = run.get("passed") or 0, run.get("failed") or 0
         lo, hi = wilson_interval(passed, passed + failed) if passed + failed else (None, None)
+        kept = run.get("metrics") or {}
+        latency = kept.get("latency_ms") or {}
+        rate = kept.get("rate") or {}
+        if rate.get("lo") is not None:
+            lo, hi = rate["lo"], rate["hi"]
         return cls(
             run.get("total") or 0,
             run.get("done") or 0,
@@ -85,11 +91,11 @@ class Figures:
             figures.run_pass_rate(run),
             lo,
             hi,
-            None,
-            None,
+            latency.get("p50"),
+            latency.get("p95"),
             run.get("tokens_in") or 0,
             run.get("tokens_out") or 0,
-            None,
+            run.get("cost_usd") if kept else None,
         )
 
 
