@@ -22,6 +22,7 @@ from yarl import URL
 __all__ = ["AiohttpTransport", "HttpClient"]
 
 USER_AGENT = "evaltui"
+_SKIP_USER_AGENT = ("User-Agent",)
 
 
 def _mapped(exc: Exception) -> httpx.TransportError:
@@ -58,7 +59,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
             auto_decompress=False,  # httpx decodes Content-Encoding itself
-            skip_auto_headers=("User-Agent",),
         )
         return self._session
 
@@ -73,12 +73,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        # aiohttp adds its own User-Agent unless told to skip it; telling it on every request takes
+        # its slow path, so only a request without one of its own (never a provider's) pays that.
+        skip = None if "user-agent" in request.headers else _SKIP_USER_AGENT
         try:
             async with session.request(
                 request.method,
                 self._url(request.url),
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
-                data=request.content or None,
+                headers=headers,
+                skip_auto_headers=skip,
+                data=request.read() or None,
                 allow_redirects=False,
             ) as response:
                 body = await response.read()
@@ -86,7 +91,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _mapped(exc) from exc
         extensions = {"http_version": b"HTTP/1.1", "reason_phrase": (reason or "").encode()}
-        return httpx.Response(status, headers=headers, content=body, request=request, extensions=extensions)
+        # `stream=` rather than `content=`: the headers are the server's own, so httpx has none to add.
+        answer = httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(body), request=request, extensions=extensions
+        )
+        answer.read()  # decodes any Content-Encoding, as `content=` would have
+        return answer
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -36,6 +36,17 @@ def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _encoded_header(name: str, value: str, model_id: str) -> tuple[bytes, bytes]:
+    """HTTP header names and values are ASCII; the value is never quoted (it may hold a key)."""
+    try:
+        return name.encode("ascii"), value.encode("ascii")
+    except UnicodeEncodeError:
+        raise ProviderError(
+            f"{model_id}: the header {name!r} (or its value) has non-ASCII characters, which HTTP "
+            "headers cannot carry; check the model's `headers` and the API key variable"
+        ) from None
+
+
 class RemoteProvider:
     """Base of the HTTP providers. Subclasses set `path` and implement `auth_headers`, `body`
     and `parse`."""
@@ -60,8 +71,9 @@ class RemoteProvider:
         if key:
             headers.update(self.auth_headers(key))
         headers["Content-Type"] = "application/json"
-        # Host and Content-Length given up front spare httpx's per-request header edits.
-        self._header_items = list(headers.items())
+        # Encoded once: with these and Content-Length given, the request is built from a ready
+        # `stream=`, skipping httpx's per-request header normalising and edits (Host, length).
+        self._header_items = [_encoded_header(name, value, spec.id) for name, value in headers.items()]
 
     def __repr__(self) -> str:  # never the headers: they hold the key
         return f"<{type(self).__name__} {self.where}>"
@@ -83,8 +95,8 @@ class RemoteProvider:
 
     async def complete(self, request: Request) -> Completion:
         content = json.dumps(self.body(request)).encode()
-        headers = [*self._header_items, ("Content-Length", str(len(content)))]
-        http_request = httpx.Request("POST", self.url, headers=headers, content=content)
+        headers = [*self._header_items, (b"Content-Length", b"%d" % len(content))]
+        http_request = httpx.Request("POST", self.url, headers=headers, stream=httpx.ByteStream(content))
         start = time.perf_counter()
         try:
             response = await self.http.send(http_request)
