@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import status_tone, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -90,7 +91,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
                 section = Static(id=name, classes="section")
                 section.border_title = title
                 yield section
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._load(self.case_id, self.epoch, 0)

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.commands.compare import summary_lines
@@ -25,6 +25,7 @@ from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, compare_runs, passes
 from evaltui.store.compare import iter_case_pairs, previous_run
 from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
@@ -196,7 +197,7 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         yield Static("Comparing…", id="compare-summary")
         yield Static(id="compare-filters")
         yield CompareTable(id="compare-cases")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(CompareTable).focus()

@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import status_tone, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -74,7 +75,7 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
         yield DiffView(id="diff-view")
         with VerticalScroll(id="diff-verdicts"):
             yield Static(id="verdicts")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.compare import CompareScreen
@@ -19,6 +19,7 @@ from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.diff_view import DiffView
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import ResultTable
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
@@ -39,7 +40,7 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text(TOUR), id="tour")
             yield Static(self._table())
-        yield Footer()
+        yield KeysFooter()
 
     def _table(self) -> Table:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))

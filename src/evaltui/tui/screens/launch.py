@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static
 
 from evaltui.engine import RunOptions
 from evaltui.errors import EvaltuiError
 from evaltui.suites import parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.live import LaunchRequest
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
@@ -80,7 +81,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
                 yield Input(placeholder="only tags (comma separated)", id="tags")
                 yield Input(placeholder="label (e.g. baseline)", id="label")
             yield Static(id="launch-error")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#models", SelectionList).border_title = "Models"

@@ -15,13 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
 from evaltui.store.compare import case_verdicts
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
@@ -166,7 +167,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
         yield Static("Reading the group…", id="matrix-models")
         yield Static(id="matrix-filters")
         yield MatrixTable(id="matrix-cases")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(MatrixTable).focus()

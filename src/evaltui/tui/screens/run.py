@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
 from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
@@ -106,7 +107,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
                 placeholder="/ search input, output, expected · tag:NAME", id="search", select_on_focus=False
             )
         yield ResultTable(id="results")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.app.run_changed.subscribe(self, self._run_changed)  # type: ignore[attr-defined]

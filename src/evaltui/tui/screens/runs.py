@@ -9,10 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from evaltui.errors import EvaltuiError
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -70,7 +71,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
         table: DataTable[Text] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from evaltui.config import Config
 from evaltui.suites import SuiteEntry, discover_suites
 from evaltui.tui.live import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line, safe_text
 from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -72,7 +73,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         yield table
         with VerticalScroll(id="suite-detail"):
             yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#suites", DataTable)

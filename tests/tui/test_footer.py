@@ -1,0 +1,52 @@
+"""The footer shows the keys that act where the focus is, and is rebuilt only when they change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.widgets.footer import KeysFooter
+from evaltui.tui.widgets.result_table import ResultTable
+from tests.tui.conftest import AppFactory, wait_until
+
+
+def footer_keys(app: Any) -> list[Any]:
+    return [key for footer in app.screen.query(KeysFooter) for key in footer.query("FooterKey")]
+
+
+def descriptions(app: Any) -> list[str]:
+    return [key.description for key in footer_keys(app)]
+
+
+async def open_run(pilot: Any, run_id: str) -> None:
+    app = pilot.app
+    await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+    app.open_run(run_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "Open case" in descriptions(app))
+
+
+async def test_footer_follows_the_focus_between_table_and_search(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        assert {"Open case", "Failures", "Search", "Back"} <= set(descriptions(app))
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: "Open case" not in descriptions(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Open case" in descriptions(app))
+
+
+async def test_footer_keeps_its_keys_when_the_bindings_did_not_change(
+    make_tui: AppFactory, echo_run: str
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        keys = footer_keys(app)
+        app.screen.refresh_bindings()
+        app.screen.query_one(ResultTable).focus()  # focus moves to where it already is
+        await pilot.pause()
+        await pilot.pause()
+        assert footer_keys(app) == keys  # the same widgets: not torn down and mounted again
