@@ -92,6 +92,7 @@ class Runner:
         self._http: HttpClient | None = None
         self._judges: dict[str, Provider] = {}
         self._prices: dict[str, Any] = {}  # model id -> Price | None, looked up once
+        self._policies: dict[str, RetryPolicy] = {}  # model id -> its retry policy, built once
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -291,7 +292,11 @@ class Runner:
             hit = self.store.cache_get(key)
             if hit is not None:
                 return completion_from_dict(hit), 0, True, None
-        policy = RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s)
+        policy = self._policies.get(spec.id)
+        if policy is None:
+            policy = self._policies[spec.id] = RetryPolicy(
+                max_retries=spec.max_retries, timeout_s=spec.timeout_s
+            )
         try:
             completion, attempts = await call_with_retries(lambda: provider.complete(request), policy)
         except RetriesExhausted as exc:

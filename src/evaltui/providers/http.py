@@ -17,6 +17,7 @@ from types import TracebackType
 
 import aiohttp
 import httpx
+from multidict import CIMultiDict
 from yarl import URL
 
 __all__ = ["AiohttpTransport", "HttpClient"]
@@ -73,10 +74,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        # A CIMultiDict is what aiohttp builds from any other form; given one, it skips that step.
+        headers = CIMultiDict((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw)
         # aiohttp adds its own User-Agent unless told to skip it; telling it on every request takes
         # its slow path, so only a request without one of its own (never a provider's) pays that.
-        skip = None if "user-agent" in request.headers else _SKIP_USER_AGENT
+        skip = None if "User-Agent" in headers else _SKIP_USER_AGENT
         try:
             async with session.request(
                 request.method,
