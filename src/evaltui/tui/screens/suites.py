@@ -26,6 +26,7 @@ from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 RECENT = 8  # runs per model in the sparkline
+COLUMNS = (" ", "suite", "cases", "latest pass rate by model (recent runs)")
 
 
 def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
@@ -76,8 +77,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#suites", DataTable)
-        table.add_columns(" ", "suite", "cases", "latest pass rate by model (recent runs)")
+        self.query_one("#suites", DataTable).add_columns(*COLUMNS)
         self.app.run_changed.subscribe(self, lambda _run_id: self.action_reload())  # type: ignore[attr-defined]
         self.action_reload()
 
@@ -96,9 +96,14 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.app.suites = entries  # type: ignore[attr-defined]
         table = self.query_one("#suites", DataTable)
         keep = table.cursor_row
-        table.clear()
-        for index, entry in enumerate(entries):
-            table.add_row(*self._cells(entry), key=str(index))
+        rows = [self._cells(entry) for entry in entries]
+        # Columns as wide as their widest cell, set before any row paints: DataTable otherwise sizes
+        # them when idle, after some rows were painted (and cached) at the narrower widths.
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, column_widths(COLUMNS, rows), strict=True):
+            table.add_column(label, width=width)
+        for index, row in enumerate(rows):
+            table.add_row(*row, key=str(index))
         if entries:
             table.move_cursor(row=min(keep, len(entries) - 1))
         self._describe(table.cursor_row)
@@ -160,6 +165,11 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             self.notify("No runs of this suite yet: press r to run it.", markup=False)
             return
         self.app.open_run(runs[0]["id"])  # type: ignore[attr-defined]
+
+
+def column_widths(labels: tuple[str, ...], rows: list[tuple[Text, ...]]) -> list[int]:
+    """Each column's width in cells: its widest cell or its label."""
+    return [max([len(label), *(row[i].cell_len for row in rows)]) for i, label in enumerate(labels)]
 
 
 def describe_entry(entry: SuiteEntry, runs: dict[str, list[dict[str, Any]]]) -> Text:
