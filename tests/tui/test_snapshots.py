@@ -80,7 +80,10 @@ def test_launch_screen_looks_right(snap_compare, make_tui: AppFactory, frozen_ho
         await suites_shown(pilot)
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, LaunchScreen))
-        await pilot.pause()
+        # settled: the modal has taken focus, background work is done, and one more frame has painted
+        await wait_until(pilot, lambda: pilot.app.screen.focused is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
 
     assert snap_compare(make_tui(dirs=frozen_home), terminal_size=size, run_before=open_launch)
 
