@@ -164,3 +164,14 @@ async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
     assert result["judge"]["calls"] == 1
     assert result["judge"]["tokens_in"] > 0 and result["judge"]["tokens_out"] > 0
     assert result["scores"][0]["reason"]
+
+
+async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_suite):
+    import pytest
+
+    from evaltui.errors import ProviderError
+
+    runner = Runner(store, make_suite(3), ModelSpec(provider="python", model="no_such_module_xyz:fn"))
+    with pytest.raises(ProviderError):
+        await runner.run()
+    assert store.get_run(runner.run_id)["status"] == "failed"

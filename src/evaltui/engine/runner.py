@@ -136,7 +136,11 @@ class Runner:
         status = "completed"
         concurrency = min(self.options.concurrency, self.model.concurrency or self.options.concurrency)
         self._http = HttpClient(max_connections=concurrency)
-        provider = make_provider(self.model, self._http)
+        try:
+            provider: Provider | None = make_provider(self.model, self._http)
+        except BaseException:  # a model that cannot be set up: the run ends failed, not "running"
+            await self._finish("failed", None)
+            raise
         try:
             if not self._cancelled:
                 cases = iter(work)
@@ -185,9 +189,10 @@ class Runner:
         work = [(pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished]
         return work, total, already
 
-    async def _finish(self, status: str, provider: Provider) -> None:
-        with contextlib.suppress(Exception):
-            await provider.aclose()
+    async def _finish(self, status: str, provider: Provider | None) -> None:
+        if provider is not None:
+            with contextlib.suppress(Exception):
+                await provider.aclose()
         for judge in self._judges.values():
             with contextlib.suppress(Exception):
                 await judge.aclose()
