@@ -84,9 +84,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     events = EventLines(opts["events"]) if opts["events"] else None
     subscribers = (events,) if events else ()
     if run_id:
-        runners = [Runner(store, prepared, models[0], options, resume_run_id=run_id)]
-        for callback in subscribers:
-            runners[0].subscribe(callback)
+        runners = [Runner(store, prepared, models[0], options, resume_run_id=run_id, subscribers=subscribers)]
     else:
         runners = make_runners(store, prepared, models, options, subscribers=subscribers)
     show = not opts["quiet"] and opts["events"] != "-"

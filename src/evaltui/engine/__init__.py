@@ -7,7 +7,7 @@ Public API (`evaltui.engine`):
                use_cache=True, retry_errors=False, group_id=None)
     prepare(suite) -> PreparedSuite        compiles templates and scorers; SuiteError with
                                            file/line/field before any model is asked
-    Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None)
+    Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None, subscribers=())
         .subscribe(callback)               callback(event) on the engine's own event-loop thread
         await .run() -> run_id             returns when the run is completed or interrupted
         .cancel()                          thread-safe; finished results stay, run -> interrupted

@@ -76,6 +76,7 @@ class Runner:
         options: RunOptions | None = None,
         *,
         resume_run_id: str | None = None,
+        subscribers: tuple[Subscriber, ...] = (),
     ) -> None:
         self.store = store
         self.prepared = prepared
@@ -83,7 +84,7 @@ class Runner:
         self.options = options or RunOptions()
         self.run_id: str | None = resume_run_id
         self._resume = resume_run_id is not None
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[Subscriber] = list(subscribers)
         self._tracker = StatsTracker(0)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -393,11 +394,7 @@ def make_runners(
     """One runner per model; several models share a run group."""
     if len(models) > 1 and options.group_id is None:
         options = dataclasses.replace(options, group_id=new_group_id())
-    runners = [Runner(store, prepared, model, options) for model in models]
-    for runner in runners:
-        for callback in subscribers:
-            runner.subscribe(callback)
-    return runners
+    return [Runner(store, prepared, model, options, subscribers=subscribers) for model in models]
 
 
 async def run_many(
