@@ -3,6 +3,9 @@ model and a real SQLite file."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 from textual.widgets import DataTable, Input, SelectionList
 
 from evaltui.tui.screens.case import CaseScreen
@@ -56,6 +59,13 @@ async def test_launch_a_run_on_a_demo_model_and_watch_it_finish(make_tui: AppFac
         assert "completed" in header and "✗ 4" in header and "66.7%" in header
         table = app.screen.query_one(ResultTable)
         await wait_until(pilot, lambda: table.total == 12 and "q01" in table_lines(table)[1])
+        # once every worker the finish started has painted, the header shows the finished latency
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        header = screen_text(app.screen.query_one(RunHeader))
+        assert "completed" in header
+        assert re.search(r"p50 \d+ ?ms p95 \d+ ?ms", header), header
     assert app.store.get_run(run_id)["status"] == "completed"
 
 

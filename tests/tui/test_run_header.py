@@ -1,30 +1,17 @@
-"""The Run screen's header after a live run ends shows the finished run's latency and interval."""
+"""The Run header shows a finished run's figures from the run row at once: the latency percentiles,
+interval and cost the engine kept when the run finished, before any metrics are recomputed."""
 
 from __future__ import annotations
 
-import asyncio
-import re
-
-from evaltui.tui.screens.launch import LaunchScreen
-from evaltui.tui.screens.run import RunScreen
-from evaltui.tui.widgets.run_header import RunHeader
-from tests.tui.conftest import AppFactory, record_notifications, screen_text, wait_until
-from tests.tui.test_journeys import highlight_suite
+from evaltui.store import Store
+from evaltui.tui.widgets.run_header import Figures
 
 
-async def test_a_run_launched_here_shows_its_latency_once_finished(make_tui: AppFactory) -> None:
-    app = make_tui()
-    notes = record_notifications(app)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await highlight_suite(pilot, "echo-check")
-        await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.screen, LaunchScreen))
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
-        await wait_until(pilot, lambda: any("completed" in note for note in notes))
-        await app.workers.wait_for_complete()
-        await asyncio.sleep(0.3)  # every worker the finish started has painted
-        await pilot.pause()
-        header = screen_text(app.screen.query_one(RunHeader))
-        assert "completed" in header
-        assert re.search(r"p50 \d+ ?ms p95 \d+ ?ms", header), header
+def test_a_finished_runs_kept_latency_and_interval_are_shown_from_the_run_row(db_path, echo_run: str) -> None:
+    with Store(db_path) as store:
+        run = store.get_run(echo_run)
+    kept = run["metrics"]
+    figures = Figures.from_run(run)
+    assert (figures.p50, figures.p95) == (kept["latency_ms"]["p50"], kept["latency_ms"]["p95"])
+    assert figures.p50 is not None
+    assert (figures.lo, figures.hi) == (kept["rate"]["lo"], kept["rate"]["hi"])
