@@ -15,3 +15,35 @@ def test_a_finished_runs_kept_latency_and_interval_are_shown_from_the_run_row(db
     assert (figures.p50, figures.p95) == (kept["latency_ms"]["p50"], kept["latency_ms"]["p95"])
     assert figures.p50 is not None
     assert (figures.lo, figures.hi) == (kept["rate"]["lo"], kept["rate"]["hi"])
+
+
+async def test_a_clustered_suite_shows_the_same_interval_as_show(make_tui, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from evaltui.analysis.metrics import run_metrics
+    from evaltui.tui.widgets import figures
+    from evaltui.tui.widgets.run_header import RunHeader
+    from tests.tui.conftest import screen_text
+    from tests.tui.frozen import run_suite
+    from tests.tui.test_journeys import open_run
+
+    cases = "\n".join(
+        f'  - {{id: c{i:02d}, input: "a {i}", expected: "{"a" if i % 4 else "b"} {i}", cluster: g{i // 4}}}'
+        for i in range(24)
+    )
+    suite = tmp_path / "clustered.yaml"
+    suite.write_text(
+        'name: clustered\nprompt: "{{ input }}"\nmodels:\n  - id: demo:echo\n    provider: demo\n'
+        f"    model: echo\n    params: {{latency_ms: 0}}\nscorers:\n  - type: equals\ncases:\n{cases}\n"
+    )
+    run_id = await asyncio.to_thread(run_suite, db_path, suite)
+    with Store(db_path) as store:
+        rate = run_metrics(store.iter_metric_rows(run_id)).rate  # what `evaltui show` reports
+    assert rate.method == "clustered"
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, run_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header = screen_text(app.screen.query_one(RunHeader))
+    assert figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi) in header

@@ -27,7 +27,6 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
 TABLE_EVERY = 10  # ticks between reloads of the live case table
-METRIC_COLUMNS = ("case_id", "epoch", "status", "value", "latency_ms", "tokens_in", "tokens_out", "cost_usd")
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
 
 
@@ -181,8 +180,8 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
     def _load_metrics(self) -> None:
-        rows = self.app.store.iter_results(self.run_id, columns=METRIC_COLUMNS)  # type: ignore[attr-defined]
-        metrics = run_metrics(rows)
+        # the same rows as `evaltui show` and the engine: clusters give the same (clustered) interval
+        metrics = run_metrics(self.app.store.iter_metric_rows(self.run_id))  # type: ignore[attr-defined]
         self.app.call_from_thread(self._show_metrics, metrics)
 
     def _show_metrics(self, metrics: RunMetrics) -> None:
