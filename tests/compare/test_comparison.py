@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+from dataclasses import asdict
 
 import pytest
 from tests.compare.builders import make_run, make_suite
@@ -115,3 +117,44 @@ def test_latency_kept_at_the_end_of_a_run_is_the_latency_read_from_its_results(t
         comparison = compare_runs(store, run_a, run_b)
         streamed = spread_of_array(run_totals(store, run_a).latencies)
     assert comparison.summary_a.latency_ms == streamed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: Store, seed: int) -> None:
+    """Runs of one epoch are paired inside SQLite; the oracle here counts the same cases by hand."""
+    rng = random.Random(seed)
+    ids = [f"r{i:03d}" for i in range(300)]
+    suite = make_suite(ids)
+    status_of = {"pass", "fail", "error", None}
+    side_a = {cid: rng.choice(sorted(status_of, key=str)) for cid in ids}
+    side_b = {cid: rng.choice(sorted(status_of, key=str)) for cid in ids}
+    out_b = {cid: "other answer" for cid in ids if rng.random() < 0.4}
+    a = make_run(store, suite, {cid: s for cid, s in side_a.items() if s})
+    b = make_run(store, suite, {cid: s for cid, s in side_b.items() if s}, outputs=out_b)
+
+    shared = [cid for cid in ids if side_a[cid] and side_b[cid]]
+    paired = [cid for cid in shared if "error" not in (side_a[cid], side_b[cid])]
+    regressions = [cid for cid in paired if (side_a[cid], side_b[cid]) == ("pass", "fail")]
+    improvements = [cid for cid in paired if (side_a[cid], side_b[cid]) == ("fail", "pass")]
+    same = [cid for cid in paired if side_a[cid] == side_b[cid]]
+    expected = {
+        "shared": len(shared),
+        "paired": len(paired),
+        "regressions": len(regressions),
+        "improvements": len(improvements),
+        "unchanged": len(same),
+        "changed_output": sum(cid in out_b for cid in same),
+        "errors_a": sum(side_a[cid] == "error" for cid in shared),
+        "errors_b": sum(side_b[cid] == "error" for cid in shared),
+        "unscored": len(shared) - len(paired),
+        "only_a": sum(bool(side_a[cid]) and not side_b[cid] for cid in ids),
+        "only_b": sum(bool(side_b[cid]) and not side_a[cid] for cid in ids),
+    }
+    c = compare_runs(store, a, b)
+    assert c.epochs == 1 and asdict(c.counts) == expected
+    assert c.regressions == regressions and c.improvements == improvements
+    assert c.paired.n == len(paired)
+    scored_a = [s for s in side_a.values() if s in ("pass", "fail")]
+    assert c.summary_a.rate == run_metrics(store.iter_results(a)).rate
+    assert c.summary_a.rate.n == len(scored_a) and c.summary_a.errors == list(side_a.values()).count("error")
+    assert c.summary_b.cases == sum(1 for s in side_b.values() if s)

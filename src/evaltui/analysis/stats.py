@@ -109,6 +109,11 @@ def paired_difference(pairs: Iterable[tuple[bool, bool]], z: float = Z95) -> Pai
             b += 1
         elif b_pass and not a_pass:
             c += 1
+    return paired_from_counts(n, b, c, z)
+
+
+def paired_from_counts(n: int, b: int, c: int, z: float = Z95) -> PairedDiff:
+    """`paired_difference` from its counts: n pairs, b pass->fail (regressions), c fail->pass."""
     p = mcnemar_exact(b, c)
     if n == 0:
         return PairedDiff(0.0, -1.0, 1.0, math.nan, 0, 0, 0, p)

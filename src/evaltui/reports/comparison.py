@@ -19,10 +19,11 @@ from evaltui.analysis.stats import (
     Spread,
     clustered_from_totals,
     paired_difference,
+    paired_from_counts,
     spread_of_array,
     wilson_interval,
 )
-from evaltui.store.compare import CasePair, Side, iter_case_pairs, run_totals
+from evaltui.store.compare import CasePair, RunTotals, Side, iter_case_pairs, one_epoch_pairs, run_totals
 
 SIGNIFICANCE = 0.05
 PASS_MEAN = 0.5
@@ -48,6 +49,14 @@ class _RateTally:
     def __init__(self) -> None:
         self.cases = self.passed = self.scored = self.errors = 0
         self.means = array("d")
+
+    @classmethod
+    def from_totals(cls, totals: RunTotals) -> _RateTally:
+        """A run of one epoch: its result counts are its case counts."""
+        tally = cls()
+        tally.cases, tally.passed = totals.results, totals.passed
+        tally.scored, tally.errors = totals.results - totals.errors, totals.errors
+        return tally
 
     def add(self, side: Side | None) -> None:
         if side is None:
@@ -186,42 +195,86 @@ def _count(
 
 
 def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
-    """Stream both runs once, grouped by case in SQLite; only ids of moved cases are kept."""
-    counts = Counts()
-    moved: dict[str, list[tuple[float, str]]] = {"regressions": [], "improvements": []}
-    tallies = (_RateTally(), _RateTally())
-
-    def pairs() -> Any:
-        for pair in iter_case_pairs(store, run_a, run_b):
-            tallies[0].add(pair.a)
-            tallies[1].add(pair.b)
-            outcome = _count(pair, counts, moved)
-            if outcome is not None:
-                yield outcome
-
-    paired = paired_difference(pairs())
+    """Both runs paired by case id. Runs of one epoch are joined and counted inside SQLite; runs
+    with epochs are streamed once in case-id order and folded case by case. Either way only the
+    ids of moved cases are kept."""
     info_a, info_b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
-    summary_a, epochs_a = _summary(store, info_a, tallies[0])
-    summary_b, epochs_b = _summary(store, info_b, tallies[1])
+    totals_a, totals_b = _totals(store, info_a), _totals(store, info_b)
+    moved: dict[str, list[tuple[float, str]]] = {"regressions": [], "improvements": []}
+    if totals_a.epochs == 1 and totals_b.epochs == 1:
+        counts = _one_epoch_counts(store, run_a, run_b, totals_a, totals_b, moved)
+        tallies = (_RateTally.from_totals(totals_a), _RateTally.from_totals(totals_b))
+        paired = paired_from_counts(counts.paired, counts.regressions, counts.improvements)
+    else:
+        counts = Counts()
+        tallies = (_RateTally(), _RateTally())
+
+        def pairs() -> Any:
+            for pair in iter_case_pairs(store, run_a, run_b):
+                tallies[0].add(pair.a)
+                tallies[1].add(pair.b)
+                outcome = _count(pair, counts, moved)
+                if outcome is not None:
+                    yield outcome
+
+        paired = paired_difference(pairs())
     return Comparison(
         run_a=info_a,
         run_b=info_b,
-        summary_a=summary_a,
-        summary_b=summary_b,
+        summary_a=_summary(info_a, totals_a, tallies[0]),
+        summary_b=_summary(info_b, totals_b, tallies[1]),
         paired=paired,
         counts=counts,
         regressions=[cid for _, cid in sorted(moved["regressions"])],
         improvements=[cid for _, cid in sorted(moved["improvements"])],
         suites=suite_relation(info_a, info_b),
-        epochs=max(epochs_a, epochs_b),
+        epochs=max(totals_a.epochs, totals_b.epochs),
     )
 
 
-def _summary(store: Any, run: dict[str, Any], tally: _RateTally) -> tuple[RunSummary, int]:
-    # A finished run keeps its latency percentiles (engine: set_run_metrics); a live one is read.
-    stored = (run.get("metrics") or {}).get("latency_ms") if run.get("status") != "running" else None
-    totals = run_totals(store, run["id"], latencies=stored is None)
-    summary = RunSummary(
+def _one_epoch_counts(
+    store: Any,
+    run_a: str,
+    run_b: str,
+    totals_a: RunTotals,
+    totals_b: RunTotals,
+    moved: dict[str, list[tuple[float, str]]],
+) -> Counts:
+    """`_count` over every case at once, for two runs of one epoch (a case is then one result)."""
+    joined = one_epoch_pairs(store, run_a, run_b)
+    for case_id, position, passed_a in joined.moved:
+        key = (float(position) if position is not None else math.inf, case_id)
+        moved["regressions" if passed_a else "improvements"].append(key)
+    regressions, improvements = len(moved["regressions"]), len(moved["improvements"])
+    return Counts(
+        shared=joined.shared,
+        paired=joined.paired,
+        regressions=regressions,
+        improvements=improvements,
+        unchanged=joined.paired - regressions - improvements,
+        changed_output=joined.changed,
+        errors_a=joined.errors_a,
+        errors_b=joined.errors_b,
+        unscored=joined.shared - joined.paired,
+        only_a=totals_a.results - joined.shared,
+        only_b=totals_b.results - joined.shared,
+    )
+
+
+def _stored_latency(run: dict[str, Any]) -> dict[str, Any] | None:
+    """A finished run keeps its latency percentiles (engine: set_run_metrics); a live one is read."""
+    if run.get("status") == "running":
+        return None
+    return (run.get("metrics") or {}).get("latency_ms")
+
+
+def _totals(store: Any, run: dict[str, Any]) -> RunTotals:
+    return run_totals(store, run["id"], latencies=_stored_latency(run) is None)
+
+
+def _summary(run: dict[str, Any], totals: RunTotals, tally: _RateTally) -> RunSummary:
+    stored = _stored_latency(run)
+    return RunSummary(
         rate=tally.rate(totals.epochs),
         latency_ms=Spread(**stored) if stored else spread_of_array(totals.latencies),
         cases=tally.cases,
@@ -230,7 +283,6 @@ def _summary(store: Any, run: dict[str, Any], tally: _RateTally) -> tuple[RunSum
         tokens_out=totals.tokens_out,
         cost_usd=totals.cost_usd,
     )
-    return summary, totals.epochs
 
 
 def suite_relation(run_a: dict[str, Any], run_b: dict[str, Any]) -> str:
