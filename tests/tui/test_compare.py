@@ -295,3 +295,30 @@ async def test_runs_marked_with_space_on_their_run_screens_are_compared_with_c(
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert (app.screen.run_a, app.screen.run_b) == (first, second)
+
+
+async def test_runs_with_epochs_show_each_cases_verdict_and_its_passed_epochs(
+    make_tui: AppFactory, db_path: Path
+) -> None:
+    """Epoch 0 says the opposite of the case's verdict on e1, e2 and e3: the row follows the verdict
+    (the mean of the scored epochs), as the comparison's lists do, and counts the epochs."""
+    a = {"e1": ["fail", "pass", "pass"], "e2": ["pass", "fail", "fail"], "e3": ["error", "pass", "fail"]}
+    b = {"e1": ["pass", "fail", "fail"], "e2": ["fail", "pass", "pass"], "e3": ["error"] * 3}
+    with Store(db_path) as store:
+        suite = make_suite(["e1", "e2", "e3"])
+        run_a = make_run(store, suite, a)
+        run_b = make_run(store, suite, b)
+    app = make_tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, run_a, run_b)
+        table = screen.query_one(CompareTable)
+        lines = table_lines(table)
+        assert lines[0].split()[:3] == ["A", "B", "case"]
+        assert lines[1].split()[:4] == ["▼", "✓2/3", "✗1/3", "e1"]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: table.total == 3 and "e3" in "".join(table_lines(table)))
+        rows = table_lines(table)[1:4]
+        assert rows[0].split()[:4] == ["▼", "✓2/3", "✗1/3", "e1"]
+        assert rows[1].split()[:4] == ["▲", "✗1/3", "✓2/3", "e2"]
+        assert rows[2].split()[:3] == ["✓1/2", "!0/0", "e3"]  # errors are not verdicts; all errored: "!"
+        assert all(len(line) <= 80 and line.count("answer e") == 2 for line in rows[:2])

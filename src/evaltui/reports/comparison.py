@@ -163,6 +163,13 @@ def passes(side: Side) -> bool:
     return side.mean is not None and side.mean >= PASS_MEAN
 
 
+def case_status(side: Side) -> str:
+    """One run's verdict on a case, as a result status: "error" when no epoch was scored."""
+    if side.mean is None:
+        return "error"
+    return "pass" if passes(side) else "fail"
+
+
 def _count(
     pair: CasePair, counts: Counts, moved: dict[str, list[tuple[float, str]]]
 ) -> tuple[bool, bool] | None:

@@ -1,4 +1,5 @@
-"""Read queries for comparing runs: two runs merged case by case, streamed, and "the run before".
+"""Read queries for comparing runs: two runs merged case by case, streamed, a page of both runs'
+cases, and "the run before".
 
 Plain functions over a `Store` (any `ThreadConnections`), so the comparison reads exactly what it
 needs without widening the Store class. Two runs of one epoch each are joined on the primary key
@@ -197,6 +198,28 @@ def previous_run(store: ThreadConnections, run_id: str) -> str | None:
     )
     row = store.query_one(sql, (run_id,), what="the previous run")
     return str(row["id"]) if row else None
+
+
+def page_sides(
+    store: ThreadConnections, run_a: str, run_b: str, case_ids: Sequence[str], preview: int
+) -> dict[tuple[str, str], tuple[Side, str]]:
+    """A page of a case table: per (run id, case id) of both runs, its epochs reduced to counts,
+    and the first `preview` characters of its first epoch's error or output. One query."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    sql = (
+        "SELECT run_id, case_id, count(*) FILTER (WHERE status = 'pass') AS passed, "
+        "count(*) FILTER (WHERE status != 'error') AS scored, "
+        "count(*) FILTER (WHERE status = 'error') AS errors, max(CASE WHEN epoch = 0 "
+        f"THEN substr(coalesce(error, output, ''), 1, {int(preview)}) END) AS preview "
+        f"FROM results WHERE run_id IN (?, ?) AND case_id IN ({marks}) GROUP BY run_id, case_id"
+    )
+    rows = store.query(sql, [run_a, run_b, *case_ids], what="a page of cases")
+    return {
+        (r["run_id"], r["case_id"]): (Side(r["passed"], r["scored"], r["errors"]), r["preview"] or "")
+        for r in rows
+    }
 
 
 def case_verdicts(store: ThreadConnections, run_ids: list[str]) -> Iterator[dict[str, Any]]:

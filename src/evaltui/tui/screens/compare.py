@@ -3,7 +3,9 @@
 The numbers are `reports.comparison.compare_runs` (the same ones `evaltui compare` prints), worded
 by `commands.compare.summary_lines`. The case table pages through lists of case ids (regressions
 first), fetching one page of both runs' results at a time, so two 100,000-case runs cost one
-streaming pass for the numbers and one small query per page shown. `enter` opens the diff;
+streaming pass for the numbers and one small query per page shown. A row's verdicts are the
+comparison's own (over every epoch of the case), so they agree with the lists it sits in and
+with `evaltui compare`. `enter` opens the diff;
 `n`/`p` there walk the list on screen."""
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from textual.worker import Worker, WorkerState
 
 from evaltui.commands.compare import summary_lines
 from evaltui.errors import EvaltuiError
-from evaltui.reports.comparison import Comparison, compare_runs, passes
-from evaltui.store.compare import iter_case_pairs, previous_run
+from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
+from evaltui.store.compare import iter_case_pairs, page_sides, previous_run
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
@@ -33,6 +35,7 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 FILTERS = ("regressions", "improvements", "changed", "all")
 PREVIEW = 200  # characters of each output fetched for a table row
+COUNTS_MIN_WIDTH = 60  # narrower, a table of runs with epochs shows the verdicts only
 KIND_MARKS = {
     "regressions": "▼",
     "improvements": "▲",
@@ -101,21 +104,14 @@ def changed_and_all(store: Any, run_a: str, run_b: str) -> tuple[list[str], list
 
 
 def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLists) -> list[dict[str, Any]]:
-    """Both runs' first-epoch status and output preview for these case ids, in their order."""
-    if not ids:
-        return []
-    marks = ", ".join("?" for _ in ids)
-    sql = (
-        f"SELECT run_id, case_id, status, substr(coalesce(error, output, ''), 1, {PREVIEW}) AS preview "
-        f"FROM results WHERE run_id IN (?, ?) AND epoch = 0 AND case_id IN ({marks})"
-    )
-    found = {
-        (r["run_id"], r["case_id"]): r for r in store.query(sql, [run_a, run_b, *ids], what="a page of cases")
-    }
+    """Both runs' verdict on these case ids (over every epoch), with the counts behind it and the
+    start of the first epoch's output, in their order."""
+    found = page_sides(store, run_a, run_b, ids, PREVIEW)
     rows = []
     for case_id in ids:
-        a, b = found.get((run_a, case_id)) or {}, found.get((run_b, case_id)) or {}
-        status_a, status_b = a.get("status"), b.get("status")
+        a, b = found.get((run_a, case_id)), found.get((run_b, case_id))
+        status_a = case_status(a[0]) if a else None
+        status_b = case_status(b[0]) if b else None
         rows.append(
             {
                 "case_id": case_id,
@@ -123,29 +119,44 @@ def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLis
                 "kind": lists.kind(case_id, status_a, status_b),
                 "status_a": status_a,
                 "status_b": status_b,
-                "preview_a": a.get("preview") or "",
-                "preview_b": b.get("preview") or "",
+                "side_a": a[0] if a else None,
+                "side_b": b[0] if b else None,
+                "preview_a": a[1] if a else "",
+                "preview_b": b[1] if b else "",
             }
         )
     return rows
 
 
 class CompareTable(ResultTable):
-    """The compared cases: how each run judged it, its id, and both outputs' starts."""
+    """The compared cases: how each run judged it, its id, and both outputs' starts. For runs with
+    epochs each verdict is followed, when the width allows, by its passed/scored epochs ("2/3")."""
+
+    epochs = 1  # the most epochs either run asked a case; set by the screen
+
+    def _layout(self, width: int) -> tuple[int, int, int, int]:
+        """Widths of: one run's epoch count (0: not shown), both verdicts, the id, each preview."""
+        id_width = 22 if width >= 100 else 14
+        count = len(f"{self.epochs}/{self.epochs}") if self.epochs > 1 and width >= COUNTS_MIN_WIDTH else 0
+        verdicts = 2 * (1 + count) + 1 if count else 2  # "✓2/3 ✗1/3" or "✓✗"
+        preview = max((width - 4 - verdicts - id_width - 4) // 2, 4)
+        return count, verdicts, id_width, preview
 
     def _cells(self, row: dict[str, Any] | None, width: int, muted: Style) -> Text:
         line = Text(no_wrap=True, end="")
         if row is None:
             return line.append("  …", muted)
-        id_width = 22 if width >= 100 else 14
+        count, verdicts, id_width, preview = self._layout(width)
         line.append(KIND_MARKS.get(row["kind"], " ") + " ", muted)
-        for key in ("status_a", "status_b"):
-            status = row[key]
+        for index, tag in enumerate("ab"):
+            status, side = row[f"status_{tag}"], row[f"side_{tag}"]
+            line.append(" " if index and count else "")
             line.append(STATUS_ICONS.get(status, "·") if status else "·", self._status_style(status or ""))
+            if count:
+                line.append(f"{side.passed}/{side.scored}".ljust(count) if side else " " * count, muted)
         line.append(" ")
         line.append_text(one_line(row["case_id"], id_width))
-        line.truncate(6 + id_width, pad=True)
-        preview = max((width - 6 - id_width - 4) // 2, 4)
+        line.truncate(4 + verdicts + id_width, pad=True)
         for index, key in enumerate(("preview_a", "preview_b")):
             line.append(" │ " if index else " ", muted if index else "")
             cell = one_line(row[key], preview)
@@ -154,9 +165,9 @@ class CompareTable(ResultTable):
         return line
 
     def _header(self, width: int) -> Text:
-        id_width = 22 if width >= 100 else 14
-        line = Text("  AB " + "case".ljust(id_width + 1), no_wrap=True, end="")
-        preview = max((width - 6 - id_width - 4) // 2, 4)
+        count, _, id_width, preview = self._layout(width)
+        runs = f"{'A'.ljust(1 + count)} {'B'.ljust(1 + count)}" if count else "AB"
+        line = Text(f"  {runs} " + "case".ljust(id_width + 1), no_wrap=True, end="")
         line.append(" " + "output A".ljust(preview) + " │ output B")
         return line
 
@@ -238,6 +249,7 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
     def _compared(self, comparison: Comparison) -> None:
         self.comparison = comparison
         self.lists = CaseLists.from_comparison(comparison)
+        self.table.epochs = comparison.epochs
         self.query_one("#compare-summary", Static).update(self._summary(comparison))
         self.action_show("regressions" if comparison.regressions else "all")
 
