@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
+from textual.content import Content
+from textual.widgets import OptionList
 
 from evaltui.config import Config
 from evaltui.store import Store
@@ -158,3 +161,28 @@ def screen_text(widget: Any) -> str:
 def table_lines(table: Any) -> list[str]:
     """The lines a ResultTable paints right now (header first)."""
     return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+async def open_palette(pilot: Any, query: str = "") -> None:
+    """ctrl+p, then `query` typed key by key (empty: the palette lists its discovered commands)."""
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    if query:
+        await pilot.press(*query)
+
+
+def palette_hits(app: Any) -> list[str]:
+    """The palette's commands as listed, best first: each one's first line, as plain text (a
+    "No matches" line is not a command)."""
+    if not isinstance(app.screen, CommandPalette):
+        return []
+    hits = app.screen.query_one(OptionList)
+    prompts = (hits.get_option_at_index(i).prompt for i in range(hits.option_count))
+    return [prompt.plain.split("\n")[0] for prompt in prompts if isinstance(prompt, Content)]
+
+
+async def palette_choose(pilot: Any, query: str, label: str) -> None:
+    """Type `query` in the palette and press enter once the top (highlighted) hit starts with `label`."""
+    await open_palette(pilot, query)
+    await wait_until(pilot, lambda: any(hit.startswith(label) for hit in palette_hits(pilot.app)[:1]))
+    await pilot.press("enter")

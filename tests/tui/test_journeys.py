@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
 from textual.widgets import DataTable, Input, SelectionList
 
+from evaltui.store import Store
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.help import HelpScreen
 from evaltui.tui.screens.launch import LaunchScreen
@@ -16,7 +18,17 @@ from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.result_table import ResultTable
 from evaltui.tui.widgets.run_header import RunHeader
-from tests.tui.conftest import AppFactory, record_notifications, screen_text, table_lines, wait_until
+from tests.compare.builders import make_run, make_suite
+from tests.tui.conftest import (
+    AppFactory,
+    open_palette,
+    palette_choose,
+    palette_hits,
+    record_notifications,
+    screen_text,
+    table_lines,
+    wait_until,
+)
 
 
 def suites_loaded(app) -> bool:  # type: ignore[no-untyped-def]
@@ -153,11 +165,20 @@ async def test_command_palette_jumps_to_a_run_by_id(make_tui: AppFactory, echo_r
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: suites_loaded(app))
-        await pilot.press("ctrl+p")
-        await pilot.press(*echo_run[-6:])
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_choose(pilot, echo_run[-6:], f"Run {echo_run}")
         await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id == echo_run)
+
+
+async def test_palette_hits_show_a_hostile_run_label_as_typed(make_tui: AppFactory, db_path: Path) -> None:
+    label = "[@click=app.quit]quit[/] [bold red]x[/]"
+    with Store(db_path) as store:
+        make_run(store, make_suite(["c1"]), {"c1": "pass"}, label=label)
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        await open_palette(pilot, "click")
+        await wait_until(pilot, lambda: any(hit.startswith("Run ") for hit in palette_hits(app)))
+        assert label in next(hit for hit in palette_hits(app) if hit.startswith("Run "))  # not read as markup
 
 
 async def test_q_goes_back_and_quits_only_from_home(make_tui: AppFactory, echo_run: str) -> None:

@@ -1,4 +1,7 @@
-"""Command palette providers: jump to a suite, a run, or a case of the run on screen, by id."""
+"""Command palette providers: jump to a suite, a run, or a case of the run on screen, by id.
+
+Every label holding stored text (suite names, labels, ids) is built as plain `Content`, never
+parsed: `highlight` replaces `Matcher.highlight`, which reads its candidate as markup."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from evaltui.tui.widgets.safe_text import inert_str
 
@@ -17,6 +21,17 @@ if TYPE_CHECKING:
 
 def _app(provider: Provider) -> EvaltuiApp:
     return provider.app  # type: ignore[return-value]
+
+
+def highlight(matcher: Matcher, plain: str) -> Content:
+    """`plain` with the matched characters styled, as `Matcher.highlight` does, but kept plain: a
+    suite named `[@click=app.quit]x[/]` is shown as typed, not turned into a link."""
+    content = Content(plain)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, plain)
+    for offset in offsets:
+        if not plain[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class SuiteCommands(Provider):
@@ -38,7 +53,7 @@ class SuiteCommands(Provider):
         for label, name in self._commands():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(_app(self).show_suite, name))
+                yield Hit(score, highlight(matcher, label), partial(_app(self).show_suite, name))
 
 
 class RunCommands(Provider):
@@ -57,7 +72,7 @@ class RunCommands(Provider):
             text = self._label(run)
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(_app(self).open_run, run["id"]))
+                yield Hit(score, highlight(matcher, text), partial(_app(self).open_run, run["id"]))
 
 
 class CaseCommands(Provider):
