@@ -3,6 +3,7 @@ two runs with known outcomes (written through the store's own writer)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,11 @@ from tests.compare.builders import big_runs, make_run, make_suite
 from tests.tui.conftest import (
     AppFactory,
     freeze_run,
+    open_palette,
+    palette_choose,
+    palette_hits,
     record_notifications,
+    run_suite,
     screen_text,
     table_lines,
     wait_until,
@@ -205,17 +210,24 @@ async def test_two_100kb_outputs_open_and_scroll_to_the_end(make_tui: AppFactory
         assert view.unified and view.visual_lines > 1000
 
 
+async def mark_both_runs(pilot: Pilot) -> list[str]:
+    """On the Runs screen, space on the first run then on the second; their ids, A first."""
+    app = pilot.app
+    await pilot.press("R")
+    await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 2)
+    order = [run["id"] for run in app.screen.runs]  # type: ignore[attr-defined]
+    await pilot.press("space", "down", "space")
+    assert app.screen.marked == order  # type: ignore[attr-defined]
+    return order
+
+
 async def test_marking_two_runs_with_space_then_c_compares_them(
     make_tui: AppFactory, pair: tuple[str, str]
 ) -> None:
     app = make_tui()
     async with app.run_test(size=(140, 30)) as pilot:
         await wait_until(pilot, lambda: len(app.screen_stack) > 1)
-        await pilot.press("R")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 2)
-        order = [run["id"] for run in app.screen.runs]
-        await pilot.press("space", "down", "space")
-        assert app.screen.marked == order
+        order = await mark_both_runs(pilot)
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert (app.screen.run_a, app.screen.run_b) == tuple(order)
@@ -322,3 +334,47 @@ async def test_runs_with_epochs_show_each_cases_verdict_and_its_passed_epochs(
         assert rows[1].split()[:4] == ["▲", "✗1/3", "✓2/3", "e2"]
         assert rows[2].split()[:3] == ["✓1/2", "!0/0", "e3"]  # errors are not verdicts; all errored: "!"
         assert all(len(line) <= 80 and line.count("answer e") == 2 for line in rows[:2])
+
+
+async def test_the_palette_compares_a_run_with_the_previous_run_and_with_the_baseline(
+    make_tui: AppFactory, db_path: Path, suite_dir: Path
+) -> None:
+    echo = suite_dir / "echo.yaml"
+    base = await asyncio.to_thread(run_suite, db_path, echo, label="baseline")
+    first = await asyncio.to_thread(run_suite, db_path, echo)
+    second = await asyncio.to_thread(run_suite, db_path, echo)
+    app = make_tui()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        app.open_run(second)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "suite_id" in app.screen.run)
+        await open_palette(pilot)
+        await wait_until(pilot, lambda: "Compare with the baseline run" in palette_hits(app))
+        assert "Compare with the previous run" in palette_hits(app)
+        assert "Open the matrix of this launch" not in palette_hits(app)  # launched alone
+        await pilot.press("escape")
+        for query, label, other in (("previous", "Compare with the previous run", first),
+                                    ("baseline run", "Compare with the baseline run", base)):  # fmt: skip
+            await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+            await palette_choose(pilot, query, label)
+            await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+            assert (app.screen.run_a, app.screen.run_b) == (other, second)
+            await pilot.press("escape")
+
+
+async def test_the_palette_compares_the_two_marked_runs_from_any_screen(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        await open_palette(pilot)
+        await wait_until(pilot, lambda: bool(palette_hits(app)))
+        assert not any(hit.startswith("Compare") for hit in palette_hits(app))  # nothing marked yet
+        await pilot.press("escape")
+        order = await mark_both_runs(pilot)
+        await pilot.press("escape")  # back on the home screen
+        await wait_until(pilot, lambda: len(app.screen_stack) == 2)
+        await palette_choose(pilot, "marked", f"Compare marked runs A vs B: {order[0]} vs {order[1]}")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        assert (app.screen.run_a, app.screen.run_b) == tuple(order)

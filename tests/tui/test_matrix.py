@@ -20,7 +20,15 @@ from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.screens.matrix import MatrixScreen, MatrixTable
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets import figures
-from tests.tui.conftest import AppFactory, screen_text, table_lines, wait_until
+from tests.tui.conftest import (
+    AppFactory,
+    open_palette,
+    palette_choose,
+    palette_hits,
+    screen_text,
+    table_lines,
+    wait_until,
+)
 
 MODELS = ("echo", "keyword", "rules")  # on the echo suite: echo passes 8 of 12, the others none
 
@@ -105,8 +113,9 @@ async def test_enter_diffs_the_chosen_two_models(make_tui: AppFactory, group: tu
         assert "demo:rules" in screen_text(app.screen.query_one("#diff-titles"))
 
 
-async def test_m_on_a_run_of_the_launch_opens_its_matrix(
-    make_tui: AppFactory, group: tuple[str, list[str]]
+@pytest.mark.parametrize("how", ["key m", "palette"])
+async def test_m_or_the_palette_on_a_run_of_the_launch_opens_its_matrix(
+    make_tui: AppFactory, group: tuple[str, list[str]], how: str
 ) -> None:
     group_id, run_ids = group
     app = make_tui()
@@ -114,6 +123,13 @@ async def test_m_on_a_run_of_the_launch_opens_its_matrix(
         await wait_until(pilot, lambda: len(app.screen_stack) > 1)
         app.open_run(run_ids[1])
         await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "group_id" in app.screen.run)
-        await pilot.press("m")
+        if how == "key m":
+            await pilot.press("m")
+        else:
+            await open_palette(pilot)  # listed before anything is typed
+            await wait_until(pilot, lambda: "Open the matrix of this launch" in palette_hits(app))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+            await palette_choose(pilot, "matrix", "Open the matrix of this launch")
         await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
         assert app.screen.group_id == group_id

@@ -19,7 +19,7 @@ from evaltui.config import Config, save_user_setting
 from evaltui.errors import EvaltuiError
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry
-from evaltui.tui.commands import CaseCommands, RunCommands, SuiteCommands
+from evaltui.tui.commands import CaseCommands, CompareCommands, RunCommands, SuiteCommands
 from evaltui.tui.live import LiveRuns
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.screens.case import CaseScreen
@@ -46,7 +46,7 @@ class EvaltuiApp(App[None]):
     # event loop, in the middle of a live run for the Run screen (bench/tui.py). Screen CSS_PATH
     # rules are global either way (Textual scopes only a screen's inline CSS).
     CSS_PATH = SCREEN_CSS
-    COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands}
+    COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands, CompareCommands}
     BINDINGS = [
         Binding(
             "question_mark", "help", "Help", tooltip="Every key binding, screen by screen", id="app.help"

@@ -1,4 +1,5 @@
-"""Command palette providers: jump to a suite, a run, or a case of the run on screen, by id.
+"""Command palette providers: jump to a suite, a run, or a case of the run on screen, by id; and
+compare runs without knowing the keys.
 
 Every label holding stored text (suite names, labels, ids) is built as plain `Content`, never
 parsed: `highlight` replaces `Matcher.highlight`, which reads its candidate as markup."""
@@ -6,6 +7,7 @@ parsed: `highlight` replaces `Matcher.highlight`, which reads its candidate as m
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.safe_text import inert_str
 
 if TYPE_CHECKING:
@@ -95,3 +98,58 @@ class CaseCommands(Provider):
             text = Content(inert_str(f"Case {key[0]} ({row['status']})"))
             score = 1.0 if key[0] == query.strip() else 0.5
             yield Hit(score, text, partial(app.open_case, run_id, *key), help="Open this case")
+
+
+class CompareCommands(Provider):
+    """Comparing runs, for whoever does not know the keys: on a Run screen, the run before it (c),
+    the baseline (b) and the matrix of its launch (m); anywhere, the two runs marked with space.
+    Each command calls what its key calls."""
+
+    async def startup(self) -> None:
+        app, screen = _app(self), self.screen
+        self._commands: list[tuple[str, Callable[[], object], str]] = []
+        if isinstance(screen, RunScreen):
+            if len(app.marked) != 2:  # then c compares the marked runs: offered below
+                self._commands.append(
+                    (
+                        "Compare with the previous run",
+                        partial(screen.action_compare, "previous"),
+                        "The run before this one of the same suite and model (key c)",
+                    )
+                )
+            self._commands.append(
+                (
+                    "Compare with the baseline run",
+                    partial(screen.action_compare, "baseline"),
+                    "The latest run labelled baseline (key b)",
+                )
+            )
+            group = screen.run.get("group_id")
+            if group and await asyncio.to_thread(app.store.count_runs, group_id=group) > 1:
+                self._commands.append(
+                    (
+                        "Open the matrix of this launch",
+                        screen.action_matrix,
+                        "Every model of this launch, case by case (key m)",
+                    )
+                )
+        if len(app.marked) == 2:
+            run_a, run_b = app.marked
+            self._commands.append(
+                (
+                    inert_str(f"Compare marked runs A vs B: {run_a} vs {run_b}"),
+                    partial(app.open_compare, run_a, run_b),
+                    "The two runs marked with space: is B better than A? (key c on Runs or a Run)",
+                )
+            )
+
+    async def discover(self) -> Hits:
+        for label, command, about in self._commands:
+            yield DiscoveryHit(Content(label), command, text=label, help=about)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, command, about in self._commands:
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, highlight(matcher, label), command, text=label, help=about)

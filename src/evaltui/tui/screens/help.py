@@ -26,7 +26,8 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 TOUR = (
     "Start: highlight a suite and press r, pick models, press enter. The run opens live; press f "
     "for failures, enter on a case, then n / p to walk through every failing case. ctrl+p finds a "
-    "suite, a run or a case by id."
+    "suite, a run or a case by id, and lists the comparisons at hand: with the previous run, with "
+    "the baseline, the two marked runs, the matrix of a launch."
 )
 
 
