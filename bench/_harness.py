@@ -26,12 +26,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def fake_api(latency_ms: float):
+def fake_api(latency_ms: float, server: str = "aiohttp"):
+    """A model API on a free loopback port in its own process: "aiohttp" is the tests' fake API
+    (tests/fake_api.py), "lean" the benchmark's raw-protocol one (bench/lean_api.py)."""
+    script = {"aiohttp": ROOT / "tests" / "fake_api.py", "lean": ROOT / "bench" / "lean_api.py"}[server]
     port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
-            str(ROOT / "tests" / "fake_api.py"),
+            str(script),
             "--port",
             str(port),
             "--latency-ms",

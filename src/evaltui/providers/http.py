@@ -1,11 +1,13 @@
-"""The HTTP stack every remote provider shares: httpx's API at the boundary, aiohttp's bytes.
+"""The HTTP stack every remote provider shares: httpx's API at the boundary, lean bytes below.
 
 Providers build an `httpx.Request` and read an `httpx.Response`; transport failures surface as
-httpx's exception types. Underneath, one `aiohttp.ClientSession` per run moves the bytes: httpx's
-own transport costs about 8 ms of CPU a request at concurrency 50 on the team's machine, aiohttp
-well under 1 ms (bench/http_stack.py measures both). `HttpClient.send` hands the request straight
-to the transport, skipping `AsyncClient`'s per-request machinery (auth, redirects, cookies,
-event hooks), none of which a model API call needs.
+httpx's exception types. Underneath, requests go straight out on asyncio protocols
+(`providers/wire.py`), or through aiohttp when the environment names a proxy for the host
+(HTTP_PROXY, HTTPS_PROXY and NO_PROXY). Measured on the team's machine
+(bench/http_stack.py): httpx's own transport costs about 8 ms of CPU a request at concurrency 50,
+aiohttp about 0.3 ms, the wire transport about 0.05 ms. `HttpClient.send` hands the request
+straight to a transport, skipping `AsyncClient`'s per-request machinery (auth, redirects,
+cookies, event hooks), none of which a model API call needs.
 
 One `HttpClient` per run, shared by all of that run's providers, closed at the end.
 """
@@ -13,6 +15,7 @@ One `HttpClient` per run, shared by all of that run's providers, closed at the e
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from types import TracebackType
 
 import aiohttp
@@ -20,7 +23,9 @@ import httpx
 from multidict import CIMultiDict
 from yarl import URL
 
-__all__ = ["AiohttpTransport", "HttpClient"]
+from evaltui.providers.wire import WireTransport
+
+__all__ = ["AiohttpTransport", "HttpClient", "WireTransport"]
 
 USER_AGENT = "evaltui"
 _SKIP_USER_AGENT = ("User-Agent",)
@@ -46,9 +51,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     connections. The response body is read whole before returning (model answers are small), so
     the returned `httpx.Response` is already read and holds no connection."""
 
-    def __init__(self, *, limit: int = 64, keepalive_s: float = 30.0) -> None:
+    def __init__(self, *, limit: int = 64, keepalive_s: float = 30.0, trust_env: bool = False) -> None:
         self.limit = limit
         self.keepalive_s = keepalive_s
+        self.trust_env = trust_env  # proxies from the environment
         self._session: aiohttp.ClientSession | None = None
         self._urls: dict[str, URL] = {}
 
@@ -60,6 +66,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
             auto_decompress=False,  # httpx decodes Content-Encoding itself
+            trust_env=self.trust_env,
         )
         return self._session
 
@@ -108,23 +115,45 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 class HttpClient:
     """What providers send requests through. `send` returns a read `httpx.Response` whatever the
-    status; raising on status is the provider's job (providers/faults.py maps it)."""
+    status; raising on status is the provider's job (providers/faults.py maps it). A `transport`
+    given here carries every request; otherwise hosts the environment sends through a proxy go
+    through aiohttp, the rest straight out."""
 
     def __init__(
         self, *, max_connections: int = 64, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self.transport = transport or AiohttpTransport(limit=max_connections)
+        self.transport = transport or WireTransport(limit=max_connections)
+        self._max_connections = max_connections
+        self._proxies = {} if transport else urllib.request.getproxies()
+        self._proxied: AiohttpTransport | None = None
+        self._via_proxy: dict[tuple[str, str], bool] = {}
+
+    def _transport_for(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+        if not self._proxies:
+            return self.transport
+        key = (url.scheme, url.host)
+        proxied = self._via_proxy.get(key)
+        if proxied is None:
+            wanted = url.scheme in self._proxies
+            proxied = self._via_proxy[key] = wanted and not urllib.request.proxy_bypass(url.host)
+        if not proxied:
+            return self.transport
+        if self._proxied is None:
+            self._proxied = AiohttpTransport(limit=self._max_connections, trust_env=True)
+        return self._proxied
 
     async def send(self, request: httpx.Request) -> httpx.Response:
-        response = await self.transport.handle_async_request(request)
+        response = await self._transport_for(request.url).handle_async_request(request)
         try:
-            await response.aread()  # a no-op for AiohttpTransport; streams other transports
+            await response.aread()  # a no-op for evaltui's transports; streams other transports
         finally:
             await response.aclose()
         return response
 
     async def aclose(self) -> None:
         await self.transport.aclose()
+        if self._proxied is not None:
+            await self._proxied.aclose()
 
     async def __aenter__(self) -> HttpClient:
         return self
