@@ -1,4 +1,5 @@
-"""The footer shows the keys that act where the focus is, and is rebuilt only when they change."""
+"""The footer shows the keys that act where the focus is, repaints only when they change, and a
+click on a key presses it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.tui.conftest import AppFactory, wait_until
 
 
 def footer_keys(app: Any) -> list[Any]:
-    return [key for footer in app.screen.query(KeysFooter) for key in footer.query("FooterKey")]
+    return [key for footer in app.screen.query(KeysFooter) for key in footer.keys]
 
 
 def descriptions(app: Any) -> list[str]:
@@ -44,9 +45,22 @@ async def test_footer_keeps_its_keys_when_the_bindings_did_not_change(
         await open_run(pilot, echo_run)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        keys = footer_keys(app)
+        footer = app.screen.query_one(KeysFooter)
+        keys = footer.keys
         app.screen.refresh_bindings()
         app.screen.query_one(ResultTable).focus()  # focus moves to where it already is
         await pilot.pause()
         await pilot.pause()
-        assert footer_keys(app) == keys  # the same widgets: not torn down and mounted again
+        assert footer.keys is keys  # the same keys: not read again into a new list
+        assert not footer.children  # one widget, not one per key
+
+
+async def test_clicking_a_key_in_the_footer_presses_it(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        footer = app.screen.query_one(KeysFooter)
+        line = footer.render().plain
+        await pilot.click(KeysFooter, offset=(line.index("Search"), 0))
+        await wait_until(pilot, lambda: "Open case" not in descriptions(app))  # the search box has focus
+        assert app.focused is not None and app.focused.id and "search" in app.focused.id

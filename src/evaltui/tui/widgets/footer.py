@@ -1,54 +1,131 @@
-"""The footer every screen shows: Textual's `Footer`, rebuilt only when the keys it shows change.
+"""The footer every screen shows: the keys that act where the focus is, drawn as one line.
 
-Textual's Footer recomposes all its keys each time the screen says its bindings may have changed:
-on every focus change, every change of the screen stack, and after idle callbacks. Opening a
-screen fires that about six times, and each rebuild mounts and styles a dozen widgets: ~200 of
-the ~230 style applications while the Run screen opens (bench/tui.py). The keys themselves
-rarely change, so the footer compares what it would show with what it shows and skips the rest.
+Textual's `Footer` is a container of one `FooterKey` widget per key, and recomposes them each time
+the screen says its bindings may have changed: mounting and styling a dozen to two dozen widgets,
+about 70 ms of the event loop while the Run screen opens in the middle of a live run (bench/tui.py).
+This footer is one widget: it reads the screen's bindings when they change and repaints one line
+when what it shows changed. It looks like Textual's (the same theme variables), and a click on a
+key presses that key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from dataclasses import dataclass
 
-from textual.app import ComposeResult
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+
+DIM = Style(dim=True)
 
 
-def shown_keys(screen: Screen[object]) -> tuple[Hashable, ...]:
-    """Everything the footer's keys are built from: the shown bindings, whether each is enabled,
-    its tooltip and how its key is displayed, plus the command palette's key."""
+@dataclass(frozen=True)
+class FooterKey:
+    """One key on show: what is pressed, how it is shown, what it says, whether it acts now."""
+
+    key: str
+    display: str
+    description: str
+    enabled: bool = True
+
+
+def shown_keys(screen: Screen[object]) -> tuple[list[FooterKey], FooterKey | None]:
+    """The screen's shown bindings (one per action, as Textual's Footer shows them), and the
+    command palette's key."""
     app = screen.app
-    keys: list[Hashable] = [
-        (binding, enabled, tooltip, app.get_key_display(binding))
-        for (_, binding, enabled, tooltip) in screen.active_bindings.values()
-        if binding.show
-    ]
-    palette = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
-    keys.append(None if palette is None else palette[1:])
-    return tuple(keys)
+    keys: list[FooterKey] = []
+    actions: set[str] = set()
+    for _, binding, enabled, _ in screen.active_bindings.values():
+        if binding.show and binding.action not in actions:
+            actions.add(binding.action)
+            keys.append(FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled))
+    palette = None
+    if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in screen.active_bindings:
+        _, binding, enabled, _ = screen.active_bindings[app.COMMAND_PALETTE_BINDING]
+        palette = FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled)
+    return keys, palette
 
 
-class KeysFooter(Footer):
-    """A `Footer` that skips rebuilding when the keys on show are unchanged."""
+class KeysFooter(Widget):
+    """One line of keys at the bottom of a screen; the command palette's key on the right."""
 
-    def __init__(self, *, show_command_palette: bool = True, compact: bool = False) -> None:
-        super().__init__(show_command_palette=show_command_palette, compact=compact)
-        self._shown: tuple[Hashable, ...] | None = None  # what the keys on show were built from
-        self._rebuilding = False  # a rebuild is scheduled; it reads the bindings when it runs
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"keys-footer--key", "keys-footer--description", "keys-footer--separator"}
+    DEFAULT_CSS = """
+    KeysFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        .keys-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .keys-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .keys-footer--separator {
+            color: $foreground 20%;
+        }
+    }
+    """
 
-    def compose(self) -> ComposeResult:
-        if self._rebuilding:
-            self._rebuilding = False
-            self._shown = shown_keys(self.screen)
-        yield from super().compose()
+    def __init__(self, *, show_command_palette: bool = True) -> None:
+        super().__init__()
+        self.show_command_palette = show_command_palette
+        self.keys: list[FooterKey] = []
+        self.palette: FooterKey | None = None
+        self._spans: list[tuple[int, int, FooterKey]] = []  # where each key was drawn, for clicks
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if not (screen.app.app_focus and self.is_attached and screen is self.screen):
-            super().bindings_changed(screen)  # Footer records that bindings are ready, nothing more
+        if screen is not self.screen:
             return
-        if self._rebuilding or shown_keys(screen) == self._shown:
-            return
-        self._rebuilding = True
-        super().bindings_changed(screen)
+        keys, palette = shown_keys(screen)
+        palette = palette if self.show_command_palette else None
+        if (keys, palette) != (self.keys, self.palette):
+            self.keys, self.palette = keys, palette
+            self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keys-footer--key")
+        text_style = self.get_component_rich_style("keys-footer--description")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, FooterKey]] = []
+
+        def add(key: FooterKey, left: str = " ") -> None:
+            start = len(line)
+            dim = Style() if key.enabled else DIM
+            line.append(f"{left}{key.display} ", key_style + dim)
+            if key.description:
+                line.append(f"{key.description} ", text_style + dim)
+            spans.append((start, len(line), key))
+
+        for key in self.keys:
+            add(key)
+        if self.palette is not None:  # on the right, over the keys when they do not all fit
+            palette = self.palette
+            width = len(palette.display) + len(palette.description) + 3
+            line.truncate(max(self.size.width - width, 0), pad=True)
+            spans = [(start, min(end, len(line)), key) for start, end, key in spans if start < len(line)]
+            line.append("▏", self.get_component_rich_style("keys-footer--separator"))
+            add(palette, left="")
+        self._spans = spans
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                if key.enabled:
+                    self.app.simulate_key(key.key)
+                else:
+                    self.app.bell()
+                return
