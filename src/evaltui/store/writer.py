@@ -12,7 +12,6 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +49,7 @@ class ResultWriter:
         self._path = path
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._hurry = threading.Event()  # set by flush and close: stop letting a batch gather
         self._error: BaseException | None = None
         self._closed = False
         self._conn = connect(path)
@@ -73,6 +73,7 @@ class ResultWriter:
         self._check()
         done = threading.Event()
         self._queue.put(done)
+        self._hurry.set()
         while not done.wait(0.1):
             if not self._thread.is_alive():
                 break
@@ -84,6 +85,7 @@ class ResultWriter:
             return
         self._closed = True
         self._queue.put(_STOP)
+        self._hurry.set()
         self._thread.join()
         self._conn.close()
         self._raise_error()
@@ -143,7 +145,8 @@ class ResultWriter:
                 if gathered:
                     return batch, waiters, False
                 gathered = True
-                time.sleep(BATCH_SECONDS)
+                self._hurry.wait(BATCH_SECONDS)
+                self._hurry.clear()
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
