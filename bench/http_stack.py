@@ -1,19 +1,21 @@
 """Which HTTP stack should carry evaltui's requests? Measured, not guessed.
 
-Starts tests/fake_api.py in its own process, then for each client variant runs N chat-completion
+Starts a loopback model API in its own process (bench/lean_api.py, or with --server aiohttp the
+tests' tests/fake_api.py, which spends far more CPU per request on the same two cores), then for each client variant runs N chat-completion
 requests at concurrency C in a fresh child process, three times, and reports the child's CPU
 seconds (user+sys, imports and start-up excluded) and wall time, median of the repeats.
 The server's CPU is not counted.
 
     .venv/bin/python bench/http_stack.py [-n 5000] [-c 64] [--latency-ms 100] [--repeats 3]
-                                         [--variants aiohttp,httpx-aiohttp,...]
+                                         [--variants aiohttp,httpx-aiohttp,...] [--server lean]
 
 Variants:
   aiohttp              plain aiohttp session (the floor; no httpx API)
   httpx-default        httpx.AsyncClient with its own transport (slow: off unless named)
   httpx-aiohttp        httpx.AsyncClient over the httpx-aiohttp package's transport
   evaltui-asyncclient  httpx.AsyncClient over evaltui's AiohttpTransport
-  evaltui-send         evaltui's HttpClient.send (httpx.Request in, httpx.Response out)
+  evaltui-aiohttp-send evaltui's HttpClient.send over its AiohttpTransport (used behind proxies)
+  evaltui-send         evaltui's HttpClient.send over its WireTransport (the default)
   evaltui-provider     the whole OpenAI provider: body, request, send, error mapping, parsing
 """
 
@@ -32,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_VARIANTS = "aiohttp,httpx-aiohttp,evaltui-asyncclient,evaltui-send,evaltui-provider"
+DEFAULT_VARIANTS = (
+    "aiohttp,httpx-aiohttp,evaltui-asyncclient,evaltui-aiohttp-send,evaltui-send,evaltui-provider"
+)
 
 
 def body(i: int) -> dict[str, Any]:
@@ -79,13 +83,13 @@ async def run_asyncclient(base: str, n: int, c: int, transport: Any) -> int:
         return await _drive(n, c, one)
 
 
-async def run_send(base: str, n: int, c: int) -> int:
+async def run_send(base: str, n: int, c: int, transport: Any = None) -> int:
     import httpx
 
     from evaltui.providers.http import HttpClient
 
     url = httpx.URL(base + "/chat/completions")
-    async with HttpClient(max_connections=c) as http:
+    async with HttpClient(max_connections=c, transport=transport) as http:
 
         async def one(i: int) -> str:
             response = await http.send(httpx.Request("POST", url, json=body(i)))
@@ -123,6 +127,10 @@ def client_main(variant: str, base: str, n: int, c: int) -> None:
         from evaltui.providers.http import AiohttpTransport
 
         coro = run_asyncclient(base, n, c, AiohttpTransport(limit=c))
+    elif variant == "evaltui-aiohttp-send":
+        from evaltui.providers.http import AiohttpTransport
+
+        coro = run_send(base, n, c, AiohttpTransport(limit=c))
     elif variant == "evaltui-send":
         coro = run_send(base, n, c)
     elif variant == "evaltui-provider":
@@ -168,6 +176,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants", default=DEFAULT_VARIANTS)
+    parser.add_argument("--server", choices=("lean", "aiohttp"), default="lean")
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,7 +184,8 @@ def main() -> None:
         client_main(args.client, args.base, args.n, args.c)
         return
     port = free_port()
-    server_cmd = [sys.executable, str(ROOT / "tests" / "fake_api.py"), "--port", str(port)]
+    script = ROOT / ("bench/lean_api.py" if args.server == "lean" else "tests/fake_api.py")
+    server_cmd = [sys.executable, str(script), "--port", str(port)]
     server = subprocess.Popen([*server_cmd, "--latency-ms", str(args.latency_ms)], stdout=subprocess.DEVNULL)
     try:
         wait_ready(port)
