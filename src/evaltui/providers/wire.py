@@ -1,9 +1,10 @@
 """HTTP/1.1 on asyncio's own protocols: the transport remote providers use by default.
 
-A model API call is one small request and one small response on a keep-alive connection. aiohttp's
-client spends about 0.3 ms of CPU a request doing it (sessions, connectors, trace hooks, streams);
-done here on an `asyncio.Protocol`, about 0.05 ms (bench/http_stack.py). At concurrency 256 and 100 ms
-that is the difference between a harness bound by its own CPU and one that keeps every slot busy.
+A model API call is one small request and one small response on a keep-alive connection; aiohttp's
+client wraps that in sessions, connectors, trace hooks and streams. Measured with
+bench/http_stack.py (5,000 requests at concurrency 64, 100 ms): `HttpClient.send` costs 0.57 ms of
+CPU a request over aiohttp and 0.30 ms over this transport (0.31 and 0.16 ms at 0 ms latency),
+httpx's Request and Response included; at concurrency 256 that is 74% of N x L / C against 89%.
 
 What it does: http and https (TLS with the system's certificates and SNI), a pool of keep-alive
 connections per host within one limit, bodies framed by Content-Length, chunked transfer encoding
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import select
 import ssl
 import time
 
@@ -73,8 +75,8 @@ class _Connection(asyncio.Protocol):
         self.transport = None
         exchange = self.exchange
         if exchange is not None and not exchange.done.done():
-            if not self.in_head and exchange.length is None and not exchange.chunked:
-                exchange.done.set_result(None)  # a body framed by the end of the connection
+            if exc is None and not self.in_head and exchange.length is None and not exchange.chunked:
+                exchange.done.set_result(None)  # a body framed by the end of the connection (not a reset)
             elif isinstance(exc, ConnectionResetError | BrokenPipeError):
                 exchange.done.set_exception(httpx.ReadError(f"connection reset: {exc}"))
             else:
@@ -235,6 +237,7 @@ class WireTransport(httpx.AsyncBaseTransport):
         self._slots = asyncio.Semaphore(limit)
         self._idle: dict[_Key, collections.deque[_Connection]] = {}
         self._open: set[_Connection] = set()
+        self._connecting = 0
         self._closed = False
 
     def _ssl(self) -> ssl.SSLContext:
@@ -245,12 +248,16 @@ class WireTransport(httpx.AsyncBaseTransport):
     async def _connect(self, key: _Key) -> _Connection:
         scheme, host, port = key
         loop = asyncio.get_running_loop()
+        self._connecting += 1
         try:
+            self._trim_idle()
             _, conn = await loop.create_connection(
                 _Connection, host, port, ssl=self._ssl() if scheme == "https" else None
             )
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+        finally:
+            self._connecting -= 1
         self._open.add(conn)
         conn.lost.add_done_callback(lambda _: self._open.discard(conn))
         return conn
@@ -260,14 +267,21 @@ class WireTransport(httpx.AsyncBaseTransport):
         now = time.monotonic()
         while idle:
             conn = idle.pop()
-            if conn.reusable and conn.transport is not None and now - conn.idle_since < self.keepalive_s:
+            if (
+                conn.reusable
+                and conn.transport is not None
+                and now - conn.idle_since < self.keepalive_s
+                and not _readable(conn.transport)
+            ):
                 return conn
             conn.close()
         return None
 
     def _trim_idle(self) -> None:
-        """Keep open connections within the limit when several hosts share it."""
-        excess = len(self._open) - self.limit
+        """Keep open connections within the limit when several hosts share it. Runs before a new
+        connection is made and counts those still being made: run after, concurrent connects to
+        another host would all be open beside the idle ones they displace."""
+        excess = len(self._open) + self._connecting - self.limit
         for idle in self._idle.values():
             while excess > 0 and idle:
                 idle.popleft().close()
@@ -284,7 +298,6 @@ class WireTransport(httpx.AsyncBaseTransport):
         data = _request_bytes(request, url)
         async with self._slots:
             conn = self._idle_connection(key) or await self._connect(key)
-            self._trim_idle()
             released = False
             try:
                 exchange = await conn.exchange_with(request.method.encode(), data)
@@ -315,6 +328,17 @@ class WireTransport(httpx.AsyncBaseTransport):
             conn.close()
         if conns:
             await asyncio.wait([conn.lost for conn in conns], timeout=1.0)
+
+
+def _readable(transport: asyncio.Transport) -> bool:
+    """Whether an idle connection has bytes, an end or a reset waiting that the event loop has not
+    read yet (a server that closed it just now): in each case it cannot carry another request."""
+    sock = transport.get_extra_info("socket")
+    if sock is None or not hasattr(select, "poll"):
+        return False
+    poller = select.poll()  # not select.select: descriptors past 1024 are common at high concurrency
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _request_bytes(request: httpx.Request, url: httpx.URL) -> bytes:

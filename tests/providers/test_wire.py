@@ -1,0 +1,684 @@
+"""The wire transport against real loopback servers that write exact bytes: every framing of a
+response body, keep-alive and when a connection must not be reused, broken servers, cancellation,
+TLS, the connection limit across hosts, and which requests `HttpClient` sends through a proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evaltui.providers import HttpClient, Request, make_provider
+from evaltui.providers.wire import WireTransport
+from evaltui.suites.models import ModelSpec
+
+from fake_api import FakeApi
+
+Respond = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]
+
+
+@dataclass
+class RawServer:
+    """An HTTP server on a free loopback port. It reads each request (head and Content-Length body)
+    and lets `respond` write whatever bytes it likes; it counts connections and keeps each request
+    exactly as it arrived."""
+
+    respond: Respond
+    on_connect: Callable[[asyncio.StreamWriter], None] | None = None
+    requests: list[bytes] = field(default_factory=list)
+    connections: int = 0
+    server: asyncio.Server | None = None
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    writers: list[asyncio.StreamWriter] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.sockets[0].getsockname()[1]
+
+    def url(self, path: str = "/", scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        self.connections += 1
+        self.writers.append(writer)
+        if self.on_connect is not None:
+            self.on_connect(writer)
+        try:
+            while (request := await read_request(reader)) is not None:
+                self.requests.append(request)
+                await self.respond(request, writer)
+                if writer.is_closing():
+                    return
+        except ConnectionError:
+            pass  # the client reset it
+        finally:
+            writer.close()
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes | None:
+    """One request's bytes, or None when the client closed the connection."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return head + await reader.readexactly(length)
+
+
+def response(body: bytes, *headers: bytes) -> bytes:
+    """A complete 200 response framed by Content-Length."""
+    head = [b"HTTP/1.1 200 OK", b"Content-Length: %d" % len(body), *headers]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def answering(*answers: bytes) -> Respond:
+    """Answer the n-th request on the server with answers[n], the last one from then on."""
+    count = 0
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        nonlocal count
+        writer.write(answers[min(count, len(answers) - 1)])
+        count += 1
+        await writer.drain()
+
+    return respond
+
+
+def numbered(request: bytes, writer: asyncio.StreamWriter) -> Awaitable[None]:
+    """Answer each request with its own path, so a response read for the wrong request shows."""
+    path = request.split(b" ", 2)[1]
+    writer.write(response(path))
+    return writer.drain()
+
+
+async def write_in_pieces(writer: asyncio.StreamWriter, data: bytes, size: int, pause: float) -> None:
+    """Write `data` `size` bytes at a time, pausing so each piece reaches the client on its own."""
+    for start in range(0, len(data), size):
+        writer.write(data[start : start + size])
+        await writer.drain()
+        await asyncio.sleep(pause)
+
+
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close with SO_LINGER 0: the client gets a TCP reset, not a clean end of stream."""
+    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.close()
+
+
+Start = Callable[..., Awaitable[RawServer]]
+
+
+@pytest.fixture
+async def start() -> AsyncIterator[Start]:
+    """Start raw servers on free loopback ports; all of them stop when the test ends."""
+    servers: list[RawServer] = []
+
+    async def start_server(
+        respond: Respond,
+        ssl_context: ssl.SSLContext | None = None,
+        on_connect: Callable[[asyncio.StreamWriter], None] | None = None,
+    ) -> RawServer:
+        raw = RawServer(respond, on_connect)
+        raw.server = await asyncio.start_server(raw.serve, "127.0.0.1", 0, ssl=ssl_context)
+        servers.append(raw)
+        return raw
+
+    yield start_server
+    for raw in servers:
+        assert raw.server is not None
+        raw.server.close()
+        for writer in raw.writers:
+            writer.transport.abort()
+        for task in raw.tasks:
+            task.cancel()
+        await asyncio.gather(*raw.tasks, return_exceptions=True)
+        await raw.server.wait_closed()
+
+
+@pytest.fixture
+async def wire() -> AsyncIterator[WireTransport]:
+    transport = WireTransport()
+    yield transport
+    await transport.aclose()
+
+
+async def send(
+    transport: WireTransport,
+    url: str,
+    method: str = "GET",
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """One request; a transport that waits for bytes that never come fails the test, not hangs it."""
+    request = httpx.Request(method, url, content=content, headers=headers)
+    async with asyncio.timeout(2):
+        return await transport.handle_async_request(request)
+
+
+# -- bodies framed by Content-Length ---------------------------------------------------------------
+
+
+async def test_a_content_length_body_written_in_small_delayed_pieces_is_read_whole(
+    start: Start, wire: WireTransport
+) -> None:
+    body = b'{"answer": "' + b"piecemeal " * 40 + b'"}'
+    whole = response(body, b"Content-Type: application/json")
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await write_in_pieces(writer, whole, size=7, pause=0.0005)
+
+    raw = await start(respond)
+    answer = await send(wire, raw.url())
+    assert answer.status_code == 200 and answer.content == body
+    assert answer.headers["content-type"] == "application/json"
+    assert (await send(wire, raw.url())).content == body
+    assert raw.connections == 1  # the body was framed exactly: the connection stayed usable
+
+
+async def test_a_one_megabyte_body_is_read_whole(start: Start, wire: WireTransport) -> None:
+    body = os.urandom(1 << 20)
+    raw = await start(answering(response(body), response(b"next")))
+    assert (await send(wire, raw.url())).content == body
+    assert (await send(wire, raw.url())).content == b"next"
+    assert raw.connections == 1
+
+
+# -- chunked transfer encoding ---------------------------------------------------------------------
+
+CHUNKED_BODY = b"hello, world!\r\n0\r\n\r\nthe end"
+CHUNKED = (
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+    b"5;x=y\r\nhello\r\n"
+    b"2\r\n, \r\n"
+    b'6;name="a;b";flag\r\nworld!\r\n'
+    b"B\r\n\r\n0\r\n\r\nthe \r\n"  # chunk data that looks like a last chunk
+    b"3 \r\nend\r\n"
+    b"0;last=yes\r\nX-Trailer: done\r\nX-Checksum: 42\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 64, len(CHUNKED)])
+async def test_a_chunked_body_with_extensions_and_trailers_is_read_at_any_split(
+    start: Start, wire: WireTransport, size: int
+) -> None:
+    """Pieces of one byte put a read boundary everywhere: inside a size line, an extension, the CRLF
+    after a chunk, the last chunk and the trailers."""
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await write_in_pieces(writer, CHUNKED, size, pause=0.0002)
+
+    raw = await start(respond)
+    answer = await send(wire, raw.url())
+    assert answer.content == CHUNKED_BODY
+    assert answer.headers["content-type"] == "text/plain"
+    raw.respond = numbered
+    assert (await send(wire, raw.url("/after"))).content == b"/after"  # the trailers were all read
+    assert raw.connections == 1
+
+
+async def test_a_chunked_body_without_trailers_leaves_the_connection_reusable(
+    start: Start, wire: WireTransport
+) -> None:
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+    raw = await start(answering(chunked, response(b"second")))
+    assert (await send(wire, raw.url())).content == b"abc"
+    assert (await send(wire, raw.url())).content == b"second"
+    assert raw.connections == 1
+
+
+# -- bodies that end with the connection, and responses that end it --------------------------------
+
+
+async def test_a_body_ended_by_closing_the_connection_is_read_and_not_reused(
+    start: Start, wire: WireTransport
+) -> None:
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await write_in_pieces(writer, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", 64, 0)
+        await write_in_pieces(writer, b"until the end " * 20, 50, pause=0.0005)
+        writer.close()
+
+    raw = await start(respond)
+    assert (await send(wire, raw.url())).content == b"until the end " * 20
+    assert (await send(wire, raw.url())).content == b"until the end " * 20
+    assert raw.connections == 2
+
+
+# The server below keeps answering on a connection it was told would close: a client that reused it
+# would get its answer there, so only a second connection proves the client did not.
+@pytest.mark.parametrize(
+    "first",
+    [
+        response(b"bye", b"Connection: close"),
+        response(b"bye", b"connection: Close"),
+        response(b"bye", b"Connection: TE, close"),
+        b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nbye",
+    ],
+    ids=["connection-close", "connection-close-lowercase", "close-among-tokens", "http-1.0"],
+)
+async def test_a_response_that_ends_the_connection_makes_the_next_request_open_another(
+    start: Start, wire: WireTransport, first: bytes
+) -> None:
+    raw = await start(answering(first, response(b"fresh")))
+    assert (await send(wire, raw.url())).content == b"bye"
+    assert (await send(wire, raw.url())).content == b"fresh"
+    assert raw.connections == 2
+
+
+async def test_an_http_1_0_response_with_keep_alive_is_reused(start: Start, wire: WireTransport) -> None:
+    raw = await start(answering(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"))
+    assert (await send(wire, raw.url())).http_version == "HTTP/1.0"
+    assert (await send(wire, raw.url())).content == b"ok"
+    assert raw.connections == 1
+
+
+# -- interim and bodiless responses ----------------------------------------------------------------
+
+
+async def test_interim_100_and_103_responses_are_skipped_for_the_real_one(
+    start: Start, wire: WireTransport
+) -> None:
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await write_in_pieces(writer, interim + response(b"real", b"X-Final: yes"), 9, pause=0.0002)
+
+    raw = await start(respond)
+    answer = await send(wire, raw.url(), "POST", content=b"{}")
+    assert (answer.status_code, answer.content, answer.headers["x-final"]) == (200, b"real", "yes")
+    assert "link" not in answer.headers
+    assert (await send(wire, raw.url(), "POST", content=b"{}")).content == b"real"
+    assert raw.connections == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "first"),
+    [
+        ("GET", b"HTTP/1.1 204 No Content\r\nX-Empty: 1\r\n\r\n"),
+        ("GET", b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n"),
+        ("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nContent-Type: text/html\r\n\r\n"),
+    ],
+    ids=["204", "304", "HEAD"],
+)
+async def test_a_response_without_a_body_is_returned_at_once_and_the_connection_reused(
+    start: Start, wire: WireTransport, method: str, first: bytes
+) -> None:
+    """A client waiting for the body its headers describe would wait forever."""
+    raw = await start(answering(first))
+    async with asyncio.timeout(0.5):
+        answer = await wire.handle_async_request(httpx.Request(method, raw.url()))
+    assert (answer.status_code, answer.content) == (int(first[9:12]), b"")
+    raw.respond = numbered
+    assert (await send(wire, raw.url("/then"))).content == b"/then"
+    assert raw.connections == 1
+
+
+# -- keep-alive ------------------------------------------------------------------------------------
+
+
+async def test_sequential_requests_share_one_keep_alive_connection(start: Start, wire: WireTransport) -> None:
+    raw = await start(numbered)
+    for i in range(10):
+        assert (await send(wire, raw.url(f"/{i}"))).content == f"/{i}".encode()
+    assert raw.connections == 1 and len(raw.requests) == 10
+
+
+async def test_a_keep_alive_connection_the_server_closed_while_idle_is_not_reused(
+    start: Start, wire: WireTransport
+) -> None:
+    closed = asyncio.Event()
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await numbered(request, writer)
+        if not closed.is_set():  # as a server whose keep-alive timeout fires right after answering
+            writer.close()
+            await writer.wait_closed()
+            closed.set()
+
+    raw = await start(respond)
+    assert (await send(wire, raw.url("/1"))).content == b"/1"
+    await closed.wait()
+    assert (await send(wire, raw.url("/2"))).content == b"/2"
+    assert raw.connections == 2
+
+
+# -- broken servers --------------------------------------------------------------------------------
+
+
+async def test_a_server_closing_mid_body_is_a_remote_protocol_error(
+    start: Start, wire: WireTransport
+) -> None:
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it")
+        writer.close()
+
+    raw = await start(respond)
+    with pytest.raises(httpx.RemoteProtocolError):
+        await send(wire, raw.url())
+
+
+CUT = {
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part",
+    "chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20\r\nonly part",
+    "until-close": b"HTTP/1.1 200 OK\r\n\r\nonly part",
+    "head": b"HTTP/1.1 200 OK\r\nContent-Le",
+}
+
+
+@pytest.mark.parametrize("cut", CUT.values(), ids=CUT.keys())
+async def test_a_reset_mid_response_is_a_transport_error(
+    start: Start, wire: WireTransport, cut: bytes
+) -> None:
+    """Even for a body that ends with the connection: a reset is not an end, and what arrived
+    before it is not the whole body."""
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(cut)
+        await writer.drain()
+        await asyncio.sleep(0.01)  # the client reads this much before the reset
+        reset(writer)
+
+    raw = await start(respond)
+    with pytest.raises(httpx.TransportError):
+        await send(wire, raw.url())
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"garbage\r\n\r\n",
+        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        b"HTTP/1.1 OK 200\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nthis line has no colon\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nBad Name : x\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
+    ],
+    ids=["garbage", "not-http", "bad-status", "no-colon", "space-in-name", "bad-length", "bad-chunk"],
+)
+async def test_a_malformed_response_is_a_remote_protocol_error_and_its_connection_dropped(
+    start: Start, wire: WireTransport, bad: bytes
+) -> None:
+    """The server stays up and would answer well on the same connection: only a new one proves the
+    client dropped the one it could not parse."""
+    raw = await start(answering(bad, response(b"fine")))
+    with pytest.raises(httpx.RemoteProtocolError):
+        await send(wire, raw.url())
+    assert (await send(wire, raw.url())).content == b"fine"
+    assert raw.connections == 2
+
+
+async def test_bytes_after_a_complete_response_make_its_connection_unusable(
+    start: Start, wire: WireTransport
+) -> None:
+    raw = await start(answering(response(b"ok") + b"HTTP/1.1 200 OK\r\nunasked", response(b"fresh")))
+    assert (await send(wire, raw.url())).content == b"ok"
+    assert (await send(wire, raw.url())).content == b"fresh"
+    assert raw.connections == 2
+
+
+async def test_bytes_arriving_on_an_idle_connection_make_it_unusable(
+    start: Start, wire: WireTransport
+) -> None:
+    stray = asyncio.Event()
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(response(b"ok"))
+        if not stray.is_set():
+            await asyncio.sleep(0.005)
+            writer.write(response(b"stray"))  # an answer to no request
+            await writer.drain()
+            stray.set()
+
+    raw = await start(respond)
+    assert (await send(wire, raw.url())).content == b"ok"
+    await stray.wait()
+    await asyncio.sleep(0.01)  # the stray bytes reach the client while its connection is idle
+    assert (await send(wire, raw.url())).content == b"ok"
+    assert raw.connections == 2
+
+
+# -- cancellation and the limit --------------------------------------------------------------------
+
+
+async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(start: Start) -> None:
+    hung = asyncio.Event()
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        if not hung.is_set():
+            hung.set()
+            await asyncio.sleep(10)  # never answers; cancelled when the client closes
+        await numbered(request, writer)
+
+    raw = await start(respond)
+    transport = WireTransport(limit=1)
+    try:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await transport.handle_async_request(httpx.Request("GET", raw.url("/stuck")))
+        assert (await send(transport, raw.url("/next"))).content == b"/next"
+    finally:
+        await transport.aclose()
+    assert raw.connections == 2
+
+
+async def test_a_cancelled_request_closes_its_connection_on_the_server(start: Start) -> None:
+    waiting = asyncio.Event()
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        waiting.set()
+        await asyncio.sleep(10)
+
+    raw = await start(respond)
+    transport = WireTransport(limit=1)
+    task = asyncio.create_task(transport.handle_async_request(httpx.Request("GET", raw.url())))
+    await waiting.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    try:  # the server is busy "answering", so it sees the close only in its socket
+        async with asyncio.timeout(1):
+            while not _client_closed(raw.writers[0]):
+                await asyncio.sleep(0.001)
+    finally:
+        await transport.aclose()
+
+
+def _client_closed(writer: asyncio.StreamWriter) -> bool:
+    """Whether the client end of a server's connection has closed, by peeking at its socket."""
+    if writer.transport.is_closing():
+        return True
+    sock = socket.socket(fileno=os.dup(writer.get_extra_info("socket").fileno()))
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionError:
+        return True
+    finally:
+        sock.close()
+
+
+async def test_two_hosts_share_one_limit_of_open_connections(start: Start) -> None:
+    """Each new connection is counted with every other one whose client end is still open when the
+    server accepts it (the kernel's view: a FIN already sent counts as closed)."""
+    writers: list[asyncio.StreamWriter] = []
+    most_open = 0
+
+    def count(writer: asyncio.StreamWriter) -> None:
+        nonlocal most_open
+        writers.append(writer)
+        most_open = max(most_open, sum(not _client_closed(w) for w in writers))
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.002)
+        await numbered(request, writer)
+
+    servers = [await start(respond, on_connect=count) for _ in range(2)]
+    transport = WireTransport(limit=2)
+    try:
+        for turn in range(6):  # two requests at once to one host, then to the other, and back
+            urls = [servers[turn % 2].url(f"/{turn}/{i}") for i in range(2)]
+            async with asyncio.timeout(2):
+                answers = await asyncio.gather(
+                    *(transport.handle_async_request(httpx.Request("GET", url)) for url in urls)
+                )
+            assert [answer.content for answer in answers] == [f"/{turn}/{i}".encode() for i in range(2)]
+    finally:
+        await transport.aclose()
+    assert servers[0].connections >= 2 and servers[1].connections >= 2
+    assert most_open <= 2
+
+
+# -- the request as it goes out --------------------------------------------------------------------
+
+
+async def test_the_request_goes_out_byte_exact_with_host_and_length_added(
+    start: Start, wire: WireTransport
+) -> None:
+    raw = await start(numbered)
+    request = httpx.Request(
+        "POST",
+        raw.url("/v1/a%2Fb?q=%E2%9C%93&b=%20c&empty="),
+        headers=[("X-Mixed-Case", "Value  with  spaces"), ("x-lower", "1"), ("X-Dup", "a"), ("X-Dup", "b")],
+        content=b'{"k": "v"}',
+    )
+    del request.headers["Host"], request.headers["Content-Length"]
+    async with asyncio.timeout(2):
+        await wire.handle_async_request(request)
+    assert raw.requests == [
+        b"POST /v1/a%2Fb?q=%E2%9C%93&b=%20c&empty= HTTP/1.1\r\n"
+        + b"Host: 127.0.0.1:%d\r\n" % raw.port
+        + b"Content-Length: 10\r\n"
+        + b"X-Mixed-Case: Value  with  spaces\r\nx-lower: 1\r\nX-Dup: a\r\nX-Dup: b\r\n\r\n"
+        + b'{"k": "v"}'
+    ]
+
+
+async def test_a_request_s_own_host_and_length_go_out_once_and_a_bodiless_one_gets_no_length(
+    start: Start, wire: WireTransport
+) -> None:
+    raw = await start(numbered)
+    await send(wire, raw.url("/given"), "POST", content=b"{}", headers={"Host": "api.example.test"})
+    await send(wire, raw.url("/none"))
+    assert raw.requests == [
+        b"POST /given HTTP/1.1\r\nHost: api.example.test\r\nContent-Length: 2\r\n\r\n{}",
+        b"GET /none HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % raw.port,
+    ]
+
+
+# -- TLS -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A self-signed certificate for 127.0.0.1 and its key, made by the openssl command line."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    yield cert, key
+
+
+@pytest.fixture
+async def tls_server(start: Start, certificate: tuple[Path, Path]) -> RawServer:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return await start(numbered, ssl_context=context)
+
+
+async def test_https_with_a_trusted_certificate_reuses_its_connection(
+    tls_server: RawServer, certificate: tuple[Path, Path]
+) -> None:
+    transport = WireTransport(ssl_context=ssl.create_default_context(cafile=certificate[0]))
+    try:
+        for path in ("/one", "/two"):
+            assert (await send(transport, tls_server.url(path, "https"))).content == path.encode()
+    finally:
+        await transport.aclose()
+    assert tls_server.connections == 1
+    assert tls_server.requests[0].startswith(b"GET /one HTTP/1.1\r\nHost: 127.0.0.1:")
+
+
+async def test_https_refuses_a_certificate_the_system_does_not_trust(
+    tls_server: RawServer, wire: WireTransport
+) -> None:
+    with pytest.raises(httpx.ConnectError, match="certificate"):
+        await send(wire, tls_server.url("/", "https"))
+    assert tls_server.requests == []
+
+
+# -- connecting ------------------------------------------------------------------------------------
+
+
+async def test_a_refused_connection_is_a_connect_error_naming_host_and_port(
+    wire: WireTransport, unused_tcp_port: int
+) -> None:
+    with pytest.raises(httpx.ConnectError, match=f"127.0.0.1:{unused_tcp_port}"):
+        await send(wire, f"http://127.0.0.1:{unused_tcp_port}/")
+
+
+# -- proxies from the environment ------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The proxy variables cleared in both cases (urllib prefers the lowercase ones)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def ask(base_url: str, question: str) -> str:
+    async with HttpClient() as http, asyncio.timeout(5):
+        provider = make_provider(ModelSpec(provider="openai", model="m", base_url=base_url), http)
+        completion = await provider.complete(Request(messages=[{"role": "user", "content": question}]))
+    return completion.text
+
+
+async def test_a_host_behind_an_environment_proxy_is_asked_through_it(
+    fake_api: FakeApi, no_proxy_env: pytest.MonkeyPatch
+) -> None:
+    no_proxy_env.setenv("HTTP_PROXY", fake_api.url)
+    assert await ask("http://unreachable.invalid/v1", "Q: via the proxy") == "VIA THE PROXY"
+    assert [seen.path for seen in fake_api.seen] == ["/v1/chat/completions"]
+    assert fake_api.seen[0].headers["Host"] == "unreachable.invalid"
+
+
+async def test_a_host_in_no_proxy_is_asked_directly(
+    fake_api: FakeApi, no_proxy_env: pytest.MonkeyPatch, start: Start
+) -> None:
+    body = b'{"choices": [{"message": {"role": "assistant", "content": "direct"}}]}'
+    raw = await start(answering(response(body, b"Content-Type: application/json")))
+    no_proxy_env.setenv("HTTP_PROXY", fake_api.url)
+    no_proxy_env.setenv("NO_PROXY", "example.test,127.0.0.1")
+    assert await ask(raw.url("/v1"), "Q: around the proxy") == "direct"
+    assert raw.requests[0].startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")
+    assert len(fake_api.seen) == 0
