@@ -1,7 +1,10 @@
-"""Engine throughput: N cases through `evaltui run` against the loopback fake API in another process.
+"""Engine throughput: N cases through `evaltui run` against a loopback model API in another process.
 
 Reports wall time against the limit N x L / C (every request in flight all the time) and the harness's
-CPU per 1,000 cases, median of --repeat runs. Usage:
+CPU per 1,000 cases, median of --repeat runs. The API is bench/lean_api.py (a few tens of microseconds
+of CPU a request, as a remote API costs the client's machine nothing); one row repeats concurrency
+64 against tests/fake_api.py, whose aiohttp server spends 0.5-0.9 ms a request on the same cores.
+Usage:
     python bench/engine.py [--cases 5000] [--repeat 3] [--write]
 """
 
@@ -19,7 +22,7 @@ from _harness import fake_api, machine, median, timed, write_section
 
 HERE = Path(__file__).parent
 
-SCENARIOS = [(100, 64), (100, 256), (0, 64)]
+SCENARIOS = [(100, 64, "lean"), (100, 256, "lean"), (0, 64, "lean"), (100, 64, "aiohttp")]
 
 
 def make_suite(folder: Path, n: int, base_url: str) -> Path:
@@ -58,15 +61,16 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for latency, conc in SCENARIOS:
-            with fake_api(latency) as url:
+        for latency, conc, server in SCENARIOS:
+            with fake_api(latency, server) as url:
                 suite = make_suite(folder, args.cases, url)
                 runs, cli_walls = [], []
+                tag = f"{latency}-{conc}-{server}"
                 for i in range(args.repeat):
-                    result = run_driver(suite, folder / f"d{latency}-{conc}-{i}.db", conc)
+                    result = run_driver(suite, folder / f"d{tag}-{i}.db", conc)
                     assert result["done"] == args.cases and result["errors"] == 0, result
                     runs.append(result)
-                    db = folder / f"c{latency}-{conc}-{i}.db"
+                    db = folder / f"c{tag}-{i}.db"
                     wall, _, _ = timed(
                         [evaltui, "run", str(suite), "--no-cache", "-q", "-c", str(conc), "--db", str(db)],
                         env,
@@ -76,6 +80,7 @@ def main() -> None:
             row = {
                 "latency": latency,
                 "conc": conc,
+                "server": server,
                 "limit": limit,
                 "engine_wall": median([r["engine_wall"] for r in runs]),
                 "cpu_ms_case": median([r["engine_cpu"] for r in runs]) / args.cases * 1000,
@@ -88,19 +93,20 @@ def main() -> None:
             print(row, flush=True)
     lines = [
         f"Machine: {machine()}. Command: `python bench/engine.py --cases {args.cases} --repeat {args.repeat}`.",
-        "Medians of the repeats. The fake API (`tests/fake_api.py`) runs in its own process on the same 2 cores.",
+        "Medians of the repeats. The API runs in its own process on the same 2 cores: *lean* is",
+        "`bench/lean_api.py`, *aiohttp* the tests' `tests/fake_api.py` (0.5-0.9 ms of CPU a request itself).",
         "*Engine wall* runs from RunStarted to the end of the run (what the limit N×L/C applies to);",
         "*harness CPU* is the evaltui process's CPU (all threads) in that phase, per case.",
         "*Process* figures include interpreter start-up, loading and preparing the suite;",
         "*CLI wall* is `evaltui run SUITE --no-cache -q` end to end, with the summary printed.",
         "",
-        "| latency | concurrency | limit N×L/C s | engine wall s | % of limit | harness CPU ms/case | CPU s per 1,000 cases | process wall s | process CPU s | CLI wall s | max RSS MiB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| API | latency | concurrency | limit N×L/C s | engine wall s | % of limit | harness CPU ms/case | CPU s per 1,000 cases | process wall s | process CPU s | CLI wall s | max RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pct = f"{100 * r['limit'] / r['engine_wall']:.0f}%" if r["limit"] else "n/a"
         lines.append(
-            f"| {r['latency']} ms | {r['conc']} | {r['limit']:.2f} | {r['engine_wall']:.2f} | {pct} | "
+            f"| {r['server']} | {r['latency']} ms | {r['conc']} | {r['limit']:.2f} | {r['engine_wall']:.2f} | {pct} | "
             f"{r['cpu_ms_case']:.3f} | {r['cpu_ms_case']:.2f} | {r['process_wall']:.2f} | "
             f"{r['process_cpu']:.2f} | {r['cli_wall']:.2f} | {r['rss']} |"
         )

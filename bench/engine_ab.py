@@ -52,7 +52,7 @@ def main() -> None:
     commits = {"before": args.before, "after": args.after}
     cpu: dict[str, list[float]] = {name: [] for name in commits}
     wall: dict[str, list[float]] = {name: [] for name in commits}
-    with tempfile.TemporaryDirectory() as tmp, fake_api(args.latency_ms) as url:
+    with tempfile.TemporaryDirectory() as tmp, fake_api(args.latency_ms, "lean") as url:
         folder = Path(tmp)
         sources = {name: export(commit, folder / name) for name, commit in commits.items()}
         suite = make_suite(folder, args.cases, url)

@@ -410,8 +410,20 @@ async def test_a_reset_mid_response_is_a_transport_error(
         b"HTTP/1.1 200 OK\r\nBad Name : x\r\nContent-Length: 2\r\n\r\nok",
         b"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nok\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokay\r\n0\r\n\r\n",
     ],
-    ids=["garbage", "not-http", "bad-status", "no-colon", "space-in-name", "bad-length", "bad-chunk"],
+    ids=[
+        "garbage",
+        "not-http",
+        "bad-status",
+        "no-colon",
+        "space-in-name",
+        "bad-length",
+        "bad-chunk",
+        "negative-chunk",
+        "chunk-overruns-size",
+    ],
 )
 async def test_a_malformed_response_is_a_remote_protocol_error_and_its_connection_dropped(
     start: Start, wire: WireTransport, bad: bytes

@@ -177,9 +177,11 @@ class _Connection(asyncio.Protocol):
                 return
             size_text = bytes(buffer[:line_end]).split(b";", 1)[0].strip()
             try:
-                size = int(size_text, 16)
+                size = int(size_text, 16) if size_text.isalnum() else -1  # no sign, no spaces, no "0x"
             except ValueError:
-                raise httpx.RemoteProtocolError(f"bad chunk size {size_text[:20]!r}") from None
+                size = -1
+            if size < 0 or size_text[:2].lower() == b"0x":
+                raise httpx.RemoteProtocolError(f"bad chunk size {size_text[:20]!r}")
             if size == 0:  # the last chunk; then trailer lines up to an empty one
                 if buffer[line_end + 2 : line_end + 4] == b"\r\n":
                     end = line_end + 4
@@ -194,6 +196,8 @@ class _Connection(asyncio.Protocol):
             if len(buffer) < line_end + 2 + size + 2:
                 return
             start = line_end + 2
+            if buffer[start + size : start + size + 2] != b"\r\n":
+                raise httpx.RemoteProtocolError("a chunk is longer than its size says")
             exchange.body += buffer[start : start + size]
             del buffer[: start + size + 2]
 
