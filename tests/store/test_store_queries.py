@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from evaltui.store import Store
-from tests.store.factories import BIG_CASES, DEMO, status_of
+from evaltui.suites.models import Case, Suite
+from tests.store.factories import BIG_CASES, DEMO, result_row, status_of
 
 
 @pytest.fixture
@@ -132,3 +133,24 @@ def test_two_runs_of_100000_cases_pair_up_by_case_in_a_stream(big_run: tuple[Pat
         for pair in pairs:
             changed += pair["status_a"] != pair["status_b"]
         assert changed == 100
+
+
+def test_metric_rows_carry_each_cases_tags_and_cluster_in_case_order(store: Store) -> None:
+    cases = [
+        Case(id="b-tagged", input="x", tags=["billing", "vip"]),
+        Case(id="a-clustered", input="y", cluster="thread-7"),
+        Case(id="c-plain", input="z"),
+    ]
+    suite_id = store.save_suite(Suite(name="marked", prompt="{{ input }}", cases=cases))
+    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=3)
+    writer = store.writer()
+    for position, case_id in enumerate(["b-tagged", "a-clustered", "c-plain"]):
+        writer.put(result_row(run_id, case_id, "fail" if position else "pass", position=position))
+    writer.close()
+    rows = list(store.iter_metric_rows(run_id))
+    assert [(r["case_id"], r["tags"], r["cluster"], r["status"]) for r in rows] == [
+        ("b-tagged", ["billing", "vip"], None, "pass"),
+        ("a-clustered", [], "thread-7", "fail"),
+        ("c-plain", [], None, "fail"),
+    ]
+    assert rows[0]["latency_ms"] == 12.5 and rows[0]["cost_usd"] == 0.001 and rows[0]["cached"] is False

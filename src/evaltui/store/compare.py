@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.store.connection import ThreadConnections, connect, read
+from evaltui.store.connection import ThreadConnections
 
 # Run A's results with, per epoch, whether run B's same epoch has a different output (compared in
 # full inside SQLite). Both queries walk the results primary key in case-id order: no sort, and no
@@ -101,15 +101,11 @@ class RunTotals:
 
 
 def _tuples(store: ThreadConnections, sql: str, params: Sequence[Any], what: str) -> Iterator[tuple]:
-    """Plain tuples on a connection of its own: building a dict per row would cost more than the
-    whole comparison of two 100,000-case runs is allowed to take."""
-    conn = connect(store.path, read_only=True)
-    try:
-        cursor = read(lambda: conn.execute(sql, params), what=what)
-        while chunk := read(lambda: cursor.fetchmany(5000), what=what):
-            yield from chunk
-    finally:
-        conn.close()
+    """Plain tuples: building a dict per row would cost more than the whole comparison of two
+    100,000-case runs is allowed to take."""
+    rows = store.tuples(sql, params, what=what)
+    next(rows)  # the column names
+    return rows
 
 
 def _cases(rows: Iterator[tuple]) -> Iterator[tuple[str, int | None, Side, bool]]:

@@ -130,16 +130,20 @@ class ThreadConnections:
     def stream(self, sql: str, params: Sequence[Any] = (), *, what: str) -> Iterator[dict[str, Any]]:
         """Rows as dicts, fetched in chunks: a whole large run is never in memory at once.
         Uses a connection of its own so that other queries in this thread don't disturb it."""
+        rows = self.tuples(sql, params, what=what)
+        keys = next(rows)
+        for row in rows:
+            yield dict(zip(keys, row, strict=True))
+
+    def tuples(self, sql: str, params: Sequence[Any] = (), *, what: str) -> Iterator[tuple[Any, ...]]:
+        """As `stream`, with plain tuples, the column names first: for reads of many rows, where
+        building a dict per row would cost more than the query."""
         conn = connect(self.path)
         try:
             cursor = read(lambda: conn.execute(sql, params), what=what)
-            keys = [d[0] for d in cursor.description]
-            while True:
-                chunk = read(lambda: cursor.fetchmany(1000), what=what)
-                if not chunk:
-                    return
-                for row in chunk:
-                    yield dict(zip(keys, row, strict=True))
+            yield tuple(d[0] for d in cursor.description)
+            while chunk := read(lambda: cursor.fetchmany(1000), what=what):
+                yield from chunk
         finally:
             conn.close()
 
