@@ -124,11 +124,11 @@ def client_main(variant: str, base: str, n: int, c: int) -> None:
 
         coro = run_asyncclient(base, n, c, PackageTransport(limits=httpx.Limits(max_connections=c)))
     elif variant == "evaltui-asyncclient":
-        from evaltui.providers.http import AiohttpTransport
+        from evaltui.providers.aiohttp_transport import AiohttpTransport
 
         coro = run_asyncclient(base, n, c, AiohttpTransport(limit=c))
     elif variant == "evaltui-aiohttp-send":
-        from evaltui.providers.http import AiohttpTransport
+        from evaltui.providers.aiohttp_transport import AiohttpTransport
 
         coro = run_send(base, n, c, AiohttpTransport(limit=c))
     elif variant == "evaltui-send":

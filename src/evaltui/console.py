@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group
@@ -17,9 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
-from evaltui.engine import Event, LiveStats, Runner
-from evaltui.engine.events import event_to_dict
 from evaltui.text import inert
+
+if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
+    from evaltui.engine import Event, LiveStats, Runner
 
 REFRESH_S = 0.1
 LOG_EVERY_S = 5.0
@@ -91,11 +92,14 @@ class EventLines:
     """`--events FILE|-`: one JSON object per engine event, flushed per line, for scripts and CI."""
 
     def __init__(self, target: str) -> None:
+        from evaltui.engine.events import event_to_dict
+
+        self._to_dict = event_to_dict
         self._stream: IO[str] = sys.stdout if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115
         self._owned = target != "-"
 
     def __call__(self, event: Event) -> None:
-        self._stream.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+        self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
         self._stream.flush()
 
     def close(self) -> None:
