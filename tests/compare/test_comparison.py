@@ -14,6 +14,7 @@ from evaltui.analysis.stats import wilson_interval
 from evaltui.reports.comparison import compare_runs
 from evaltui.store import Store
 from evaltui.store.compare import previous_run
+from evaltui.tui.screens.compare import changed_and_all
 
 IDS = [f"c{i}" for i in range(1, 8)]
 
@@ -158,3 +159,7 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
     assert c.summary_a.rate == run_metrics(store.iter_results(a)).rate
     assert c.summary_a.rate.n == len(scored_a) and c.summary_a.errors == list(side_a.values()).count("error")
     assert c.summary_b.cases == sum(1 for s in side_b.values() if s)
+    # The Compare screen's "changed" and "all" lists, read in SQLite and folded in Python alike.
+    listed = ([cid for cid in same if cid in out_b], [cid for cid in ids if side_a[cid] or side_b[cid]])
+    assert changed_and_all(store, a, b, one_epoch=True) == listed
+    assert changed_and_all(store, a, b, one_epoch=False) == listed

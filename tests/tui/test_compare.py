@@ -378,3 +378,18 @@ async def test_the_palette_compares_the_two_marked_runs_from_any_screen(
         await palette_choose(pilot, "marked", f"Compare marked runs A vs B: {order[0]} vs {order[1]}")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert (app.screen.run_a, app.screen.run_b) == tuple(order)
+
+
+async def test_with_no_regressions_the_table_opens_on_the_improvements(
+    make_tui: AppFactory, db_path: Path
+) -> None:
+    with Store(db_path) as store:
+        suite = make_suite(CASES)
+        better = {**OUTCOMES_A, "c09": "pass", "c11": "pass"}
+        run_a, run_b = make_run(store, suite, OUTCOMES_A), make_run(store, suite, better)
+    app = make_tui()
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_compare(pilot, run_a, run_b)
+        table = screen.query_one(CompareTable)
+        assert screen.filter == "improvements" and table.total == 2
+        assert [line.split()[2] for line in table_lines(table)[1:3]] == ["c09", "c11"]

@@ -55,6 +55,15 @@ _ONE_EPOCH_MOVED = (
     + _ONE_EPOCH_JOIN
     + " AND a.status != b.status AND a.status != 'error' AND b.status != 'error'"
 )
+_ONE_EPOCH_CHANGED = (
+    "SELECT a.case_id "
+    + _ONE_EPOCH_JOIN
+    + " AND a.status = b.status AND a.status != 'error' AND a.output IS NOT b.output ORDER BY a.case_id"
+)
+_ONE_EPOCH_IDS = (
+    "SELECT case_id FROM results WHERE run_id = ? AND epoch = 0 UNION "
+    "SELECT case_id FROM results WHERE run_id = ? AND epoch = 0 ORDER BY case_id"
+)
 _LATENCIES = (
     "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND latency_ms IS NOT NULL"
 )
@@ -166,6 +175,14 @@ def one_epoch_pairs(store: ThreadConnections, run_a: str, run_b: str) -> OneEpoc
         for case_id, position, passed_a in _tuples(store, _ONE_EPOCH_MOVED, (run_b, run_a), "moved cases")
     ]
     return OneEpochPairs(moved=moved, **{key: counts.get(key) or 0 for key in _ONE_EPOCH_FIELDS})
+
+
+def one_epoch_case_lists(store: ThreadConnections, run_a: str, run_b: str) -> tuple[list[str], list[str]]:
+    """For two runs of one epoch, in case-id order: the cases both scored alike whose outputs
+    differ, and every case id of either run (what `iter_case_pairs` would list, read in SQLite)."""
+    changed = [case_id for (case_id,) in _tuples(store, _ONE_EPOCH_CHANGED, (run_b, run_a), "changed cases")]
+    every = [case_id for (case_id,) in _tuples(store, _ONE_EPOCH_IDS, (run_a, run_b), "case ids")]
+    return changed, every
 
 
 def run_totals(store: ThreadConnections, run_id: str, *, latencies: bool = True) -> RunTotals:

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from evaltui.commands.compare import summary_lines
 from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
-from evaltui.store.compare import iter_case_pairs, page_sides, previous_run
+from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
@@ -88,9 +88,12 @@ def partner_run(store: Any, run_id: str, against: str) -> str:
     return other
 
 
-def changed_and_all(store: Any, run_a: str, run_b: str) -> tuple[list[str], list[str]]:
+def changed_and_all(store: Any, run_a: str, run_b: str, *, one_epoch: bool) -> tuple[list[str], list[str]]:
     """Case ids (case-id order) whose verdict held but whose output changed, and every case id of
-    either run. The rule for "changed" is `compare_runs`'s, so the count matches its summary."""
+    either run. The rule for "changed" is `compare_runs`'s, so the count matches its summary.
+    Runs of one epoch are listed inside SQLite; runs with epochs are folded case by case."""
+    if one_epoch:
+        return one_epoch_case_lists(store, run_a, run_b)
     changed: list[str] = []
     every: list[str] = []
     for pair in iter_case_pairs(store, run_a, run_b):
@@ -251,7 +254,8 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         self.lists = CaseLists.from_comparison(comparison)
         self.table.epochs = comparison.epochs
         self.query_one("#compare-summary", Static).update(self._summary(comparison))
-        self.action_show("regressions" if comparison.regressions else "all")
+        first = next((name for name in ("regressions", "improvements") if getattr(comparison, name)), "all")
+        self.action_show(first)
 
     def _summary(self, c: Comparison) -> Text:
         text = Text()
@@ -272,7 +276,9 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lists", name="Listing the cases")
     def _list_cases(self, wanted: str) -> None:
-        changed, every = changed_and_all(self.app.store, self.run_a, self.run_b)  # type: ignore[attr-defined]
+        one_epoch = self.comparison is not None and self.comparison.epochs == 1
+        store = self.app.store  # type: ignore[attr-defined]
+        changed, every = changed_and_all(store, self.run_a, self.run_b, one_epoch=one_epoch)
         self.app.call_from_thread(self._listed, wanted, changed, every)
 
     def _listed(self, wanted: str, changed: list[str], every: list[str]) -> None:
