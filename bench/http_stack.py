@@ -10,7 +10,9 @@ The server's CPU is not counted.
                                          [--variants aiohttp,httpx-aiohttp,...] [--server lean]
 
 Variants:
-  aiohttp              plain aiohttp session (the floor; no httpx API)
+  raw                  a bare asyncio.Protocol client: one write, Content-Length framing only, no
+                       httpx objects (the least any Python asyncio client can spend; not a product)
+  aiohttp              plain aiohttp session (no httpx API)
   httpx-default        httpx.AsyncClient with its own transport (slow: off unless named)
   httpx-aiohttp        httpx.AsyncClient over the httpx-aiohttp package's transport
   evaltui-asyncclient  httpx.AsyncClient over evaltui's AiohttpTransport
@@ -35,7 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VARIANTS = (
-    "aiohttp,httpx-aiohttp,evaltui-asyncclient,evaltui-aiohttp-send,evaltui-send,evaltui-provider"
+    "raw,aiohttp,httpx-aiohttp,evaltui-asyncclient,evaltui-aiohttp-send,evaltui-send,evaltui-provider"
 )
 
 
@@ -67,6 +69,57 @@ async def run_aiohttp(base: str, n: int, c: int) -> int:
                 return (await response.json())["choices"][0]["message"]["content"]
 
         return await _drive(n, c, one)
+
+
+class _RawConnection(asyncio.Protocol):
+    """Just enough HTTP/1.1 for the benchmark's own server: Content-Length bodies on keep-alive."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.waiter: asyncio.Future[bytes] | None = None
+        self.transport: Any = None
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].lower()
+        at = head.find(b"content-length:") + len(b"content-length:")
+        length = int(head[at:].split(b"\r\n", 1)[0])
+        if len(self.buffer) < end + 4 + length:
+            return
+        body, self.buffer = self.buffer[end + 4 : end + 4 + length], self.buffer[end + 4 + length :]
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None:
+            waiter.set_result(body)
+
+
+async def run_raw(base: str, n: int, c: int) -> int:
+    host, port = base.split("//", 1)[1].split("/", 1)[0].split(":")
+    loop = asyncio.get_running_loop()
+    pool: asyncio.Queue[_RawConnection] = asyncio.Queue()
+    for _ in range(c):
+        _, conn = await loop.create_connection(_RawConnection, host, int(port))
+        pool.put_nowait(conn)
+    head = b"POST /v1/chat/completions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+
+    async def one(i: int) -> str:
+        conn = await pool.get()
+        data = json.dumps(body(i)).encode()
+        conn.waiter = loop.create_future()
+        conn.transport.write(head % host.encode() + b"Content-Length: %d\r\n\r\n" % len(data) + data)
+        answer = json.loads(await conn.waiter)["choices"][0]["message"]["content"]
+        pool.put_nowait(conn)
+        return answer
+
+    ok = await _drive(n, c, one)
+    while not pool.empty():
+        pool.get_nowait().transport.close()
+    return ok
 
 
 async def run_asyncclient(base: str, n: int, c: int, transport: Any) -> int:
@@ -114,7 +167,9 @@ async def run_provider(base: str, n: int, c: int) -> int:
 
 def client_main(variant: str, base: str, n: int, c: int) -> None:
     """Child process: run one variant, print its figures as JSON."""
-    if variant == "aiohttp":
+    if variant == "raw":
+        coro = run_raw(base, n, c)
+    elif variant == "aiohttp":
         coro = run_aiohttp(base, n, c)
     elif variant == "httpx-default":
         coro = run_asyncclient(base, n, c, None)
