@@ -209,3 +209,6 @@ async def test_launching_two_models_opens_the_first_and_names_the_other(make_tui
         other = next(run for run in runs if run["model_id"] == "demo:rules")
         assert other["id"] in note and "R lists all runs" in note
         assert {run["model_id"] for run in runs} == {"demo:echo", "demo:rules"}
+        ended = [note for note in notes if note.startswith(("Run ", "All "))]  # one note for the launch
+        assert len(ended) == 1 and ended[0].startswith("All 2 runs of the launch ended: ")
+        assert "demo:echo completed" in ended[0] and "demo:rules completed" in ended[0]

@@ -186,10 +186,10 @@ class EvaltuiApp(App[None]):
     def on_run_ended(self, message: RunEnded) -> None:
         if message.run_id is None:
             return
-        self.live.finished(message.run_id)
+        note = self.live.finished(message.run_id, message.status)
         self.run_changed.publish(message.run_id)
-        run = message.run_id
-        self.notify(f"Run {run} {message.status}.", title="Run finished", markup=False)
+        if note:
+            self.notify(note, title="Run finished", markup=False)
 
     def on_unmount(self) -> None:
         self.live.cancel_all()

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from evaltui.tui.app import EvaltuiApp
 
 
+@dataclass
+class _Launch:
+    """The runs of one launch, so that its several models make one notification each way (at
+    80x24, one per run covered the table)."""
+
+    runs: int
+    others: list[str] = field(default_factory=list)  # "model (run id)" of the runs that did not open
+    ended: list[str] = field(default_factory=list)  # "model: status" of the runs that ended
+
+
 @dataclass(frozen=True)
 class LaunchRequest:
     """What the Launch screen asks for: a suite, the models to run it on, and the options."""
@@ -37,6 +47,7 @@ class LiveRuns:
     def __init__(self, app: EvaltuiApp) -> None:
         self._app = app
         self._runners: dict[str, Runner] = {}
+        self._launches: dict[str, _Launch] = {}  # run id -> its launch
 
     def get(self, run_id: str) -> Runner | None:
         return self._runners.get(run_id)
@@ -57,8 +68,9 @@ class LiveRuns:
     def _prepare_and_start(self, request: LaunchRequest) -> None:
         prepared = prepare(request.suite)  # SuiteError: shown by the app's worker handler
         runners = make_runners(self._app.store, prepared, request.models, request.options)
+        launch = _Launch(len(runners))
         for index, runner in enumerate(runners):
-            runner.subscribe(self._watcher(runner, first=index == 0))
+            runner.subscribe(self._watcher(runner, launch, first=index == 0))
             self._app.call_from_thread(self._start, runner)
 
     def _start(self, runner: Runner) -> None:
@@ -70,7 +82,7 @@ class LiveRuns:
             name=f"run {runner.model.id}",
         )
 
-    def _watcher(self, runner: Runner, *, first: bool):  # type: ignore[no-untyped-def]
+    def _watcher(self, runner: Runner, launch: _Launch, *, first: bool):  # type: ignore[no-untyped-def]
         """The engine's subscriber: called on the runner's own thread, so it only posts messages.
 
         Progress is throttled here, on the engine's side: every message posted from another thread
@@ -82,9 +94,10 @@ class LiveRuns:
             nonlocal last_progress
             if isinstance(event, RunStarted):
                 self._runners[event.run_id] = runner
+                self._launches[event.run_id] = launch
                 self._app.post_message(RunLaunched(event.run_id, event.suite, event.model_id, first=first))
                 if not first:
-                    self._app.call_from_thread(self._tell_also_running, event)
+                    self._app.call_from_thread(self._tell_also_running, launch, event)
             elif isinstance(event, RunFinished):
                 self._app.post_message(RunEnded(event.run_id, event.status))
             elif (now := time.monotonic()) - last_progress >= PROGRESS_EVERY_S:
@@ -93,18 +106,31 @@ class LiveRuns:
 
         return on_event
 
-    def _tell_also_running(self, event: RunStarted) -> None:
-        """Only the first run of a launch opens; the others must not run unseen."""
+    def _tell_also_running(self, launch: _Launch, event: RunStarted) -> None:
+        """Only the first run of a launch opens; the others must not run unseen. One notification
+        names them all, once the last of them has started."""
+        launch.others.append(f"{event.model_id} (run {event.run_id})")
+        if len(launch.others) < launch.runs - 1:
+            return
         self._app.notify(
-            f"Also running {event.model_id} (run {event.run_id}). On the Run screen, m shows every "
-            "model of this launch side by side; R lists all runs.",
+            f"Also running {', '.join(launch.others)}. On the Run screen, m shows every model of "
+            "this launch side by side; R lists all runs.",
             title="Several models",
             markup=False,
             timeout=8,
         )
 
-    def finished(self, run_id: str) -> None:
-        self._runners.pop(run_id, None)
+    def finished(self, run_id: str, status: str) -> str | None:
+        """Forget a run that ended. What to tell the user: at once for a run launched alone, and
+        once for a launch of several models, when the last of its runs has ended."""
+        runner = self._runners.pop(run_id, None)
+        launch = self._launches.pop(run_id, None)
+        if launch is None or launch.runs == 1 or runner is None:
+            return f"Run {run_id} {status}."
+        launch.ended.append(f"{runner.model.id} {status}")
+        if len(launch.ended) < launch.runs:
+            return None
+        return f"All {launch.runs} runs of the launch ended: {', '.join(launch.ended)}."
 
     def cancel(self, run_id: str) -> bool:
         runner = self._runners.get(run_id)
