@@ -54,7 +54,12 @@ def shot(app: EvaltuiApp, name: str) -> None:
 
 async def take(app: EvaltuiApp, run_id: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SuitesScreen) and bool(app.screen.entries))
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, SuitesScreen) and not app.screen.reading and bool(app.screen.entries)
+            ),
+        )
         home = app.screen
         assert isinstance(home, SuitesScreen)
         home.select_suite("support-intent")

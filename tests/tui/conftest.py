@@ -143,6 +143,13 @@ def record_notifications(app: EvaltuiApp) -> list[str]:
     return notes
 
 
+def suites_loaded(app: Any) -> bool:
+    """The home screen has read every suite folder (it shows suites as they load)."""
+    from evaltui.tui.screens.suites import SuitesScreen
+
+    return isinstance(app.screen, SuitesScreen) and not app.screen.reading and bool(app.screen.entries)
+
+
 async def wait_until(pilot: Any, condition: Callable[[], bool], *, steps: int = 400) -> None:
     """Let the app work (workers, timers, engine threads) until `condition` holds; fail if it never does."""
     for _ in range(steps):

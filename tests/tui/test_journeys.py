@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, SelectionList
 
 from evaltui.store import Store
@@ -26,13 +28,10 @@ from tests.tui.conftest import (
     palette_hits,
     record_notifications,
     screen_text,
+    suites_loaded,
     table_lines,
     wait_until,
 )
-
-
-def suites_loaded(app) -> bool:  # type: ignore[no-untyped-def]
-    return isinstance(app.screen, SuitesScreen) and bool(app.screen.entries)
 
 
 async def highlight_suite(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -212,3 +211,48 @@ async def test_launching_two_models_opens_the_first_and_names_the_other(make_tui
         ended = [note for note in notes if note.startswith(("Run ", "All "))]  # one note for the launch
         assert len(ended) == 1 and ended[0].startswith("All 2 runs of the launch ended: ")
         assert "demo:echo completed" in ended[0] and "demo:rules completed" in ended[0]
+
+
+async def test_suites_appear_as_they_load(make_tui: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder of large suites takes a while: the first suites show before the last is read."""
+    from evaltui.tui.screens import suites as suites_screen
+
+    gate = threading.Event()
+    real = suites_screen.iter_suites
+
+    def slow_after_first(dirs):  # type: ignore[no-untyped-def]
+        for index, entry in enumerate(real(dirs)):
+            if index == 1:
+                gate.wait(10)  # the second suite "takes long" until the test lets it through
+            yield entry
+
+    monkeypatch.setattr(suites_screen, "iter_suites", slow_after_first)
+    monkeypatch.setattr(suites_screen, "SHOW_EVERY_S", 0.0)
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SuitesScreen) and len(app.screen.entries) == 1)
+        table = app.screen.query_one("#suites", DataTable)
+        assert app.screen.reading and table.row_count == 1 and "loading" in str(table.border_title)
+        gate.set()
+        await wait_until(pilot, lambda: suites_loaded(app))
+        assert len(app.screen.entries) == 3 and table.row_count == 3 and table.border_title == "Suites"
+
+
+async def test_a_run_ending_refreshes_the_pass_rates_without_reading_the_suites_again(
+    make_tui: AppFactory, suite_dir: Path, echo_run: str
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        (suite_dir / "late.yaml").write_text(
+            "name: late\nprompt: '{{ input }}'\ncases:\n  - {id: a, input: x}\n", encoding="utf-8"
+        )
+        with Store(app.store.path) as store:
+            make_run(store, make_suite(["q01"], name="echo-check"), {"q01": "fail"}, model="late-model")
+        app.run_changed.publish("some-run")
+        await wait_until(
+            pilot, lambda: any(run["model_id"] == "demo:late-model" for run in app.screen.runs["echo-check"])
+        )
+        assert "late" not in {entry.suite.name for entry in app.screen.entries if entry.suite}
+        await pilot.press("f5")  # the key re-reads the folders
+        await wait_until(pilot, lambda: suites_loaded(app) and len(app.screen.entries) == 4)

@@ -15,9 +15,8 @@ from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
-from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.result_table import ResultTable
-from tests.tui.conftest import AppFactory, screen_text, wait_until
+from tests.tui.conftest import AppFactory, screen_text, suites_loaded, wait_until
 from tests.tui.frozen import freeze_run, run_suite
 
 SIZES = [(80, 24), (160, 48)]
@@ -66,7 +65,10 @@ def frozen_home(
 
 async def suites_shown(pilot: Pilot) -> None:
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, SuitesScreen) and bool(app.screen.entries))
+    await wait_until(
+        pilot,
+        lambda: suites_loaded(app),
+    )
     app.screen.select_suite("echo-check")
     await app.workers.wait_for_complete()
     table = app.screen.query_one("#suites", DataTable)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.run import RunScreen
-from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.result_table import ResultTable
-from tests.tui.conftest import AppFactory, wait_until
+from tests.tui.conftest import AppFactory, suites_loaded, wait_until
 
 
 async def test_opening_the_run_and_case_screens_reads_no_new_styles(
@@ -15,7 +14,7 @@ async def test_opening_the_run_and_case_screens_reads_no_new_styles(
 ) -> None:
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, SuitesScreen) and bool(app.screen.entries))
+        await wait_until(pilot, lambda: suites_loaded(app))
         read = lambda: {name for _, name in app.stylesheet.source}  # noqa: E731
         await wait_until(pilot, lambda: {"ResultTable.DEFAULT_CSS", "Input.DEFAULT_CSS"} <= read())
         await app.workers.wait_for_complete()

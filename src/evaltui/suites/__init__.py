@@ -8,12 +8,13 @@ Public API (`evaltui.suites`):
     compile_templates(suite, *, text_lines=None)       syntax errors as SuiteError
     render_messages(suite, case) -> list[{"role", "content"}]   sandboxed, StrictUndefined
     discover_suites(dirs) -> list[SuiteEntry]         SuiteEntry(path, suite | None, error | None)
+    iter_suites(dirs) -> Iterator[SuiteEntry]         the same, one suite at a time
     suite_hash(suite) -> str               content hash of the definition (store's suites.id)
     derive_case_id(input, expected, vars) -> str      the id of a case written without one
     evaltui.suites.importers.import_promptfoo(path) -> Suite   a promptfooconfig.yaml as a Suite
 """
 
-from evaltui.suites.discover import SuiteEntry, discover_suites
+from evaltui.suites.discover import SuiteEntry, discover_suites, iter_suites
 from evaltui.suites.identity import derive_case_id, suite_hash
 from evaltui.suites.loader import load_suite
 from evaltui.suites.specs import parse_model_spec
@@ -24,6 +25,7 @@ __all__ = [
     "compile_templates",
     "derive_case_id",
     "discover_suites",
+    "iter_suites",
     "load_suite",
     "parse_model_spec",
     "render_messages",

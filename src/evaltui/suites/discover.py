@@ -4,7 +4,7 @@ suite list and `evaltui validate DIR` both show what is wrong and where."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,13 +35,16 @@ def discover_suites(dirs: Iterable[str | Path]) -> list[SuiteEntry]:
     A suite file is a `.yaml`/`.yml` with a top-level `cases:` key; other YAML files (CI configs,
     themes) are skipped. A path that is itself a file is taken as a suite.
     """
-    entries: list[SuiteEntry] = []
+    return list(iter_suites(dirs))
+
+
+def iter_suites(dirs: Iterable[str | Path]) -> Iterator[SuiteEntry]:
+    """`discover_suites` one suite at a time, for a screen that shows each as it loads."""
     for path in _suite_files(dirs):
         try:
-            entries.append(SuiteEntry(path=path, suite=load_suite(path)))
+            yield SuiteEntry(path=path, suite=load_suite(path))
         except SuiteError as exc:
-            entries.append(SuiteEntry(path=path, error=exc))
-    return entries
+            yield SuiteEntry(path=path, error=exc)
 
 
 def looks_like_suite(path: Path) -> bool:

@@ -3,6 +3,7 @@ sparkline of its recent runs). A suite that fails to load is listed with its err
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from evaltui.config import Config
-from evaltui.suites import SuiteEntry, discover_suites
+from evaltui.suites import SuiteEntry, iter_suites
 from evaltui.tui.live import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.widgets import figures
@@ -40,6 +41,9 @@ def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
         if len(series) < RECENT:
             series.insert(0, rate)
     return rates
+
+
+SHOW_EVERY_S = 0.2  # while suites load, the table is redrawn at most this often
 
 
 class SuitesScreen(ReportsWorkerErrors, Screen[None]):
@@ -67,6 +71,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         super().__init__()
         self.entries: list[SuiteEntry] = []
         self.runs: dict[str, list[dict[str, Any]]] = {}
+        self.reading = True  # the suite folders are being read; `entries` may be the first few
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
@@ -78,18 +83,46 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#suites", DataTable).add_columns(*COLUMNS)
-        self.app.run_changed.subscribe(self, lambda _run_id: self.action_reload())  # type: ignore[attr-defined]
+        # A run that starts or ends changes the pass rates shown, not the suites: re-read the runs only.
+        self.app.run_changed.subscribe(self, lambda _run_id: self._load_runs(list(self.entries)))  # type: ignore[attr-defined]
         self.action_reload()
 
     def action_reload(self) -> None:
+        self.reading = True
+        self.query_one("#suites", DataTable).border_title = "Suites (loading…)"
         self._load(list(self.app.suite_dirs))  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suites", name="Loading suites")
     def _load(self, dirs: list[Path]) -> None:
-        entries = discover_suites(dirs)
+        """Suites appear as they load (a folder of large suites takes a while), at most every
+        SHOW_EVERY_S and once more at the end."""
+        store = self.app.store  # type: ignore[attr-defined]
+        entries: list[SuiteEntry] = []
+        runs: dict[str, list[dict[str, Any]]] = {}
+        shown = time.monotonic()
+        for entry in iter_suites(dirs):
+            entries.append(entry)
+            if entry.suite is not None:
+                runs[entry.suite.name] = store.list_runs(suite=entry.suite.name, limit=40)
+            if time.monotonic() - shown >= SHOW_EVERY_S:
+                self.app.call_from_thread(self._show, list(entries), dict(runs))
+                shown = time.monotonic()
+        self.app.call_from_thread(self._loaded, entries, runs)
+
+    def _loaded(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
+        self.reading = False
+        self.query_one("#suites", DataTable).border_title = "Suites"
+        self._show(entries, runs)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="suite-runs", name="Reading runs")
+    def _load_runs(self, entries: list[SuiteEntry]) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         runs = {e.suite.name: store.list_runs(suite=e.suite.name, limit=40) for e in entries if e.suite}
-        self.app.call_from_thread(self._show, entries, runs)
+        self.app.call_from_thread(self._show_runs, runs)
+
+    def _show_runs(self, runs: dict[str, list[dict[str, Any]]]) -> None:
+        """Fresh runs for the suites on show (which may have been reloaded meanwhile)."""
+        self._show(self.entries, {**self.runs, **runs})
 
     def _show(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
         self.entries, self.runs = entries, runs
