@@ -77,6 +77,14 @@ async def test_launch_a_run_on_a_demo_model_and_watch_it_finish(make_tui: AppFac
         header = screen_text(app.screen.query_one(RunHeader))
         assert "completed" in header
         assert re.search(r"p50 \d+ ?ms p95 \d+ ?ms", header), header
+        await pilot.press("q")  # the home screen, redrawn on return, shows the run's pass rate
+        await wait_until(pilot, lambda: suites_loaded(app))
+        row = app.screen.entries.index(
+            next(e for e in app.screen.entries if e.suite and e.suite.name == "echo-check")
+        )
+        await wait_until(
+            pilot, lambda: "66.7%" in str(app.screen.query_one("#suites", DataTable).get_row_at(row))
+        )
     assert app.store.get_run(run_id)["status"] == "completed"
 
 
@@ -256,3 +264,23 @@ async def test_a_run_ending_refreshes_the_pass_rates_without_reading_the_suites_
         assert "late" not in {entry.suite.name for entry in app.screen.entries if entry.suite}
         await pilot.press("f5")  # the key re-reads the folders
         await wait_until(pilot, lambda: suites_loaded(app) and len(app.screen.entries) == 4)
+
+
+async def test_pass_rates_that_change_under_another_screen_are_drawn_when_home_shows_again(
+    make_tui: AppFactory, echo_run: str
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        home = app.screen
+        table = home.query_one("#suites", DataTable)
+        row = next(i for i, e in enumerate(home.entries) if e.suite and e.suite.name == "echo-check")
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen))
+        with Store(app.store.path) as store:
+            make_run(store, make_suite(["q01"], name="echo-check"), {"q01": "pass"}, model="other")
+        app.run_changed.publish("some-run")
+        await wait_until(pilot, lambda: "demo:other" in {run["model_id"] for run in home.runs["echo-check"]})
+        assert "demo:other" not in str(table.get_row_at(row))  # not redrawn while hidden
+        await pilot.press("q")
+        await wait_until(pilot, lambda: "demo:other" in str(table.get_row_at(row)))

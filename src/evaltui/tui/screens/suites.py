@@ -72,6 +72,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.entries: list[SuiteEntry] = []
         self.runs: dict[str, list[dict[str, Any]]] = {}
         self.reading = True  # the suite folders are being read; `entries` may be the first few
+        self._stale = False  # runs changed while another screen was on top
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
@@ -121,11 +122,21 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._show_runs, runs)
 
     def _show_runs(self, runs: dict[str, list[dict[str, Any]]]) -> None:
-        """Fresh runs for the suites on show (which may have been reloaded meanwhile)."""
-        self._show(self.entries, {**self.runs, **runs})
+        """Fresh runs for the suites on show (which may have been reloaded meanwhile). Under another
+        screen (a run was just launched and its screen is opening) the table is redrawn only when
+        this screen shows again."""
+        self.runs = {**self.runs, **runs}
+        if self.app.screen is self:  # not `is_current`: true too for the screen just below the top
+            self._show(self.entries, self.runs)
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._show(self.entries, self.runs)
 
     def _show(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
-        self.entries, self.runs = entries, runs
+        self.entries, self.runs, self._stale = entries, runs, False
         self.app.suites = entries  # type: ignore[attr-defined]
         table = self.query_one("#suites", DataTable)
         keep = table.cursor_row
