@@ -31,6 +31,7 @@ from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.result_table import ResultTable
 
+STALL_RUNS = 5
 REPEATS = 5
 
 
@@ -130,6 +131,15 @@ async def live_stall(db: Path, cases: int = 5_000) -> dict[str, float]:
     return {**{f"all_{k}": v for k, v in whole.items()}, **{f"steady_{k}": v for k, v in steady.items()}}
 
 
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: this shared machine's speed varies about twofold from
+    one minute to the next, so each series of figures is printed with it."""
+    start, total = time.perf_counter(), 0
+    for i in range(3_000_000):
+        total += i * i
+    return time.perf_counter() - start
+
+
 async def main() -> None:
     folder = Path(tempfile.mkdtemp())
     db = folder / "big.db"
@@ -137,8 +147,14 @@ async def main() -> None:
     figures = [await open_big(db, run_id) for _ in range(REPEATS)]
     startup = statistics.median(f[0] for f in figures)
     first_rows = statistics.median(f[1] for f in figures)
-    stalls = [await live_stall(folder / f"live{i}.db") for i in range(3)]
+    speeds, stalls = [], []
+    for i in range(STALL_RUNS):
+        speeds.append(machine_speed())
+        stalls.append(await live_stall(folder / f"live{i}.db"))
     stall = {key: statistics.median(s[key] for s in stalls) for key in stalls[0]}
+    each = ", ".join(
+        f"{s['all_max']:.0f} ms ({speed:.2f} s)" for s, speed in zip(stalls, speeds, strict=True)
+    )
     datatable = await datatable_all_rows(db, run_id)  # last: freeing 100,000 rows pauses the collector
     body = (
         f"### TUI ({machine()})\n\n"
@@ -152,8 +168,11 @@ async def main() -> None:
         f"{stall['all_max']:.0f} ms / {stall['all_p99']:.0f} ms |\n"
         f"| the UI thread's own CPU in the longest gap (steady / including first paint) | "
         f"{stall['steady_busy']:.0f} ms / {stall['all_busy']:.0f} ms |\n\n"
-        f"Opens: medians of {REPEATS}; stalls: medians of 3 live runs (heartbeat every 5 ms; steady state "
-        "starts 1 s after the Run screen opened). `.venv/bin/python bench/tui.py` (headless, `App.run_test`)."
+        f"Opens: medians of {REPEATS}; stalls: medians of {STALL_RUNS} live runs (heartbeat every 5 ms; "
+        "steady state starts 1 s after the Run screen opened). `.venv/bin/python bench/tui.py` (headless, "
+        "`App.run_test`).\n\n"
+        f"Each live run's longest stall including the first paint, with the seconds a fixed Python loop took "
+        f"just before it (lower is a faster machine at that moment): {each}."
     )
     print(body)
     write_section("tui", body)
