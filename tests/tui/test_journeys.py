@@ -284,3 +284,26 @@ async def test_pass_rates_that_change_under_another_screen_are_drawn_when_home_s
         assert "demo:other" not in str(table.get_row_at(row))  # not redrawn while hidden
         await pilot.press("q")
         await wait_until(pilot, lambda: "demo:other" in str(table.get_row_at(row)))
+
+
+async def test_a_live_run_shows_its_progress_line_until_it_ends(
+    make_tui: AppFactory, suite_dir: Path
+) -> None:
+    from evaltui.engine import RunOptions
+    from evaltui.suites import load_suite
+    from evaltui.suites.models import ModelSpec
+    from evaltui.tui.live import LaunchRequest
+
+    suite = load_suite(suite_dir / "echo.yaml")
+    slow = ModelSpec(provider="demo", model="echo", params={"latency_ms": 60})
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        app.live.launch(LaunchRequest(suite, [slow], RunOptions(concurrency=1)))
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        row = app.screen.query_one("#progress-row")
+        await wait_until(pilot, lambda: "/12 ·" in screen_text(row))
+        line = screen_text(row)
+        assert "━" in line and "%" in line and "cases/s" in line and "ETA" in line and row.display
+        await wait_until(pilot, lambda: len(app.live) == 0, steps=800)
+        await wait_until(pilot, lambda: not row.display)

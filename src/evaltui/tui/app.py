@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.signal import Signal
 from textual.theme import Theme
-from textual.widgets import Input, Label, ProgressBar, SelectionList
+from textual.widgets import Input, Label, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.config import Config, save_user_setting
@@ -119,7 +119,7 @@ class EvaltuiApp(App[None]):
         ~80 ms of the event loop when the Run screen first opens, in the middle of a live run
         (bench/tui.py). Mount one hidden widget of each such class once the home screen is painted,
         one at a time so that the loop stays free between them, while the user reads the home screen."""
-        for make in (RunHeader, ResultTable, ProgressBar, Input, SelectionList, Label, Horizontal):
+        for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal):
             widget = make()
             widget.display = False
             await self.screen.mount(widget)

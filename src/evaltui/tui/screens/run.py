@@ -13,20 +13,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.engine import LiveStats
 from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
 TABLE_EVERY = 10  # ticks between reloads of the live case table
+BAR_CELLS = 30  # width of the live progress bar
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
 
 
@@ -97,9 +100,9 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
-        with Horizontal(id="progress-row"):
-            yield ProgressBar(id="progress", show_eta=False)
-            yield Static(id="speed")
+        # One line, not Textual's ProgressBar (three widgets in a row): the Run screen usually first
+        # shows in the middle of a live run, and each widget it mounts lengthens that first frame.
+        yield Static(id="progress-row")
         with Horizontal(id="filter-row"):
             yield Static(id="filters")
             yield Input(
@@ -138,14 +141,24 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             return
         stats = runner.stats
         self.query_one(RunHeader).show({**self.run, "status": "running"}, Figures.from_stats(stats))
-        self.query_one(ProgressBar).update(total=max(stats.total, 1), progress=stats.done)
-        eta = figures.duration(stats.eta_s)
-        speed = f" {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
-        self.query_one("#speed", Static).update(speed, layout=False)
+        self.query_one("#progress-row", Static).update(self._progress_line(stats), layout=False)
         self._ticks += 1
         if self._dirty and self._ticks % TABLE_EVERY == 0:
             self._dirty = False
             self._reload_table(keep_rows=True)
+
+    def _progress_line(self, stats: LiveStats) -> Text:
+        """A bar of BAR_CELLS cells, the share done, counts, speed and ETA."""
+        share = min(stats.done / stats.total, 1.0) if stats.total else 0.0
+        filled = round(share * BAR_CELLS)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("━" * filled, tone(self.app, "primary"))
+        line.append("━" * (BAR_CELLS - filled), tone(self.app, "text-disabled"))
+        line.append(f" {share:4.0%}", "bold")
+        eta = figures.duration(stats.eta_s)
+        counts = f"  {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
+        line.append(counts, tone(self.app, "text-muted"))
+        return line
 
     def _run_changed(self, run_id: str) -> None:
         if run_id != self.run_id:

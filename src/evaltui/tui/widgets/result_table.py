@@ -92,12 +92,29 @@ class ResultTable(ScrollView, can_focus=True):
         self._pages = {}
         self._requested = set()
         self.total = total
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._set_virtual_size(Size(self.size.width, total + 1))
         if not keep_rows:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self.cursor = min(self.cursor, max(total - 1, 0))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Textual lays the whole screen out again when a widget's virtual size changes (~20 ms
+        here), so a live run's table, whose row count grows every second, would reflow the Run
+        screen each time. When the scrollbar stays as it was, only the scrollbar's thumb and this
+        widget's lines change: update those and repaint, without a layout."""
+        height = self.scrollable_content_region.height
+        if (
+            size.width != self.virtual_size.width
+            or (size.height > height) != (self.virtual_size.height > height)
+            or (not self.show_vertical_scrollbar and size.height > height)
+        ):
+            self.virtual_size = size
+            return
+        self.set_reactive(ResultTable.virtual_size, size)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = size.height
 
     def add_page(self, generation: int, offset: int, rows: list[Row]) -> None:
         if generation != self.generation:
