@@ -40,3 +40,17 @@ def test_analysis_is_pure() -> None:
     evaltui_modules = {m for m in out.split() if m.startswith("evaltui.")}
     assert all(m.startswith("evaltui.analysis") for m in evaltui_modules), evaltui_modules
     assert not {"pydantic", "sqlite_utils", "httpx", "rich"} & set(out.split())
+
+
+@pytest.mark.parametrize(
+    ("module", "not_loaded"),
+    [
+        # Commands that only read runs pay for neither the suite loader's YAML and Jinja2 nor HTTP.
+        ("evaltui.store", {"yaml", "jinja2", "httpx", "aiohttp"}),
+        ("evaltui.commands.compare", {"yaml", "jinja2", "httpx", "aiohttp"}),
+        # Running needs HTTP, but aiohttp only behind a proxy and jsonschema only for a schema scorer.
+        ("evaltui.commands.run", {"aiohttp", "jsonschema"}),
+    ],
+)
+def test_commands_import_only_what_they_use(module: str, not_loaded: set[str]) -> None:
+    assert not not_loaded & loaded_after_import(module)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from evaltui.scorers.base import Score, ScoreContext
@@ -36,6 +35,8 @@ class SchemaOptions(Options):
         if self.schema_file is not None:
             suite_dir = compile_context(info.context).suite_dir
             schema, option = _read_schema(self.schema_file, suite_dir), "schema_file"
+        import jsonschema  # here, not at the top: it takes longer to import than the rest of a command
+
         cls = jsonschema.validators.validator_for(schema)
         try:
             cls.check_schema(schema)
@@ -61,7 +62,9 @@ def json_schema(ctx: ScoreContext, opts: SchemaOptions) -> Score:
     found = find_json(ctx.output)
     if not isinstance(found, Parsed):
         return verdict(False, found)
-    error = jsonschema.exceptions.best_match(opts._validator.iter_errors(found.value))
+    from jsonschema.exceptions import best_match  # imported once a schema was compiled (above)
+
+    error = best_match(opts._validator.iter_errors(found.value))
     if error is None:
         return verdict(True, f"{found.source} matches the schema")
     where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)

@@ -14,11 +14,41 @@ Public API (`evaltui.suites`):
     evaltui.suites.importers.import_promptfoo(path) -> Suite   a promptfooconfig.yaml as a Suite
 """
 
-from evaltui.suites.discover import SuiteEntry, discover_suites, iter_suites
-from evaltui.suites.identity import derive_case_id, suite_hash
-from evaltui.suites.loader import load_suite
-from evaltui.suites.specs import parse_model_spec
-from evaltui.suites.template import compile_templates, render_messages
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evaltui.suites.discover import SuiteEntry, discover_suites, iter_suites
+    from evaltui.suites.identity import derive_case_id, suite_hash
+    from evaltui.suites.loader import load_suite
+    from evaltui.suites.specs import parse_model_spec
+    from evaltui.suites.template import compile_templates, render_messages
+
+# Loaded on first use: the store and the read-only commands need `evaltui.suites.models` alone, and
+# importing this package must not pull in the loader, YAML and Jinja2 for them (~70 ms a command).
+_HOMES = {
+    "SuiteEntry": "discover",
+    "discover_suites": "discover",
+    "iter_suites": "discover",
+    "derive_case_id": "identity",
+    "suite_hash": "identity",
+    "load_suite": "loader",
+    "parse_model_spec": "specs",
+    "compile_templates": "template",
+    "render_messages": "template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'evaltui.suites' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"evaltui.suites.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SuiteEntry",
