@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +152,44 @@ def test_saving_the_same_suite_twice_keeps_one_copy(store: Store) -> None:
     assert store.save_suite(make_suite(6)) != store.save_suite(make_suite(5))
     count = store.conn().execute("SELECT count(*) FROM cases").fetchone()[0]
     assert count == 11
+
+
+def claimed(store: Store, run_id: str, pid: int, *, claimed_ago: timedelta) -> None:
+    """The run's process is `pid`, and took the run `claimed_ago` before now (its start or a --resume)."""
+    claim(store, run_id, pid)
+    conn = sqlite3.connect(store.path)
+    with conn:
+        at = (datetime.now(UTC) - claimed_ago).isoformat()
+        conn.execute("UPDATE runs SET claimed_at = ? WHERE id = ?", (at, run_id))
+    conn.close()
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="process start times come from /proc")
+def test_a_run_whose_pid_was_given_to_a_newer_process_is_stale(
+    store: Store, sleeper: subprocess.Popen[bytes]
+) -> None:
+    """The run's process died and the system gave its pid to a process started after the run was
+    claimed (here: the sleeper, against a claim an hour old). A run resumed by a process that
+    started before its claim is still owned, and so is one that pid 1 claimed."""
+    reused, resumed, by_init, unknown = (new_run(store) for _ in range(4))
+    claimed(store, reused, sleeper.pid, claimed_ago=timedelta(hours=1))
+    claimed(store, resumed, sleeper.pid, claimed_ago=timedelta(0))
+    claimed(store, by_init, 1, claimed_ago=timedelta(0))
+    claim(store, unknown, sleeper.pid)  # an older database's run: no claim time, the pid alone decides
+    conn = sqlite3.connect(store.path)
+    with conn:
+        conn.execute("UPDATE runs SET claimed_at = NULL WHERE id = ?", (unknown,))
+    conn.close()
+    assert store.mark_stale_runs() == [reused]
+    assert {store.get_run(r)["status"] for r in (resumed, by_init, unknown)} == {"running"}
+
+
+def test_resuming_a_run_claims_it_anew(store: Store, small_run: str) -> None:
+    run = store.get_run(small_run)
+    assert run["claimed_at"] == run["started_at"]  # a new run is claimed by the process starting it
+    claimed(store, small_run, 1, claimed_ago=timedelta(hours=1))
+    store.set_run_status(small_run, "interrupted")
+    store.set_run_status(small_run, "running")  # what --resume does
+    resumed = store.get_run(small_run)
+    assert resumed["pid"] == os.getpid() and resumed["started_at"] == run["started_at"]
+    assert datetime.fromisoformat(resumed["claimed_at"]) > datetime.now(UTC) - timedelta(minutes=1)

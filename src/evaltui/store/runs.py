@@ -6,7 +6,7 @@ import os
 import secrets
 import socket
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,20 +45,52 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host and is not a zombie."""
+def process_alive(pid: int, claimed_at: datetime | None = None) -> bool:
+    """Whether a process with this pid exists on this host and is not a zombie. With `claimed_at`
+    (when the run's process took the run), a process started later is someone else's: the pid was
+    given again after the run's own process died."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process, but alive
-    stat = Path(f"/proc/{pid}/stat")
+        pass  # someone else's process, but alive: /proc still says when it started
     try:
-        state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return True  # no /proc (not Linux): os.kill said it exists
-    return state not in ("Z", "X")
+    if fields[0] in ("Z", "X"):
+        return False
+    if claimed_at is None:
+        return True
+    started = _process_start(int(fields[19]))
+    return started is None or started <= claimed_at + PID_REUSE_SLACK
+
+
+# /proc/stat gives the boot time in whole seconds, and the wall clock may be stepped by NTP. A pid is
+# given again only after the system has cycled through the others: far more than a minute later.
+PID_REUSE_SLACK = timedelta(seconds=60)
+
+
+def _process_start(ticks_after_boot: int) -> datetime | None:
+    """A process's start time, from its /proc/PID/stat field (clock ticks after boot)."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+        boot = next(int(line.split()[1]) for line in lines if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError):
+        return None
+    return datetime.fromtimestamp(boot + ticks_after_boot / os.sysconf("SC_CLK_TCK"), UTC)
+
+
+def _owner_alive(run: dict[str, Any]) -> bool:
+    """The run's process still runs: its pid is alive and was not given to a newer process."""
+    try:
+        claimed = datetime.fromisoformat(run["claimed_at"]) if run.get("claimed_at") else None
+    except ValueError:
+        claimed = None
+    if claimed is not None and claimed.tzinfo is None:
+        claimed = claimed.replace(tzinfo=UTC)
+    return process_alive(run["pid"], claimed)
 
 
 def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -81,11 +113,11 @@ class RunQueries(ThreadConnections):
         group_id: str | None = None,
         epochs: int = 1,
     ) -> str:
-        run_id = new_run_id()
+        run_id, started = new_run_id(), now_iso()
         values = {
             "id": run_id, "suite_id": suite_id, "model_id": model.id,
             "model_config": dump_json(model.public_config()), "status": "running",
-            "started_at": now_iso(), "total": total, "epochs": epochs, "label": label,
+            "started_at": started, "claimed_at": started, "total": total, "epochs": epochs, "label": label,
             "group_id": group_id, "version": __version__, "pid": os.getpid(),
             "hostname": socket.gethostname(),
         }  # fmt: skip
@@ -179,8 +211,11 @@ class RunQueries(ThreadConnections):
         if status not in RUN_STATUSES:
             raise StoreError(f"unknown run status {status!r}; expected one of {RUN_STATUSES}")
         if status == "running":
-            sql = "UPDATE runs SET status = ?, finished_at = NULL, pid = ?, hostname = ? WHERE id = ?"
-            params: tuple[Any, ...] = (status, os.getpid(), socket.gethostname(), run_id)
+            sql = (
+                "UPDATE runs SET status = ?, finished_at = NULL, pid = ?, hostname = ?, claimed_at = ? "
+                "WHERE id = ?"
+            )
+            params: tuple[Any, ...] = (status, os.getpid(), socket.gethostname(), now_iso(), run_id)
         else:
             sql = "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?"
             params = (status, now_iso(), run_id)
@@ -205,9 +240,11 @@ class RunQueries(ThreadConnections):
         Only runs started on this host are judged; this process's own runs are left alone."""
         host, me = socket.gethostname(), os.getpid()
         rows = self.query(
-            "SELECT id, pid FROM runs WHERE status = 'running' AND hostname = ?", (host,), what="the runs"
+            "SELECT id, pid, claimed_at FROM runs WHERE status = 'running' AND hostname = ?",
+            (host,),
+            what="the runs",
         )
-        stale = [r["id"] for r in rows if r["pid"] != me and not (r["pid"] and process_alive(r["pid"]))]
+        stale = [r["id"] for r in rows if r["pid"] != me and not (r["pid"] and _owner_alive(r))]
         if stale:
             marks = ", ".join("?" for _ in stale)
             sql = (

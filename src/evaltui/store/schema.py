@@ -92,7 +92,18 @@ ALTER TABLE runs ADD COLUMN metrics TEXT;
 ALTER TABLE runs ADD COLUMN cost_unknown INTEGER NOT NULL DEFAULT 0;
 """
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _script(V1), 2: _script(V2), 3: _script(V3)}
+# v4: when the process in `pid` took the run (at its start, or on --resume). A pid the system gave
+# to a process started after that is not the run's: stale-run detection tells reused pids apart.
+V4 = """
+ALTER TABLE runs ADD COLUMN claimed_at TEXT;
+"""
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _script(V1),
+    2: _script(V2),
+    3: _script(V3),
+    4: _script(V4),
+}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
