@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import re
@@ -17,6 +18,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "BENCHMARKS.md"
+
+
+async def until(condition, step: float = 0.001) -> None:  # type: ignore[no-untyped-def]
+    """Let an app under `run_test` work until `condition` holds (polled every `step` seconds)."""
+    for _ in range(100_000):
+        if condition():
+            return
+        await asyncio.sleep(step)
+    raise RuntimeError("condition never held")
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._harness import machine, median, timed, write_section
+from bench._harness import machine, median, timed, until, write_section
 from tests.compare.builders import big_runs
 
 from evaltui.analysis.diff import word_diff
@@ -54,13 +54,15 @@ async def tui_first_screen_s(db: Path, a: str, b: str) -> float:
         await pilot.pause()
         start = time.perf_counter()
         app.open_compare(a, b)
-        while True:
+
+        def shown() -> bool:
             screen = app.screen
-            if isinstance(screen, CompareScreen) and screen.comparison is not None:
-                table = screen.query_one(ResultTable)
-                if table.total and table.row_at(0) is not None:
-                    break
-            await asyncio.sleep(0.002)
+            if not isinstance(screen, CompareScreen) or screen.comparison is None:
+                return False
+            table = screen.query_one(ResultTable)
+            return bool(table.total) and table.row_at(0) is not None
+
+        await until(shown)
         await pilot.pause()
         return time.perf_counter() - start
 

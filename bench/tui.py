@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("EVALTUI_CONFIG", str(Path(tempfile.mkdtemp()) / "config.yaml"))
 
-from bench._harness import machine, write_section
-from tests.store.factories import BIG_CASES, DEMO, make_suite, result_row, status_of
+from bench._harness import machine, until, write_section
+from tests.store.factories import write_big_run
 
 from evaltui.config import Config
 from evaltui.engine import RunOptions
@@ -33,28 +33,6 @@ from evaltui.tui.widgets.result_table import ResultTable
 
 STALL_RUNS = 5
 REPEATS = 5
-
-
-def build_big(path: Path) -> str:
-    with Store(path) as store:
-        run_id = store.create_run(
-            suite_id=store.save_suite(make_suite(BIG_CASES)), model=DEMO, total=BIG_CASES
-        )
-        writer = store.writer()
-        for i in range(BIG_CASES):
-            writer.put(result_row(run_id, f"case-{i:06d}", status_of(i)))
-        writer.close()
-        store.refresh_counters(run_id)
-        store.set_run_status(run_id, "completed")
-    return run_id
-
-
-async def until(condition, step: float = 0.001) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(100_000):
-        if condition():
-            return
-        await asyncio.sleep(step)
-    raise RuntimeError("condition never held")
 
 
 async def open_big(db: Path, run_id: str) -> tuple[float, float]:
@@ -143,7 +121,7 @@ def machine_speed() -> float:
 async def main() -> None:
     folder = Path(tempfile.mkdtemp())
     db = folder / "big.db"
-    run_id = build_big(db)
+    run_id = write_big_run(db)
     figures = [await open_big(db, run_id) for _ in range(REPEATS)]
     startup = statistics.median(f[0] for f in figures)
     first_rows = statistics.median(f[1] for f in figures)

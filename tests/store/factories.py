@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from evaltui.store import Store
 from evaltui.suites.models import Case, ModelSpec, Suite
 
 DEMO = ModelSpec(provider="demo", model="keyword")
@@ -37,3 +39,18 @@ def result_row(run_id: str, case_id: str, status: str = "pass", **extra: Any) ->
 
 def status_of(i: int) -> str:
     return "error" if i % 50 == 0 else "fail" if i % 10 == 0 else "pass"
+
+
+def write_big_run(path: Path, suite_name: str = "support-intent") -> str:
+    """A completed run of BIG_CASES results written through the store's own writer (every tenth
+    case fails, every fiftieth errors), as the TUI tests and bench/tui.py open it."""
+    with Store(path) as store:
+        suite_id = store.save_suite(make_suite(BIG_CASES, name=suite_name))
+        run_id = store.create_run(suite_id=suite_id, model=DEMO, total=BIG_CASES)
+        writer = store.writer()
+        for i in range(BIG_CASES):
+            writer.put(result_row(run_id, f"case-{i:06d}", status_of(i)))
+        writer.close()
+        store.refresh_counters(run_id)
+        store.set_run_status(run_id, "completed")
+    return run_id

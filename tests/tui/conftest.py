@@ -13,9 +13,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 
 from evaltui.config import Config
-from evaltui.store import Store
 from evaltui.tui.app import EvaltuiApp, make_app
-from tests.store.factories import BIG_CASES, DEMO, make_suite, result_row, status_of
+from tests.store.factories import write_big_run
 from tests.tui.frozen import FIXED_RUN_ID, FIXED_TIME, freeze_run, run_suite  # noqa: F401 (re-exported)
 
 # demo:echo answers with the prompt itself, so `expected` decides pass or fail: every third case fails.
@@ -102,16 +101,7 @@ def hostile_run(db_path: Path, suite_dir: Path) -> str:
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A database holding one 100,000-result run (every tenth fails, every fiftieth errors)."""
     path = tmp_path_factory.mktemp("big") / "big.db"
-    with Store(path) as store:
-        suite_id = store.save_suite(make_suite(BIG_CASES, name="big-suite"))
-        run_id = store.create_run(suite_id=suite_id, model=DEMO, total=BIG_CASES)
-        writer = store.writer()
-        for i in range(BIG_CASES):
-            writer.put(result_row(run_id, f"case-{i:06d}", status_of(i)))
-        writer.close()
-        store.refresh_counters(run_id)
-        store.set_run_status(run_id, "completed")
-    return path, run_id
+    return path, write_big_run(path, "big-suite")
 
 
 AppFactory = Callable[..., EvaltuiApp]
