@@ -109,14 +109,6 @@ class RunTotals:
     latencies: array[float]
 
 
-def _tuples(store: ThreadConnections, sql: str, params: Sequence[Any], what: str) -> Iterator[tuple]:
-    """Plain tuples: building a dict per row would cost more than the whole comparison of two
-    100,000-case runs is allowed to take."""
-    rows = store.tuples(sql, params, what=what)
-    next(rows)  # the column names
-    return rows
-
-
 def _cases(rows: Iterator[tuple]) -> Iterator[tuple[str, int | None, Side, bool]]:
     """Consecutive rows of one case id folded into (case_id, position, Side, changed)."""
     row = next(rows, None)
@@ -136,8 +128,8 @@ def _cases(rows: Iterator[tuple]) -> Iterator[tuple[str, int | None, Side, bool]
 
 def iter_case_pairs(store: ThreadConnections, run_a: str, run_b: str) -> Iterator[CasePair]:
     """Every case id of either run, in case-id order, each run's epochs reduced to counts."""
-    a_cases = _cases(_tuples(store, _ROWS_A, (run_b, run_a), "the first run's results"))
-    b_cases = _cases(_tuples(store, _ROWS_B, (run_b,), "the second run's results"))
+    a_cases = _cases(store.tuples(_ROWS_A, (run_b, run_a), what="the first run's results"))
+    b_cases = _cases(store.tuples(_ROWS_B, (run_b,), what="the second run's results"))
     a, b = next(a_cases, None), next(b_cases, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
@@ -172,7 +164,7 @@ def one_epoch_pairs(store: ThreadConnections, run_a: str, run_b: str) -> OneEpoc
     counts = store.query_one(_ONE_EPOCH_COUNTS, (run_b, run_a), what="the paired results") or {}
     moved = [
         (case_id, position, bool(passed_a))
-        for case_id, position, passed_a in _tuples(store, _ONE_EPOCH_MOVED, (run_b, run_a), "moved cases")
+        for case_id, position, passed_a in store.tuples(_ONE_EPOCH_MOVED, (run_b, run_a), what="moved cases")
     ]
     return OneEpochPairs(moved=moved, **{key: counts.get(key) or 0 for key in _ONE_EPOCH_FIELDS})
 
@@ -180,15 +172,17 @@ def one_epoch_pairs(store: ThreadConnections, run_a: str, run_b: str) -> OneEpoc
 def one_epoch_case_lists(store: ThreadConnections, run_a: str, run_b: str) -> tuple[list[str], list[str]]:
     """For two runs of one epoch, in case-id order: the cases both scored alike whose outputs
     differ, and every case id of either run (what `iter_case_pairs` would list, read in SQLite)."""
-    changed = [case_id for (case_id,) in _tuples(store, _ONE_EPOCH_CHANGED, (run_b, run_a), "changed cases")]
-    every = [case_id for (case_id,) in _tuples(store, _ONE_EPOCH_IDS, (run_a, run_b), "case ids")]
+    changed = [
+        case_id for (case_id,) in store.tuples(_ONE_EPOCH_CHANGED, (run_b, run_a), what="changed cases")
+    ]
+    every = [case_id for (case_id,) in store.tuples(_ONE_EPOCH_IDS, (run_a, run_b), what="case ids")]
     return changed, every
 
 
 def run_totals(store: ThreadConnections, run_id: str, *, latencies: bool = True) -> RunTotals:
     """Tokens, cost and epochs of a run; with `latencies`, every answered result's latency too."""
     row = store.query_one(_TOTALS, (run_id,), what="the run's totals") or {}
-    values = (v for (v,) in _tuples(store, _LATENCIES, (run_id,), "latencies")) if latencies else ()
+    values = (v for (v,) in store.tuples(_LATENCIES, (run_id,), what="latencies")) if latencies else ()
     latencies_ms = array("d", values)
     return RunTotals(
         results=row.get("results") or 0,

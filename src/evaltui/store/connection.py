@@ -9,6 +9,7 @@ retried with backoff, so another process holding the lock for a while costs time
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 import threading
@@ -130,14 +131,18 @@ class ThreadConnections:
     def stream(self, sql: str, params: Sequence[Any] = (), *, what: str) -> Iterator[dict[str, Any]]:
         """Rows as dicts, fetched in chunks: a whole large run is never in memory at once.
         Uses a connection of its own so that other queries in this thread don't disturb it."""
-        rows = self.tuples(sql, params, what=what)
+        rows = self._fetch(sql, params, what)
         keys = next(rows)
         for row in rows:
             yield dict(zip(keys, row, strict=True))
 
     def tuples(self, sql: str, params: Sequence[Any] = (), *, what: str) -> Iterator[tuple[Any, ...]]:
-        """As `stream`, with plain tuples, the column names first: for reads of many rows, where
-        building a dict per row would cost more than the query."""
+        """As `stream`, with plain tuples: for reads of many rows, where building a dict per row
+        would cost more than the query."""
+        return itertools.islice(self._fetch(sql, params, what), 1, None)
+
+    def _fetch(self, sql: str, params: Sequence[Any], what: str) -> Iterator[tuple[Any, ...]]:
+        """The column names, then the rows, in chunks, on a connection of its own."""
         conn = connect(self.path)
         try:
             cursor = read(lambda: conn.execute(sql, params), what=what)

@@ -146,16 +146,13 @@ class ResultQueries(ThreadConnections):
             "WHERE u.id = ? AND (c.tags IS NOT NULL AND c.tags != '[]' OR c.cluster IS NOT NULL)"
         )
         cases = self.tuples(sql, (run_id,), what="the run's cases")
-        next(cases)  # the column names
         marked = {case_id: (load_json(tags) if tags else [], cluster) for case_id, tags, cluster in cases}
         sql = (
             "SELECT case_id, epoch, status, value, latency_ms, tokens_in, tokens_out, cost_usd, cached "
             "FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
         )
         unmarked: tuple[list[str], None] = ([], None)
-        rows = self.tuples(sql, (run_id,), what="results")
-        next(rows)
-        for row in rows:
+        for row in self.tuples(sql, (run_id,), what="results"):
             case_id, epoch, status, value, latency, tokens_in, tokens_out, cost, cached = row
             tags, cluster = marked.get(case_id, unmarked)
             yield {
