@@ -31,7 +31,7 @@ class _Launch:
 
     runs: int
     others: list[str] = field(default_factory=list)  # "model (run id)" of the runs that did not open
-    ended: list[str] = field(default_factory=list)  # "model: status" of the runs that ended
+    ended: list[str] = field(default_factory=list)  # "model status" of the runs that ended
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,13 @@ def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
     return rates
 
 
+RECENT_RUNS = 40  # per suite: what its row's pass rates and sparklines draw from
 SHOW_EVERY_S = 0.2  # while suites load, the table is redrawn at most this often
+
+
+def recent_runs(store: Any, suite: str) -> list[dict[str, Any]]:
+    """The runs a suite's row and details draw from, newest first."""
+    return store.list_runs(suite=suite, limit=RECENT_RUNS)
 
 
 class SuitesScreen(ReportsWorkerErrors, Screen[None]):
@@ -104,7 +110,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         for entry in iter_suites(dirs):
             entries.append(entry)
             if entry.suite is not None:
-                runs[entry.suite.name] = store.list_runs(suite=entry.suite.name, limit=40)
+                runs[entry.suite.name] = recent_runs(store, entry.suite.name)
             if time.monotonic() - shown >= SHOW_EVERY_S:
                 self.app.call_from_thread(self._show, list(entries), dict(runs))
                 shown = time.monotonic()
@@ -118,7 +124,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="suite-runs", name="Reading runs")
     def _load_runs(self, entries: list[SuiteEntry]) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        runs = {e.suite.name: store.list_runs(suite=e.suite.name, limit=40) for e in entries if e.suite}
+        runs = {e.suite.name: recent_runs(store, e.suite.name) for e in entries if e.suite}
         self.app.call_from_thread(self._show_runs, runs)
 
     def _show_runs(self, runs: dict[str, list[dict[str, Any]]]) -> None:
