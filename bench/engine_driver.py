@@ -6,7 +6,6 @@ whole process's wall and CPU including interpreter start-up, loading and prepari
 
 from __future__ import annotations
 
-import asyncio
 import json
 import resource
 import sys
@@ -18,6 +17,7 @@ START = time.perf_counter()
 def main() -> None:
     suite_path, db, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3])
     from evaltui.engine import Runner, RunOptions, RunStarted, prepare
+    from evaltui.engine.headless import run_headless
     from evaltui.store import Store
     from evaltui.suites import load_suite
 
@@ -33,7 +33,7 @@ def main() -> None:
             marks["cpu"] = time.process_time()
 
     runner.subscribe(watch)
-    asyncio.run(runner.run())
+    run_headless(runner.run())  # as `evaltui run` runs its runners (commands/run.py)
     end, cpu_end = time.perf_counter(), time.process_time()
     run = store.get_run(runner.run_id)
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import math
+import random
 
-from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, run_many
+import pytest
+
+from evaltui.analysis.metrics import run_metrics
+from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, prepare, run_many
+from evaltui.errors import ProviderError
 from evaltui.store import Store
+from evaltui.suites import load_suite
 from evaltui.suites.models import ModelSpec
 
 from fake_api import Fault
@@ -148,9 +156,6 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
 
 
 async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
-    from evaltui.engine import prepare
-    from evaltui.suites import load_suite
-
     path = tmp_path / "judged.yaml"
     path.write_text(
         "name: judged\nprompt: 'Answer: {{ input }}'\n"
@@ -167,11 +172,64 @@ async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
 
 
 async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_suite):
-    import pytest
-
-    from evaltui.errors import ProviderError
 
     runner = Runner(store, make_suite(3), ModelSpec(provider="python", model="no_such_module_xyz:fn"))
     with pytest.raises(ProviderError):
         await runner.run()
     assert store.get_run(runner.run_id)["status"] == "failed"
+
+
+async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the_store(
+    store, tmp_path, monkeypatch
+):
+    """Results finish out of order (random delays), over three epochs, with tags, clusters, errors
+    and costs: the metrics kept at the end of the run are those the store's rows give."""
+    (tmp_path / "scrambled_model.py").write_text(
+        "import asyncio, random\n"
+        "asked = {}\n"
+        "async def ask(messages, vars):\n"
+        "    text = messages[-1]['content']\n"
+        "    asked[text] = asked.get(text, 0) + 1\n"
+        "    await asyncio.sleep(random.random() / 200)\n"
+        "    if text.endswith('7'):\n"
+        "        raise ValueError('no answer for sevens')\n"
+        "    flip = (sum(map(ord, text)) + asked[text]) % 3 == 0\n"
+        "    out = vars['expected'] if not flip else 'wrong'\n"
+        "    return {'output': out, 'tokens_in': len(text), 'tokens_out': 2, 'cost_usd': 0.1 / len(text)}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rng = random.Random(7)
+    rows = [
+        {
+            "id": f"k{i}",
+            "input": f"item {i}",
+            "expected": f"answer {i % 4}",
+            "tags": rng.sample(["math", "geo", "long"], rng.randint(0, 2)),
+            **({"cluster": f"doc{i % 5}"} if i % 2 else {}),
+        }
+        for i in range(60)
+    ]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path = tmp_path / "suite.yaml"
+    path.write_text(
+        "name: folded\nprompt: '{{ input }}'\nepochs: 3\n"
+        "scorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
+    )
+    model = ModelSpec(provider="python", model="scrambled_model:ask", max_retries=0)
+    run_id = await Runner(store, prepare(load_suite(path)), model, RunOptions(concurrency=8)).run()
+    kept = store.get_run(run_id)["metrics"]
+    read_back = run_metrics(store.iter_metric_rows(run_id)).to_dict()
+    assert kept["errors"] == 18 and kept["epochs"] == 3 and kept["by_tag"]
+    assert 0 < kept["rate"]["pass_rate"] < 1 and kept["flaky_cases"]
+    assert _approx_equal(kept, read_back), (kept, read_back)
+
+
+def _approx_equal(a: object, b: object) -> bool:
+    """Equal, floats to 1e-12 relative (a multi-epoch case's sums may round differently)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_approx_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_approx_equal(x, y) for x, y in zip(a, b, strict=True))
+    return a == b

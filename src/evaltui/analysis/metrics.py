@@ -1,7 +1,8 @@
 """Metrics of one run, computed in a single pass over its result rows.
 
-Rows stream in (the store's `iter_results`) and are reduced on the fly to per-case aggregates
-(a few numbers per case) plus one float per latency; no row is kept. The unit of the statistics
+Rows stream in (the store's `iter_metric_rows`, or a runner's results as they are committed,
+through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few numbers per
+case) plus one float per latency and per cost; no row is kept. The unit of the statistics
 is the case: when a case was asked over several epochs its epochs are averaged first, and a case
 whose epochs disagree is flaky.
 """
@@ -90,17 +91,38 @@ class _RunTally:
     counts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
     tokens_in: int = 0
     tokens_out: int = 0
-    cost: float = 0.0
+    costs: array[float] = field(default_factory=lambda: array("d"))  # summed exactly, in any order
     cost_known: bool = True
+
+
+class MetricsTally:
+    """A run's metrics folded as its result rows arrive, in any order: what `run_metrics` would
+    read back from the store once the run ends, known without reading it back. Cases named first
+    with `expect` (in suite order) keep that order, and their tags and cluster, whatever order
+    their results come in; a case with no result is not counted. Sums over a case's epochs are
+    floating point, so a multi-epoch case's mean may differ from the stored rows' in the last bit."""
+
+    def __init__(self) -> None:
+        self._tally = _RunTally()
+
+    def expect(self, case_id: str, tags: Iterable[str], cluster: str | None) -> None:
+        if case_id not in self._tally.cases:
+            self._tally.cases[case_id] = _CaseTally(tuple(tags), cluster or None)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        _add_row(self._tally, row)
+
+    def metrics(self) -> RunMetrics:
+        return _finish(self._tally)
 
 
 def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
     """Reduce result rows (status, value, latency_ms, tokens_in, tokens_out, cost_usd, tags,
     cluster, case_id, epoch) to a run's metrics in one pass."""
-    tally = _RunTally()
+    tally = MetricsTally()
     for row in rows:
-        _add_row(tally, row)
-    return _finish(tally)
+        tally.add(row)
+    return tally.metrics()
 
 
 def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
@@ -118,7 +140,7 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
     tally.tokens_out += row.get("tokens_out") or 0
     cost = row.get("cost_usd")
     if cost is not None:
-        tally.cost += cost
+        tally.costs.append(cost)
     if status == "error":
         return
     if cost is None:
@@ -134,7 +156,7 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
 
 
 def _finish(tally: _RunTally) -> RunMetrics:
-    cases = tally.cases
+    cases = {case_id: case for case_id, case in tally.cases.items() if case.epochs}
     epochs = max((c.epochs for c in cases.values()), default=0)
     clustered = epochs > 1 or any(c.cluster for c in cases.values())
     multi = [(cid, c) for cid, c in cases.items() if c.passed + c.failed > 1]
@@ -160,7 +182,7 @@ def _finish(tally: _RunTally) -> RunMetrics:
         latency_ms=spread_of_array(tally.latencies),
         tokens_in=tally.tokens_in,
         tokens_out=tally.tokens_out,
-        cost_usd=tally.cost if tally.cost_known else None,
+        cost_usd=math.fsum(tally.costs) if tally.cost_known else None,
         cases=len(cases),
         epochs=epochs,
         flaky_share=len(flaky) / len(multi) if multi else None,

@@ -19,6 +19,7 @@ from evaltui.commands.gate import (
 from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, show_progress
 from evaltui.engine import RunOptions, make_runners, prepare
+from evaltui.engine.headless import run_headless
 from evaltui.engine.resume import load_run_definition
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
@@ -89,7 +90,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         runners = make_runners(store, prepared, models, options, subscribers=subscribers)
     show = not opts["quiet"] and opts["events"] != "-"
     try:
-        run_ids = asyncio.run(_drive(runners, err if show else None))
+        run_ids = run_headless(_drive(runners, err if show else None))
     finally:
         if events:
             events.close()
