@@ -291,7 +291,9 @@ class Runner:
         if completion is None:
             return self._row(pc, epoch, None, attempts=attempts, error=error)
         if completion.cost_usd is None:  # the cost scorer reads it: price it from the table first
-            completion = dataclasses.replace(completion, cost_usd=self._cost(self.model, completion))
+            cost = self._cost(self.model, completion)
+            if cost is not None:
+                completion = dataclasses.replace(completion, cost_usd=cost)
         usage = JudgeUsage()
         ctx = ScoreContext(
             output=completion.text,

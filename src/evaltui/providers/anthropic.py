@@ -34,7 +34,7 @@ class AnthropicProvider(RemoteProvider):
             body["system"] = "\n\n".join(system)
         return body
 
-    def parse(self, data: dict[str, Any]) -> Completion:
+    def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         content = data.get("content")
         if not isinstance(content, list):
             raise self.fail("the answer has no `content` list")
@@ -45,6 +45,7 @@ class AnthropicProvider(RemoteProvider):
             text=text,
             tokens_in=as_int(usage.get("input_tokens")),
             tokens_out=as_int(usage.get("output_tokens")),
+            latency_ms=latency_ms,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
         )

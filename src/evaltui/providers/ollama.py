@@ -31,7 +31,7 @@ class OllamaProvider(RemoteProvider):
             body["options"] = options
         return body
 
-    def parse(self, data: dict[str, Any]) -> Completion:
+    def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         message = data.get("message")
         if not isinstance(message, dict):
             raise self.fail("the answer has no `message`")
@@ -40,6 +40,7 @@ class OllamaProvider(RemoteProvider):
             text=text if isinstance(text, str) else str(text),
             tokens_in=as_int(data.get("prompt_eval_count")),
             tokens_out=as_int(data.get("eval_count")),
+            latency_ms=latency_ms,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
         )

@@ -19,7 +19,7 @@ class OpenAIProvider(RemoteProvider):
     def body(self, request: Request) -> dict[str, Any]:
         return {"model": self.spec.model, "messages": request.messages, **self.params(request)}
 
-    def parse(self, data: dict[str, Any]) -> Completion:
+    def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices:
             error = data.get("error")
@@ -39,6 +39,7 @@ class OpenAIProvider(RemoteProvider):
             tokens_in=as_int(usage.get("prompt_tokens")),
             tokens_out=as_int(usage.get("completion_tokens")),
             cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
+            latency_ms=latency_ms,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -87,7 +86,7 @@ class RemoteProvider:
     def body(self, request: Request) -> dict[str, Any]:
         raise NotImplementedError
 
-    def parse(self, data: dict[str, Any]) -> Completion:
+    def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         raise NotImplementedError
 
     def params(self, request: Request) -> dict[str, Any]:
@@ -108,7 +107,7 @@ class RemoteProvider:
             if response.status_code in (401, 403) and self._key_env and not self._secrets:
                 hint = f" (the environment variable {self._key_env} is not set)"
             raise status_error(response, self.where, self._secrets, hint=hint)
-        return replace(self.parse(decode_json(response, self.where)), latency_ms=latency_ms)
+        return self.parse(decode_json(response, self.where), latency_ms)
 
     async def aclose(self) -> None:
         """Nothing to close: the HttpClient belongs to the run, which closes it."""

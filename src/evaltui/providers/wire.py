@@ -65,10 +65,16 @@ class _Connection(asyncio.Protocol):
         self.reusable = True
         self.idle_since = 0.0
         self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.poller: select.poll | None = None  # watches the socket for input: see `readable`
 
     # -- asyncio callbacks -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and hasattr(select, "poll"):
+            # select.poll, not select.select: descriptors past 1024 are common at high concurrency
+            self.poller = select.poll()
+            self.poller.register(sock.fileno(), select.POLLIN)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.reusable = False
@@ -227,6 +233,12 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def readable(self) -> bool:
+        """Whether the idle connection has bytes, an end or a reset waiting that the event loop
+        has not read yet (a server that closed it just now): in each case it cannot carry another
+        request. One poll(2) call on the socket, registered when the connection was made."""
+        return self.poller is not None and bool(self.poller.poll(0))
+
 
 class WireTransport(httpx.AsyncBaseTransport):
     """An httpx transport on asyncio protocols: at most `limit` requests in flight, each on a
@@ -275,7 +287,7 @@ class WireTransport(httpx.AsyncBaseTransport):
                 conn.reusable
                 and conn.transport is not None
                 and now - conn.idle_since < self.keepalive_s
-                and not _readable(conn.transport)
+                and not conn.readable()
             ):
                 return conn
             conn.close()
@@ -332,17 +344,6 @@ class WireTransport(httpx.AsyncBaseTransport):
             conn.close()
         if conns:
             await asyncio.wait([conn.lost for conn in conns], timeout=1.0)
-
-
-def _readable(transport: asyncio.Transport) -> bool:
-    """Whether an idle connection has bytes, an end or a reset waiting that the event loop has not
-    read yet (a server that closed it just now): in each case it cannot carry another request."""
-    sock = transport.get_extra_info("socket")
-    if sock is None or not hasattr(select, "poll"):
-        return False
-    poller = select.poll()  # not select.select: descriptors past 1024 are common at high concurrency
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def _request_bytes(request: httpx.Request, url: httpx.URL) -> bytes:
