@@ -111,3 +111,12 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text)
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: this shared machine's speed varies about twofold from
+    one minute to the next, so each series of figures is printed with it."""
+    start, total = time.perf_counter(), 0
+    for i in range(3_000_000):
+        total += i * i
+    return time.perf_counter() - start

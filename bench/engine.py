@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _harness import fake_api, machine, median, timed, write_section
+from _harness import fake_api, machine, machine_speed, median, timed, write_section
 
 HERE = Path(__file__).parent
 
@@ -67,7 +67,9 @@ def main() -> None:
                 runs, cli_walls = [], []
                 tag = f"{latency}-{conc}-{server}"
                 for i in range(args.repeat):
+                    speed = machine_speed()
                     result = run_driver(suite, folder / f"d{tag}-{i}.db", conc)
+                    result["speed"] = speed
                     assert result["done"] == args.cases and result["errors"] == 0, result
                     runs.append(result)
                     db = folder / f"c{tag}-{i}.db"
@@ -88,6 +90,7 @@ def main() -> None:
                 "process_cpu": median([r["process_cpu"] for r in runs]),
                 "cli_wall": median(cli_walls),
                 "rss": max(r["rss_mib"] for r in runs),
+                "runs": [(r["engine_wall"], r["speed"]) for r in runs],
             }
             rows.append(row)
             print(row, flush=True)
@@ -110,6 +113,15 @@ def main() -> None:
             f"{r['cpu_ms_case']:.3f} | {r['cpu_ms_case']:.2f} | {r['process_wall']:.2f} | "
             f"{r['process_cpu']:.2f} | {r['cli_wall']:.2f} | {r['rss']} |"
         )
+    lines += [
+        "",
+        "Each run's share of the limit, with the seconds a fixed Python loop took just before it (this",
+        "shared machine's speed moves about twofold from minute to minute; lower is faster):",
+    ]
+    for r in rows:
+        if r["limit"]:
+            each = ", ".join(f"{100 * r['limit'] / wall:.0f}% ({speed:.2f} s)" for wall, speed in r["runs"])
+            lines.append(f"- {r['server']}, {r['latency']} ms, concurrency {r['conc']}: {each}")
     table = "\n".join(lines)
     print(table)
     if args.write:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("EVALTUI_CONFIG", str(Path(tempfile.mkdtemp()) / "config.yaml"))
 
-from bench._harness import machine, until, write_section
+from bench._harness import machine, machine_speed, until, write_section
 from tests.store.factories import write_big_run
 
 from evaltui.config import Config
@@ -107,15 +107,6 @@ async def live_stall(db: Path, cases: int = 5_000) -> dict[str, float]:
 
     whole, steady = stats(beats), stats([b for b in beats if b[0] >= 1.0])
     return {**{f"all_{k}": v for k, v in whole.items()}, **{f"steady_{k}": v for k, v in steady.items()}}
-
-
-def machine_speed() -> float:
-    """Seconds for a fixed pure-Python loop: this shared machine's speed varies about twofold from
-    one minute to the next, so each series of figures is printed with it."""
-    start, total = time.perf_counter(), 0
-    for i in range(3_000_000):
-        total += i * i
-    return time.perf_counter() - start
 
 
 async def main() -> None:
