@@ -14,7 +14,7 @@ cannot build a gigabyte string or a number with a billion digits.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
@@ -46,6 +46,13 @@ class _Sandbox(SandboxedEnvironment):
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is over the limit of {MAX_EXPONENT:,}")
         return super().call_binop(context, operator, left, right)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict rather than jinja2's ChainMap over the
+        environment's: rendering copies them into every context, and copying a ChainMap took most
+        of the time of rendering a 50,000-case suite. This environment's globals never change after
+        start-up, which is what the ChainMap would follow."""
+        return {**self.globals, **(d or {})}
 
 
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False)
