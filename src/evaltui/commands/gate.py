@@ -1,26 +1,24 @@
 """The CI gate of `evaltui run`: compare each new run with a baseline, apply the bars, write the
 JUnit, Markdown and JSON reports, and fail (exit 1, reason on stderr) when a bar is not met.
-With several models it also prints the matrix summary."""
+With several models it also prints the matrix summary.
+
+Every `evaltui run` imports this module; the comparison and report modules only a gate or a
+several-model run needs are imported by the functions that use them (~60 ms of start-up)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from evaltui.commands.compare import moved_cases, summary_lines
-from evaltui.commands.show import run_metrics, summary_dict
-from evaltui.console import fmt_cost, fmt_ms
 from evaltui.errors import EvaltuiError, GateError
-from evaltui.reports.comparison import compare_runs
-from evaltui.reports.junit import write_junit
-from evaltui.reports.markdown import gate_report
-from evaltui.store.compare import case_verdicts
 from evaltui.text import inert, json_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 SHOWN_CASES = 50  # regressions/improvements with diffs kept per run in the reports
 
@@ -66,6 +64,10 @@ def gate_entry(
 ) -> tuple[dict[str, Any], list[Text]]:
     """The run's summary (as `show --json`) plus its comparison with the baseline and its gates;
     and the comparison's summary lines for the terminal."""
+    from evaltui.commands.compare import moved_cases, summary_lines
+    from evaltui.commands.show import summary_dict
+    from evaltui.reports.comparison import compare_runs
+
     entry = summary_dict(store, run_id)
     entry["comparison"], entry["shown"], lines = None, {"regressions": [], "improvements": []}, []
     if baseline_id is not None:
@@ -82,6 +84,9 @@ def apply_gates(
 ) -> list[dict[str, Any]]:
     """Compare each run with the baseline, write the JUnit and Markdown reports, print the
     verdicts. Returns the entries (for `--json`); `raise_if_failed` turns them into an exit code."""
+    from evaltui.reports.junit import write_junit
+    from evaltui.reports.markdown import gate_report
+
     built = [gate_entry(store, run_id, baseline_id, options) for run_id in run_ids]
     entries = [entry for entry, _ in built]
     if options.junit:
@@ -121,6 +126,12 @@ def write_json(payload: list[dict[str, Any]], target: str) -> None:
 
 def matrix_table(store: Any, run_ids: list[str]) -> Table:
     """Per model: pass rate ± CI, p95, cost; then how many cases all models pass, fail, or split."""
+    from rich.table import Table
+
+    from evaltui.commands.show import run_metrics
+    from evaltui.console import fmt_cost, fmt_ms
+    from evaltui.store.compare import case_verdicts
+
     agree = {"all pass": 0, "all fail": 0, "disagree": 0}
     for row in case_verdicts(store, run_ids):
         if row["runs"] < len(run_ids):

@@ -26,9 +26,11 @@ F = TypeVar("F", bound=ScorerFn)
 
 
 class Options(BaseModel):
-    """Base of every scorer's options: unknown keys are errors, not silently ignored."""
+    """Base of every scorer's options: unknown keys are errors, not silently ignored. Each
+    model's validator is built the first time a suite uses its scorer (`defer_build`), not when
+    evaltui starts: most runs use two or three of the twenty-odd scorers."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class OptionError(ValueError):
