@@ -300,7 +300,10 @@ async def test_a_live_run_shows_its_progress_line_until_it_ends(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: suites_loaded(app))
         app.live.launch(LaunchRequest(suite, [slow], RunOptions(concurrency=1)))
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        # the Run screen is pushed before it is composed: wait for its progress line to exist
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.query("#progress-row")
+        )
         row = app.screen.query_one("#progress-row")
         await wait_until(pilot, lambda: "/12 ·" in screen_text(row))
         line = screen_text(row)
