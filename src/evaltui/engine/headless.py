@@ -1,17 +1,16 @@
-"""The event loop a run goes on: `run_headless` for `evaltui run` and the benchmarks (one call
-that owns the loop for the whole process), `run_loop` for each run the TUI starts on its own thread.
+"""Running the engine outside the TUI (`evaltui run`, the benchmarks): one call that owns the
+event loop for the whole run.
 
-Two things make a run faster without changing what it does:
+Two things make a headless run faster without changing what it does:
 - the loop is uvloop's where it is installed (a dependency on Linux and macOS): its sockets,
   timers and callbacks are written in C. At concurrency 256 against bench/lean_api.py it cut the
   harness's CPU a case by about a tenth and raised throughput ~2 points (docs/BENCHMARKS.md);
-  elsewhere (Windows) it is asyncio's own loop. In the TUI, a run's thread then holds less of the
-  interpreter lock the UI's thread waits for;
-- headless only: everything alive when the run starts (modules, the suite, its prepared cases) is
-  frozen out of the garbage collector's reach (`gc.freeze`): it lives until the process ends
-  anyway, and unfrozen, each full collection during the run walks all of it, ~50 ms for a
-  5,000-case suite, a stall of every request in flight. The TUI freezes its own heap once at
-  start-up instead (tui/app.py): it lives on after a run, so it must not freeze each run's garbage.
+  elsewhere (Windows) it is asyncio's own loop;
+- everything alive when the run starts (modules, the suite, its prepared cases) is frozen out
+  of the garbage collector's reach (`gc.freeze`): it lives until the process ends anyway, and
+  unfrozen, each full collection during the run walks all of it, ~50 ms for a 5,000-case suite,
+  a stall of every request in flight. The TUI freezes its own heap once at start-up instead
+  (tui/app.py): it lives on after a run, so it must not freeze each run's garbage.
 """
 
 from __future__ import annotations
@@ -33,15 +32,9 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def run_loop(main: Coroutine[Any, Any, T]) -> T:
-    """Run `main` to completion on a new event loop (uvloop's where installed), as `asyncio.run`
-    does: Ctrl-C cancels it when on the main thread, async generators and the default executor are
-    shut down after it. The TUI runs each of its runs this way, on a thread of its own."""
+def run_headless(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` to completion on a new event loop, as `asyncio.run` does (Ctrl-C cancels it,
+    async generators and the default executor are shut down after it)."""
+    gc.freeze()
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         return runner.run(main)
-
-
-def run_headless(main: Coroutine[Any, Any, T]) -> T:
-    """`run_loop`, with the heap frozen first: for a process that ends with its runs."""
-    gc.freeze()
-    return run_loop(main)

@@ -9,12 +9,12 @@ going while the user browses other screens.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evaltui.engine import Event, RunFinished, Runner, RunOptions, RunStarted, make_runners, prepare
-from evaltui.engine.headless import run_loop
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 
@@ -75,7 +75,7 @@ class LiveRuns:
 
     def _start(self, runner: Runner) -> None:
         self._app.run_worker(
-            lambda: run_loop(runner.run()),
+            lambda: asyncio.run(runner.run()),
             thread=True,
             exit_on_error=False,
             group="live-runs",
