@@ -1,21 +1,10 @@
-"""The providers' tests run on both event loops evaltui runs on: asyncio's own (the TUI) and
-uvloop's (headless `evaltui run`, engine/headless.py), where uvloop is installed."""
+"""The providers' tests run on both event loops evaltui runs on (tests/loops.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 import pytest
+from tests.loops import LoopFactory, both_loops
 
-from evaltui.engine.headless import loop_factory
 
-
-def pytest_asyncio_loop_factories(
-    config: pytest.Config, item: pytest.Item
-) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
-    factories: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {"asyncio": asyncio.new_event_loop}
-    uvloop = loop_factory()
-    if uvloop is not None:
-        factories["uvloop"] = uvloop
-    return factories
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, LoopFactory]:
+    return both_loops()
