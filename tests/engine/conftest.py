@@ -1,4 +1,6 @@
-"""Engine fixtures: suites written to a tmp folder and loaded by the real loader, a real store."""
+"""Engine fixtures: suites written to a tmp folder and loaded by the real loader, a real store.
+Async tests run on both event loops evaltui runs on (tests/loops.py): headless runs go on uvloop.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.loops import LoopFactory, both_loops
 
 from evaltui.engine import PreparedSuite, prepare
 from evaltui.store import Store
@@ -58,3 +61,7 @@ def api_model(fake_api, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModelS
         return ModelSpec(**(fields | overrides))
 
     return make
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, LoopFactory]:
+    return both_loops()
