@@ -3,13 +3,14 @@ the run without asking the server again for the finished cases."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.faults.harness import follow_and_signal
 
 from evaltui.store import Store
 
@@ -28,19 +29,11 @@ def test_kill_9_mid_run_loses_no_reported_result_and_resume_finishes_it(fake_api
         text=True,
         env=env,
     )
-    reported: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "RunStarted":
-            run_id = event["run_id"]
-        if event["event"] == "CaseFinished":
-            reported.append(event["case_id"])
-            if len(reported) == 30:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
+    seen = follow_and_signal(proc, 30, signal.SIGKILL)
     proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
+    run_id, reported = seen.run_id, seen.reported
+    assert run_id is not None and len(reported) >= 30
 
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

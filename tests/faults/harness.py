@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,31 @@ def db_checksum(db: Path) -> str:
 
 def events_of(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+@dataclass
+class Followed:
+    """What a run's `--events -` stream said: its id, the cases it reported finished (in order)
+    and how it ended (None: the stream stopped before RunFinished, as after kill -9)."""
+
+    run_id: str | None = None
+    reported: list[str] = field(default_factory=list)
+    status: str | None = None
+
+
+def follow_and_signal(proc: subprocess.Popen[str], after_cases: int, signum: int) -> Followed:
+    """Read the events of `evaltui run --events -` to their end, sending `signum` to the process
+    once it has reported `after_cases` cases finished."""
+    assert proc.stdout is not None
+    seen = Followed()
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "RunStarted":
+            seen.run_id = event["run_id"]
+        elif event["event"] == "CaseFinished":
+            seen.reported.append(event["case_id"])
+            if len(seen.reported) == after_cases:
+                proc.send_signal(signum)
+        elif event["event"] == "RunFinished":
+            seen.status = event["status"]
+    return seen

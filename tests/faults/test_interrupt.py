@@ -4,7 +4,6 @@ kept, and `--resume` completes it without asking the server again for a finished
 
 from __future__ import annotations
 
-import json
 import signal
 from collections import Counter
 from pathlib import Path
@@ -14,7 +13,16 @@ import pytest
 from evaltui.store import Store
 
 from fake_api import FakeApi
-from harness import api_suite, base_env, evaltui, events_of, integrity, openai_model, start_evaltui
+from harness import (
+    api_suite,
+    base_env,
+    evaltui,
+    events_of,
+    follow_and_signal,
+    integrity,
+    openai_model,
+    start_evaltui,
+)
 
 CASES = 60
 
@@ -29,23 +37,14 @@ def test_an_interrupted_run_keeps_what_it_reported_and_resumes_to_the_end(
     db = tmp_path / "runs.db"
     common = ["--db", str(db), "--events", "-", "--no-cache", "-c", "2"]
     proc = start_evaltui("run", str(suite), *common, env=env, cwd=tmp_path)
+    seen = follow_and_signal(proc, 6, signum)
     assert proc.stdout is not None and proc.stderr is not None
-    run_id, reported, status = None, set(), None
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "RunStarted":
-            run_id = event["run_id"]
-        elif event["event"] == "CaseFinished":
-            reported.add(event["case_id"])
-            if len(reported) == 6:
-                proc.send_signal(signum)
-        elif event["event"] == "RunFinished":
-            status = event["status"]
     assert proc.wait(30) == 130, proc.stderr.read()
     stderr = proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
-    assert status == "interrupted"
+    run_id, reported = seen.run_id, set(seen.reported)
+    assert seen.status == "interrupted" and run_id is not None
     assert f"resume with: evaltui run --resume {run_id}" in stderr
     with Store(db) as store:
         run = store.get_run(run_id)
