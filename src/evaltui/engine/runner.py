@@ -20,7 +20,7 @@ from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally, run_metrics
 from evaltui.analysis.pricing import cost_usd, price_for
-from evaltui.engine.cache import cache_key, completion_from_dict, completion_to_dict
+from evaltui.engine.cache import CacheKeys, completion_from_dict, completion_to_dict
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.retry import RetriesExhausted, RetryPolicy, call_with_retries
@@ -95,6 +95,7 @@ class Runner:
         self._judges: dict[str, Provider] = {}
         self._prices: dict[str, Any] = {}  # model id -> Price | None, looked up once
         self._policies: dict[str, RetryPolicy] = {}  # model id -> its retry policy, built once
+        self._cache_keys: dict[str, CacheKeys] = {}  # model id -> its cache keys' writer
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -327,7 +328,10 @@ class Runner:
         """(completion, attempts, cached, error): from the cache, else from the model with retries."""
         key = None
         if self.options.use_cache:
-            key = cache_key(spec, request) + (f":{epoch}" if epoch else "")
+            keys = self._cache_keys.get(spec.id)
+            if keys is None:
+                keys = self._cache_keys[spec.id] = CacheKeys(spec)
+            key = keys.key(request) + (f":{epoch}" if epoch else "")
             hit = self.store.cache_get(key)
             if hit is not None:
                 return completion_from_dict(hit), 0, True, None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.store.codec import dump_json, load_json
+from evaltui.store.connection import read
 from evaltui.store.results import ResultQueries
 from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
@@ -15,6 +16,7 @@ from evaltui.store.writer import OnCommit, ResultWriter
 from evaltui.suites.models import Suite
 
 # OR IGNORE: another process may have saved the same suite (same content, same id) just now.
+CACHE_GET = "SELECT completion FROM cache WHERE key = ?"
 INSERT_SUITE = "INSERT OR IGNORE INTO suites (id, name, path, definition, created_at) VALUES (?, ?, ?, ?, ?)"
 INSERT_CASE = (
     "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
@@ -64,8 +66,9 @@ class Store(RunQueries, ResultQueries):
         return ResultWriter(self.path, on_commit)
 
     def cache_get(self, key: str) -> dict[str, Any] | None:
-        row = self.query_one("SELECT completion FROM cache WHERE key = ?", (key,), what="the cache")
-        return load_json(row["completion"]) if row else None
+        """One lookup per case on the engine's loop: a bare fetchone, no row dicts."""
+        row = read(lambda: self.conn().execute(CACHE_GET, (key,)).fetchone(), what="the cache")
+        return load_json(row[0]) if row else None
 
     def cache_put(self, key: str, completion: dict[str, Any]) -> None:
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""

@@ -1,0 +1,46 @@
+"""The response cache's keys: `CacheKeys` (the engine's per-model writer) gives exactly the keys
+`cache_key` gives, so entries stored before it existed are still found."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaltui.engine.cache import CacheKeys, cache_key
+from evaltui.providers.base import Request
+from evaltui.suites.models import ModelSpec
+
+SPECS = [
+    ModelSpec(provider="openai", model="gpt-4o-mini", base_url="http://127.0.0.1:8000/v1", api_key_env="K"),
+    ModelSpec(
+        provider="anthropic", model="claude", params={"temperature": 0.2, "stop": ["\n", "fin"], "top_k": 5}
+    ),
+    ModelSpec(provider="ollama", model="qwen:7b", params={"options": {"num_ctx": 4096, "seed": 1}}),
+    ModelSpec(provider="demo", model="echo"),
+]
+REQUESTS = [
+    Request(messages=[{"role": "user", "content": "Q: what is 2 + 2?"}]),
+    Request(
+        messages=[
+            {"role": "system", "content": "Réponds en français. 日本語も"},
+            {"role": "user", "content": ""},
+        ]
+    ),
+    Request(messages=[{"role": "user", "content": 'a lone surrogate \ud800 and "quotes" \\ slashes'}]),
+    Request(
+        messages=[{"role": "user", "content": "same text"}],
+        params={"ignored": "request params are not keyed"},
+    ),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.provider for s in SPECS])
+def test_the_per_model_keys_are_the_keys_cache_key_gives(spec: ModelSpec) -> None:
+    keys = CacheKeys(spec)
+    for request in REQUESTS:
+        assert keys.key(request) == cache_key(spec, request)
+    assert len({keys.key(r) for r in REQUESTS}) == len(REQUESTS)
+
+
+def test_different_models_never_share_a_key() -> None:
+    request = REQUESTS[0]
+    assert len({CacheKeys(spec).key(request) for spec in SPECS}) == len(SPECS)
