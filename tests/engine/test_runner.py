@@ -189,11 +189,11 @@ async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the
         "asked = {}\n"
         "async def ask(messages, vars):\n"
         "    text = messages[-1]['content']\n"
-        "    asked[text] = asked.get(text, 0) + 1\n"
+        "    n = asked[text] = asked.get(text, 0) + 1  # read before the sleep: epochs overlap\n"
         "    await asyncio.sleep(random.random() / 200)\n"
         "    if text.endswith('7'):\n"
         "        raise ValueError('no answer for sevens')\n"
-        "    flip = (sum(map(ord, text)) + asked[text]) % 3 == 0\n"
+        "    flip = (sum(map(ord, text)) + n) % 3 == 0\n"
         "    out = vars['expected'] if not flip else 'wrong'\n"
         "    return {'output': out, 'tokens_in': len(text), 'tokens_out': 2, 'cost_usd': 0.1 / len(text)}\n"
     )
