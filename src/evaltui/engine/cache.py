@@ -11,20 +11,10 @@ from evaltui.providers.base import Completion, Request
 from evaltui.suites.models import ModelSpec
 
 
-def cache_key(spec: ModelSpec, request: Request) -> str:
-    material = {
-        "provider": spec.provider,
-        "model": spec.model,
-        "base_url": spec.base_url,
-        "params": spec.params,
-        "messages": request.messages,
-    }
-    return _digest(json.dumps(material, sort_keys=True, ensure_ascii=False, default=str))
-
-
 class CacheKeys:
-    """`cache_key` for one model, the same keys at half the cost: the model's part of the JSON is
-    written once, and each request adds only its messages (sorted keys put "messages" second)."""
+    """One model's cache keys: the SHA-256 of the JSON, keys sorted, of the request's provider,
+    model, base_url, params and messages. The model's part of that JSON is written once; each
+    request adds only its messages (sorted keys put "messages" second)."""
 
     def __init__(self, spec: ModelSpec) -> None:
         dump = _ENCODER.encode
@@ -33,14 +23,11 @@ class CacheKeys:
         self._tail = f', "model": {model}, "params": {params}, "provider": {provider}}}'
 
     def key(self, request: Request) -> str:
-        return _digest(self._head + _ENCODER.encode(request.messages) + self._tail)
+        blob = self._head + _ENCODER.encode(request.messages) + self._tail
+        return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)  # what json.dumps builds a call
-
-
-def _digest(blob: str) -> str:
-    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def completion_to_dict(completion: Completion) -> dict[str, Any]:
