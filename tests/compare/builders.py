@@ -75,12 +75,10 @@ def big_runs(path: Path, n: int, output_of: Any) -> tuple[str, str]:
         for side, run_id in enumerate(run_ids):
             rows = ((run_id, f"case-{i:06d}", i, *_row(output_of(i, side)), 50.0 + i % 100) for i in range(n))
             conn.executemany(sql, rows)
-        conn.execute("UPDATE runs SET status = 'completed'")
     conn.close()
-    with Store(path) as store:  # finished as the engine finishes a run: counters and metrics kept
+    with Store(path) as store:  # finished as the engine finishes a run: counters, metrics, status
         for run_id in run_ids:
-            store.refresh_counters(run_id)
-            store.set_run_metrics(run_id, run_metrics(store.iter_metric_rows(run_id)).to_dict())
+            store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)).to_dict())
     return run_ids[0], run_ids[1]
 
 

@@ -269,7 +269,7 @@ def _one_epoch_counts(
 
 
 def _stored_latency(run: dict[str, Any]) -> dict[str, Any] | None:
-    """A finished run keeps its latency percentiles (engine: set_run_metrics); a live one is read."""
+    """A finished run keeps its latency percentiles (engine: Store.finish_run); a live one is read."""
     if run.get("status") == "running":
         return None
     return (run.get("metrics") or {}).get("latency_ms")
