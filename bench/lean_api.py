@@ -15,7 +15,6 @@ the rest. With --fail-rate it answers that share of requests 429 with Retry-Afte
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fake_api import default_answer, last_user_text, openai_body
+from fake_api import default_answer, last_user_text, openai_body, server_args
 
 HEAD_END = b"\r\n\r\n"
 
@@ -111,14 +110,7 @@ async def serve(host: str, port: int, latency_ms: float, fail_rate: float) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8011)
-    parser.add_argument("--latency-ms", type=float, default=100.0)
-    parser.add_argument("--fail-rate", type=float, default=0.0)
-    args = parser.parse_args()
+    args = server_args(__doc__)
     asyncio.run(serve(args.host, args.port, args.latency_ms, args.fail_rate))
 
 

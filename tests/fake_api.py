@@ -342,15 +342,20 @@ class ServerThread:
         self.loop.close()
 
 
-def main() -> None:
+def server_args(description: str | None) -> argparse.Namespace:
+    """The command line of a fake API server (this one, and bench/lean_api.py)."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8011)
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 429")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = server_args(__doc__)
     api = FakeApi(latency_ms=args.latency_ms, fail_rate=args.fail_rate, keep_seen=0, port=args.port)
 
     async def serve() -> None:
