@@ -50,6 +50,15 @@ class RunOptions:
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
 
 
+@dataclass(frozen=True, slots=True)
+class _ModelCalls:
+    """What asking one model needs, built the first time the run asks it."""
+
+    policy: RetryPolicy
+    keys: CacheKeys  # its response-cache keys
+    price: Any  # Price | None: its USD per million tokens, when known
+
+
 class JudgeUsage:
     """Tokens and cost of the judge calls made while scoring one case."""
 
@@ -93,9 +102,7 @@ class Runner:
         self._writer: Any = None
         self._http: HttpClient | None = None
         self._judges: dict[str, Provider] = {}
-        self._prices: dict[str, Any] = {}  # model id -> Price | None, looked up once
-        self._policies: dict[str, RetryPolicy] = {}  # model id -> its retry policy, built once
-        self._cache_keys: dict[str, CacheKeys] = {}  # model id -> its cache keys' writer
+        self._calls: dict[str, _ModelCalls] = {}  # model id (the run's and its judges') -> built once
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -326,22 +333,15 @@ class Runner:
         self, spec: ModelSpec, provider: Provider, request: Request, epoch: int = 0
     ) -> tuple[Completion | None, int, bool, str | None]:
         """(completion, attempts, cached, error): from the cache, else from the model with retries."""
+        calls = self._calls_for(spec)
         key = None
         if self.options.use_cache:
-            keys = self._cache_keys.get(spec.id)
-            if keys is None:
-                keys = self._cache_keys[spec.id] = CacheKeys(spec)
-            key = keys.key(request) + (f":{epoch}" if epoch else "")
+            key = calls.keys.key(request) + (f":{epoch}" if epoch else "")
             hit = self.store.cache_get(key)
             if hit is not None:
                 return completion_from_dict(hit), 0, True, None
-        policy = self._policies.get(spec.id)
-        if policy is None:
-            policy = self._policies[spec.id] = RetryPolicy(
-                max_retries=spec.max_retries, timeout_s=spec.timeout_s
-            )
         try:
-            completion, attempts = await call_with_retries(lambda: provider.complete(request), policy)
+            completion, attempts = await call_with_retries(lambda: provider.complete(request), calls.policy)
         except RetriesExhausted as exc:
             return None, exc.attempts, False, exc.message
         if key is not None:
@@ -365,11 +365,18 @@ class Runner:
     def _cost(self, spec: ModelSpec, completion: Completion) -> float | None:
         if completion.cost_usd is not None:
             return completion.cost_usd
-        if spec.id not in self._prices:
-            self._prices[spec.id] = spec.price or price_for(
-                spec.provider, spec.model, self.options.prices, base_url=spec.base_url
+        return cost_usd(self._calls_for(spec).price, completion.tokens_in, completion.tokens_out)
+
+    def _calls_for(self, spec: ModelSpec) -> _ModelCalls:
+        calls = self._calls.get(spec.id)
+        if calls is None:
+            calls = self._calls[spec.id] = _ModelCalls(
+                RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s),
+                CacheKeys(spec),
+                spec.price
+                or price_for(spec.provider, spec.model, self.options.prices, base_url=spec.base_url),
             )
-        return cost_usd(self._prices[spec.id], completion.tokens_in, completion.tokens_out)
+        return calls
 
     def _row(
         self,
