@@ -3,7 +3,7 @@ JUnit, Markdown and JSON reports, and fail (exit 1, reason on stderr) when a bar
 With several models it also prints the matrix summary.
 
 Every `evaltui run` imports this module; the comparison and report modules only a gate or a
-several-model run needs are imported by the functions that use them (~60 ms of start-up)."""
+several-model run needs are imported by the functions that use them (20–30 ms of start-up)."""
 
 from __future__ import annotations
 
