@@ -31,7 +31,12 @@ class SuiteError(EvaltuiError):
 
 class ProviderError(EvaltuiError):
     """A model could not be asked. `retryable` tells the engine whether another attempt may help;
-    `retry_after` (seconds) is the server's own hint from a Retry-After header."""
+    `retry_after` (seconds) is the server's own hint from a Retry-After header.
+
+    `kind` says what failed when the engine must act on more than this one case:
+    `"unreachable"` (connection refused, DNS or TLS failure: the endpoint cannot be reached at all),
+    `"auth"` (401/403: every request will fail the same way); None for anything else.
+    `endpoint` names where it failed as `host:port`, for the message that stops a run."""
 
     def __init__(
         self,
@@ -40,11 +45,15 @@ class ProviderError(EvaltuiError):
         retryable: bool = False,
         status: int | None = None,
         retry_after: float | None = None,
+        kind: str | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.message = message
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        self.kind = kind
+        self.endpoint = endpoint
         super().__init__(message)
 
 

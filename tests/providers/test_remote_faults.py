@@ -113,6 +113,17 @@ async def test_a_refused_connection_is_retryable(http: HttpClient) -> None:
     )
     error = await expect_error(make_provider(spec, http))
     assert error.retryable and "cannot connect" in str(error)
+    assert error.kind == "unreachable" and error.endpoint == "127.0.0.1:9"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize(("status", "kind"), [("401", "auth"), ("403", "auth"), ("500", None), ("429", None)])
+async def test_auth_failures_are_told_apart_for_the_engine(
+    family: str, status: str, kind: str | None, fake_api: FakeApi, http: HttpClient
+) -> None:
+    fake_api.fail_next(status)
+    error = await expect_error(provider_for(family, fake_api, http))
+    assert error.kind == kind and error.endpoint == f"127.0.0.1:{fake_api.port}"
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -77,8 +77,19 @@ def server_message(response: httpx.Response, secrets: tuple[str, ...] = ()) -> s
     return text or response.reason_phrase or "no details"
 
 
+def endpoint_of(url: httpx.URL) -> str:
+    """`host:port` of a URL, the port written out even when it is the scheme's default."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
+
+
 def status_error(
-    response: httpx.Response, where: str, secrets: tuple[str, ...], *, hint: str = ""
+    response: httpx.Response,
+    where: str,
+    secrets: tuple[str, ...],
+    *,
+    hint: str = "",
+    endpoint: str | None = None,
 ) -> ProviderError:
     """The error for a non-2xx response; `hint` is appended (what the user may have missed)."""
     status = response.status_code
@@ -86,16 +97,31 @@ def status_error(
     retryable = status in RETRYABLE_STATUSES or status >= 500
     retry_after = parse_retry_after(response.headers.get("retry-after")) if retryable else None
     return ProviderError(
-        f"{where}: HTTP {status}: {detail}{hint}", retryable=retryable, status=status, retry_after=retry_after
+        f"{where}: HTTP {status}: {detail}{hint}",
+        retryable=retryable,
+        status=status,
+        retry_after=retry_after,
+        kind="auth" if status in (401, 403) else None,
+        endpoint=endpoint,
     )
 
 
-def transport_error(exc: httpx.TransportError, where: str, secrets: tuple[str, ...]) -> ProviderError:
-    """Connection refused, reset, or dropped mid-body: another attempt may work."""
+def transport_error(
+    exc: httpx.TransportError, where: str, secrets: tuple[str, ...], *, endpoint: str | None = None
+) -> ProviderError:
+    """Connection refused, reset, or dropped mid-body: another attempt may work. A failure to
+    connect at all (refused, DNS, TLS) is `kind="unreachable"`, which the engine's circuit breaker
+    counts."""
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return ProviderError(f"{where}: {redact(str(exc), secrets)}", retryable=False)
-    kind = "cannot connect" if isinstance(exc, httpx.ConnectError) else "connection failed"
-    return ProviderError(f"{where}: {kind}: {redact(str(exc), secrets)}", retryable=True)
+        return ProviderError(f"{where}: {redact(str(exc), secrets)}", retryable=False, endpoint=endpoint)
+    unreachable = isinstance(exc, httpx.ConnectError)
+    what = "cannot connect" if unreachable else "connection failed"
+    return ProviderError(
+        f"{where}: {what}: {redact(str(exc), secrets)}",
+        retryable=True,
+        kind="unreachable" if unreachable else None,
+        endpoint=endpoint,
+    )
 
 
 def decode_json(response: httpx.Response, where: str) -> dict[str, Any]:

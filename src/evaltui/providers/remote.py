@@ -13,7 +13,7 @@ import httpx
 
 from evaltui.errors import ProviderError
 from evaltui.providers.base import Completion, Request
-from evaltui.providers.faults import decode_json, quote, redact, status_error, transport_error
+from evaltui.providers.faults import decode_json, endpoint_of, quote, redact, status_error, transport_error
 from evaltui.providers.http import USER_AGENT, HttpClient
 from evaltui.suites.models import DEFAULT_BASE_URLS, DEFAULT_KEY_ENVS, ModelSpec
 
@@ -59,6 +59,7 @@ class RemoteProvider:
         base = (spec.base_url or DEFAULT_BASE_URLS[spec.provider]).rstrip("/")
         self.url = httpx.URL(self.endpoint(base))
         self.where = f"{spec.id} at {self.url.copy_with(query=None)}"
+        self.host_port = endpoint_of(self.url)
         self._key_env, key = api_key(spec)
         self._secrets = (key,) if key else ()
         headers = {
@@ -100,13 +101,13 @@ class RemoteProvider:
         try:
             response = await self.http.send(http_request)
         except httpx.TransportError as exc:
-            raise transport_error(exc, self.where, self._secrets) from exc
+            raise transport_error(exc, self.where, self._secrets, endpoint=self.host_port) from exc
         latency_ms = (time.perf_counter() - start) * 1000
         if not response.is_success:
             hint = ""
             if response.status_code in (401, 403) and self._key_env and not self._secrets:
                 hint = f" (the environment variable {self._key_env} is not set)"
-            raise status_error(response, self.where, self._secrets, hint=hint)
+            raise status_error(response, self.where, self._secrets, hint=hint, endpoint=self.host_port)
         return self.parse(decode_json(response, self.where), latency_ms)
 
     async def aclose(self) -> None:
