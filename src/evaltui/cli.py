@@ -1,7 +1,7 @@
 """The command line. `evaltui` alone opens the TUI; the subcommands work headless (CI).
 
-Exit codes, decided here and only here: 0 success, 1 a failed gate, 2 a usage, suite or store
-error (message on stderr, no traceback), 130 interrupted by the user.
+Exit codes, decided here and only here: 0 success, 1 a failed gate (or the TUI stopped on an
+error), 2 a usage, suite or store error (message on stderr, no traceback), 130 interrupted by the user.
 """
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> N
 
     app = make_app(config, config.db_path, default_suite_dirs(config, list(suite_dirs)))
     app.run()
+    if app.return_code:  # the app stopped on an error (Textual printed it): never exit 0 then
+        sys.exit(app.return_code)
 
 
 def config_for(ctx: click.Context, db: Path | None) -> Config:

@@ -52,3 +52,11 @@ async def test_choosing_a_theme_is_remembered_in_the_user_config(make_tui: AppFa
         await pilot.pause()
         await app.workers.wait_for_complete()
     assert yaml.safe_load(config_file().read_text(encoding="utf-8"))["theme"] == "evaltui-light"
+
+
+def test_a_users_ansi_theme_gets_the_variables_textuals_widgets_need(tmp_path: Path) -> None:
+    """Textual's Screen and Button style themselves with `$ansi-background`, which only Textual's
+    own ANSI themes define: a user's 16-colour theme without it stopped the app at start-up."""
+    (tmp_path / "mine.yaml").write_text("name: mine\nansi: true\nprimary: ansi_blue\n", encoding="utf-8")
+    (theme,) = [t for t in load_themes([tmp_path]).themes if t.name == "mine"]
+    assert {"ansi-background", "ansi-foreground"} <= set(theme.variables)

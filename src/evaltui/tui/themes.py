@@ -107,7 +107,23 @@ def read_theme(path: Path) -> Theme:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "theme"
         raise ValueError(f"{path}: {field}: {first['msg']}") from exc
-    return Theme(**spec.model_dump())
+    return Theme(**with_ansi_defaults(spec.model_dump()))
+
+
+# Textual's own widgets (Screen, Button, Tree) style themselves with these, and only Textual's own
+# ANSI themes define them: an ANSI theme without them stops the app at start-up ("undefined variable
+# '$ansi-background'"). The values are those of Textual's ansi-dark and ansi-light.
+ANSI_VARIABLES = {
+    True: {"ansi-background": "ansi_black", "ansi-foreground": "ansi_white"},
+    False: {"ansi-background": "ansi_white", "ansi-foreground": "ansi_black"},
+}
+
+
+def with_ansi_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """A theme's fields with the variables every ANSI theme needs, unless the file sets them."""
+    if not fields.get("ansi"):
+        return fields
+    return {**fields, "variables": {**ANSI_VARIABLES[bool(fields["dark"])], **fields["variables"]}}
 
 
 def load_themes(dirs: list[Path] | None = None) -> LoadedThemes:
