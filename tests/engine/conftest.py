@@ -4,7 +4,9 @@ Async tests run on both event loops evaltui runs on (tests/loops.py): headless r
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,6 +63,24 @@ def api_model(fake_api, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModelS
         return ModelSpec(**(fields | overrides))
 
     return make
+
+
+@pytest.fixture
+def component(tmp_path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """Write python components into tmp_path and import them afresh, as a new process would."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no .pyc of the same second and size
+    prefix = f"evaltui_cache_{request.node.name.replace('[', '_').replace(']', '_').replace('-', '_')}"
+
+    def write(name: str, source: str) -> str:
+        module = f"{prefix}_{name}"
+        (tmp_path / f"{module}.py").write_text(source.replace("PREFIX_", f"{prefix}_"))
+        for loaded in [m for m in sys.modules if m.startswith(prefix)]:
+            del sys.modules[loaded]
+        importlib.invalidate_caches()
+        return module
+
+    return write
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, LoopFactory]:

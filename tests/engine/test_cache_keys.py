@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from evaltui.engine.cache import CacheKeys
+from evaltui.engine.cache import CacheKeys, cache_keys
 from evaltui.providers.base import Request
 from evaltui.suites.models import ModelSpec
 
@@ -60,3 +60,25 @@ def test_the_per_model_keys_are_the_keys_stored_before(spec: ModelSpec) -> None:
 def test_different_models_never_share_a_key() -> None:
     request = REQUESTS[0]
     assert len({CacheKeys(spec).key(request) for spec in SPECS}) == len(SPECS)
+
+
+def test_a_python_components_key_follows_its_modules_code(component) -> None:
+    module = component("comp", "def answer(messages):\n    return 'v1'\n")
+    spec = ModelSpec(provider="python", model=f"{module}:answer")
+    first = cache_keys(spec).key(REQUESTS[0])
+    assert cache_keys(spec).key(REQUESTS[0]) == first  # unchanged code, same key
+    component("comp", "def answer(messages):\n    return 'v2'\n")
+    assert cache_keys(spec).key(REQUESTS[0]) != first
+
+
+def test_a_python_components_key_follows_the_file_its_function_is_defined_in(component) -> None:
+    component("impl", "def answer(messages):\n    return 'v1'\n")
+    module = component("comp", "from PREFIX_impl import answer\n")
+    spec = ModelSpec(provider="python", model=f"{module}:answer")
+    first = cache_keys(spec).key(REQUESTS[0])
+    component("impl", "def answer(messages):\n    return 'v2'\n")
+    assert cache_keys(spec).key(REQUESTS[0]) != first
+
+
+def test_a_component_whose_code_cannot_be_read_is_never_cached() -> None:
+    assert cache_keys(ModelSpec(provider="python", model="math:sqrt")) is None

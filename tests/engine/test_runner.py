@@ -233,3 +233,15 @@ def _approx_equal(a: object, b: object) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_approx_equal(x, y) for x, y in zip(a, b, strict=True))
     return a == b
+
+
+async def test_a_run_keeps_the_options_it_was_started_with(store, make_suite, api_model):
+    options = RunOptions(concurrency=3, limit=4, tags=(), epochs=2, use_cache=False)
+    run_id = await Runner(store, make_suite(9), api_model(), options).run()
+    assert store.get_run(run_id)["options"] == {
+        "limit": 4,
+        "tags": [],
+        "epochs": 2,
+        "use_cache": False,
+        "concurrency": 3,
+    }

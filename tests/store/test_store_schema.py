@@ -118,3 +118,34 @@ def test_reopening_keeps_runs_and_does_not_migrate_again(db_path: Path) -> None:
     with Store(db_path) as store:
         assert store.get_run(run_id)["status"] == "running"
     assert not list(db_path.parent.glob("*.bak-*"))
+
+
+def make_v4_file(path: Path) -> str:
+    """A database as evaltui with schema version 4 wrote it, holding one interrupted run."""
+    make_v1_file(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        for version in (2, 3, 4):
+            MIGRATIONS[version](conn)
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        conn.execute("UPDATE runs SET status = 'interrupted', total = 500")
+    conn.close()
+    return "20250101-000000-aaaaaa"
+
+
+def test_a_v4_database_gains_run_options_and_its_runs_read_as_started_without_them(db_path: Path) -> None:
+    run_id = make_v4_file(db_path)
+    with Store(db_path) as store:
+        old = store.get_run(run_id)
+        assert (old["status"], old["total"], old["options"]) == ("interrupted", 500, None)
+        new = store.create_run(
+            suite_id=store.save_suite(make_suite(1)),
+            model=DEMO,
+            total=1,
+            options={"limit": 1, "tags": ["money"], "use_cache": False},
+        )
+        assert store.get_run(new)["options"] == {"limit": 1, "tags": ["money"], "use_cache": False}
+    backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v4"))
+    assert backup.execute("SELECT value FROM meta").fetchone()[0] == "4"
+    assert "options" not in {row[1] for row in backup.execute("PRAGMA table_info(runs)")}
+    backup.close()

@@ -20,7 +20,7 @@ from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally, run_metrics
 from evaltui.analysis.pricing import cost_usd, price_for
-from evaltui.engine.cache import CacheKeys, completion_from_dict, completion_to_dict
+from evaltui.engine.cache import CacheKeys, cache_keys, completion_from_dict, completion_to_dict
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.retry import RetriesExhausted, RetryPolicy, call_with_retries
@@ -49,13 +49,24 @@ class RunOptions:
     group_id: str | None = None
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
 
+    def started(self, epochs: int) -> dict[str, Any]:
+        """What a new run keeps of its options (the run's `options`), for a resume to finish the
+        run that was started (engine/resume.py reads them back)."""
+        return {
+            "limit": self.limit,
+            "tags": list(self.tags),
+            "epochs": epochs,
+            "use_cache": self.use_cache,
+            "concurrency": self.concurrency,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _ModelCalls:
     """What asking one model needs, built the first time the run asks it."""
 
     policy: RetryPolicy
-    keys: CacheKeys  # its response-cache keys
+    keys: CacheKeys | None  # its response-cache keys; None: its answers are never cached
     price: Any  # Price | None: its USD per million tokens, when known
 
 
@@ -212,6 +223,7 @@ class Runner:
                 label=options.label,
                 group_id=options.group_id,
                 epochs=epochs,
+                options=options.started(epochs),
             )
         work = [(pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished]
         return work, total, already
@@ -335,8 +347,8 @@ class Runner:
         """(completion, attempts, cached, error): from the cache, else from the model with retries."""
         calls = self._calls_for(spec)
         key = None
-        if self.options.use_cache:
-            key = calls.keys.key(request) + (f":{epoch}" if epoch else "")
+        if self.options.use_cache and calls.keys is not None:
+            key = calls.keys.key(request, epoch)
             hit = self.store.cache_get(key)
             if hit is not None:
                 return completion_from_dict(hit), 0, True, None
@@ -372,7 +384,7 @@ class Runner:
         if calls is None:
             calls = self._calls[spec.id] = _ModelCalls(
                 RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s),
-                CacheKeys(spec),
+                cache_keys(spec),
                 spec.price
                 or price_for(spec.provider, spec.model, self.options.prices, base_url=spec.base_url),
             )

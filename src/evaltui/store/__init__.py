@@ -9,8 +9,11 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
                                            (e.g. `sqlite_utils.Database(store.conn())`)
     .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
                                            (cases keep their position for stable ordering)
-    .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1) -> run_id
-                                           run ids sort by time: "20261123-131502-3fa9c1"
+    .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1,
+                options=None) -> run_id    run ids sort by time: "20261123-131502-3fa9c1";
+                                           options: what the run was started with (a dict:
+                                           limit, tags, epochs, use_cache, concurrency), kept
+                                           in the run's `options` for --resume
     .get_run(run_id) -> dict | None        with counters and suite name
     .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
                                            "latest"; StoreError when none or ambiguous

@@ -125,7 +125,7 @@ def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row read from results/cases/runs with its JSON, text and boolean columns decoded."""
-    for column in (*RESULT_JSON, *CASE_JSON, "model_config", "metrics", "judge"):
+    for column in (*RESULT_JSON, *CASE_JSON, "model_config", "metrics", "judge", "options"):
         if column in row and row[column] is not None:
             row[column] = load_json(row[column])
     if row.get("cost_unknown"):

@@ -112,14 +112,17 @@ class RunQueries(ThreadConnections):
         label: str | None = None,
         group_id: str | None = None,
         epochs: int = 1,
+        options: dict[str, Any] | None = None,
     ) -> str:
+        """A new `running` run. `options` are what it was started with (limit, tags, epochs,
+        use_cache, concurrency), kept so that a resume finishes this run and not another."""
         run_id, started = new_run_id(), now_iso()
         values = {
             "id": run_id, "suite_id": suite_id, "model_id": model.id,
             "model_config": dump_json(model.public_config()), "status": "running",
             "started_at": started, "claimed_at": started, "total": total, "epochs": epochs, "label": label,
             "group_id": group_id, "version": __version__, "pid": os.getpid(),
-            "hostname": socket.gethostname(),
+            "hostname": socket.gethostname(), "options": None if options is None else dump_json(options),
         }  # fmt: skip
         columns = ", ".join(values)
         sql = (

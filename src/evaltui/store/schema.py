@@ -98,11 +98,18 @@ V4 = """
 ALTER TABLE runs ADD COLUMN claimed_at TEXT;
 """
 
+# v5: the options a run was started with (limit, tags, epochs, use_cache, concurrency), as JSON, so
+# that `--resume` finishes the run that was started. NULL for runs started before v5.
+V5 = """
+ALTER TABLE runs ADD COLUMN options TEXT;
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
     3: _script(V3),
     4: _script(V4),
+    5: _script(V5),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
