@@ -9,6 +9,7 @@ import pytest
 from evaltui.analysis.diff import (
     Segment,
     char_diff,
+    inline_runs,
     render_plain,
     side_by_side,
     tokenize,
@@ -77,6 +78,31 @@ def test_whitespace_only_change_is_a_visible_change() -> None:
 def test_unified_diff_splits_replacements_into_delete_then_insert() -> None:
     segs = unified_word_diff("pay the bill", "pay the invoice")
     assert segs[-2:] == [Segment("delete", "bill", ""), Segment("insert", "", "invoice")]
+
+
+def test_inline_view_separates_a_deleted_word_from_the_inserted_one() -> None:
+    # without a gap the two words read as one ("Otherbilling") wherever styles do not show
+    assert inline_runs(unified_word_diff("Other", "billing")) == [
+        ("delete", "Other"),
+        ("equal", " "),
+        ("insert", "billing"),
+    ]
+    assert inline_runs(word_diff("Other", "billing")) == inline_runs(unified_word_diff("Other", "billing"))
+
+
+def test_inline_view_marks_changes_in_word_diff_notation_when_asked() -> None:
+    runs = inline_runs(word_diff("pay the bill now", "pay the invoice now"), marks=True)
+    assert "".join(text for _, text in runs) == "pay the [-bill-] {+invoice+} now"
+    runs = inline_runs(word_diff("a b", "a b c"), marks=True)
+    assert "".join(text for _, text in runs) == "a b{+ c+}"
+    assert [op for op, _ in runs] == ["equal", "insert"]
+
+
+def test_inline_view_adds_no_gap_where_the_change_already_has_one() -> None:
+    runs = inline_runs([Segment("delete", "old ", ""), Segment("insert", "", "new")])
+    assert "".join(text for _, text in runs) == "old new"
+    runs = inline_runs([Segment("replace", "old ", "new")], marks=True)
+    assert "".join(text for _, text in runs) == "[-old -]{+new+}"
 
 
 def test_char_diff_inside_a_replaced_word() -> None:

@@ -393,3 +393,26 @@ async def test_with_no_regressions_the_table_opens_on_the_improvements(
         table = screen.query_one(CompareTable)
         assert screen.filter == "improvements" and table.total == 2
         assert [line.split()[2] for line in table_lines(table)[1:3]] == ["c09", "c11"]
+
+
+async def test_inline_diff_shows_word_diff_markers_when_colour_is_off(
+    make_tui: AppFactory, pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_tui()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c02")
+        view = screen.query_one(DiffView)
+        await pilot.press("u")
+        assert view_text(view).splitlines()[0].rstrip() == "The refund was [-issued-] {+denied+} today."
+
+
+async def test_inline_diff_in_colour_keeps_a_space_between_deleted_and_inserted(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c02")
+        view = screen.query_one(DiffView)
+        await pilot.press("u")
+        assert view_text(view).splitlines()[0].rstrip() == "The refund was issued denied today."

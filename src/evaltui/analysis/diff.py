@@ -10,7 +10,8 @@ limit, shown as one replaced block. Two 100 KB outputs always finish in well und
 
 The result is a list of `Segment`s whose `a` texts concatenate to the old text and whose `b`
 texts concatenate to the new one, so a UI can render them side by side (`a` left, `b` right) or
-inline (`unified_word_diff`).
+inline (`inline_runs`: deletions then insertions in the flow of the text, a space between them,
+and git's `[-old-]{+new+}` markers where colour cannot be relied on).
 """
 
 from __future__ import annotations
@@ -102,6 +103,34 @@ def unified_word_diff(a: str, b: str) -> list[Segment]:
             out.append(Segment("insert", "", seg.b))
         else:
             out.append(seg)
+    return out
+
+
+MARKS = {"delete": ("[-", "-]"), "insert": ("{+", "+}")}  # git's word-diff notation
+
+
+def inline_runs(segments: Sequence[Segment], *, marks: bool = False) -> list[tuple[Op, str]]:
+    """The inline view in reading order: ("equal", text), ("delete", text), ("insert", text).
+
+    A deletion followed by an insertion gets a space between them (an "equal" run) unless one of
+    them already ends or starts with whitespace: otherwise "Other" replaced by "billing" reads
+    "Otherbilling" wherever the styles that tell them apart do not show. With `marks`, each change
+    is also wrapped in git's word-diff markers, for screens without colour."""
+    out: list[tuple[Op, str]] = []
+    deleted = ""  # the deletion just before, if the last run was one
+    for seg in segments:
+        if seg.op == "equal":
+            out.append(("equal", seg.a))
+            deleted = ""
+            continue
+        for op, text in (("delete", seg.a), ("insert", seg.b)):
+            if not text:
+                continue
+            if op == "insert" and deleted and not (deleted[-1].isspace() or text[0].isspace()):
+                out.append(("equal", " "))
+            deleted = text if op == "delete" else ""
+            opening, closing = MARKS[op] if marks else ("", "")
+            out.append((op, f"{opening}{text}{closing}"))  # type: ignore[arg-type]
     return out
 
 

@@ -16,11 +16,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from evaltui.analysis.diff import Segment, unified_word_diff
+from evaltui.analysis.diff import Segment, inline_runs, unified_word_diff
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
-from evaltui.tui.widgets.tones import status_tone, tone
+from evaltui.tui.widgets.tones import colourless, status_tone, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 DIFF_LIMIT = 20_000  # characters of each side given to the word diff
@@ -181,17 +181,22 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         return text
 
     def _diff(self, segments: list[Segment], cut: bool) -> Text:
-        removed = tone(self.app, "error") + Style(strike=True)
-        added = tone(self.app, "success") + Style(underline=True)
+        """Inline, expected against output; git's `[-…-]{+…+}` marks too when colour is off."""
+        marks = colourless(self.app)
+        styles = {
+            "equal": Style(),
+            "delete": tone(self.app, "error") + Style(strike=True),
+            "insert": tone(self.app, "success") + Style(underline=True),
+        }
         text = Text()
-        for segment in segments:
-            if segment.op == "equal":
-                text.append_text(safe_text(segment.b))
-            elif segment.op == "delete":
-                text.append_text(safe_text(segment.a, style=removed))
-            else:
-                text.append_text(safe_text(segment.b, style=added))
-        text.append("\nstruck: expected but missing · underlined: in the output only", "dim italic")
+        for op, run in inline_runs(segments, marks=marks):
+            text.append_text(safe_text(run, style=styles[op]))
+        legend = (
+            "[-…-] expected but missing · {+…+} in the output only"
+            if marks
+            else "struck: expected but missing · underlined: in the output only"
+        )
+        text.append("\n" + legend, "dim italic")
         if cut:
             text.append(
                 f"\n(only the first {DIFF_LIMIT:,} characters of each side are compared)", "dim italic"

@@ -2,9 +2,10 @@
 
 `build_diff` (pure, run it in a thread worker) turns two texts into display lines: word-level
 segments from `analysis.diff`, with a character-level diff inside replaced words, every piece of
-text already made inert (`safe_text.inert_str`). `DiffView` is a Line-API widget (like
-`ResultTable`): it wraps those lines to its width when the width changes and paints only the
-visible ones, so two 100 KB outputs scroll as cheaply as two short ones.
+text already made inert (`safe_text.inert_str`). The inline view comes twice: as coloured runs,
+and with git's `[-old-]{+new+}` markers for when colour is off (`tones.colourless`). `DiffView` is
+a Line-API widget (like `ResultTable`): it wraps those lines to its width when the width changes
+and paints only the visible ones, so two 100 KB outputs scroll as cheaply as two short ones.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from evaltui.analysis.diff import Segment, char_diff, side_by_side, word_diff
+from evaltui.analysis.diff import Segment, char_diff, inline_runs, side_by_side, word_diff
 from evaltui.tui.widgets.safe_text import inert_str
-from evaltui.tui.widgets.tones import tone
+from evaltui.tui.widgets.tones import colourless, tone
 
 SIDE_LIMIT = 120_000  # characters of each output that are diffed and shown; the rest is noted
 WORD_CHARS = 64  # replaced words up to this long get a character-level diff
@@ -36,10 +37,11 @@ Line = tuple[Piece, ...]
 @dataclass(frozen=True, slots=True)
 class DiffLines:
     """What the view shows: rows of (left, right) lines, None where a side has no line, and the
-    inline view's lines. Texts are inert and hold no newline."""
+    inline view's lines, plain and marked. Texts are inert and hold no newline."""
 
     side: list[tuple[Line | None, Line | None]]
     inline: list[Line]
+    inline_marked: list[Line]
     changed: bool  # False when the two outputs are identical
     note: str = ""  # what was left out, in words
 
@@ -78,21 +80,19 @@ def _line(pieces: tuple[Segment, ...] | None, left: bool) -> Line | None:
     return tuple((inert_str(p.a if left else p.b, limit=SIDE_LIMIT), kinds[p.op]) for p in pieces)
 
 
-def _inline_lines(segments: list[Segment]) -> list[Line]:
+def _inline_lines(segments: list[Segment], *, marks: bool) -> list[Line]:
     """The unified view: deletions then insertions in the flow of the text, split into lines."""
+    kinds: dict[str, Kind] = {"equal": "same", "delete": "old!", "insert": "new!"}
     lines: list[list[Piece]] = [[]]
-    for seg in segments:
-        parts: list[tuple[str, Kind]] = (
-            [(seg.a, "same")] if seg.op == "equal" else [(seg.a, "old!"), (seg.b, "new!")]
-        )
-        for text, kind in parts:
-            for index, chunk in enumerate(text.split("\n")):
-                if index:
-                    if kind != "same":
-                        lines[-1].append(("↵", kind))
-                    lines.append([])
-                if chunk:
-                    lines[-1].append((inert_str(chunk, limit=SIDE_LIMIT), kind))
+    for op, text in inline_runs(segments, marks=marks):
+        kind = kinds[op]
+        for index, chunk in enumerate(text.split("\n")):
+            if index:
+                if kind != "same":
+                    lines[-1].append(("↵", kind))
+                lines.append([])
+            if chunk:
+                lines[-1].append((inert_str(chunk, limit=SIDE_LIMIT), kind))
     return [tuple(line) for line in lines]
 
 
@@ -108,7 +108,8 @@ def build_diff(a: str, b: str) -> DiffLines:
     segments = word_diff(a, b)
     rows = side_by_side(_with_char_level(segments))
     side = [(_line(row.left, True), _line(row.right, False)) for row in rows]
-    return DiffLines(side, _inline_lines(segments), a != b, "; ".join(notes))
+    inline, marked = (_inline_lines(segments, marks=marks) for marks in (False, True))
+    return DiffLines(side, inline, marked, a != b, "; ".join(notes))
 
 
 def wrap(line: Line, width: int) -> list[Line]:
@@ -168,6 +169,9 @@ class DiffView(ScrollView, can_focus=True):
         self._visual: list[tuple[Line | None, Line | None]] = []
         self._width = 0
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rewrap(force=True))
+
     def show(self, lines: DiffLines) -> None:
         self.lines = lines
         self._rewrap(force=True)
@@ -199,7 +203,7 @@ class DiffView(ScrollView, can_focus=True):
         self._width = width
         visual: list[tuple[Line | None, Line | None]] = []
         if self.unified:
-            for line in self.lines.inline:
+            for line in self.lines.inline_marked if colourless(self.app) else self.lines.inline:
                 visual.extend((part, None) for part in wrap(line, width))
         else:
             for left, right in self.lines.side:
@@ -213,6 +217,8 @@ class DiffView(ScrollView, can_focus=True):
 
     def _styles(self) -> dict[str, Style]:
         old, new = tone(self.app, "error"), tone(self.app, "success")
+        if colourless(self.app):  # side by side, changed words show by their underline
+            old, new = old + Style(underline=True), new + Style(underline=True)
         strong = Style(bold=True, underline=True)
         return {
             "same": Style(),

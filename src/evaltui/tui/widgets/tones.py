@@ -37,3 +37,10 @@ def tone(app: App[object], variable: str, *, bold: bool = False) -> Style:
 
 def status_tone(app: App[object], status: str, *, bold: bool = False) -> Style:
     return tone(app, STATUS_TONES.get(status, "text-muted"), bold=bold)
+
+
+def colourless(app: App[object]) -> bool:
+    """Whether colour alone cannot tell things apart: NO_COLOR is set (Textual then paints in
+    grey), or the theme uses the terminal's 16 colours, whose red and green may be anything. Views
+    that mark changes by colour add marks a reader sees without it."""
+    return app.no_color or app.current_theme.ansi
