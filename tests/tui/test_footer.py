@@ -64,3 +64,16 @@ async def test_clicking_a_key_in_the_footer_presses_it(make_tui: AppFactory, ech
         await pilot.click(KeysFooter, offset=(line.index("Search"), 0))
         await wait_until(pilot, lambda: "Open case" not in descriptions(app))  # the search box has focus
         assert app.focused is not None and app.focused.id and "search" in app.focused.id
+
+
+async def test_at_80_columns_the_footer_shows_whole_keys_only(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_run(pilot, echo_run)
+        footer = app.screen.query_one(KeysFooter)
+        await wait_until(pilot, lambda: "▏" in footer.render().plain)
+        keys, palette = footer.render().plain.split("▏")
+        shown = [key for key in footer.keys if f" {key.display} {key.description} " in keys]
+        assert shown == footer.keys[: len(shown)] and len(shown) >= 4
+        assert keys.rstrip() == "".join(f" {key.display} {key.description} " for key in shown).rstrip()
+        assert palette.strip() == "^p palette"

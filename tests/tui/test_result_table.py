@@ -72,3 +72,57 @@ async def test_a_shrinking_row_count_pulls_the_view_back_and_hides_the_scrollbar
         await pilot.pause()
         await pilot.pause()
         assert not table.show_vertical_scrollbar and table.scroll_offset.y == 0
+
+
+class GivenRowsScreen(Screen[None]):
+    """A ResultTable answering page requests with the rows it was built with."""
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        yield ResultTable(id="results")
+
+    def on_mount(self) -> None:
+        self.query_one(ResultTable).reset(len(self.rows))
+
+    @on(ResultTable.PageNeeded)
+    def _page(self, event: ResultTable.PageNeeded) -> None:
+        rows = self.rows[event.offset : event.offset + event.limit]
+        self.query_one(ResultTable).add_page(event.generation, event.offset, rows)
+
+
+async def table_text(rows: list[dict[str, object]]) -> list[str]:
+    app = App[None]()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await app.push_screen(GivenRowsScreen(rows))
+        table = app.screen.query_one(ResultTable)
+        for _ in range(20):
+            await pilot.pause()
+            lines = [table.render_line(y).text for y in range(len(rows) + 1)]
+            if "…" not in "".join(lines):
+                return lines
+    raise AssertionError("the rows never arrived")
+
+
+async def test_an_errored_row_shows_no_score() -> None:
+    lines = await table_text(
+        [
+            {"case_id": "ok", "status": "pass", "value": 1.0, "latency_ms": 12},
+            {"case_id": "boom", "status": "error", "value": 0.0, "error": "HTTP 503", "latency_ms": None},
+        ]
+    )
+    assert lines[1].split()[-2:] == ["1.00", "12ms"]
+    assert lines[2].split()[-2:] == ["–", "–"]  # no "0.00": the model was never scored
+
+
+async def test_a_cached_row_says_cached_instead_of_a_replayed_latency() -> None:
+    lines = await table_text(
+        [
+            {"case_id": "fresh", "status": "pass", "value": 1.0, "latency_ms": 24, "cached": False},
+            {"case_id": "again", "status": "pass", "value": 1.0, "latency_ms": 24, "cached": True},
+        ]
+    )
+    assert lines[1].split()[-1] == "24ms"
+    assert lines[2].split()[-1] == "cached" and "24ms" not in lines[2]

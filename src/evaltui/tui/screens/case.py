@@ -157,11 +157,14 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         if tags:
             text.append("  tags ")
             text.append_text(one_line(", ".join(map(str, tags)), 40))
-        text.append(f"\nlatency {figures.ms(result.get('latency_ms'))}   ")
+        latency = figures.ms(result.get("latency_ms"))
+        if result.get("cached"):  # first, so that it shows at any width: the latency is an old one
+            text.append("\ncached answer", tone(self.app, "warning", bold=True))
+            text.append(f" (latency {latency} when first asked)   ")
+        else:
+            text.append(f"\nlatency {latency}   ")
         text.append(f"tokens {figures.tokens(result.get('tokens_in'), result.get('tokens_out'))}   ")
         text.append(f"cost {figures.cost(result.get('cost_usd'))}   attempts {result.get('attempts') or 1}")
-        if result.get("cached"):
-            text.append("   cached", tone(self.app, "text-muted"))
         return text
 
     def _scores(self, scores: list[dict[str, Any]]) -> Text:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -96,6 +97,8 @@ class KeysFooter(Widget):
             self.refresh()
 
     def render(self) -> Text:
+        """Whole keys only: those that do not fit are left out, never cut in the middle of a
+        key or its description (the command palette's key stays on the right)."""
         key_style = self.get_component_rich_style("keys-footer--key")
         text_style = self.get_component_rich_style("keys-footer--description")
         line = Text(no_wrap=True, overflow="crop", end="")
@@ -109,13 +112,16 @@ class KeysFooter(Widget):
                 line.append(f"{key.description} ", text_style + dim)
             spans.append((start, len(line), key))
 
+        palette = self.palette
+        room = self.size.width
+        if palette is not None:  # on the right, after a separator
+            room -= cell_len(palette.display) + cell_len(palette.description) + 3
         for key in self.keys:
+            if cell_len(line.plain) + cell_len(f" {key.display} {key.description} ") > room:
+                break
             add(key)
-        if self.palette is not None:  # on the right, over the keys when they do not all fit
-            palette = self.palette
-            width = len(palette.display) + len(palette.description) + 3
-            line.truncate(max(self.size.width - width, 0), pad=True)
-            spans = [(start, min(end, len(line)), key) for start, end, key in spans if start < len(line)]
+        if palette is not None:
+            line.pad_right(max(room - cell_len(line.plain), 0))
             line.append("▏", self.get_component_rich_style("keys-footer--separator"))
             add(palette, left="")
         self._spans = spans

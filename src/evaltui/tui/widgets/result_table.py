@@ -29,7 +29,8 @@ Row = dict[str, Any]
 
 
 class ResultTable(ScrollView, can_focus=True):
-    """Status, case id, tags, output preview, score and latency, one result a line."""
+    """Status, case id, tags, output preview, score and latency, one result a line. An errored
+    result has no score; a cached one says "cached" where its (replayed) latency would be."""
 
     BINDINGS = [
         Binding("down", "cursor(1)", "Down", show=False, tooltip="Next result", id="table.down"),
@@ -168,10 +169,13 @@ class ResultTable(ScrollView, can_focus=True):
         preview = row.get("error") if status == "error" and row.get("error") else row.get("output_preview")
         line.append_text(one_line(preview or "", preview_width))
         line.truncate(width - 16, pad=True)
-        value = row.get("value")
+        value = row.get("value") if status != "error" else None  # an errored case was never scored
         line.append(" " + (f"{value:5.2f}" if isinstance(value, int | float) else "    –"))
         latency = row.get("latency_ms")
-        shown = f"{latency:8.0f}ms" if isinstance(latency, int | float) else "         –"
+        if row.get("cached"):  # the answer came from the cache: its latency is an old one
+            shown = "    cached"
+        else:
+            shown = f"{latency:8.0f}ms" if isinstance(latency, int | float) else "         –"
         line.append(shown, muted)
         return line
 
