@@ -20,7 +20,7 @@ from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, show_progress
 from evaltui.engine import RunOptions, make_runners, prepare
 from evaltui.engine.headless import run_headless
-from evaltui.engine.resume import load_run_definition
+from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.suites import load_suite, parse_model_spec
@@ -54,15 +54,8 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     from evaltui.cli import open_store
 
     store = open_store(config)
-    resume = opts["resume"]
-    if resume:
-        run_id = store.resolve_run(resume)
-        suite, model = load_run_definition(store, run_id)
-        models = [model]
-    else:
-        run_id = None
-        suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
-        models = pick_models(suite, opts["models"])
+    if opts["retry_errors"] and not opts["resume"]:
+        raise EvaltuiError("--retry-errors goes with --resume RUN_ID: it asks a run's errored cases again")
     gate = GateOptions(
         baseline=opts["baseline"],
         fail_under=opts["fail_under"],
@@ -71,26 +64,28 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         report=opts["report"],
     )
     baseline_id = resolve_baseline(store, gate)  # before running: a missing baseline is exit 2
-    prepared = prepare(suite)
-    options = RunOptions(
-        concurrency=opts["concurrency"] or config.concurrency,
-        limit=opts["limit"],
-        tags=tuple(opts["tags"]),
-        label=opts["label"],
-        epochs=opts["epochs"],
-        use_cache=not opts["no_cache"],
-        retry_errors=opts["retry_errors"],
-        prices=dict(config.prices),
-    )
     events = EventLines(opts["events"]) if opts["events"] else None
     subscribers = (events,) if events else ()
-    if run_id:
-        runners = [Runner(store, prepared, models[0], options, resume_run_id=run_id, subscribers=subscribers)]
+    if opts["resume"]:
+        runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
     else:
-        runners = make_runners(store, prepared, models, options, subscribers=subscribers)
+        suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
+        models = pick_models(suite, opts["models"])
+        options = RunOptions(
+            concurrency=opts["concurrency"] or config.concurrency,
+            limit=opts["limit"],
+            tags=tuple(opts["tags"]),
+            label=opts["label"],
+            epochs=opts["epochs"],
+            use_cache=not opts["no_cache"],
+            prices=dict(config.prices),
+        )
+        runners = make_runners(store, prepare(suite), models, options, subscribers=subscribers)
+        run_ids: list[str] = []
     show = not opts["quiet"] and opts["events"] != "-"
     try:
-        run_ids = run_headless(_drive(runners, err if show else None))
+        if runners:
+            run_ids = run_headless(_drive(runners, err if show else None))
     finally:
         if events:
             events.close()
@@ -116,6 +111,64 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if entries is not None:
         raise_if_failed(entries)
     return 0
+
+
+def _resume(
+    store: Any,
+    config: Config,
+    suite_path: Path | None,
+    opts: dict[str, Any],
+    err: Console,
+    subscribers: tuple[Any, ...],
+) -> tuple[list[Runner], list[str]]:
+    """The runner that finishes a run as it was started; none when a completed run has nothing
+    to ask (said on stderr, with the way to ask its errored cases again)."""
+    run_id = store.resolve_run(opts["resume"])
+    plan = plan_resume(
+        store,
+        run_id,
+        retry_errors=opts["retry_errors"],
+        no_cache=opts["no_cache"],
+        concurrency=opts["concurrency"],
+        prices=dict(config.prices),
+        limit=opts["limit"],
+        tags=tuple(opts["tags"]),
+    )
+    _refuse_changes(store.get_run(run_id), plan.started, suite_path, opts)
+    for note in plan.notes:
+        err.print(f"note: {note}", markup=False, soft_wrap=True)
+    idle = plan.nothing_to_do()
+    if idle:
+        err.print(idle, markup=False, soft_wrap=True)  # the command in it stays one line to copy
+        return [], [run_id]
+    return [plan.runner(store, subscribers)], [run_id]
+
+
+def _refuse_changes(
+    run: dict[str, Any], started: dict[str, Any] | None, suite_path: Path | None, opts: dict[str, Any]
+) -> None:
+    """--resume finishes the run that was started: what chose its cases and model cannot change."""
+    if suite_path is not None or opts["models"]:
+        raise EvaltuiError(
+            f"--resume {run['id']} takes no SUITE and no -m: the run goes on with the suite and model "
+            "it was started with"
+        )
+    changed = []
+    if opts["epochs"] is not None and opts["epochs"] != run["epochs"]:
+        changed.append(f"--epochs {run['epochs']} (given: {opts['epochs']})")
+    if opts["label"] is not None and opts["label"] != run["label"]:
+        changed.append(f"--label {run['label'] or '(none)'} (given: {opts['label']})")
+    if started is not None:
+        if opts["limit"] is not None and opts["limit"] != started["limit"]:
+            changed.append(f"--limit {started['limit'] or '(none)'} (given: {opts['limit']})")
+        if opts["tags"] and sorted(opts["tags"]) != sorted(started["tags"]):
+            was, given = ", ".join(started["tags"]) or "(none)", ", ".join(opts["tags"])
+            changed.append(f"--tag {was} (given: {given})")
+    if changed:
+        raise EvaltuiError(
+            f"run {run['id']} was started with {'; '.join(changed)}. --resume finishes the run as it "
+            "was started; for another selection, start a new run"
+        )
 
 
 def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[dict] | None) -> None:

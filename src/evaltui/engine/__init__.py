@@ -8,6 +8,7 @@ Public API (`evaltui.engine`):
     prepare(suite) -> PreparedSuite        compiles templates and scorers; SuiteError with
                                            file/line/field before any model is asked
     Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None, subscribers=())
+                                           (a resume's Runner: from resume.plan_resume)
         .subscribe(callback)               callback(event) on the engine's own event-loop thread
         await .run() -> run_id             returns when the run is completed or interrupted
         .cancel()                          thread-safe; finished results stay, run -> interrupted
@@ -18,6 +19,9 @@ Public API (`evaltui.engine`):
                                            eta_s, elapsed_s
     run_many(store, prepared, models, options, *, subscribers=()) -> list[run_id]
                                            one run per model sharing a group id, concurrently
+    resume.plan_resume(store, run_id, *, retry_errors=False, no_cache=False, ...) -> ResumePlan
+                                           a resume of the run as it was started (its stored
+                                           options); `.runner(store)` is the Runner to run
 """
 
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted

@@ -1,26 +1,165 @@
-"""What a resume needs: the suite and model exactly as the run started with them, read back from
-the database (the suite file may have changed or be gone since)."""
+"""Resuming a run finishes the run that was started: the same suite and model (read back from the
+database: the suite file may have changed or be gone since) and the same options (the cases its
+limit and tags chose, its epochs, its cache setting, its concurrency, kept on the run by the
+Runner). What a resume may choose anew: to ask the errored cases again (`retry_errors`), to ask
+the model instead of the cache (`no_cache`: a run started with the cache off never uses it), and
+its concurrency.
+
+    plan_resume(store, run_id, *, retry_errors=False, no_cache=False, concurrency=None,
+                prices=None, limit=None, tags=()) -> ResumePlan
+        EvaltuiError when the run is still running; StoreError when it or its suite is missing.
+        `limit` and `tags` are read only for runs started before evaltui kept a run's options.
+    ResumePlan
+        .run_id, .status (as the run was left), .prepared, .model, .options (RunOptions)
+        .started -> dict | None            the options the run was started with (None: too old)
+        .missing, .errors -> int           (case, epoch) pairs never finished / finished as errors
+        .to_ask -> int                     what this resume asks the model
+        .notes -> tuple[str, ...]          what the user should know before it starts
+        .nothing_to_do() -> str | None     a completed run with nothing to ask: why (and whether
+                                           retry_errors would ask its errored cases)
+        .runner(store, subscribers=()) -> Runner     the resume, ready to `await .run()`
+
+The CLI (`evaltui run --resume`) and the TUI's Resume and Retry-errors actions both go through
+`plan_resume`; prepare it in a worker thread (it compiles the suite's scorers).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from evaltui.errors import StoreError
+from evaltui.engine.prepare import PreparedSuite, prepare
+from evaltui.engine.runner import Runner, RunOptions, Subscriber
+from evaltui.errors import EvaltuiError, StoreError
 from evaltui.suites.models import ModelSpec, Suite
 
 
-def load_run_definition(store: Any, run_id: str) -> tuple[Suite, ModelSpec]:
+@dataclass(frozen=True, slots=True)
+class ResumePlan:
+    run_id: str
+    status: str
+    prepared: PreparedSuite
+    model: ModelSpec
+    options: RunOptions
+    started: dict[str, Any] | None
+    missing: int
+    errors: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def to_ask(self) -> int:
+        return self.missing + (self.errors if self.options.retry_errors else 0)
+
+    def nothing_to_do(self) -> str | None:
+        """Why resuming would do nothing, for a completed run with nothing to ask; else None (an
+        interrupted run with nothing missing is still resumed: that marks it completed)."""
+        if self.to_ask or self.status != "completed":
+            return None
+        message = f"run {self.run_id} has nothing missing: every case it was started with has a result."
+        if self.errors:
+            message += (
+                f" {self.errors} of them errored; to ask those again: "
+                f"evaltui run --resume {self.run_id} --retry-errors"
+            )
+        return message
+
+    def runner(self, store: Any, subscribers: tuple[Subscriber, ...] = ()) -> Runner:
+        return Runner(
+            store, self.prepared, self.model, self.options, resume_run_id=self.run_id, subscribers=subscribers
+        )
+
+
+def plan_resume(
+    store: Any,
+    run_id: str,
+    *,
+    retry_errors: bool = False,
+    no_cache: bool = False,
+    concurrency: int | None = None,
+    prices: dict[str, Any] | None = None,
+    limit: int | None = None,
+    tags: tuple[str, ...] = (),
+) -> ResumePlan:
     run = store.get_run(run_id)
     if run is None:
         raise StoreError(f"no run {run_id!r} in {store.path}")
+    if run["status"] == "running":
+        raise EvaltuiError(
+            f"run {run_id} is still running (process {run.get('pid')} on {run.get('hostname')}); "
+            "stop it, or wait for it to end, before resuming it"
+        )
+    suite = _suite_of(store, run)
+    model, notes = _model_of(run, suite)
+    started = run.get("options")
+    if started is not None:
+        limit, tags = started["limit"], tuple(started["tags"])
+        use_cache = bool(started["use_cache"]) and not no_cache
+        concurrency = concurrency or started["concurrency"]
+    else:
+        use_cache = not no_cache
+        notes.append(
+            f"run {run_id} was started by an older evaltui, which did not keep the options it was "
+            f"started with: resumed with the cache {'on' if use_cache else 'off'}"
+        )
+    options = RunOptions(
+        concurrency=concurrency or RunOptions().concurrency,
+        limit=limit,
+        tags=tags,
+        label=run.get("label"),
+        epochs=int(run["epochs"]),
+        use_cache=use_cache,
+        retry_errors=retry_errors,
+        group_id=run.get("group_id"),
+        prices=dict(prices or {}),
+    )
+    prepared = prepare(suite)
+    epochs = range(options.epochs or 1)
+    wanted = {(pc.case.id, e) for pc in prepared.select(tags=tags, limit=limit) for e in epochs}
+    if started is None and len(wanted) != int(run["total"]):
+        raise EvaltuiError(
+            f"run {run_id} was started with {run['total']} cases (counting epochs) by an older evaltui, "
+            f"which did not keep how they were chosen; the limit and tags given now choose {len(wanted)}. "
+            "Give the --limit and --tag it was started with."
+        )
+    finished = store.finished_keys(run_id, include_errors=True) & wanted
+    errored = finished - store.finished_keys(run_id, include_errors=False)
+    return ResumePlan(
+        run_id=run_id,
+        status=run["status"],
+        prepared=prepared,
+        model=model,
+        options=options,
+        started=started,
+        missing=len(wanted - finished),
+        errors=len(errored),
+        notes=tuple(notes),
+    )
+
+
+def _suite_of(store: Any, run: dict[str, Any]) -> Suite:
     row = store.query_one(
         "SELECT definition, path FROM suites WHERE id = ?", (run["suite_id"],), what="the run's suite"
     )
     if row is None:
-        raise StoreError(f"run {run_id}: its suite {run['suite_id']} is not in {store.path}")
+        raise StoreError(f"run {run['id']}: its suite {run['suite_id']} is not in {store.path}")
     suite = Suite.model_validate(json.loads(row["definition"]))
     suite.path = row["path"] or ""
+    return suite
+
+
+def _model_of(run: dict[str, Any], suite: Suite) -> tuple[ModelSpec, list[str]]:
+    """The run's model. Its header values were not stored with the run (they may be secrets): a
+    suite model it was started as gives them back; otherwise the resume goes without them."""
     config = dict(run["model_config"])
-    config["headers"] = {}  # only header names were stored (values may be secrets)
-    return suite, ModelSpec.model_validate(config)
+    for model in suite.models:
+        if model.public_config() == config:
+            return model, []
+    names = list(config.get("headers") or [])
+    config["headers"] = {}
+    notes = []
+    if names:
+        notes.append(
+            f"the model's header values ({', '.join(names)}) were not kept with the run: resumed without them"
+        )
+    return ModelSpec.model_validate(config), notes
