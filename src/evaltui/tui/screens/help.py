@@ -1,12 +1,15 @@
-"""Help: every key binding, screen by screen, from the bindings themselves (so it cannot drift)."""
+"""Help: every key binding, screen by screen, from the bindings themselves (so it cannot drift),
+with the keys the user's keymap gives them (`keymap:` in the config, applied as Textual does) and
+each binding's id, the name a keymap uses."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, Keymap
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -40,7 +43,7 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text(TOUR), id="tour")
-            yield Static(self._table())
+            yield Static(self._table(), id="keys")
         yield KeysFooter()
 
     def _table(self) -> Table:
@@ -48,24 +51,38 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("what")
         table.add_column("more", style="dim")
-        sections: list[tuple[str, list[BindingType]]] = [
-            ("Everywhere", list(self.app.BINDINGS)),
-            ("Suites (home)", SuitesScreen.BINDINGS),
-            ("Launch", LaunchScreen.BINDINGS),
-            ("Run", RunScreen.BINDINGS + ResultTable.BINDINGS),
-            ("Case", CaseScreen.BINDINGS),
-            ("All runs", RunsScreen.BINDINGS),
-            ("Compare", CompareScreen.BINDINGS),
-            ("Diff", DiffScreen.BINDINGS + DiffView.BINDINGS),
-            ("Matrix", MatrixScreen.BINDINGS),
+        table.add_column("id", style="dim italic", no_wrap=True)  # what a keymap names
+        keymap: Keymap = self.app.config.keymap  # type: ignore[attr-defined]
+        sections: list[tuple[str, list[type[DOMNode]]]] = [
+            ("Everywhere", [type(self.app)]),
+            ("Suites (home)", [SuitesScreen]),
+            ("Launch", [LaunchScreen]),
+            ("Run", [RunScreen, ResultTable]),
+            ("Case", [CaseScreen]),
+            ("All runs", [RunsScreen]),
+            ("Compare", [CompareScreen]),
+            ("Diff", [DiffScreen, DiffView]),
+            ("Matrix", [MatrixScreen]),
         ]
-        for title, bindings in sections:
-            table.add_row(Text(title, style="bold underline"), "", "")
-            for binding in bindings:
-                if isinstance(binding, Binding):
-                    keys = ", ".join(
-                        self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")
-                    )
-                    table.add_row(keys, binding.description, binding.tooltip)
-            table.add_row("", "", "")
+        for title, classes in sections:
+            table.add_row(Text(title, style="bold underline"))
+            for node in classes:
+                for binding, keys in bound_keys(node, keymap):
+                    shown = ", ".join(self.app.get_key_display(Binding(key, "")) for key in keys)
+                    table.add_row(shown or "(none)", binding.description, binding.tooltip, binding.id)
+            table.add_row()
         return table
+
+
+def bound_keys(node: type[DOMNode], keymap: Keymap) -> list[tuple[Binding, list[str]]]:
+    """Each binding a class declares, with the keys it has once `keymap` is applied. Textual
+    applies a keymap per widget, so each class's bindings are mapped on their own: a key the
+    keymap gives the app does not unbind a screen's own use of it."""
+    declared = [binding for binding in node.BINDINGS if isinstance(binding, Binding)]
+    bound = BindingsMap(declared)
+    bound.apply_keymap(keymap)
+    keys: dict[tuple[str, str, str | None], list[str]] = {}
+    for key, bindings in bound.key_to_bindings.items():
+        for binding in bindings:
+            keys.setdefault((binding.action, binding.description, binding.id), []).append(key)
+    return [(b, keys.get((b.action, b.description, b.id), [])) for b in declared]

@@ -1,0 +1,51 @@
+"""Help lists every screen's keys as they are bound now: after the user's keymap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from evaltui.config import Config
+from evaltui.tui.app import EvaltuiApp, make_app
+from evaltui.tui.screens.help import HelpScreen
+from tests.tui.conftest import wait_until
+
+
+async def help_lines(app: EvaltuiApp) -> list[str]:
+    """The lines of the Help screen's key table, as painted."""
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one("#keys", Static)
+        return [keys.render_line(y).text.strip() for y in range(keys.size.height)]
+
+
+def keys_of(lines: list[str], description: str) -> list[str]:
+    """The key column of each line whose description is `description`."""
+    found = []
+    for line in lines:
+        key, _, rest = line.partition("  ")
+        if rest.strip().startswith(description + "  ") or rest.strip() == description:
+            found.append(key.strip())
+    return found
+
+
+async def test_help_lists_the_keys_of_every_screen(db_path: Path, suite_dir: Path) -> None:
+    lines = await help_lines(make_app(Config(db_path=db_path), db_path, [suite_dir]))
+    for section in ("Everywhere", "Suites (home)", "Run", "Case", "All runs", "Compare", "Diff", "Matrix"):
+        assert section in lines
+    assert keys_of(lines, "All runs") == ["R"]
+    assert keys_of(lines, "Help") == ["?"]
+    assert keys_of(lines, "Open case") == ["⏎"]
+    assert keys_of(lines, "Inline/side") == ["u"]
+    assert len([line for line in lines if "  " in line]) > 40  # a key and what it does, per line
+
+
+async def test_help_lists_the_keys_the_users_keymap_binds(db_path: Path, suite_dir: Path) -> None:
+    config = Config(db_path=db_path, keymap={"app.runs": "u", "run.fail": "F,ctrl+f"})
+    lines = await help_lines(make_app(config, db_path, [suite_dir]))
+    assert keys_of(lines, "All runs") == ["u"]
+    assert keys_of(lines, "Failures") == ["F, ^f"]
+    assert keys_of(lines, "Inline/side") == ["u"]  # the Diff screen's own u is not the app's
