@@ -107,6 +107,13 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.option("--label", default=None, help="A label for the run (e.g. baseline).")
 @click.option("--epochs", type=click.IntRange(1), default=None, help="Ask each case N times.")
 @click.option("--no-cache", is_flag=True, help="Ask the model even when a cached answer exists.")
+@click.option(
+    "--sandbox",
+    type=click.Choice(["bwrap", "none"]),
+    default=None,
+    help="Where code-exec runs model code: bwrap (bubblewrap, the default) or none (unsandboxed: "
+    "only for code you trust; warned and recorded with the run). Overrides the suite's choice.",
+)
 @click.option("--resume", "resume", default=None, metavar="RUN_ID", help="Finish an interrupted run.")
 @click.option("--retry-errors", is_flag=True, help="With --resume, ask again the cases that errored.")
 @click.option("--events", default=None, metavar="FILE|-", help="Write engine events as JSON lines.")

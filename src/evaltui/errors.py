@@ -63,3 +63,9 @@ class StoreError(EvaltuiError):
 
 class GateError(EvaltuiError):
     """A CI gate failed (pass rate under the bar, too many regressions). Exit code 1."""
+
+
+class ScorerError(EvaltuiError):
+    """A scorer could not judge the output (its sandbox is missing or did not start, user code
+    raised or hung, a pattern ran too long): the case is an `error` with this reason, never a
+    model `fail`."""

@@ -19,6 +19,7 @@ def make_ctx(
     completion: Completion | None = None,
     judge: Judge | None = None,
     suite_dir: str = ".",
+    secrets: tuple[str, ...] = (),
 ) -> ScoreContext:
     case = Case(id="c1", input=case_input, expected=expected, vars=vars or {})
     return ScoreContext(
@@ -29,6 +30,7 @@ def make_ctx(
         prompt=[{"role": "user", "content": str(case_input)}],
         suite_dir=suite_dir,
         judge=judge,
+        secrets=secrets,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evaltui.errors import ScorerError
 from evaltui.scorers.code_exec import extract_code
 from tests.scorers.contexts import score
 
@@ -37,9 +38,9 @@ async def test_tests_var_picks_another_case_var() -> None:
     ).passed
 
 
-async def test_missing_tests_and_syntax_errors_fail_with_a_reason() -> None:
-    none = await score({"type": "code-exec"}, SOLUTION)
-    assert not none.passed and "no tests" in none.reason
+async def test_missing_tests_are_an_error_and_syntax_errors_fail_with_a_reason() -> None:
+    with pytest.raises(ScorerError, match="no tests"):
+        await score({"type": "code-exec"}, SOLUTION)
     broken = await score({"type": "code-exec", "tests": "assert True"}, "def f(:\n    pass")
     assert not broken.passed and broken.reason.startswith("the code does not parse")
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from evaltui.errors import SuiteError
-from evaltui.scorers import compile_scorer
+from evaltui.errors import ScorerError, SuiteError
+from evaltui.scorers import compile_scorer, model_secrets
+from evaltui.suites.models import ModelSpec
 from tests.scorers.contexts import score, spec
 
 CHECKS = """
@@ -33,6 +34,24 @@ def weird(output, expected, case):
 
 def explodes(output, expected, case):
     raise RuntimeError("user bug")
+
+def never_returns(output, expected, case):
+    while True:
+        pass
+
+async def never_returns_async(output, expected, case):
+    import asyncio
+    await asyncio.sleep(3600)
+
+def exits(output, expected, case):
+    raise SystemExit(3)
+
+async def exits_async(output, expected, case):
+    raise SystemExit(3)
+
+def leaks_key(output, expected, case):
+    import os
+    raise ValueError("bad request with key " + os.environ["EVALTUI_TEST_KEY"])
 """
 
 
@@ -73,11 +92,36 @@ async def test_dict_score_and_async_results(suite_dir: str) -> None:
     ).passed
 
 
-async def test_odd_return_and_exception_are_failing_scores(suite_dir: str) -> None:
+async def test_an_odd_return_fails_and_an_exception_is_a_scorer_error(suite_dir: str) -> None:
     weird = await score({"type": "python", "function": "my_checks:weird"}, "a", suite_dir=suite_dir)
     assert not weird.passed and "returned list" in weird.reason
-    boom = await score({"type": "python", "function": "my_checks:explodes"}, "a", suite_dir=suite_dir)
-    assert not boom.passed and "RuntimeError: user bug" in boom.reason
+    with pytest.raises(ScorerError, match="RuntimeError: user bug"):
+        await score({"type": "python", "function": "my_checks:explodes"}, "a", suite_dir=suite_dir)
+
+
+@pytest.mark.parametrize("function", ["my_checks:never_returns", "my_checks:never_returns_async"])
+@pytest.mark.timeout(60)
+async def test_a_scorer_that_never_returns_times_out_as_an_error(suite_dir: str, function: str) -> None:
+    with pytest.raises(ScorerError, match=f"{function} did not return within 0.5 s"):
+        await score({"type": "python", "function": function, "timeout_s": 0.5}, "a", suite_dir=suite_dir)
+
+
+@pytest.mark.parametrize("function", ["my_checks:exits", "my_checks:exits_async"])
+async def test_system_exit_in_a_scorer_is_its_error_not_evaltuis_exit(suite_dir: str, function: str) -> None:
+    with pytest.raises(ScorerError, match="raised SystemExit: 3"):
+        await score({"type": "python", "function": function}, "a", suite_dir=suite_dir)
+
+
+async def test_a_scorer_error_is_redacted_of_the_models_keys(
+    suite_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-scorer-leak-0123456789abcdef"
+    monkeypatch.setenv("EVALTUI_TEST_KEY", key)
+    secrets = model_secrets([ModelSpec(provider="openai", model="m", api_key_env="EVALTUI_TEST_KEY")])
+    written = {"type": "python", "function": "my_checks:leaks_key"}
+    with pytest.raises(ScorerError, match="bad request with key") as caught:
+        await score(written, "a", suite_dir=suite_dir, secrets=secrets)
+    assert key not in str(caught.value) and "[redacted]" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evaltui.errors import SuiteError
+from evaltui.errors import ScorerError, SuiteError
 from evaltui.scorers import Score, combine, compile_scorer, known_scorers
 from evaltui.scorers.registry import Options, scorer, verdict
 from evaltui.suites.models import Location, ScorerSpec
@@ -94,13 +94,14 @@ def _out_of_range(ctx, opts: Options) -> Score:  # type: ignore[no-untyped-def]
     return verdict(True, "too keen", 7.0)
 
 
-async def test_a_scorer_that_raises_gives_a_failing_score_with_the_exception() -> None:
-    got = await score({"type": "test-explodes"}, "anything")
-    assert not got.passed and got.value == 0.0 and "KeyError" in got.reason and "boom" in got.reason
+async def test_a_scorer_that_raises_is_a_scorer_error_naming_the_exception() -> None:
+    with pytest.raises(ScorerError, match="test-explodes: the scorer raised KeyError: 'boom'"):
+        await score({"type": "test-explodes"}, "anything")
 
 
-async def test_a_negated_scorer_that_raises_still_fails() -> None:
-    assert not (await score({"type": "test-explodes", "negate": True}, "anything")).passed
+async def test_a_negated_scorer_that_raises_is_still_an_error_not_a_pass() -> None:
+    with pytest.raises(ScorerError, match="KeyError"):
+        await score({"type": "test-explodes", "negate": True}, "anything")
 
 
 async def test_values_are_clamped_to_the_unit_interval() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evaltui.errors import ScorerError
 from tests.scorers.contexts import score
 
 
@@ -29,10 +30,10 @@ async def test_equals_compares_non_string_expected_as_json_text() -> None:
     assert (await score({"type": "equals"}, "true", True)).passed
 
 
-async def test_equals_without_any_expected_value_fails_and_says_how_to_fix() -> None:
-    got = await score({"type": "equals"}, "billing", None)
-    assert not got.passed
-    assert "no expected value" in got.reason and "`value`" in got.reason
+async def test_equals_without_any_expected_value_is_an_error_that_says_how_to_fix() -> None:
+    with pytest.raises(ScorerError, match="no expected value") as caught:
+        await score({"type": "equals"}, "billing", None)
+    assert "`value`" in str(caught.value)
 
 
 async def test_collapse_whitespace_joins_runs_of_spaces() -> None:

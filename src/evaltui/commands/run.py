@@ -23,6 +23,7 @@ from evaltui.engine.headless import run_headless
 from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
+from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
 
@@ -64,12 +65,16 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         report=opts["report"],
     )
     baseline_id = resolve_baseline(store, gate)  # before running: a missing baseline is exit 2
+    if opts["resume"] and opts.get("sandbox"):
+        raise EvaltuiError("--sandbox applies to a new run: a resumed run keeps its suite's choice")
     events = EventLines(opts["events"]) if opts["events"] else None
     subscribers = (events,) if events else ()
     if opts["resume"]:
         runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
     else:
         suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
+        if opts.get("sandbox"):
+            suite = with_sandbox(suite, opts["sandbox"])
         models = pick_models(suite, opts["models"])
         options = RunOptions(
             concurrency=opts["concurrency"] or config.concurrency,
@@ -82,6 +87,10 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         )
         runners = make_runners(store, prepare(suite), models, options, subscribers=subscribers)
         run_ids: list[str] = []
+    for runner in runners[:1]:
+        warning = unsandboxed_warning(runner.prepared.suite)
+        if warning:
+            err.print(warning, markup=False, style="bold yellow")
     show = not opts["quiet"] and opts["events"] != "-"
     try:
         if runners:

@@ -25,11 +25,11 @@ from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.retry import RetriesExhausted, RetryPolicy, call_with_retries
 from evaltui.engine.stats import LiveStats, StatsTracker
-from evaltui.errors import ProviderError
+from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers import make_provider
 from evaltui.providers.base import Completion, Provider, Request
 from evaltui.providers.http import HttpClient
-from evaltui.scorers import combine
+from evaltui.scorers import combine, model_secrets
 from evaltui.scorers.base import ScoreContext
 from evaltui.suites.models import ModelSpec
 
@@ -114,6 +114,7 @@ class Runner:
         self._http: HttpClient | None = None
         self._judges: dict[str, Provider] = {}
         self._calls: dict[str, _ModelCalls] = {}  # model id (the run's and its judges') -> built once
+        self._secrets = model_secrets((model, *prepared.suite.models))  # redacted from scorer errors
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -323,8 +324,12 @@ class Runner:
             prompt=pc.messages,
             suite_dir=self.prepared.suite_dir,
             judge=self._judge_for(usage),
+            secrets=self._secrets,
         )
-        scores = [await scorer(ctx) for scorer in pc.scorers]
+        try:
+            scores = [await scorer(ctx) for scorer in pc.scorers]
+        except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
+            return self._row(pc, epoch, completion, attempts=attempts, cached=cached, error=str(exc))
         passed, value = combine(scores, self.prepared.suite.pass_threshold)
         row = self._row(pc, epoch, completion, attempts=attempts, cached=cached)
         row.update(

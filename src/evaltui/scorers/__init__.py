@@ -4,14 +4,15 @@ Public API (`evaltui.scorers`):
 
     compile_scorer(spec, *, suite_dir, field_prefix=None, default_judge=None)
         -> CompiledScorer            options checked and precompiled; SuiteError(file, line, field)
-    await compiled(ctx) -> Score     never raises for a bad output; applies `negate`, carries `weight`
+    await compiled(ctx) -> Score     applies `negate`, carries `weight`; ScorerError (the case is an
+                                     `error`) when the scorer could not judge
     combine(scores, threshold) -> (passed, value)
     known_scorers() -> list[str]
     Score, ScoreContext
 """
 
 from evaltui.scorers import code_exec, custom, judge, numeric, operational, structured, text
-from evaltui.scorers.base import Judge, Score, ScoreContext
+from evaltui.scorers.base import Judge, Score, ScoreContext, model_secrets
 from evaltui.scorers.combine import combine
 from evaltui.scorers.registry import CompiledScorer, compile_scorer, known_scorers
 
@@ -25,4 +26,5 @@ __all__ = [
     "combine",
     "compile_scorer",
     "known_scorers",
+    "model_secrets",
 ]

@@ -7,11 +7,12 @@ with an unknown scorer, a bad regex or an unreadable schema fails when it is *pr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from evaltui.providers.base import Completion, Request
+from evaltui.providers.remote import api_key
 from evaltui.suites.models import Case, ModelSpec
 
 
@@ -47,3 +48,10 @@ class ScoreContext:
     prompt: list[dict[str, str]]  # the rendered messages the model saw
     suite_dir: str  # for scorer files given by relative path
     judge: Judge | None = None
+    secrets: tuple[str, ...] = ()  # API keys to redact from a scorer's error text
+
+
+def model_secrets(models: Iterable[ModelSpec]) -> tuple[str, ...]:
+    """The API keys these models read from the environment: a scorer's exception text (user code,
+    a judge's error) is redacted of them, as provider errors are."""
+    return tuple(key for spec in models if (key := api_key(spec)[1]))

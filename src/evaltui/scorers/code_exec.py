@@ -3,7 +3,13 @@
 The code is the first ```python block of the output (else the first bare ``` block, else the whole
 output); the tests (asserts or any snippet) are appended and the result runs in the sandbox
 (`sandbox.py`). Passing means the script exited cleanly. A hang, a crash, a memory error or a
-failing assert is a failing score whose reason says which, with the last lines of stderr.
+failing assert is a failing score whose reason says which, with the last lines of stderr. A
+sandbox that is missing or does not start is a ScorerError: the case is an error, not a failure.
+
+`sandbox: bwrap` (the default) runs the code under bubblewrap; `sandbox: none` runs it in a plain
+child process, for machines without bubblewrap, and only when a suite (or `evaltui run --sandbox
+none`, which writes it onto every code-exec scorer) asks: `unsandboxed()` names those scorers so
+the CLI can warn on every run, and the suite definition stored with the run records the choice.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from pydantic import Field
 
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.registry import Options, scorer, verdict
-from evaltui.scorers.sandbox import MEMORY_BYTES, NO_PROCESSES, Outcome, run_python
+from evaltui.scorers.sandbox import MEMORY_BYTES, NO_PROCESSES, Outcome, Sandbox, run_python
+from evaltui.suites.models import ScorerSpec, Suite
 
 _PYTHON_FENCE = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _BARE_FENCE = re.compile(r"```[ \t]*\n(.*?)```", re.DOTALL)
@@ -29,6 +36,7 @@ class CodeExecOptions(Options):
     tests_var: str = "tests"
     timeout_s: float = Field(default=10.0, gt=0, le=600)
     memory_mb: int = Field(default=MEMORY_BYTES // (1024 * 1024), ge=64, le=16384)
+    sandbox: Sandbox = "bwrap"
 
 
 def extract_code(output: str) -> str:
@@ -53,7 +61,9 @@ def _tests(ctx: ScoreContext, opts: CodeExecOptions) -> str:
 @scorer("code-exec", options=CodeExecOptions)
 async def code_exec(ctx: ScoreContext, opts: CodeExecOptions) -> Score:
     script = f"{extract_code(ctx.output).rstrip()}\n\n# --- tests ---\n{_tests(ctx, opts)}\n"
-    outcome = await run_python(script, timeout_s=opts.timeout_s, memory_bytes=opts.memory_mb * 1024 * 1024)
+    outcome = await run_python(
+        script, timeout_s=opts.timeout_s, memory_bytes=opts.memory_mb * 1024 * 1024, sandbox=opts.sandbox
+    )
     return judge_outcome(outcome, opts)
 
 
@@ -108,3 +118,45 @@ def stderr_lines(stderr: str) -> list[str]:
             continue
         kept.append(line)
     return kept
+
+
+def with_sandbox(suite: Suite, sandbox: Sandbox) -> Suite:
+    """`suite` with `sandbox` written on every code-exec scorer (`evaltui run --sandbox`), so the
+    suite definition stored with the run records it."""
+
+    def rewrite(specs: list[ScorerSpec] | None) -> list[ScorerSpec] | None:
+        if specs is None:
+            return None
+        return [
+            ScorerSpec.model_validate({**spec.model_dump(), "sandbox": sandbox, "loc": spec.loc})
+            if spec.type == "code-exec"
+            else spec
+            for spec in specs
+        ]
+
+    cases = [case.model_copy(update={"scorers": rewrite(case.scorers)}) for case in suite.cases]
+    rewritten = suite.model_copy(update={"scorers": rewrite(suite.scorers), "cases": cases})
+    rewritten.path = suite.path
+    return rewritten
+
+
+def unsandboxed(suite: Suite) -> list[str]:
+    """The code-exec scorers that run model code without a sandbox (`sandbox: none`), by field."""
+    found: dict[str, None] = {}
+    for case in suite.cases:
+        for index, spec in enumerate(suite.scorers_for(case)):
+            if spec.type == "code-exec" and (spec.model_extra or {}).get("sandbox") == "none":
+                found[(spec.loc.field if spec.loc and spec.loc.field else None) or f"scorers[{index}]"] = None
+    return list(found)
+
+
+def unsandboxed_warning(suite: Suite) -> str | None:
+    """The warning printed on every run of a suite that runs model code unsandboxed."""
+    fields = unsandboxed(suite)
+    if not fields:
+        return None
+    return (
+        f"warning: {suite.name}: code-exec runs model code WITHOUT a sandbox (sandbox: none at "
+        f"{', '.join(fields)}): the code can read your files and environment and reach the network; "
+        "recorded with the run"
+    )

@@ -4,21 +4,31 @@
 `function: path/to/file.py:function` (relative to the suite). It is called as
 `fn(output, expected, case)`, sync or async, and may return a bool, a number 0..1, a dict
 (`passed`/`pass`, `value`/`score`, `reason`) or a `Score`.
+
+A function that does not return within `timeout_s` makes the case an error. A sync function runs
+in a daemon thread of its own, not the event loop's pool: a thread cannot be killed, and a pool
+thread stuck in an endless loop would keep evaltui from exiting when the run ends; a daemon thread
+dies with the process. An async function is awaited on the event loop and cancelled at the
+timeout (one that blocks the loop without awaiting cannot be interrupted: write it sync).
+Anything it raises, SystemExit included, is the scorer's error, not evaltui's exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
+from evaltui.errors import ScorerError
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.registry import OptionError, Options, compile_context, scorer, verdict
 
@@ -26,6 +36,7 @@ from evaltui.scorers.registry import OptionError, Options, compile_context, scor
 class PythonOptions(Options):
     function: str
     threshold: float = Field(default=0.5, ge=0, le=1)  # a number at or above it passes
+    timeout_s: float = Field(default=60.0, gt=0, le=3600)
     _fn: Callable[..., Any] | None = PrivateAttr(default=None)
 
     @property
@@ -82,11 +93,50 @@ def _import(name: str, suite_dir: str) -> Any:
 @scorer("python", options=PythonOptions)
 async def python(ctx: ScoreContext, opts: PythonOptions) -> Score:
     fn = opts.fn
-    if inspect.iscoroutinefunction(fn):
-        result = await fn(ctx.output, ctx.expected, ctx.case)
-    else:  # user code may block: keep it off the event loop
-        result = await asyncio.to_thread(fn, ctx.output, ctx.expected, ctx.case)
+    args = (ctx.output, ctx.expected, ctx.case)
+    call = _guarded(fn(*args)) if inspect.iscoroutinefunction(fn) else _in_daemon_thread(fn, *args)
+    try:
+        result = await asyncio.wait_for(call, opts.timeout_s)
+    except TimeoutError:
+        raise ScorerError(f"{opts.function} did not return within {opts.timeout_s:g} s") from None
     return to_score(result, opts.threshold, opts.function)
+
+
+async def _guarded(call: Awaitable[Any]) -> Any:
+    """Await user code, turning its SystemExit into an error (in a task it would stop the loop)."""
+    try:
+        return await call
+    except SystemExit as exc:
+        raise _raised(exc) from None
+
+
+def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """`fn(*args)` in a daemon thread; its result, or what it raised (even SystemExit), in a future."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():  # the scorer timed out and gave up on it
+            return
+        if error is not None:
+            future.set_exception(error if isinstance(error, Exception) else _raised(error))
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = fn(*args), None
+        except BaseException as exc:  # user code: SystemExit and KeyboardInterrupt are its errors too
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed while it ran
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="evaltui-python-scorer", daemon=True).start()
+    return future
+
+
+def _raised(error: BaseException) -> ScorerError:
+    return ScorerError(f"the scorer raised {type(error).__name__}: {error}")
 
 
 def to_score(result: Any, threshold: float, ref: str) -> Score:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 
-from evaltui.errors import EvaltuiError
+from evaltui.errors import EvaltuiError, ScorerError
 from evaltui.providers.base import Request
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.jsontext import Parsed, find_json
@@ -99,14 +99,15 @@ def model_spec(written: str | dict[str, Any] | None) -> ModelSpec:
 
 
 async def _ask(ctx: ScoreContext, spec: ModelSpec | None, prompt: str, facts: dict[str, Any]) -> str | Score:
-    """The judge's reply text, or a failing Score when it could not be asked."""
+    """The judge's reply text. A judge that could not be asked is a ScorerError (the case is an
+    error): nothing was learnt about the answer."""
     if ctx.judge is None or spec is None:
-        return verdict(False, "no judge available: this scorer needs the engine's judge")
+        raise ScorerError("no judge available: this scorer needs the engine's judge")
     request = Request(messages=[{"role": "user", "content": prompt}], case_id=ctx.case.id, vars=facts)
     try:
         completion = await ctx.judge(spec, request)
     except EvaltuiError as exc:
-        return verdict(False, f"no verdict from the judge {spec.id}: {exc}")
+        raise ScorerError(f"no verdict from the judge {spec.id}: {exc}") from None
     return completion.text
 
 

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from evaltui.errors import SuiteError
+from evaltui.errors import ScorerError, SuiteError
+from evaltui.providers.faults import redact
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec, ScorerSpec
 
@@ -90,8 +91,10 @@ def compile_context(info_context: dict[str, Any] | None) -> CompileContext:
 
 @dataclass(frozen=True, slots=True)
 class CompiledScorer:
-    """A scorer ready to run: `await compiled(ctx) -> Score`. Never raises for a bad output:
-    a scorer that fails at run time gives a failing Score that says why."""
+    """A scorer ready to run: `await compiled(ctx) -> Score`. A scorer that could not judge
+    (it raised, even SystemExit; its sandbox is missing; user code hung) raises ScorerError with
+    the reason, redacted of the context's secrets: the engine makes the case an `error`, since
+    nothing was learnt about the model's answer."""
 
     label: str
     type: str
@@ -105,8 +108,11 @@ class CompiledScorer:
             result = self.fn(ctx, self.options)
             if inspect.isawaitable(result):
                 result = await result
-        except Exception as exc:  # a scorer bug or odd output must not crash the run
-            return self._score(False, 0.0, f"scorer error: {type(exc).__name__}: {exc}")
+        except ScorerError as exc:
+            raise ScorerError(redact(f"{self.label}: {exc}", ctx.secrets)) from None
+        except (Exception, SystemExit) as exc:  # a scorer bug or odd output must not crash the run
+            message = f"{self.label}: the scorer raised {type(exc).__name__}: {exc}"
+            raise ScorerError(redact(message, ctx.secrets)) from None
         value = _clamp(result.value)
         if not self.negate:
             return self._score(result.passed, value, result.reason)
