@@ -245,14 +245,12 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.pass_context
 def config_cmd(ctx: click.Context, db: Path | None) -> None:
     """Print the settings in force and where each came from."""
-    from evaltui.config import config_file
+    from evaltui.config import config_file, describe
 
     config = config_for(ctx, db)
     out_console.print(f"config file: {config_file()}", markup=False, soft_wrap=True)
-    for key, value in config.model_dump().items():
-        out_console.print(
-            f"{key} = {value!r}  ({config.sources.get(key, 'default')})", markup=False, soft_wrap=True
-        )
+    for line in describe(config):
+        out_console.print(line, markup=False, soft_wrap=True)
 
 
 def install_interrupt(cancel: Any) -> None:

@@ -3,11 +3,12 @@
 Precedence, lowest first: defaults in code, the user's config file
 (`$EVALTUI_CONFIG`, else `<user config dir>/evaltui/config.yaml`), the environment
 (`EVALTUI_DB`, `EVALTUI_THEME`), then command-line flags. `Config.sources` says where each value
-came from; `evaltui config` prints it.
+came from; `evaltui config` prints it (`describe`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evaltui.errors import EvaltuiError
 from evaltui.suites.models import Price
+from evaltui.text import make_visible
 
 APP_NAME = "evaltui"
 
@@ -32,6 +34,18 @@ class Config(BaseModel):
     prices: dict[str, Price] = Field(default_factory=dict)  # model name prefix -> USD per Mtok
     concurrency: int = Field(default=16, ge=1, le=4096)
     sources: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+
+def describe(config: Config) -> list[str]:
+    """`key = value  (where it came from)` for each setting, values as a config file would hold
+    them: a path or a name as itself, lists and mappings as JSON (never a Python repr such as
+    `PosixPath('…')`), control characters made visible."""
+    lines = []
+    for key, value in config.model_dump(mode="json").items():
+        plain = isinstance(value, str) and value.strip() == value != ""  # needs no quotes to read right
+        shown = value if plain else json.dumps(value, ensure_ascii=False)
+        lines.append(make_visible(f"{key} = {shown}  ({config.sources.get(key, 'default')})"))
+    return lines
 
 
 def config_file() -> Path:

@@ -101,3 +101,16 @@ def test_without_a_price_the_cost_is_unknown_not_zero(cli):
     run = json.loads(cli("runs", "--json").stdout)[0]
     assert run["cost_usd"] is None
     assert "$0" not in cli("runs").stdout
+
+
+def test_config_prints_paths_and_values_as_written_not_python_reprs(cli, tmp_path):
+    (tmp_path / "cfg.yaml").write_text("suite_dirs: [evals/a]\nkeymap: {app.runs: u}\n")
+    done = cli("config")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert f"db_path = {tmp_path / 'cli.db'}  ($EVALTUI_DB)" in lines
+    assert "theme = evaltui-dark  (default)" in lines
+    assert f'suite_dirs = ["evals/a"]  ({tmp_path / "cfg.yaml"})' in lines
+    assert f'keymap = {{"app.runs": "u"}}  ({tmp_path / "cfg.yaml"})' in lines
+    assert "concurrency = 16  (default)" in lines
+    assert "PosixPath" not in done.stdout and "'" not in done.stdout
