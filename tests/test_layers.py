@@ -54,3 +54,15 @@ def test_analysis_is_pure() -> None:
 )
 def test_commands_import_only_what_they_use(module: str, not_loaded: set[str]) -> None:
     assert not not_loaded & loaded_after_import(module)
+
+
+def test_reports_do_not_import_the_commands_above_them() -> None:
+    """DESIGN.md: nothing below commands/ imports commands/ (the reports once borrowed `why`)."""
+    code = (
+        "import sys, evaltui.reports.export, evaltui.reports.junit, evaltui.reports.markdown, "
+        "evaltui.reports.comparison, evaltui.reports.shortdiff, evaltui.reports.verdicts; "
+        "print('\\n'.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    above = ("evaltui.commands", "evaltui.cli", "evaltui.console")
+    assert not {m for m in out.split() if m.startswith(above)}

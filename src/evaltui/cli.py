@@ -126,7 +126,8 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
     "--fail-under",
     type=click.FloatRange(0, 1),
     default=None,
-    help="Exit 1 when a run's pass rate is below this.",
+    help="Exit 1 when a run's pass rate is below this share (0-1). The rate is over every case the "
+    "run was asked to do: an errored case counts as not passed.",
 )
 @click.option(
     "--max-regressions",

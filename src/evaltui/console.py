@@ -37,6 +37,18 @@ def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:
     return Text(f"{prefix}{passed / scored:.1%} [{lo:.0%}–{hi:.0%}]")
 
 
+def rate_cell(passed: int, failed: int, errors: int, cached: int | None) -> Text:
+    """A run's pass rate with its interval, then (on a line below, to keep the column narrow) how
+    many errored and came from the cache: the rate is over the scored cases only."""
+    text = fmt_rate(passed, passed + failed, word=False)
+    notes = [(f"{errors:,} err", "bold red")] if errors else []
+    notes += [(f"{cached:,} cached", "dim")] if cached else []
+    for i, (note, style) in enumerate(notes):
+        text.append("\n" if i == 0 else " · ")
+        text.append(note, style=style)
+    return text
+
+
 def fmt_ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms"
 
@@ -59,6 +71,8 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
     )
     line.append_text(fmt_rate(s.passed, s.passed + s.failed))
     line.append(f"  err {s.errors}", style="red" if s.errors else "")
+    if s.cached:
+        line.append(f"  cached {s.cached}", style="dim")
     line.append(f"  p50 {fmt_ms(s.p50_ms)} p95 {fmt_ms(s.p95_ms)}")
     line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {fmt_cost(s.cost_usd)}")
     eta = "" if s.eta_s is None or s.done >= s.total else f" eta {s.eta_s:,.0f}s"
@@ -118,7 +132,7 @@ def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
     table.add_column("suite · model", overflow="fold", ratio=1, min_width=12)
     for run in runs:
         metrics = run.get("metrics") or {}
-        passed = int(run.get("passed") or 0)
+        passed, failed, errors = (int(run.get(key) or 0) for key in ("passed", "failed", "errors"))
         what = Text.assemble(inert(str(run.get("suite") or "")), " · ", inert(str(run.get("model_id") or "")))
         if run.get("label"):
             what.append_text(inert(f" [{run['label']}]", "cyan"))
@@ -126,7 +140,7 @@ def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
         table.add_row(
             inert(run["id"]),
             Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
-            fmt_rate(passed, passed + int(run.get("failed") or 0), word=False),
+            rate_cell(passed, failed, errors, metrics.get("cached")),
             fmt_ms((metrics.get("latency_ms") or {}).get("p95")),
             fmt_cost(run.get("cost_usd")),
             what,

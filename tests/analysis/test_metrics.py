@@ -139,3 +139,33 @@ def test_metrics_to_dict_is_json_with_nan_as_null() -> None:
 def test_unknown_status_is_rejected() -> None:
     with pytest.raises(ValueError, match="status"):
         run_metrics([_row("a", "pass") | {"status": "skipped"}])
+
+
+def test_a_run_whose_every_case_errored_has_an_unknown_cost_not_zero() -> None:
+    m = run_metrics([_row("a", "error", cost_usd=None), _row("b", "error", cost_usd=None)])
+    assert m.cost_usd is None
+
+
+def test_cached_answers_are_counted_but_not_in_the_latency_percentiles() -> None:
+    rows = [_row(f"f{i}", "pass", latency_ms=float(i)) for i in range(1, 11)]
+    rows += [_row(f"c{i}", "pass", latency_ms=5000.0, cached=True) for i in range(30)]
+    m = run_metrics(rows)
+    assert m.cached == 30 and m.passed == 40
+    assert m.latency_ms.n == 10 and m.latency_ms.max == 10.0
+    assert m.latency_ms.p50 == pytest.approx(percentile([float(i) for i in range(1, 11)], 50))
+
+
+def test_live_figures_and_stored_metrics_count_the_same_latencies() -> None:
+    """The engine's live percentiles and the metrics kept at the end read one definition of a
+    fresh answer: neither counts a cached answer or an errored case's latency."""
+    from evaltui.engine.stats import StatsTracker
+
+    rows = [_row(f"f{i}", "pass", latency_ms=float(i)) for i in range(1, 21)]
+    rows += [_row("cached", "pass", latency_ms=9000.0, cached=True)]
+    rows += [_row("errored", "error", latency_ms=8000.0)]
+    tracker = StatsTracker(len(rows))
+    tracker.add(rows)
+    live, stored = tracker.snapshot(), run_metrics(rows)
+    assert (live.p50_ms, live.p95_ms) == (stored.latency_ms.p50, stored.latency_ms.p95)
+    assert live.cached == stored.cached == 1
+    assert stored.latency_ms.max == 20.0

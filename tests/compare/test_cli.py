@@ -38,7 +38,7 @@ def test_gate_passes_when_no_bar_is_broken(cli, baseline, tmp_path: Path) -> Non
 def test_fail_under_exits_1_with_the_reason_on_stderr(cli, tmp_path: Path) -> None:
     done = cli("run", SUITE, "-m", "demo:rules", "-q", "--fail-under", "0.85")
     assert done.returncode == 1
-    assert "gate failed: demo:rules: pass rate 42.3% under 85.0%" in done.stderr
+    assert "gate failed: demo:rules: pass rate 42.3% of 78 asked under 85.0%" in done.stderr
 
 
 def test_max_regressions_fails_and_reports_are_written(cli, baseline, tmp_path: Path) -> None:

@@ -47,3 +47,41 @@ async def test_a_clustered_suite_shows_the_same_interval_as_show(make_tui, db_pa
         await pilot.pause()
         header = screen_text(app.screen.query_one(RunHeader))
     assert figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi) in header
+
+
+async def test_the_header_puts_errors_and_cached_answers_beside_the_pass_rate(
+    make_tui, db_path, tmp_path, fake_api, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """7 of 10 cases answered 503 (never retried): the rate is over 3 scored, and the header says
+    7 errored; asked again, the 3 answered come from the cache and the header says so."""
+    import asyncio
+
+    from evaltui.tui.widgets.run_header import RunHeader
+    from tests.tui.conftest import screen_text
+    from tests.tui.frozen import run_suite
+    from tests.tui.test_journeys import open_run
+
+    monkeypatch.setenv("HEADER_KEY", "sk-header")
+    for i in range(7):
+        fake_api.fail_when(f"case-{i}", "503")
+    cases = "\n".join(f'  - {{id: c{i}, input: "case-{i}", expected: "CASE-{i}"}}' for i in range(10))
+    suite = tmp_path / "flaky.yaml"
+    suite.write_text(
+        "name: flaky\nprompt: 'Q: {{ input }}'\nmodels:\n  - id: fake\n    provider: openai\n"
+        f"    model: fake\n    base_url: {fake_api.base_url}\n    api_key_env: HEADER_KEY\n"
+        f"    max_retries: 0\nscorers:\n  - type: equals\ncases:\n{cases}\n"
+    )
+    first = await asyncio.to_thread(run_suite, db_path, suite)
+    second = await asyncio.to_thread(run_suite, db_path, suite)
+    shown = {}
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for run_id in (first, second):
+            await open_run(pilot, run_id)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown[run_id] = screen_text(app.screen.query_one(RunHeader))
+            app.pop_screen()
+            await pilot.pause()
+    assert "of 3 scored · 7 errored" in shown[first]
+    assert "of 10 scored · 3 cached" in shown[second]

@@ -45,7 +45,8 @@ class TagRate:
 @dataclass(frozen=True)
 class RunMetrics:
     """Everything `evaltui show` and the run screen print about a run. Counts are of results
-    (a case over three epochs counts three times); rates and mean score are per case."""
+    (a case over three epochs counts three times); rates and mean score are per case. Latency is
+    over the answers asked in this run only (`fresh_latency`)."""
 
     total: int
     passed: int
@@ -57,12 +58,15 @@ class RunMetrics:
     latency_ms: Spread
     tokens_in: int
     tokens_out: int
-    cost_usd: float | None  # None: some answered result has an unknown price (never 0 for unknown)
+    # None: some answered result has an unknown price, or no result has a price at all (a run whose
+    # every case errored cost nothing anyone knows of); never 0 for unknown
+    cost_usd: float | None
     cases: int
     epochs: int  # most epochs any case has
     flaky_share: float | None  # share of multi-epoch cases whose epochs disagree
     flaky_cases: tuple[str, ...] = ()
     by_tag: tuple[TagRate, ...] = field(default_factory=tuple)
+    cached: int = 0  # results answered from the response cache (their latency is not in latency_ms)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; NaN (no spread known) becomes null."""
@@ -89,6 +93,7 @@ class _RunTally:
     cases: dict[str, _CaseTally] = field(default_factory=dict)
     latencies: array[float] = field(default_factory=lambda: array("d"))
     counts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
+    cached: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     costs: array[float] = field(default_factory=lambda: array("d"))  # summed exactly, in any order
@@ -116,8 +121,19 @@ class MetricsTally:
         return _finish(self._tally)
 
 
+def fresh_latency(row: Mapping[str, Any]) -> float | None:
+    """The latency a result counts for in a run's percentiles: only an answer the model gave in this
+    run. A cached answer replays the latency of the run that first asked (so it is shown on its
+    row, never counted again) and an errored case has no answer. The one definition, used by the
+    stored metrics and by the engine's live figures alike."""
+    latency = row.get("latency_ms")
+    if latency is None or row.get("cached") or row.get("status") == "error":
+        return None
+    return float(latency)
+
+
 def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
-    """Reduce result rows (status, value, latency_ms, tokens_in, tokens_out, cost_usd, tags,
+    """Reduce result rows (status, value, latency_ms, cached, tokens_in, tokens_out, cost_usd, tags,
     cluster, case_id, epoch) to a run's metrics in one pass."""
     tally = MetricsTally()
     for row in rows:
@@ -130,6 +146,7 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
     if status not in tally.counts:
         raise ValueError(f"result status must be pass, fail or error, got {status!r}")
     tally.counts[status] += 1
+    tally.cached += bool(row.get("cached"))
     case_id = str(row.get("case_id"))
     case = tally.cases.get(case_id)
     if case is None:
@@ -145,8 +162,9 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
         return
     if cost is None:
         tally.cost_known = False
-    if row.get("latency_ms") is not None:
-        tally.latencies.append(float(row["latency_ms"]))
+    latency = fresh_latency(row)
+    if latency is not None:
+        tally.latencies.append(latency)
     passed = status == "pass"
     case.passed += passed
     case.failed += not passed
@@ -182,12 +200,13 @@ def _finish(tally: _RunTally) -> RunMetrics:
         latency_ms=spread_of_array(tally.latencies),
         tokens_in=tally.tokens_in,
         tokens_out=tally.tokens_out,
-        cost_usd=math.fsum(tally.costs) if tally.cost_known else None,
+        cost_usd=math.fsum(tally.costs) if tally.cost_known and tally.costs else None,
         cases=len(cases),
         epochs=epochs,
         flaky_share=len(flaky) / len(multi) if multi else None,
         flaky_cases=flaky,
         by_tag=tuple(TagRate(tag, _rate(by_tag[tag], clustered)) for tag in sorted(by_tag)),
+        cached=tally.cached,
     )
 
 

@@ -7,6 +7,7 @@ several-model run needs are imported by the functions that use them (20–30 ms 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from evaltui.errors import EvaltuiError, GateError
+from evaltui.reports.verdicts import asked_of, asked_rate
 from evaltui.text import inert, json_text
 
 if TYPE_CHECKING:
@@ -38,18 +40,29 @@ class GateOptions:
 
 def resolve_baseline(store: Any, options: GateOptions) -> str | None:
     """Checked before anything runs: a missing baseline is a usage error (exit 2), not a failed gate."""
+    check_options(options)
     if options.max_regressions is not None and options.baseline is None:
         raise EvaltuiError("--max-regressions counts regressions against a baseline; add --baseline RUN")
     return store.resolve_run(options.baseline) if options.baseline else None
 
 
-def _gates(metrics: dict[str, Any], comparison: dict[str, Any] | None, options: GateOptions) -> list[dict]:
+def check_options(options: GateOptions) -> None:
+    """Checked before anything runs: a bar that no rate can be compared with is a usage error."""
+    bar = options.fail_under
+    if bar is not None and not (math.isfinite(bar) and 0.0 <= bar <= 1.0):
+        raise EvaltuiError(f"--fail-under must be a share from 0 to 1 (0.75 for 75%), got {bar}")
+
+
+def _gates(entry: dict[str, Any], options: GateOptions) -> list[dict]:
+    metrics, comparison = entry["metrics"], entry["comparison"]
     gates = []
     if options.fail_under is not None:
-        rate = metrics["rate"]["pass_rate"]
+        asked = asked_of(entry["run"] or {}, metrics)
+        rate = asked_rate(metrics["passed"], asked)
         ok = rate is not None and rate >= options.fail_under
-        shown = "nothing scored" if rate is None else f"{rate:.1%}"
-        detail = f"pass rate {shown} {'≥' if ok else 'under'} {options.fail_under:.1%}"
+        shown = "nothing asked" if rate is None else f"{rate:.1%} of {asked:,} asked"
+        errored = f" ({metrics['errors']:,} errored, counted as not passed)" if metrics["errors"] else ""
+        detail = f"pass rate {shown}{errored} {'≥' if ok else 'under'} {options.fail_under:.1%}"
         gates.append({"name": "fail-under", "passed": ok, "detail": detail})
     if options.max_regressions is not None and comparison is not None:
         n = comparison["counts"]["regressions"]
@@ -75,7 +88,7 @@ def gate_entry(
         entry["comparison"] = comparison.to_dict()
         entry["shown"] = moved_cases(store, comparison, SHOWN_CASES)
         lines = summary_lines(comparison)
-    entry["gates"] = _gates(entry["metrics"], entry["comparison"], options)
+    entry["gates"] = _gates(entry, options)
     return entry, lines
 
 
@@ -90,7 +103,8 @@ def apply_gates(
     built = [gate_entry(store, run_id, baseline_id, options) for run_id in run_ids]
     entries = [entry for entry, _ in built]
     if options.junit:
-        write_junit(store, run_ids, Path(options.junit))
+        metrics = {entry["run"]["id"]: entry["metrics"] for entry in entries if entry["run"]}
+        write_junit(store, run_ids, Path(options.junit), metrics)
     if options.report:
         suite = str(entries[0]["run"].get("suite")) if entries else ""
         baseline = store.get_run(baseline_id) if baseline_id else None

@@ -13,8 +13,10 @@ from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
+from evaltui.reports.verdicts import asked_note, asked_of, basis, why
 from evaltui.text import inert, json_text
 
+ERRORED = r"[\d,]+ errored"
 FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
 
 
@@ -37,13 +39,6 @@ def failures(store: Any, run_id: str, limit: int) -> tuple[int, list[dict[str, A
 def short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text.replace("\n", " ")[:200]
-
-
-def why(row: dict[str, Any]) -> str:
-    if row.get("error"):
-        return str(row["error"])
-    reasons = [f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")]
-    return "; ".join(reasons)
 
 
 def summary_dict(store: Any, run_id: str, limit: int = 20) -> dict[str, Any]:
@@ -75,21 +70,17 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
         head.append("  label ")
         head.append_text(inert(str(run["label"])))
     rate = m.get("rate") or {}
-    lat = m.get("latency_ms") or {}
     pass_rate = rate.get("pass_rate")
-    line1 = Text(
-        f"pass rate {fmt_pct(pass_rate)}"
-        + ("" if pass_rate is None else f" [{fmt_pct(rate.get('lo'))}–{fmt_pct(rate.get('hi'))}] 95% CI")
-        + f" ({rate.get('method', 'wilson')}, n={rate.get('n', 0)})"
-        + f"  ·  pass {m.get('passed', 0)}  fail {m.get('failed', 0)}  error {m.get('errors', 0)}"
-        + f"  ·  mean score {m.get('mean_score') or 0:.3f}"
-    )
-    line2 = Text(
-        f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
-        f"  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
-        f"  ·  cost {fmt_cost(m.get('cost_usd'))}"
-    )
-    parts: list[Any] = [head, line1, line2]
+    line1 = Text("pass rate ").append(fmt_pct(pass_rate), "bold")
+    if pass_rate is not None:
+        line1.append(f" [{fmt_pct(rate.get('lo'))}–{fmt_pct(rate.get('hi'))}] 95% CI ({rate.get('method')})")
+    counted = Text(" " + basis(rate.get("n", 0), m.get("errors", 0), m.get("cached")))
+    counted.highlight_regex(ERRORED, "bold red")  # the rate is over the answered cases only: say so
+    line1.append_text(counted)
+    asked = asked_note(m.get("passed", 0), rate.get("n", 0), asked_of(run, m))
+    line1.append(f"  ·  {asked}" if asked else "")
+    line1.append(f"  ·  mean score {m.get('mean_score') or 0:.3f}")
+    parts: list[Any] = [head, line1, latency_line(m)]
     if m.get("flaky_share"):
         parts.append(Text(f"flaky: {m['flaky_share']:.1%} of cases disagree across epochs", style="yellow"))
     if m.get("by_tag"):
@@ -106,6 +97,19 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
             )
         parts.append(table)
     return Group(*parts)
+
+
+def latency_line(m: dict[str, Any]) -> Text:
+    """Latency over the answers asked in this run (cached answers replay an old latency), tokens, cost."""
+    lat = m.get("latency_ms") or {}
+    cached = m.get("cached") or 0
+    fresh = f" over {lat.get('n', 0):,} fresh answers"
+    fresh += f" ({cached:,} cached not counted)" if cached else ""
+    return Text(
+        f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
+        f"{fresh}  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
+        f"  ·  cost {fmt_cost(m.get('cost_usd'))}"
+    )
 
 
 def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:

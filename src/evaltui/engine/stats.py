@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from evaltui.analysis.metrics import fresh_latency
 from evaltui.analysis.stats import spread as latency_spread
 
 
@@ -60,8 +61,9 @@ class StatsTracker:
                 self._tokens_out += row.get("tokens_out") or 0
                 if row.get("cost_usd") is not None:
                     self._cost = (self._cost or 0.0) + row["cost_usd"]
-                if row.get("latency_ms") is not None and not row.get("cached"):
-                    self._latencies.append(row["latency_ms"])
+                latency = fresh_latency(row)
+                if latency is not None:
+                    self._latencies.append(latency)
 
     def snapshot(self) -> LiveStats:
         with self._lock:

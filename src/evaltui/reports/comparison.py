@@ -40,6 +40,7 @@ class RunSummary:
     tokens_in: int
     tokens_out: int
     cost_usd: float | None
+    cached: int = 0  # results answered from the response cache (not in latency_ms)
 
 
 class _RateTally:
@@ -289,6 +290,7 @@ def _summary(run: dict[str, Any], totals: RunTotals, tally: _RateTally) -> RunSu
         tokens_in=totals.tokens_in,
         tokens_out=totals.tokens_out,
         cost_usd=totals.cost_usd,
+        cached=totals.cached,
     )
 
 

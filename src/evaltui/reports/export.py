@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from evaltui.commands.show import why
 from evaltui.reports.markdown import cell
+from evaltui.reports.verdicts import why
 
 COLUMNS = (
     "case_id", "epoch", "status", "output", "scores", "value", "latency_ms", "tokens_in", "tokens_out",

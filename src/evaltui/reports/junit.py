@@ -1,16 +1,20 @@
 """JUnit XML: one `<testsuite>` per run, one `<testcase>` per result, so CI systems list failing
-cases natively. A failure carries the failing scorers' reasons, an error the provider's error.
+cases natively. A failure carries the failing scorers' reasons; a case the model could not be asked
+is an `<error>` with the provider's error, never a failure. Each suite's properties give the pass
+rate with what it is over (scored, errored, cached, asked).
 Results stream from the store into the file; text is made XML-safe (XML 1.0 cannot hold most
 control characters even escaped, so they are shown as visible stand-ins)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from evaltui.commands.show import why
+from evaltui.analysis.metrics import run_metrics
+from evaltui.reports.verdicts import asked_of, asked_rate, why
 from evaltui.text import make_visible
 
 OUTPUT_CHARS = 2000
@@ -40,17 +44,40 @@ def _case(handle: IO[str], row: dict[str, Any], classname: str) -> None:
     handle.write("    </testcase>\n")
 
 
-def write_junit(store: Any, run_ids: list[str], path: Path) -> None:
+def _properties(handle: IO[str], run: dict[str, Any], m: dict[str, Any]) -> None:
+    """The run's figures as properties: the pass rate with what it is over, beside the errors."""
+    rate = (m.get("rate") or {}).get("pass_rate")
+    asked = asked_of(run, m)
+    shares = {"pass_rate_of_scored": rate, "pass_rate_of_asked": asked_rate(m.get("passed", 0), asked)}
+    figures = {
+        **{name: "" if value is None else f"{value:.4f}" for name, value in shares.items()},
+        "asked": asked,
+        "scored": (m.get("rate") or {}).get("n", 0),
+        "errored": m.get("errors", 0),
+        "cached": m.get("cached", 0),
+    }
+    handle.write("    <properties>\n")
+    for name, value in figures.items():
+        handle.write(f"      <property name={quoteattr(name)} value={quoteattr(str(value))}/>\n")
+    handle.write("    </properties>\n")
+
+
+def write_junit(
+    store: Any, run_ids: list[str], path: Path, metrics: Mapping[str, dict[str, Any]] | None = None
+) -> None:
+    """`metrics`: each run's metrics (as `RunMetrics.to_dict`) when the caller has them already."""
     with path.open("w", encoding="utf-8") as handle:
         handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="evaltui">\n')
         for run_id in run_ids:
             run = store.get_run(run_id) or {}
+            m = (metrics or {}).get(run_id) or run_metrics(store.iter_metric_rows(run_id)).to_dict()
             classname = xml_text(f"{run.get('suite')}.{run.get('model_id')}")
             handle.write(
-                f'  <testsuite name={quoteattr(classname)} tests="{run.get("done", 0)}" '
-                f'failures="{run.get("failed", 0)}" errors="{run.get("errors", 0)}" '
+                f'  <testsuite name={quoteattr(classname)} tests="{m.get("total", 0)}" '
+                f'failures="{m.get("failed", 0)}" errors="{m.get("errors", 0)}" '
                 f"id={quoteattr(run_id)}>\n"
             )
+            _properties(handle, run, m)
             for row in store.iter_results(run_id, columns=COLUMNS):
                 _case(handle, row, classname)
             handle.write("  </testsuite>\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evaltui.reports.verdicts import asked_note, asked_of, basis
 from evaltui.text import make_visible
 
 SHOWN = 10  # regressions shown before the rest fold away
@@ -33,10 +34,38 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _rate(rate: dict[str, Any]) -> str:
-    if rate.get("pass_rate") is None:
-        return "–"
-    return f"{pct(rate['pass_rate'])} ({pct(rate['lo'])}–{pct(rate['hi'])})"
+def _rate(run: dict[str, Any], m: dict[str, Any]) -> str:
+    """The pass rate with what it is over: `83.9% (74.2%–90.1%) of 56 scored · 144 errored`."""
+    rate = m["rate"]
+    shown = "–"
+    if rate.get("pass_rate") is not None:
+        shown = f"{pct(rate['pass_rate'])} ({pct(rate['lo'])}–{pct(rate['hi'])})"
+    over = basis(rate.get("n", 0), m.get("errors", 0), m.get("cached"))
+    asked = asked_note(m.get("passed", 0), rate.get("n", 0), asked_of(run, m))
+    return f"{shown} {over}" + (f" ({asked})" if asked else "")
+
+
+def _gate(gates: list[dict[str, Any]]) -> str:
+    if not gates:
+        return "no gates set"
+    return "✅ pass" if all(g["passed"] for g in gates) else "❌ fail"
+
+
+def _headline(entries: list[dict[str, Any]]) -> list[str]:
+    """The verdict first, then any run that errored: a pass rate over few scored cases must not
+    read as a healthy run."""
+    gates = [g for e in entries for g in e["gates"]]
+    if not gates:
+        lines = ["**Gates: no gates set**"]
+    else:
+        lines = ["**Gates: ❌ failed**" if any(not g["passed"] for g in gates) else "**Gates: ✅ passed**"]
+    for e in entries:
+        m, errors = e["metrics"], e["metrics"].get("errors", 0)
+        if errors:
+            most = " (most cases)" if errors * 2 > asked_of(e["run"], m) else ""
+            model = cell(str(e["run"].get("model_id")))
+            lines += ["", f"**⚠️ {model}: {errors:,} of {asked_of(e['run'], m):,} cases errored{most}**"]
+    return lines
 
 
 def _cost(value: float | None) -> str:
@@ -57,11 +86,10 @@ def summary_table(entries: list[dict[str, Any]]) -> list[str]:
         versus = "–" if not cmp else cell(cmp["verdict"])
         regress = "–" if not cmp else str(cmp["counts"]["regressions"])
         improve = "–" if not cmp else str(cmp["counts"]["improvements"])
-        gate = "✅ pass" if all(g["passed"] for g in e["gates"]) else "❌ fail"
         lines.append(
-            f"| {cell(str(e['run'].get('model_id')))} | {cell(e['run']['id'])} | {_rate(m['rate'])} | "
+            f"| {cell(str(e['run'].get('model_id')))} | {cell(e['run']['id'])} | {_rate(e['run'], m)} | "
             f"{versus} | {regress} | {improve} | {_ms(m['latency_ms']['p95'])} | "
-            f"{_cost(m['cost_usd'])} | {gate} |"
+            f"{_cost(m['cost_usd'])} | {_gate(e['gates'])} |"
         )
     return lines
 
@@ -82,10 +110,7 @@ def _moved(title: str, cases: list[dict[str, str]], total: int) -> list[str]:
 
 def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[str, Any]]) -> str:
     """The whole comment. `entries`: one per run, as `commands.gate` builds them."""
-    failed = [g for e in entries for g in e["gates"] if not g["passed"]]
-    lines = [f"## evaltui: {cell(suite)}", ""]
-    lines.append("**Gates: ❌ failed**" if failed else "**Gates: ✅ passed**")
-    lines.append("")
+    lines = [f"## evaltui: {cell(suite)}", "", *_headline(entries), ""]
     if baseline:
         lines += [f"Baseline: {cell(baseline['id'])} ({cell(str(baseline.get('model_id')))})", ""]
     lines += [*summary_table(entries), ""]

@@ -33,6 +33,7 @@ _TOTALS = (
     "count(*) FILTER (WHERE status = 'error') AS errors, coalesce(sum(tokens_in), 0) AS tokens_in, "
     "coalesce(sum(tokens_out), 0) AS tokens_out, coalesce(sum(cost_usd), 0.0) AS cost_usd, "
     "count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL) AS unpriced, "
+    "count(cost_usd) AS priced, count(*) FILTER (WHERE cached) AS cached, "
     "max(epoch) + 1 AS epochs FROM results WHERE run_id = ?"
 )
 # Two runs of one epoch each need no folding: the join on the primary key pairs them, and SQLite
@@ -64,8 +65,9 @@ _ONE_EPOCH_IDS = (
     "SELECT case_id FROM results WHERE run_id = ? AND epoch = 0 UNION "
     "SELECT case_id FROM results WHERE run_id = ? AND epoch = 0 ORDER BY case_id"
 )
-_LATENCIES = (
-    "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND latency_ms IS NOT NULL"
+_LATENCIES = (  # analysis.metrics.fresh_latency, in SQL: answers asked in this run, not cached ones
+    "SELECT latency_ms FROM results "
+    "WHERE run_id = ? AND status != 'error' AND NOT cached AND latency_ms IS NOT NULL"
 )
 
 
@@ -97,16 +99,18 @@ class CasePair:
 
 @dataclass(frozen=True, slots=True)
 class RunTotals:
-    """What a run costs, and every answered result's latency (8 bytes each)."""
+    """What a run costs, how many answers came from the cache, and every fresh answer's latency
+    (8 bytes each)."""
 
     results: int
     passed: int
     errors: int
     tokens_in: int
     tokens_out: int
-    cost_usd: float | None  # None when some answered result has no known price
+    cost_usd: float | None  # None when some answered result has no known price, or none has one
     epochs: int
-    latencies: array[float]
+    latencies: array[float]  # of the answers asked in that run (not cached ones)
+    cached: int = 0
 
 
 def _cases(rows: Iterator[tuple]) -> Iterator[tuple[str, int | None, Side, bool]]:
@@ -190,9 +194,10 @@ def run_totals(store: ThreadConnections, run_id: str, *, latencies: bool = True)
         errors=row.get("errors") or 0,
         tokens_in=row.get("tokens_in") or 0,
         tokens_out=row.get("tokens_out") or 0,
-        cost_usd=None if row.get("unpriced") else row.get("cost_usd"),
+        cost_usd=None if row.get("unpriced") or not row.get("priced") else row.get("cost_usd"),
         epochs=row.get("epochs") or 1,
         latencies=latencies_ms,
+        cached=row.get("cached") or 0,
     )
 
 

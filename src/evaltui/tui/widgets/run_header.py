@@ -12,6 +12,7 @@ from textual.widgets import Static
 from evaltui.analysis.metrics import RunMetrics
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
+from evaltui.reports.verdicts import basis
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import status_tone, tone
@@ -32,6 +33,7 @@ class Figures:
     tokens_in: int
     tokens_out: int
     cost_usd: float | None
+    cached: int | None = None  # answers from the response cache; None where not known (an old run)
 
     @classmethod
     def from_stats(cls, stats: LiveStats) -> Figures:
@@ -51,6 +53,7 @@ class Figures:
             stats.tokens_in,
             stats.tokens_out,
             stats.cost_usd,
+            stats.cached,
         )
 
     @classmethod
@@ -69,6 +72,7 @@ class Figures:
             metrics.tokens_in,
             metrics.tokens_out,
             metrics.cost_usd,
+            metrics.cached,
         )
 
     @classmethod
@@ -96,11 +100,13 @@ class Figures:
             run.get("tokens_in") or 0,
             run.get("tokens_out") or 0,
             run.get("cost_usd") if kept else None,
+            kept.get("cached"),
         )
 
 
 class RunHeader(Static):
-    """Three lines: suite, model, status and label; pass rate and counts; latency, tokens, cost."""
+    """Three lines: suite, model, status and label; the pass rate with what it is over (scored,
+    errored, cached) and the counts; latency over fresh answers, tokens, cost."""
 
     DEFAULT_CSS = """
     RunHeader { height: 3; padding: 0 1; background: $panel; }
@@ -120,12 +126,10 @@ class RunHeader(Static):
         text.append(f" · {run.get('id', '')}", tone(app, "text-muted"))
         text.append("\npass rate ")
         text.append(figures.rate_with_interval(numbers.rate, numbers.lo, numbers.hi), "bold")
-        text.append("   ")
-        for count, status_name, mark in (
-            (numbers.passed, "pass", "✓"),
-            (numbers.failed, "fail", "✗"),
-            (numbers.errors, "error", "!"),
-        ):
+        over = Text(" " + basis(numbers.passed + numbers.failed, numbers.errors, numbers.cached) + "   ")
+        over.highlight_regex(r"[\d,]+ errored", status_tone(app, "error"))  # the rate is over the scored only
+        text.append_text(over)
+        for count, status_name, mark in ((numbers.passed, "pass", "✓"), (numbers.failed, "fail", "✗")):
             text.append(f"{mark} {count:,}  ", status_tone(app, status_name))
         text.append(f"of {numbers.total:,}")
         text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")

@@ -1,0 +1,48 @@
+"""How a run's verdicts read wherever they are shown (the end-of-run summary, `show`, `runs`, the
+Markdown and JUnit reports, the Run screen): what a pass rate is over, the share a gate checks,
+and why a case did not pass. One wording everywhere, so no summary shows a pass rate over the
+scored cases without the errored ones beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def why(row: dict[str, Any]) -> str:
+    """Why a result did not pass: the provider's error, else the failing scorers' reasons."""
+    if row.get("error"):
+        return str(row["error"])
+    reasons = [f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")]
+    return "; ".join(reasons)
+
+
+def asked_rate(passed: int, asked: int) -> float | None:
+    """The share a gate checks: passed results over every result the run was asked for. An errored
+    case, or one the run never reached, is not a pass (a pass rate over the scored cases alone
+    would let a run that mostly errored pass its gate)."""
+    return passed / asked if asked > 0 else None
+
+
+def basis(scored: int, errors: int, cached: int | None = None) -> str:
+    """What a pass rate is over, said right after it: `of 56 scored · 144 errored · 12 cached`.
+    Errors and cached answers are named whenever there are any."""
+    parts = [f"of {scored:,} scored"]
+    if errors:
+        parts.append(f"{errors:,} errored")
+    if cached:
+        parts.append(f"{cached:,} cached")
+    return " · ".join(parts)
+
+
+def asked_note(passed: int, scored: int, asked: int) -> str:
+    """The pass rate over every asked case, when errors or unreached cases make it differ from the
+    scored one (`28.0% over all 200 asked`); empty when every asked case was scored."""
+    rate = asked_rate(passed, asked)
+    if rate is None or scored >= asked:
+        return ""
+    return f"{rate:.1%} over all {asked:,} asked"
+
+
+def asked_of(run: dict[str, Any], metrics: dict[str, Any]) -> int:
+    """How many results the run was asked for: its planned total, or more if it holds more."""
+    return max(int(run.get("total") or 0), int(metrics.get("total") or 0))

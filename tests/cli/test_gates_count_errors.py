@@ -1,0 +1,97 @@
+"""A gate is over every case the run was asked to do: an errored case is not a pass. Every summary
+and report says how many cases errored next to the pass rate, and a report with no gates says so."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+CASES = 20
+ERRORED = 14  # 70% of the requests answered 503, never retried
+
+
+@pytest.fixture
+def flaky_suite(fake_api, tmp_path: Path) -> Path:
+    """A suite of 20 cases on the fake API, 14 of which are answered 503 (max_retries: 0); the 6
+    answered ones pass."""
+    lines = "".join(
+        json.dumps({"id": f"c{i:02d}", "input": f"case-{i:02d}", "expected": f"CASE-{i:02d}"}) + "\n"
+        for i in range(CASES)
+    )
+    (tmp_path / "cases.jsonl").write_text(lines)
+    for i in range(ERRORED):
+        fake_api.fail_when(f"case-{i:02d}", "503")
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: flaky\nprompt: 'Q: {{ input }}'\nmodels:\n  - id: fake\n    provider: openai\n"
+        f"    model: fake\n    base_url: {fake_api.base_url}\n    api_key_env: GATE_KEY\n"
+        "    max_retries: 0\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
+    )
+    return path
+
+
+KEY = {"GATE_KEY": "sk-gate"}
+
+
+def test_a_gate_fails_when_most_cases_errored_even_if_every_answer_passed(cli, flaky_suite, tmp_path):
+    done = cli("run", str(flaky_suite), "--fail-under", "0.75", "--report", "r.md", extra_env=KEY)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    report = (tmp_path / "r.md").read_text()
+    assert "passed" not in report.split("\n\n")[1]  # the verdict line under the title
+    assert "❌ failed" in report
+    assert f"{ERRORED} errored" in report
+    assert "30.0%" in done.stderr  # the rate the gate checked: 6 passed of 20 asked
+    assert "of 6 scored" in done.stdout and f"{ERRORED} errored" in done.stdout
+
+
+def test_a_gate_passes_on_the_rate_over_every_asked_case(cli, flaky_suite):
+    done = cli("run", str(flaky_suite), "--fail-under", "0.3", "-q", extra_env=KEY)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "gate fail-under: pass  pass rate 30.0% of 20 asked" in done.stdout
+
+
+def test_a_report_without_gates_says_no_gates_set(cli, flaky_suite, tmp_path):
+    done = cli("run", str(flaky_suite), "--report", "r.md", "-q", extra_env=KEY)
+    assert done.returncode == 0, done.stderr
+    report = (tmp_path / "r.md").read_text()
+    assert "no gates set" in report
+    assert "passed" not in report and "✅" not in report
+
+
+def test_junit_marks_errored_cases_as_errors_and_says_how_many(cli, flaky_suite, tmp_path):
+    done = cli("run", str(flaky_suite), "--junit", "j.xml", "-q", extra_env=KEY)
+    assert done.returncode == 0, done.stderr
+    suite = ET.parse(tmp_path / "j.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("errors") == str(ERRORED) and suite.get("failures") == "0"
+    cases = suite.findall("testcase")
+    assert len(cases) == CASES
+    assert sum(c.find("error") is not None for c in cases) == ERRORED
+    assert all(c.find("failure") is None for c in cases)
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["errored"] == str(ERRORED) and props["scored"] == str(CASES - ERRORED)
+
+
+def test_show_and_runs_put_the_error_count_beside_the_pass_rate(cli, flaky_suite):
+    assert cli("run", str(flaky_suite), "-q", extra_env=KEY).returncode == 0
+    shown = cli("show", "latest").stdout
+    rate_line = next(line for line in shown.splitlines() if line.startswith("pass rate"))
+    assert re.search(rf"of 6 scored · {ERRORED} errored", rate_line), rate_line
+    listed = cli("runs", extra_env={"COLUMNS": "80"}).stdout
+    assert f"{ERRORED} err" in listed, listed
+
+
+def test_help_says_the_gate_counts_errored_cases(cli):
+    assert "errored case counts as not passed" in " ".join(cli("run", "--help").stdout.split())
+
+
+def test_fail_under_must_be_a_finite_share(cli, flaky_suite):
+    for bar in ("nan", "inf", "-0.1", "1.5"):
+        done = cli("run", str(flaky_suite), "--fail-under", bar, "-q", extra_env=KEY)
+        assert done.returncode == 2, (bar, done.stdout, done.stderr)
+        assert "--fail-under" in done.stderr and "Traceback" not in done.stderr
+    assert cli("runs", "--json").stdout.strip() in ("", "[]")  # refused before anything ran
