@@ -101,3 +101,24 @@ async def test_similarity_value_is_the_edit_ratio(kind: str) -> None:
 async def test_similarity_of_long_texts_still_answers() -> None:
     got = await score({"type": "similarity"}, "a" * 700, "a" * 690 + "b" * 10)
     assert got.passed and got.value == pytest.approx(690 / 700)
+
+
+@pytest.mark.timeout(60)  # Python's re backtracks here for longer than the universe has left
+async def test_regex_with_nested_quantifiers_on_hostile_output_ends() -> None:
+    got = await score({"type": "regex", "pattern": "^(a+)+$"}, "a" * 60 + "b")
+    assert not got.passed and got.reason.startswith("no match for /^(a+)+$/")
+
+
+@pytest.mark.timeout(60)
+async def test_regex_that_runs_past_its_time_limit_is_a_scorer_error() -> None:
+    with pytest.raises(ScorerError, match=r"regex: /\^\(a\|aa\)\+\$/ ran longer than 0.2 s"):
+        await score({"type": "regex", "pattern": "^(a|aa)+$", "timeout_s": 0.2}, "a" * 60 + "b")
+
+
+async def test_regex_keeps_python_semantics() -> None:
+    assert (await score({"type": "regex", "pattern": r"^\d+$"}, "123\n")).passed  # $ before a final newline
+    assert (await score({"type": "regex", "pattern": r"^\d+$"}, "١٢٣")).passed  # Unicode digits
+    assert (await score({"type": "regex", "pattern": r"(\w)\1"}, "book")).passed  # backreference
+    assert (await score({"type": "regex", "pattern": r"\d+(?= apples)"}, "7 apples")).passed  # lookahead
+    got = await score({"type": "regex", "pattern": r"(?<!-)\b\d+\Z"}, "-5")
+    assert not got.passed  # lookbehind, \Z
