@@ -10,15 +10,13 @@ The server's CPU is not counted.
                                          [--variants aiohttp,httpx-aiohttp,...] [--server lean]
 
 Variants:
-  raw                  a bare asyncio.Protocol client: one write, Content-Length framing only, no
-                       httpx objects (the least any Python asyncio client can spend; not a product)
-  aiohttp              plain aiohttp session (no httpx API)
-  httpx-default        httpx.AsyncClient with its own transport (slow: off unless named)
-  httpx-aiohttp        httpx.AsyncClient over the httpx-aiohttp package's transport
-  evaltui-asyncclient  httpx.AsyncClient over evaltui's AiohttpTransport
-  evaltui-aiohttp-send evaltui's HttpClient.send over its AiohttpTransport (used behind proxies)
-  evaltui-send         evaltui's HttpClient.send over its WireTransport (the default)
-  evaltui-provider     the whole OpenAI provider: body, request, send, error mapping, parsing
+  raw                  a bare asyncio.Protocol client: one write, Content-Length framing only
+                       (the least any Python asyncio client can spend; not a product)
+  aiohttp              plain aiohttp session
+  httpx-default        httpx.AsyncClient with its own transport (slow: off unless named; needs httpx)
+  httpx-aiohttp        httpx.AsyncClient over the httpx-aiohttp package's transport (needs both)
+  evaltui-request      evaltui's HttpClient.request (aiohttp under the size limit, TLS and proxy policy)
+  evaltui-provider     the whole OpenAI provider: body, request, error mapping, parsing
 """
 
 from __future__ import annotations
@@ -36,9 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_VARIANTS = (
-    "raw,aiohttp,httpx-aiohttp,evaltui-asyncclient,evaltui-aiohttp-send,evaltui-send,evaltui-provider"
-)
+DEFAULT_VARIANTS = "raw,aiohttp,evaltui-request,evaltui-provider"
 
 
 def body(i: int) -> dict[str, Any]:
@@ -136,17 +132,16 @@ async def run_asyncclient(base: str, n: int, c: int, transport: Any) -> int:
         return await _drive(n, c, one)
 
 
-async def run_send(base: str, n: int, c: int, transport: Any = None) -> int:
-    import httpx
-
+async def run_request(base: str, n: int, c: int) -> int:
     from evaltui.providers.http import HttpClient
 
-    url = httpx.URL(base + "/chat/completions")
-    async with HttpClient(max_connections=c, transport=transport) as http:
+    url = base + "/chat/completions"
+    headers = {"Content-Type": "application/json"}
+    async with HttpClient(max_connections=c) as http:
 
         async def one(i: int) -> str:
-            response = await http.send(httpx.Request("POST", url, json=body(i)))
-            return response.json()["choices"][0]["message"]["content"]
+            response = await http.request("POST", url, headers=headers, content=json.dumps(body(i)).encode())
+            return json.loads(response.content)["choices"][0]["message"]["content"]
 
         return await _drive(n, c, one)
 
@@ -178,21 +173,15 @@ def client_main(variant: str, base: str, n: int, c: int) -> None:
         from httpx_aiohttp import AiohttpTransport as PackageTransport
 
         coro = run_asyncclient(base, n, c, PackageTransport(limits=httpx.Limits(max_connections=c)))
-    elif variant == "evaltui-asyncclient":
-        from evaltui.providers.aiohttp_transport import AiohttpTransport
-
-        coro = run_asyncclient(base, n, c, AiohttpTransport(limit=c))
-    elif variant == "evaltui-aiohttp-send":
-        from evaltui.providers.aiohttp_transport import AiohttpTransport
-
-        coro = run_send(base, n, c, AiohttpTransport(limit=c))
-    elif variant == "evaltui-send":
-        coro = run_send(base, n, c)
+    elif variant == "evaltui-request":
+        coro = run_request(base, n, c)
     elif variant == "evaltui-provider":
         coro = run_provider(base, n, c)
     else:
         raise SystemExit(f"unknown variant {variant!r}")
-    import evaltui.providers.openai  # imports are start-up, not per-request cost  # noqa: F401
+    import aiohttp  # imports are start-up, not per-request cost  # noqa: F401
+
+    import evaltui.providers.openai  # noqa: F401
 
     wall, cpu = time.perf_counter(), time.process_time()
     ok = asyncio.run(coro)

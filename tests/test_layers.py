@@ -48,7 +48,7 @@ def test_analysis_is_pure() -> None:
         # Commands that only read runs pay for neither the suite loader's YAML and Jinja2 nor HTTP.
         ("evaltui.store", {"yaml", "jinja2", "httpx", "aiohttp"}),
         ("evaltui.commands.compare", {"yaml", "jinja2", "httpx", "aiohttp"}),
-        # Running needs HTTP, but aiohttp only behind a proxy and jsonschema only for a schema scorer.
+        # Running needs HTTP, but aiohttp only from the first request and jsonschema only for a schema scorer.
         ("evaltui.commands.run", {"aiohttp", "jsonschema"}),
     ],
 )

@@ -1,16 +1,17 @@
-"""The shared HTTP client: httpx's API over aiohttp, with connections that are never leaked."""
+"""The shared HTTP client (aiohttp under evaltui's policy), with connections that are never leaked."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 
-import httpx
 import pytest
 from aiohttp import web
 
 from evaltui.errors import ProviderError
 from evaltui.providers import HttpClient, Request, make_provider
+from evaltui.providers.http import ConnectError, Response
 from evaltui.suites.models import ModelSpec
 
 from fake_api import FakeApi
@@ -49,7 +50,7 @@ async def test_concurrent_requests_stay_within_the_connection_limit(fake_api: Fa
     assert len({seen.peer for seen in fake_api.seen}) <= 3
 
 
-async def test_send_returns_a_read_httpx_response_and_decodes_gzip(unused_tcp_port: int) -> None:
+async def test_request_returns_a_read_response_and_decodes_gzip(unused_tcp_port: int) -> None:
     async def gzipped(request: web.Request) -> web.Response:
         return web.Response(
             body=gzip.compress(b'{"hello": "world"}'),
@@ -63,17 +64,17 @@ async def test_send_returns_a_read_httpx_response_and_decodes_gzip(unused_tcp_po
     await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
     try:
         async with HttpClient() as http:
-            response = await http.send(httpx.Request("GET", f"http://127.0.0.1:{unused_tcp_port}/"))
-        assert isinstance(response, httpx.Response) and response.status_code == 200
-        assert response.json() == {"hello": "world"}
+            response = await http.request("GET", f"http://127.0.0.1:{unused_tcp_port}/")
+        assert isinstance(response, Response) and response.status_code == 200
+        assert json.loads(response.content) == {"hello": "world"}
     finally:
         await runner.cleanup()
 
 
-async def test_transport_errors_are_httpx_exceptions() -> None:
+async def test_a_refused_connection_is_a_connect_error_naming_host_and_port(unused_tcp_port: int) -> None:
     async with HttpClient() as http:
-        with pytest.raises(httpx.ConnectError):
-            await http.send(httpx.Request("GET", "http://127.0.0.1:9/"))
+        with pytest.raises(ConnectError, match=f"127.0.0.1:{unused_tcp_port}"):
+            await http.request("GET", f"http://127.0.0.1:{unused_tcp_port}/")
 
 
 async def test_provider_names_unreachable_server_without_headers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,7 @@
-"""What goes on the wire: the headers a provider sets, and none that aiohttp would add unasked."""
+"""What goes on the wire: the headers a provider sets, and none that could split into others."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from evaltui.errors import ProviderError
@@ -23,14 +22,11 @@ async def test_provider_request_carries_its_own_user_agent_and_exact_length(fake
     assert fake_api.seen[0].body["messages"][0]["content"] == "Q: héllo"
 
 
-async def test_a_request_without_user_agent_is_sent_without_one(fake_api: FakeApi) -> None:
-    """aiohttp would add "Python/3.x aiohttp/..."; the transport tells it not to."""
+async def test_the_host_header_is_the_endpoint_s_own(fake_api: FakeApi) -> None:
+    spec = ModelSpec(provider="openai", model="m", base_url=fake_api.base_url)
     async with HttpClient() as http:
-        request = httpx.Request(
-            "POST", fake_api.base_url + "/chat/completions", json={"model": "m", "messages": []}
-        )
-        await http.send(request)
-    assert "User-Agent" not in fake_api.seen[0].headers
+        await make_provider(spec, http).complete(Request(messages=[{"role": "user", "content": "Q: x"}]))
+    assert fake_api.seen[0].headers.getall("Host") == [fake_api.base_url.split("/")[2]]
 
 
 def test_a_non_ascii_header_is_refused_without_echoing_its_value() -> None:
@@ -40,3 +36,16 @@ def test_a_non_ascii_header_is_refused_without_echoing_its_value() -> None:
     with pytest.raises(ProviderError, match="X-Who") as caught:
         make_provider(spec, HttpClient())
     assert "sécret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("key", ["sk-1\r\nX-Evil: 1", "sk-1\nX-Evil: 1"])
+def test_an_api_key_with_a_line_break_is_refused_without_echoing_it(
+    key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key comes from the environment, past the suite's validation: checked when the provider
+    is made, before anything is sent."""
+    monkeypatch.setenv("EVIL_KEY", key)
+    spec = ModelSpec(provider="openai", model="m", base_url="http://127.0.0.1:9/v1", api_key_env="EVIL_KEY")
+    with pytest.raises(ProviderError, match="line break or NUL") as caught:
+        make_provider(spec, HttpClient())
+    assert "X-Evil" not in str(caught.value) and "sk-1" not in str(caught.value)

@@ -1,5 +1,6 @@
 """Model providers behind one protocol (`base.Provider`): `make_provider(spec, http)` picks the
-family from `spec.provider`. Remote families share one `HttpClient` per run (providers/http.py).
+family from `spec.provider`. Remote families share one `HttpClient` per run (providers/http.py:
+aiohttp's client, for direct and proxied hosts alike).
 
     async with HttpClient(max_connections=64) as http:
         provider = make_provider(spec, http)

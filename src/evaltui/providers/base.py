@@ -4,14 +4,28 @@ A provider turns a rendered `Request` into a `Completion`. It does not retry, ca
 out on its own: the engine does that uniformly (engine/retry.py). A provider raises
 `ProviderError(retryable=...)` when the model could not be asked; it never returns a
 half-answer as if it were an answer.
+
+What a provider returns is checked where it enters, as the `Completion` is built: token counts must
+fit SQLite's INTEGER (0 to 2**63-1), a cost must be a finite number, not negative. A value that is
+not is `BadValue`, that case's error, rather than a row the store cannot write or a JSON report
+that is not JSON (`Infinity`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from evaltui.errors import ProviderError
 from evaltui.suites.models import ModelSpec
+
+MAX_INT = 2**63 - 1  # SQLite's INTEGER
+
+
+class BadValue(ProviderError):
+    """A value a provider returned that evaltui cannot keep: out of range, not finite, too large.
+    Not retryable: the same question is likely to bring the same answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,26 @@ class Completion:
     cost_usd: float | None = None  # only when the provider itself reports a cost
     model: str | None = None  # the model name the server says answered
     raw: dict[str, Any] | None = None  # the decoded response body (not stored by default)
+
+    def __post_init__(self) -> None:
+        for name in ("tokens_in", "tokens_out"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= MAX_INT:
+                shown = str(value) if abs(value) < 10**30 else f"about 2**{abs(value).bit_length() - 1}"
+                raise BadValue(f"the answer's {name} is {shown}, outside 0 to 2**63-1")
+        cost = self.cost_usd
+        if cost is not None and not (math.isfinite(cost) and cost >= 0):
+            raise BadValue(f"the answer's cost is {cost!r}, not a finite amount of 0 or more")
+        if not math.isfinite(self.latency_ms):
+            raise BadValue(f"the answer's latency is {self.latency_ms!r}")
+
+
+def check_size(text: str, max_mb: float) -> None:
+    """An output (as UTF-8) past `max_mb` is a BadValue. Remote answers are bounded by the response
+    limit before they are decoded; this bounds what a Python component returns."""
+    limit = int(max_mb * 1024 * 1024)
+    if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit):
+        raise BadValue(f"the output is larger than the limit of {max_mb:g} MB (max_response_mb)")
 
 
 class Provider(Protocol):

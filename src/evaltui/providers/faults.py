@@ -5,6 +5,8 @@
 - 408, 500, 502, 504 and any other 5xx, connection failures and resets: retryable.
 - Other 4xx (400, 401, 403, 404, ...): not retryable; the server's own error message is included.
 - A 200 whose body is not JSON, or is cut short: retryable (a proxy or a dying server).
+- A body past the model's `max_response_mb`, a response with conflicting Content-Length headers,
+  an unsupported URL or proxy: not retryable.
 
 Messages name the provider, model and endpoint (without query string) and never carry the API key:
 `redact` scrubs it from anything a server echoes back.
@@ -16,10 +18,17 @@ import json
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 from evaltui.errors import ProviderError
+from evaltui.providers.http import (
+    ConflictingLength,
+    ConnectError,
+    Response,
+    ResponseTooLarge,
+    TransportError,
+    UnsupportedURL,
+)
 
 RETRY_AFTER_STATUSES = frozenset({429, 503, 529})
 RETRYABLE_STATUSES = frozenset({408, 409, 425}) | RETRY_AFTER_STATUSES
@@ -58,7 +67,7 @@ def quote(text: str, secrets: tuple[str, ...]) -> str:
     return redact(text, secrets)[:MAX_ECHO]
 
 
-def server_message(response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
+def server_message(response: Response, secrets: tuple[str, ...] = ()) -> str:
     """The error text a model API put in its body: OpenAI's and Anthropic's `error.message`,
     Ollama's `error`, else the start of the body; quoted (redacted, then cut)."""
     try:
@@ -77,14 +86,19 @@ def server_message(response: httpx.Response, secrets: tuple[str, ...] = ()) -> s
     return text or response.reason_phrase or "no details"
 
 
-def endpoint_of(url: httpx.URL) -> str:
+def endpoint_of(url: str) -> str:
     """`host:port` of a URL, the port written out even when it is the scheme's default."""
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return f"{url.host}:{port}"
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: the request fails on it with its own message
+        port = None
+    host = parts.hostname or ""
+    return f"{host}:{port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def status_error(
-    response: httpx.Response,
+    response: Response,
     where: str,
     secrets: tuple[str, ...],
     *,
@@ -107,14 +121,14 @@ def status_error(
 
 
 def transport_error(
-    exc: httpx.TransportError, where: str, secrets: tuple[str, ...], *, endpoint: str | None = None
+    exc: TransportError, where: str, secrets: tuple[str, ...], *, endpoint: str | None = None
 ) -> ProviderError:
     """Connection refused, reset, or dropped mid-body: another attempt may work. A failure to
     connect at all (refused, DNS, TLS) is `kind="unreachable"`, which the engine's circuit breaker
-    counts."""
-    if isinstance(exc, httpx.UnsupportedProtocol):
+    counts. A body past the limit, conflicting lengths, an unusable URL or proxy: final."""
+    if isinstance(exc, UnsupportedURL | ResponseTooLarge | ConflictingLength):
         return ProviderError(f"{where}: {redact(str(exc), secrets)}", retryable=False, endpoint=endpoint)
-    unreachable = isinstance(exc, httpx.ConnectError)
+    unreachable = isinstance(exc, ConnectError)
     what = "cannot connect" if unreachable else "connection failed"
     return ProviderError(
         f"{where}: {what}: {redact(str(exc), secrets)}",
@@ -124,7 +138,7 @@ def transport_error(
     )
 
 
-def decode_json(response: httpx.Response, where: str) -> dict[str, Any]:
+def decode_json(response: Response, where: str) -> dict[str, Any]:
     """The JSON object of a 2xx body, or a retryable error that says what was wrong with it."""
     body = response.content
     if not body:

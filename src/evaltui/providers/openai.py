@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaltui.providers.base import Completion, Request
-from evaltui.providers.remote import RemoteProvider, as_int
+from evaltui.providers.remote import RemoteProvider, as_cost, as_int
 
 
 class OpenAIProvider(RemoteProvider):
@@ -33,12 +33,11 @@ class OpenAIProvider(RemoteProvider):
         if not isinstance(text, str):  # content parts
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        cost = usage.get("cost")
         return Completion(
             text=text,
             tokens_in=as_int(usage.get("prompt_tokens")),
             tokens_out=as_int(usage.get("completion_tokens")),
-            cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
+            cost_usd=as_cost(usage.get("cost")),
             latency_ms=latency_ms,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import BadValue, Completion, Request, check_size
 from evaltui.providers.faults import redact
-from evaltui.providers.remote import as_int
+from evaltui.providers.remote import as_cost, as_int
 from evaltui.suites.models import ModelSpec
 
 
@@ -83,23 +83,29 @@ class PythonProvider:
         return self._completion(result, latency_ms)
 
     def _completion(self, result: Any, latency_ms: float) -> Completion:
-        if isinstance(result, str):
-            return Completion(text=result, latency_ms=latency_ms)
-        if not isinstance(result, dict) or not isinstance(result.get("output"), str):
-            raise ProviderError(
-                f"python model {self.spec.model} returned {type(result).__name__}; "
-                "return a str or a dict with a str 'output'",
-                retryable=False,
+        """The function's value as a Completion; numbers out of range and an output past the
+        model's `max_response_mb` are that case's error (base.BadValue)."""
+        try:
+            if isinstance(result, str):
+                check_size(result, self.spec.max_response_mb)
+                return Completion(text=result, latency_ms=latency_ms)
+            if not isinstance(result, dict) or not isinstance(result.get("output"), str):
+                raise ProviderError(
+                    f"python model {self.spec.model} returned {type(result).__name__}; "
+                    "return a str or a dict with a str 'output'",
+                    retryable=False,
+                )
+            check_size(result["output"], self.spec.max_response_mb)
+            return Completion(
+                text=result["output"],
+                tokens_in=as_int(result.get("tokens_in")),
+                tokens_out=as_int(result.get("tokens_out")),
+                latency_ms=latency_ms,
+                cost_usd=as_cost(result.get("cost_usd")),
+                raw=result,
             )
-        cost = result.get("cost_usd")
-        return Completion(
-            text=result["output"],
-            tokens_in=as_int(result.get("tokens_in")),
-            tokens_out=as_int(result.get("tokens_out")),
-            latency_ms=latency_ms,
-            cost_usd=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
-            raw=result,
-        )
+        except BadValue as exc:
+            raise BadValue(f"python model {self.spec.model}: {exc.message}") from exc
 
     async def aclose(self) -> None:
         """Nothing to close."""

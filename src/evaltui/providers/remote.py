@@ -8,13 +8,12 @@ import json
 import os
 import time
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import BadValue, Completion, Request
 from evaltui.providers.faults import decode_json, endpoint_of, quote, redact, status_error, transport_error
-from evaltui.providers.http import USER_AGENT, HttpClient
+from evaltui.providers.http import USER_AGENT, HttpClient, TransportError
 from evaltui.suites.models import DEFAULT_BASE_URLS, DEFAULT_KEY_ENVS, ModelSpec
 
 
@@ -31,19 +30,37 @@ def api_key(spec: ModelSpec) -> tuple[str | None, str | None]:
 
 
 def as_int(value: Any) -> int | None:
-    """A token count from a response, or None when the server sent none (or nonsense)."""
+    """A token count from a response, or None when the server sent none (or nonsense). Its range
+    is checked where the Completion is built (base.py)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _encoded_header(name: str, value: str, model_id: str) -> tuple[bytes, bytes]:
-    """HTTP header names and values are ASCII; the value is never quoted (it may hold a key)."""
+def as_cost(value: Any) -> float | None:
+    """A cost from a response, or None when the server sent none (or nonsense). A number too large
+    for a float becomes infinity, which the Completion refuses (base.py)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
     try:
-        return name.encode("ascii"), value.encode("ascii")
+        return float(value)
+    except OverflowError:
+        return float("inf")
+
+
+def _checked_header(name: str, value: str, model_id: str) -> None:
+    """HTTP header names and values are ASCII without control characters; the value is never quoted
+    (it may hold a key). Suites are validated for this; the API key comes from the environment."""
+    try:
+        name.encode("ascii"), value.encode("ascii")
     except UnicodeEncodeError:
         raise ProviderError(
             f"{model_id}: the header {name!r} (or its value) has non-ASCII characters, which HTTP "
             "headers cannot carry; check the model's `headers` and the API key variable"
         ) from None
+    if any(c in name or c in value for c in "\r\n\0"):
+        raise ProviderError(
+            f"{model_id}: the header {name!r} (or its value) has a line break or NUL, which would "
+            "split it into other headers; check the model's `headers` and the API key variable"
+        )
 
 
 class RemoteProvider:
@@ -57,23 +74,19 @@ class RemoteProvider:
         self.spec = spec
         self.http = http
         base = (spec.base_url or DEFAULT_BASE_URLS[spec.provider]).rstrip("/")
-        self.url = httpx.URL(self.endpoint(base))
-        self.where = f"{spec.id} at {self.url.copy_with(query=None)}"
+        self.url = self.endpoint(base)
+        self.where = f"{spec.id} at {urlsplit(self.url)._replace(query='', fragment='').geturl()}"
         self.host_port = endpoint_of(self.url)
+        self.max_bytes = int(spec.max_response_mb * 1024 * 1024)
         self._key_env, key = api_key(spec)
         self._secrets = (key,) if key else ()
-        headers = {
-            "Host": self.url.netloc.decode("ascii"),
-            "User-Agent": USER_AGENT,
-            **self.api_headers,
-            **spec.headers,
-        }
+        headers = {"User-Agent": USER_AGENT, **self.api_headers, **spec.headers}
         if key:
             headers.update(self.auth_headers(key))
         headers["Content-Type"] = "application/json"
-        # Encoded once: with these and Content-Length given, the request is built from a ready
-        # `stream=`, skipping httpx's per-request header normalising and edits (Host, length).
-        self._header_items = [_encoded_header(name, value, spec.id) for name, value in headers.items()]
+        for name, value in headers.items():
+            _checked_header(name, value, spec.id)
+        self._headers = headers
 
     def __repr__(self) -> str:  # never the headers: they hold the key
         return f"<{type(self).__name__} {self.where}>"
@@ -95,12 +108,17 @@ class RemoteProvider:
 
     async def complete(self, request: Request) -> Completion:
         content = json.dumps(self.body(request)).encode()
-        headers = [*self._header_items, (b"Content-Length", b"%d" % len(content))]
-        http_request = httpx.Request("POST", self.url, headers=headers, stream=httpx.ByteStream(content))
         start = time.perf_counter()
         try:
-            response = await self.http.send(http_request)
-        except httpx.TransportError as exc:
+            response = await self.http.request(
+                "POST",
+                self.url,
+                headers=self._headers,
+                content=content,
+                max_bytes=self.max_bytes,
+                ca_file=self.spec.ca_file,
+            )
+        except TransportError as exc:
             raise transport_error(exc, self.where, self._secrets, endpoint=self.host_port) from exc
         latency_ms = (time.perf_counter() - start) * 1000
         if not response.is_success:
@@ -108,7 +126,11 @@ class RemoteProvider:
             if response.status_code in (401, 403) and self._key_env and not self._secrets:
                 hint = f" (the environment variable {self._key_env} is not set)"
             raise status_error(response, self.where, self._secrets, hint=hint, endpoint=self.host_port)
-        return self.parse(decode_json(response, self.where), latency_ms)
+        data = decode_json(response, self.where)
+        try:
+            return self.parse(data, latency_ms)
+        except BadValue as exc:  # a number that cannot be stored, or an output past the limit
+            raise self.fail(exc.message) from exc
 
     async def aclose(self) -> None:
         """Nothing to close: the HttpClient belongs to the run, which closes it."""
@@ -121,4 +143,4 @@ class RemoteProvider:
         return ProviderError(f"{self.where}: {redact(reason, self._secrets)}", retryable=retryable)
 
 
-__all__ = ["RemoteProvider", "api_key", "as_int"]
+__all__ = ["RemoteProvider", "api_key", "as_cost", "as_int"]

@@ -7,9 +7,9 @@ excluded from serialization, so a suite's definition JSON and content hash do no
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo"]
 
@@ -32,6 +32,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _header_text(text: str) -> str:
+    """A header name or value that HTTP can carry as one header: a CR or LF would end it and start
+    another (header injection), a NUL is refused by servers. The text itself is never echoed."""
+    if any(c in text for c in "\r\n\0"):
+        raise ValueError("a header name or value cannot hold a line break (CR, LF) or NUL")
+    return text
+
+
+HeaderText = Annotated[str, AfterValidator(_header_text)]
+DEFAULT_MAX_RESPONSE_MB = 8.0
+
+
 class Price(Strict):
     """USD per million tokens."""
 
@@ -49,11 +61,14 @@ class ModelSpec(Strict):
     base_url: str | None = None
     api_key_env: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)  # temperature, max_tokens, ...
-    headers: dict[str, str] = Field(default_factory=dict)  # extra non-secret headers
+    headers: dict[HeaderText, HeaderText] = Field(default_factory=dict)  # extra non-secret headers
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0)
     concurrency: int | None = Field(default=None, ge=1)  # per-model cap below the run's
     price: Price | None = None
+    # The largest answer taken, counted after any Content-Encoding is decoded; past it, the case errors.
+    max_response_mb: float = Field(default=DEFAULT_MAX_RESPONSE_MB, gt=0, le=1024)
+    ca_file: str | None = None  # PEM CA certificates trusted for this model's endpoint, besides the system's
 
     def model_post_init(self, __context: Any) -> None:
         if not self.id:

@@ -9,6 +9,7 @@ its `loc` so that layer can still name the line.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, get_args
 
 from evaltui.errors import SuiteError
@@ -56,7 +57,14 @@ def model_from_yaml(value: Any, source: Source, path: FieldPath) -> ModelSpec:
                 "variable and name it with `api_key_env:`",
                 (*path, key),
             )
-    return validate(ModelSpec, value, source, path)
+    spec = validate(ModelSpec, value, source, path)
+    if spec.ca_file is not None:
+        # Relative to the suite's folder, as case files are; checked now so `validate` names it.
+        ca_file = Path(source.file).parent / Path(spec.ca_file).expanduser()
+        if not ca_file.is_file():
+            raise source.error("ca_file: no such file (a PEM file of CA certificates)", (*path, "ca_file"))
+        spec = spec.model_copy(update={"ca_file": str(ca_file.resolve())})
+    return spec
 
 
 def models_from_yaml(value: Any, source: Source, path: FieldPath) -> list[ModelSpec]:

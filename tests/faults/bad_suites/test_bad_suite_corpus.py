@@ -62,6 +62,8 @@ FAULTS: dict[str, Fault] = {
     "python_tag": Fault("suite.yaml", 3, "cases[0].input", "unsupported YAML tag"),
     "alias_bomb": Fault("suite.yaml", 11, None, "expands to more than"),
     "no_cases": Fault("suite.yaml", 2, "cases", "no cases"),
+    "header_injection": Fault("suite.yaml", 7, "models[0].headers.X-Trace", "line break"),
+    "missing_ca_file": Fault("suite.yaml", 6, "models[0].ca_file", "no such file"),
 }
 
 
