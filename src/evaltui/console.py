@@ -8,11 +8,13 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.live import Live
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -121,28 +123,58 @@ class EventLines:
             self._stream.close()
 
 
-def runs_table(runs: Iterable[dict[str, Any]]) -> Table:
-    """Runs, newest first: the facts that fit any width first, suite and model last (they wrap)."""
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    table.add_column("run", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("pass [95% CI]", no_wrap=True)
-    table.add_column("p95", no_wrap=True, justify="right")
-    table.add_column("cost", no_wrap=True, justify="right")
-    table.add_column("suite · model", overflow="fold", ratio=1, min_width=12)
-    for run in runs:
-        metrics = run.get("metrics") or {}
-        passed, failed, errors = (int(run.get(key) or 0) for key in ("passed", "failed", "errors"))
-        what = Text.assemble(inert(str(run.get("suite") or "")), " · ", inert(str(run.get("model_id") or "")))
-        if run.get("label"):
-            what.append_text(inert(f" [{run['label']}]", "cyan"))
-        status = str(run.get("status") or "")
-        table.add_row(
-            inert(run["id"]),
-            Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
-            rate_cell(passed, failed, errors, metrics.get("cached")),
-            fmt_ms((metrics.get("latency_ms") or {}).get("p95")),
-            fmt_cost(run.get("cost_usd")),
-            what,
-        )
-    return table
+SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a short name)
+RUN_COLUMNS = ("run", "status", "pass [95% CI]", "p95", "cost", "suite · model")
+
+
+def runs_table(runs: Iterable[dict[str, Any]]) -> RunsTable:
+    """Runs, newest first, fitted to the console's width when printed."""
+    return RunsTable(list(runs))
+
+
+@dataclass(frozen=True, slots=True)
+class RunsTable:
+    """Runs at the width they are printed at: p95, then cost, are left out before suite · model
+    would be squeezed (Rich would otherwise fold names mid-word, or drop the column outright).
+    Suite and model wrap at spaces; a name longer than its column ends in "…", never split."""
+
+    runs: list[dict[str, Any]]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for dropped in ((), ("p95",), ("p95", "cost")):
+            facts = self.table((*dropped, "suite · model"))
+            natural = Measurement.get(console, options.update_width(10_000), facts).maximum
+            if natural + SUITE_ROOM <= options.max_width:
+                break
+        yield self.table(dropped)
+
+    def table(self, dropped: tuple[str, ...]) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+        shown = [name for name in RUN_COLUMNS if name not in dropped]
+        for name in shown:
+            if name == "suite · model":
+                table.add_column(name, overflow="ellipsis", ratio=1, min_width=12)
+            else:
+                table.add_column(name, no_wrap=True, justify="right" if name in ("p95", "cost") else "left")
+        for run in self.runs:
+            cells = run_cells(run)
+            table.add_row(*(cells[name] for name in shown))
+        return table
+
+
+def run_cells(run: dict[str, Any]) -> dict[str, Text | str]:
+    """One run's cells, by column."""
+    metrics = run.get("metrics") or {}
+    passed, failed, errors = (int(run.get(key) or 0) for key in ("passed", "failed", "errors"))
+    what = Text.assemble(inert(str(run.get("suite") or "")), " · ", inert(str(run.get("model_id") or "")))
+    if run.get("label"):
+        what.append_text(inert(f" [{run['label']}]", "cyan"))
+    status = str(run.get("status") or "")
+    return {
+        "run": inert(run["id"]),
+        "status": Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
+        "pass [95% CI]": rate_cell(passed, failed, errors, metrics.get("cached")),
+        "p95": fmt_ms((metrics.get("latency_ms") or {}).get("p95")),
+        "cost": fmt_cost(run.get("cost_usd")),
+        "suite · model": what,
+    }

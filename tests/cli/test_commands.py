@@ -114,3 +114,27 @@ def test_config_prints_paths_and_values_as_written_not_python_reprs(cli, tmp_pat
     assert f'keymap = {{"app.runs": "u"}}  ({tmp_path / "cfg.yaml"})' in lines
     assert "concurrency = 16  (default)" in lines
     assert "PosixPath" not in done.stdout and "'" not in done.stdout
+
+
+LONG_NAMES_SUITE = """name: customer-support-intent-classification-v2
+prompt: "{{ input }}"
+models:
+  - {id: local-qwen2.5-7b-instruct-q4, provider: demo, model: echo, params: {latency_ms: 0}}
+scorers: [{type: equals}]
+cases:
+  - {id: one, input: "a", expected: "a"}
+"""
+
+
+def test_runs_table_at_80_columns_never_splits_a_word(cli, tmp_path):
+    (tmp_path / "long.yaml").write_text(LONG_NAMES_SUITE)
+    assert cli("run", "long.yaml", "-q", "--label", "nightly-baseline-candidate").returncode == 0
+    done = cli("runs", extra_env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    words = ["customer-support-intent-classification-v2", "·", "local-qwen2.5-7b-instruct-q4"]
+    words.append("[nightly-baseline-candidate]")
+    for token in done.stdout.split():
+        if any(token.rstrip("…") in word for word in words):  # a piece of a name: whole, or cut with …
+            assert token in words or (token.endswith("…") and any(w.startswith(token[:-1]) for w in words)), (
+                done.stdout
+            )
