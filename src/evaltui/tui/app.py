@@ -26,6 +26,7 @@ from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.compare import CompareScreen
 from evaltui.tui.screens.help import HelpScreen
 from evaltui.tui.screens.matrix import MatrixScreen
+from evaltui.tui.screens.quit import QuitScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.screens.suites import SuitesScreen
@@ -112,6 +113,7 @@ class EvaltuiApp(App[None]):
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.push_screen(SuitesScreen())
+        self.live.watch_store()
         self.call_after_refresh(self.run_worker, self._warm_up, name="Warming up", exit_on_error=False)
 
     async def _warm_up(self) -> None:
@@ -146,6 +148,22 @@ class EvaltuiApp(App[None]):
         if len(self.screen_stack) > 2:
             self.pop_screen()
         elif quit_at_home:
+            self.ask_to_quit()
+
+    async def action_quit(self) -> None:
+        """Textual's quit (ctrl+q, the palette's Quit) asks too."""
+        self.ask_to_quit()
+
+    def ask_to_quit(self) -> None:
+        """Quit, after asking when that would interrupt runs of this window."""
+        if not len(self.live):
+            self.exit()
+        elif not isinstance(self.screen, QuitScreen):
+            self.push_screen(QuitScreen(len(self.live)), self._quit_answered)
+
+    def _quit_answered(self, leave: bool | None) -> None:
+        if leave:
+            self.live.cancel_all()
             self.exit()
 
     def action_runs(self) -> None:

@@ -1,10 +1,16 @@
-"""The runs this TUI process is running.
+"""The runs this TUI process is running, and the runs other processes are running.
 
 Each run's `Runner` works on its own thread with its own asyncio loop, so the engine's CPU work
 (rendering prompts, scoring, JSON) cannot stall the UI's loop. The engine's events come back
 through `post_message` (thread-safe); per-case progress is coalesced (`RunProgress.can_replace`)
 and the Run screen reads `Runner.stats` on a timer. The app owns this object, so a run keeps
 going while the user browses other screens.
+
+A run driven by another process (`evaltui run` in another terminal, on the same database) sends
+this process no events: the database is read once a second instead (`look`), and what changed is
+published on the app's signals as if it were a run of this window: `run_changed` when such a run
+appears or ends (or its process dies: it is then marked interrupted), `run_progress` when more of
+its results are in.
 """
 
 from __future__ import annotations
@@ -12,15 +18,19 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from evaltui.engine import Event, RunFinished, Runner, RunOptions, RunStarted, make_runners, prepare
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 
 PROGRESS_EVERY_S = 0.1  # at most this often a live run wakes the UI's loop to say it moved on
+LOOK_EVERY_S = 1.0  # how often the database is read for the runs of other processes
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from evaltui.tui.app import EvaltuiApp
 
 
@@ -43,17 +53,99 @@ class LaunchRequest:
     options: RunOptions = field(default_factory=RunOptions)
 
 
+@dataclass(frozen=True, slots=True)
+class StoreLook:
+    """What the database held at one look: enough to tell what changed since the last one."""
+
+    runs: int  # how many runs it holds
+    newest: str | None  # the id of the newest
+    running: dict[str, tuple[int, int]]  # (done, total) of each run other processes are running
+
+
+def look(store: Any, own: set[str]) -> StoreLook:
+    """Runs on a worker thread. A run whose process is gone is marked interrupted first, so a
+    followed run whose process died ends like any other."""
+    store.mark_stale_runs()
+    running = {
+        run["id"]: (store.count_results(run["id"]), int(run.get("total") or 0))
+        for run in store.list_runs(status="running", limit=1000)
+        if run["id"] not in own
+    }
+    newest = store.list_runs(limit=1)
+    return StoreLook(store.count_runs(), newest[0]["id"] if newest else None, running)
+
+
 class LiveRuns:
     def __init__(self, app: EvaltuiApp) -> None:
         self._app = app
         self._runners: dict[str, Runner] = {}
         self._launches: dict[str, _Launch] = {}  # run id -> its launch
+        self._seen: StoreLook | None = None  # the last look at the database
+        self._looking = False
+        self._timer: Timer | None = None
 
     def get(self, run_id: str) -> Runner | None:
         return self._runners.get(run_id)
 
     def __len__(self) -> int:
         return len(self._runners)
+
+    def following(self, run_id: str) -> bool:
+        """Another process was running this run at the last look."""
+        return self._seen is not None and run_id in self._seen.running
+
+    def progress(self, run_id: str) -> tuple[int, int] | None:
+        """(done, total) of a run going on, here or in another process; None for any other run."""
+        runner = self._runners.get(run_id)
+        if runner is not None:
+            stats = runner.stats
+            return stats.done, stats.total
+        return self._seen.running.get(run_id) if self._seen is not None else None
+
+    # -- runs of other processes ------------------------------------------------------------
+    def watch_store(self) -> None:
+        self._timer = self._app.set_interval(LOOK_EVERY_S, self._look, name="watch the database")
+
+    def _look(self) -> None:
+        if self._looking:  # the last look is still reading (a busy database): skip this one
+            return
+        self._looking = True
+        self._app.run_worker(
+            partial(self._read, set(self._runners)),
+            thread=True,
+            exit_on_error=False,
+            group="watch",
+            name="Watching the database",
+        )
+
+    def _read(self, own: set[str]) -> None:
+        seen = None
+        try:
+            seen = look(self._app.store, own)
+        finally:
+            self._app.call_from_thread(self._compare, seen)
+
+    def _compare(self, seen: StoreLook | None) -> None:
+        """Publish what changed since the last look. A failed look (notified by the app's worker
+        handler) stops the watching, rather than notifying the same failure every second."""
+        self._looking = False
+        if seen is None:
+            if self._timer is not None:
+                self._timer.stop()
+            return
+        before, self._seen = self._seen, seen
+        if before is None:
+            return  # the screens read the database as they open
+        changed = set(before.running) ^ set(seen.running)  # started, or ended
+        if (seen.runs, seen.newest) != (before.runs, before.newest) and seen.newest:
+            changed.add(seen.newest)  # also a run that started and ended between two looks
+        for run_id in sorted(changed):
+            self._app.run_changed.publish(run_id)
+        for run_id, counts in seen.running.items():
+            if run_id not in changed and counts != before.running[run_id]:
+                self._app.run_progress.publish(run_id)
+
+    # -- runs of this window ------------------------------------------------------------------
 
     def launch(self, request: LaunchRequest) -> None:
         """Prepare the suite and start one runner per model, each on its own thread."""

@@ -1,6 +1,7 @@
 """Run: one run, live or finished. A header with the figures, a progress line while it runs
-(read from `Runner.stats` on a timer, at most 10 times a second), and the case table, which
-pages from the store and filters by status, tag and text."""
+(read from `Runner.stats` on a timer, at most 10 times a second; for a run another process is
+running, from the database as its results land), and the case table, which pages from the store
+and filters by status, tag and text."""
 
 from __future__ import annotations
 
@@ -17,19 +18,16 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
-from evaltui.engine import LiveStats
 from evaltui.tui.screens.compare import partner_run
-from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
+from evaltui.tui.widgets.progress_line import ProgressLine
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
-from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
 TABLE_EVERY = 10  # ticks between reloads of the live case table
-BAR_CELLS = 30  # width of the live progress bar
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
 
 
@@ -100,9 +98,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
-        # One line, not Textual's ProgressBar (three widgets in a row): the Run screen usually first
-        # shows in the middle of a live run, and each widget it mounts lengthens that first frame.
-        yield Static(id="progress-row")
+        yield ProgressLine(id="progress-row")
         with Horizontal(id="filter-row"):
             yield Static(id="filters")
             yield Input(
@@ -126,14 +122,23 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- live ------------------------------------------------------------------------------
     def _watch_live(self) -> None:
-        live = self.app.live.get(self.run_id) is not None  # type: ignore[attr-defined]
-        self.query_one("#progress-row").display = live
-        if live and self._timer is None:
+        """The progress line shows while the run goes on, here (timer) or in another process."""
+        live = self.app.live  # type: ignore[attr-defined]
+        here = live.get(self.run_id) is not None
+        self.query_one(ProgressLine).display = here or live.following(self.run_id)
+        if here and self._timer is None:
             self._timer = self.set_interval(TICK_S, self._tick)
+        elif not here and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
     def _progress(self, run_id: str) -> None:
-        if run_id == self.run_id:
-            self._dirty = True
+        if run_id != self.run_id:
+            return
+        if self.app.live.get(run_id) is not None:  # type: ignore[attr-defined]
+            self._dirty = True  # the timer shows it
+        else:
+            self._followed_moved()
 
     def _tick(self) -> None:
         runner = self.app.live.get(self.run_id)  # type: ignore[attr-defined]
@@ -141,32 +146,33 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             return
         stats = runner.stats
         self.query_one(RunHeader).show({**self.run, "status": "running"}, Figures.from_stats(stats))
-        self.query_one("#progress-row", Static).update(self._progress_line(stats), layout=False)
+        self.query_one(ProgressLine).show_live(stats)
         self._ticks += 1
         if self._dirty and self._ticks % TABLE_EVERY == 0:
             self._dirty = False
             self._reload_table(keep_rows=True)
 
-    def _progress_line(self, stats: LiveStats) -> Text:
-        """A bar of BAR_CELLS cells, the share done, counts, speed and ETA."""
-        share = min(stats.done / stats.total, 1.0) if stats.total else 0.0
-        filled = round(share * BAR_CELLS)
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("━" * filled, tone(self.app, "primary"))
-        line.append("━" * (BAR_CELLS - filled), tone(self.app, "text-disabled"))
-        line.append(f" {share:4.0%}", "bold")
-        eta = figures.duration(stats.eta_s)
-        counts = f"  {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
-        line.append(counts, tone(self.app, "text-muted"))
-        return line
+    def _show_followed(self) -> None:
+        counts = self.app.live.progress(self.run_id)  # type: ignore[attr-defined]
+        line = self.query_one(ProgressLine)
+        line.display = counts is not None
+        if counts is not None:
+            line.show_followed(*counts, self.run)
+
+    def _followed_moved(self) -> None:
+        """More results of a run another process is running (the app looks about once a second):
+        its progress, figures and table, read from the database."""
+        self._show_followed()
+        if not any(w.group == "metrics" and w.is_running for w in self.app.workers if w.node is self):
+            self._load_metrics()  # not queued behind one still counting a large run
+        self._reload_table(keep_rows=True)
 
     def _run_changed(self, run_id: str) -> None:
+        """The run started (resumed here), appeared or ended (here or in another process)."""
         if run_id != self.run_id:
             return
-        if self.app.live.get(run_id) is None and self._timer is not None:  # type: ignore[attr-defined]
-            self._timer.stop()
-            self._timer = None
-            self.query_one("#progress-row").display = False
+        self._watch_live()
+        if self.app.live.get(run_id) is None:  # type: ignore[attr-defined]
             self._load_metrics()
         self._load_run()
         self._reload_table(keep_rows=True)
@@ -185,6 +191,8 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def _show_run(self, run: dict[str, Any]) -> None:
         self.run = run
         self.query_one(RunHeader).show(run, Figures.from_run(run))
+        if self.app.live.following(self.run_id):  # type: ignore[attr-defined]
+            self._show_followed()
 
     def _start_metrics(self) -> None:
         self._metrics_due = False

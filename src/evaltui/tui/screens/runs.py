@@ -79,6 +79,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             "started", "run", "suite", "model", "status", "pass rate", "done", "label"
         )
         self.app.run_changed.subscribe(self, lambda _run_id: self._load(self.filters))  # type: ignore[attr-defined]
+        self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
         table.focus()
         self._load(self.filters)
 
@@ -100,13 +101,24 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
                 one_line(run.get("model_id", ""), 28),
                 Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
                 Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
-                Text(f"{run.get('done') or 0:,}/{run.get('total') or 0:,}", justify="right"),
+                self._done(run),
                 one_line(run.get("label") or "", 20),
                 key=run["id"],
             )
         self.query_one(
             "#runs", DataTable
         ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
+
+    def _done(self, run: dict[str, Any]) -> Text:
+        """done/total; for a run going on (here or in another process), as of now."""
+        live = self.app.live.progress(run["id"]) if run.get("status") == "running" else None  # type: ignore[attr-defined]
+        done, total = live or (run.get("done") or 0, run.get("total") or 0)
+        return Text(f"{done:,}/{total:,}", justify="right")
+
+    def _run_moved(self, run_id: str) -> None:
+        for run in self.runs:
+            if run["id"] == run_id:
+                self.query_one("#runs", DataTable).update_cell(run_id, self.columns[6], self._done(run))
 
     def _started(self, run: dict[str, Any]) -> Text:
         started = str(run.get("started_at", ""))[:19].replace("T", " ")

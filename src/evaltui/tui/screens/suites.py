@@ -1,5 +1,6 @@
 """Home: every suite found, with case counts and the latest pass rate per model (and a
-sparkline of its recent runs). A suite that fails to load is listed with its error."""
+sparkline of its recent runs), and its runs going on now (here or in another process) with their
+progress. A suite that fails to load is listed with its error."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
 
 RECENT_RUNS = 40  # per suite: what its row's pass rates and sparklines draw from
 SHOW_EVERY_S = 0.2  # while suites load, the table is redrawn at most this often
+PROGRESS_EVERY_S = 1.0  # running runs' progress is redrawn at most this often
 
 
 def recent_runs(store: Any, suite: str) -> list[dict[str, Any]]:
@@ -79,6 +81,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.runs: dict[str, list[dict[str, Any]]] = {}
         self.reading = True  # the suite folders are being read; `entries` may be the first few
         self._stale = False  # runs changed while another screen was on top
+        self._moved = False  # a running run moved on since the table was drawn
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
@@ -92,7 +95,18 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#suites", DataTable).add_columns(*COLUMNS)
         # A run that starts or ends changes the pass rates shown, not the suites: re-read the runs only.
         self.app.run_changed.subscribe(self, lambda _run_id: self._load_runs(list(self.entries)))  # type: ignore[attr-defined]
+        self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
+        self.set_interval(PROGRESS_EVERY_S, self._show_progress)
         self.action_reload()
+
+    def _run_moved(self, _run_id: str) -> None:
+        self._moved = True
+
+    def _show_progress(self) -> None:
+        """Redraw for the progress of running runs: on a timer, not per case."""
+        if self._moved and self.app.screen is self and not self.reading:
+            self._moved = False
+            self._show(self.entries, self.runs)
 
     def action_reload(self) -> None:
         self.reading = True
@@ -163,13 +177,21 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             name = one_line(entry.path.name, 40)
             error = tone(self.app, "error")
             return Text("✗", error), name, Text("–"), one_line(str(entry.error), 80, style=error)
+        runs = self.runs.get(entry.suite.name, [])
         summary = Text(no_wrap=True)
-        for model, series in latest_by_model(self.runs.get(entry.suite.name, [])).items():
+        running = [run for run in runs if run.get("status") == "running"]
+        live = self.app.live  # type: ignore[attr-defined]
+        for run in running:
+            done, total = live.progress(run["id"]) or (run.get("done") or 0, run.get("total") or 0)
+            summary.append_text(one_line(str(run["model_id"]), 24))
+            summary.append(f" running {done:,}/{total:,}  ", tone(self.app, "warning", bold=True))
+        for model, series in latest_by_model(runs).items():
             summary.append_text(one_line(model, 24))
             summary.append(f" {figures.pct(series[-1])} ", "bold")
             summary.append(figures.sparkline(series) + "  ", "dim")
+        mark = Text("▶", tone(self.app, "warning")) if running else Text("●", tone(self.app, "success"))
         return (
-            Text("●", tone(self.app, "success")),
+            mark,
             one_line(entry.suite.name, 40),
             Text(str(len(entry.suite.cases))),
             summary,
