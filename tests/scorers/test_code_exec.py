@@ -91,3 +91,8 @@ def test_extract_code_prefers_a_python_fence_then_a_bare_fence_then_everything()
     assert extract_code(SOLUTION).startswith("def add(a, b):")
     assert extract_code("text\n```\nx = 1\n```") == "x = 1\n"
     assert extract_code("x = 2") == "x = 2"
+
+
+async def test_a_crash_names_its_signal() -> None:
+    got = await score({"type": "code-exec", "tests": "pass"}, "import ctypes\nctypes.string_at(0)\n")
+    assert not got.passed and got.reason.startswith("crashed with signal SIGSEGV")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -161,7 +162,16 @@ async def _in_bwrap(bwrap: str, folder: str, timeout_s: float) -> Outcome:
     if not started:
         reason = outcome.stderr.strip().splitlines()[-1:] or [f"exit code {outcome.returncode}"]
         raise ScorerError(f"the code-exec sandbox (bwrap) could not start: {reason[0]}")
-    return outcome
+    return _as_signal(outcome)
+
+
+def _as_signal(outcome: Outcome) -> Outcome:
+    """bwrap exits 128+N when the code was killed by signal N; say it as a killed process does
+    (-N), so a crash is named (an explicit exit(139) reads as SIGSEGV too: a failure either way)."""
+    code = outcome.returncode
+    if code is None or code <= 128 or code - 128 not in {int(s) for s in signal.valid_signals()}:
+        return outcome
+    return dataclasses.replace(outcome, returncode=128 - code)
 
 
 def bwrap_argv(bwrap: str, folder: str, *, status_fd: int, seccomp_fd: int | None) -> list[str]:
