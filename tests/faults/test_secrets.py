@@ -110,7 +110,7 @@ def test_the_key_appears_in_no_file_output_or_stored_error(fake_api: FakeApi, tm
     holder.close()
 
     assert len(run_ids) == 4
-    assert "results.db-wal" in files and len(files["results.db-wal"]) > 0
+    assert "results.db" in files  # a run ends with a checkpoint: its rows are in the .db file itself
     for name, raw in {**files, **outputs}.items():
         if name == "keyed_model.py":
             continue

@@ -245,6 +245,7 @@ class Runner:
 
                 metrics = await asyncio.to_thread(stored)
             self.store.finish_run(run_id, status, metrics)
+            await asyncio.to_thread(self.store.checkpoint)  # the .db file alone now holds the run
         finally:
             await closing
         run = self.store.get_run(run_id) or {}

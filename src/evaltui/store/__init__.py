@@ -40,6 +40,8 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
                                            case order: case_id, epoch, status_a, status_b,
                                            value_a, value_b, preview_a, preview_b
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
+    .checkpoint() -> bool                  the write-ahead log copied into the .db file and emptied
+                                           (done when a run ends and when the TUI exits)
     .annotate(run_id, case_id, *, label, note=""), .annotations(run_id, case_id=None) -> list[dict]
 
 Page rows (page_results) carry: run_id, case_id, epoch, position, status, value, latency_ms,

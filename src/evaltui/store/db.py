@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from evaltui.store.codec import dump_json, load_json
-from evaltui.store.connection import read
+from evaltui.store.connection import read, retry_busy
 from evaltui.store.results import ResultQueries
 from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
@@ -22,6 +23,7 @@ INSERT_CASE = (
     "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+log = logging.getLogger(__name__)
 
 
 class Store(RunQueries, ResultQueries):
@@ -61,6 +63,18 @@ class Store(RunQueries, ResultQueries):
 
         self.write(insert, what=f"the suite {suite.name!r}")
         return suite_id
+
+    def checkpoint(self) -> bool:
+        """Copy everything in the write-ahead log into the database file and empty the log, so the
+        `.db` file alone is complete (a CI artefact, a copy). True when done; False when another
+        connection's open read kept part of the log (it is checkpointed by whoever ends last).
+        Never raises: a run that ended is not undone by a checkpoint that could not be made."""
+        try:
+            busy, _, _ = retry_busy(lambda: self.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        except sqlite3.Error as exc:
+            log.warning("checkpoint of %s failed: %s", self.path, exc)
+            return False
+        return not busy
 
     def writer(self, on_commit: OnCommit | None = None) -> ResultWriter:
         return ResultWriter(self.path, on_commit)

@@ -4,11 +4,17 @@ Batches of up to `BATCH_ROWS` rows, or whatever arrived within `BATCH_SECONDS` o
 go in one transaction each (a transaction per case would cap a run at a few hundred cases a
 second and hold the write lock far more often). `on_commit(rows)` runs after the commit, so a
 watcher told a case finished can rely on it being in the file even if the process is killed.
-A failure in the thread is kept and raised to the caller on its next put/flush/close.
+
+One row never costs the others: a row whose values SQLite cannot hold (a token count past 64 bits,
+a text past SQLite's size limit, a value of a type it does not store) is written as an `error`
+row saying why, and the rest of its batch is written as it was. Only a failure that is not about
+one row's values (the disk, the lock, a run that does not exist) stops the thread; it is kept and
+raised to the caller on its next put/flush/close.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import sqlite3
 import threading
@@ -26,6 +32,18 @@ BATCH_ROWS = 500
 BATCH_SECONDS = 0.05
 STATUSES = ("pass", "fail", "error")
 OnCommit = Callable[[list[dict[str, Any]]], None]
+# What one row's values can raise on its way into SQLite. sqlite3.OperationalError (disk full, I/O,
+# locked) and DatabaseError (a corrupt file) are about the database, not the row: never caught here.
+ROW_FAULTS = (
+    OverflowError,
+    ValueError,
+    TypeError,
+    sqlite3.DataError,
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+)
+log = logging.getLogger(__name__)
 
 _PLACEHOLDERS = ", ".join("?" for _ in RESULT_COLUMNS)
 INSERT_RESULT = (
@@ -115,7 +133,7 @@ class ResultWriter:
         batch, waiters, stop = self._collect()
         rows = [item for item in batch if isinstance(item, dict)]
         if batch:
-            write(self._conn, lambda conn: self._insert(conn, batch), what=f"{len(rows)} results")
+            rows = write(self._conn, lambda conn: self._insert(conn, batch), what=f"{len(rows)} results")
             if rows and self._on_commit is not None:
                 self._on_commit(rows)
         for waiter in waiters:
@@ -153,14 +171,25 @@ class ResultWriter:
                     return batch, waiters, False
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, batch: list[Any]) -> None:
-        results = [(*encode_result(i), i["case_id"], i["run_id"]) for i in batch if isinstance(i, dict)]
-        if results:
-            conn.executemany(INSERT_RESULT, results)
+    def _insert(conn: sqlite3.Connection, batch: list[Any]) -> list[dict[str, Any]]:
+        """Write a batch; the result rows as written (an unstorable one replaced by its error row)."""
+        rows = [item for item in batch if isinstance(item, dict)]
+        if rows:
+            try:
+                conn.executemany(INSERT_RESULT, [_params(row) for row in rows])
+            except ROW_FAULTS:  # some row cannot be stored: find it, one row at a time
+                rows = [_insert_one(conn, row) for row in rows]
         now = datetime.now(UTC).isoformat()
-        cache = [(i.key, dump_json(i.completion), now) for i in batch if isinstance(i, _CacheEntry)]
+        cache = []
+        for item in batch:
+            if isinstance(item, _CacheEntry):
+                try:
+                    cache.append((item.key, dump_json(item.completion), now))
+                except ROW_FAULTS:  # an answer that cannot be cached is asked again next time
+                    log.warning("a response-cache entry could not be encoded", exc_info=True)
         if cache:
             conn.executemany(INSERT_CACHE, cache)
+        return rows
 
     def _release_waiters(self) -> None:
         """After the thread ends (stop or error), nobody may be left waiting on a flush."""
@@ -171,3 +200,44 @@ class ResultWriter:
                 return
             if isinstance(item, threading.Event):
                 item.set()
+
+
+def _params(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (*encode_result(row), row["case_id"], row["run_id"])
+
+
+def _insert_one(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """Write one row, or when its values cannot be stored, an error row saying why. (INSERT OR
+    REPLACE: the rows of the failed batch that went in before the bad one are written again.)"""
+    try:
+        conn.execute(INSERT_RESULT, _params(row))
+        return row
+    except ROW_FAULTS as exc:
+        log.warning("result %s/%s could not be stored: %s", row["run_id"], row["case_id"], exc)
+        kept = unstorable(row, exc)
+    conn.execute(INSERT_RESULT, _params(kept))  # a failure now is not about the row's values: raised
+    return kept
+
+
+def unstorable(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+    """The error row that stands for a row SQLite refused: its identity and the reason, nothing
+    of the values (one of them is what SQLite refused)."""
+    attempts = row.get("attempts")
+    return {
+        "run_id": row["run_id"],
+        "case_id": row["case_id"],
+        "epoch": row.get("epoch") or 0,
+        "status": "error",
+        "output": None,
+        "prompt": [],
+        "scores": [],
+        "value": 0.0,
+        "latency_ms": None,
+        "tokens_in": None,
+        "tokens_out": None,
+        "cost_usd": None,
+        "attempts": attempts if isinstance(attempts, int) and 0 <= attempts < 2**31 else 1,
+        "cached": bool(row.get("cached")),
+        "error": f"the answer could not be stored: {type(exc).__name__}: {exc}",
+        "finished_at": row.get("finished_at"),
+    }

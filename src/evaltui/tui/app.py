@@ -211,6 +211,7 @@ class EvaltuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self.live.cancel_all()
+        self.store.checkpoint()  # the .db file alone holds everything (a run cancelled now does its own)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
