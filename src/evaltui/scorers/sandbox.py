@@ -14,7 +14,7 @@ where the process cap cannot (as root). When the case ends the sandbox's pid nam
 with it every process the code started.
 
 Inside, a small bootstrap sets the resource limits (address space, CPU seconds, file size, no core
-files, a process cap) and replaces Python's ways of starting a process with one that refuses, then
+files; a process cap where the seccomp filter is missing) and replaces Python's ways of starting a process with one that refuses, then
 runs the code as `solution.py`.
 
 `sandbox: none` runs the same bootstrap in a plain child process (a temporary folder, its own
@@ -70,7 +70,7 @@ cap(resource.RLIMIT_AS, {memory})
 cap(resource.RLIMIT_CPU, {cpu})
 cap(resource.RLIMIT_CORE, 0)
 cap(resource.RLIMIT_FSIZE, {fsize})
-cap(resource.RLIMIT_NPROC, {nproc})
+{nproc}
 def refuse(*args, **kwargs):
     raise BlockingIOError(11, "{refusal}")
 for name in ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system"):
@@ -100,13 +100,17 @@ async def run_python(
     bwrap = shutil.which(BWRAP) if sandbox == "bwrap" else None
     if sandbox == "bwrap" and bwrap is None:
         raise ScorerError(INSTALL_BWRAP)
+    # RLIMIT_NPROC counts every process of the user (threads too), so for a user with many it can
+    # refuse an honest thread; it is the fork guard only where the seccomp filter is not.
+    filtered = bwrap is not None and seccomp.program() is not None
+    nproc = "" if filtered else f"cap(resource.RLIMIT_NPROC, {MAX_PROCESSES})"
     with tempfile.TemporaryDirectory(prefix="evaltui-exec-") as folder:
         Path(folder, "solution.py").write_text(code, encoding="utf-8")
         bootstrap = _BOOTSTRAP.format(
             memory=memory_bytes,
             cpu=max(1, int(timeout_s) + 1),
             fsize=MAX_FILE_BYTES,
-            nproc=MAX_PROCESSES,
+            nproc=nproc,
             refusal=NO_PROCESSES,
         )
         Path(folder, "run.py").write_text(bootstrap, encoding="utf-8")
@@ -161,7 +165,10 @@ async def _in_bwrap(bwrap: str, folder: str, timeout_s: float) -> Outcome:
         os.close(status_read)
     if not started:
         reason = outcome.stderr.strip().splitlines()[-1:] or [f"exit code {outcome.returncode}"]
-        raise ScorerError(f"the code-exec sandbox (bwrap) could not start: {reason[0]}")
+        raise ScorerError(
+            f"the code-exec sandbox (bwrap) could not start: {reason[0]} (bubblewrap needs user "
+            "namespaces; or opt out with `sandbox: none`)"
+        )
     return _as_signal(outcome)
 
 
