@@ -14,8 +14,8 @@ where the process cap cannot (as root). When the case ends the sandbox's pid nam
 with it every process the code started.
 
 Inside, a small bootstrap sets the resource limits (address space, CPU seconds, file size, no core
-files; a process cap where the seccomp filter is missing) and replaces Python's ways of starting a process with one that refuses, then
-runs the code as `solution.py`.
+files; a process cap where the seccomp filter is missing) and replaces Python's ways of starting a
+process with one that refuses, then runs the code as `solution.py`.
 
 `sandbox: none` runs the same bootstrap in a plain child process (a temporary folder, its own
 session, a cleared environment): limits against accidents, no protection against hostile code.
