@@ -145,20 +145,20 @@ async def _in_bwrap(bwrap: str, folder: str, timeout_s: float) -> Outcome:
         os.close(filter_write)
         passed.append(filter_fd)
     try:
-        argv = bwrap_argv(bwrap, folder, status_fd=status_write, seccomp_fd=filter_fd)
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            env={"PATH": "/usr/bin:/bin"},  # bwrap's own environment is visible as /proc/1/environ inside
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-            pass_fds=passed,
-        )
-    finally:
-        for fd in passed:
-            os.close(fd)
-    try:
+        try:
+            argv = bwrap_argv(bwrap, folder, status_fd=status_write, seccomp_fd=filter_fd)
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
+                env={"PATH": "/usr/bin:/bin"},  # bwrap's own environment shows as /proc/1/environ inside
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=passed,
+            )
+        finally:
+            for fd in passed:
+                os.close(fd)
         outcome = await _supervise(proc, timeout_s)
         started = _started(status_read)
     finally:
@@ -223,7 +223,7 @@ def _python_folders() -> list[str]:
     found = sorted({os.path.realpath(p) for p in wanted} | wanted, key=len)
     kept: list[str] = []
     for path in found:
-        if not _inside(path, ["/usr", *kept]) and os.path.isdir(path):
+        if path != "/" and not _inside(path, ["/usr", *kept]) and os.path.isdir(path):
             kept.append(path)
     return kept
 
