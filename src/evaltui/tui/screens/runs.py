@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,21 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 LIMIT = 500
 FILTER_KEYS = ("suite", "model", "label", "status")
 STATUS_TONES = {"completed": "success", "running": "warning", "interrupted": "warning", "failed": "error"}
+COLUMNS = ("started", "run", "suite", "model", "status", "pass rate", "done", "label")
+DROPPED_FIRST = ("label", "started", "model", "suite", "status", "run")  # pass rate and done stay
+
+
+def fitting_columns(rows: list[dict[str, Text]], width: int) -> list[str]:
+    """The columns whose widest cells fit in `width`, dropping the least telling first, so a
+    narrow terminal still shows each run's pass rate and progress."""
+    # each cell is padded by one cell either side; the first column may carry a mark ("A ")
+    widths = {name: max([cell_len(name), *(row[name].cell_len for row in rows)]) + 2 for name in COLUMNS}
+    shown = list(COLUMNS)
+    for name in DROPPED_FIRST:
+        if sum(widths[n] for n in shown) + 2 <= width:
+            break
+        shown.remove(name)
+    return shown
 
 
 def parse_filters(text: str) -> dict[str, str]:
@@ -66,6 +82,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         super().__init__()
         self.runs: list[dict[str, Any]] = []
         self.filters: dict[str, str] = {}
+        self.shown: list[str] = []  # the columns on show, in order
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
@@ -75,9 +92,6 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)
-        self.columns = table.add_columns(
-            "started", "run", "suite", "model", "status", "pass rate", "done", "label"
-        )
         self.app.run_changed.subscribe(self, lambda _run_id: self._load(self.filters))  # type: ignore[attr-defined]
         self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
         table.focus()
@@ -90,21 +104,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show(self, runs: list[dict[str, Any]]) -> None:
         self.runs = runs
-        table = self.query_one("#runs", DataTable)
-        table.clear()
-        for run in runs:
-            status = str(run.get("status"))
-            table.add_row(
-                self._started(run),
-                one_line(run["id"], 24),
-                one_line(run.get("suite", ""), 28),
-                one_line(run.get("model_id", ""), 28),
-                Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
-                Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
-                self._done(run),
-                one_line(run.get("label") or "", 20),
-                key=run["id"],
-            )
+        self._fill()
         self.query_one(
             "#runs", DataTable
         ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
@@ -118,14 +118,52 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
     def _run_moved(self, run_id: str) -> None:
         for run in self.runs:
             if run["id"] == run_id:
-                self.query_one("#runs", DataTable).update_cell(run_id, self.columns[6], self._done(run))
+                self.query_one("#runs", DataTable).update_cell(run_id, "done", self._done(run))
 
-    def _started(self, run: dict[str, Any]) -> Text:
-        started = str(run.get("started_at", ""))[:19].replace("T", " ")
+    def on_resize(self) -> None:
+        if self.runs:
+            self._fill()
+
+    def _cells(self, run: dict[str, Any], names: int = 28) -> dict[str, Text]:
+        """A run's cells by column; suite and model names cut to `names` cells."""
+        status = str(run.get("status"))
+        return {
+            "started": Text(str(run.get("started_at", ""))[:19].replace("T", " ")),
+            "run": one_line(run["id"], 24),
+            "suite": one_line(run.get("suite", ""), names),
+            "model": one_line(run.get("model_id", ""), names),
+            "status": Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
+            "pass rate": Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
+            "done": self._done(run),
+            "label": one_line(run.get("label") or "", 20),
+        }
+
+    def _fill(self) -> None:
+        """The rows, in the columns that fit the table's width (see `fitting_columns`)."""
+        table = self.query_one("#runs", DataTable)
+        width = table.scrollable_content_region.width
+        cells = [self._cells(run) for run in self.runs]
+        columns = fitting_columns(cells, width)
+        if "suite" not in columns:  # shorter names may let the suite show
+            cells = [self._cells(run, names=16) for run in self.runs]
+            columns = fitting_columns(cells, width)
+        row = table.cursor_row
+        table.clear(columns=columns != self.shown)
+        if columns != self.shown:
+            self.shown = columns
+            for name in columns:
+                table.add_column(name, key=name)
+        for run, row_cells in zip(self.runs, cells, strict=True):
+            row_cells[columns[0]] = self._marked(run, row_cells[columns[0]])
+            table.add_row(*(row_cells[name] for name in columns), key=run["id"])
+        table.move_cursor(row=row)
+
+    def _marked(self, run: dict[str, Any], cell: Text) -> Text:
+        """The first cell of a run marked for comparison starts with its tag, A or B."""
         if run["id"] not in self.marked:
-            return Text(started)
+            return cell
         tag = "AB"[self.marked.index(run["id"])]
-        return Text.assemble((f"{tag} ", tone(self.app, "primary", bold=True)), started)
+        return Text.assemble((f"{tag} ", tone(self.app, "primary", bold=True)), cell)
 
     def action_mark(self) -> None:
         table = self.query_one("#runs", DataTable)
@@ -133,8 +171,9 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             return
         run_id = self.runs[table.cursor_row]["id"]
         self.app.toggle_mark(run_id)  # type: ignore[attr-defined]
+        first = self.shown[0]
         for run in self.runs:
-            table.update_cell(run["id"], self.columns[0], self._started(run))
+            table.update_cell(run["id"], first, self._marked(run, self._cells(run)[first]), update_width=True)
 
     @property
     def marked(self) -> list[str]:
