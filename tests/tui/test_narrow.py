@@ -30,7 +30,9 @@ async def test_at_80_columns_the_runs_list_shows_pass_rate_and_progress(
     assert echo_run in row and len(header) <= 80
 
 
-async def test_a_wide_terminal_shows_every_column_of_the_runs_list(make_tui: AppFactory, echo_run: str) -> None:
+async def test_a_wide_terminal_shows_every_column_of_the_runs_list(
+    make_tui: AppFactory, echo_run: str
+) -> None:
     header, row = await runs_lines(make_tui(), (160, 24))
     assert header.split() == ["started", "run", "suite", "model", "status", "pass", "rate", "done", "label"]
     assert "echo-check" in row and "demo:echo" in row and "66.7%" in row
