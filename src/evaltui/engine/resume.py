@@ -8,7 +8,8 @@ its concurrency.
     plan_resume(store, run_id, *, retry_errors=False, no_cache=False, concurrency=None,
                 prices=None, limit=None, tags=()) -> ResumePlan
         EvaltuiError when the run is still running; StoreError when it or its suite is missing.
-        `limit` and `tags` are read only for runs started before evaltui kept a run's options.
+        `concurrency` None: as the run was started. `limit` and `tags` are read only for runs
+        started before evaltui kept a run's options (their concurrency then defaults to 16).
     ResumePlan
         .run_id, .status (as the run was left), .prepared, .model, .options (RunOptions)
         .started -> dict | None            the options the run was started with (None: too old)

@@ -14,7 +14,8 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
                                            options: what the run was started with (a dict:
                                            limit, tags, epochs, use_cache, concurrency), kept
                                            in the run's `options` for --resume
-    .get_run(run_id) -> dict | None        with counters and suite name
+    .get_run(run_id) -> dict | None        with counters, suite name and options (None: a run
+                                           started before schema v5)
     .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
                                            "latest"; StoreError when none or ambiguous
     .list_runs(*, suite=None, model=None, label=None, status=None, group_id=None,
