@@ -18,6 +18,7 @@ from rich.console import Console
 from evaltui import __version__
 from evaltui.config import Config, default_suite_dirs, load_config
 from evaltui.errors import EvaltuiError, GateError
+from evaltui.suites.models import MAX_EPOCHS
 from evaltui.text import json_text
 
 err_console = Console(stderr=True, highlight=False)
@@ -105,7 +106,7 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Run only the first N cases.")
 @click.option("-t", "--tag", "tags", multiple=True, help="Run only cases with this tag (repeatable).")
 @click.option("--label", default=None, help="A label for the run (e.g. baseline).")
-@click.option("--epochs", type=click.IntRange(1), default=None, help="Ask each case N times.")
+@click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), default=None, help="Ask each case N times.")
 @click.option("--no-cache", is_flag=True, help="Ask the model even when a cached answer exists.")
 @click.option(
     "--sandbox",

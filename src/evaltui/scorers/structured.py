@@ -41,20 +41,34 @@ class SchemaOptions(Options):
         try:
             cls.check_schema(schema)
         except jsonschema.SchemaError as exc:
-            raise OptionError(option, f"not a valid JSON schema: {exc.message}") from None
+            # A file's content is not echoed: the path in the schema and the rule it breaks.
+            where = "".join(f"[{p!r}]" for p in exc.absolute_path)
+            detail = exc.message if option == "schema" else f"{exc.validator!r} fails at schema{where}"
+            raise OptionError(option, f"not a valid JSON schema: {detail}") from None
         self._validator = cls(schema)
         return self
 
 
 def _read_schema(name: str, suite_dir: str) -> Any:
-    path = Path(suite_dir) / name
+    """The schema file, confined like case files to the suite's folder and below. Errors never
+    quote the file's content (it need not be a schema: it could be any JSON the user can read)."""
+    folder = Path(suite_dir).resolve()
+    if Path(name).is_absolute():
+        raise OptionError("schema_file", "give the schema file relative to the suite's folder")
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise OptionError(
+            "schema_file", f"{name!r} leads outside the suite's folder; keep schema files in it or below"
+        )
+    if path.exists() and not path.is_file():
+        raise OptionError("schema_file", f"the schema file {name!r} is not a regular file")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        message = f"cannot read the schema file {str(path)!r}: {exc.strerror}"
+        message = f"cannot read the schema file {name!r}: {exc.strerror}"
         raise OptionError("schema_file", message) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise OptionError("schema_file", f"the schema file {str(path)!r} is not JSON: {exc}") from None
+        raise OptionError("schema_file", f"the schema file {name!r} is not JSON: {exc}") from None
 
 
 @scorer("json-schema", options=SchemaOptions)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from evaltui.errors import SuiteError
-from evaltui.suites.yamlnodes import decode_text
+from evaltui.suites.yamlnodes import MAX_DEPTH, decode_text
 
 CASE_FILE_SUFFIXES = (".jsonl", ".csv")
 CSV_CASE_COLUMNS = ("id", "input", "expected", "tags", "cluster")
@@ -50,21 +50,69 @@ def _text_lines(handle: BinaryIO, display: str) -> Iterator[tuple[int, str]]:
         yield number, decode_text(raw, display, first_line=number)
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: json.loads would keep the last of two."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return value
+
+
 def _iter_jsonl(handle: BinaryIO, display: str) -> Iterator[RawCase]:
     for number, text in _text_lines(handle, display):
         if not text.strip():
             continue
+        if text.count("[") + text.count("{") > MAX_DEPTH:
+            _check_depth(text, display, number)
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise SuiteError(
                 f"invalid JSON at column {exc.colno}: {exc.msg}", file=display, line=number
             ) from exc
+        except _DuplicateKey as exc:
+            raise SuiteError(
+                "duplicate key in this line's object", file=display, line=number, field=exc.key
+            ) from None
         if not isinstance(value, dict):
             raise SuiteError(
                 f"each line must be a JSON object, not {type(value).__name__}", file=display, line=number
             )
         yield number, value
+
+
+def _check_depth(text: str, display: str, number: int) -> None:
+    """Refuse JSON nested deeper than a YAML suite may be, before the parser recurses into it.
+    Only lines with that many brackets are scanned; brackets inside strings do not count."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SuiteError(
+                    f"values are nested more than {MAX_DEPTH} levels deep", file=display, line=number
+                )
+        elif char in "]}":
+            depth -= 1
 
 
 def _iter_csv(handle: BinaryIO, display: str) -> Iterator[RawCase]:

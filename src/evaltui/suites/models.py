@@ -18,6 +18,7 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
     "ollama": "http://localhost:11434",
 }
+MAX_EPOCHS = 1000  # asks of each case in one run; the run's plan holds cases x epochs entries
 DEFAULT_KEY_ENVS: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
@@ -128,7 +129,7 @@ class Suite(Strict):
     scorers: list[ScorerSpec] = Field(default_factory=list)
     cases: list[Case] = Field(default_factory=list)
     pass_threshold: float | None = Field(default=None, ge=0, le=1)  # weighted score needed to pass
-    epochs: int = Field(default=1, ge=1)
+    epochs: int = Field(default=1, ge=1, le=MAX_EPOCHS)
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
 

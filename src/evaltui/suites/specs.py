@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, get_args
+from urllib.parse import urlsplit
 
 from evaltui.errors import SuiteError
 from evaltui.suites.models import Location, ModelSpec, ProviderName, ScorerSpec
@@ -18,7 +19,12 @@ from evaltui.suites.validation import Source, validate
 from evaltui.suites.yamlnodes import FieldPath, format_path
 
 PROVIDERS: tuple[str, ...] = get_args(ProviderName)
-_SECRET_KEYS = ("api_key", "apikey", "key", "token", "password", "secret")
+_SECRET_KEYS = ("api_key", "apikey", "key", "token", "password", "secret", "authorization")
+_SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
+_USE_KEY_ENV = (
+    "secrets are never written in a suite (they would be stored with every run); put the key "
+    "in an environment variable and name it with `api_key_env:`"
+)
 
 
 def parse_model_spec(
@@ -51,12 +57,12 @@ def model_from_yaml(value: Any, source: Source, path: FieldPath) -> ModelSpec:
     if not isinstance(value, dict):
         raise source.error("a model is a `provider:model` string or a mapping with `provider:`", path)
     for key in value:
-        if key.lower() in _SECRET_KEYS:
-            raise source.error(
-                "secrets are never written in a suite; put the key in an environment "
-                "variable and name it with `api_key_env:`",
-                (*path, key),
-            )
+        if _is_secret_key(key):
+            raise source.error(_USE_KEY_ENV, (*path, key))
+    _refuse_secret_params(value.get("params"), source, (*path, "params"))
+    base_url = value.get("base_url")
+    if isinstance(base_url, str) and _has_userinfo(base_url):
+        raise source.error(f"a user or password in the URL: {_USE_KEY_ENV}", (*path, "base_url"))
     spec = validate(ModelSpec, value, source, path)
     if spec.ca_file is not None:
         # Relative to the suite's folder, as case files are; checked now so `validate` names it.
@@ -65,6 +71,31 @@ def model_from_yaml(value: Any, source: Source, path: FieldPath) -> ModelSpec:
             raise source.error("ca_file: no such file (a PEM file of CA certificates)", (*path, "ca_file"))
         spec = spec.model_copy(update={"ca_file": str(ca_file.resolve())})
     return spec
+
+
+def _is_secret_key(key: Any) -> bool:
+    name = str(key).lower().replace("-", "_")
+    return name in _SECRET_KEYS or name.endswith(_SECRET_SUFFIXES)
+
+
+def _refuse_secret_params(value: Any, source: Source, path: FieldPath) -> None:
+    """Params are stored with the run and sent as they are: no key in them, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _is_secret_key(key):
+                raise source.error(_USE_KEY_ENV, (*path, key))
+            _refuse_secret_params(item, source, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_secret_params(item, source, (*path, index))
+
+
+def _has_userinfo(url: str) -> bool:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False  # not a URL at all: the provider refuses it with its own message
+    return "@" in parts.netloc
 
 
 def models_from_yaml(value: Any, source: Source, path: FieldPath) -> list[ModelSpec]:

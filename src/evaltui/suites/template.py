@@ -6,56 +6,36 @@ A suite with neither renders the case's input as the one user message.
 
 Templates are compiled once (`compile_templates`, at load, so syntax errors surface before any
 model is asked) and cached by their text, so `render_messages` runs once per case at the cost of
-a dict lookup and the render itself. The sandbox refuses attribute access to Python internals
-(`{{ ''.__class__.__mro__ }}`), caps `range()`, and here also caps `*` and `**` so a template
-cannot build a gigabyte string or a number with a billion digits.
+a dict lookup and the render itself. The sandbox (`sandbox.py`) refuses attribute access to
+Python internals (`{{ ''.__class__.__mro__ }}`) and bounds what a render may spend: loop
+iterations, the size of any value and of the prompt, numbers, padding widths.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from collections.abc import Mapping
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from evaltui.errors import SuiteError
 from evaltui.suites.models import Case, Suite
+from evaltui.suites.sandbox import BoundedSandbox, render_bounded
 
-MAX_REPEAT = 1_000_000  # longest text or list a template may build with `*`
-MAX_EXPONENT = 10_000
 _DEFAULT_PROMPT = "{{ input }}"
-_RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, RecursionError)
+_RUNTIME_ERRORS = (
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+    AttributeError,
+    RecursionError,
+    MemoryError,
+)
 
 
-class _Sandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, (str, list, tuple))
-                    and isinstance(times, int)
-                    and len(seq) * times > MAX_REPEAT
-                ):
-                    raise SecurityError(
-                        f"repeating a value {times} times is over the limit of {MAX_REPEAT:,} items"
-                    )
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is over the limit of {MAX_EXPONENT:,}")
-        return super().call_binop(context, operator, left, right)
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        """A template's globals as one plain dict rather than jinja2's ChainMap over the
-        environment's: rendering copies them into every context, and copying a ChainMap took most
-        of the time of rendering a 50,000-case suite. This environment's globals never change after
-        start-up, which is what the ChainMap would follow."""
-        return {**self.globals, **(d or {})}
-
-
-_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False)
+_ENV = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 def template_fields(suite: Suite) -> list[tuple[str, str, str]]:
@@ -95,7 +75,7 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
     messages: list[dict[str, str]] = []
     for field, role, source in template_fields(suite):
         try:
-            content = _compile(source).render(context)
+            content = render_bounded(_compile(source), context)
         except TemplateSyntaxError:
             compile_templates(suite)  # raises with the field and line
             raise
@@ -112,7 +92,7 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
 
 @functools.lru_cache(maxsize=512)
 def _compile(source: str) -> Template:
-    return _ENV.from_string(source)
+    return _ENV.compile_bounded(source)
 
 
 def _suite_file(suite: Suite) -> str | None:

@@ -21,6 +21,7 @@ from evaltui.errors import SuiteError
 FieldPath = tuple[str | int, ...]
 
 MAX_NODES = 2_000_000  # anchors and aliases can make a small file expand without bound
+MAX_ALIAS_CHARS = 10_000_000  # characters aliases may add to what the file itself holds
 MAX_DEPTH = 64  # nesting levels; a suite needs about six
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -112,18 +113,22 @@ def read_yaml(path: Path, display: str) -> YamlDoc:
     if node is None:
         raise SuiteError("the file is empty; a suite needs at least `name:` and `cases:`", file=display)
     doc = YamlDoc(file=display, data=None)
-    _check_expansion(node, doc)
+    _check_expansion(node, doc, len(text))
     doc.data = _Builder(doc).build(node, ())
     return doc
 
 
-def _check_expansion(root: yaml.Node, doc: YamlDoc) -> None:
-    """Refuse alias cycles and alias bombs before building anything: sizes are memoized per
-    node, so this costs one visit per distinct node however far aliases would expand."""
-    sizes: dict[int, int] = {}
+def _check_expansion(root: yaml.Node, doc: YamlDoc, written: int) -> None:
+    """Refuse alias cycles and alias bombs before building anything: a document may expand to at
+    most MAX_NODES values, and its text to at most MAX_ALIAS_CHARS characters more than the
+    `written` characters of the file (one long text repeated by aliases is as costly as many
+    values). Sizes are memoized per node, so this costs one visit per distinct node however
+    far aliases would expand."""
+    sizes: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
+    max_chars = written + MAX_ALIAS_CHARS
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -133,20 +138,29 @@ def _check_expansion(root: yaml.Node, doc: YamlDoc) -> None:
             )
         active.add(key)
         if isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(item) for item in node.value)
+            parts = [size(item) for item in node.value]
         elif isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+            parts = [size(part) for pair in node.value for part in pair]
         else:
-            total = 1
+            parts = [(0, len(node.value))]
         active.discard(key)
-        sizes[key] = min(total, MAX_NODES + 1)
-        if total > MAX_NODES:
+        nodes = 1 + sum(n for n, _ in parts)
+        chars = sum(c for _, c in parts)
+        line = node.start_mark.line + 1
+        if nodes > MAX_NODES:
             raise SuiteError(
                 f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
                 file=doc.file,
-                line=node.start_mark.line + 1,
+                line=line,
             )
-        return total
+        if chars > max_chars:
+            raise SuiteError(
+                f"aliases expand the document by more than {MAX_ALIAS_CHARS:,} characters",
+                file=doc.file,
+                line=line,
+            )
+        sizes[key] = (nodes, chars)
+        return nodes, chars
 
     size(root)
 
