@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable
+from textual.widgets._toast import Toast
 
 from evaltui.tui.screens.runs import RunsScreen
 from tests.tui.conftest import AppFactory, wait_until
@@ -36,3 +37,14 @@ async def test_a_wide_terminal_shows_every_column_of_the_runs_list(
     header, row = await runs_lines(make_tui(), (160, 24))
     assert header.split() == ["started", "run", "suite", "model", "status", "pass", "rate", "done", "label"]
     assert "echo-check" in row and "demo:echo" in row and "66.7%" in row
+
+
+async def test_at_80_columns_a_notification_covers_two_rows_at_the_side(make_tui: AppFactory) -> None:
+    app = make_tui()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        app.notify("Marked A 20260101-120000-abc123: mark one more to compare.", title="Runs", markup=False)
+        await wait_until(pilot, lambda: any(toast.region.height for toast in app.screen.query(Toast)))
+        toast = app.screen.query_one(Toast).region
+        assert toast.height <= 3 and toast.width <= 40 and toast.right >= 76  # title, message
+        assert toast.bottom <= 23  # the footer stays readable

@@ -47,6 +47,10 @@ class EvaltuiApp(App[None]):
     # event loop, in the middle of a live run for the Run screen (bench/tui.py). Screen CSS_PATH
     # rules are global either way (Textual scopes only a screen's inline CSS).
     CSS_PATH = SCREEN_CSS
+    # Notifications in a corner and brief: two rows (title, message) instead of five, three seconds
+    # instead of five, so that at 80x24 they do not hide the table being read. Errors say how long.
+    CSS = "Toast { padding: 0 1; margin-top: 0; }"
+    NOTIFICATION_TIMEOUT = 3
     COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands, CompareCommands}
     BINDINGS = [
         Binding(
