@@ -70,7 +70,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             "escape",
             "Back",
             show=False,
-            tooltip="Leave the search box, or go back",
+            tooltip="Leave the search box, clear the search, or go back",
             id="run.escape",
         ),
         Binding("space", "mark", "Mark", show=False,
@@ -279,7 +279,9 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self._reload_table(keep_rows=False)
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()  # what is typed replaces the last search; arrows keep it to edit
 
     def action_tag(self) -> None:
         search = self.query_one("#search", Input)
@@ -296,8 +298,15 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.table.focus()
 
     def action_escape(self) -> None:
-        if self.query_one("#search", Input).has_focus:
+        """Leave the search box; else clear a submitted search; else go back."""
+        search = self.query_one("#search", Input)
+        if search.has_focus:
             self.table.focus()
+        elif self.search or self.tag:
+            search.value = ""
+            self.tag = self.search = None
+            self._show_filters()
+            self._reload_table(keep_rows=False)
         else:
             self.app.action_back(False)  # type: ignore[attr-defined]
 

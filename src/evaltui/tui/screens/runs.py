@@ -65,7 +65,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             "escape",
             "Back",
             show=False,
-            tooltip="Leave the filter box, or go back",
+            tooltip="Leave the filter box, clear the filter, or go back",
             id="runs.escape",
         ),
         Binding("space", "mark", "Mark", tooltip="Mark a run to compare (first A, then B)", id="runs.mark"),
@@ -186,7 +186,9 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         self.app.open_compare(*self.marked)  # type: ignore[attr-defined]
 
     def action_filter(self) -> None:
-        self.query_one("#runs-filter", Input).focus()
+        box = self.query_one("#runs-filter", Input)
+        box.focus()
+        box.select_all()  # what is typed replaces the last filter; arrows keep it to edit
 
     @on(Input.Submitted, "#runs-filter")
     def _filtered(self, event: Input.Submitted) -> None:
@@ -205,7 +207,13 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             self.app.open_run(self.runs[event.cursor_row]["id"])  # type: ignore[attr-defined]
 
     def action_escape(self) -> None:
-        if self.query_one("#runs-filter", Input).has_focus:
+        """Leave the filter box; else clear a submitted filter; else go back."""
+        box = self.query_one("#runs-filter", Input)
+        if box.has_focus:
             self.query_one("#runs", DataTable).focus()
+        elif self.filters:
+            box.value = ""
+            self.filters = {}
+            self._load(self.filters)
         else:
             self.app.action_back(False)  # type: ignore[attr-defined]
