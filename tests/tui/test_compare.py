@@ -416,3 +416,15 @@ async def test_inline_diff_in_colour_keeps_a_space_between_deleted_and_inserted(
         view = screen.query_one(DiffView)
         await pilot.press("u")
         assert view_text(view).splitlines()[0].rstrip() == "The refund was issued denied today."
+
+
+async def test_switching_to_the_16_colour_theme_marks_the_inline_diff(
+    make_tui: AppFactory, pair: tuple[str, str]
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_diff(pilot, *pair, "c02")
+        view = screen.query_one(DiffView)
+        await pilot.press("u")
+        app.theme = "evaltui-ansi"
+        await wait_until(pilot, lambda: "[-issued-] {+denied+}" in view_text(view))

@@ -39,3 +39,22 @@ async def test_case_diff_in_colour_keeps_a_space_between_deleted_and_inserted(
         diff = await open_case(pilot, echo_run, "q03")
         assert diff.startswith("other answer 3")
         assert "[-" not in diff
+
+
+async def test_case_diff_shows_word_diff_markers_under_the_16_colour_theme(
+    make_tui: AppFactory, echo_run: str
+) -> None:
+    app = make_tui(theme="evaltui-ansi")
+    async with app.run_test(size=(80, 24)) as pilot:
+        diff = await open_case(pilot, echo_run, "q03")
+        assert "[-other-] {+answer+} 3" in diff
+
+
+async def test_switching_to_the_16_colour_theme_marks_the_open_case_diff(
+    make_tui: AppFactory, echo_run: str
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "[-" not in await open_case(pilot, echo_run, "q03")
+        app.theme = "evaltui-ansi"
+        await wait_until(pilot, lambda: "[-other-]" in screen_text(app.screen.query_one("#diff")))

@@ -76,6 +76,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self.case_id = case_id
         self.epoch = epoch
         self._failures: list[tuple[str, int]] = []  # the run's failing results, read in the worker
+        self.shown: CaseView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="case-header")
@@ -94,7 +95,13 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._load(self.case_id, self.epoch, 0)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """The diff's marks depend on the theme (a 16-colour one gets `[-…-]{+…+}`)."""
+        if self.shown is not None and self.shown.diff is not None:
+            self.query_one("#diff", Static).update(self._diff(self.shown.diff, self.shown.diff_cut))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case", name="Reading the case")
     def _load(self, case_id: str, epoch: int, step: int) -> None:
@@ -127,6 +134,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self._load(self.case_id, self.epoch, step)
 
     def _show(self, view: CaseView) -> None:
+        self.shown = view
         result = view.result
         self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
         self.query_one("#case-header", Static).update(self._header(result, view.place))
