@@ -19,7 +19,13 @@ from evaltui.config import Config, save_user_setting
 from evaltui.errors import EvaltuiError
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry
-from evaltui.tui.commands import CaseCommands, CompareCommands, RunCommands, SuiteCommands
+from evaltui.tui.commands import (
+    CaseCommands,
+    CompareCommands,
+    ResumeCommands,
+    RunCommands,
+    SuiteCommands,
+)
 from evaltui.tui.live import LiveRuns
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.screens.case import CaseScreen
@@ -51,7 +57,7 @@ class EvaltuiApp(App[None]):
     # instead of five, so that at 80x24 they do not hide the table being read. Errors say how long.
     CSS = "Toast { padding: 0 1; margin-top: 0; }"
     NOTIFICATION_TIMEOUT = 3
-    COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands, CompareCommands}
+    COMMANDS = App.COMMANDS | {SuiteCommands, RunCommands, CaseCommands, CompareCommands, ResumeCommands}
     BINDINGS = [
         Binding(
             "question_mark", "help", "Help", tooltip="Every key binding, screen by screen", id="app.help"
@@ -198,8 +204,9 @@ class EvaltuiApp(App[None]):
 
     # -- live runs -------------------------------------------------------------------------
     def on_run_launched(self, message: RunLaunched) -> None:
-        self.run_changed.publish(message.run_id)
-        if message.first:
+        self.run_changed.publish(message.run_id)  # a Run screen resumed in place goes live on this
+        resumed_in_place = isinstance(self.screen, RunScreen) and self.screen.run_id == message.run_id
+        if message.first and not resumed_in_place:
             self.open_run(message.run_id)
 
     def on_run_progress(self, message: RunProgress) -> None:

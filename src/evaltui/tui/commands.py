@@ -1,5 +1,5 @@
 """Command palette providers: jump to a suite, a run, or a case of the run on screen, by id; and
-compare runs without knowing the keys.
+compare, resume or retry runs without knowing the keys.
 
 Every label holding stored text (suite names, labels, ids) is built as plain `Content`, never
 parsed: `highlight` replaces `Matcher.highlight`, which reads its candidate as markup."""
@@ -100,14 +100,32 @@ class CaseCommands(Provider):
             yield Hit(score, text, partial(app.open_case, run_id, *key), help="Open this case")
 
 
-class CompareCommands(Provider):
+class KeyCommands(Provider):
+    """Commands that do what a key does where the palette was opened: `startup` lists them as
+    (label, command, help), only those that can act now."""
+
+    _commands: list[tuple[str, Callable[[], object], str]]
+
+    async def discover(self) -> Hits:
+        for label, command, about in self._commands:
+            yield DiscoveryHit(Content(label), command, text=label, help=about)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, command, about in self._commands:
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, highlight(matcher, label), command, text=label, help=about)
+
+
+class CompareCommands(KeyCommands):
     """Comparing runs, for whoever does not know the keys: on a Run screen, the run before it (c),
     the baseline (b) and the matrix of its launch (m); anywhere, the two runs marked with space.
     Each command calls what its key calls."""
 
     async def startup(self) -> None:
         app, screen = _app(self), self.screen
-        self._commands: list[tuple[str, Callable[[], object], str]] = []
+        self._commands = []
         if isinstance(screen, RunScreen):
             if len(app.marked) != 2:  # then c compares the marked runs: offered below
                 self._commands.append(
@@ -143,13 +161,29 @@ class CompareCommands(Provider):
                 )
             )
 
-    async def discover(self) -> Hits:
-        for label, command, about in self._commands:
-            yield DiscoveryHit(Content(label), command, text=label, help=about)
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for label, command, about in self._commands:
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, highlight(matcher, label), command, text=label, help=about)
+class ResumeCommands(KeyCommands):
+    """On a Run screen whose run ended early or has errored cases: resume it, or ask its errored
+    cases again. Each command calls what its key calls (r, E)."""
+
+    async def startup(self) -> None:
+        screen = self.screen
+        self._commands = []
+        if not isinstance(screen, RunScreen):
+            return
+        if screen.resumable():
+            self._commands.append(
+                (
+                    "Resume this run",
+                    screen.action_resume,
+                    "Ask the cases it never asked, with the options it was started with (key r)",
+                )
+            )
+        if screen.resumable(retry_errors=True):
+            self._commands.append(
+                (
+                    "Retry this run's errored cases",
+                    partial(screen.action_resume, True),
+                    f"Ask its {screen.run.get('errors')} errored cases again (key E)",
+                )
+            )

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from evaltui.engine import Event, RunFinished, Runner, RunOptions, RunStarted, make_runners, prepare
+from evaltui.engine.resume import plan_resume
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 
@@ -159,11 +160,36 @@ class LiveRuns:
 
     def _prepare_and_start(self, request: LaunchRequest) -> None:
         prepared = prepare(request.suite)  # SuiteError: shown by the app's worker handler
-        runners = make_runners(self._app.store, prepared, request.models, request.options)
+        options = replace(request.options, prices=dict(self._app.config.prices))
+        runners = make_runners(self._app.store, prepared, request.models, options)
         launch = _Launch(len(runners))
         for index, runner in enumerate(runners):
             runner.subscribe(self._watcher(runner, launch, first=index == 0))
             self._app.call_from_thread(self._start, runner)
+
+    def resume(self, run_id: str, *, retry_errors: bool = False) -> None:
+        """Finish a run that ended early (or ask its errored cases again), as `evaltui run --resume`
+        does: through the engine's `plan_resume`, with the options the run was started with."""
+        self._app.run_worker(
+            partial(self._plan_and_resume, run_id, retry_errors),
+            thread=True,
+            exit_on_error=False,
+            group="launch",
+            name=f"Resuming run {run_id}",
+        )
+
+    def _plan_and_resume(self, run_id: str, retry_errors: bool) -> None:
+        app = self._app
+        plan = plan_resume(app.store, run_id, retry_errors=retry_errors, prices=dict(app.config.prices))
+        for note in plan.notes:
+            app.call_from_thread(app.notify, note, severity="warning", markup=False, timeout=8)
+        why = plan.nothing_to_do()
+        if why is not None:
+            app.call_from_thread(app.notify, why, markup=False, timeout=8)
+            return
+        runner = plan.runner(app.store)
+        runner.subscribe(self._watcher(runner, _Launch(1), first=True))
+        app.call_from_thread(self._start, runner)
 
     def _start(self, runner: Runner) -> None:
         self._app.run_worker(

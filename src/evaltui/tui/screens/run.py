@@ -66,6 +66,20 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             "x", "cancel_run", "Cancel run", tooltip="Stop a live run; finished results stay", id="run.cancel"
         ),
         Binding(
+            "r",
+            "resume",
+            "Resume",
+            tooltip="Finish an interrupted or failed run: ask the cases it never asked (as it was started)",
+            id="run.resume",
+        ),
+        Binding(
+            "E",
+            "resume(True)",
+            "Retry errors",
+            tooltip="Ask this run's errored cases again (and any it never asked)",
+            id="run.retry_errors",
+        ),
+        Binding(
             "escape",
             "escape",
             "Back",
@@ -190,6 +204,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show_run(self, run: dict[str, Any]) -> None:
         self.run = run
+        self.refresh_bindings()  # Resume and Retry errors depend on the run's status
         self.query_one(RunHeader).show(run, Figures.from_run(run))
         if self.app.live.following(self.run_id):  # type: ignore[attr-defined]
             self._show_followed()
@@ -311,6 +326,27 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             self.app.action_back(False)  # type: ignore[attr-defined]
 
     # -- acting ----------------------------------------------------------------------------
+    def resumable(self, retry_errors: bool = False) -> bool:
+        """Whether Resume (or Retry errors) can act: the run is not going on, here or in another
+        process, and it ended early (or has errored cases)."""
+        status = self.run.get("status")
+        if status in (None, "running") or self.app.live.get(self.run_id) is not None:  # type: ignore[attr-defined]
+            return False
+        return bool(self.run.get("errors")) if retry_errors else status in ("interrupted", "failed")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Resume and Retry errors show in the footer only when they can act."""
+        if action == "resume":
+            return self.resumable(bool(parameters and parameters[0]))
+        return True
+
+    def action_resume(self, retry_errors: bool = False) -> None:
+        if not self.resumable(retry_errors):
+            return
+        self.app.live.resume(self.run_id, retry_errors=retry_errors)  # type: ignore[attr-defined]
+        what = "its errored cases again" if retry_errors else "the cases it never asked"
+        self.notify(f"Resuming run {self.run_id}: asking {what}.", markup=False)
+
     def action_cancel_run(self) -> None:
         if self.app.live.cancel(self.run_id):  # type: ignore[attr-defined]
             self.notify("Cancelling: cases in flight finish, the rest are not asked.", markup=False)

@@ -1,0 +1,138 @@
+"""Resume and Retry errors from the Run screen (keys r and E) and the command palette: the run on
+screen is finished in place, through the engine's resume (the same run id, only the cases it
+still needs asked), and the keys show only where they can act."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from evaltui.engine import CaseFinished, Runner, RunOptions, prepare
+from evaltui.store import Store
+from evaltui.suites import load_suite
+from evaltui.suites.models import ModelSpec
+from evaltui.tui.app import EvaltuiApp
+from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.widgets.footer import KeysFooter
+from evaltui.tui.widgets.run_header import RunHeader
+from tests.tui.conftest import AppFactory, palette_choose, screen_text, wait_until
+
+LONG = 1200  # wait_until steps for a resumed run to finish
+
+
+@pytest.fixture
+def interrupted_run(db_path: Path, suite_dir: Path) -> str:
+    """The echo suite (12 cases: 8 pass, 4 fail), cancelled after its fifth result (the model takes
+    a little time, so that the cancel lands before the last case)."""
+    suite = load_suite(suite_dir / "echo.yaml")
+    model = ModelSpec(provider="demo", model="echo", params={"latency_ms": 20})
+    with Store(db_path) as store:
+        runner = Runner(store, prepare(suite), model, RunOptions(concurrency=1))
+        finished = 0
+
+        def cancel_after_five(event: object) -> None:
+            nonlocal finished
+            if isinstance(event, CaseFinished):
+                finished += 1
+                if finished == 5:
+                    runner.cancel()
+
+        runner.subscribe(cancel_after_five)
+        run_id = asyncio.run(runner.run())
+        run = store.get_run(run_id)
+        assert run["status"] == "interrupted" and 5 <= run["done"] < 12
+    return run_id
+
+
+@pytest.fixture
+def errored_run(db_path: Path, tmp_path: Path, fake_api, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    """Six cases asked of a loopback model that answered 500 for two of them (no retries)."""
+    monkeypatch.setenv("TUI_TEST_KEY", "sk-tui-test")
+    cases = "".join(f'  - {{id: c{i}, input: "case-{i}", expected: "CASE-{i}"}}\n' for i in range(6))
+    suite_file = tmp_path / "api.yaml"
+    suite_file.write_text(
+        "name: api-check\nprompt: 'Q: {{ input }}'\nmodels:\n"
+        f"  - {{id: fake, provider: openai, model: fake, base_url: '{fake_api.base_url}', "
+        "api_key_env: TUI_TEST_KEY, max_retries: 0}\n"
+        f"scorers:\n  - type: equals\ncases:\n{cases}",
+        encoding="utf-8",
+    )
+    fake_api.fail_when("case-2", "500")
+    fake_api.fail_when("case-4", "500")
+    suite = load_suite(suite_file)
+    with Store(db_path) as store:
+        runner = Runner(store, prepare(suite), suite.models[0], RunOptions(use_cache=False))
+        run_id = asyncio.run(runner.run())
+        run = store.get_run(run_id)
+        assert (run["status"], run["done"], run["errors"]) == ("completed", 6, 2)
+    return run_id
+
+
+def header(app: EvaltuiApp) -> str:
+    return screen_text(app.screen.query_one(RunHeader))
+
+
+def footer(app: EvaltuiApp) -> list[str]:
+    return [key.description for key in app.screen.query_one(KeysFooter).keys]
+
+
+async def open_run(pilot, run_id: str, status: str) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+    app.open_run(run_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(RunHeader)))
+    await wait_until(pilot, lambda: status in header(app))
+    await wait_until(pilot, lambda: "Failures" in footer(app))
+
+
+async def test_r_resumes_an_interrupted_run_in_place(
+    make_tui: AppFactory, interrupted_run: str, db_path: Path
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, interrupted_run, "interrupted")
+        assert "Resume" in footer(app) and "Retry errors" not in footer(app)
+        screen = app.screen
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "completed" in header(app), steps=LONG)
+        await wait_until(pilot, lambda: "✓ 8" in header(app) and "✗ 4" in header(app))
+        assert app.screen is screen  # finished in place, not opened again
+        await wait_until(pilot, lambda: "Resume" not in footer(app))
+    with Store(db_path) as store:
+        assert store.count_runs() == 1
+        run = store.get_run(interrupted_run)
+        assert (run["status"], run["done"], run["passed"], run["failed"]) == ("completed", 12, 8, 4)
+
+
+async def test_the_palette_retries_a_runs_errored_cases(
+    make_tui: AppFactory,
+    errored_run: str,
+    db_path: Path,
+    fake_api,  # type: ignore[no-untyped-def]
+) -> None:
+    asked = dict(fake_api.requests)
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, errored_run, "completed")
+        assert "Retry errors" in footer(app) and "Resume" not in footer(app)
+        await palette_choose(pilot, "retry", "Retry this run's errored cases")
+        await wait_until(pilot, lambda: "✓ 6" in header(app), steps=LONG)
+        assert "completed" in header(app)
+    asked_now = {text for text, n in fake_api.requests.items() if n > asked.get(text, 0)}
+    assert asked_now == {"Q: case-2", "Q: case-4"}
+    with Store(db_path) as store:
+        run = store.get_run(errored_run)
+        assert (run["done"], run["passed"], run["errors"]) == (6, 6, 0)
+
+
+async def test_a_completed_run_without_errors_offers_neither(make_tui: AppFactory, echo_run: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, echo_run, "completed")
+        footer_now = footer(app)
+        await pilot.press("r", "E")
+        await pilot.pause()
+        assert "Resume" not in footer_now and "Retry errors" not in footer_now
+        assert not app.live and "completed" in header(app)
