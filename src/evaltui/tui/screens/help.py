@@ -51,7 +51,6 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("what")
         table.add_column("more", style="dim")
-        table.add_column("id", style="dim italic", no_wrap=True)  # what a keymap names
         keymap: Keymap = self.app.config.keymap  # type: ignore[attr-defined]
         sections: list[tuple[str, list[type[DOMNode]]]] = [
             ("Everywhere", [type(self.app)]),
@@ -69,7 +68,8 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
             for node in classes:
                 for binding, keys in bound_keys(node, keymap):
                     shown = ", ".join(self.app.get_key_display(Binding(key, "")) for key in keys)
-                    table.add_row(shown or "(none)", binding.description, binding.tooltip, binding.id)
+                    more = Text.assemble(binding.tooltip, (f"  {binding.id}" if binding.id else "", "italic"))
+                    table.add_row(shown or "(none)", binding.description, more)  # the id: what a keymap names
             table.add_row()
         return table
 
