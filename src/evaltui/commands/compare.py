@@ -83,6 +83,8 @@ def summary_lines(c: Comparison) -> list[Text]:
         ),
         Text(f"cost        {fmt_cost(a.cost_usd)} → {fmt_cost(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
     ]
+    if c.warning():  # first, before any number is read (JSON says it too, as "warning")
+        lines.insert(0, Text("warning: ", style="bold yellow").append_text(inert(c.warning(), "yellow")))
     if c.left_out():
         lines.append(Text(f"left out    {c.left_out()}", style="yellow"))
     if c.epochs > 1:

@@ -130,6 +130,15 @@ class Comparison:
             parts.append(f"{c.unscored} shared cases errored on every epoch in one run")
         return "; ".join(parts)
 
+    def warning(self) -> str:
+        """What makes the comparison suspect before any number is read (empty when nothing does)."""
+        a, b = self.run_a.get("suite"), self.run_b.get("suite")
+        if self.suites == "different":
+            return f"A and B are runs of different suites ({a!r}, {b!r}): only shared case ids are compared"
+        if self.suites == "changed":
+            return f"suite {a!r} changed between the runs: only shared case ids are compared"
+        return ""
+
     def to_dict(self) -> dict[str, Any]:
         return _finite(
             {
@@ -142,6 +151,7 @@ class Comparison:
                 "counts": asdict(self.counts),
                 "left_out": self.left_out(),
                 "suites": self.suites,
+                "warning": self.warning(),
                 "epochs": self.epochs,
                 "pass_rule": "a case passes when the mean of its scored epochs is >= 0.5",
                 "regressions": self.regressions,

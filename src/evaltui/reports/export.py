@@ -1,23 +1,28 @@
 """`evaltui export`: every result of a run, streamed, as JSON lines, CSV or a Markdown table.
 
-JSON lines keep every string exact (control characters escaped by JSON itself); CSV keeps them
-exact too (it is data for a spreadsheet or a script); Markdown is for people and renderers, so
-hostile text is made inert there. Nothing about the model's configuration beyond its id is
-written, and the store never holds API keys in the first place.
+JSON lines keep every string exact (control characters escaped by JSON itself, so they are inert
+on a terminal too); CSV keeps them exact in a file or a pipe (it is data for a spreadsheet or a
+script), but when standard output is a terminal its cells show them as visible symbols, as the CLI's
+tables do; Markdown is for people and renderers, so hostile text is made inert there always.
+Times are ISO 8601 in UTC, as the runs' own. Nothing about the model's configuration beyond its id
+is written, and the store never holds API keys in the first place.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from evaltui.reports.markdown import cell
 from evaltui.reports.verdicts import why
+from evaltui.text import make_visible
 
 COLUMNS = (
     "case_id", "epoch", "status", "output", "scores", "value", "latency_ms", "tokens_in", "tokens_out",
@@ -35,26 +40,41 @@ def opened(target: str) -> Iterator[IO[str]]:
         yield handle
 
 
+def _iso(value: Any) -> Any:
+    """A result's finish time (seconds since the epoch, as the engine keeps it: its column has text
+    affinity, so it reads back as the number's text) in the ISO form of the runs' own times;
+    anything else (an ISO time already) as stored."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return value
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if math.isfinite(seconds) else value
+
+
 def _rows(store: Any, run_id: str) -> Iterator[dict[str, Any]]:
-    return store.iter_results(run_id, columns=COLUMNS)
+    for row in store.iter_results(run_id, columns=COLUMNS):
+        row["finished_at"] = _iso(row.get("finished_at"))
+        yield row
 
 
-def write_jsonl(store: Any, run_id: str, handle: IO[str]) -> None:
+def write_jsonl(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     run = store.get_run(run_id) or {}
     for row in _rows(store, run_id):
         row = {"run_id": run_id, "model_id": run.get("model_id"), **row}
         handle.write(json.dumps(row, ensure_ascii=True, default=str) + "\n")
 
 
-def write_csv(store: Any, run_id: str, handle: IO[str]) -> None:
+def write_csv(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+    """Exact cells; on a terminal, each string cell with its control characters made visible."""
     writer = csv.writer(handle)
     writer.writerow(COLUMNS)
     for row in _rows(store, run_id):
         row["scores"] = json.dumps(row.get("scores"), ensure_ascii=False)
-        writer.writerow([row.get(c) for c in COLUMNS])
+        cells = [row.get(c) for c in COLUMNS]
+        writer.writerow([make_visible(c) if terminal and isinstance(c, str) else c for c in cells])
 
 
-def write_md(store: Any, run_id: str, handle: IO[str]) -> None:
+def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     run = store.get_run(run_id) or {}
     handle.write(
         f"## Run {cell(run_id)}: {cell(str(run.get('suite')))} × {cell(str(run.get('model_id')))}\n\n"
@@ -70,5 +90,6 @@ WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "md": write_md}
 
 
 def export_run(store: Any, run_id: str, fmt: str, target: str) -> None:
+    terminal = target == "-" and sys.stdout.isatty()
     with opened(target) as handle:
-        WRITERS[fmt](store, run_id, handle)
+        WRITERS[fmt](store, run_id, handle, terminal=terminal)

@@ -128,6 +128,8 @@ def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[
         model = cell(str(e["run"].get("model_id")))
         lines += _moved(f"Regressions: {model}", e["shown"]["regressions"], cmp["counts"]["regressions"])
         lines += _moved(f"Improvements: {model}", e["shown"]["improvements"], cmp["counts"]["improvements"])
+        if cmp.get("warning"):
+            lines += [f"_⚠️ {model} vs baseline: {cell(cmp['warning'])}_", ""]
         if cmp.get("left_out"):
             lines += [f"_Left out of the comparison: {cell(cmp['left_out'])}_", ""]
     return "\n".join(lines).rstrip() + "\n"

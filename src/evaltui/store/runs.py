@@ -31,6 +31,7 @@ UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd, 
            count(*) FILTER (WHERE status = 'error'), coalesce(sum(tokens_in), 0),
            coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0.0),
            count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL)
+             + (count(*) > 0 AND count(cost_usd) = 0)  -- every case errored: nothing priced, not $0
     FROM results WHERE run_id = :run
 ) WHERE id = :run
 """
