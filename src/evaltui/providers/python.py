@@ -3,17 +3,29 @@
 The function is called as `function(messages, vars)` (or `function(messages)` when it takes one
 argument): `messages` is the rendered chat list, `vars` the case's input, expected and vars. It
 returns the output string, or a dict `{"output": str, "tokens_in"?, "tokens_out"?, "cost_usd"?}`.
-Async functions are awaited; sync ones run in a worker thread so they never block the engine.
 An exception raised by the function is a non-retryable ProviderError naming its type and message
 (with the value of the spec's `api_key_env`, if any, redacted).
+
+Async functions are awaited on the event loop. A sync function runs in a daemon thread of its own,
+not the loop's thread pool, so it never blocks the engine, and one that never returns is given up
+when the spec's `timeout_s` passes (the engine's timeout) without keeping evaltui alive: a pool
+thread would be waited for at exit, a daemon thread dies with the process.
+
+What a component prints to `sys.stdout` goes to stderr: evaltui's stdout may be a JSON summary or
+an event stream (`--json -`, `--events -`). Output written to file descriptor 1 directly (by
+`os.write` or a child process) is not caught.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import importlib
 import inspect
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +56,66 @@ def load_callable(target: str) -> Callable[..., Any]:
     return obj
 
 
+_IN_COMPONENT: contextvars.ContextVar[bool] = contextvars.ContextVar("in_python_component", default=False)
+
+
+class _ComponentStdout:
+    """`sys.stdout` once a Python component is loaded: writes made while a component runs (in its
+    thread, or in its task on the loop) go to stderr; every other write to the stdout it wraps."""
+
+    def __init__(self, stdout: Any) -> None:
+        self._stdout = stdout
+
+    def _target(self) -> Any:
+        return sys.stderr if _IN_COMPONENT.get() else self._stdout
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def writelines(self, lines: Any) -> None:
+        self._target().writelines(lines)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stdout, name)
+
+
+def _divert_component_stdout() -> None:
+    if not isinstance(sys.stdout, _ComponentStdout):
+        sys.stdout = _ComponentStdout(sys.stdout)
+
+
+def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """`fn(*args)` in a daemon thread, its stdout diverted; its result or exception in a future."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():  # the engine's timeout gave up on it
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        _IN_COMPONENT.set(True)
+        try:
+            result, error = fn(*args), None
+        except Exception as exc:  # the user's code: any exception is that case's error
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed while it ran
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="evaltui-python-model", daemon=True).start()
+    return future
+
+
+async def _in_component(call: Any) -> Any:
+    """Await an async component with its stdout diverted (this task's context only)."""
+    _IN_COMPONENT.set(True)
+    return await call
+
+
 def _arity(fn: Callable[..., Any]) -> int:
     try:
         params = inspect.signature(fn).parameters.values()
@@ -64,6 +136,7 @@ class PythonProvider:
         # The function reads its own key; knowing which one lets its errors be redacted.
         key = os.environ.get(spec.api_key_env) if spec.api_key_env else None
         self._secrets = (key,) if key else ()
+        _divert_component_stdout()
 
     def __repr__(self) -> str:
         return f"<PythonProvider {self.spec.model}>"
@@ -73,9 +146,9 @@ class PythonProvider:
         start = time.perf_counter()
         try:
             if self._is_async:
-                result = await self.fn(*args)
+                result = await asyncio.ensure_future(_in_component(self.fn(*args)))
             else:
-                result = await asyncio.to_thread(self.fn, *args)
+                result = await _in_daemon_thread(self.fn, *args)
         except Exception as exc:  # the user's code: any exception is that case's error
             message = redact(f"{type(exc).__name__}: {exc}", self._secrets)
             raise ProviderError(f"python model {self.spec.model} raised {message}", retryable=False) from exc
