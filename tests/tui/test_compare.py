@@ -395,36 +395,27 @@ async def test_with_no_regressions_the_table_opens_on_the_improvements(
         assert [line.split()[2] for line in table_lines(table)[1:3]] == ["c09", "c11"]
 
 
-async def test_inline_diff_shows_word_diff_markers_when_colour_is_off(
-    make_tui: AppFactory, pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("no_color", "first_line"),
+    [
+        (False, "The refund was issued denied today."),  # a space between: not "issueddenied"
+        (True, "The refund was [-issued-] {+denied+} today."),
+    ],
+)
+async def test_inline_diff_reads_with_and_without_colour(
+    make_tui: AppFactory,
+    pair: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_color: bool,
+    first_line: str,
 ) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
     app = make_tui()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_diff(pilot, *pair, "c02")
         view = screen.query_one(DiffView)
         await pilot.press("u")
-        assert view_text(view).splitlines()[0].rstrip() == "The refund was [-issued-] {+denied+} today."
-
-
-async def test_inline_diff_in_colour_keeps_a_space_between_deleted_and_inserted(
-    make_tui: AppFactory, pair: tuple[str, str]
-) -> None:
-    app = make_tui()
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_diff(pilot, *pair, "c02")
-        view = screen.query_one(DiffView)
-        await pilot.press("u")
-        assert view_text(view).splitlines()[0].rstrip() == "The refund was issued denied today."
-
-
-async def test_switching_to_the_16_colour_theme_marks_the_inline_diff(
-    make_tui: AppFactory, pair: tuple[str, str]
-) -> None:
-    app = make_tui()
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_diff(pilot, *pair, "c02")
-        view = screen.query_one(DiffView)
-        await pilot.press("u")
-        app.theme = "evaltui-ansi"
+        assert view_text(view).splitlines()[0].rstrip() == first_line
+        app.theme = "evaltui-ansi"  # the 16-colour theme marks changes whatever NO_COLOR says
         await wait_until(pilot, lambda: "[-issued-] {+denied+}" in view_text(view))

@@ -20,34 +20,29 @@ async def open_case(pilot: Any, run_id: str, case_id: str) -> str:
     return screen_text(app.screen.query_one("#diff"))
 
 
-async def test_case_diff_shows_word_diff_markers_when_colour_is_off(
-    make_tui: AppFactory, echo_run: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("no_color", "theme", "marked"),
+    [(False, "evaltui-dark", False), (True, "evaltui-dark", True), (False, "evaltui-ansi", True)],
+)
+async def test_case_diff_is_marked_when_colour_cannot_tell_changes_apart(
+    make_tui: AppFactory,
+    echo_run: str,
+    monkeypatch: pytest.MonkeyPatch,
+    no_color: bool,
+    theme: str,
+    marked: bool,
 ) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    app = make_tui()
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_tui(theme=theme)
     async with app.run_test(size=(80, 24)) as pilot:
         diff = await open_case(pilot, echo_run, "q03")  # expected "other 3", output "answer 3"
-        assert "[-other-] {+answer+} 3" in diff
-        assert "[-…-] expected but missing" in diff
-
-
-async def test_case_diff_in_colour_keeps_a_space_between_deleted_and_inserted(
-    make_tui: AppFactory, echo_run: str
-) -> None:
-    app = make_tui()
-    async with app.run_test(size=(80, 24)) as pilot:
-        diff = await open_case(pilot, echo_run, "q03")
-        assert diff.startswith("other answer 3")
-        assert "[-" not in diff
-
-
-async def test_case_diff_shows_word_diff_markers_under_the_16_colour_theme(
-    make_tui: AppFactory, echo_run: str
-) -> None:
-    app = make_tui(theme="evaltui-ansi")
-    async with app.run_test(size=(80, 24)) as pilot:
-        diff = await open_case(pilot, echo_run, "q03")
-        assert "[-other-] {+answer+} 3" in diff
+        if marked:
+            assert diff.startswith("[-other-] {+answer+} 3")
+            assert "[-…-] expected but missing" in diff
+        else:  # in colour: struck and underlined, with a space between (not "otheranswer")
+            assert diff.startswith("other answer 3")
+            assert "[-" not in diff
 
 
 async def test_switching_to_the_16_colour_theme_marks_the_open_case_diff(
