@@ -85,6 +85,15 @@ def test_show_and_runs_put_the_error_count_beside_the_pass_rate(cli, flaky_suite
     assert f"{ERRORED} err" in listed, listed
 
 
+def test_the_several_models_summary_says_what_each_rate_is_over(cli, flaky_suite):
+    wide = KEY | {"COLUMNS": "160"}
+    done = cli("run", str(flaky_suite), "-m", "fake", "-m", "demo:echo", "-q", extra_env=wide)
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("models", 1)[1]
+    fake = next(line for line in table.splitlines() if "fake" in line)
+    assert f"of 6 scored · {ERRORED} errored" in fake
+
+
 def test_help_says_the_gate_counts_errored_cases(cli):
     assert "errored case counts as not passed" in " ".join(cli("run", "--help").stdout.split())
 

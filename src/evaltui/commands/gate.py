@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from evaltui.errors import EvaltuiError, GateError
-from evaltui.reports.verdicts import asked_of, asked_rate
+from evaltui.reports.verdicts import asked_of, asked_rate, basis
 from evaltui.text import inert, json_text
 
 if TYPE_CHECKING:
@@ -139,7 +139,8 @@ def write_json(payload: list[dict[str, Any]], target: str) -> None:
 
 
 def matrix_table(store: Any, run_ids: list[str]) -> Table:
-    """Per model: pass rate ± CI, p95, cost; then how many cases all models pass, fail, or split."""
+    """Per model: pass rate (with what it is over) ± CI, p95, cost; then how many cases all models
+    pass, fail, or split."""
     from rich.table import Table
 
     from evaltui.commands.show import run_metrics
@@ -160,7 +161,9 @@ def matrix_table(store: Any, run_ids: list[str]) -> Table:
     for run_id in run_ids:
         m, run = run_metrics(store, run_id), store.get_run(run_id) or {}
         rate = m["rate"]
-        shown = "–" if rate["pass_rate"] is None else f"{rate['pass_rate']:.1%}"
+        shown = Text("–" if rate["pass_rate"] is None else f"{rate['pass_rate']:.1%}")
+        shown.append(" " + basis(rate["n"], m["errors"], m.get("cached")))
+        shown.highlight_regex(r"[\d,]+ errored", "bold red")
         table.add_row(
             inert(str(run.get("model_id"))),
             shown,
