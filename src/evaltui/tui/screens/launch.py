@@ -1,5 +1,6 @@
-"""Launch (modal, `r` on a suite): which models, how many requests in flight, which cases,
-and a label. `enter` starts; the result is a `LaunchRequest` for the app's live runs."""
+"""Launch (modal, `r` on a suite): which models, how many requests in flight, which cases, how
+many epochs, whether answers may come from the response cache, and a label. `enter` starts; the
+result is a `LaunchRequest` for the app's live runs. A bad value is said under the fields."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from evaltui.engine import RunOptions
 from evaltui.errors import EvaltuiError
 from evaltui.suites import parse_model_spec
-from evaltui.suites.models import ModelSpec, Suite
+from evaltui.suites.models import MAX_EPOCHS, ModelSpec, Suite
 from evaltui.tui.live import LaunchRequest
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
@@ -32,13 +33,19 @@ def choose_models(suite: Suite, picked: list[str], typed: str) -> list[ModelSpec
     return list({model.id: model for model in models}.values())
 
 
-def parse_count(text: str, what: str, *, default: int | None) -> int | None:
+def parse_count(text: str, what: str, *, default: int | None, most: int | None = None) -> int | None:
+    """A whole number from 1 (to `most`) typed in a field; empty gives `default`."""
     text = text.strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
-        raise EvaltuiError(f"{what} must be a whole number of at least 1, not {text!r}.")
-    return int(text)
+    try:
+        value = int(text)
+    except ValueError:  # not a number (or one of thousands of digits)
+        value = 0
+    if value < 1 or (most is not None and value > most):
+        span = f"from 1 to {most}" if most is not None else "of at least 1"
+        raise EvaltuiError(f"{what} must be a whole number {span}, not {one_line(text, 20).plain!r}.")
+    return value
 
 
 class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
@@ -77,9 +84,15 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
                     str(self.concurrency), placeholder="concurrency", type="integer", id="concurrency"
                 )
                 yield Input(placeholder="case limit (all)", type="integer", id="limit")
+                yield Input(placeholder=f"suite's: {self.suite.epochs}", type="integer", id="epochs")
             with Horizontal(classes="row"):
                 yield Input(placeholder="only tags (comma separated)", id="tags")
                 yield Input(placeholder="label (e.g. baseline)", id="label")
+                with Horizontal(id="cache-row"):
+                    yield Switch(
+                        False, id="no-cache", tooltip="Ask the model every case, even one answered before"
+                    )
+                    yield Label("no cache", id="no-cache-label")
             yield Static(id="launch-error")
         yield KeysFooter()
 
@@ -90,6 +103,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
             ("limit", "Case limit"),
             ("tags", "Tags"),
             ("label", "Label"),
+            ("epochs", "Epochs"),
             ("spec", "Model spec"),
         ):
             self.query_one(f"#{name}", Input).border_title = title
@@ -106,6 +120,8 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
             limit=parse_count(self._value("limit"), "The case limit", default=None),
             tags=tuple(tag.strip() for tag in self._value("tags").split(",") if tag.strip()),
             label=self._value("label").strip() or None,
+            epochs=parse_count(self._value("epochs"), "Epochs", default=None, most=MAX_EPOCHS),
+            use_cache=not self.query_one("#no-cache", Switch).value,
         )
         return LaunchRequest(self.suite, models, options)
 
