@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from evaltui.errors import EvaltuiError, GateError
-from evaltui.reports.verdicts import asked_of, asked_rate, basis
+from evaltui.reports.verdicts import ERRORED, asked_of, asked_rate, basis
 from evaltui.text import inert, json_text
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def matrix_table(store: Any, run_ids: list[str]) -> Table:
         rate = m["rate"]
         shown = Text("–" if rate["pass_rate"] is None else f"{rate['pass_rate']:.1%}")
         shown.append(" " + basis(rate["n"], m["errors"], m.get("cached")))
-        shown.highlight_regex(r"[\d,]+ errored", "bold red")
+        shown.highlight_regex(ERRORED, "bold red")
         table.add_row(
             inert(str(run.get("model_id"))),
             shown,

@@ -13,10 +13,9 @@ from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
-from evaltui.reports.verdicts import asked_note, asked_of, basis, why
+from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, why
 from evaltui.text import inert, json_text
 
-ERRORED = r"[\d,]+ errored"
 FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
 
 

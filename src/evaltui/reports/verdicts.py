@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
+
 
 def why(row: dict[str, Any]) -> str:
     """Why a result did not pass: the provider's error, else the failing scorers' reasons."""

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from evaltui.analysis.metrics import RunMetrics
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
-from evaltui.reports.verdicts import basis
+from evaltui.reports.verdicts import ERRORED, basis
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import status_tone, tone
@@ -127,7 +127,7 @@ class RunHeader(Static):
         text.append("\npass rate ")
         text.append(figures.rate_with_interval(numbers.rate, numbers.lo, numbers.hi), "bold")
         over = Text(" " + basis(numbers.passed + numbers.failed, numbers.errors, numbers.cached) + "   ")
-        over.highlight_regex(r"[\d,]+ errored", status_tone(app, "error"))  # the rate is over the scored only
+        over.highlight_regex(ERRORED, status_tone(app, "error"))  # the rate is over the scored only
         text.append_text(over)
         for count, status_name, mark in ((numbers.passed, "pass", "✓"), (numbers.failed, "fail", "✗")):
             text.append(f"{mark} {count:,}  ", status_tone(app, status_name))
