@@ -4,10 +4,12 @@ database) is followed live: its row, its Run screen, its end or its process's de
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -121,8 +123,6 @@ async def test_quitting_with_no_run_live_does_not_ask(make_tui: AppFactory, echo
 
 async def wait_until_true(condition, tries: int = 400) -> None:  # type: ignore[no-untyped-def]
     """For what happens after the app has gone: poll, bounded."""
-    import asyncio
-
     for _ in range(tries):
         if condition():
             return
@@ -188,3 +188,39 @@ async def test_a_followed_run_whose_process_dies_shows_interrupted(
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+async def test_the_latest_run_stays_the_newest_when_reads_finish_out_of_order(
+    make_tui: AppFactory, echo_run: str, db_path: Path, suite_dir: Path
+) -> None:
+    """Two reads of the runs in flight at once (a run started, then another): the one that read
+    the database first, if it finishes last, must not put the older list back on screen."""
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        screen = app.screen
+        assert isinstance(screen, SuitesScreen)
+        read_runs, held, release = app.store.list_runs, threading.Event(), threading.Event()
+
+        def slow_first_read(**filters: object) -> list[dict]:
+            runs = read_runs(**filters)
+            if filters.get("suite") == "echo-check" and not held.is_set():
+                held.set()  # this read has the old list; it finishes after the next one
+                release.wait(timeout=30)
+            return runs
+
+        app.store.list_runs = slow_first_read  # type: ignore[method-assign]
+        screen.select_suite("echo-check")
+        detail = lambda: screen_text(screen.query_one("#detail", Static))  # noqa: E731
+        app.run_changed.publish("a run")
+        await wait_until(pilot, held.is_set)
+        newer = await asyncio.to_thread(run_suite, db_path, suite_dir / "echo.yaml")
+        app.run_changed.publish(newer)
+        await wait_until(pilot, lambda: newer in detail())
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert newer in detail()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        assert app.screen.run_id == newer != echo_run

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
 from evaltui.tui.screens.compare import partner_run
@@ -200,9 +200,11 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
                 self.notify, f"No run {self.run_id!r} in this database.", severity="error"
             )
             return
-        self.app.call_from_thread(self._show_run, run)
+        self.app.call_from_thread(self._show_run, run, get_current_worker())
 
-    def _show_run(self, run: dict[str, Any]) -> None:
+    def _show_run(self, run: dict[str, Any], read: Worker[None]) -> None:
+        if read.is_cancelled:  # a newer read was asked for (thread workers run to their end anyway)
+            return
         self.run = run
         self.refresh_bindings()  # Resume and Retry errors depend on the run's status
         self.query_one(RunHeader).show(run, Figures.from_run(run))
@@ -218,10 +220,10 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def _load_metrics(self) -> None:
         # the same rows as `evaltui show` and the engine: clusters give the same (clustered) interval
         metrics = run_metrics(self.app.store.iter_metric_rows(self.run_id))  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._show_metrics, metrics)
+        self.app.call_from_thread(self._show_metrics, metrics, get_current_worker())
 
-    def _show_metrics(self, metrics: RunMetrics) -> None:
-        if self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+    def _show_metrics(self, metrics: RunMetrics, read: Worker[None]) -> None:
+        if not read.is_cancelled and self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
             self.query_one(RunHeader).show(
                 self.run, Figures.from_metrics(metrics, self.run.get("total") or 0)
             )

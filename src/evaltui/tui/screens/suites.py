@@ -82,6 +82,8 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.reading = True  # the suite folders are being read; `entries` may be the first few
         self._stale = False  # runs changed while another screen was on top
         self._moved = False  # a running run moved on since the table was drawn
+        self._reads = 0  # reads of the runs asked for, numbered: they can finish out of order
+        self._read_shown = 0  # the number of the newest read on screen
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
@@ -94,7 +96,9 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#suites", DataTable).add_columns(*COLUMNS)
         # A run that starts or ends changes the pass rates shown, not the suites: re-read the runs only.
-        self.app.run_changed.subscribe(self, lambda _run_id: self._load_runs(list(self.entries)))  # type: ignore[attr-defined]
+        self.app.run_changed.subscribe(
+            self, lambda _run_id: self._load_runs(list(self.entries), self._read())
+        )  # type: ignore[attr-defined]
         self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
         self.set_interval(PROGRESS_EVERY_S, self._show_progress)
         self.action_reload()
@@ -111,10 +115,23 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def action_reload(self) -> None:
         self.reading = True
         self.query_one("#suites", DataTable).border_title = "Suites (loading…)"
-        self._load(list(self.app.suite_dirs))  # type: ignore[attr-defined]
+        self._load(list(self.app.suite_dirs), self._read())  # type: ignore[attr-defined]
+
+    def _read(self) -> int:
+        self._reads += 1
+        return self._reads
+
+    def _fresher(self, runs: dict[str, list[dict[str, Any]]], read: int) -> dict[str, list[dict[str, Any]]]:
+        """The runs of read number `read` merged with those on screen. Thread workers run to their
+        end even when a newer one replaces them, so a read that started earlier can finish later:
+        for the suites both hold, the later read wins, whichever finished first."""
+        if read < self._read_shown:
+            return {**self.runs, **{name: rows for name, rows in runs.items() if name not in self.runs}}
+        self._read_shown = read
+        return {**self.runs, **runs}
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suites", name="Loading suites")
-    def _load(self, dirs: list[Path]) -> None:
+    def _load(self, dirs: list[Path], read: int) -> None:
         """Suites appear as they load (a folder of large suites takes a while), at most every
         SHOW_EVERY_S and once more at the end."""
         store = self.app.store  # type: ignore[attr-defined]
@@ -126,26 +143,29 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             if entry.suite is not None:
                 runs[entry.suite.name] = recent_runs(store, entry.suite.name)
             if time.monotonic() - shown >= SHOW_EVERY_S:
-                self.app.call_from_thread(self._show, list(entries), dict(runs))
+                self.app.call_from_thread(self._show_some, list(entries), dict(runs), read)
                 shown = time.monotonic()
-        self.app.call_from_thread(self._loaded, entries, runs)
+        self.app.call_from_thread(self._loaded, entries, runs, read)
 
-    def _loaded(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
+    def _show_some(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]], read: int) -> None:
+        self._show(entries, self._fresher(runs, read))
+
+    def _loaded(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]], read: int) -> None:
         self.reading = False
         self.query_one("#suites", DataTable).border_title = "Suites"
-        self._show(entries, runs)
+        self._show(entries, self._fresher(runs, read))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suite-runs", name="Reading runs")
-    def _load_runs(self, entries: list[SuiteEntry]) -> None:
+    def _load_runs(self, entries: list[SuiteEntry], read: int) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         runs = {e.suite.name: recent_runs(store, e.suite.name) for e in entries if e.suite}
-        self.app.call_from_thread(self._show_runs, runs)
+        self.app.call_from_thread(self._show_runs, runs, read)
 
-    def _show_runs(self, runs: dict[str, list[dict[str, Any]]]) -> None:
+    def _show_runs(self, runs: dict[str, list[dict[str, Any]]], read: int) -> None:
         """Fresh runs for the suites on show (which may have been reloaded meanwhile). Under another
         screen (a run was just launched and its screen is opening) the table is redrawn only when
         this screen shows again."""
-        self.runs = {**self.runs, **runs}
+        self.runs = self._fresher(runs, read)
         if self.app.screen is self:  # not `is_current`: true too for the screen just below the top
             self._show(self.entries, self.runs)
         else:
