@@ -60,16 +60,19 @@ def open_store(config: Config) -> Any:
     return store
 
 
-@click.group(cls=Cli, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="evaltui")
-@db_option
-@click.option(
+suites_option = click.option(
     "--suites",
     "suite_dirs",
     multiple=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder of suites to list (repeatable); ./evals, ./sample_suites and the samples too.",
 )
+
+
+@click.group(cls=Cli, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evaltui")
+@db_option
+@suites_option
 @click.pass_context
 def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> None:
     """Eval-driven development for AI features, in the terminal.
@@ -77,7 +80,7 @@ def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> N
     With no command, opens the TUI on the results database and the suites found.
     """
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"db": db}
+        ctx.obj = {"db": db, "suite_dirs": suite_dirs}
         return
     config = load_config(db_path=db)
     from evaltui.tui.app import make_app
@@ -253,6 +256,42 @@ def config_cmd(ctx: click.Context, db: Path | None) -> None:
     out_console.print(f"config file: {config_file()}", markup=False, soft_wrap=True)
     for line in describe(config):
         out_console.print(line, markup=False, soft_wrap=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--public-url",
+    default=None,
+    metavar="URL",
+    help="The address browsers use to reach the server, when not http://HOST:PORT (a proxy, 0.0.0.0).",
+)
+@db_option
+@suites_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    public_url: str | None,
+    db: Path | None,
+    suite_dirs: tuple[Path, ...],
+) -> None:
+    """Serve the TUI in a browser (one app per browser tab) on the same database and suites."""
+    from evaltui.commands.serve import app_command, is_loopback
+    from evaltui.commands.serve import serve as serve_app
+
+    config = config_for(ctx, db)
+    dirs = [*(ctx.obj or {}).get("suite_dirs", ()), *suite_dirs]
+    if not is_loopback(host):
+        err_console.print(
+            f"warning: serving on {host}: anyone who can reach this address can open evaltui and "
+            "launch runs (spending your API keys' credit). Bind to 127.0.0.1 unless that is intended.",
+            markup=False,
+            soft_wrap=True,
+        )
+    serve_app(app_command(config.db_path, dirs), host, port, public_url)
 
 
 def install_interrupt(cancel: Any) -> None:
