@@ -22,6 +22,7 @@ import random
 import socket
 import struct
 import threading
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ FAULTS = (
     "empty_choices",  # 200 with an empty `choices` list (OpenAI) / empty `content` (Anthropic)
     "echo_auth",  # 401 whose error message quotes the request's Authorization and x-api-key headers
     "echo_auth_late",  # 401 quoting the credential after 283 characters (it straddles a 300-char cut)
+    "huge_usage",  # 200 whose token counts are 10**20 (past SQLite's INTEGER)
+    "endless",  # 200 whose chunked body never ends (until the client hangs up or the server stops)
+    "gzip_bomb",  # 200 with a gzip body of a few kilobytes a second that decodes to gigabytes
+    "two_lengths",  # 200 with two Content-Length headers that disagree
 )
 
 
@@ -128,13 +133,14 @@ class FakeApi:
         self.faults.extend(faults)
 
     def fail_when(self, text: str, *faults: Fault | str) -> None:
-        """Fault the requests whose last user message contains `text`, one fault per request."""
+        """Fault the requests whose last user message contains `text`, one fault per request. When
+        several texts match a message, the longest owns it ("case-x_forever" is not "case-x")."""
         self.faults_for.setdefault(text, deque()).extend(faults)
 
     def _next_fault(self, text: str) -> Fault | None:
-        for needle, queue in self.faults_for.items():
-            if needle in text and queue:
-                return _as_fault(queue.popleft())
+        needle = max((needle for needle in self.faults_for if needle in text), key=len, default=None)
+        if needle is not None and (queue := self.faults_for[needle]):
+            return _as_fault(queue.popleft())
         if self.faults:
             try:
                 return _as_fault(self.faults.popleft())
@@ -205,7 +211,18 @@ class FakeApi:
             assert self._stopping is not None
             await self._stopping.wait()
             return web.Response(status=503)
+        if fault.kind == "huge_usage":
+            data = make_body(seen.body, seen.text, self.answer(seen.text))
+            for usage in (data.get("usage"), data):  # OpenAI and Anthropic `usage`, Ollama top level
+                for key in ("prompt_tokens", "input_tokens", "prompt_eval_count"):
+                    if isinstance(usage, dict) and key in usage:
+                        usage[key] = 10**20
+            return _json(data)
+        if fault.kind in ("endless", "gzip_bomb"):
+            return await _endless(request, gzip=fault.kind == "gzip_bomb")
         full = json.dumps(make_body(seen.body, seen.text, self.answer(seen.text))).encode()
+        if fault.kind == "two_lengths":
+            return await _two_lengths(request, full)
         if fault.kind == "malformed":
             return web.Response(body=b"<html>502 Bad Gateway</html>", content_type="text/html")
         if fault.kind == "truncated":
@@ -254,6 +271,38 @@ async def _drop(request: web.Request, full: bytes) -> web.StreamResponse:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         transport.abort()
     return response
+
+
+async def _endless(request: web.Request, gzip: bool) -> web.StreamResponse:
+    """A JSON-looking body that never ends, plain or gzip-compressed (zeros, about 1,000:1)."""
+    headers = {"Content-Type": "application/json"}
+    if gzip:
+        headers["Content-Encoding"] = "gzip"
+    response = web.StreamResponse(headers=headers)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    block = b'{"choices": [' + b" " * (1 << 20) if not gzip else bytes(1 << 20)
+    try:
+        while True:
+            await response.write(
+                compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH) if gzip else block
+            )
+            await asyncio.sleep(0)  # write() does not yield while the buffer is low
+            block = block if gzip else b" " * (1 << 16)
+    except (ConnectionError, asyncio.CancelledError):
+        pass  # the client hung up, or the server is stopping
+    return response
+
+
+async def _two_lengths(request: web.Request, full: bytes) -> web.StreamResponse:
+    """The whole body, framed by two Content-Length headers (the right one and a short one)."""
+    transport = request.transport
+    assert transport is not None
+    lengths = b"Content-Length: %d\r\nContent-Length: 2\r\n" % len(full)
+    transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + lengths + b"\r\n" + full)
+    transport.close()
+    return web.Response()
 
 
 def _words(text: str) -> int:

@@ -60,6 +60,11 @@ def scripts(family: str) -> dict[str, Script]:
         "unauthorized": Script(("401",), "error", 1, "HTTP 401"),
         "bad_request": Script(("400",), "error", 1, "HTTP 400"),
         "overloaded_529": Script((Fault("529", "0"),), "pass", 2),
+        # Values and bodies evaltui refuses: final, and the rest of the run is stored.
+        "huge_usage": Script(("huge_usage",), "error", 1, "outside 0 to 2**63-1"),
+        "endless_body": Script(("endless",), "error", 1, "max_response_mb"),
+        "gzip_bomb": Script(("gzip_bomb",), "error", 1, "max_response_mb"),
+        "two_content_lengths": Script(("two_lengths",), "error", 1, "Content-Length"),
     }
 
 

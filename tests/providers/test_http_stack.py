@@ -7,17 +7,29 @@ Content-Length, TLS with a private CA, proxies from the environment, header inje
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
+import shutil
 import socket
 import ssl
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable
+import subprocess
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
-from evaltui.providers import HttpClient
+from evaltui.errors import ProviderError, SuiteError
+from evaltui.providers import HttpClient, Request, make_provider
 from evaltui.providers.http import ProtocolError, Response, TransportError
+from evaltui.suites import load_suite
+from evaltui.suites.models import ModelSpec
+
+from fake_api import FakeApi
 
 Respond = Callable[[bytes, asyncio.StreamWriter], Awaitable[None]]
 
@@ -526,3 +538,364 @@ async def test_two_hosts_share_one_limit_of_requests_in_flight(start: Start) -> 
     finally:
         await transport.aclose()
     assert most <= 2  # (under load the two may not overlap at all; never more than two)
+
+
+# -- the response-size limit -----------------------------------------------------------------------
+
+LIMIT = 1 << 20  # 1 MiB: the limit these tests set
+
+
+def gzip_stream() -> Iterator[bytes]:
+    """A gzip stream of zeros that never ends: a few hundred bytes of it decode to a megabyte."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    block = bytes(1 << 20)
+    while True:
+        yield compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+@dataclass
+class Sent:
+    """What a server wrote before the client hung up."""
+
+    bytes: int = 0
+
+
+def endless(head: bytes, pieces: Callable[[], Iterator[bytes]], sent: Sent) -> Respond:
+    """Send `head`, then the pieces as chunks, for as long as the client reads them."""
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(head)
+        for piece in pieces():
+            if not piece:
+                continue
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            sent.bytes += len(piece)
+            await writer.drain()  # blocks while the client is not reading: flow control
+            await asyncio.sleep(0)  # drain() does not yield while the buffer is low: let the client run
+
+    return respond
+
+
+async def peak_while(coro: Awaitable[object]) -> tuple[BaseException | None, int]:
+    """Run `coro`, return what it raised and the peak of memory Python allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        try:
+            await coro
+        except Exception as exc:
+            return exc, tracemalloc.get_traced_memory()[1]
+        return None, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+async def test_a_never_ending_body_stops_at_the_limit_with_memory_bounded(
+    start: Start, http: HttpClient
+) -> None:
+    sent = Sent()
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+    raw = await start(endless(head, lambda: iter(lambda: b"x" * 65536, None), sent))
+    error, peak = await peak_while(send(http, raw.url(), max_bytes=LIMIT))
+    assert isinstance(error, ProtocolError) and "limit of 1 MB" in str(error)
+    assert LIMIT < sent.bytes < 64 * LIMIT  # what the socket buffers took beyond the limit, no more
+    assert peak < 16 * LIMIT
+
+
+async def test_a_gzip_bomb_stops_at_the_decoded_limit_with_memory_bounded(
+    start: Start, http: HttpClient
+) -> None:
+    """The limit counts decoded bytes: the server sends kilobytes that would decode without end."""
+    sent = Sent()
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
+    raw = await start(endless(head, gzip_stream, sent))
+    error, peak = await peak_while(send(http, raw.url(), max_bytes=LIMIT))
+    assert isinstance(error, ProtocolError) and "limit of 1 MB" in str(error)
+    assert peak < 16 * LIMIT
+    assert sent.bytes < LIMIT  # compressed: far less went over the wire than the limit
+
+
+async def test_a_gzip_bomb_framed_by_content_length_is_stopped_too(start: Start, http: HttpClient) -> None:
+    """A complete 200 KB gzip body that decodes to 200 MB: the issue's 1 GB bomb, scaled down."""
+    stream = gzip_stream()
+    bomb = b"".join(next(stream) for _ in range(200))
+    raw = await start(answering(response(bomb, b"Content-Encoding: gzip")))
+    error, peak = await peak_while(send(http, raw.url(), max_bytes=LIMIT))
+    assert isinstance(error, ProtocolError) and "limit of 1 MB" in str(error)
+    assert peak < 16 * LIMIT
+
+
+async def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_read(
+    start: Start, http: HttpClient
+) -> None:
+    raw = await start(answering(b"HTTP/1.1 200 OK\r\nContent-Length: 5000000000\r\n\r\n{"))
+    with pytest.raises(ProtocolError, match="5000000000 bytes, over the limit of 1 MB"):
+        await send(http, raw.url(), max_bytes=LIMIT)
+
+
+async def test_a_body_at_the_limit_is_read_whole(start: Start, http: HttpClient) -> None:
+    raw = await start(answering(response(b"y" * LIMIT)))
+    assert len((await send(http, raw.url(), max_bytes=LIMIT)).content) == LIMIT
+
+
+def openai_body(text: str = "fine", **usage: object) -> bytes:
+    return json.dumps(
+        {"choices": [{"message": {"role": "assistant", "content": text}}], "usage": usage}
+    ).encode()
+
+
+async def ask_raw(url: str, **spec: object) -> str:
+    """Ask an OpenAI-compatible endpoint through a provider with its own HttpClient."""
+    async with HttpClient() as client, asyncio.timeout(10):
+        provider = make_provider(ModelSpec(provider="openai", model="m", base_url=url, **spec), client)
+        completion = await provider.complete(Request(messages=[{"role": "user", "content": "Q: hi"}]))
+    return completion.text
+
+
+async def test_a_provider_answer_past_max_response_mb_is_the_case_s_final_error(start: Start) -> None:
+    raw = await start(answering(response(openai_body("z" * 300_000))))
+    with pytest.raises(ProviderError, match=r"max_response_mb") as caught:
+        await ask_raw(raw.url("/v1"), max_response_mb=0.25)
+    assert not caught.value.retryable and caught.value.kind is None
+    assert await ask_raw(raw.url("/v1"), max_response_mb=0.5) == "z" * 300_000
+
+
+# -- two Content-Length headers --------------------------------------------------------------------
+
+
+async def test_conflicting_content_length_headers_are_refused(start: Start, http: HttpClient) -> None:
+    raw = await start(
+        answering(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\nokay, more")
+    )
+    with pytest.raises(ProtocolError, match="Content-Length"):
+        await send(http, raw.url())
+
+
+async def test_a_provider_names_conflicting_content_length_and_does_not_retry(start: Start) -> None:
+    body = openai_body()
+    twice = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Length: 2\r\n\r\n%s" % (len(body), body)
+    raw = await start(answering(twice))
+    with pytest.raises(ProviderError, match="Content-Length") as caught:
+        await ask_raw(raw.url("/v1"))
+    assert caught.value.endpoint == f"127.0.0.1:{raw.port}" and not caught.value.retryable
+
+
+# -- TLS with a private certificate authority ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pki:
+    ca: Path  # the CA's certificate (PEM)
+    cert: Path  # the server's certificate for 127.0.0.1, signed by the CA
+    key: Path
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A private CA and a server certificate it signed, made by the openssl command line."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    d = tmp_path_factory.mktemp("pki")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    openssl(
+        "req",
+        "-x509",
+        *ec,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=evaltui test CA",
+    )
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    openssl(
+        *("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"),
+        *("-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"),
+    )
+    return Pki(d / "ca.pem", d / "server.pem", d / "server.key")
+
+
+@pytest.fixture
+async def tls_api(start: Start, pki: Pki) -> RawServer:
+    """An OpenAI-compatible endpoint over TLS with the private CA's certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pki.cert, pki.key)
+    return await start(answering(response(openai_body("over tls"))), ssl_context=context)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No proxy and no certificate variables from the machine running the tests."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    return monkeypatch
+
+
+async def test_a_private_ca_is_refused_unless_trusted(
+    tls_api: RawServer, clean_env: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ProviderError, match="certificate") as caught:
+        await ask_raw(tls_api.url("/v1", "https"))
+    assert caught.value.kind == "unreachable" and caught.value.endpoint == f"127.0.0.1:{tls_api.port}"
+    assert tls_api.requests == []
+
+
+async def test_a_private_ca_is_trusted_through_the_model_s_ca_file(
+    tls_api: RawServer, pki: Pki, clean_env: pytest.MonkeyPatch
+) -> None:
+    assert await ask_raw(tls_api.url("/v1", "https"), ca_file=str(pki.ca)) == "over tls"
+    assert tls_api.requests[0].startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")
+
+
+async def test_a_private_ca_is_trusted_through_ssl_cert_file(
+    tls_api: RawServer, pki: Pki, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("SSL_CERT_FILE", str(pki.ca))
+    assert await ask_raw(tls_api.url("/v1", "https")) == "over tls"
+
+
+async def test_a_private_ca_is_trusted_through_ssl_cert_dir(
+    tls_api: RawServer, pki: Pki, clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shutil.copy(pki.ca, tmp_path / "ca.pem")
+    subprocess.run(["openssl", "rehash", str(tmp_path)], check=True, capture_output=True)
+    clean_env.setenv("SSL_CERT_DIR", str(tmp_path))
+    assert await ask_raw(tls_api.url("/v1", "https")) == "over tls"
+
+
+async def test_an_unreadable_ssl_cert_file_is_named(
+    tls_api: RawServer, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+    with pytest.raises(ProviderError, match=re.escape("SSL_CERT_FILE '/nonexistent/ca.pem'")):
+        await ask_raw(tls_api.url("/v1", "https"))
+
+
+def test_a_suite_s_ca_file_is_found_beside_it_and_a_missing_one_is_named(tmp_path: Path, pki: Pki) -> None:
+    (tmp_path / "certs").mkdir()
+    shutil.copy(pki.ca, tmp_path / "certs" / "ca.pem")
+    suite = tmp_path / "suite.yaml"
+    text = (
+        "name: t\nmodels:\n  - provider: openai\n    model: m\n    ca_file: certs/{}\ncases: [{{input: a}}]\n"
+    )
+    suite.write_text(text.format("ca.pem"))
+    assert load_suite(suite).models[0].ca_file == str((tmp_path / "certs" / "ca.pem").resolve())
+    suite.write_text(text.format("other.pem"))
+    with pytest.raises(SuiteError, match="ca_file: no such file") as caught:
+        load_suite(suite)
+    assert (caught.value.line, caught.value.field) == (5, "models[0].ca_file")
+
+
+# -- proxies from the environment ------------------------------------------------------------------
+
+
+@dataclass
+class ConnectProxy:
+    """A loopback HTTPS proxy: answers CONNECT host:port by opening that connection and relaying
+    bytes both ways. Keeps each CONNECT line it was sent."""
+
+    connects: list[bytes] = field(default_factory=list)
+    server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        line = head.split(b"\r\n", 1)[0]
+        self.connects.append(line)
+        host, _, port = line.split(b" ")[1].decode().rpartition(":")
+        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def relay(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except ConnectionError:
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(relay(reader, up_writer), relay(up_reader, writer))
+
+
+@pytest.fixture
+async def connect_proxy() -> AsyncIterator[ConnectProxy]:
+    proxy = ConnectProxy()
+    proxy.server = await asyncio.start_server(proxy.serve, "127.0.0.1", 0)
+    yield proxy
+    proxy.server.close()
+
+
+async def ask(base_url: str, question: str) -> str:
+    async with HttpClient() as client, asyncio.timeout(10):
+        provider = make_provider(ModelSpec(provider="openai", model="m", base_url=base_url), client)
+        completion = await provider.complete(Request(messages=[{"role": "user", "content": question}]))
+    return completion.text
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+async def test_a_host_behind_an_environment_proxy_is_asked_through_it(
+    fake_api: FakeApi, clean_env: pytest.MonkeyPatch, variable: str
+) -> None:
+    clean_env.setenv(variable, fake_api.url)
+    assert await ask("http://unreachable.invalid/v1", "Q: via the proxy") == "VIA THE PROXY"
+    assert [seen.path for seen in fake_api.seen] == ["/v1/chat/completions"]
+    assert fake_api.seen[0].headers["Host"] == "unreachable.invalid"
+
+
+async def test_a_host_in_no_proxy_is_asked_directly(
+    fake_api: FakeApi, clean_env: pytest.MonkeyPatch, start: Start
+) -> None:
+    raw = await start(answering(response(openai_body("direct"), b"Content-Type: application/json")))
+    clean_env.setenv("ALL_PROXY", fake_api.url)
+    clean_env.setenv("NO_PROXY", "example.test,127.0.0.1")
+    assert await ask(raw.url("/v1"), "Q: around the proxy") == "direct"
+    assert raw.requests[0].startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")
+    assert len(fake_api.seen) == 0
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY"])
+async def test_an_https_host_is_tunnelled_through_the_proxy_with_tls_verified_end_to_end(
+    tls_api: RawServer, pki: Pki, connect_proxy: ConnectProxy, clean_env: pytest.MonkeyPatch, variable: str
+) -> None:
+    clean_env.setenv(variable, connect_proxy.url)
+    clean_env.setenv("SSL_CERT_FILE", str(pki.ca))
+    assert await ask(tls_api.url("/v1", "https"), "Q: tunnelled") == "over tls"
+    assert connect_proxy.connects == [f"CONNECT 127.0.0.1:{tls_api.port} HTTP/1.1".encode()]
+    clean_env.delenv("SSL_CERT_FILE")  # through the proxy too, an untrusted certificate is refused
+    with pytest.raises(ProviderError, match="certificate") as caught:
+        await ask(tls_api.url("/v1", "https"), "Q: tunnelled")
+    assert caught.value.kind == "unreachable"
+
+
+async def test_a_socks_proxy_is_refused_with_a_reason(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(
+        ProviderError, match=re.escape("socks5://127.0.0.1:1080 from ALL_PROXY is not supported")
+    ) as caught:
+        await ask("http://unreachable.invalid/v1", "Q: x")
+    assert not caught.value.retryable
+
+
+async def test_a_proxy_that_refuses_connections_makes_the_endpoint_unreachable(
+    clean_env: pytest.MonkeyPatch, unused_tcp_port: int
+) -> None:
+    clean_env.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_tcp_port}")
+    with pytest.raises(ProviderError) as caught:
+        await ask("http://api.example.test/v1", "Q: x")
+    assert caught.value.kind == "unreachable" and caught.value.retryable

@@ -274,6 +274,11 @@ def _mapped(exc: Exception, url: URL) -> TransportError:
         return ConnectError(f"the proxy refused to connect to {where}: {message}")
     if isinstance(exc, aiohttp.InvalidURL):
         return UnsupportedURL(message)
+    if isinstance(exc, aiohttp.ClientResponseError):  # aiohttp's parser refused the response
+        reason = (exc.message or "").strip().splitlines()[0] if exc.message else type(exc).__name__
+        if "Content-Length" in reason and "Duplicate" in reason:
+            return ConflictingLength(f"{where}: the server sent two Content-Length headers")
+        return ProtocolError(f"{where}: a malformed response: {reason[:200]}")
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return ProtocolError(f"{where}: the server closed the connection before the whole response")
     return ProtocolError(f"{where}: {message}")  # a malformed response, payload errors, resets
