@@ -16,6 +16,8 @@ its results are in.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -63,14 +65,16 @@ class StoreLook:
     running: dict[str, tuple[int, int]]  # (done, total) of each run other processes are running
 
 
-def look(store: Any, own: set[str]) -> StoreLook:
+def look(store: Any) -> StoreLook:
     """Runs on a worker thread. A run whose process is gone is marked interrupted first, so a
-    followed run whose process died ends like any other."""
+    followed run whose process died ends like any other. This process's own runs (its pid on this
+    host, from the moment a launch or resume claims them) are not another's."""
     store.mark_stale_runs()
+    me = (os.getpid(), socket.gethostname())
     running = {
         run["id"]: (store.count_results(run["id"]), int(run.get("total") or 0))
         for run in store.list_runs(status="running", limit=1000)
-        if run["id"] not in own
+        if (run.get("pid"), run.get("hostname")) != me
     }
     newest = store.list_runs(limit=1)
     return StoreLook(store.count_runs(), newest[0]["id"] if newest else None, running)
@@ -112,17 +116,17 @@ class LiveRuns:
             return
         self._looking = True
         self._app.run_worker(
-            partial(self._read, set(self._runners)),
+            self._read,
             thread=True,
             exit_on_error=False,
             group="watch",
             name="Watching the database",
         )
 
-    def _read(self, own: set[str]) -> None:
+    def _read(self) -> None:
         seen = None
         try:
-            seen = look(self._app.store, own)
+            seen = look(self._app.store)
         finally:
             self._app.call_from_thread(self._compare, seen)
 

@@ -96,12 +96,13 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#suites", DataTable).add_columns(*COLUMNS)
         # A run that starts or ends changes the pass rates shown, not the suites: re-read the runs only.
-        self.app.run_changed.subscribe(
-            self, lambda _run_id: self._load_runs(list(self.entries), self._read())
-        )  # type: ignore[attr-defined]
+        self.app.run_changed.subscribe(self, self._run_changed)  # type: ignore[attr-defined]
         self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
         self.set_interval(PROGRESS_EVERY_S, self._show_progress)
         self.action_reload()
+
+    def _run_changed(self, _run_id: str) -> None:
+        self._load_runs(list(self.entries), self._next_read())
 
     def _run_moved(self, _run_id: str) -> None:
         self._moved = True
@@ -115,9 +116,9 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def action_reload(self) -> None:
         self.reading = True
         self.query_one("#suites", DataTable).border_title = "Suites (loading…)"
-        self._load(list(self.app.suite_dirs), self._read())  # type: ignore[attr-defined]
+        self._load(list(self.app.suite_dirs), self._next_read())  # type: ignore[attr-defined]
 
-    def _read(self) -> int:
+    def _next_read(self) -> int:
         self._reads += 1
         return self._reads
 
