@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
+from textual.worker import Worker, get_current_worker
 
 from evaltui.errors import EvaltuiError
 from evaltui.tui.widgets import figures
@@ -100,9 +101,11 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs", name="Listing runs")
     def _load(self, filters: dict[str, str]) -> None:
         runs = self.app.store.list_runs(limit=LIMIT, **filters)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._show, runs)
+        self.app.call_from_thread(self._show, runs, get_current_worker())
 
-    def _show(self, runs: list[dict[str, Any]]) -> None:
+    def _show(self, runs: list[dict[str, Any]], read: Worker[None]) -> None:
+        if read.is_cancelled:  # a newer listing was asked for (a run started or ended meanwhile)
+            return
         self.runs = runs
         self._fill()
         self.query_one(
