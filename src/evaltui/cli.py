@@ -30,8 +30,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+# `evaltui --help` lists commands in the order a newcomer needs them; any other command comes after.
+FIRST_STEPS = ["run", "show", "runs", "compare", "validate", "export", "serve", "config"]
+
+
 class Cli(click.Group):
     """Turns evaltui's own errors into exit codes and one-line messages, never tracebacks."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        placed = [name for name in FIRST_STEPS if name in self.commands]
+        return placed + sorted(set(self.commands) - set(placed))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

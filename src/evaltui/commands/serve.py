@@ -81,7 +81,11 @@ def port_error(host: str, port: int, exc: OSError) -> EvaltuiError:
 def serve(command: str, host: str, port: int, public_url: str | None) -> None:
     """Serve until Ctrl-C. Raises EvaltuiError when the address cannot be listened on."""
     from aiohttp import web
-    from textual_serve.server import Server
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise EvaltuiError("evaltui serve needs textual-serve: pip install textual-serve") from None
 
     class GuardedServer(Server):
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
