@@ -17,6 +17,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from evaltui.commands.serve import is_loopback
+
 from browser import find_chromium, open_page
 
 EVALTUI = str(Path(sys.executable).with_name("evaltui"))
@@ -163,6 +165,54 @@ def test_a_page_from_another_site_cannot_open_a_session(
     assert asyncio.run(handshake({"Origin": "http://localhost:1"})) == 403
     # The page itself, loaded as localhost while its websocket goes to 127.0.0.1, may.
     assert asyncio.run(handshake({"Origin": f"http://localhost:{port}"})) == 101
+
+
+def test_behind_a_proxy_the_page_comes_from_the_public_url(
+    serve: Callable[..., tuple[subprocess.Popen[str], str]],
+) -> None:
+    _, url = serve("--public-url", "https://evals.example.test/")
+
+    async def page_and_handshake() -> tuple[str, int]:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as response:
+                page = await response.text()
+            async with http.ws_connect(f"{url}ws", headers={"Origin": "https://evals.example.test"}):
+                return page, 101
+
+    page, status = asyncio.run(page_and_handshake())
+    assert 'data-session-websocket-url="wss://evals.example.test/ws"' in page
+    assert status == 101
+
+
+def test_a_public_url_must_be_a_web_address(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [EVALTUI, "serve", "--port", str(free_port()), "--public-url", "evals.example.test"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "EVALTUI_DB": str(tmp_path / "r.db"), "EVALTUI_CONFIG": str(tmp_path / "c.yaml")},
+    )
+    assert proc.returncode == 2
+    assert "--public-url 'evals.example.test': give an http:// or https:// address" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.5", False),
+        ("127.evil.example", False),
+    ],
+)
+def test_which_hosts_are_local(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
 
 
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:

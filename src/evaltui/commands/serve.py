@@ -13,6 +13,7 @@ a hostname of its own that resolves to 127.0.0.1 (DNS rebinding).
 from __future__ import annotations
 
 import errno
+import ipaddress
 import shlex
 import socket
 import sys
@@ -30,7 +31,11 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def is_loopback(host: str) -> bool:
-    return host.strip("[]").lower() in LOOPBACK_NAMES or host.startswith("127.")
+    name = host.strip("[]").lower()
+    try:
+        return name == "localhost" or ipaddress.ip_address(name).is_loopback
+    except ValueError:  # a host name other than localhost may resolve anywhere
+        return False
 
 
 def app_command(db_path: Path, suite_dirs: Sequence[Path]) -> str:
@@ -42,15 +47,22 @@ def app_command(db_path: Path, suite_dirs: Sequence[Path]) -> str:
     return shlex.join(argv)
 
 
-def origin_allowed(origin: str | None, host_header: str, *, loopback: bool, port: int) -> bool:
+def origin_allowed(
+    origin: str | None, host_header: str, *, loopback: bool, port: int, public_url: str | None
+) -> bool:
     """Whether a websocket handshake may start a session.
 
     No Origin header means no browser (a script on this machine, which could run evaltui itself).
-    A server bound to loopback takes only browsers whose page came from a loopback name on its own
-    port, and only requests addressed to a loopback name; elsewhere the page must be same-origin."""
+    A page served from `--public-url` (a proxy in front) may. Otherwise a server bound to loopback
+    takes only browsers whose page came from a loopback name on its own port, and only requests
+    addressed to a loopback name; elsewhere the page must be same-origin."""
     if origin is None:
         return True
     page = urlsplit(origin)
+    if public_url:
+        public = urlsplit(public_url)
+        if (page.scheme, page.netloc.lower()) == (public.scheme, public.netloc.lower()):
+            return True
     if not loopback:
         return page.netloc.lower() == host_header.lower()
     addressed = urlsplit(f"//{host_header}").hostname or ""
@@ -89,12 +101,17 @@ def serve(command: str, host: str, port: int, public_url: str | None) -> None:
 
     class GuardedServer(Server):
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            if not origin_allowed(
-                request.headers.get("Origin"), request.host, loopback=is_loopback(host), port=port
-            ):
+            origin = request.headers.get("Origin")
+            loopback = is_loopback(host)
+            if not origin_allowed(origin, request.host, loopback=loopback, port=port, public_url=public_url):
                 raise web.HTTPForbidden(text="evaltui serve: this page's origin may not open a session")
             return await super().handle_websocket(request)
 
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise EvaltuiError(f"--public-url {public_url!r}: give an http:// or https:// address")
+        public_url = public_url.rstrip("/")  # textual-serve appends paths that start with /
     check_port_free(host, port)
     server = GuardedServer(command, host=host, port=port, title="evaltui", public_url=public_url)
     try:
