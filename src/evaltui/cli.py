@@ -2,13 +2,18 @@
 
 Exit codes, decided here and only here: 0 success, 1 a failed gate (or the TUI stopped on an
 error), 2 a usage, suite or store error (message on stderr, no traceback), 130 interrupted by the user.
+A bug (any other exception) is exit 2 too, with one line naming the log file that holds its
+traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
+import time
+import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -17,9 +22,9 @@ from rich.console import Console
 
 from evaltui import __version__
 from evaltui.config import Config, default_suite_dirs, load_config
-from evaltui.errors import EvaltuiError, GateError
+from evaltui.errors import EvaltuiError, GateError, StoreError
 from evaltui.suites.models import MAX_EPOCHS
-from evaltui.text import json_text
+from evaltui.text import json_text, make_visible
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -41,6 +46,15 @@ class Cli(click.Group):
         placed = [name for name in FIRST_STEPS if name in self.commands]
         return placed + sorted(set(self.commands) - set(placed))
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8, kept by Python as surrogates
+                shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                fail(f"the argument {shown!r} is not valid UTF-8 text")
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -48,6 +62,43 @@ class Cli(click.Group):
             fail(str(exc), 1)
         except EvaltuiError as exc:
             fail(str(exc), 2)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: its traceback goes to a log file, not the terminal
+            fail(f"internal error: {_first_line(exc)}; the traceback is in {_crash_log()}", 2)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    return make_visible(text[:300])
+
+
+def _crash_log() -> str:
+    """Write the exception being handled to a new file in the user's log folder; its path."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_log_dir("evaltui"))
+    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"evaltui {__version__}: {' '.join(sys.argv)}\n{traceback.format_exc()}")
+    except OSError as exc:
+        return f"(no log: cannot write {path}: {exc.strerror})"
+    return str(path)
+
+
+def check_output_path(option: str, value: str | None) -> None:
+    """An output file's folder must exist before any work is done: a run is not stored only to
+    find the report cannot be written."""
+    if value is None or value == "-":
+        return
+    path = Path(value)
+    if path.is_dir():
+        fail(f"{option}: {value} is a folder; give a file name")
+    if not path.parent.is_dir():
+        fail(f"{option}: the folder {str(path.parent)!r} does not exist")
 
 
 db_option = click.option(
@@ -59,12 +110,23 @@ db_option = click.option(
 )
 
 
-def open_store(config: Config) -> Any:
+def open_store(config: Config, *, reading: bool = False) -> Any:
+    """The results database. A reading command (`reading`) that cannot write to it (a read-only
+    file, folder or mount) opens it read-only instead, leaving stale runs as they are stored."""
     from evaltui.store import Store
 
-    config.db_path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(config.db_path)
-    store.mark_stale_runs()
+    path = config.db_path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot make its folder: {exc.strerror or exc}") from None
+    try:
+        store = Store(path)
+        store.mark_stale_runs()
+    except StoreError:
+        if not reading or not path.is_file():
+            raise
+        return Store(path, create=False, read_only=True)
     return store
 
 
@@ -159,6 +221,13 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
 
     if suite is None and not opts["resume"]:
         raise click.UsageError("give a SUITE file, or --resume RUN_ID")
+    for option, key in (
+        ("--junit", "junit"),
+        ("--report", "report"),
+        ("--json", "json_out"),
+        ("--events", "events"),
+    ):
+        check_output_path(option, opts[key])
     config = config_for(ctx, db)
     code = run_command(config, suite, err_console, out_console, **opts)
     sys.exit(code)
@@ -177,7 +246,7 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     """List runs, newest first."""
     from evaltui.console import runs_table
 
-    store = open_store(config_for(ctx, db))
+    store = open_store(config_for(ctx, db), reading=True)
     rows = store.list_runs(limit=limit, **filters)
     if as_json:
         click.echo(json_text(rows))
@@ -206,7 +275,7 @@ def show(ctx: click.Context, run_ref: str, db: Path | None, as_json: bool, limit
     """Summary of a run (id, unique prefix, label:NAME or latest) and its failing cases."""
     from evaltui.commands.show import show_command
 
-    store = open_store(config_for(ctx, db))
+    store = open_store(config_for(ctx, db), reading=True)
     show_command(store, store.resolve_run(run_ref), out_console, as_json=as_json, limit=limit)
 
 
@@ -224,7 +293,7 @@ def compare(ctx: click.Context, run_a: str, run_b: str, db: Path | None, as_json
     and model). Runs are any reference: id, prefix, label:NAME, latest."""
     from evaltui.commands.compare import compare_command
 
-    store = open_store(config_for(ctx, db))
+    store = open_store(config_for(ctx, db), reading=True)
     compare_command(store, run_a, run_b, out_console, as_json=as_json, limit=limit)
 
 
@@ -240,7 +309,8 @@ def export(ctx: click.Context, run_ref: str, fmt: str, output: str, db: Path | N
     """Write every result of a run as JSON lines, CSV or a Markdown table, streamed."""
     from evaltui.reports.export import export_run
 
-    store = open_store(config_for(ctx, db))
+    check_output_path("--output", output)
+    store = open_store(config_for(ctx, db), reading=True)
     export_run(store, store.resolve_run(run_ref), fmt, output)
 
 

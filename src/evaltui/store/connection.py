@@ -10,6 +10,7 @@ retried with backoff, so another process holding the lock for a while costs time
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import sqlite3
 import threading
@@ -29,13 +30,14 @@ T = TypeVar("T")
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) with the house PRAGMAs.
     `check_same_thread=False` only so that `Store.close()` may close a connection another thread
-    opened; each thread still uses its own connection."""
+    opened; each thread still uses its own connection. Only regular files are opened: SQLite
+    would write its journal beside /dev/null (world-writable, as root) or block on a FIFO."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path}: not a regular file; --db names a results database file")
     try:
         if read_only:
-            uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            return conn
+            return _connect_read_only(path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
@@ -44,6 +46,30 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the results database: {exc}") from exc
     return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read-only, never writing the file. A WAL database needs its -shm file to be read; where none
+    can be made (a read-only folder or mount, so no process can be writing it either) the file is
+    read as immutable."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK) and not _read_only_mount(path):
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+    return conn
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -104,8 +130,9 @@ class ThreadConnections:
     """One connection per thread to one file: the TUI's workers, the engine's loop and the CLI each
     read through their own, so no two threads ever share a cursor or a transaction."""
 
-    def __init__(self, path: Path, first: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, first: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only  # every connection opened read-only (see `connect`)
         self._local = threading.local()
         self._local.conn = first
         self._all = [first]
@@ -114,7 +141,7 @@ class ThreadConnections:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
+            conn = connect(self.path, read_only=self.read_only)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -143,7 +170,7 @@ class ThreadConnections:
 
     def _fetch(self, sql: str, params: Sequence[Any], what: str) -> Iterator[tuple[Any, ...]]:
         """The column names, then the rows, in chunks, on a connection of its own."""
-        conn = connect(self.path)
+        conn = connect(self.path, read_only=self.read_only)
         try:
             cursor = read(lambda: conn.execute(sql, params), what=what)
             yield tuple(d[0] for d in cursor.description)

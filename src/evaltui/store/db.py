@@ -30,9 +30,9 @@ class Store(RunQueries, ResultQueries):
     """Open with `Store(path)`; see the package docstring for the whole API. Safe to share
     between threads (each thread reads through its own connection)."""
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         path = Path(path).expanduser()
-        super().__init__(path, open_database(path, create=create))
+        super().__init__(path, open_database(path, create=create, read_only=read_only), read_only=read_only)
 
     def __enter__(self) -> Store:
         return self

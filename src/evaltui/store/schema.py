@@ -174,13 +174,18 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     write(conn, work, what="the schema migration")
 
 
-def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (or create) the file at the current schema version and return a connection to it."""
+def open_database(path: Path, *, create: bool = True, read_only: bool = False) -> sqlite3.Connection:
+    """Open (or create) the file at the current schema version and return a connection to it.
+    `read_only`: open an existing file at the current version without ever writing to it."""
     exists = path.exists() and path.stat().st_size > 0
-    if not exists and not create:
+    if not exists and (not create or read_only):
         raise StoreError(f"{path}: no results database there (run a suite first, or check --db)")
     version = _peek_version(path) if exists else 0
     _refuse_newer(path, version)
+    if read_only:
+        if version < SCHEMA_VERSION:
+            raise StoreError(f"{path}: schema version {version} must be upgraded, which needs write access")
+        return connect(path, read_only=True)
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     if 0 < version < SCHEMA_VERSION:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,10 @@ class YamlDoc:
 def read_yaml(path: Path, display: str) -> YamlDoc:
     """Read and compose one YAML file. Every problem is a SuiteError naming `display` and a line."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise SuiteError(
+                "not a regular file (a pipe, device or folder?); a suite is a YAML file", file=display
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise SuiteError(f"cannot read the file ({exc.strerror or exc})", file=display) from exc
