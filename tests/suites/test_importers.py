@@ -108,3 +108,15 @@ def test_prompt_file_is_read_next_to_the_config(write: WriteFile) -> None:
         import_promptfoo(
             write("promptfooconfig.yaml", "prompts: [file://../x.txt]\ntests: [{vars: {input: x}}]\n")
         )
+
+
+def test_a_key_in_a_provider_config_is_refused_not_imported(write: WriteFile) -> None:
+    """promptfoo configs often carry `apiKey:`; imported, it would be stored with every run."""
+    text = (
+        "prompts: ['{{q}}']\nproviders:\n  - id: openai:gpt-4o-mini\n    config:\n"
+        "      temperature: 0\n      apiKey: sk-imported-0000\ntests:\n  - vars: {q: a}\n"
+    )
+    with pytest.raises(SuiteError) as info:
+        import_promptfoo(write("promptfooconfig.yaml", text))
+    assert (info.value.line, info.value.field) == (6, "providers[0].config.apiKey")
+    assert "api_key_env" in info.value.message and "sk-imported" not in str(info.value)

@@ -19,7 +19,7 @@ from typing import Any
 
 from evaltui.suites.loader import CaseCollector, build_case
 from evaltui.suites.models import Case, Location, ModelSpec, ScorerSpec, Suite
-from evaltui.suites.specs import PROVIDERS, parse_model_spec, scorer_from_yaml
+from evaltui.suites.specs import PROVIDERS, parse_model_spec, refuse_secret_params, scorer_from_yaml
 from evaltui.suites.template import compile_templates
 from evaltui.suites.validation import validate
 from evaltui.suites.yamlnodes import FieldPath, YamlDoc, read_yaml
@@ -108,6 +108,7 @@ def _provider(item: Any, doc: YamlDoc, path: FieldPath) -> ModelSpec:
         raise doc.error(f"provider {provider!r} has no evaltui counterpart ({', '.join(PROVIDERS)})", path)
     spec = parse_model_spec(f"{provider}:{model}", file=doc.file, line=doc.line_of(path))
     params = options.get("config") or {}
+    refuse_secret_params(params, doc, (*path, "config"))
     label = options.get("label")
     return spec.model_copy(update={"params": dict(params), "id": str(label) if label else spec.id})
 

@@ -59,7 +59,7 @@ def model_from_yaml(value: Any, source: Source, path: FieldPath) -> ModelSpec:
     for key in value:
         if _is_secret_key(key):
             raise source.error(_USE_KEY_ENV, (*path, key))
-    _refuse_secret_params(value.get("params"), source, (*path, "params"))
+    refuse_secret_params(value.get("params"), source, (*path, "params"))
     base_url = value.get("base_url")
     if isinstance(base_url, str) and _has_userinfo(base_url):
         raise source.error(f"a user or password in the URL: {_USE_KEY_ENV}", (*path, "base_url"))
@@ -78,16 +78,16 @@ def _is_secret_key(key: Any) -> bool:
     return name in _SECRET_KEYS or name.endswith(_SECRET_SUFFIXES)
 
 
-def _refuse_secret_params(value: Any, source: Source, path: FieldPath) -> None:
+def refuse_secret_params(value: Any, source: Source, path: FieldPath) -> None:
     """Params are stored with the run and sent as they are: no key in them, at any depth."""
     if isinstance(value, dict):
         for key, item in value.items():
             if _is_secret_key(key):
                 raise source.error(_USE_KEY_ENV, (*path, key))
-            _refuse_secret_params(item, source, (*path, key))
+            refuse_secret_params(item, source, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _refuse_secret_params(item, source, (*path, index))
+            refuse_secret_params(item, source, (*path, index))
 
 
 def _has_userinfo(url: str) -> bool:
