@@ -1,9 +1,10 @@
 """The command line. `evaltui` alone opens the TUI; the subcommands work headless (CI).
 
 Exit codes, decided here and only here: 0 success, 1 a failed gate (or the TUI stopped on an
-error), 2 a usage, suite or store error (message on stderr, no traceback), 130 interrupted by the user.
-A bug (any other exception) is exit 2 too, with one line naming the log file that holds its
-traceback.
+error), 2 a usage, suite or store error (message on stderr, no traceback), 3 a run stopped because
+its model could not be asked (endpoint unreachable, key refused: commands/run.py), 130 interrupted
+by the user. A bug (any other exception) is exit 2 too, with one line naming the log file that
+holds its traceback.
 """
 
 from __future__ import annotations

@@ -57,6 +57,11 @@ class ProviderError(EvaltuiError):
         super().__init__(message)
 
 
+class RunStopped(EvaltuiError):
+    """A run cannot succeed (its endpoint cannot be reached, or refuses the key): the engine stops
+    it, `failed`, its unasked cases left for `--resume`. The message names the endpoint and why."""
+
+
 class StoreError(EvaltuiError):
     """The results database cannot be opened, migrated or written."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evaltui.engine import CaseFinished, Runner, RunOptions, prepare
+from evaltui.engine.retry import BREAKER_WINDOW_S
 from evaltui.store import Store
 from evaltui.suites import load_suite
 from evaltui.suites.models import ModelSpec
@@ -57,7 +58,6 @@ def scripts(family: str) -> dict[str, Script]:
         "not_json_forever": Script(("malformed",) * 4, "error", 4, "not JSON"),
         "truncated_forever": Script(("truncated",) * 4, "error", 4, "truncated JSON"),
         "empty_choices": empty,
-        "unauthorized": Script(("401",), "error", 1, "HTTP 401"),
         "bad_request": Script(("400",), "error", 1, "HTTP 400"),
         "overloaded_529": Script((Fault("529", "0"),), "pass", 2),
         # Values and bodies evaltui refuses: final, and the rest of the run is stored.
@@ -156,23 +156,23 @@ async def test_a_burst_of_503s_across_many_cases_costs_exactly_one_attempt_each(
 
 
 @pytest.mark.slow
-async def test_a_server_gone_for_ten_seconds_then_back_loses_no_case(
+async def test_a_server_gone_for_less_than_the_breaker_window_then_back_loses_no_case(
     fake_api: FakeApi, store: Store, tmp_path: Path
 ) -> None:
-    """Mid-run the server crashes (open connections cut, port refused) and returns 10 s later. With
-    retries that outlast the outage (15 retries, backoff capped at 30 s), every case passes; cases
-    that met the outage record more than one attempt."""
+    """Mid-run the server crashes (open connections cut, port refused) and returns half the circuit
+    breaker's window later. Cases that cannot connect wait for it whatever max_retries says (here
+    the default), so every case passes; cases that met the outage record more than one attempt."""
     names = [f"n{i}" for i in range(60)]
     fake_api.latency_ms = 50
     prepared = prepare(load_suite(fault_suite(tmp_path, names)))
-    model = model_for("openai", fake_api, max_retries=15, timeout_s=5)
+    model = model_for("openai", fake_api, max_retries=4, timeout_s=5)
     runner = Runner(store, prepared, model, RunOptions(concurrency=4))
     outage = threading.Event()
     back = threading.Event()
 
     def crash_then_return() -> None:
         fake_api.go_away()
-        threading.Timer(10.0, lambda: (fake_api.come_back(), back.set())).start()
+        threading.Timer(BREAKER_WINDOW_S / 2, lambda: (fake_api.come_back(), back.set())).start()
 
     def on_event(event: object) -> None:
         if isinstance(event, CaseFinished) and runner.stats.done >= 10 and not outage.is_set():
@@ -188,6 +188,23 @@ async def test_a_server_gone_for_ten_seconds_then_back_loses_no_case(
     assert [r["status"] for r in rows] == ["pass"] * 60
     assert max(r["attempts"] for r in rows) > 1
     assert all(r["error"] is None for r in rows)
+
+
+@pytest.mark.parametrize("family", ["openai", "anthropic", "ollama"])
+@pytest.mark.parametrize("status", ["401", "403"])
+async def test_a_refused_key_stops_the_run_at_the_first_answer_for_every_api(
+    family: str, status: str, fake_api: FakeApi, store: Store, tmp_path: Path
+) -> None:
+    """No case is recorded for the refusal (the run is `failed`, --resume asks them all again);
+    the reason names host:port and the server's answer."""
+    fake_api.fail_next(status)
+    prepared = prepare(load_suite(fault_suite(tmp_path, [f"n{i}" for i in range(20)])))
+    runner = Runner(store, prepared, model_for(family, fake_api), RunOptions(concurrency=1))
+    run_id = await runner.run()
+    assert store.get_run(run_id)["status"] == "failed"
+    assert fake_api.stats["requests"] == 1 and list(store.iter_results(run_id)) == []
+    reason = runner.stop_reason or ""
+    assert f"127.0.0.1:{fake_api.port} refused the request" in reason and f"HTTP {status}" in reason
 
 
 async def test_every_case_times_out_yet_the_run_finishes(

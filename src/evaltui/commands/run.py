@@ -27,6 +27,11 @@ from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
 
+# A run stopped because its model could not be asked at all (endpoint unreachable, key refused):
+# not 1 (the model answered and a gate judged it) nor 2 (nothing ran: bad input), so CI can retry
+# or alert on infrastructure without mistaking it for a regression.
+EXIT_STOPPED = 3
+
 
 def find_suite(path: Path) -> Path:
     """A path as given, else a packaged sample by file name (`support_intent.yaml` works anywhere)."""
@@ -113,6 +118,17 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
             markup=False,
         )
         return 130
+    stopped = [runner for runner in runners if runner.stop_reason]
+    if stopped:
+        _write_json(store, run_ids, opts["json_out"], None)
+        for runner in stopped:
+            err.print(
+                f"evaltui: run {runner.run_id} stopped: {runner.stop_reason}\n"
+                f"resume it once the model answers: evaltui run --resume {runner.run_id}",
+                markup=False,
+                soft_wrap=True,
+            )
+        return EXIT_STOPPED
     entries = None
     if gate.active or gate.junit or gate.report:
         entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)

@@ -45,6 +45,7 @@ class RunFinished:
     run_id: str
     status: RunStatus
     counters: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None  # why a `failed` run stopped (its endpoint unreachable, its key refused)
 
 
 Event = RunStarted | CaseFinished | RunFinished

@@ -1,20 +1,40 @@
-"""Retries with exponential backoff and full jitter, honouring the server's Retry-After.
+"""Retries with exponential backoff and full jitter, honouring the server's Retry-After, and the
+circuit breaker that stops a run which cannot succeed.
 
 Only `ProviderError(retryable=True)` and timeouts are retried; everything else is final at once.
+A Retry-After longer than `max_retry_after_s` (120 s) ends the case at once, saying so: a server
+that asks for a day's pause will not answer this run.
+
+The breaker (one per model of a run) watches every attempt:
+- a refused key (401/403, `kind="auth"`) stops the run at the first answer: every request would
+  get the same;
+- an endpoint that cannot be reached (connection refused, DNS, TLS: `kind="unreachable"`) stops
+  the run once `failures` attempts in a row have failed over at least `window_s` seconds; any
+  answer from the endpoint (even a 429 or 5xx) starts the count again. Until then an unreachable
+  attempt is retried whatever `max_retries` says, backing off at most a few seconds: a case never
+  ends an error because its server was down for a moment, and a dead server stops the run within
+  seconds (its unasked cases stay for `--resume`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from evaltui.errors import ProviderError
+from evaltui.errors import ProviderError, RunStopped
 
 T = TypeVar("T")
 _JITTER = random.Random()  # one generator: seeding a new one per call costs more than the request
+
+MAX_RETRY_AFTER_S = 120.0  # the longest Retry-After honoured; a longer one gives the case up
+BREAKER_FAILURES = 8  # unreachable attempts in a row ...
+BREAKER_WINDOW_S = 10.0  # ... over at least this long stop the run
+UNREACHABLE_BACKOFF_CAP_S = 2.0  # the longest wait before asking an unreachable endpoint again
+UNREACHABLE_ATTEMPTS = 100  # a case's bound, for an endpoint that comes and goes without end
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,32 +43,81 @@ class RetryPolicy:
     base_s: float = 0.5
     cap_s: float = 30.0
     timeout_s: float = 60.0
+    max_retry_after_s: float = MAX_RETRY_AFTER_S
 
-    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+    def delay(
+        self, attempt: int, retry_after: float | None, rng: random.Random, *, cap_s: float | None = None
+    ) -> float:
         """Seconds to wait before attempt `attempt + 1` (attempt counts from 1)."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.cap_s * 4)
-        return rng.uniform(0, min(self.cap_s, self.base_s * 2 ** (attempt - 1)))
+            return min(max(retry_after, 0.0), self.max_retry_after_s)
+        ceiling = self.cap_s if cap_s is None else min(cap_s, self.cap_s)
+        return rng.uniform(0, min(ceiling, self.base_s * 2 ** min(attempt - 1, 30)))
 
 
 class RetriesExhausted(ProviderError):
     """The last error after every attempt was spent; carries how many attempts were made."""
 
-    def __init__(self, last: ProviderError, attempts: int) -> None:
-        super().__init__(last.message, retryable=False, status=last.status)
+    def __init__(self, last: ProviderError, attempts: int, *, why: str = "") -> None:
+        super().__init__(last.message + why, retryable=False, status=last.status)
         self.attempts = attempts
+
+
+class Breaker:
+    """Counts one model's unreachable attempts in a row, across all its cases; see the module
+    docstring. `check` each failed attempt, call `answered` on each answer."""
+
+    def __init__(
+        self,
+        *,
+        failures: int = BREAKER_FAILURES,
+        window_s: float = BREAKER_WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.failures = failures
+        self.window_s = window_s
+        self._clock = clock
+        self._count = 0
+        self._since = 0.0
+
+    def answered(self) -> None:
+        self._count = 0
+
+    def check(self, error: ProviderError) -> None:
+        """Raises RunStopped when this failed attempt shows the run cannot succeed."""
+        where = error.endpoint or "the model endpoint"
+        if error.kind == "auth":
+            raise RunStopped(
+                f"{where} refused the request ({error.message}); every request would be refused the "
+                "same way: check the API key and its variable"
+            )
+        if error.kind != "unreachable":
+            self.answered()  # the endpoint was reached, if not well
+            return
+        now = self._clock()
+        if self._count == 0:
+            self._since = now
+        self._count += 1
+        spent = now - self._since
+        if self._count >= self.failures and spent >= self.window_s:
+            raise RunStopped(
+                f"{where} cannot be reached: {self._count} requests in a row failed over {spent:.0f} s; "
+                f"the last: {error.message}"
+            )
 
 
 async def call_with_retries(
     call: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     *,
+    breaker: Breaker | None = None,
     rng: random.Random | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> tuple[T, int]:
     """Run `call` until it succeeds or the policy gives up. Returns (result, attempts).
 
-    Raises `RetriesExhausted` (a ProviderError) with the last reason and the attempt count.
+    Raises `RetriesExhausted` (a ProviderError) with the last reason and the attempt count, or
+    `RunStopped` when the breaker decides the run cannot succeed.
     """
     rng = rng or _JITTER
     attempt = 0
@@ -56,11 +125,26 @@ async def call_with_retries(
         attempt += 1
         try:
             async with asyncio.timeout(policy.timeout_s):
-                return await call(), attempt
-        except TimeoutError:
+                result = await call()
+        except TimeoutError:  # tells the breaker nothing: the server may be slow, or black-holed
             error = ProviderError(f"timed out after {policy.timeout_s:g} s", retryable=True)
         except ProviderError as exc:
             error = exc
+            if breaker is not None:
+                breaker.check(error)
+        else:
+            if breaker is not None:
+                breaker.answered()
+            return result, attempt
+        if breaker is not None and error.kind == "unreachable" and attempt < UNREACHABLE_ATTEMPTS:
+            await sleep(policy.delay(attempt, None, rng, cap_s=UNREACHABLE_BACKOFF_CAP_S))
+            continue  # until the endpoint answers or the breaker stops the run
         if not error.retryable or attempt > policy.max_retries:
             raise RetriesExhausted(error, attempt) from error
+        if error.retry_after is not None and error.retry_after > policy.max_retry_after_s:
+            why = (
+                f" (the server's Retry-After {error.retry_after:g} s is longer than the "
+                f"{policy.max_retry_after_s:g} s evaltui waits: the case is given up)"
+            )
+            raise RetriesExhausted(error, attempt, why=why) from error
         await sleep(policy.delay(attempt, error.retry_after, rng))

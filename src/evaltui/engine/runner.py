@@ -4,6 +4,10 @@ Cases flow through a fixed pool of `concurrency` worker tasks (not one task per 
 100,000-case suite costs no more memory than a small one). Each finished case becomes a result
 row handed to the store's batched writer; only when the writer has *committed* a batch do the
 live stats move and `CaseFinished` events go out, so anything a watcher saw finish survives a crash.
+
+A run that cannot succeed stops (engine/retry.py's breaker: an endpoint that cannot be reached, a
+refused key): every worker is cancelled, the cases in flight are not recorded (`--resume` asks
+them), the run ends `failed` and `stop_reason` (also on `RunFinished`) says why.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.cache import CacheKeys, cache_keys, completion_from_dict, completion_to_dict
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
-from evaltui.engine.retry import RetriesExhausted, RetryPolicy, call_with_retries
+from evaltui.engine.retry import Breaker, RetriesExhausted, RetryPolicy, call_with_retries
 from evaltui.engine.stats import LiveStats, StatsTracker
-from evaltui.errors import ProviderError, ScorerError
+from evaltui.errors import ProviderError, RunStopped, ScorerError
 from evaltui.providers import make_provider
 from evaltui.providers.base import Completion, Provider, Request
 from evaltui.providers.http import HttpClient
@@ -66,6 +70,7 @@ class _ModelCalls:
     """What asking one model needs, built the first time the run asks it."""
 
     policy: RetryPolicy
+    breaker: Breaker  # stops the run when this model's endpoint cannot be reached or refuses the key
     keys: CacheKeys | None  # its response-cache keys; None: its answers are never cached
     price: Any  # Price | None: its USD per million tokens, when known
 
@@ -110,6 +115,7 @@ class Runner:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._cancelled = False
+        self.stop_reason: str | None = None  # why the run stopped itself (it ends `failed`)
         self._writer: Any = None
         self._http: HttpClient | None = None
         self._judges: dict[str, Provider] = {}
@@ -137,6 +143,14 @@ class Runner:
     def _cancel_workers(self) -> None:
         for task in self._workers:
             task.cancel()
+
+    def _stop(self, reason: str) -> None:
+        """The run cannot succeed: no new case starts, every request and backoff in flight ends now."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+            log.warning("run %s stopped: %s", self.run_id, reason)
+        self._cancelled = True
+        self._cancel_workers()
 
     # -- running --------------------------------------------------------------------------
     async def run(self) -> str:
@@ -177,7 +191,7 @@ class Runner:
             await self._finish(status, provider)
             raise
         if self._cancelled:
-            status = "interrupted"
+            status = "interrupted" if self.stop_reason is None else "failed"
         await self._finish(status, provider)
         return self.run_id
 
@@ -249,7 +263,7 @@ class Runner:
         finally:
             await closing
         run = self.store.get_run(run_id) or {}
-        self._emit(RunFinished(run_id, status, _public_counters(run)))  # type: ignore[arg-type]
+        self._emit(RunFinished(run_id, status, _public_counters(run), self.stop_reason))  # type: ignore[arg-type]
 
     async def _close_models(self, provider: Provider | None) -> None:
         if provider is not None:
@@ -296,9 +310,13 @@ class Runner:
                 row = await self._run_case(prepared_case, epoch, provider)
             except asyncio.CancelledError:
                 raise
+            except RunStopped:
+                return
             except Exception as exc:  # a bug must not sink the run: record it on the case
                 log.exception("internal error on case %s", prepared_case.case.id)
                 row = self._row(prepared_case, epoch, None, error=f"evaltui internal error: {exc!r}")
+            if self.stop_reason is not None:  # this case met the stop (a judge's): asked again on resume
+                return
             self._writer.put(row)
 
     async def _run_case(self, pc: PreparedCase, epoch: int, provider: Provider) -> dict[str, Any]:
@@ -359,7 +377,12 @@ class Runner:
             if hit is not None:
                 return completion_from_dict(hit), 0, True, None
         try:
-            completion, attempts = await call_with_retries(lambda: provider.complete(request), calls.policy)
+            completion, attempts = await call_with_retries(
+                lambda: provider.complete(request), calls.policy, breaker=calls.breaker
+            )
+        except RunStopped as exc:
+            self._stop(str(exc))
+            raise
         except RetriesExhausted as exc:
             return None, exc.attempts, False, exc.message
         if key is not None:
@@ -390,6 +413,7 @@ class Runner:
         if calls is None:
             calls = self._calls[spec.id] = _ModelCalls(
                 RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s),
+                Breaker(),
                 cache_keys(spec),
                 spec.price
                 or price_for(spec.provider, spec.model, self.options.prices, base_url=spec.base_url),

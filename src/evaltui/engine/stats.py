@@ -1,15 +1,23 @@
 """Live counters of a running run, updated as results are committed and read by displays
-on a timer (coalesced): a snapshot is cheap and safe to take from any thread."""
+on a timer (coalesced): a snapshot is cheap and safe to take from any thread.
+
+The rate (and so the ETA) is over the last RATE_WINDOW_S seconds, not the whole session: when the
+server starts rate-limiting or goes away and cases spend seconds backing off, the ETA says so
+within the window instead of promising the pace of the fast start."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from evaltui.analysis.metrics import fresh_latency
 from evaltui.analysis.stats import spread as latency_spread
+
+RATE_WINDOW_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +33,7 @@ class LiveStats:
     cost_usd: float | None = None  # None while no cost is known
     p50_ms: float | None = None
     p95_ms: float | None = None
-    rate: float = 0.0  # results per second in this session
+    rate: float = 0.0  # results per second over the last RATE_WINDOW_S (or the session, if younger)
     eta_s: float | None = None
     elapsed_s: float = 0.0
 
@@ -36,7 +44,13 @@ class LiveStats:
 
 
 class StatsTracker:
-    def __init__(self, total: int, already: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        already: dict[str, int] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.Lock()
         self._total = total
         self._counts = {"done": 0, "passed": 0, "failed": 0, "errors": 0, "cached": 0}
@@ -47,7 +61,11 @@ class StatsTracker:
         self._tokens_out = 0
         self._cost: float | None = None
         self._latencies: list[float] = []
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
+        # (time, results this session) after each commit; the first is the one at or before the
+        # window's start, the reference the rate is measured from
+        self._marks: deque[tuple[float, int]] = deque([(self._started, 0)])
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         with self._lock:
@@ -64,17 +82,32 @@ class StatsTracker:
                 latency = fresh_latency(row)
                 if latency is not None:
                     self._latencies.append(latency)
+            now = self._clock()
+            self._marks.append((now, self._session_done))
+            self._trim(now)
+
+    def _trim(self, now: float) -> None:
+        """Keep the marks inside the window and the one before it (the caller holds the lock)."""
+        marks = self._marks
+        while len(marks) > 1 and marks[1][0] <= now - RATE_WINDOW_S:
+            marks.popleft()
+
+    def _recent_rate(self, now: float) -> float:
+        """Results a second since the window's start (the caller holds the lock)."""
+        self._trim(now)
+        since, done_then = self._marks[0]
+        return (self._session_done - done_then) / (now - since) if now > since else 0.0
 
     def snapshot(self) -> LiveStats:
         with self._lock:
             latencies = list(self._latencies)
             counts = dict(self._counts)
-            session_done = self._session_done
             tokens = (self._tokens_in, self._tokens_out)
             cost = self._cost
+            now = self._clock()
+            rate = self._recent_rate(now)
         spread = latency_spread(latencies)
-        elapsed = time.monotonic() - self._started
-        rate = session_done / elapsed if elapsed > 0 else 0.0
+        elapsed = now - self._started
         left = max(self._total - counts["done"], 0)
         return LiveStats(
             total=self._total,

@@ -217,7 +217,15 @@ class EvaltuiApp(App[None]):
             return
         note = self.live.finished(message.run_id, message.status)
         self.run_changed.publish(message.run_id)
-        if note:
+        if message.detail:  # the engine stopped it: say why, whatever else the launch says
+            self.notify(
+                f"Run {message.run_id} failed: {message.detail}. Resume it once the model answers.",
+                title="Run stopped",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+        elif note:
             self.notify(note, title="Run finished", markup=False)
 
     def on_unmount(self) -> None:

@@ -221,7 +221,7 @@ class LiveRuns:
                 if not first:
                     self._app.call_from_thread(self._tell_also_running, launch, event)
             elif isinstance(event, RunFinished):
-                self._app.post_message(RunEnded(event.run_id, event.status))
+                self._app.post_message(RunEnded(event.run_id, event.status, event.reason or ""))
             elif (now := time.monotonic()) - last_progress >= PROGRESS_EVERY_S:
                 last_progress = now
                 self._app.post_message(RunProgress(event.run_id))

@@ -1,0 +1,58 @@
+"""Live stats: the rate and ETA follow what the run does now, so backoff and retries show in the
+ETA instead of the fast start hiding them."""
+
+from __future__ import annotations
+
+from evaltui.engine.stats import RATE_WINDOW_S, StatsTracker
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def rows(n: int, status: str = "pass") -> list[dict]:
+    return [{"status": status, "latency_ms": 10.0} for _ in range(n)]
+
+
+def test_a_slow_down_after_a_fast_start_raises_the_eta_to_the_pace_of_now() -> None:
+    """The repro: 560 answers in 4 s, then the server goes and every case backs off for seconds
+    before it errors (4 a second). Averaged over the session the ETA would say about a minute;
+    the remaining 1,440 cases at 4 a second take six."""
+    clock = Clock()
+    tracker = StatsTracker(2000, clock=clock)
+    for _ in range(4):
+        clock.now += 1
+        tracker.add(rows(140))
+    fast = tracker.snapshot()
+    assert fast.eta_s is not None and fast.eta_s < 15
+    for _ in range(2 * int(RATE_WINDOW_S)):
+        clock.now += 0.5
+        tracker.add(rows(2, "error"))
+    slow = tracker.snapshot()
+    left = 2000 - slow.done
+    assert slow.rate == 4.0
+    assert slow.eta_s == left / 4.0
+
+
+def test_a_run_where_nothing_finishes_for_a_whole_window_has_no_eta() -> None:
+    clock = Clock()
+    tracker = StatsTracker(100, clock=clock)
+    clock.now += 1
+    tracker.add(rows(10))
+    clock.now += RATE_WINDOW_S + 1  # every request backing off
+    stalled = tracker.snapshot()
+    assert stalled.rate == 0.0 and stalled.eta_s is None
+
+
+def test_early_in_a_run_the_rate_is_over_the_whole_run_so_far() -> None:
+    clock = Clock()
+    tracker = StatsTracker(100, clock=clock)
+    clock.now += 2
+    tracker.add(rows(10))
+    clock.now += 3
+    snap = tracker.snapshot()
+    assert snap.rate == 2.0 and snap.eta_s == 45.0 and snap.elapsed_s == 5.0
