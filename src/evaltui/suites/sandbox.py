@@ -82,13 +82,15 @@ def render_bounded(template: Any, context: dict[str, Any]) -> str:
             if total > MAX_TEXT:
                 raise SecurityError(f"the rendered prompt is over {MAX_TEXT:,} characters")
             pieces.append(piece)
-        return "".join(pieces)
+        return pieces[0] if len(pieces) == 1 else "".join(pieces)
     finally:
         _BUDGET.reset(token)
 
 
 def text_size(value: Any, limit: int = MAX_TEXT) -> int:
     """About len(str(value)), without building it; counting stops a little past `limit`."""
+    if type(value) is str:  # nearly every value: no closure, no memo
+        return len(value)
     seen: dict[int, int] = {}
 
     def size(item: Any) -> int:
@@ -222,8 +224,9 @@ def _checked_concat(parts: list[Any]) -> str:
 
 def _finalize(value: Any) -> Any:
     """Every `{{ ... }}` value, before jinja2 turns it into text."""
-    size = text_size(value)
-    _check_size(size, "the text of a {{ }} value")
+    size = len(value) if type(value) is str else text_size(value)
+    if size > MAX_TEXT:
+        _check_size(size, "the text of a {{ }} value")
     budget = _BUDGET.get()
     if budget is not None:
         budget.build(size)
@@ -292,18 +295,21 @@ def _precheck_sequence_filter(name: str, arguments: dict[str, Any]) -> None:
         _check_size(sum(len(i) for i in items if isinstance(i, (str, list, tuple))), "sum")
 
 
+_SIZED_FILTERS = ("center", "indent", "format", "wordwrap", "replace", "string", "tojson", "pprint")
+
+
 def _guarded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` with its result's size checked and charged; filters that can build far more than they
+    are given are also checked before they run."""
+    if name in ("join", "sum"):
+        precheck: Callable[[str, dict[str, Any]], None] | None = _precheck_sequence_filter
+    else:
+        precheck = _precheck_filter if name in _SIZED_FILTERS else None
     signature = inspect.signature(fn)
-    prechecks = {
-        "join": _precheck_sequence_filter,
-        "sum": _precheck_sequence_filter,
-    }
-    precheck = prechecks.get(name, _precheck_filter)
-    checked = name in ("center", "indent", "format", "wordwrap", "replace", "string", "tojson", "pprint")
 
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if checked or name in prechecks:
+        if precheck is not None:
             bound = signature.bind(*args, **kwargs)
             precheck(name, bound.arguments)
             args, kwargs = bound.args, bound.kwargs
