@@ -23,6 +23,7 @@ from evaltui.engine.headless import run_headless
 from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
+from evaltui.providers.keys import check_keys
 from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
@@ -96,6 +97,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         warning = unsandboxed_warning(runner.prepared.suite)
         if warning:
             err.print(warning, markup=False, style="bold yellow")
+    check_keys(runner.model for runner in runners)  # before any run is created or request sent
     show = not opts["quiet"] and opts["events"] != "-"
     try:
         if runners:

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from evaltui.engine import RunOptions
 from evaltui.errors import EvaltuiError
+from evaltui.providers.keys import check_keys
 from evaltui.suites import parse_model_spec
 from evaltui.suites.models import MAX_EPOCHS, ModelSpec, Suite
 from evaltui.tui.live import LaunchRequest
@@ -114,6 +115,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
     def build_request(self) -> LaunchRequest:
         picked = list(self.query_one("#models", SelectionList).selected)
         models = choose_models(self.suite, picked, self._value("spec"))
+        check_keys(models)  # the CLI's check and message
         options = RunOptions(
             concurrency=parse_count(self._value("concurrency"), "Concurrency", default=self.concurrency)
             or self.concurrency,
