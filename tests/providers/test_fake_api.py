@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from evaltui.errors import ProviderError
@@ -52,9 +52,9 @@ async def test_stats_and_models_routes(fake_api: FakeApi, provider: Provider) ->
     with pytest.raises(ProviderError):
         await provider.complete(ask("Q: a"))
     await provider.complete(ask("Q: b"))
-    async with httpx.AsyncClient() as client:
-        stats = (await client.get(f"{fake_api.url}/stats")).json()
-        models = (await client.get(f"{fake_api.base_url}/models")).json()
+    async with HttpClient() as client:
+        stats = json.loads((await client.request("GET", f"{fake_api.url}/stats")).content)
+        models = json.loads((await client.request("GET", f"{fake_api.base_url}/models")).content)
     assert stats == {"requests": 2, "faulted": 1, "answered": 1}
     assert models["data"][0]["id"] == "fake"
 

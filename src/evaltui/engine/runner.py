@@ -31,7 +31,7 @@ from evaltui.engine.retry import Breaker, RetriesExhausted, RetryPolicy, call_wi
 from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.errors import ProviderError, RunStopped, ScorerError
 from evaltui.providers import make_provider
-from evaltui.providers.base import Completion, Provider, Request
+from evaltui.providers.base import BadValue, Completion, Provider, Request
 from evaltui.providers.http import HttpClient
 from evaltui.scorers import combine, model_secrets
 from evaltui.scorers.base import ScoreContext
@@ -375,7 +375,10 @@ class Runner:
             key = calls.keys.key(request, epoch)
             hit = self.store.cache_get(key)
             if hit is not None:
-                return completion_from_dict(hit), 0, True, None
+                try:
+                    return completion_from_dict(hit), 0, True, None
+                except BadValue:  # stored by an older evaltui before values were checked: ask again
+                    pass
         try:
             completion, attempts = await call_with_retries(
                 lambda: provider.complete(request), calls.policy, breaker=calls.breaker
