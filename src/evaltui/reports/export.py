@@ -86,6 +86,8 @@ def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False
         handle.write("| " + " | ".join(cells) + " |\n")
 
 
+# Each writer is told whether it writes to a terminal; only CSV writes differently there (JSON lines
+# and Markdown are inert wherever they go).
 WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "md": write_md}
 
 
