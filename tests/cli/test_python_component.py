@@ -16,7 +16,6 @@ from subprocess import CompletedProcess
 import pytest
 from tests.cli.conftest import EVALTUI
 
-Cli = Callable[..., CompletedProcess[str]]
 COMPONENTS = """
 import os, pathlib, sys, threading
 
@@ -62,17 +61,18 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def run_to_the_end(*args: str, tmp_path: Path) -> CompletedProcess[str]:
+    """`evaltui run ARGS -q`; a process still alive after a minute fails the test (and is killed)."""
+    command = [EVALTUI, "run", *args, "-q"]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env_for(tmp_path), cwd=tmp_path, timeout=60
+    )
+
+
 def test_a_component_that_never_returns_times_out_and_evaltui_exits(
     suite_with: Callable[..., str], tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [EVALTUI, "run", suite_with("hangs"), "-q", "--json", "-"],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path),
-        cwd=tmp_path,
-        timeout=60,
-    )
+    done = run_to_the_end(suite_with("hangs"), "--json", "-", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout)[0]["run"]
     assert (run["status"], run["errors"]) == ("completed", 2)
@@ -107,14 +107,7 @@ def test_what_a_component_prints_stays_out_of_json_and_events_on_stdout(
     suite_with: Callable[..., str], tmp_path: Path, function: str
 ) -> None:
     for flag in ("--json", "--events"):
-        done = subprocess.run(
-            [EVALTUI, "run", suite_with(function), "-q", "--no-cache", flag, "-"],
-            capture_output=True,
-            text=True,
-            env=env_for(tmp_path),
-            cwd=tmp_path,
-            timeout=60,
-        )
+        done = run_to_the_end(suite_with(function), "--no-cache", flag, "-", tmp_path=tmp_path)
         assert done.returncode == 0, done.stderr
         if flag == "--json":
             assert json.loads(done.stdout)[0]["run"]["passed"] == 2
