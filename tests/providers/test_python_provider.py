@@ -34,6 +34,12 @@ def broken(messages, vars):
 def not_text(messages, vars):
     return 42
 
+def exits(messages, vars):
+    raise SystemExit(3)
+
+async def exits_async(messages, vars):
+    raise SystemExit(4)
+
 NOT_CALLABLE = "x"
 """
 
@@ -97,3 +103,12 @@ async def test_wrong_return_type_is_explained(module: str) -> None:
 def test_bad_targets_fail_when_the_provider_is_made(module: str, target: str, message: str) -> None:
     with pytest.raises(ProviderError, match=message):
         provider(target.format(module=module))
+
+
+@pytest.mark.parametrize(("function", "code"), [("exits", 3), ("exits_async", 4)])
+async def test_system_exit_in_a_component_is_its_error_not_evaltuis_exit(
+    module: str, function: str, code: int
+) -> None:
+    with pytest.raises(ProviderError) as info:
+        await provider(f"{module}:{function}").complete(REQUEST)
+    assert f"raised SystemExit: {code}" in str(info.value) and not info.value.retryable

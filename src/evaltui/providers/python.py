@@ -84,6 +84,13 @@ def _divert_component_stdout() -> None:
         sys.stdout = _ComponentStdout(sys.stdout)
 
 
+class _Exited(Exception):
+    """SystemExit or KeyboardInterrupt raised by a component: that case's error, not evaltui's exit."""
+
+    def __init__(self, raised: BaseException) -> None:
+        super().__init__(f"{type(raised).__name__}: {raised}")
+
+
 def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
     """`fn(*args)` in a daemon thread, its stdout diverted; its result or exception in a future."""
     loop = asyncio.get_running_loop()
@@ -101,8 +108,8 @@ def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]
         _IN_COMPONENT.set(True)
         try:
             result, error = fn(*args), None
-        except Exception as exc:  # the user's code: any exception is that case's error
-            result, error = None, exc
+        except BaseException as exc:  # the user's code: anything it raises is that case's error
+            result, error = None, exc if isinstance(exc, Exception) else _Exited(exc)
         with contextlib.suppress(RuntimeError):  # the loop closed while it ran
             loop.call_soon_threadsafe(settle, result, error)
 
@@ -113,7 +120,10 @@ def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]
 async def _in_component(call: Any) -> Any:
     """Await an async component with its stdout diverted (this task's context only)."""
     _IN_COMPONENT.set(True)
-    return await call
+    try:
+        return await call
+    except (SystemExit, KeyboardInterrupt) as exc:
+        raise _Exited(exc) from None
 
 
 def _arity(fn: Callable[..., Any]) -> int:
@@ -150,7 +160,8 @@ class PythonProvider:
             else:
                 result = await _in_daemon_thread(self.fn, *args)
         except Exception as exc:  # the user's code: any exception is that case's error
-            message = redact(f"{type(exc).__name__}: {exc}", self._secrets)
+            raised = str(exc) if isinstance(exc, _Exited) else f"{type(exc).__name__}: {exc}"
+            message = redact(raised, self._secrets)
             raise ProviderError(f"python model {self.spec.model} raised {message}", retryable=False) from exc
         latency_ms = (time.perf_counter() - start) * 1000
         return self._completion(result, latency_ms)
