@@ -9,9 +9,7 @@ holds its traceback.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import sys
 import time
 import traceback
@@ -22,8 +20,9 @@ import click
 from rich.console import Console
 
 from evaltui import __version__
+from evaltui.commands.database import open_store
 from evaltui.config import Config, default_suite_dirs, load_config
-from evaltui.errors import EvaltuiError, GateError, StoreError
+from evaltui.errors import EvaltuiError, GateError
 from evaltui.suites.models import MAX_EPOCHS
 from evaltui.text import json_text, make_visible
 
@@ -109,26 +108,6 @@ db_option = click.option(
     default=None,
     help="Results database (default: $EVALTUI_DB, else the user data folder).",
 )
-
-
-def open_store(config: Config, *, reading: bool = False) -> Any:
-    """The results database. A reading command (`reading`) that cannot write to it (a read-only
-    file, folder or mount) opens it read-only instead, leaving stale runs as they are stored."""
-    from evaltui.store import Store
-
-    path = config.db_path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot make its folder: {exc.strerror or exc}") from None
-    try:
-        store = Store(path)
-        store.mark_stale_runs()
-    except StoreError:
-        if not reading or not path.is_file():
-            raise
-        return Store(path, create=False, read_only=True)
-    return store
 
 
 suites_option = click.option(
@@ -371,21 +350,3 @@ def serve(
             soft_wrap=True,
         )
     serve_app(app_command(config.db_path, dirs), host, port, public_url)
-
-
-def install_interrupt(cancel: Any) -> None:
-    """Ctrl-C or SIGTERM cancels the runs (finished results stay); a second Ctrl-C exits at once."""
-    loop = asyncio.get_running_loop()
-    hits = {"n": 0}
-
-    def handler() -> None:
-        hits["n"] += 1
-        if hits["n"] > 1:
-            raise KeyboardInterrupt
-        err_console.print(
-            "\ninterrupting: finished results are kept (Ctrl-C again to quit now)", markup=False
-        )
-        cancel()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, handler)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from evaltui.commands.database import open_store
 from evaltui.commands.gate import (
     GateOptions,
     apply_gates,
@@ -58,8 +60,6 @@ def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
 
 
 def run_command(config: Config, suite_path: Path | None, err: Console, out: Console, **opts: Any) -> int:
-    from evaltui.cli import open_store
-
     store = open_store(config)
     if opts["retry_errors"] and not opts["resume"]:
         raise EvaltuiError("--retry-errors goes with --resume RUN_ID: it asks a run's errored cases again")
@@ -101,7 +101,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     show = not opts["quiet"] and opts["events"] != "-"
     try:
         if runners:
-            run_ids = run_headless(_drive(runners, err if show else None))
+            run_ids = run_headless(_drive(runners, err if show else None, err))
     finally:
         if events:
             events.close()
@@ -206,10 +206,8 @@ def _write_json(store: Any, run_ids: list[str], target: str | None, entries: lis
         write_json(entries if entries is not None else [summary_dict(store, r) for r in run_ids], target)
 
 
-async def _drive(runners: list[Runner], console: Console | None) -> list[str]:
-    from evaltui.cli import install_interrupt
-
-    install_interrupt(lambda: [r.cancel() for r in runners])
+async def _drive(runners: list[Runner], console: Console | None, err: Console) -> list[str]:
+    install_interrupt(lambda: [r.cancel() for r in runners], err)
     finished = asyncio.Event()
     display = asyncio.create_task(show_progress(runners, console, finished)) if console else None
     try:
@@ -218,3 +216,19 @@ async def _drive(runners: list[Runner], console: Console | None) -> list[str]:
         finished.set()
         if display:
             await display
+
+
+def install_interrupt(cancel: Any, err: Console) -> None:
+    """Ctrl-C or SIGTERM cancels the runs (finished results stay); a second Ctrl-C exits at once."""
+    loop = asyncio.get_running_loop()
+    hits = {"n": 0}
+
+    def handler() -> None:
+        hits["n"] += 1
+        if hits["n"] > 1:
+            raise KeyboardInterrupt
+        err.print("\ninterrupting: finished results are kept (Ctrl-C again to quit now)", markup=False)
+        cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, handler)
