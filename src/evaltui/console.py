@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
+from evaltui.reports.summary import fmt_cost, fmt_ms
 from evaltui.text import inert
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
@@ -49,14 +50,6 @@ def rate_cell(passed: int, failed: int, errors: int, cached: int | None) -> Text
         text.append("\n" if i == 0 else " · ")
         text.append(note, style=style)
     return text
-
-
-def fmt_ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
-
-
-def fmt_cost(value: float | None) -> str:
-    return "?" if value is None else f"${value:,.4f}"
 
 
 def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from evaltui.commands.compare import summary_lines
 from evaltui.reports.comparison import compare_runs
+from evaltui.reports.summary import summary_lines
 from evaltui.store import Store
 from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.compare import CompareScreen, CompareTable

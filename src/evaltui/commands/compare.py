@@ -8,10 +8,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from evaltui.console import fmt_cost, fmt_ms
 from evaltui.errors import EvaltuiError
-from evaltui.reports.comparison import Comparison, RunSummary, compare_runs
+from evaltui.reports.comparison import Comparison, compare_runs
 from evaltui.reports.shortdiff import outputs, short_diff
+from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import previous_run
 from evaltui.text import inert
 
@@ -30,25 +30,6 @@ def resolve_pair(store: Any, ref_a: str, ref_b: str) -> tuple[str, str]:
     return run_a, run_b
 
 
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def change(old: float | None, new: float | None) -> str:
-    if old is None or new is None:
-        return ""
-    if old == 0:
-        return "" if new == 0 else " (new)"
-    return f" ({(new - old) / old:+.0%})"
-
-
-def rate_text(s: RunSummary) -> str:
-    r = s.rate
-    if r.pass_rate is None:
-        return "– (nothing scored)"
-    return f"{pct(r.pass_rate)} [{pct(r.lo)}–{pct(r.hi)}] n={r.n}"
-
-
 def run_line(tag: str, run: dict[str, Any]) -> Text:
     line = Text.assemble((f"{tag}  ", "bold"), inert(str(run.get("id"))), "  suite ")
     line.append_text(inert(str(run.get("suite"))))
@@ -58,40 +39,6 @@ def run_line(tag: str, run: dict[str, Any]) -> Text:
         line.append("  label ")
         line.append_text(inert(str(run["label"])))
     return line
-
-
-def summary_lines(c: Comparison) -> list[Text]:
-    """The summary of a comparison, one fact a line (shared by compare and the CI gate)."""
-    p, n, a, b = c.paired, c.counts, c.summary_a, c.summary_b
-    diff = "–" if p.n == 0 else f"{p.mean_diff * 100:+.1f} pts [{p.lo * 100:+.1f}, {p.hi * 100:+.1f}] 95% CI"
-    lines = [
-        Text(f"pass rate   A {rate_text(a)}   B {rate_text(b)}"),
-        Text(f"paired B−A  {diff} over {p.n} cases: ", style="bold").append(c.verdict),
-        Text(
-            f"cases       {n.regressions} regressions (pass→fail), {n.improvements} improvements "
-            f"(fail→pass), {n.unchanged} unchanged ({n.changed_output} with changed output)"
-        ),
-        Text(f"errors      {n.errors_a} cases errored in A, {n.errors_b} in B"),
-        Text(
-            f"cached      {a.cached} answers from the cache in A, {b.cached} in B"
-            + (" (latency is over fresh answers only)" if a.cached or b.cached else "")
-        ),
-        Text(
-            f"latency     p50 {fmt_ms(a.latency_ms.p50)} → {fmt_ms(b.latency_ms.p50)}"
-            f"{change(a.latency_ms.p50, b.latency_ms.p50)}   p95 {fmt_ms(a.latency_ms.p95)} → "
-            f"{fmt_ms(b.latency_ms.p95)}{change(a.latency_ms.p95, b.latency_ms.p95)}"
-        ),
-        Text(f"cost        {fmt_cost(a.cost_usd)} → {fmt_cost(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
-    ]
-    if c.warning():  # first, before any number is read (JSON says it too, as "warning")
-        lines.insert(0, Text("warning: ", style="bold yellow").append_text(inert(c.warning(), "yellow")))
-    if c.left_out():
-        lines.append(Text(f"left out    {c.left_out()}", style="yellow"))
-    if c.epochs > 1:
-        lines.append(
-            Text(f"epochs      {c.epochs}: epochs averaged per case; a case passes when its mean ≥ 0.5")
-        )
-    return lines
 
 
 def moved_cases(store: Any, c: Comparison, limit: int) -> dict[str, list[dict[str, str]]]:

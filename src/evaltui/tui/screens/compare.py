@@ -1,7 +1,7 @@
 """Compare: is run B better than run A, on which cases, and is that real?
 
 The numbers are `reports.comparison.compare_runs` (the same ones `evaltui compare` prints), worded
-by `commands.compare.summary_lines`. The case table pages through lists of case ids (regressions
+by `reports.summary.summary_lines`. The case table pages through lists of case ids (regressions
 first), fetching one page of both runs' results at a time, so two 100,000-case runs cost one
 streaming pass for the numbers and one small query per page shown. A row's verdicts are the
 comparison's own (over every epoch of the case), so they agree with the lists it sits in and
@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from evaltui.commands.compare import summary_lines
 from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
+from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.footer import KeysFooter
