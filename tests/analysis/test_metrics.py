@@ -169,3 +169,29 @@ def test_live_figures_and_stored_metrics_count_the_same_latencies() -> None:
     assert (live.p50_ms, live.p95_ms) == (stored.latency_ms.p50, stored.latency_ms.p95)
     assert live.cached == stored.cached == 1
     assert stored.latency_ms.max == 20.0
+
+
+def test_a_cached_answer_spends_nothing_live_or_stored() -> None:
+    """A cached answer was paid for when first asked: its tokens and cost stay on its row but are
+    not spent again, in the live figures and the metrics alike (`spent`, one definition)."""
+    from evaltui.engine.stats import StatsTracker
+
+    rows = [_row("asked", "pass", cost_usd=0.25, tokens_in=100, tokens_out=20)]
+    rows += [_row(f"c{i}", "pass", cost_usd=0.5, tokens_in=7, tokens_out=3, cached=True) for i in range(3)]
+    tracker = StatsTracker(len(rows))
+    tracker.add(rows)
+    live, stored = tracker.snapshot(), run_metrics(rows)
+    for figures in (live, stored):
+        assert (figures.cost_usd, figures.tokens_in, figures.tokens_out) == (0.25, 100, 20)
+
+
+def test_an_all_cached_run_spent_nothing_known_and_an_all_errored_one_unknown() -> None:
+    from evaltui.engine.stats import StatsTracker
+
+    cached = [_row("a", "pass", cached=True, cost_usd=None), _row("b", "fail", cached=True)]
+    errored = [_row("a", "error", cost_usd=None)]
+    for rows, cost in ((cached, 0.0), (errored, None), (cached + errored, 0.0)):
+        tracker = StatsTracker(len(rows))
+        tracker.add(rows)
+        assert run_metrics(rows).cost_usd == cost
+        assert tracker.snapshot().cost_usd == cost

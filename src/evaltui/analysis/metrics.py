@@ -56,10 +56,11 @@ class RunMetrics:
     pass_rate_all: float | None  # passed / total, errors counted as not passed
     mean_score: float | None
     latency_ms: Spread
-    tokens_in: int
+    tokens_in: int  # tokens and cost are what this run spent (`spent`): cached answers count 0
     tokens_out: int
-    # None: some answered result has an unknown price, or no result has a price at all (a run whose
-    # every case errored cost nothing anyone knows of); never 0 for unknown
+    # None: some answer asked in this run has an unknown price, or no result has a price at all and
+    # none came from the cache (a run whose every case errored cost nothing anyone knows of); never
+    # 0 for unknown. A run answered wholly from the cache spent 0.
     cost_usd: float | None
     cases: int
     epochs: int  # most epochs any case has
@@ -132,6 +133,17 @@ def fresh_latency(row: Mapping[str, Any]) -> float | None:
     return float(latency)
 
 
+def spent(row: Mapping[str, Any]) -> tuple[int, int, float | None]:
+    """(tokens in, tokens out, cost) a result cost this run. A cached answer was paid for by the run
+    that first asked: it spends nothing now (0, 0, 0.0), though its row keeps what it first cost for
+    the Case screen to show. Otherwise the row's own figures; a cost of None is unknown. The one
+    definition, used by the stored metrics, the engine's live figures and (in SQL) the run's
+    counters (store.runs.COUNTERS_SQL)."""
+    if row.get("cached"):
+        return 0, 0, 0.0
+    return row.get("tokens_in") or 0, row.get("tokens_out") or 0, row.get("cost_usd")
+
+
 def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
     """Reduce result rows (status, value, latency_ms, cached, tokens_in, tokens_out, cost_usd, tags,
     cluster, case_id, epoch) to a run's metrics in one pass."""
@@ -153,9 +165,9 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
         case = _CaseTally(tuple(row.get("tags") or ()), row.get("cluster") or None)
         tally.cases[case_id] = case
     case.epochs += 1
-    tally.tokens_in += row.get("tokens_in") or 0
-    tally.tokens_out += row.get("tokens_out") or 0
-    cost = row.get("cost_usd")
+    tokens_in, tokens_out, cost = spent(row)
+    tally.tokens_in += tokens_in
+    tally.tokens_out += tokens_out
     if cost is not None:
         tally.costs.append(cost)
     if status == "error":

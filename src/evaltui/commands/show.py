@@ -13,7 +13,7 @@ from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
-from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, why
+from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_spent, why
 from evaltui.text import inert, json_text
 
 FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
@@ -99,7 +99,8 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
 
 
 def latency_line(m: dict[str, Any]) -> Text:
-    """Latency over the answers asked in this run (cached answers replay an old latency), tokens, cost."""
+    """Latency over the answers asked in this run (cached answers replay an old latency), tokens and
+    cost spent (cached answers are not charged again)."""
     lat = m.get("latency_ms") or {}
     cached = m.get("cached") or 0
     fresh = f" over {lat.get('n', 0):,} fresh answers"
@@ -107,7 +108,7 @@ def latency_line(m: dict[str, Any]) -> Text:
     return Text(
         f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
         f"{fresh}  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
-        f"  ·  cost {fmt_cost(m.get('cost_usd'))}"
+        f"  ·  cost {cost_spent(fmt_cost(m.get('cost_usd')), cached)}"
     )
 
 

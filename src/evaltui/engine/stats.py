@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.analysis.metrics import fresh_latency
+from evaltui.analysis.metrics import fresh_latency, spent
 from evaltui.analysis.stats import spread as latency_spread
 
 RATE_WINDOW_S = 30.0
@@ -28,7 +28,7 @@ class LiveStats:
     failed: int = 0
     errors: int = 0
     cached: int = 0
-    tokens_in: int = 0
+    tokens_in: int = 0  # tokens and cost spent in this run (`spent`): cached answers count 0
     tokens_out: int = 0
     cost_usd: float | None = None  # None while no cost is known
     p50_ms: float | None = None
@@ -75,10 +75,11 @@ class StatsTracker:
                 key = {"pass": "passed", "fail": "failed"}.get(row["status"], "errors")
                 self._counts[key] += 1
                 self._counts["cached"] += bool(row.get("cached"))
-                self._tokens_in += row.get("tokens_in") or 0
-                self._tokens_out += row.get("tokens_out") or 0
-                if row.get("cost_usd") is not None:
-                    self._cost = (self._cost or 0.0) + row["cost_usd"]
+                tokens_in, tokens_out, cost = spent(row)
+                self._tokens_in += tokens_in
+                self._tokens_out += tokens_out
+                if cost is not None:
+                    self._cost = (self._cost or 0.0) + cost
                 latency = fresh_latency(row)
                 if latency is not None:
                     self._latencies.append(latency)

@@ -1,7 +1,7 @@
 """How a run's verdicts read wherever they are shown (the end-of-run summary, `show`, `runs`, the
 Markdown and JUnit reports, the Run screen): what a pass rate is over, the share a gate checks,
-and why a case did not pass. One wording everywhere, so no summary shows a pass rate over the
-scored cases without the errored ones beside it."""
+why a case did not pass, and what a run spent. One wording everywhere, so no summary shows a pass
+rate over the scored cases without the errored ones beside it, nor charges cached answers again."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def basis(scored: int, errors: int, cached: int | None = None) -> str:
     if cached:
         parts.append(f"{cached:,} cached")
     return " · ".join(parts)
+
+
+def cost_spent(cost: str, cached: int | None = None) -> str:
+    """A run's cost (already formatted, `?` when unknown) said as what the run spent, naming the
+    cached answers that were not charged again: `$0.0000 spent (10 cached answers not charged)`.
+    Their tokens are not counted as spent either (analysis.metrics.spent)."""
+    text = cost if cost.startswith("?") else f"{cost} spent"
+    if cached:
+        text += f" ({cached:,} cached answer{'s' if cached != 1 else ''} not charged)"
+    return text
 
 
 def asked_note(passed: int, scored: int, asked: int) -> str:

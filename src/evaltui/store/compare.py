@@ -28,12 +28,15 @@ _ROWS_A = (
     "WHERE a.run_id = ? ORDER BY a.case_id, a.epoch"
 )
 _ROWS_B = "SELECT case_id, position, status, 0 FROM results WHERE run_id = ? ORDER BY case_id, epoch"
-_TOTALS = (
+_TOTALS = (  # tokens and cost spent: analysis.metrics.spent in SQL (a cached answer spends 0)
     "SELECT count(*) AS results, count(*) FILTER (WHERE status = 'pass') AS passed, "
-    "count(*) FILTER (WHERE status = 'error') AS errors, coalesce(sum(tokens_in), 0) AS tokens_in, "
-    "coalesce(sum(tokens_out), 0) AS tokens_out, coalesce(sum(cost_usd), 0.0) AS cost_usd, "
-    "count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL) AS unpriced, "
-    "count(cost_usd) AS priced, count(*) FILTER (WHERE cached) AS cached, "
+    "count(*) FILTER (WHERE status = 'error') AS errors, "
+    "coalesce(sum(tokens_in) FILTER (WHERE NOT cached), 0) AS tokens_in, "
+    "coalesce(sum(tokens_out) FILTER (WHERE NOT cached), 0) AS tokens_out, "
+    "coalesce(sum(cost_usd) FILTER (WHERE NOT cached), 0.0) AS cost_usd, "
+    "count(*) FILTER (WHERE status != 'error' AND NOT cached AND cost_usd IS NULL) AS unpriced, "
+    "count(*) FILTER (WHERE cached OR cost_usd IS NOT NULL) AS priced, "
+    "count(*) FILTER (WHERE cached) AS cached, "
     "max(epoch) + 1 AS epochs FROM results WHERE run_id = ?"
 )
 # Two runs of one epoch each need no folding: the join on the primary key pairs them, and SQLite

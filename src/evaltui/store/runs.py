@@ -25,13 +25,17 @@ RUN_FILTERS = {
     "group_id": "group_id = ?",
 }
 
+# Tokens and cost are what the run spent: analysis.metrics.spent in SQL (a cached answer spends 0).
 COUNTERS_SQL = """
 UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd, cost_unknown) = (
     SELECT count(*), count(*) FILTER (WHERE status = 'pass'), count(*) FILTER (WHERE status = 'fail'),
-           count(*) FILTER (WHERE status = 'error'), coalesce(sum(tokens_in), 0),
-           coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0.0),
-           count(*) FILTER (WHERE status != 'error' AND cost_usd IS NULL)
-             + (count(*) > 0 AND count(cost_usd) = 0)  -- every case errored: nothing priced, not $0
+           count(*) FILTER (WHERE status = 'error'),
+           coalesce(sum(tokens_in) FILTER (WHERE NOT cached), 0),
+           coalesce(sum(tokens_out) FILTER (WHERE NOT cached), 0),
+           coalesce(sum(cost_usd) FILTER (WHERE NOT cached), 0.0),
+           count(*) FILTER (WHERE status != 'error' AND NOT cached AND cost_usd IS NULL)
+             -- every case errored: nothing priced and nothing cached, so unknown, not $0
+             + (count(*) > 0 AND count(*) FILTER (WHERE cached OR cost_usd IS NOT NULL) = 0)
     FROM results WHERE run_id = :run
 ) WHERE id = :run
 """
