@@ -26,7 +26,7 @@ from evaltui.engine import RunOptions
 from evaltui.store import Store
 from evaltui.suites.models import Case, ModelSpec, ScorerSpec, Suite
 from evaltui.tui.app import make_app
-from evaltui.tui.live import LaunchRequest
+from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.result_table import ResultTable

@@ -292,7 +292,7 @@ async def test_a_live_run_shows_its_progress_line_until_it_ends(
     from evaltui.engine import RunOptions
     from evaltui.suites import load_suite
     from evaltui.suites.models import ModelSpec
-    from evaltui.tui.live import LaunchRequest
+    from evaltui.tui.requests import LaunchRequest
 
     suite = load_suite(suite_dir / "echo.yaml")
     slow = ModelSpec(provider="demo", model="echo", params={"latency_ms": 60})

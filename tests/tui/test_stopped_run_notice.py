@@ -10,7 +10,7 @@ import pytest
 from evaltui.engine import RunOptions
 from evaltui.suites import load_suite
 from evaltui.suites.models import ModelSpec
-from evaltui.tui.live import LaunchRequest
+from evaltui.tui.requests import LaunchRequest
 from tests.tui.conftest import AppFactory, record_notifications, suites_loaded, wait_until
 
 from fake_api import FakeApi

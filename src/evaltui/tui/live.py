@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from evaltui.engine import Event, RunFinished, Runner, RunOptions, RunStarted, make_runners, prepare
+from evaltui.engine import Event, RunFinished, Runner, RunStarted, make_runners, prepare
 from evaltui.engine.resume import plan_resume
-from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
+from evaltui.tui.requests import LaunchRequest
 
 PROGRESS_EVERY_S = 0.1  # at most this often a live run wakes the UI's loop to say it moved on
 LOOK_EVERY_S = 1.0  # how often the database is read for the runs of other processes
@@ -45,15 +45,6 @@ class _Launch:
     runs: int
     others: list[str] = field(default_factory=list)  # "model (run id)" of the runs that did not open
     ended: list[str] = field(default_factory=list)  # "model status" of the runs that ended
-
-
-@dataclass(frozen=True)
-class LaunchRequest:
-    """What the Launch screen asks for: a suite, the models to run it on, and the options."""
-
-    suite: Suite
-    models: list[ModelSpec]
-    options: RunOptions = field(default_factory=RunOptions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.suites import parse_model_spec
 from evaltui.suites.models import MAX_EPOCHS, ModelSpec, Suite
-from evaltui.tui.live import LaunchRequest
+from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
 from evaltui.tui.worker_errors import ReportsWorkerErrors

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from evaltui.config import Config
 from evaltui.suites import SuiteEntry, iter_suites
-from evaltui.tui.live import LaunchRequest
+from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
