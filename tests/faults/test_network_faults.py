@@ -60,6 +60,7 @@ def scripts(family: str) -> dict[str, Script]:
         "empty_choices": empty,
         "bad_request": Script(("400",), "error", 1, "HTTP 400"),
         "overloaded_529": Script((Fault("529", "0"),), "pass", 2),
+        "retry_after_a_day": Script((Fault("429", "100000"),), "error", 1, "Retry-After 100000 s is longer"),
         # Values and bodies evaltui refuses: final, and the rest of the run is stored.
         "huge_usage": Script(("huge_usage",), "error", 1, "outside 0 to 2**63-1"),
         "endless_body": Script(("endless",), "error", 1, "max_response_mb"),

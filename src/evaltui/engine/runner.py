@@ -147,8 +147,7 @@ class Runner:
     def _stop(self, reason: str) -> None:
         """The run cannot succeed: no new case starts, every request and backoff in flight ends now."""
         if self.stop_reason is None:
-            self.stop_reason = reason
-            log.warning("run %s stopped: %s", self.run_id, reason)
+            self.stop_reason = reason  # told by RunFinished: the CLI prints it, the TUI notifies it
         self._cancelled = True
         self._cancel_workers()
 

@@ -186,7 +186,7 @@ class ResultWriter:
                 try:
                     cache.append((item.key, dump_json(item.completion), now))
                 except ROW_FAULTS:  # an answer that cannot be cached is asked again next time
-                    log.warning("a response-cache entry could not be encoded", exc_info=True)
+                    log.info("a response-cache entry could not be encoded", exc_info=True)
         if cache:
             conn.executemany(INSERT_CACHE, cache)
         return rows
@@ -213,7 +213,7 @@ def _insert_one(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]
         conn.execute(INSERT_RESULT, _params(row))
         return row
     except ROW_FAULTS as exc:
-        log.warning("result %s/%s could not be stored: %s", row["run_id"], row["case_id"], exc)
+        log.info("result %s/%s could not be stored: %s", row["run_id"], row["case_id"], exc)
         kept = unstorable(row, exc)
     conn.execute(INSERT_RESULT, _params(kept))  # a failure now is not about the row's values: raised
     return kept
