@@ -3,7 +3,8 @@ Ollama against the loopback fake API, and a Python model that reads its own key)
 answers some requests 401 quoting the Authorization / x-api-key header it received. After the run,
 the key (and any piece of it) appears nowhere a user or a shared file could see it: the database
 file and its WAL, the events and summary exports, `show --json`, `runs --json`, `show`, and the
-process's stdout and stderr. The stored errors say the header was redacted."""
+process's stdout and stderr. A 401 stops an HTTP model's run (exit 3): the message that says so
+quotes the server, the key redacted; a second run meets only the late echo."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def write_suite(folder: Path, api: FakeApi) -> Path:
     rows = [{"id": f"c{i}", "input": f"case-{i}", "expected": f"CASE-{i}"} for i in range(6)]
     rows += [
         {"id": "echo", "input": "echo"},
-        {"id": "late", "input": "late"},
+        {"id": "late", "input": "late", "tags": ["late"]},
         {"id": "refuse", "input": "refuse"},
     ]
     write_cases(folder / "cases.jsonl", rows)
@@ -67,7 +68,7 @@ def artefacts(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_key_appears_in_no_file_output_or_stored_error(fake_api: FakeApi, tmp_path: Path) -> None:
-    for _ in range(3):  # each HTTP model meets both echoes (one attempt each: 401 is final)
+    for _ in range(3):  # each HTTP model meets an echo (its first 401 stops its run)
         fake_api.fail_when("Q: echo", "echo_auth")
         fake_api.fail_when("Q: late", "echo_auth_late")
     folder = tmp_path / "work"
@@ -83,11 +84,15 @@ def test_the_key_appears_in_no_file_output_or_stored_error(fake_api: FakeApi, tm
         "run", str(suite), "--db", str(db), "--events", str(folder / "events.jsonl"),
         "--json", str(folder / "summary.json"), env=env, cwd=folder,
     )  # fmt: skip
-    assert run.returncode == 0, run.stderr.decode()
+    assert run.returncode == 3, run.stderr.decode()
     assert KEY in (
         fake_api.seen[-1].headers.get("Authorization", "") + fake_api.seen[-1].headers.get("x-api-key", "")
     )
-    outputs = {"run": run.stdout + run.stderr}
+    for _ in range(3):  # the late echo for every HTTP model, whatever the first run left queued
+        fake_api.fail_when("Q: late", "echo_auth_late")
+    late = evaltui("run", str(suite), "--db", str(db), "-t", "late", "-q", env=env, cwd=folder)
+    assert late.returncode == 3, late.stderr.decode()
+    outputs = {"run": run.stdout + run.stderr, "run -t late": late.stdout + late.stderr}
     for name, args in {"runs --json": ("runs", "--json"), "runs": ("runs",)}.items():
         done = evaltui(*args, "--db", str(db), env=env, cwd=folder)
         assert done.returncode == 0, done.stderr.decode()
@@ -109,15 +114,17 @@ def test_the_key_appears_in_no_file_output_or_stored_error(fake_api: FakeApi, tm
     files = artefacts(folder)
     holder.close()
 
-    assert len(run_ids) == 4
+    assert len(run_ids) == 8
     assert "results.db" in files  # a run ends with a checkpoint: its rows are in the .db file itself
     for name, raw in {**files, **outputs}.items():
         if name == "keyed_model.py":
             continue
         for piece in PIECES:
             assert piece not in raw, f"{piece!r} of the key is in {name}"
-    for model in ("openai", "anthropic", "ollama"):
-        assert "HTTP 401" in errors[(model, "late")]
-        error = errors[(model, "echo")]
-        assert "HTTP 401" in error and "[redacted]" in error, (model, error)
+    for name in ("run", "run -t late"):
+        stops = [line for line in outputs[name].decode().splitlines() if "refused the request" in line]
+        assert len(stops) == 3 and all("HTTP 401" in line for line in stops), stops
+    assert all(
+        "[redacted]" in line for line in run.stderr.decode().splitlines() if "invalid credentials" in line
+    )
     assert "[redacted]" in errors[("python", "refuse")], errors[("python", "refuse")]
