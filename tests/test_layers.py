@@ -1,10 +1,13 @@
-"""The layer rules of DESIGN.md, enforced: the core never pulls in the TUI toolkit, and the pure
-analysis layer imports nothing of evaltui's other layers."""
+"""The layer rules of DESIGN.md, enforced. The import-linter contracts in pyproject.toml hold the
+rules (`lint-imports` in .ci/run); here, that they hold and do catch a break, and what only a fresh
+interpreter shows: the core never loads the TUI toolkit, and commands load only what they use."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,17 +34,6 @@ def test_core_packages_do_not_import_textual(module: str) -> None:
     assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
 
 
-def test_analysis_is_pure() -> None:
-    code = (
-        "import sys, evaltui.analysis.stats, evaltui.analysis.metrics, evaltui.analysis.diff, "
-        "evaltui.analysis.pricing; print('\\n'.join(sorted(sys.modules)))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    evaltui_modules = {m for m in out.split() if m.startswith("evaltui.")}
-    assert all(m.startswith("evaltui.analysis") for m in evaltui_modules), evaltui_modules
-    assert not {"pydantic", "sqlite_utils", "httpx", "rich"} & set(out.split())
-
-
 @pytest.mark.parametrize(
     ("module", "not_loaded"),
     [
@@ -56,13 +48,33 @@ def test_commands_import_only_what_they_use(module: str, not_loaded: set[str]) -
     assert not not_loaded & loaded_after_import(module)
 
 
-def test_reports_do_not_import_the_commands_above_them() -> None:
-    """DESIGN.md: nothing below commands/ imports commands/ (the reports once borrowed `why`)."""
-    code = (
-        "import sys, evaltui.reports.export, evaltui.reports.junit, evaltui.reports.markdown, "
-        "evaltui.reports.comparison, evaltui.reports.shortdiff, evaltui.reports.verdicts; "
-        "print('\\n'.join(sorted(sys.modules)))"
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(src: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` with the project's contracts, over the evaltui package found in `src`."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(src)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    above = ("evaltui.commands", "evaltui.cli", "evaltui.console")
-    assert not {m for m in out.split() if m.startswith(above)}
+
+
+def test_the_layer_contracts_hold(tmp_path: Path) -> None:
+    done = lint_imports(ROOT / "src", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_layer_break_fails_the_contracts(tmp_path: Path) -> None:
+    """A report that borrows from a CLI command (as reports/export.py once borrowed `why`) is caught."""
+    copy = tmp_path / "src" / "evaltui"
+    shutil.copytree(ROOT / "src" / "evaltui", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "reports" / "markdown.py").open("a") as module:
+        module.write("\nfrom evaltui.commands import show  # noqa\n")
+    done = lint_imports(tmp_path / "src", tmp_path)
+    assert done.returncode == 1
+    assert "evaltui.reports is not allowed to import evaltui.commands" in done.stdout
