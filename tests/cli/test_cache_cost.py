@@ -25,6 +25,8 @@ def test_a_rerun_from_the_cache_spends_nothing_and_says_so(cli, tmp_path):
         assert "cost $0.0000 spent (10 cached answers not charged)" in summary
     assert "not charged" not in first.stdout
     assert "cost $0" in first.stdout and "spent" in first.stdout
+    compared = cli("compare", second["id"], paid["id"], extra_env={"COLUMNS": "160"}).stdout
+    assert "cost spent  $0.0000 → $" in compared
     exported = cli("export", second["id"], "--format", "jsonl").stdout
     results = [json.loads(line) for line in exported.splitlines()]
     assert all(r["cached"] and r["cost_usd"] > 0 for r in results)  # each row: what it first cost

@@ -51,14 +51,14 @@ def summary_lines(c: Comparison) -> list[Text]:
         Text(f"errors      {n.errors_a} cases errored in A, {n.errors_b} in B"),
         Text(
             f"cached      {a.cached} answers from the cache in A, {b.cached} in B"
-            + (" (latency is over fresh answers only)" if a.cached or b.cached else "")
+            + (" (latency and cost are over fresh answers only)" if a.cached or b.cached else "")
         ),
         Text(
             f"latency     p50 {fmt_ms(a.latency_ms.p50)} → {fmt_ms(b.latency_ms.p50)}"
             f"{change(a.latency_ms.p50, b.latency_ms.p50)}   p95 {fmt_ms(a.latency_ms.p95)} → "
             f"{fmt_ms(b.latency_ms.p95)}{change(a.latency_ms.p95, b.latency_ms.p95)}"
         ),
-        Text(f"cost        {fmt_cost(a.cost_usd)} → {fmt_cost(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
+        Text(f"cost spent  {fmt_cost(a.cost_usd)} → {fmt_cost(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
     ]
     if c.warning():  # first, before any number is read (JSON says it too, as "warning")
         lines.insert(0, Text("warning: ", style="bold yellow").append_text(inert(c.warning(), "yellow")))

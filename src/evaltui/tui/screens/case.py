@@ -166,13 +166,16 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
             text.append("  tags ")
             text.append_text(one_line(", ".join(map(str, tags)), 40))
         latency = figures.ms(result.get("latency_ms"))
-        if result.get("cached"):  # first, so that it shows at any width: the latency is an old one
+        tokens = figures.tokens(result.get("tokens_in"), result.get("tokens_out"))
+        cost = figures.cost(result.get("cost_usd"))
+        # a cached answer's figures are those of the run that first asked, which paid for it: said
+        # first, so that it shows at any width (this run spent nothing on it)
+        if result.get("cached"):
             text.append("\ncached answer", tone(self.app, "warning", bold=True))
-            text.append(f" (latency {latency} when first asked)   ")
+            text.append(f" (when first asked: latency {latency}, cost {cost}, tokens {tokens})   ")
         else:
-            text.append(f"\nlatency {latency}   ")
-        text.append(f"tokens {figures.tokens(result.get('tokens_in'), result.get('tokens_out'))}   ")
-        text.append(f"cost {figures.cost(result.get('cost_usd'))}   attempts {result.get('attempts') or 1}")
+            text.append(f"\nlatency {latency}   tokens {tokens}   cost {cost}   ")
+        text.append(f"attempts {result.get('attempts') or 1}")
         return text
 
     def _scores(self, scores: list[dict[str, Any]]) -> Text:
