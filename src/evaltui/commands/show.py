@@ -108,7 +108,7 @@ def latency_line(m: dict[str, Any]) -> Text:
     return Text(
         f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
         f"{fresh}  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
-        f"  ·  cost {cost_spent(fmt_cost(m.get('cost_usd')), cached)}"
+        f"  ·  cost {cost_spent(m.get('cost_usd'), fmt_cost(m.get('cost_usd')), cached)}"
     )
 
 

@@ -36,11 +36,12 @@ def basis(scored: int, errors: int, cached: int | None = None) -> str:
     return " · ".join(parts)
 
 
-def cost_spent(cost: str, cached: int | None = None) -> str:
-    """A run's cost (already formatted, `?` when unknown) said as what the run spent, naming the
-    cached answers that were not charged again: `$0.0000 spent (10 cached answers not charged)`.
-    Their tokens are not counted as spent either (analysis.metrics.spent)."""
-    text = cost if cost.startswith("?") else f"{cost} spent"
+def cost_spent(cost: float | None, shown: str, cached: int | None = None) -> str:
+    """A run's cost (`shown` is `cost` as the display writes it) said as what the run spent, naming
+    the cached answers that were not charged again: `$0.0000 spent (10 cached answers not charged)`.
+    Their tokens are not counted as spent either (analysis.metrics.spent). An unknown cost is
+    shown as it is."""
+    text = shown if cost is None else f"{shown} spent"
     if cached:
         text += f" ({cached:,} cached answer{'s' if cached != 1 else ''} not charged)"
     return text

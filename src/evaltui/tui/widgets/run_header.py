@@ -12,7 +12,7 @@ from textual.widgets import Static
 from evaltui.analysis.metrics import RunMetrics
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
-from evaltui.reports.verdicts import ERRORED, basis
+from evaltui.reports.verdicts import ERRORED, basis, cost_spent
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import status_tone, tone
@@ -106,7 +106,7 @@ class Figures:
 
 class RunHeader(Static):
     """Three lines: suite, model, status and label; the pass rate with what it is over (scored,
-    errored, cached) and the counts; latency over fresh answers, tokens, cost."""
+    errored, cached) and the counts; latency over fresh answers, tokens and cost spent."""
 
     DEFAULT_CSS = """
     RunHeader { height: 3; padding: 0 1; background: $panel; }
@@ -134,5 +134,5 @@ class RunHeader(Static):
         text.append(f"of {numbers.total:,}")
         text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")
         text.append(f"tokens {figures.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
-        text.append(f"cost {figures.cost(numbers.cost_usd)}")
+        text.append(f"cost {cost_spent(numbers.cost_usd, figures.cost(numbers.cost_usd), numbers.cached)}")
         self.update(text, layout=False)  # always three lines: a live refresh repaints, never reflows
