@@ -9,20 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from evaltui.tui.host import Host
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.safe_text import inert_str
 
-if TYPE_CHECKING:
-    from evaltui.tui.app import EvaltuiApp
 
-
-def _app(provider: Provider) -> EvaltuiApp:
+def _app(provider: Provider) -> Host:
+    """The app these commands act on: `EvaltuiApp`, seen through the protocol it satisfies."""
     return provider.app  # type: ignore[return-value]
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from evaltui.engine import Event, RunFinished, Runner, RunStarted, make_runners, prepare
 from evaltui.engine.resume import plan_resume
+from evaltui.tui.host import Host
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.requests import LaunchRequest
 
@@ -33,8 +34,6 @@ LOOK_EVERY_S = 1.0  # how often the database is read for the runs of other proce
 
 if TYPE_CHECKING:
     from textual.timer import Timer
-
-    from evaltui.tui.app import EvaltuiApp
 
 
 @dataclass
@@ -72,7 +71,7 @@ def look(store: Any) -> StoreLook:
 
 
 class LiveRuns:
-    def __init__(self, app: EvaltuiApp) -> None:
+    def __init__(self, app: Host) -> None:
         self._app = app
         self._runners: dict[str, Runner] = {}
         self._launches: dict[str, _Launch] = {}  # run id -> its launch
