@@ -200,7 +200,7 @@ class Runner:
         """One worker per loop iteration: each one's connection is made and its first request
         sent while the next ones start. All started in one go, no request would leave before
         every worker had started (the loop handles sockets only between its rounds of ready
-        tasks): at concurrency 256 the first requests went out ~50 ms late."""
+        tasks), which at high concurrency held the first requests back (docs/BENCHMARKS.md)."""
         try:
             for _ in range(count):
                 if self._cancelled:
