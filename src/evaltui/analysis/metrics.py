@@ -138,7 +138,7 @@ def spent(row: Mapping[str, Any]) -> tuple[int, int, float | None]:
     that first asked: it spends nothing now (0, 0, 0.0), though its row keeps what it first cost for
     the Case screen to show. Otherwise the row's own figures; a cost of None is unknown. The one
     definition, used by the stored metrics, the engine's live figures and (in SQL) the run's
-    counters (store.runs.COUNTERS_SQL)."""
+    counters and totals (store.runs.COUNTERS_SQL, store.compare._TOTALS)."""
     if row.get("cached"):
         return 0, 0, 0.0
     return row.get("tokens_in") or 0, row.get("tokens_out") or 0, row.get("cost_usd")
