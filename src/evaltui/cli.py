@@ -266,27 +266,49 @@ def show(ctx: click.Context, run_ref: str, db: Path | None, as_json: bool, limit
 @click.option(
     "-n", "--limit", type=click.IntRange(0), default=10, show_default=True, help="Cases of each kind listed."
 )
+@click.option(
+    "--html",
+    "html_out",
+    default=None,
+    metavar="FILE",
+    help="Also write a self-contained HTML report with every regression and improvement diffed.",
+)
 @db_option
 @click.pass_context
-def compare(ctx: click.Context, run_a: str, run_b: str, db: Path | None, as_json: bool, limit: int) -> None:
+def compare(
+    ctx: click.Context,
+    run_a: str,
+    run_b: str,
+    db: Path | None,
+    as_json: bool,
+    limit: int,
+    html_out: str | None,
+) -> None:
     """Compare run B with run A case by case (B may be `previous`: the run before A of its suite
     and model). Runs are any reference: id, prefix, label:NAME, latest."""
     from evaltui.commands.compare import compare_command
 
+    check_output_path("--html", html_out)
     store = open_store(config_for(ctx, db), reading=True)
-    compare_command(store, run_a, run_b, out_console, as_json=as_json, limit=limit)
+    compare_command(store, run_a, run_b, out_console, as_json=as_json, limit=limit, html_out=html_out)
 
 
 @main.command()
 @click.argument("run_ref")
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "md", "json", "html"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl, csv, md: one row per result, streamed; json: the whole run as one document; "
+    "html: a self-contained report (summary, per-tag rates, failing cases with diffs).",
 )
 @click.option("-o", "--output", default="-", metavar="FILE|-", help="Where to write (default stdout).")
 @db_option
 @click.pass_context
 def export(ctx: click.Context, run_ref: str, fmt: str, output: str, db: Path | None) -> None:
-    """Write every result of a run as JSON lines, CSV or a Markdown table, streamed."""
+    """Write every result of a run (JSON lines, CSV, Markdown, one JSON document) or an HTML report."""
     from evaltui.reports.export import export_run
 
     check_output_path("--output", output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -52,12 +53,27 @@ def moved_cases(store: Any, c: Comparison, limit: int) -> dict[str, list[dict[st
     return found
 
 
-def compare_command(store: Any, ref_a: str, ref_b: str, out: Console, *, as_json: bool, limit: int) -> None:
+def compare_command(
+    store: Any,
+    ref_a: str,
+    ref_b: str,
+    out: Console,
+    *,
+    as_json: bool,
+    limit: int,
+    html_out: str | None = None,
+) -> None:
     run_a, run_b = resolve_pair(store, ref_a, ref_b)
     if not as_json:  # who is compared, at once; the numbers need one pass over both runs
         out.print(run_line("A", store.get_run(run_a) or {"id": run_a}))
         out.print(run_line("B", store.get_run(run_b) or {"id": run_b}))
     comparison = compare_runs(store, run_a, run_b)
+    if html_out:
+        from evaltui.reports.html import compare_report
+
+        Path(html_out).write_text(
+            compare_report(store, comparison), encoding="utf-8", errors="backslashreplace"
+        )
     cases = moved_cases(store, comparison, limit)
     if as_json:
         payload = comparison.to_dict() | {"shown": cases}

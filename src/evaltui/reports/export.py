@@ -1,4 +1,5 @@
-"""`evaltui export`: every result of a run, streamed, as JSON lines, CSV or a Markdown table.
+"""`evaltui export`: every result of a run, streamed, as JSON lines, CSV or a Markdown table; the
+whole run as one JSON document; or an HTML report (reports/html.py).
 
 JSON lines keep every string exact (control characters escaped by JSON itself, so they are inert
 on a terminal too); CSV keeps them exact in a file or a pipe (it is data for a spreadsheet or a
@@ -20,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from evaltui.analysis.metrics import run_metrics
+from evaltui.reports.html import run_report
 from evaltui.reports.markdown import cell
 from evaltui.reports.verdicts import why
 from evaltui.text import make_visible
@@ -86,9 +89,30 @@ def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False
         handle.write("| " + " | ".join(cells) + " |\n")
 
 
-# Each writer is told whether it writes to a terminal; only CSV writes differently there (JSON lines
-# and Markdown are inert wherever they go).
-WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "md": write_md}
+def write_json(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+    """The whole run as one JSON document: the run, its metrics, and every result with its case's
+    input, expected answer, vars and tags. Streamed result by result (a run may hold 100,000), so
+    the document is built as text rather than as one object in memory."""
+    run = store.get_run(run_id) or {"id": run_id}
+    metrics = run_metrics(store.iter_metric_rows(run_id)).to_dict()
+    head = {"format": "evaltui-run", "version": 1, "run": run, "metrics": metrics}
+    handle.write(json.dumps(head, ensure_ascii=True, default=str)[:-1] + ', "results": [')
+    for i, key in enumerate(store.iter_results(run_id, columns=("case_id", "epoch"))):
+        row = store.get_result(run_id, key["case_id"], key["epoch"]) or key
+        row["finished_at"] = _iso(row.get("finished_at"))
+        handle.write(("\n" if i == 0 else ",\n") + json.dumps(row, ensure_ascii=True, default=str))
+    handle.write("\n]}\n")
+
+
+def write_html(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+    handle.write(run_report(store, run_id))
+
+
+# Each writer is told whether it writes to a terminal; only CSV writes differently there (JSON lines,
+# JSON, HTML and Markdown are inert wherever they go).
+WRITERS = {
+    "jsonl": write_jsonl, "csv": write_csv, "md": write_md, "json": write_json, "html": write_html,
+}  # fmt: skip
 
 
 def export_run(store: Any, run_id: str, fmt: str, target: str) -> None:
