@@ -3,6 +3,11 @@
 Routes: OpenAI `POST /v1/chat/completions` and `GET /v1/models`, Anthropic `POST /v1/messages`,
 Ollama `POST /api/chat`, and `GET /stats` (request counters as JSON).
 
+Tool calls: set `tool_calls` to a function of the request (`Seen`) returning the calls to answer
+with, each `{"id", "name", "arguments"}` (arguments a JSON value, or text sent as written: not
+always JSON), or None for a plain answer; each API gets them in its own shape (OpenAI and Ollama
+`message.tool_calls`, Anthropic `tool_use` blocks with stop_reason `tool_use`).
+
 Answers are deterministic from the last user message: by default the text after a `Q:` marker,
 upper-cased (the peer benchmark server's rule). Tests override `answer`, `latency_ms` and queue
 faults (see `FAULTS`), either for the next requests in order (`faults`) or for requests whose last
@@ -99,6 +104,7 @@ class FakeApi:
 
     answer: Callable[[str], str] = default_answer
     latency_ms: float | Callable[[Seen], float] = 0.0
+    tool_calls: Callable[[Seen], list[dict[str, Any]] | None] | None = None
     faults: deque[Fault | str] = field(default_factory=deque)
     faults_for: dict[str, deque[Fault | str]] = field(default_factory=dict)
     fail_rate: float = 0.0  # share of requests answered 429 with Retry-After: 0 (benchmarks)
@@ -190,7 +196,11 @@ class FakeApi:
             if latency:
                 await asyncio.sleep(latency)
             self.stats["answered"] += 1
-            return _json(make_body(body, seen.text, self.answer(seen.text)))
+            data = make_body(body, seen.text, self.answer(seen.text))
+            calls = self.tool_calls(seen) if self.tool_calls is not None else None
+            if calls:
+                with_tool_calls(api, data, calls)
+            return _json(data)
 
         return handle
 
@@ -343,6 +353,37 @@ def ollama_body(body: dict[str, Any], text: str, out: str) -> dict[str, Any]:
         "prompt_eval_count": _words(text),
         "eval_count": _words(out),
     }
+
+
+def with_tool_calls(api: str, data: dict[str, Any], calls: list[dict[str, Any]]) -> None:
+    """Put `calls` into an answer the way each API sends them."""
+    if api == "anthropic":
+        data["content"] = [
+            *[block for block in data["content"] if block.get("text")],
+            *[{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["arguments"]} for c in calls],
+        ]
+        data["stop_reason"] = "tool_use"
+        return
+    if api == "ollama":  # arguments travel as an object; Ollama sends no call id
+        shaped = [{"function": {"name": c["name"], "arguments": c["arguments"]}} for c in calls]
+        data["message"]["tool_calls"] = shaped
+        return
+    message = data["choices"][0]["message"]
+    message["content"] = None
+    message["tool_calls"] = [
+        {
+            "id": c["id"],
+            "type": "function",
+            "function": {
+                "name": c["name"],
+                "arguments": c["arguments"]
+                if isinstance(c["arguments"], str)
+                else json.dumps(c["arguments"]),
+            },
+        }
+        for c in calls
+    ]
+    data["choices"][0]["finish_reason"] = "tool_calls"
 
 
 class ServerThread:

@@ -13,6 +13,7 @@ that is not JSON (`Infinity`).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,11 +30,68 @@ class BadValue(ProviderError):
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool call in one form whatever the vendor: OpenAI's and Ollama's `message.tool_calls`,
+    Anthropic's `tool_use` blocks. Arguments that are not valid JSON (a model can write anything)
+    are kept as written in `raw_arguments`, `arguments` is None and `malformed` says so: a scorer
+    reports them, nothing guesses."""
+
+    id: str
+    name: str
+    arguments: Any  # the parsed JSON (usually a mapping); None when malformed
+    raw_arguments: str  # the arguments as the model wrote them (JSON text)
+    malformed: bool = False
+
+    @classmethod
+    def from_text(cls, id: str, name: str, raw: str) -> ToolCall:
+        """A call whose arguments arrived as JSON text (OpenAI)."""
+        try:
+            return cls(id, name, json.loads(raw) if raw.strip() else {}, raw)
+        except (json.JSONDecodeError, RecursionError):
+            return cls(id, name, None, raw, malformed=True)
+
+    @classmethod
+    def from_value(cls, id: str, name: str, value: Any) -> ToolCall:
+        """A call whose arguments arrived as a JSON value (Anthropic's `input`, Ollama's)."""
+        if isinstance(value, str):
+            return cls.from_text(id, name, value)
+        return cls(id, name, value, json.dumps(value, ensure_ascii=False, default=str))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ToolCall:
+        return cls(
+            str(data.get("id") or ""),
+            str(data.get("name") or ""),
+            data.get("arguments"),
+            str(data.get("raw_arguments") or ""),
+            bool(data.get("malformed")),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "name": self.name,
+            "arguments": self.arguments,
+            "raw_arguments": self.raw_arguments,
+        }
+        if self.malformed:
+            data["malformed"] = True
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
-    messages: list[dict[str, str]]  # [{"role": "user", "content": "..."}]
+    """What a model is asked. `messages` is a chat list in evaltui's own form, which each provider
+    writes in its vendor's shape: besides {"role", "content"} messages, an assistant turn may carry
+    `tool_calls` (ToolCall.as_dict() each) and a {"role": "tool", "tool_call_id", "name",
+    "content"} message answers one call. `tools` are in OpenAI's function-tool format."""
+
+    messages: list[dict[str, Any]]  # [{"role": "user", "content": "..."}]
     params: dict[str, Any] = field(default_factory=dict)  # the spec's params, merged
     case_id: str = ""  # for python callables and demo models that want the case
     vars: dict[str, Any] = field(default_factory=dict)  # the case's input/expected/vars (python provider)
+    tools: list[dict[str, Any]] = field(default_factory=list)  # [{"type": "function", "function": {...}}]
+    response_format: dict[str, Any] | None = None  # OpenAI's shape; each provider maps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +103,8 @@ class Completion:
     cost_usd: float | None = None  # only when the provider itself reports a cost
     model: str | None = None  # the model name the server says answered
     raw: dict[str, Any] | None = None  # the decoded response body (not stored by default)
+    tool_calls: tuple[ToolCall, ...] = ()  # the calls the model asked for, in its order
+    steps: tuple[dict[str, Any], ...] = ()  # a python component's own trajectory, as it returned it
 
     def __post_init__(self) -> None:
         for name in ("tokens_in", "tokens_out"):

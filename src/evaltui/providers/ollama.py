@@ -1,12 +1,15 @@
 """Ollama's native chat API (`/api/chat`, not streamed). Sampling params go to `options`
 (`max_tokens` is Ollama's `num_predict`); `format`, `keep_alive`, `think` and `tools` stay at
-the top level, as the API expects."""
+the top level, as the API expects. Tools go in OpenAI's function format; a call's arguments travel
+as a JSON object, a tool result as a `tool` message naming its tool (`tool_name`); an OpenAI-style
+`response_format` becomes `format` (its JSON schema, or "json")."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from evaltui.providers.base import Completion, Request
+from evaltui.providers.openai import read_tool_calls
 from evaltui.providers.remote import RemoteProvider, as_int
 
 TOP_LEVEL = frozenset({"format", "keep_alive", "think", "tools"})
@@ -21,7 +24,12 @@ class OllamaProvider(RemoteProvider):
     def body(self, request: Request) -> dict[str, Any]:
         params = self.params(request)
         options = dict(params.pop("options", None) or {})
-        body: dict[str, Any] = {"model": self.spec.model, "messages": request.messages, "stream": False}
+        body: dict[str, Any] = {"model": self.spec.model, "messages": wire_messages(request.messages)}
+        body["stream"] = False
+        if request.tools:
+            body["tools"] = request.tools
+        if request.response_format is not None:
+            body["format"] = _format(request.response_format)
         for key, value in params.items():
             if key in TOP_LEVEL:
                 body[key] = value
@@ -37,6 +45,7 @@ class OllamaProvider(RemoteProvider):
             raise self.fail("the answer has no `message`")
         text = message.get("content") or ""
         return Completion(
+            tool_calls=read_tool_calls(message.get("tool_calls")),
             text=text if isinstance(text, str) else str(text),
             tokens_in=as_int(data.get("prompt_eval_count")),
             tokens_out=as_int(data.get("eval_count")),
@@ -44,3 +53,34 @@ class OllamaProvider(RemoteProvider):
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
         )
+
+
+def wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """evaltui's chat list in Ollama's shape: calls with their arguments as objects (as the model
+    wrote them, or {} when they were not JSON), results as `tool` messages naming the tool."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            out.append({"role": "tool", "content": message["content"], "tool_name": message["name"]})
+        elif message.get("tool_calls"):
+            calls = [
+                {
+                    "function": {
+                        "name": c["name"],
+                        "arguments": c["arguments"] if c.get("arguments") is not None else {},
+                    }
+                }
+                for c in message["tool_calls"]
+            ]
+            out.append({"role": "assistant", "content": message.get("content") or "", "tool_calls": calls})
+        else:
+            out.append(message)
+    return out
+
+
+def _format(response_format: dict[str, Any]) -> Any:
+    if response_format.get("type") == "json_schema":
+        spec = response_format.get("json_schema")
+        if isinstance(spec, dict) and "schema" in spec:
+            return spec["schema"]
+    return "json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.remote import RemoteProvider, as_cost, as_int
 
 
@@ -17,7 +17,12 @@ class OpenAIProvider(RemoteProvider):
         return {"Authorization": f"Bearer {key}"}
 
     def body(self, request: Request) -> dict[str, Any]:
-        return {"model": self.spec.model, "messages": request.messages, **self.params(request)}
+        body: dict[str, Any] = {"model": self.spec.model, "messages": wire_messages(request.messages)}
+        if request.tools:
+            body["tools"] = request.tools
+        if request.response_format is not None:
+            body["response_format"] = request.response_format
+        return {**body, **self.params(request)}
 
     def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         choices = data.get("choices")
@@ -34,6 +39,7 @@ class OpenAIProvider(RemoteProvider):
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         return Completion(
+            tool_calls=read_tool_calls(message.get("tool_calls")),
             text=text,
             tokens_in=as_int(usage.get("prompt_tokens")),
             tokens_out=as_int(usage.get("completion_tokens")),
@@ -42,3 +48,47 @@ class OpenAIProvider(RemoteProvider):
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
         )
+
+
+def wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """evaltui's chat list in the Chat Completions shape (also Ollama's base): an assistant turn's
+    calls as `tool_calls` with the arguments as JSON text, a tool result as a `tool` message
+    answering its call's id. Plain messages are sent as they are."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            out.append(
+                {"role": "tool", "tool_call_id": message["tool_call_id"], "content": message["content"]}
+            )
+        elif message.get("tool_calls"):
+            calls = [
+                {
+                    "id": call["id"],
+                    "type": "function",
+                    "function": {"name": call["name"], "arguments": call["raw_arguments"]},
+                }
+                for call in message["tool_calls"]
+            ]
+            out.append({"role": "assistant", "content": message.get("content") or None, "tool_calls": calls})
+        else:
+            out.append(message)
+    return out
+
+
+def read_tool_calls(value: Any) -> tuple[ToolCall, ...]:
+    """`message.tool_calls` (each `{id, type: function, function: {name, arguments}}`, the
+    arguments JSON text) as ToolCalls. Entries that are not function calls are skipped."""
+    if not isinstance(value, list):
+        return ()
+    calls = []
+    for index, entry in enumerate(value):
+        function = entry.get("function") if isinstance(entry, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            continue
+        call_id = entry.get("id") if isinstance(entry.get("id"), str) else f"call_{index}"
+        arguments = function.get("arguments")
+        if isinstance(arguments, str):
+            calls.append(ToolCall.from_text(call_id, function["name"], arguments))
+        else:  # some compatible servers send an object, as Ollama does
+            calls.append(ToolCall.from_value(call_id, function["name"], arguments or {}))
+    return tuple(calls)

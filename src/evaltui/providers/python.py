@@ -2,7 +2,10 @@
 
 The function is called as `function(messages, vars)` (or `function(messages)` when it takes one
 argument): `messages` is the rendered chat list, `vars` the case's input, expected and vars. It
-returns the output string, or a dict `{"output": str, "tokens_in"?, "tokens_out"?, "cost_usd"?}`.
+returns the output string, or a dict `{"output": str, "tokens_in"?, "tokens_out"?, "cost_usd"?,
+"tool_calls"?, "steps"?}`: an agent that runs its own tools reports the calls it made (each
+`{"name", "arguments", "id"?}`, arguments a JSON value or JSON text) and its steps (a list of
+mappings, kept as given) so tool scorers and the Case screen can see them.
 An exception raised by the function is a non-retryable ProviderError naming its type and message
 (with the value of the spec's `api_key_env`, if any, redacted).
 
@@ -23,6 +26,7 @@ import contextlib
 import contextvars
 import importlib
 import inspect
+import json
 import os
 import sys
 import threading
@@ -31,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import BadValue, Completion, Request, check_size
+from evaltui.providers.base import BadValue, Completion, Request, ToolCall, check_size
 from evaltui.providers.faults import redact
 from evaltui.providers.remote import as_cost, as_int
 from evaltui.suites.models import ModelSpec
@@ -187,9 +191,41 @@ class PythonProvider:
                 latency_ms=latency_ms,
                 cost_usd=as_cost(result.get("cost_usd")),
                 raw=result,
+                tool_calls=self._tool_calls(result.get("tool_calls")),
+                steps=self._steps(result.get("steps")),
             )
         except BadValue as exc:
             raise BadValue(f"python model {self.spec.model}: {exc.message}") from exc
+
+    def _tool_calls(self, value: Any) -> tuple[ToolCall, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("name"), str) for c in value
+        ):
+            raise ProviderError(
+                f"python model {self.spec.model}: 'tool_calls' is a list of mappings with a str 'name'",
+                retryable=False,
+            )
+        return tuple(
+            ToolCall.from_value(str(c.get("id") or f"call_{i}"), c["name"], c.get("arguments", {}))
+            for i, c in enumerate(value)
+        )
+
+    def _steps(self, value: Any) -> tuple[dict[str, Any], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(step, dict) for step in value):
+            raise ProviderError(
+                f"python model {self.spec.model}: 'steps' is a list of mappings", retryable=False
+            )
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            raise ProviderError(
+                f"python model {self.spec.model}: 'steps' must be JSON values ({exc})", retryable=False
+            ) from None
+        return tuple(value)
 
     async def aclose(self) -> None:
         """Nothing to close."""

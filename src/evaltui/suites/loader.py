@@ -16,11 +16,17 @@ from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.identity import derive_case_id
 from evaltui.suites.models import Case, Location, Message, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
-from evaltui.suites.template import compile_templates
+from evaltui.suites.template import compile_case_templates, compile_templates
+from evaltui.suites.tools import (
+    check_response_format,
+    check_tool_results,
+    check_tool_scorers,
+    tools_from_yaml,
+)
 from evaltui.suites.validation import FlatSource, Source, public_keys, validate
 from evaltui.suites.yamlnodes import FieldPath, YamlDoc, format_path, read_yaml
 
-SUITE_KEYS = public_keys(Suite)
+SUITE_KEYS = (*public_keys(Suite), "tools_file")
 RESERVED_VARS = ("input", "expected", "case")  # names the template context already gives
 
 
@@ -40,27 +46,51 @@ def load_suite(path: str | Path) -> Suite:
         )
     if "cases" not in data:
         raise doc.error("field required: a suite needs `cases:`", ("cases",))
-    built_here = ("messages", "models", "scorers", "cases")
+    built_here = ("messages", "models", "scorers", "cases", "tools", "tools_file")
     fields = {key: value for key, value in data.items() if key not in built_here}
     if "messages" in data:
-        fields["messages"] = _messages(data["messages"], doc)
+        fields["messages"] = _messages(data["messages"], doc, ("messages",))
     fields["models"] = models_from_yaml(data.get("models"), doc, ("models",))
     fields["scorers"] = scorers_from_yaml(data.get("scorers"), doc, ("scorers",))
+    fields["tools"] = tools_from_yaml(data, doc, path.parent)
+    check_response_format(data.get("response_format"), doc)
     suite = validate(Suite, fields, doc, ())
     suite.cases = CaseCollector(doc, path.parent).collect(data["cases"])
+    offered = {tool.function.name for tool in suite.tools}
+    check_tool_scorers(suite.scorers, offered, bool(suite.tools))
     suite.path = str(path.resolve())
     suite.loc = Location(file=doc.file, line=doc.line_of(()))
     text_lines = {
         format_path(key): line for key, line in doc.text_lines.items() if key[0] in ("prompt", "messages")
     }
     compile_templates(suite, text_lines=text_lines)
+    for case in suite.cases:
+        compile_case_templates(suite, case)
+        if case.tool_results:
+            check_tool_results(case, offered, _case_source(doc, case), _case_path(case))
+        if case.scorers is not None:
+            check_tool_scorers(case.scorers, offered, bool(suite.tools))
     return suite
 
 
-def _messages(value: Any, doc: YamlDoc) -> list[Message]:
+def _case_path(case: Case) -> FieldPath:
+    """The path a case was written at ("cases", 3), or () for a case from a JSONL/CSV file."""
+    field = case.loc.field if case.loc else None
+    if field and field.startswith("cases[") and field.endswith("]") and field[6:-1].isdigit():
+        return ("cases", int(field[6:-1]))
+    return ()
+
+
+def _case_source(doc: YamlDoc, case: Case) -> Source:
+    if case.loc is None or case.loc.file == doc.file:
+        return doc
+    return FlatSource(case.loc.file, case.loc.line or 0)
+
+
+def _messages(value: Any, source: Source, path: FieldPath) -> list[Message]:
     if not isinstance(value, list) or not value:
-        raise doc.error("messages is a non-empty list of {role, content}", ("messages",))
-    return [validate(Message, item, doc, ("messages", index)) for index, item in enumerate(value)]
+        raise source.error("messages is a non-empty list of {role, content}", path)
+    return [validate(Message, item, source, (*path, index)) for index, item in enumerate(value)]
 
 
 def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
@@ -87,6 +117,8 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
         data["id"] = derive_case_id(data["input"], data.get("expected"), data.get("vars") or {})
     if data.get("scorers") is not None:
         data["scorers"] = scorers_from_yaml(data["scorers"], source, (*path, "scorers"))
+    if data.get("messages") is not None:
+        data["messages"] = _messages(data["messages"], source, (*path, "messages"))
     data["loc"] = Location(file=source.file, line=source.line_of(path), field=format_path(path) or None)
     case = validate(Case, data, source, path)
     for name in case.vars:

@@ -7,9 +7,16 @@ excluded from serialization, so a suite's definition JSON and content hash do no
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo"]
 
@@ -31,6 +38,20 @@ class Location(BaseModel):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# Fields added after suites were first stored, left out of a dump while unset: a suite that does not
+# use them keeps the definition JSON, and so the content hash and stored id, it always had.
+_LATER_FIELDS = {"tools": [], "max_steps": 1, "response_format": None, "messages": None, "tool_results": {}}
+
+
+def _without_unset_later_fields(model: BaseModel, handler: SerializerFunctionWrapHandler) -> Any:
+    data = handler(model)
+    if isinstance(data, dict):
+        for name in type(model).LATER_FIELDS:  # type: ignore[attr-defined]
+            if name in data and data[name] == _LATER_FIELDS[name]:
+                del data[name]
+    return data
 
 
 def _header_text(text: str) -> str:
@@ -109,6 +130,27 @@ class Message(Strict):
     content: str
 
 
+TOOL_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # what the vendors accept as a function name
+MAX_STEPS = 100  # model turns of one case's agent loop
+
+
+class ToolFunction(Strict):
+    name: str = Field(pattern=TOOL_NAME)
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    strict: bool | None = None
+
+
+class Tool(Strict):
+    """A tool offered to the model, in OpenAI's function-tool format (each provider reshapes it)."""
+
+    type: Literal["function"] = "function"
+    function: ToolFunction
+
+    def as_request(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
 class Case(Strict):
     id: str  # stable: comparisons across runs key on it (given, or derived from content)
     input: Any = ""  # usually a string; any JSON value is allowed
@@ -117,7 +159,17 @@ class Case(Strict):
     tags: list[str] = Field(default_factory=list)
     cluster: str | None = None  # cases sharing a cluster are not independent (clustered std errors)
     scorers: list[ScorerSpec] | None = None  # replaces the suite's scorers for this case
+    messages: list[Message] | None = None  # this case's own conversation (templates), in place of the prompt
+    # Canned tool results the agent loop feeds back, by tool name: a string, any JSON value, or a
+    # list of {when: {argument: value}, result: ...} matched on the call's arguments (suites/tools.py).
+    tool_results: dict[str, Any] = Field(default_factory=dict)
     loc: Location | None = Field(default=None, exclude=True)
+
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("messages", "tool_results")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset_later_fields(self, handler)
 
 
 class Suite(Strict):
@@ -130,8 +182,17 @@ class Suite(Strict):
     cases: list[Case] = Field(default_factory=list)
     pass_threshold: float | None = Field(default=None, ge=0, le=1)  # weighted score needed to pass
     epochs: int = Field(default=1, ge=1, le=MAX_EPOCHS)
+    tools: list[Tool] = Field(default_factory=list)  # also read from `tools_file:` by the loader
+    max_steps: int = Field(default=1, ge=1, le=MAX_STEPS)  # >1: the agent loop (engine/agent.py)
+    response_format: dict[str, Any] | None = None  # OpenAI's shape, passed through per provider
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
+
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset_later_fields(self, handler)
 
     def scorers_for(self, case: Case) -> list[ScorerSpec]:
         return case.scorers if case.scorers is not None else self.scorers

@@ -129,6 +129,9 @@ def scorer_from_yaml(value: Any, source: Source, path: FieldPath) -> ScorerSpec:
         if inner.negate:
             raise source.error("`not:` inside `not:` cancels out; remove both", (*path, "not"))
         return inner.model_copy(update={"negate": True, "loc": loc})
+    if value.get("type") == "tool-call" and "name" in value and "tool" not in value:
+        # The tool's name, as a tool-call scorer is usually written; the label names it too.
+        value = {**value, "tool": value["name"], "name": f"tool-call {value['name']}"}
     spec = validate(ScorerSpec, value, source, path)
     return spec.model_copy(update={"loc": loc})
 

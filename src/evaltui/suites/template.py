@@ -38,8 +38,14 @@ _RUNTIME_ERRORS = (
 _ENV = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
-def template_fields(suite: Suite) -> list[tuple[str, str, str]]:
-    """(field, role, template text) of every template in the suite, in message order."""
+def template_fields(suite: Suite, case: Case | None = None) -> list[tuple[str, str, str]]:
+    """(field, role, template text) of every template the case is asked with, in message order. A
+    case with its own `messages:` (a conversation) is asked with those, after the suite's system
+    messages; others with the suite's `messages:` or `prompt:`."""
+    if case is not None and case.messages:
+        system = [(f, r, t) for f, r, t in template_fields(suite) if r == "system"]
+        own = [(f"messages[{i}].content", m.role, m.content) for i, m in enumerate(case.messages)]
+        return system + own
     if suite.messages:
         return [(f"messages[{i}].content", m.role, m.content) for i, m in enumerate(suite.messages)]
     return [("prompt", "user", suite.prompt if suite.prompt is not None else _DEFAULT_PROMPT)]
@@ -64,6 +70,17 @@ def compile_templates(suite: Suite, *, text_lines: Mapping[str, int] | None = No
             ) from exc
 
 
+def compile_case_templates(suite: Suite, case: Case) -> None:
+    """Compile a case's own `messages:`; a syntax error names the case's line and field."""
+    prefix = f"{case.loc.field}." if case.loc is not None and case.loc.field else ""
+    for index, message in enumerate(case.messages or ()):
+        try:
+            _compile(message.content)
+        except TemplateSyntaxError as exc:
+            field = f"{prefix}messages[{index}].content"
+            raise _case_error(suite, case, field, f"template syntax error: {exc.message}") from exc
+
+
 def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
     """The chat messages a model sees for `case`: [{"role": ..., "content": ...}, ...]."""
     context = {
@@ -73,11 +90,12 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
         "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
     }
     messages: list[dict[str, str]] = []
-    for field, role, source in template_fields(suite):
+    for field, role, source in template_fields(suite, case):
         try:
             content = render_bounded(_compile(source), context)
         except TemplateSyntaxError:
             compile_templates(suite)  # raises with the field and line
+            compile_case_templates(suite, case)
             raise
         except SecurityError as exc:
             raise _case_error(suite, case, field, f"the sandbox refused: {exc}") from exc
