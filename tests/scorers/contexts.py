@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltui.providers.base import Completion
+from evaltui.providers.base import Completion, ToolCall
 from evaltui.scorers import Score, ScoreContext, compile_scorer
 from evaltui.scorers.base import Judge
 from evaltui.suites.models import Case, Location, ScorerSpec
@@ -20,6 +20,10 @@ def make_ctx(
     judge: Judge | None = None,
     suite_dir: str = ".",
     secrets: tuple[str, ...] = (),
+    tool_calls: tuple[ToolCall, ...] = (),
+    steps: int = 1,
+    max_steps: int = 1,
+    finished: bool = True,
 ) -> ScoreContext:
     case = Case(id="c1", input=case_input, expected=expected, vars=vars or {})
     return ScoreContext(
@@ -31,6 +35,10 @@ def make_ctx(
         suite_dir=suite_dir,
         judge=judge,
         secrets=secrets,
+        tool_calls=tool_calls,
+        steps=steps,
+        max_steps=max_steps,
+        finished=finished,
     )
 
 

@@ -11,12 +11,12 @@ Public API (`evaltui.scorers`):
     Score, ScoreContext
 """
 
-from evaltui.scorers import code_exec, custom, judge, numeric, operational, structured, text
+from evaltui.scorers import code_exec, custom, judge, numeric, operational, structured, text, tools
 from evaltui.scorers.base import Judge, Score, ScoreContext, model_secrets
 from evaltui.scorers.combine import combine
 from evaltui.scorers.registry import CompiledScorer, compile_scorer, known_scorers
 
-del code_exec, custom, judge, numeric, operational, structured, text  # imported to register
+del code_exec, custom, judge, numeric, operational, structured, text, tools  # imported to register
 
 __all__ = [
     "CompiledScorer",

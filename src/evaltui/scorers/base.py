@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.remote import api_key
 from evaltui.suites.models import Case, ModelSpec
 
@@ -49,6 +49,12 @@ class ScoreContext:
     suite_dir: str  # for scorer files given by relative path
     judge: Judge | None = None
     secrets: tuple[str, ...] = ()  # API keys to redact from a scorer's error text
+    # Every tool call of the case, in the order made: across all steps of an agent loop, else the
+    # answer's own (or what a python agent reported). Tool scorers read these.
+    tool_calls: tuple[ToolCall, ...] = ()
+    steps: int = 1  # model turns taken (engine/agent.py)
+    max_steps: int = 1  # the suite's limit on them
+    finished: bool = True  # the last turn was an answer, not more tool calls
 
 
 def model_secrets(models: Iterable[ModelSpec]) -> tuple[str, ...]:

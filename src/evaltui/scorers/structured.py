@@ -1,8 +1,12 @@
-"""Structured-output scorers: is it JSON, does it fit a schema, is a field right."""
+"""Structured-output scorers: is it JSON, does it fit a schema, is a field right.
+
+`json-schema` and `json-path` read the output by default, or a tool call's arguments with
+`source: tool_call[N].arguments` (N counts from 0 over every call of the case; -1 is the last)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,28 @@ from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.jsontext import MISSING, Parsed, Step, find_json, parse_path, walk
 from evaltui.scorers.registry import OptionError, Options, compile_context, scorer, verdict
 from evaltui.scorers.values import NO_EXPECTED, quote
+
+_TOOL_SOURCE = re.compile(r"tool_call\[(-?\d+)\]\.arguments")
+
+
+def _check_source(source: str) -> str:
+    if source != "output" and not _TOOL_SOURCE.fullmatch(source):
+        raise OptionError("source", "source is `output` or `tool_call[N].arguments`")
+    return source
+
+
+def json_of(ctx: ScoreContext, source: str) -> Parsed | str:
+    """The JSON value a scorer reads: the output's, or a tool call's arguments; else why there is none."""
+    found = _TOOL_SOURCE.fullmatch(source)
+    if found is None:
+        return find_json(ctx.output)
+    index, calls = int(found.group(1)), ctx.tool_calls
+    if not -len(calls) <= index < len(calls):
+        return f"there is no tool_call[{index}]: the model made {len(calls)} tool call(s)"
+    call = calls[index]
+    if call.malformed:
+        return f"the arguments of tool_call[{index}] ({call.name}) are not valid JSON"
+    return Parsed(call.arguments, f"the arguments of tool_call[{index}] ({call.name})")
 
 
 @scorer("json-valid")
@@ -25,7 +51,13 @@ def json_valid(ctx: ScoreContext, opts: Options) -> Score:
 class SchemaOptions(Options):
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     schema_file: str | None = None
+    source: str = "output"
     _validator: Any = PrivateAttr(default=None)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, source: str) -> str:
+        return _check_source(source)
 
     @model_validator(mode="after")
     def _build(self, info: ValidationInfo) -> SchemaOptions:
@@ -73,7 +105,7 @@ def _read_schema(name: str, suite_dir: str) -> Any:
 
 @scorer("json-schema", options=SchemaOptions)
 def json_schema(ctx: ScoreContext, opts: SchemaOptions) -> Score:
-    found = find_json(ctx.output)
+    found = json_of(ctx, opts.source)
     if not isinstance(found, Parsed):
         return verdict(False, found)
     from jsonschema.exceptions import best_match  # imported once a schema was compiled (above)
@@ -90,7 +122,13 @@ class PathOptions(Options):
     equals: Any = None
     contains: Any = None
     exists: bool | None = None
+    source: str = "output"
     _steps: tuple[Step, ...] = PrivateAttr(default=())
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, source: str) -> str:
+        return _check_source(source)
 
     @field_validator("path")
     @classmethod
@@ -112,7 +150,7 @@ class PathOptions(Options):
 
 @scorer("json-path", options=PathOptions)
 def json_path(ctx: ScoreContext, opts: PathOptions) -> Score:
-    found = find_json(ctx.output)
+    found = json_of(ctx, opts.source)
     if not isinstance(found, Parsed):
         return verdict(False, found)
     actual = walk(found.value, opts._steps)
