@@ -17,6 +17,12 @@ Public API (`evaltui.engine`):
                                            total, done, passed, failed, errors, tokens_in,
                                            tokens_out, cost_usd, p50_ms, p95_ms, rate (cases/s),
                                            eta_s, elapsed_s
+    ask.Asker(http, cache, *, use_cache, prices, on_stop)
+        await .ask(model: ModelSpec, request: Request, *, epoch=0) -> Asked
+                                           the one way a model is asked (a run's model, its
+                                           judges, an agent's steps): cache, retries, breaker,
+                                           price; Asked(completion, attempts, cached);
+                                           AskFailed (a ProviderError with .attempts)
     run_many(store, prepared, models, options, *, subscribers=()) -> list[run_id]
                                            one run per model sharing a group id, concurrently
     resume.plan_resume(store, run_id, *, retry_errors=False, no_cache=False, ...) -> ResumePlan

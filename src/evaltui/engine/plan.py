@@ -1,0 +1,94 @@
+"""Planning a run: which (case, epoch) pairs it asks, creating the run row or, for a resume,
+reading what the run already holds. Blocking (SQLite): the Runner calls it on a worker thread.
+
+A fresh run also gets the metrics tally its results are folded into as they commit; a resumed
+run's earlier results are only in the store, so its metrics are read from there at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from evaltui.analysis.metrics import MetricsTally
+from evaltui.engine.prepare import PreparedCase, PreparedSuite
+from evaltui.suites.models import ModelSpec
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    concurrency: int = 16
+    limit: int | None = None
+    tags: tuple[str, ...] = ()
+    label: str | None = None
+    epochs: int | None = None
+    use_cache: bool = True
+    retry_errors: bool = False
+    group_id: str | None = None
+    prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
+
+    def started(self, epochs: int) -> dict[str, Any]:
+        """What a new run keeps of its options (the run's `options`), for a resume to finish the
+        run that was started (engine/resume.py reads them back)."""
+        return {
+            "limit": self.limit,
+            "tags": list(self.tags),
+            "epochs": epochs,
+            "use_cache": self.use_cache,
+            "concurrency": self.concurrency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    run_id: str
+    work: list[tuple[PreparedCase, int]]  # what this run (or resume) asks, in order
+    total: int  # results the run will hold (cases x epochs)
+    already: dict[str, int]  # done, passed, failed, errors held before a resume
+    tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
+
+
+def plan_run(
+    store: Any,
+    prepared: PreparedSuite,
+    model: ModelSpec,
+    options: RunOptions,
+    resume_run_id: str | None,
+) -> Plan:
+    epochs = options.epochs or prepared.suite.epochs
+    selected = prepared.select(tags=options.tags, limit=options.limit)
+    total = len(selected) * epochs
+    already: dict[str, int] = {}
+    finished: set[tuple[str, int]] = set()
+    tally = None
+    if resume_run_id is not None:
+        run_id = resume_run_id
+        finished = store.finished_keys(run_id, include_errors=not options.retry_errors)
+        store.refresh_counters(run_id)
+        store.set_run_status(run_id, "running")
+        already = _counts_of(store.get_run(run_id) or {}, options.retry_errors)
+    else:
+        tally = MetricsTally()
+        for pc in selected:
+            tally.expect(pc.case.id, pc.case.tags, pc.case.cluster)
+        suite_id = store.save_suite(prepared.suite)
+        run_id = store.create_run(
+            suite_id=suite_id,
+            model=model,
+            total=total,
+            label=options.label,
+            group_id=options.group_id,
+            epochs=epochs,
+            options=options.started(epochs),
+        )
+    work = [(pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished]
+    return Plan(run_id, work, total, already, tally)
+
+
+def _counts_of(run: dict[str, Any], retry_errors: bool) -> dict[str, int]:
+    """What a resumed run already holds (the store's counters were just refreshed)."""
+    counts = {key: int(run.get(key) or 0) for key in ("passed", "failed", "errors")}
+    if retry_errors:
+        counts["errors"] = 0
+    counts["done"] = sum(counts.values())
+    return counts

@@ -1,0 +1,138 @@
+"""One case of a run, from its rendered prompt to its result row: ask the model (engine/ask.py),
+score the answer, and build the row the store's writer keeps.
+
+`error` means the model could not be asked (or a scorer could not judge); `fail` means it answered
+and a scorer said no. A judge's calls are asked through the same `Asker` and their tokens and cost
+kept on the row's `judge`, apart from the model's own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from evaltui.engine.ask import Asked, Asker, AskFailed
+from evaltui.engine.prepare import PreparedCase, PreparedSuite
+from evaltui.errors import ProviderError, ScorerError
+from evaltui.providers.base import Completion, Request
+from evaltui.scorers import combine
+from evaltui.scorers.base import ScoreContext
+from evaltui.suites.models import ModelSpec
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRun:
+    """What every case of one run shares."""
+
+    run_id: str
+    model: ModelSpec
+    prepared: PreparedSuite
+    asker: Asker
+    secrets: tuple[str, ...]  # redacted from scorer errors
+
+
+class JudgeUsage:
+    """Tokens and cost of the judge calls made while scoring one case."""
+
+    def __init__(self) -> None:
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.cost_usd: float | None = None
+        self.calls = 0
+
+    def add(self, completion: Completion) -> None:
+        self.calls += 1
+        self.tokens_in += completion.tokens_in or 0
+        self.tokens_out += completion.tokens_out or 0
+        if completion.cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + completion.cost_usd
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "cost_usd": self.cost_usd,
+        }
+
+
+async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, Any]:
+    """The case's result row. Raises RunStopped when the run must stop (nothing to record)."""
+    case = pc.case
+    request = Request(
+        messages=pc.messages,
+        params=run.model.params,
+        case_id=case.id,
+        vars={"input": case.input, "expected": case.expected, "tags": case.tags, **case.vars},
+    )
+    try:
+        asked = await run.asker.ask(run.model, request, epoch=epoch)
+    except AskFailed as exc:
+        return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
+    completion = asked.completion
+    usage = JudgeUsage()
+    ctx = ScoreContext(
+        output=completion.text,
+        expected=case.expected,
+        case=case,
+        completion=completion,
+        prompt=pc.messages,
+        suite_dir=run.prepared.suite_dir,
+        judge=_judge(run.asker, usage),
+        secrets=run.secrets,
+    )
+    try:
+        scores = [await scorer(ctx) for scorer in pc.scorers]
+    except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
+        return result_row(run.run_id, pc, epoch, asked, error=str(exc))
+    passed, value = combine(scores, run.prepared.suite.pass_threshold)
+    row = result_row(run.run_id, pc, epoch, asked)
+    row.update(status="pass" if passed else "fail", scores=[s.as_dict() for s in scores], value=value)
+    if usage.calls:
+        row["judge"] = usage.as_dict()
+    return row
+
+
+def _judge(asker: Asker, usage: JudgeUsage) -> Callable[[ModelSpec, Request], Any]:
+    async def judge(spec: ModelSpec, request: Request) -> Completion:
+        try:
+            asked = await asker.ask(spec, request)
+        except AskFailed as exc:
+            raise ProviderError(f"judge {spec.id} could not be asked: {exc.message}") from exc
+        usage.add(asked.completion)
+        return asked.completion
+
+    return judge
+
+
+def result_row(
+    run_id: str,
+    pc: PreparedCase,
+    epoch: int,
+    asked: Asked | None,
+    *,
+    attempts: int = 0,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """An `error` row until a scorer says pass or fail (the caller sets status and scores)."""
+    completion = asked.completion if asked else None
+    return {
+        "run_id": run_id,
+        "case_id": pc.case.id,
+        "epoch": epoch,
+        "status": "error",
+        "output": completion.text if completion else None,
+        "prompt": pc.messages,
+        "scores": [],
+        "value": 0.0,
+        "latency_ms": completion.latency_ms if completion else None,
+        "tokens_in": completion.tokens_in if completion else None,
+        "tokens_out": completion.tokens_out if completion else None,
+        "cost_usd": completion.cost_usd if completion else None,
+        "attempts": asked.attempts if asked else attempts,
+        "cached": asked.cached if asked else False,
+        "error": error,
+        "finished_at": time.time(),
+    }
