@@ -21,10 +21,6 @@ pytestmark = [
 ]
 
 
-FOLLOW_BUG = "known defect: the TUI does not see a run of another process until it ends"
-
-
-@pytest.mark.xfail(strict=False, reason=FOLLOW_BUG)
 def test_a_run_in_another_terminal_is_followed_live(tmp_path: Path) -> None:
     suites = tmp_path / "suites"
     suites.mkdir()

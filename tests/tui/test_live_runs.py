@@ -141,10 +141,6 @@ def start_cli_run(db: Path, suite: Path, tmp_path: Path) -> subprocess.Popen[byt
     )
 
 
-FOLLOW_BUG = "known defect: the TUI does not see a run of another process until it ends"
-
-
-@pytest.mark.xfail(strict=False, reason=FOLLOW_BUG)
 async def test_a_run_of_another_process_is_followed_to_its_end(
     make_tui: AppFactory, slow_dir: Path, db_path: Path, tmp_path: Path, earlier: str
 ) -> None:
@@ -172,7 +168,6 @@ async def test_a_run_of_another_process_is_followed_to_its_end(
             process.wait(timeout=60)
 
 
-@pytest.mark.xfail(strict=False, reason=FOLLOW_BUG)
 async def test_a_followed_run_whose_process_dies_shows_interrupted(
     make_tui: AppFactory, slow_dir: Path, db_path: Path, tmp_path: Path
 ) -> None:

@@ -130,7 +130,9 @@ class LiveRuns:
             return
         before, self._seen = self._seen, seen
         if before is None:
-            return  # the screens read the database as they open
+            # The screens read the database as they opened, but a run may have started since: the
+            # runs going on at the first look are news to a screen that read before they began.
+            before = StoreLook(seen.runs, seen.newest, {})
         changed = set(before.running) ^ set(seen.running)  # started, or ended
         if (seen.runs, seen.newest) != (before.runs, before.newest) and seen.newest:
             changed.add(seen.newest)  # also a run that started and ended between two looks
