@@ -317,6 +317,27 @@ def export(ctx: click.Context, run_ref: str, fmt: str, output: str, db: Path | N
 
 
 @main.command()
+@click.argument("run_ref")
+@click.argument("case_id")
+@click.option(
+    "--label", "-l", default=None, help="model-wrong, expected-wrong, ambiguous, flaky, scorer-wrong…"
+)
+@click.option("--note", "-n", default=None, help="A note (any text; several lines are kept).")
+@db_option
+@click.pass_context
+def annotate(
+    ctx: click.Context, run_ref: str, case_id: str, label: str | None, note: str | None, db: Path | None
+) -> None:
+    """Label a case of a run and/or add a note, kept with the run (author: the OS user)."""
+    from evaltui.commands.annotate import annotate_command
+
+    if not label and not note:
+        raise click.UsageError("give --label, --note, or both")
+    store = open_store(config_for(ctx, db))
+    annotate_command(store, run_ref, case_id, out_console, label=label, note=note)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check suites (files or folders): exit 2 naming file:line:field for a broken one."""

@@ -143,7 +143,7 @@ def test_annotations_are_kept_per_case_in_order(store: Store, small_run: str) ->
     store.annotate(small_run, "case-000003", label="fixed")
     store.annotate(small_run, "case-000004", label="ok")
     notes = store.annotations(small_run, "case-000003")
-    assert [(n["label"], n["note"]) for n in notes] == [("wrong-label", "expected is stale"), ("fixed", "")]
+    assert [(n.label, n.note) for n in notes] == [("wrong-label", "expected is stale"), ("fixed", "")]
     assert len(store.annotations(small_run)) == 3
 
 

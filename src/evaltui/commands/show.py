@@ -41,12 +41,23 @@ def short(value: Any) -> str:
 
 
 def summary_dict(store: Any, run_id: str, limit: int = 20) -> dict[str, Any]:
+    """The run, its metrics, its failing cases (each with its label, if any), every annotation of
+    the run by case, and the labels its cases were given in earlier runs of the suite (hints)."""
     count, rows = failures(store, run_id, limit)
+    labels = store.labels(run_id)
+    notes = store.case_notes(run_id)
     return {
         "run": store.get_run(run_id),
         "metrics": run_metrics(store, run_id),
         "failures_total": count,
-        "failures": [{k: r.get(k) for k in FAILURE_COLUMNS} | {"why": why(r)} for r in rows],
+        "failures": [
+            {k: r.get(k) for k in FAILURE_COLUMNS} | {"why": why(r), "label": labels.get(r["case_id"])}
+            for r in rows
+        ],
+        "annotations": {case: [a.as_dict() for a in found] for case, found in notes.items()},
+        "earlier_labels": {
+            case: a.as_dict() | {"run_id": a.run_id} for case, a in store.earlier_labels(run_id).items()
+        },
     }
 
 
@@ -112,7 +123,7 @@ def latency_line(m: dict[str, Any]) -> Text:
     )
 
 
-def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
+def failures_table(count: int, rows: list[dict[str, Any]], labels: dict[str, str] | None = None) -> Table:
     table = Table(
         title=f"failing cases: {len(rows)} of {count}", box=box.SIMPLE_HEAD, header_style="bold",
         title_justify="left", pad_edge=False, expand=True,
@@ -122,15 +133,19 @@ def failures_table(count: int, rows: list[dict[str, Any]]) -> Table:
     table.add_column("expected", no_wrap=True, overflow="ellipsis", ratio=1, max_width=30)
     table.add_column("output", no_wrap=True, overflow="ellipsis", ratio=1, max_width=30)
     table.add_column("why", overflow="fold", ratio=2, min_width=24)
+    labels = labels or {}
+    if labels:
+        table.add_column("label", no_wrap=True, overflow="ellipsis", max_width=16)
     for row in rows:
         case = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
-        table.add_row(
+        cells = [
             inert(case),
             Text(row["status"], style="red" if row["status"] == "error" else "yellow"),
             inert(short(row.get("expected"))),
             inert(short(row.get("output_preview") or "")),
             inert(why(row)),
-        )
+        ]
+        table.add_row(*cells, *([inert(labels.get(row["case_id"], ""))] if labels else []))
     return table
 
 
@@ -142,7 +157,7 @@ def show_command(store: Any, run_id: str, out: Console, *, as_json: bool, limit:
     out.print(metrics_block(data["run"], data["metrics"]))
     count, rows = data["failures_total"], failures(store, run_id, limit)[1]
     if rows:
-        out.print(failures_table(count, rows))
+        out.print(failures_table(count, rows, store.labels(run_id)))
 
 
 def print_summaries(store: Any, run_ids: list[str], out: Console) -> None:
@@ -150,5 +165,5 @@ def print_summaries(store: Any, run_ids: list[str], out: Console) -> None:
         out.print(metrics_block(store.get_run(run_id), run_metrics(store, run_id)))
         count, rows = failures(store, run_id, 5)
         if rows:
-            out.print(failures_table(count, rows))
+            out.print(failures_table(count, rows, store.labels(run_id)))
         out.print(Text(f"details: evaltui show {run_id}", style="dim"))

@@ -5,8 +5,9 @@ JSON lines keep every string exact (control characters escaped by JSON itself, s
 on a terminal too); CSV keeps them exact in a file or a pipe (it is data for a spreadsheet or a
 script), but when standard output is a terminal its cells show them as visible symbols, as the CLI's
 tables do; Markdown is for people and renderers, so hostile text is made inert there always.
-Times are ISO 8601 in UTC, as the runs' own. Nothing about the model's configuration beyond its id
-is written, and the store never holds API keys in the first place.
+Each row also carries the case's current label and every annotation of it (label, note, author,
+time; in CSV the notes as JSON). Times are ISO 8601 in UTC, as the runs' own. Nothing about the
+model's configuration beyond its id is written, and the store never holds API keys in the first place.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ COLUMNS = (
     "case_id", "epoch", "status", "output", "scores", "value", "latency_ms", "tokens_in", "tokens_out",
     "cost_usd", "attempts", "cached", "error", "finished_at",
 )  # fmt: skip
+ANNOTATION_COLUMNS = ("label", "notes")  # added to each row from the run's annotations
 MD_OUTPUT_CHARS = 200
 
 
@@ -55,8 +57,11 @@ def _iso(value: Any) -> Any:
 
 
 def _rows(store: Any, run_id: str) -> Iterator[dict[str, Any]]:
+    labels, notes = store.labels(run_id), store.case_notes(run_id)
     for row in store.iter_results(run_id, columns=COLUMNS):
         row["finished_at"] = _iso(row.get("finished_at"))
+        row["label"] = labels.get(row["case_id"])
+        row["notes"] = [a.as_dict() for a in notes.get(row["case_id"], ())]
         yield row
 
 
@@ -70,10 +75,11 @@ def write_jsonl(store: Any, run_id: str, handle: IO[str], *, terminal: bool = Fa
 def write_csv(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     """Exact cells; on a terminal, each string cell with its control characters made visible."""
     writer = csv.writer(handle)
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, *ANNOTATION_COLUMNS))
     for row in _rows(store, run_id):
         row["scores"] = json.dumps(row.get("scores"), ensure_ascii=False)
-        cells = [row.get(c) for c in COLUMNS]
+        row["notes"] = json.dumps(row["notes"], ensure_ascii=False) if row["notes"] else ""
+        cells = [row.get(c) for c in (*COLUMNS, *ANNOTATION_COLUMNS)]
         writer.writerow([make_visible(c) if terminal and isinstance(c, str) else c for c in cells])
 
 
@@ -82,10 +88,14 @@ def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False
     handle.write(
         f"## Run {cell(run_id)}: {cell(str(run.get('suite')))} × {cell(str(run.get('model_id')))}\n\n"
     )
-    handle.write("| case | epoch | status | output | why |\n|---|---|---|---|---|\n")
+    handle.write("| case | epoch | status | output | why | label | notes |\n|---|---|---|---|---|---|---|\n")
     for row in _rows(store, run_id):
         output = (row.get("output") or "")[:MD_OUTPUT_CHARS]
-        cells = (cell(row["case_id"]), str(row["epoch"]), row["status"], cell(output), cell(why(row)))
+        said = " · ".join(f"{n['author'] or '?'}: {n['note']}" for n in row["notes"] if n["note"])
+        cells = (
+            cell(row["case_id"]), str(row["epoch"]), row["status"], cell(output), cell(why(row)),
+            cell(row["label"] or ""), cell(said),
+        )  # fmt: skip
         handle.write("| " + " | ".join(cells) + " |\n")
 
 

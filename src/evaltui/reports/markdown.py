@@ -108,6 +108,26 @@ def _moved(title: str, cases: list[dict[str, str]], total: int) -> list[str]:
     return lines
 
 
+def _annotated(entry: dict[str, Any]) -> list[str]:
+    """Reviewers' labels and notes on this run's cases, and, for its failing cases, the labels the
+    same cases were given in earlier runs of the suite (a known-wrong expected value, a flaky case)."""
+    rows = []
+    for case_id, notes in (entry.get("annotations") or {}).items():
+        for a in notes:
+            rows.append(
+                f"| {cell(case_id)} | {cell(a['label'] or '–')} | {cell(a['note'])} | {cell(a['author'])} |"
+            )
+    failing = {f["case_id"] for f in entry.get("failures") or []}
+    for case_id, a in (entry.get("earlier_labels") or {}).items():
+        if case_id in failing and case_id not in (entry.get("annotations") or {}):
+            said = f"earlier run {a['run_id']}" + (f": {a['note']}" if a["note"] else "")
+            rows.append(f"| {cell(case_id)} | {cell(a['label'])} | {cell(said)} | {cell(a['author'])} |")
+    if not rows:
+        return []
+    model = cell(str(entry["run"].get("model_id")))
+    return [f"#### Labels: {model}", "", "| case | label | note | by |", "|---|---|---|---|", *rows, ""]
+
+
 def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[str, Any]]) -> str:
     """The whole comment. `entries`: one per run, as `commands.gate` builds them."""
     lines = [f"## evaltui: {cell(suite)}", "", *_headline(entries), ""]
@@ -132,4 +152,6 @@ def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[
             lines += [f"_⚠️ {model} vs baseline: {cell(cmp['warning'])}_", ""]
         if cmp.get("left_out"):
             lines += [f"_Left out of the comparison: {cell(cmp['left_out'])}_", ""]
+    for e in entries:
+        lines += _annotated(e)
     return "\n".join(lines).rstrip() + "\n"

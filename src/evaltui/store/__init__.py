@@ -43,11 +43,16 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
     .checkpoint() -> bool                  the write-ahead log copied into the .db file and emptied
                                            (done when a run ends and when the TUI exits)
-    .annotate(run_id, case_id, *, label, note=""), .annotations(run_id, case_id=None) -> list[dict]
+    .annotate(run_id, case_id, *, label="", note="", author=None) -> Annotation   (store/annotations.py)
+    .annotations(run_id, case_id=None) -> list[Annotation]    oldest first
+    .labels(run_id) -> {case_id: label}    each case's current (latest) label
+    .case_notes(run_id) -> {case_id: [Annotation]}, .earlier_labels(run_id, case_ids=None)
+                                           the latest label of each case in earlier runs of the suite
 
 Page rows (page_results) carry: run_id, case_id, epoch, position, status, value, latency_ms,
 tokens_in, tokens_out, cost_usd, attempts, cached, error, finished_at, tags, input_preview,
-output_preview. `status` filters take one status or a list. `search` is a case-insensitive
+output_preview, label (the case's current label, or None; `label=` filters on it, "*" any).
+`status` filters take one status or a list. `search` is a case-insensitive
 (ASCII) substring match over output, input and expected.
 
 A result row: run_id, case_id, epoch, status ("pass"|"fail"|"error"), output, prompt (list of

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from evaltui.store.annotations import AnnotationQueries
 from evaltui.store.codec import dump_json, load_json
 from evaltui.store.connection import read, retry_busy
 from evaltui.store.results import ResultQueries
@@ -26,7 +27,7 @@ INSERT_CASE = (
 log = logging.getLogger(__name__)
 
 
-class Store(RunQueries, ResultQueries):
+class Store(RunQueries, ResultQueries, AnnotationQueries):
     """Open with `Store(path)`; see the package docstring for the whole API. Safe to share
     between threads (each thread reads through its own connection)."""
 
@@ -88,13 +89,3 @@ class Store(RunQueries, ResultQueries):
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
         sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
         self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
-
-    def annotate(self, run_id: str, case_id: str, *, label: str, note: str = "") -> None:
-        sql = "INSERT INTO annotations (run_id, case_id, label, note, created_at) VALUES (?, ?, ?, ?, ?)"
-        self.write(lambda conn: conn.execute(sql, (run_id, case_id, label, note, now_iso())), what="a note")
-
-    def annotations(self, run_id: str, case_id: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "SELECT * FROM annotations WHERE run_id = ?", [run_id]
-        if case_id is not None:
-            sql, params = sql + " AND case_id = ?", [*params, case_id]
-        return self.query(sql + " ORDER BY id", params, what="annotations")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from evaltui.store.annotations import label_column_sql, label_filter
 from evaltui.store.codec import (
     PREVIEW_CHARS,
     RESULT_COLUMNS,
@@ -26,7 +27,8 @@ _PREVIEW_BYTES = PREVIEW_CHARS * 4
 PAGE_COLUMNS = (
     "r.run_id, r.case_id, r.epoch, r.position, r.status, r.value, r.latency_ms, r.tokens_in, "
     "r.tokens_out, r.cost_usd, r.attempts, r.cached, r.error, r.finished_at, c.tags, c.input, "
-    f"substr(CAST(r.output AS BLOB), 1, {_PREVIEW_BYTES}) AS output_preview"
+    f"substr(CAST(r.output AS BLOB), 1, {_PREVIEW_BYTES}) AS output_preview, "
+    f"{label_column_sql('r')} AS label"
 )
 FROM_RESULTS = (
     "FROM results r JOIN runs u ON u.id = r.run_id "
@@ -36,7 +38,11 @@ ORDER = " ORDER BY r.position, r.epoch, r.case_id"
 
 
 def _filters(
-    run_id: str, status: str | Sequence[str] | None, tag: str | None, search: str | None
+    run_id: str,
+    status: str | Sequence[str] | None,
+    tag: str | None,
+    search: str | None,
+    label: str | None = None,
 ) -> tuple[str, list[Any]]:
     clauses, params = ["r.run_id = ?"], [run_id]
     if status:
@@ -51,6 +57,10 @@ def _filters(
             "(r.output LIKE ? ESCAPE '\\' OR c.input LIKE ? ESCAPE '\\' OR c.expected LIKE ? ESCAPE '\\')"
         )
         params += [like_pattern(search), json_like_pattern(search), json_like_pattern(search)]
+    if label:
+        clause, values = label_filter(label, "r")
+        clauses.append(clause)
+        params += values
     return " WHERE " + " AND ".join(clauses), params
 
 
@@ -69,8 +79,9 @@ class ResultQueries(ThreadConnections):
         status: str | Sequence[str] | None = None,
         tag: str | None = None,
         search: str | None = None,
+        label: str | None = None,
     ) -> int:
-        where, params = _filters(run_id, status, tag, search)
+        where, params = _filters(run_id, status, tag, search, label)
         row = self.query_one(f"SELECT count(*) AS n {FROM_RESULTS}{where}", params, what="results")
         return int(row["n"]) if row else 0
 
@@ -81,11 +92,14 @@ class ResultQueries(ThreadConnections):
         status: str | Sequence[str] | None = None,
         tag: str | None = None,
         search: str | None = None,
+        label: str | None = None,
         offset: int = 0,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        """One page in case order, with `output_preview` and `input_preview` (not the full texts)."""
-        where, params = _filters(run_id, status, tag, search)
+        """One page in case order, with `output_preview` and `input_preview` (not the full texts)
+        and `label`, the case's current label in the run (None when it has none). `label` filters
+        on it ("*": any label)."""
+        where, params = _filters(run_id, status, tag, search, label)
         sql = f"SELECT {PAGE_COLUMNS} {FROM_RESULTS}{where}{ORDER} LIMIT ? OFFSET ?"
         return [_page_row(r) for r in self.query(sql, (*params, limit, offset), what="results")]
 

@@ -104,12 +104,20 @@ V5 = """
 ALTER TABLE runs ADD COLUMN options TEXT;
 """
 
+# v6: who wrote an annotation (the OS user), and annotations looked up by case across runs (the hint a
+# label leaves on the same case in later runs of a suite).
+V6 = """
+ALTER TABLE annotations ADD COLUMN author TEXT NOT NULL DEFAULT '';
+CREATE INDEX annotations_by_case_id ON annotations(case_id)
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
     3: _script(V3),
     4: _script(V4),
     5: _script(V5),
+    6: _script(V6),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -42,7 +42,14 @@ class Strict(BaseModel):
 
 # Fields added after suites were first stored, left out of a dump while unset: a suite that does not
 # use them keeps the definition JSON, and so the content hash and stored id, it always had.
-_LATER_FIELDS = {"tools": [], "max_steps": 1, "response_format": None, "messages": None, "tool_results": {}}
+_LATER_FIELDS = {
+    "tools": [],
+    "max_steps": 1,
+    "response_format": None,
+    "messages": None,
+    "tool_results": {},
+    "labels": [],
+}
 
 
 def _without_unset_later_fields(model: BaseModel, handler: SerializerFunctionWrapHandler) -> Any:
@@ -185,10 +192,11 @@ class Suite(Strict):
     tools: list[Tool] = Field(default_factory=list)  # also read from `tools_file:` by the loader
     max_steps: int = Field(default=1, ge=1, le=MAX_STEPS)  # >1: the agent loop (engine/agent.py)
     response_format: dict[str, Any] | None = None  # OpenAI's shape, passed through per provider
+    labels: list[str] = Field(default_factory=list)  # a reviewer's labels (TUI `l`); else the defaults
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
 
-    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format")
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format", "labels")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:

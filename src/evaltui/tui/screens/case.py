@@ -1,6 +1,8 @@
 """Case: everything about one result (the messages the model saw, expected, output, each
 scorer's verdict and reason, the numbers, any error, and an inline diff of output against
-expected), with `n`/`p` (or `j`/`k`) to step through the run's failing cases in place."""
+expected), with `n`/`p` (or `j`/`k`) to step through the run's failing cases in place.
+`l` labels the case and `N` adds a note (kept with the run); a label the same case got in an
+earlier run of the suite shows in the header as a hint."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from evaltui.analysis.diff import Segment, inline_runs, unified_word_diff
+from evaltui.store.annotations import Annotation
+from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
@@ -33,6 +37,12 @@ class CaseView:
     diff: list[Segment] | None  # None when there is nothing to compare against
     diff_cut: bool
     place: tuple[int, int] | None = None  # (this failure's number, failures in the run)
+    notes: tuple[Annotation, ...] = ()  # this case's labels and notes in this run, oldest first
+    hint: Annotation | None = None  # the latest label of this case in an earlier run of the suite
+
+    @property
+    def label(self) -> str | None:
+        return next((a.label for a in reversed(self.notes) if a.label), None)
 
 
 def failure_place(failures: list[tuple[str, int]], case_id: str, epoch: int) -> tuple[int, int] | None:
@@ -53,7 +63,7 @@ def build_view(result: dict[str, Any]) -> CaseView:
     return CaseView(result, unified_word_diff(a[:DIFF_LIMIT], b[:DIFF_LIMIT]), cut)
 
 
-class CaseScreen(ReportsWorkerErrors, Screen[None]):
+class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "case.tcss"
     BINDINGS = [
         Binding(
@@ -66,6 +76,10 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         Binding(
             "p", "step(-1)", "Prev failure", tooltip="The previous failing or erroring case", id="case.prev"
         ),
+        Binding(
+            "l", "label", "Label", tooltip="Label this case (model-wrong, expected-wrong, …)", id="case.label"
+        ),
+        Binding("N", "note", "Note", tooltip="Add a note on this case, kept with the run", id="case.note"),
         Binding("j", "step(1)", "Next failure", show=False, tooltip="Same as n", id="case.next_j"),
         Binding("k", "step(-1)", "Prev failure", show=False, tooltip="Same as p", id="case.prev_k"),
     ]
@@ -77,6 +91,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self.epoch = epoch
         self._failures: list[tuple[str, int]] = []  # the run's failing results, read in the worker
         self.shown: CaseView | None = None
+        self.suite: str | None = None  # the run's suite name, read with the first case
 
     def compose(self) -> ComposeResult:
         yield Static(id="case-header")
@@ -88,6 +103,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
                 ("output", "Output"),
                 ("scores", "Scores"),
                 ("diff", "Diff: output against expected"),
+                ("notes", "Labels and notes"),
             ):
                 section = Static(id=name, classes="section")
                 section.border_title = title
@@ -121,6 +137,11 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         view = build_view(result)
         if result.get("status") in FAILING:
             view = CaseView(view.result, view.diff, view.diff_cut, self._place(store, case_id, epoch))
+        if self.suite is None:
+            self.suite = str((store.get_run(self.run_id) or {}).get("suite") or "")
+        notes = tuple(store.annotations(self.run_id, case_id))
+        hint = store.earlier_labels(self.run_id, [case_id]).get(case_id)
+        view = CaseView(view.result, view.diff, view.diff_cut, view.place, notes, hint)
         self.app.call_from_thread(self._show, view)
 
     def _place(self, store: Any, case_id: str, epoch: int) -> tuple[int, int] | None:
@@ -133,11 +154,22 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
     def action_step(self, step: int) -> None:
         self._load(self.case_id, self.epoch, step)
 
+    def action_label(self) -> None:
+        current = self.shown.label if self.shown else None
+        self.ask_label(self.run_id, self.case_id, self.suite, current)
+
+    def action_note(self) -> None:
+        self.ask_note(self.run_id, self.case_id)
+
+    def annotated(self, run_id: str, case_id: str) -> None:
+        if run_id == self.run_id and case_id == self.case_id:
+            self._load(self.case_id, self.epoch, 0)
+
     def _show(self, view: CaseView) -> None:
         self.shown = view
         result = view.result
         self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
-        self.query_one("#case-header", Static).update(self._header(result, view.place))
+        self.query_one("#case-header", Static).update(self._header(view))
         error = self.query_one("#error", Static)
         error.display = bool(result.get("error"))
         error.update(safe_text(result.get("error") or "", style=tone(self.app, "error")))
@@ -151,9 +183,13 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         diff.display = view.diff is not None
         if view.diff is not None:
             diff.update(self._diff(view.diff, view.diff_cut))
+        notes = self.query_one("#notes", Static)
+        notes.display = bool(view.notes)
+        notes.update(notes_text(view.notes, tone(self.app, "text-muted")))
         self.query_one("#case-body").scroll_home(animate=False)
 
-    def _header(self, result: dict[str, Any], place: tuple[int, int] | None) -> Text:
+    def _header(self, view: CaseView) -> Text:
+        result, place = view.result, view.place
         status = str(result.get("status"))
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{status.upper()} ", status_tone(self.app, status, bold=True))
@@ -165,6 +201,13 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         if tags:
             text.append("  tags ")
             text.append_text(one_line(", ".join(map(str, tags)), 40))
+        if view.label:
+            text.append("  label ", tone(self.app, "accent", bold=True))
+            text.append_text(one_line(view.label, 30, style="bold"))
+        elif view.hint is not None:
+            text.append("  earlier: ", tone(self.app, "accent"))
+            text.append_text(one_line(view.hint.label, 30, style="bold"))
+            text.append_text(one_line(f" (run {view.hint.run_id}, {view.hint.author or '?'})", 50))
         latency = figures.ms(result.get("latency_ms"))
         tokens = figures.tokens(result.get("tokens_in"), result.get("tokens_out"))
         cost = figures.cost(result.get("cost_usd"))
@@ -216,6 +259,19 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
                 f"\n(only the first {DIFF_LIMIT:,} characters of each side are compared)", "dim italic"
             )
         return text
+
+
+def notes_text(notes: tuple[Annotation, ...], muted: Style) -> Text:
+    """Each label and note, newest first, with who and when."""
+    text = Text()
+    for index, note in enumerate(reversed(notes)):
+        text.append("\n" if index else "")
+        text.append_text(one_line(note.label or "note", 30, style="bold"))
+        text.append_text(one_line(f"  {note.author or '?'} · {note.created_at[:16]}", 60, style=muted))
+        if note.note:
+            text.append("\n")
+            text.append_text(safe_text(note.note, limit=4000))
+    return text
 
 
 def messages_text(result: dict[str, Any]) -> Text:

@@ -6,7 +6,8 @@ first), fetching one page of both runs' results at a time, so two 100,000-case r
 streaming pass for the numbers and one small query per page shown. A row's verdicts are the
 comparison's own (over every epoch of the case), so they agree with the lists it sits in and
 with `evaltui compare`. `enter` opens the diff;
-`n`/`p` there walk the list on screen."""
+`n`/`p` there walk the list on screen. `l` labels and `N` notes the highlighted case in run B (the
+run under review)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
 from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
+from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
@@ -175,7 +177,7 @@ class CompareTable(ResultTable):
         return line
 
 
-class CompareScreen(ReportsWorkerErrors, Screen[None]):
+class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "compare.tcss"
     BINDINGS = [
         Binding(
@@ -197,6 +199,10 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         ),
         Binding("a", "show('all')", "All", tooltip="Every case of either run", id="compare.all"),
         Binding("s", "swap", "Swap", tooltip="Swap A and B", id="compare.swap"),
+        Binding("l", "label", "Label", tooltip="Label the highlighted case in run B", id="compare.label"),
+        Binding(
+            "N", "note", "Note", tooltip="Add a note on the highlighted case in run B", id="compare.note"
+        ),
     ]
 
     def __init__(self, run_a: str, run_b: str) -> None:
@@ -205,6 +211,7 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         self.comparison: Comparison | None = None
         self.lists = CaseLists()
         self.filter = "regressions"
+        self.suite: str | None = None  # run B's suite name (its labels are offered)
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-runs")
@@ -234,6 +241,7 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._compared, comparison)
 
     def _show_runs(self, runs: list[dict[str, Any]]) -> None:
+        self.suite = runs[1].get("suite")
         text = Text(no_wrap=True, overflow="ellipsis")
         muted = tone(self.app, "text-muted")
         for index, (tag, run) in enumerate(zip("AB", runs, strict=True)):
@@ -343,6 +351,26 @@ class CompareScreen(ReportsWorkerErrors, Screen[None]):
         walk = self.lists.lists.get(self.filter, [])
         screen = DiffScreen(self.run_a, self.run_b, event.case_id, walk=walk, walk_name=self.filter)
         self.app.push_screen(screen)
+
+    def _highlighted_in_b(self) -> str | None:
+        row = self.table.highlighted
+        if row is None or row.get("status_b") is None:
+            self.notify("Highlight a case that run B has to annotate it.", severity="warning", markup=False)
+            return None
+        return str(row["case_id"])
+
+    def action_label(self) -> None:
+        case_id = self._highlighted_in_b()
+        if case_id is not None:
+            self.ask_label(self.run_b, case_id, self.suite, None)
+
+    def action_note(self) -> None:
+        case_id = self._highlighted_in_b()
+        if case_id is not None:
+            self.ask_note(self.run_b, case_id)
+
+    def annotated(self, run_id: str, case_id: str) -> None:
+        self.notify(f"Annotated {case_id} in run B ({run_id}).", markup=False)
 
     def action_swap(self) -> None:
         self.app.switch_screen(CompareScreen(self.run_b, self.run_a))

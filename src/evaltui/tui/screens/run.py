@@ -31,15 +31,18 @@ TABLE_EVERY = 10  # ticks between reloads of the live case table
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
 
 
-def parse_query(text: str) -> tuple[str | None, str | None]:
-    """Search box text to (tag, search): `tag:NAME` picks a tag, the rest is searched."""
-    tag, words = None, []
+def parse_query(text: str) -> tuple[str | None, str | None, str | None]:
+    """Search box text to (tag, label, search): `tag:NAME` picks a tag, `label:NAME` a reviewer's
+    label (`label:*` any), the rest is searched."""
+    tag, label, words = None, None, []
     for word in text.split():
         if word.startswith("tag:") and len(word) > 4:
             tag = word[4:]
+        elif word.startswith("label:") and len(word) > 6:
+            label = word[6:]
         else:
             words.append(word)
-    return tag, " ".join(words) or None
+    return tag, label, " ".join(words) or None
 
 
 class RunScreen(ReportsWorkerErrors, Screen[None]):
@@ -49,7 +52,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             "slash",
             "search",
             "Search",
-            tooltip="Search input, output and expected (tag:NAME for a tag)",
+            tooltip="Search input, output and expected (tag:NAME for a tag, label:NAME for a label)",
             id="run.search",
         ),
         Binding("a", "status('all')", "All", tooltip="Show every result", id="run.all"),
@@ -104,6 +107,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.run: dict[str, Any] = {"id": run_id}
         self.status_filter = "all"
         self.tag: str | None = None
+        self.label: str | None = None  # a reviewer's label (`label:NAME` in the search box)
         self.search: str | None = None
         self._timer: Timer | None = None
         self._ticks = 0
@@ -116,7 +120,9 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         with Horizontal(id="filter-row"):
             yield Static(id="filters")
             yield Input(
-                placeholder="/ search input, output, expected · tag:NAME", id="search", select_on_focus=False
+                placeholder="/ search input, output, expected · tag:NAME · label:NAME",
+                id="search",
+                select_on_focus=False,
             )
         yield ResultTable(id="results")
         yield KeysFooter()
@@ -129,6 +135,15 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self._load_run()
         self._reload_table(keep_rows=False)
         self._watch_live()
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
+    def on_screen_resume(self) -> None:
+        """Back from a Case screen: labels given there show in the table."""
+        if getattr(self, "_away", False):
+            self._away = False
+            self._reload_table(keep_rows=True)
 
     @property
     def table(self) -> ResultTable:
@@ -229,7 +244,12 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             )
 
     def _filters(self) -> dict[str, Any]:
-        return {"status": STATUS_FILTERS[self.status_filter], "tag": self.tag, "search": self.search}
+        return {
+            "status": STATUS_FILTERS[self.status_filter],
+            "tag": self.tag,
+            "search": self.search,
+            "label": self.label,
+        }
 
     def _reload_table(self, *, keep_rows: bool) -> None:
         top = self.table.scroll_offset.y if keep_rows else 0
@@ -288,6 +308,9 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         if self.tag:
             text.append("  tag:")
             text.append_text(one_line(self.tag, 20))
+        if self.label:
+            text.append("  label:")
+            text.append_text(one_line(self.label, 20))
         self.query_one("#filters", Static).update(text)
 
     def action_status(self, name: str) -> None:
@@ -309,7 +332,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _searched(self, event: Input.Submitted) -> None:
-        self.tag, self.search = parse_query(event.value)
+        self.tag, self.label, self.search = parse_query(event.value)
         self._show_filters()
         self._reload_table(keep_rows=False)
         self.table.focus()
@@ -319,9 +342,9 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         search = self.query_one("#search", Input)
         if search.has_focus:
             self.table.focus()
-        elif self.search or self.tag:
+        elif self.search or self.tag or self.label:
             search.value = ""
-            self.tag = self.search = None
+            self.tag = self.search = self.label = None
             self._show_filters()
             self._reload_table(keep_rows=False)
         else:

@@ -29,8 +29,9 @@ Row = dict[str, Any]
 
 
 class ResultTable(ScrollView, can_focus=True):
-    """Status, case id, tags, output preview, score and latency, one result a line. An errored
-    result has no score; a cached one says "cached" where its (replayed) latency would be."""
+    """Status, case id, tags, a reviewer's label, output preview, score and latency, one result a
+    line. An errored result has no score; a cached one says "cached" where its (replayed) latency
+    would be."""
 
     BINDINGS = [
         Binding("down", "cursor(1)", "Down", show=False, tooltip="Next result", id="table.down"),
@@ -143,15 +144,16 @@ class ResultTable(ScrollView, can_focus=True):
         return self.row_at(self.cursor) if self.total else None
 
     # -- rendering -------------------------------------------------------------------------
-    def _widths(self, width: int) -> tuple[int, int, int]:
-        """Widths of the id, tags and preview columns for a table `width` cells wide."""
+    def _widths(self, width: int) -> tuple[int, int, int, int]:
+        """Widths of the id, tags, label and preview columns for a table `width` cells wide."""
         id_width = 22 if width >= 100 else 16
         tags_width = 16 if width >= 100 else (10 if width >= 70 else 0)
-        fixed = 2 + id_width + 1 + (tags_width + 1 if tags_width else 0) + 1 + 6 + 1 + 8
-        return id_width, tags_width, max(width - fixed, 8)
+        label_width = 14 if width >= 100 else (10 if width >= 70 else 0)
+        fixed = 2 + id_width + 1 + sum(w + 1 for w in (tags_width, label_width) if w) + 1 + 6 + 1 + 8
+        return id_width, tags_width, label_width, max(width - fixed, 8)
 
     def _cells(self, row: Row | None, width: int, muted: Style) -> Text:
-        id_width, tags_width, preview_width = self._widths(width)
+        id_width, tags_width, label_width, preview_width = self._widths(width)
         line = Text(no_wrap=True, end="")
         if row is None:
             line.append("  …", muted)
@@ -165,6 +167,10 @@ class ResultTable(ScrollView, can_focus=True):
             line.append(" ")
             line.append_text(one_line(",".join(map(str, row.get("tags") or [])), tags_width, style=muted))
             line.truncate(3 + id_width + tags_width, pad=True)
+        if label_width:
+            line.append(" ")
+            line.append_text(one_line(row.get("label") or "", label_width, style="bold"))
+            line.truncate(3 + id_width + (tags_width + 1 if tags_width else 0) + label_width, pad=True)
         line.append(" ")
         preview = row.get("error") if status == "error" and row.get("error") else row.get("output_preview")
         line.append_text(one_line(preview or "", preview_width))
@@ -184,10 +190,12 @@ class ResultTable(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"result-table--{name}")
 
     def _header(self, width: int) -> Text:
-        id_width, tags_width, _ = self._widths(width)
+        id_width, tags_width, label_width, _ = self._widths(width)
         line = Text("  " + "case".ljust(id_width), no_wrap=True, end="")
         if tags_width:
             line.append(" " + "tags".ljust(tags_width))
+        if label_width:
+            line.append(" " + "label".ljust(label_width))
         line.append(" output")
         line.truncate(width - 16, pad=True)
         line.append("  score  latency")
