@@ -36,7 +36,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 # `evaltui --help` lists commands in the order a newcomer needs them; any other command comes after.
-FIRST_STEPS = ["run", "show", "runs", "compare", "validate", "export", "serve", "config"]
+FIRST_STEPS = ["run", "show", "runs", "compare", "validate", "import", "export", "serve", "config"]
 
 
 class Cli(click.Group):
@@ -344,6 +344,36 @@ def validate(paths: tuple[Path, ...]) -> None:
     from evaltui.commands.validate import validate_command
 
     sys.exit(validate_command(list(paths), out_console, err_console))
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["promptfoo", "openai-evals", "inspect", "jsonl", "csv"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", default="-", metavar="FILE|-", help="The suite file to write (default stdout)."
+)
+@click.option(
+    "--prompt", type=click.IntRange(1), default=None, help="promptfoo: which of several prompts (1-based)."
+)
+@click.option(
+    "--eval-class",
+    type=click.Choice(["match", "includes", "fuzzy-match"]),
+    default=None,
+    help="openai-evals: the eval class the samples were written for (default match).",
+)
+@click.option(
+    "--input", "input_", default=None, metavar="COL", help="jsonl/csv: the input column (default input)."
+)
+@click.option("--expected", default=None, metavar="COL", help="jsonl/csv: the expected-answer column.")
+@click.option("--id", "id_", default=None, metavar="COL", help="jsonl/csv: the case id column.")
+def import_cmd(
+    kind: str, path: Path, output: str, input_: str | None, id_: str | None, **options: Any
+) -> None:
+    """Write an evaltui suite from another tool's: promptfoo, openai-evals, inspect, or a jsonl/csv table."""
+    from evaltui.commands.import_ import import_command
+
+    check_output_path("--output", output)
+    import_command(kind, path, output, {**options, "input": input_, "id": id_}, err_console)
 
 
 @main.command("config")

@@ -7,7 +7,7 @@ import pytest
 from evaltui.engine import prepare
 from evaltui.errors import SuiteError
 from evaltui.suites import render_messages
-from evaltui.suites.importers import import_promptfoo
+from evaltui.suites.importers import import_promptfoo, import_suite
 from tests.suites.conftest import WriteFile
 
 CONFIG = """
@@ -61,19 +61,32 @@ def test_imported_suite_prepares_with_the_real_scorers(write: WriteFile) -> None
     assert len(prepared.cases) == 2
 
 
-def test_unmapped_assertion_is_named_with_its_line_at_prepare(write: WriteFile) -> None:
-    text = "prompts: ['{{ input }}']\ntests:\n  - vars: {input: a}\n    assert:\n      - type: javascript\n"
-    suite = import_promptfoo(write("promptfooconfig.yaml", text))
-    with pytest.raises(SuiteError, match="unknown scorer 'javascript'") as info:
-        prepare(suite)
-    assert info.value.line == 5
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("javascript", "evaltui runs no JavaScript"),
+        ("not-javascript", "evaltui runs no JavaScript"),
+        ("python", "`python` scorer"),
+        ("rouge-n", "no evaltui counterpart"),
+    ],
+)
+def test_an_assertion_without_a_counterpart_is_refused_with_its_line(
+    write: WriteFile, kind: str, says: str
+) -> None:
+    """Never dropped: a suite that silently lost a check would pass what promptfoo failed."""
+    text = (
+        f"prompts: ['{{{{ input }}}}']\ntests:\n  - vars: {{input: a}}\n    assert:\n      - type: {kind}\n"
+    )
+    with pytest.raises(SuiteError, match=says) as info:
+        import_promptfoo(write("promptfooconfig.yaml", text))
+    assert (info.value.line, info.value.field) == (5, "tests[0].assert[0].type")
 
 
 @pytest.mark.parametrize(
     ("text", "line", "field", "says"),
     [
-        ("prompts: [a, b]\ntests: [{vars: {input: x}}]\n", 1, "prompts", "one prompt per suite"),
-        ("prompts: [a]\ntests: file://tests.csv\n", 2, "tests", "not imported"),
+        ("prompts: [a, b]\ntests: [{vars: {input: x}}]\n", 1, "prompts", "--prompt N"),
+        ("prompts: [a]\ntests: file://tests.csv\n", 2, "tests", "must be a file in the config's folder"),
         ("prompts: [a]\nscenarios: []\ntests: [{vars: {input: x}}]\n", 2, "scenarios", "cannot import"),
         (
             "prompts: [a]\nproviders: [bedrock:claude]\ntests: [{vars: {input: x}}]\n",
@@ -110,13 +123,25 @@ def test_prompt_file_is_read_next_to_the_config(write: WriteFile) -> None:
         )
 
 
-def test_a_key_in_a_provider_config_is_refused_not_imported(write: WriteFile) -> None:
-    """promptfoo configs often carry `apiKey:`; imported, it would be stored with every run."""
+def test_a_key_in_a_provider_config_is_not_carried_over(write: WriteFile) -> None:
+    """promptfoo configs often carry `apiKey:`; imported, it would be stored with every run. The
+    model reads its key from the environment instead, and the import says which variable."""
     text = (
         "prompts: ['{{q}}']\nproviders:\n  - id: openai:gpt-4o-mini\n    config:\n"
         "      temperature: 0\n      apiKey: sk-imported-0000\ntests:\n  - vars: {q: a}\n"
     )
+    imported = import_suite("promptfoo", write("promptfooconfig.yaml", text))
+    model = imported.suite.models[0]
+    assert model.api_key_env == "OPENAI_API_KEY" and model.params == {"temperature": 0}
+    assert "sk-imported" not in imported.suite.model_dump_json() and "sk-imported" not in str(imported.notes)
+    assert any(":6:" in note and "set OPENAI_API_KEY" in note for note in imported.notes)
+
+
+def test_other_secrets_in_a_provider_config_are_still_refused(write: WriteFile) -> None:
+    text = (
+        "prompts: ['{{q}}']\nproviders:\n  - id: openai:gpt-4o-mini\n    config:\n"
+        "      token: t-0000\ntests:\n  - vars: {q: a}\n"
+    )
     with pytest.raises(SuiteError) as info:
         import_promptfoo(write("promptfooconfig.yaml", text))
-    assert (info.value.line, info.value.field) == (6, "providers[0].config.apiKey")
-    assert "api_key_env" in info.value.message and "sk-imported" not in str(info.value)
+    assert (info.value.line, info.value.field) == (5, "providers[0].config.token")

@@ -2,8 +2,8 @@
 
 Public API (`evaltui.suites`):
 
-    load_suite(path) -> Suite              validate a suite and its case files; SuiteError names
-                                           file, line and field
+    load_suite(path) -> Suite              validate a suite (or a promptfoo config) and its case
+                                           files; SuiteError names file, line and field
     parse_model_spec("demo:keyword") -> ModelSpec     the CLI's `-m` uses it too
     compile_templates(suite, *, text_lines=None)       syntax errors as SuiteError
     render_messages(suite, case) -> list[{"role", "content"}]   sandboxed, StrictUndefined
@@ -11,7 +11,7 @@ Public API (`evaltui.suites`):
     iter_suites(dirs) -> Iterator[SuiteEntry]         the same, one suite at a time
     suite_hash(suite) -> str               content hash of the definition (store's suites.id)
     derive_case_id(input, expected, vars) -> str      the id of a case written without one
-    evaltui.suites.importers.import_promptfoo(path) -> Suite   a promptfooconfig.yaml as a Suite
+    evaltui.suites.importers.import_suite(kind, path, **options) -> Imported   other tools' suites
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from evaltui.suites.discover import SuiteEntry, discover_suites, iter_suites
     from evaltui.suites.identity import derive_case_id, suite_hash
-    from evaltui.suites.loader import load_suite
+    from evaltui.suites.sources import load_suite
     from evaltui.suites.specs import parse_model_spec
     from evaltui.suites.template import compile_templates, render_messages
 
@@ -34,7 +34,7 @@ _HOMES = {
     "iter_suites": "discover",
     "derive_case_id": "identity",
     "suite_hash": "identity",
-    "load_suite": "loader",
+    "load_suite": "sources",
     "parse_model_spec": "specs",
     "compile_templates": "template",
     "render_messages": "template",
