@@ -18,8 +18,9 @@ async def runs_lines(app: Any, size: tuple[int, int]) -> list[str]:
         await pilot.press("R")
         await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 1)
         table = app.screen.query_one("#runs", DataTable)
-        await pilot.pause()
-        return [table.render_line(y).text.rstrip() for y in range(2)]
+        lines = lambda: [table.render_line(y).text.rstrip() for y in range(2)]  # noqa: E731
+        await wait_until(pilot, lambda: table.row_count == 1 and bool(lines()[1]))  # painted, even under load
+        return lines()
 
 
 async def test_at_80_columns_the_runs_list_shows_pass_rate_and_progress(
