@@ -45,6 +45,10 @@ def test_annotate_keeps_a_label_and_note_that_show_and_every_export_carry(cli, t
     assert table["good"]["notes"] == ""
     markdown = cli("export", "latest", "--format", "md").stdout
     assert "| label | notes |" in markdown and "expected-wrong" in markdown
+    whole = json.loads(cli("export", "latest", "--format", "json").stdout)
+    assert whole["annotations"]["bad"][0]["label"] == "expected-wrong"
+    page = cli("export", "latest", "--format", "html").stdout
+    assert "<b>expected-wrong</b>" in page and "&quot;line&quot; 2" in page
 
 
 def test_a_later_runs_report_and_show_json_carry_the_earlier_label(cli, tmp_path):

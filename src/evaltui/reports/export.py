@@ -100,12 +100,14 @@ def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False
 
 
 def write_json(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
-    """The whole run as one JSON document: the run, its metrics, and every result with its case's
-    input, expected answer, vars and tags. Streamed result by result (a run may hold 100,000), so
-    the document is built as text rather than as one object in memory."""
+    """The whole run as one JSON document: the run, its metrics, reviewers' annotations by case,
+    and every result with its case's input, expected answer, vars and tags. Streamed result by
+    result (a run may hold 100,000), so the document is built as text rather than as one object in
+    memory."""
     run = store.get_run(run_id) or {"id": run_id}
     metrics = run_metrics(store.iter_metric_rows(run_id)).to_dict()
-    head = {"format": "evaltui-run", "version": 1, "run": run, "metrics": metrics}
+    notes = {case: [a.as_dict() for a in found] for case, found in store.case_notes(run_id).items()}
+    head = {"format": "evaltui-run", "version": 1, "run": run, "metrics": metrics, "annotations": notes}
     handle.write(json.dumps(head, ensure_ascii=True, default=str)[:-1] + ', "results": [')
     for i, key in enumerate(store.iter_results(run_id, columns=("case_id", "epoch"))):
         row = store.get_result(run_id, key["case_id"], key["epoch"]) or key

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from evaltui import __version__
@@ -162,14 +162,26 @@ def _failing_rows(store: Any, run_id: str, limit: int) -> Iterator[dict[str, Any
             yield store.get_result(run_id, row["case_id"], row["epoch"]) or row
 
 
-def _case(row: dict[str, Any]) -> str:
-    """One failing case: its input, why it did not pass, and its output diffed against expected."""
+def _notes(notes: Sequence[Any]) -> str:
+    """Reviewers' labels and notes on the case (`evaltui annotate`, the TUI's l and N)."""
+    items = "".join(
+        f'<li><b>{_e(a.label or "note")}</b> <span class="muted">{_e(a.author or "?")} · '
+        f"{_e(a.created_at[:16])}</span>" + (f": {_e(a.note)}" if a.note else "") + "</li>"
+        for a in notes
+    )
+    return f"<ul>{items}</ul>" if items else ""
+
+
+def _case(row: dict[str, Any], notes: Sequence[Any] = ()) -> str:
+    """One failing case: its input, why it did not pass, reviewers' notes, and its output diffed
+    against expected."""
     status = row.get("status", "")
     epoch = f" (epoch {row['epoch']})" if row.get("epoch") else ""
     parts = [
         f'<section class="case"><h3>{_e(row["case_id"])}{epoch} '
         f'<span class="{_e(status)}">{_e(status)}</span></h3>',
         f"<p><b>why</b>: {_e(why(row))}</p>",
+        _notes(notes),
         "<p><b>input</b></p>" + _block(row.get("input")),
     ]
     output, expected = row.get("output") or "", row.get("expected")
@@ -196,7 +208,8 @@ def run_report(store: Any, run_id: str, *, limit: int = FAILURES_SHOWN) -> str:
     body.append(f"<h2>Cases not passed ({shown:,} of {count:,} shown)</h2>")
     if not count:
         body.append('<p class="pass">Every case passed.</p>')
-    body += [_case(row) for row in _failing_rows(store, run_id, limit)]
+    notes = store.case_notes(run_id)
+    body += [_case(row, notes.get(row["case_id"], [])) for row in _failing_rows(store, run_id, limit)]
     return page(f"evaltui run {run_id}: {run.get('suite')} × {run.get('model_id')}", body)
 
 
