@@ -29,7 +29,7 @@ PAYLOADS = (
 # Every tag the template writes; anything else would have come from untrusted text.
 TEMPLATE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "dl", "dt", "dd", "span", "table",
-    "tr", "th", "td", "p", "b", "pre", "del", "ins", "section", "footer",
+    "tr", "th", "td", "p", "b", "pre", "del", "ins", "section", "footer", "ul", "li",
 }  # fmt: skip
 
 
@@ -83,6 +83,7 @@ def hostile_db(tmp_path: Path) -> tuple[Path, str, str]:
     with Store(db) as store:
         run_a = make_run(store, suite, outcomes_a, label="base")
         run_b = make_run(store, suite, outcomes_b, outputs=outputs | {"<b>id</b>": "<b>bold</b>"})
+        store.annotate(run_b, "p1", label="wrong", note="<script>alert(1)</script>", author="<i>me</i>")
     return db, run_a, run_b
 
 
@@ -97,6 +98,7 @@ def test_html_report_shows_payloads_as_text_and_nothing_else(hostile_db, cli) ->
         assert f"no {payload}" in text or all(part in text for part in payload.split(" "))
     assert "<b>id</b>" in text and "<i>suite</i>" in text
     assert "HTTP 503 after 4 attempts" in text  # why the errored case did not pass
+    assert "<script>alert(1)</script>" in text and "<i>me</i>" in text  # annotations, as text
 
 
 def test_html_report_holds_summary_tags_and_failures_with_diffs(tmp_path: Path, cli) -> None:
