@@ -88,10 +88,14 @@ def default_answer(text: str) -> str:
 
 
 def last_user_text(body: dict[str, Any]) -> str:
+    """The last user message's text. An Anthropic user turn of tool results only is not one: the
+    question is still the one asked before it."""
     text = ""
     for message in body.get("messages") or []:
         content = message.get("content")
         if isinstance(content, list):
+            if all(isinstance(p, dict) and p.get("type") == "tool_result" for p in content):
+                continue
             content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
         if message.get("role") == "user":
             text = content or ""

@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.python import load_callable
 from evaltui.suites.models import ModelSpec
 
@@ -45,8 +45,12 @@ class CacheKeys:
         self._tail = f', "model": {model}, "params": {params}, "provider": {provider}}}'
 
     def key(self, request: Request, epoch: int = 0) -> str:
-        """Each epoch of a case has its own answer (epoch 0 keeps the plain key)."""
+        """Each epoch of a case has its own answer (epoch 0 keeps the plain key). The tools offered
+        and the response format are part of the question; a request without them keeps the key
+        earlier versions stored."""
         blob = self._head + _ENCODER.encode(request.messages) + self._tail
+        if request.tools or request.response_format is not None:
+            blob += _ENCODER.encode({"response_format": request.response_format, "tools": request.tools})
         digest = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
         return f"{digest}:{epoch}" if epoch else digest
 
@@ -119,6 +123,12 @@ def completion_to_dict(completion: Completion) -> dict[str, Any]:
         "latency_ms": completion.latency_ms,
         "cost_usd": completion.cost_usd,
         "model": completion.model,
+        **(
+            {"tool_calls": [call.as_dict() for call in completion.tool_calls]}
+            if completion.tool_calls
+            else {}
+        ),
+        **({"steps": list(completion.steps)} if completion.steps else {}),
     }
 
 
@@ -130,4 +140,6 @@ def completion_from_dict(data: dict[str, Any]) -> Completion:
         latency_ms=data.get("latency_ms") or 0.0,
         cost_usd=data.get("cost_usd"),
         model=data.get("model"),
+        tool_calls=tuple(ToolCall.from_dict(call) for call in data.get("tool_calls") or ()),
+        steps=tuple(data.get("steps") or ()),
     )

@@ -1,9 +1,12 @@
 """One case of a run, from its rendered prompt to its result row: ask the model (engine/ask.py),
 score the answer, and build the row the store's writer keeps.
 
-`error` means the model could not be asked (or a scorer could not judge); `fail` means it answered
-and a scorer said no. A judge's calls are asked through the same `Asker` and their tokens and cost
-kept on the row's `judge`, apart from the model's own.
+`error` means the model could not be asked (or a scorer could not judge, or an agent called a tool
+its case has no canned result for); `fail` means it answered and a scorer said no, or an agent loop
+reached max_steps still calling tools. With `max_steps > 1` the answer is the agent loop's
+(engine/agent.py) and the row keeps its steps; every row keeps the tool calls made. A judge's calls
+are asked through the same `Asker` and their tokens and cost kept on the row's `judge`, apart from
+the model's own.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from evaltui.engine.agent import Trajectory, run_agent
 from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers.base import Completion, Request
 from evaltui.scorers import combine
-from evaltui.scorers.base import ScoreContext
+from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec
 
 
@@ -60,17 +64,36 @@ class JudgeUsage:
 
 async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, Any]:
     """The case's result row. Raises RunStopped when the run must stop (nothing to record)."""
-    case = pc.case
+    case, suite = pc.case, run.prepared.suite
     request = Request(
         messages=pc.messages,
         params=run.model.params,
         case_id=case.id,
         vars={"input": case.input, "expected": case.expected, "tags": case.tags, **case.vars},
+        tools=[tool.as_request() for tool in suite.tools],
+        response_format=suite.response_format,
     )
-    try:
-        asked = await run.asker.ask(run.model, request, epoch=epoch)
-    except AskFailed as exc:
-        return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
+    trajectory: Trajectory | None = None
+    if suite.max_steps > 1:  # the agent loop (engine/agent.py): every step asked through the Asker
+        trajectory = await run_agent(
+            lambda step: run.asker.ask(run.model, step, epoch=epoch),
+            request,
+            case.tool_results,
+            suite.max_steps,
+        )
+        answered = trajectory.asked()
+        if answered is None or trajectory.error is not None:
+            row = result_row(
+                run.run_id, pc, epoch, answered, attempts=trajectory.attempts, error=trajectory.error
+            )
+            row["steps"] = trajectory.steps
+            return row
+        asked = answered
+    else:
+        try:
+            asked = await run.asker.ask(run.model, request, epoch=epoch)
+        except AskFailed as exc:
+            return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
     completion = asked.completion
     usage = JudgeUsage()
     ctx = ScoreContext(
@@ -82,14 +105,25 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         suite_dir=run.prepared.suite_dir,
         judge=_judge(run.asker, usage),
         secrets=run.secrets,
+        tool_calls=completion.tool_calls,
+        steps=len(trajectory.steps) if trajectory else max(1, len(completion.steps)),
+        max_steps=suite.max_steps,
+        finished=trajectory.finished if trajectory else not completion.tool_calls or suite.max_steps == 1,
     )
+    steps = trajectory.steps if trajectory else list(completion.steps) or None
     try:
         scores = [await scorer(ctx) for scorer in pc.scorers]
     except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
-        return result_row(run.run_id, pc, epoch, asked, error=str(exc))
-    passed, value = combine(scores, run.prepared.suite.pass_threshold)
+        row = result_row(run.run_id, pc, epoch, asked, error=str(exc))
+        row["steps"] = steps
+        return row
+    passed, value = combine(scores, suite.pass_threshold)
+    if trajectory is not None and not trajectory.finished:  # the loop was cut off: never a pass
+        scores.append(Score("max_steps", False, 0.0, trajectory.limit_reason(suite.max_steps)))
+        passed = False
     row = result_row(run.run_id, pc, epoch, asked)
     row.update(status="pass" if passed else "fail", scores=[s.as_dict() for s in scores], value=value)
+    row["steps"] = steps
     if usage.calls:
         row["judge"] = usage.as_dict()
     return row
@@ -135,4 +169,5 @@ def result_row(
         "cached": asked.cached if asked else False,
         "error": error,
         "finished_at": time.time(),
+        "tool_calls": [call.as_dict() for call in completion.tool_calls] if completion else None,
     }

@@ -91,6 +91,7 @@ def json_like_pattern(term: str) -> str:
 RESULT_COLUMNS = (
     "run_id", "case_id", "epoch", "status", "output", "prompt", "scores", "value", "latency_ms",
     "tokens_in", "tokens_out", "cost_usd", "attempts", "cached", "error", "finished_at", "judge",
+    "tool_calls", "steps",
 )  # fmt: skip
 RESULT_JSON = ("prompt", "scores")
 RESULT_TEXT = ("output", "error")
@@ -120,12 +121,23 @@ def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
         encode_text(get("error")),
         get("finished_at"),
         None if judge is None else dump_json(judge),
+        None if not (tool_calls := get("tool_calls")) else dump_json(tool_calls),
+        None if not (steps := get("steps")) else dump_json(steps),
     )
 
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row read from results/cases/runs with its JSON, text and boolean columns decoded."""
-    for column in (*RESULT_JSON, *CASE_JSON, "model_config", "metrics", "judge", "options"):
+    for column in (
+        *RESULT_JSON,
+        *CASE_JSON,
+        "model_config",
+        "metrics",
+        "judge",
+        "options",
+        "tool_calls",
+        "steps",
+    ):
         if column in row and row[column] is not None:
             row[column] = load_json(row[column])
     if row.get("cost_unknown"):

@@ -111,6 +111,13 @@ ALTER TABLE annotations ADD COLUMN author TEXT NOT NULL DEFAULT '';
 CREATE INDEX annotations_by_case_id ON annotations(case_id)
 """
 
+# v7: the tool calls a result's answer made (JSON list of {id, name, arguments, raw_arguments}) and
+# the steps of an agent loop (JSON list, engine/agent.py). NULL for results without them.
+V7 = """
+ALTER TABLE results ADD COLUMN tool_calls TEXT;
+ALTER TABLE results ADD COLUMN steps TEXT;
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -118,6 +125,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: _script(V4),
     5: _script(V5),
     6: _script(V6),
+    7: _script(V7),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
