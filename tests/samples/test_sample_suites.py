@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from evaltui.engine.agent import run_agent
+from evaltui.engine.ask import Asked
 from evaltui.providers.base import Completion, Request
 from evaltui.providers.demo import make_demo
 from evaltui.scorers import ScoreContext, combine, compile_scorer
@@ -24,6 +26,7 @@ EXPECTED_SUITES = {
     "math_word_problems.yaml",
     "python_functions.yaml",
     "answer_quality.yaml",
+    "trip_assistant.yaml",
 }
 
 
@@ -42,19 +45,33 @@ async def offline_judge(spec: ModelSpec, request: Request) -> Completion:
 
 
 async def score_suite(suite: Suite, model: str) -> Outcome:
+    """Each case asked and scored as a run does, through the agent loop for an agent suite."""
     suite_dir = str(Path(suite.path).parent)
-    scorers = [compile_scorer(spec, suite_dir=suite_dir) for spec in suite.scorers]
     provider = make_demo(demo_spec(model))
+    tools = [tool.as_request() for tool in suite.tools]
+
+    async def ask(request: Request) -> Asked:
+        return Asked(await provider.complete(request), 1, False)
+
     passed: dict[str, bool] = {}
     for case in suite.cases:
+        scorers = [compile_scorer(spec, suite_dir=suite_dir) for spec in suite.scorers_for(case)]
         messages = render_messages(suite, case)
-        completion = await provider.complete(Request(messages=messages, case_id=case.id))
+        request = Request(messages=messages, case_id=case.id, tools=tools)
+        finished = True
+        if suite.max_steps > 1:
+            trajectory = await run_agent(ask, request, case.tool_results, suite.max_steps)
+            assert trajectory.error is None, f"{case.id}: {trajectory.error}"  # a sample never errs
+            completion, finished = trajectory.completion, trajectory.finished
+            assert completion is not None
+        else:
+            completion = await provider.complete(request)
         ctx = ScoreContext(
             output=completion.text, expected=case.expected, case=case, completion=completion,
-            prompt=messages, suite_dir=suite_dir, judge=offline_judge,
+            prompt=messages, suite_dir=suite_dir, judge=offline_judge, tool_calls=completion.tool_calls,
         )  # fmt: skip
         scores = [await scorer(ctx) for scorer in scorers]
-        passed[case.id], _ = combine(scores, suite.pass_threshold)
+        passed[case.id] = combine(scores, suite.pass_threshold)[0] and finished
     return Outcome(passed)
 
 

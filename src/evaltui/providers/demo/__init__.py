@@ -7,6 +7,7 @@ changes what they answer.
 
     demo:keyword   lexicons, regexes and templates: decent but imperfect
     demo:rules     a weaker, differently biased strategy (disagrees with keyword on real cases)
+                   (offered tools, both act as a small trip assistant that calls them: agent.py)
     demo:echo      the last user message, unchanged
     demo:judge     an offline judge answering {"pass", "score", "reasoning"} as JSON
     demo:hostile   terminal-hostile output (markup, escapes, controls, a 5 MiB line)
@@ -24,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Provider, Request
+from evaltui.providers.base import Completion, Provider, Request, ToolCall
+from evaltui.providers.demo.agent import agent_turn
 from evaltui.providers.demo.hostile import hostile_output
 from evaltui.providers.demo.judge import judge_answer
 from evaltui.providers.demo.reading import last_user_message, token_estimate
@@ -38,11 +40,12 @@ Answer = Callable[[Request], str]
 class DemoModel:
     answer: Answer
     latency_range_ms: tuple[int, int]
+    agent_style: str | None = None  # how it calls tools when a request offers some (agent.py)
 
 
 MODELS: dict[str, DemoModel] = {
-    "keyword": DemoModel(lambda request: keyword_reply(request.messages), (8, 40)),
-    "rules": DemoModel(lambda request: rules_reply(request.messages), (3, 20)),
+    "keyword": DemoModel(lambda request: keyword_reply(request.messages), (8, 40), "keyword"),
+    "rules": DemoModel(lambda request: rules_reply(request.messages), (3, 20), "rules"),
     "echo": DemoModel(lambda request: last_user_message(request.messages), (1, 5)),
     "judge": DemoModel(lambda request: judge_answer(request.messages, request.vars), (5, 25)),
     "hostile": DemoModel(
@@ -56,7 +59,9 @@ def demo_models() -> list[str]:
 
 
 def request_digest(name: str, request: Request) -> int:
-    body = json.dumps([name, request.case_id, request.messages], ensure_ascii=False, sort_keys=True)
+    body = json.dumps(
+        [name, request.case_id, request.messages], ensure_ascii=False, sort_keys=True, default=str
+    )
     return int.from_bytes(
         hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
     )
@@ -75,12 +80,16 @@ class DemoProvider:
         return float(low + request_digest(self.spec.model, request) % (high - low + 1))
 
     async def complete(self, request: Request) -> Completion:
-        text = self._model.answer(request)
+        calls: tuple[ToolCall, ...] = ()
+        if request.tools and self._model.agent_style is not None:
+            text, calls = agent_turn(request, self._model.agent_style)
+        else:
+            text = self._model.answer(request)
         latency = self.latency_ms(request)
         if latency > 0:
             await asyncio.sleep(latency / 1000)
-        tokens_in = sum(token_estimate(message.get("content", "")) for message in request.messages)
-        tokens_out = token_estimate(text)
+        tokens_in = sum(token_estimate(message.get("content") or "") for message in request.messages)
+        tokens_out = token_estimate(text) + sum(token_estimate(call.raw_arguments) for call in calls)
         cost = None
         if self.spec.price is not None:
             price = self.spec.price
@@ -92,6 +101,7 @@ class DemoProvider:
             latency_ms=latency,
             cost_usd=cost,
             model=f"demo:{self.spec.model}",
+            tool_calls=calls,
         )
 
     async def aclose(self) -> None:
