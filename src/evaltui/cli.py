@@ -376,6 +376,22 @@ def import_cmd(
     import_command(kind, path, output, {**options, "input": input_, "id": id_}, err_console)
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The results database to merge into (made if missing).",
+)
+def merge(sources: tuple[Path, ...], into: Path) -> None:
+    """Copy the runs of results databases (with suites, cases, results, annotations) into one.
+    Run ids are kept; merging the same files again adds nothing."""
+    from evaltui.commands.merge import merge_command
+
+    merge_command(list(sources), into, out_console)
+
+
 @main.command("config")
 @db_option
 @click.pass_context
