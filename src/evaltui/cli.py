@@ -170,6 +170,14 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 )
 @click.option("--resume", "resume", default=None, metavar="RUN_ID", help="Finish an interrupted run.")
 @click.option("--retry-errors", is_flag=True, help="With --resume, ask again the cases that errored.")
+@click.option(
+    "--only-failing",
+    default=None,
+    metavar="RUN",
+    help="A new run of only the cases that failed or errored in RUN (on RUN's model unless -m; the "
+    "suite as its file reads now).",
+)
+@click.option("--rescore", default=None, metavar="RUN", hidden=True, help="See `evaltui rescore`.")
 @click.option("--events", default=None, metavar="FILE|-", help="Write engine events as JSON lines.")
 @click.option("--json", "json_out", default=None, metavar="FILE|-", help="Write the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
@@ -199,8 +207,10 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
     """Run SUITE (a YAML file) against its models, or those given with -m."""
     from evaltui.commands.run import run_command
 
-    if suite is None and not opts["resume"]:
-        raise click.UsageError("give a SUITE file, or --resume RUN_ID")
+    if suite is None and not opts["resume"] and not opts["only_failing"] and not opts["rescore"]:
+        raise click.UsageError("give a SUITE file, or --resume RUN_ID, or --only-failing RUN")
+    if opts["resume"] and opts["only_failing"]:
+        raise click.UsageError("--resume finishes a run; --only-failing starts a new one: give one of them")
     for option, key in (
         ("--junit", "junit"),
         ("--report", "report"),
@@ -211,6 +221,25 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
     config = config_for(ctx, db)
     code = run_command(config, suite, err_console, out_console, **opts)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("run_ref")
+@click.option("--label", default=None, help="The new run's label (default: rescore of RUN).")
+@click.option("-c", "--concurrency", type=click.IntRange(1, 4096), default=None, help="Judges asked at once.")
+@click.option("--json", "json_out", default=None, metavar="FILE|-", help="Write the run summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("--baseline", default=None, metavar="RUN", help="Compare the new run with this run.")
+@click.option("--fail-under", type=click.FloatRange(0, 1), default=None, help="Exit 1 under this pass rate.")
+@click.option("--max-regressions", type=click.IntRange(0), default=None, help="Exit 1 past this many.")
+@click.option("--junit", default=None, metavar="FILE", help="Write JUnit XML: one test per case.")
+@click.option("--report", default=None, metavar="FILE", help="Write a Markdown report.")
+@db_option
+@click.pass_context
+def rescore(ctx: click.Context, run_ref: str, db: Path | None, **opts: Any) -> None:
+    """Score RUN's stored outputs with the suite's current scorers, as a new run linked to RUN
+    (label "rescore of RUN"). No model is asked; judge scorers are asked as usual."""
+    ctx.invoke(run, suite=None, db=db, rescore=run_ref, **opts)
 
 
 @main.command()

@@ -77,6 +77,12 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     subscribers = (events,) if events else ()
     if opts["resume"]:
         runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
+    elif opts.get("only_failing") or opts.get("rescore"):
+        from evaltui.commands.rerun import rerun_runners
+
+        suite_file = find_suite(suite_path) if suite_path is not None else None
+        runners = rerun_runners(store, config, suite_file, opts, err, subscribers, pick_models)
+        run_ids = []
     else:
         suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
         if opts.get("sandbox"):

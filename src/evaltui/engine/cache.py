@@ -60,7 +60,9 @@ _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)  # 
 
 def cache_keys(spec: ModelSpec) -> CacheKeys | None:
     """The model's cache keys; None when its answers must not be cached (a python component
-    whose code cannot be read)."""
+    whose code cannot be read; recorded answers, which are the case's own and never asked)."""
+    if spec.provider == "recorded":
+        return None
     if spec.provider != "python":
         return CacheKeys(spec)
     code = code_fingerprint(spec.model)

@@ -26,17 +26,22 @@ class RunOptions:
     retry_errors: bool = False
     group_id: str | None = None
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
+    cases: tuple[str, ...] = ()  # only these case ids (`--only-failing`); empty: every case
+    links: dict[str, str] = field(default_factory=dict)  # {"rerun_of"|"rescore_of": run id}
 
     def started(self, epochs: int) -> dict[str, Any]:
         """What a new run keeps of its options (the run's `options`), for a resume to finish the
-        run that was started (engine/resume.py reads them back)."""
-        return {
+        run that was started (engine/resume.py reads them back), and the run it was made from."""
+        kept: dict[str, Any] = {
             "limit": self.limit,
             "tags": list(self.tags),
             "epochs": epochs,
             "use_cache": self.use_cache,
             "concurrency": self.concurrency,
         }
+        if self.cases:
+            kept["cases"] = list(self.cases)
+        return kept | self.links
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,7 @@ def plan_run(
     resume_run_id: str | None,
 ) -> Plan:
     epochs = options.epochs or prepared.suite.epochs
-    selected = prepared.select(tags=options.tags, limit=options.limit)
+    selected = prepared.select(tags=options.tags, limit=options.limit, ids=options.cases)
     total = len(selected) * epochs
     already: dict[str, int] = {}
     finished: set[tuple[str, int]] = set()

@@ -26,8 +26,16 @@ class PreparedSuite:
     suite_dir: str
     cases: tuple[PreparedCase, ...]
 
-    def select(self, *, tags: tuple[str, ...] = (), limit: int | None = None) -> list[PreparedCase]:
-        chosen = [pc for pc in self.cases if not tags or set(tags) & set(pc.case.tags)]
+    def select(
+        self, *, tags: tuple[str, ...] = (), limit: int | None = None, ids: tuple[str, ...] = ()
+    ) -> list[PreparedCase]:
+        """The cases a run asks: with any of `tags`, among `ids` (when given), the first `limit`."""
+        wanted = set(ids)
+        chosen = [
+            pc
+            for pc in self.cases
+            if (not tags or set(tags) & set(pc.case.tags)) and (not wanted or pc.case.id in wanted)
+        ]
         return chosen[:limit] if limit is not None else chosen
 
 

@@ -72,6 +72,7 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         vars={"input": case.input, "expected": case.expected, "tags": case.tags, **case.vars},
         tools=[tool.as_request() for tool in suite.tools],
         response_format=suite.response_format,
+        recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
     trajectory: Trajectory | None = None
     if suite.max_steps > 1:  # the agent loop (engine/agent.py): every step asked through the Asker

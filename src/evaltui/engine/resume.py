@@ -93,8 +93,10 @@ def plan_resume(
     suite = _suite_of(store, run)
     model, notes = _model_of(run, suite)
     started = run.get("options")
+    cases: tuple[str, ...] = ()
     if started is not None:
         limit, tags = started["limit"], tuple(started["tags"])
+        cases = tuple(started.get("cases") or ())
         use_cache = bool(started["use_cache"]) and not no_cache
         concurrency = concurrency or started["concurrency"]
     else:
@@ -113,10 +115,12 @@ def plan_resume(
         retry_errors=retry_errors,
         group_id=run.get("group_id"),
         prices=dict(prices or {}),
+        cases=cases,
     )
     prepared = prepare(suite)
     epochs = range(options.epochs or 1)
-    wanted = {(pc.case.id, e) for pc in prepared.select(tags=tags, limit=limit) for e in epochs}
+    chosen = prepared.select(tags=tags, limit=limit, ids=cases)
+    wanted = {(pc.case.id, e) for pc in chosen for e in epochs}
     if started is None and len(wanted) != int(run["total"]):
         raise EvaltuiError(
             f"run {run_id} was started with {run['total']} cases (counting epochs) by an older evaltui, "

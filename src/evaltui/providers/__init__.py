@@ -40,4 +40,8 @@ def make_provider(spec: ModelSpec, http: HttpClient) -> Provider:
         from evaltui.providers.demo import make_demo
 
         return make_demo(spec)
+    if spec.provider == "recorded":
+        from evaltui.providers.recorded import RecordedProvider
+
+        return RecordedProvider(spec)
     raise ProviderError(f"unknown provider {spec.provider!r}")

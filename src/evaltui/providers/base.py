@@ -92,6 +92,7 @@ class Request:
     vars: dict[str, Any] = field(default_factory=dict)  # the case's input/expected/vars (python provider)
     tools: list[dict[str, Any]] = field(default_factory=list)  # [{"type": "function", "function": {...}}]
     response_format: dict[str, Any] | None = None  # OpenAI's shape; each provider maps it
+    recorded: dict[str, Any] | None = None  # the case's recorded answer (the `recorded` model's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 Both are streamed line by line from a binary file, so a 50 MB file costs one pass and each bad
 byte, bad line or bad row is reported with its line number.
 
-CSV columns: `id`, `input`, `expected`, `tags` and `cluster` are the case's own fields; every
-other column becomes a template variable of that name (`{{ customer_tier }}`). Cells are text.
+CSV columns: `id`, `input`, `expected`, `tags` and `cluster` are the case's own fields, `output`,
+`latency_ms`, `tokens_in`, `tokens_out`, `cost_usd` and `model` its recorded answer (the `recorded`
+model); every other column becomes a template variable of that name (`{{ customer_tier }}`). Cells are text.
 An empty `id` means "derive it from the content", an empty `expected` means "no expected value",
 an empty `cluster` means none; `tags` is split on `;` or `,` with blanks dropped. The header must
 have an `input` column, no column twice, and every row as many cells as the header.
@@ -24,6 +25,8 @@ from evaltui.suites.yamlnodes import MAX_DEPTH, decode_text
 
 CASE_FILE_SUFFIXES = (".jsonl", ".csv")
 CSV_CASE_COLUMNS = ("id", "input", "expected", "tags", "cluster")
+# A recorded answer's columns (the `recorded` model); an empty cell means "not given".
+CSV_RECORDED_COLUMNS = ("output", "latency_ms", "tokens_in", "tokens_out", "cost_usd", "model")
 _TAG_SPLIT = re.compile(r"[;,]")
 
 RawCase = tuple[int, dict[str, Any]]  # (line number, the case's fields as written)
@@ -163,7 +166,11 @@ def _csv_case(cells: dict[str, str]) -> dict[str, Any]:
         case["tags"] = [tag.strip() for tag in _TAG_SPLIT.split(cells["tags"]) if tag.strip()]
     if cells.get("cluster", "").strip():
         case["cluster"] = cells["cluster"].strip()
-    variables = {name: value for name, value in cells.items() if name not in CSV_CASE_COLUMNS}
+    for name in CSV_RECORDED_COLUMNS:
+        if name in cells and (cells[name] != "" if name == "output" else cells[name].strip()):
+            case[name] = cells[name] if name in ("output", "model") else cells[name].strip()
+    skipped = (*CSV_CASE_COLUMNS, *CSV_RECORDED_COLUMNS)
+    variables = {name: value for name, value in cells.items() if name not in skipped}
     if variables:
         case["vars"] = variables
     return case

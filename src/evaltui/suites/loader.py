@@ -14,7 +14,7 @@ from typing import Any
 from evaltui.errors import SuiteError
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.identity import derive_case_id
-from evaltui.suites.models import Case, Location, Message, Suite
+from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
 from evaltui.suites.template import compile_case_templates, compile_templates
 from evaltui.suites.tools import (
@@ -97,13 +97,20 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
     """One case from its written fields (inline YAML, a JSONL object or a CSV row)."""
     if not isinstance(fields, dict):
         raise source.error("a case is a mapping with at least `input:` (or a `file:` entry)", path)
-    unknown = [key for key in fields if key not in public_keys(Case) and key != "file"]
+    unknown = [
+        key for key in fields if key not in public_keys(Case) and key != "file" and key not in RECORDED_KEYS
+    ]
     if unknown:  # a misspelt key also leaves its field missing: name the misspelling, it is the cause
         expected = ", ".join(public_keys(Case))
         raise source.error(f"unknown key; expected one of: {expected}", (*path, str(unknown[0])))
     if "input" not in fields:
         raise source.error("field required", (*path, "input"))
     data = dict(fields)
+    answer = {key: data.pop(key) for key in RECORDED_KEYS if key in data}
+    if answer:  # `output:` and its figures, written on the case: the recorded model's answer
+        if "output" not in answer:
+            raise source.error(f"{next(iter(answer))} goes with a recorded `output:`", (*path, "output"))
+        data["recorded"] = answer
     given_id = data.get("id")
     if isinstance(given_id, int) and not isinstance(given_id, bool):
         data["id"] = str(given_id)

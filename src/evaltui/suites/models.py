@@ -18,7 +18,7 @@ from pydantic import (
     model_serializer,
 )
 
-ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo"]
+ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo", "recorded"]
 
 DEFAULT_BASE_URLS: dict[str, str] = {
     "openai": "https://api.openai.com/v1",
@@ -49,6 +49,7 @@ _LATER_FIELDS = {
     "messages": None,
     "tool_results": {},
     "labels": [],
+    "recorded": None,
 }
 
 
@@ -158,6 +159,21 @@ class Tool(Strict):
         return self.model_dump(exclude_none=True)
 
 
+class Recorded(Strict):
+    """An answer given before evaltui saw the case (logged production traffic, another system's
+    output, a stored run being rescored): the `recorded` model answers with it."""
+
+    output: str
+    latency_ms: float | None = Field(default=None, ge=0)
+    tokens_in: int | None = Field(default=None, ge=0)
+    tokens_out: int | None = Field(default=None, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0)
+    model: str | None = None  # which model gave it, when known
+
+
+RECORDED_KEYS = tuple(Recorded.model_fields)  # written on a case, they make its `recorded` answer
+
+
 class Case(Strict):
     id: str  # stable: comparisons across runs key on it (given, or derived from content)
     input: Any = ""  # usually a string; any JSON value is allowed
@@ -170,9 +186,11 @@ class Case(Strict):
     # Canned tool results the agent loop feeds back, by tool name: a string, any JSON value, or a
     # list of {when: {argument: value}, result: ...} matched on the call's arguments (suites/tools.py).
     tool_results: dict[str, Any] = Field(default_factory=dict)
+    # Written as `output:` (and `latency_ms:`, `tokens_in:`, … ) on the case: the `recorded` model's answer.
+    recorded: Recorded | None = None
     loc: Location | None = Field(default=None, exclude=True)
 
-    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("messages", "tool_results")
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("messages", "tool_results", "recorded")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:

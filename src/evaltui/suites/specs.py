@@ -30,7 +30,10 @@ _USE_KEY_ENV = (
 def parse_model_spec(
     text: str, *, file: str | None = None, line: int | None = None, field: str | None = None
 ) -> ModelSpec:
-    """`provider:model` -> ModelSpec. The CLI's `-m` flag uses this too (file=None)."""
+    """`provider:model` -> ModelSpec. The CLI's `-m` flag uses this too (file=None). `recorded`
+    alone is the model that answers with each case's recorded `output:`."""
+    if text.strip() == "recorded":
+        return ModelSpec(provider="recorded")
     provider, sep, model = text.strip().partition(":")
     if not sep or not provider:
         raise SuiteError(
@@ -46,7 +49,7 @@ def parse_model_spec(
             line=line,
             field=field,
         )
-    if not model and provider != "demo":
+    if not model and provider not in ("demo", "recorded"):
         raise SuiteError(f"{provider}: needs a model name after the colon", file=file, line=line, field=field)
     return ModelSpec(provider=provider, model=model)
 

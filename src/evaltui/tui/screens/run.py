@@ -18,6 +18,9 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.engine import RunOptions
+from evaltui.engine.rerun import only_failing, rescore
+from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.progress_line import ProgressLine
@@ -90,6 +93,12 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             tooltip="Leave the search box, clear the search, or go back",
             id="run.escape",
         ),
+        Binding("F", "rerun_failing", "Rerun failing",
+                tooltip="A new run of only the cases that failed or errored here (the suite as it reads now)",
+                id="run.rerun_failing"),
+        Binding("S", "rescore", "Rescore",
+                tooltip="A new run scoring this run's outputs with the suite's scorers now (asks no model)",
+                id="run.rescore"),
         Binding("space", "mark", "Mark", show=False,
                 tooltip="Mark this run to compare (first A, then B)", id="run.mark"),
         Binding("c", "compare('previous')", "Compare", show=False,
@@ -359,11 +368,39 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             return False
         return bool(self.run.get("errors")) if retry_errors else status in ("interrupted", "failed")
 
+    def ended(self) -> bool:
+        """The run is over (not going on here or in another process)."""
+        status = self.run.get("status")
+        return status not in (None, "running") and self.app.live.get(self.run_id) is None  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Resume and Retry errors show in the footer only when they can act."""
+        """Resume, Retry errors, Rerun failing and Rescore show in the footer only when they can act."""
         if action == "resume":
             return self.resumable(bool(parameters and parameters[0]))
+        if action == "rerun_failing":
+            return self.ended() and bool(self.run.get("failed") or self.run.get("errors"))
+        if action == "rescore":
+            return self.ended() and bool(self.run.get("done"))
         return True
+
+    def action_rerun_failing(self) -> None:
+        if self.check_action("rerun_failing", ()):
+            self._rerun("failing")
+
+    def action_rescore(self) -> None:
+        if self.check_action("rescore", ()):
+            self._rerun("rescore")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rerun", name="Preparing the new run")
+    def _rerun(self, kind: str) -> None:
+        """Plan the new run (reads the suite file and the store) and hand it to the app's live runs."""
+        config = self.app.config  # type: ignore[attr-defined]
+        base = RunOptions(concurrency=config.concurrency, prices=dict(config.prices))
+        plan = (only_failing if kind == "failing" else rescore)(self.app.store, self.run_id, base)  # type: ignore[attr-defined]
+        for note in plan.notes:
+            self.app.call_from_thread(self.notify, note, severity="warning", markup=False)
+        request = LaunchRequest(plan.suite, [plan.model], plan.options)
+        self.app.call_from_thread(self.app.live.launch, request)  # type: ignore[attr-defined]
 
     def action_resume(self, retry_errors: bool = False) -> None:
         if not self.resumable(retry_errors):

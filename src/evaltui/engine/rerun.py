@@ -1,0 +1,136 @@
+"""New runs made from an earlier one: ask again only what failed, or score its answers again.
+
+    only_failing(store, run_id) -> Rerun       the suite as its file reads now, the run's model,
+                                               and the ids of the cases that failed or errored
+                                               in the run (any epoch); options say `rerun_of`
+    rescore(store, run_id) -> Rerun            the suite's current scorers over the run's stored
+                                               outputs: each case answered by the `recorded`
+                                               model with what the run's model said (and its
+                                               latency as stored; no tokens, no cost: the rescore
+                                               spends only what its judges do); nothing is asked
+                                               but judges. Labelled "rescore of RUN", options say
+                                               `rescore_of`. A case the run could not ask (an
+                                               error) has no output and is an error again.
+
+Both read the suite from the path the run's suite was loaded from (the point is to use what was
+fixed there: a prompt, an expected value, a scorer); SuiteError when it cannot be loaded. Blocking:
+call them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evaltui.engine.plan import RunOptions
+from evaltui.engine.resume import _model_of
+from evaltui.errors import EvaltuiError, StoreError
+from evaltui.suites.loader import load_suite
+from evaltui.suites.models import ModelSpec, Recorded, Suite
+
+FAILING = ("fail", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Rerun:
+    suite: Suite
+    model: ModelSpec
+    options: RunOptions
+    cases: tuple[str, ...]  # the case ids the new run holds
+    notes: tuple[str, ...] = ()  # what the user should know (cases left out, and why)
+
+
+def current_suite(store: Any, run: dict[str, Any]) -> Suite:
+    """The run's suite as its file reads now."""
+    row = store.query_one("SELECT path FROM suites WHERE id = ?", (run["suite_id"],), what="the run's suite")
+    path = (row or {}).get("path") or ""
+    if not path:
+        raise StoreError(f"run {run['id']}: its suite's file is not known (it was not loaded from a file)")
+    if not Path(path).is_file():
+        raise EvaltuiError(f"run {run['id']}: its suite file {path} is gone")
+    return load_suite(path)
+
+
+def _run(store: Any, run_id: str) -> dict[str, Any]:
+    run = store.get_run(run_id)
+    if run is None:
+        raise StoreError(f"no run {run_id!r} in {store.path}")
+    if run["status"] == "running":
+        raise EvaltuiError(f"run {run_id} is still running; wait for it to end")
+    return run
+
+
+def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun:
+    run = _run(store, run_id)
+    suite = current_suite(store, run)
+    failing = {
+        r["case_id"]
+        for r in store.iter_results(run_id, columns=("case_id", "status"))
+        if r["status"] in FAILING
+    }
+    if not failing:
+        raise EvaltuiError(f"run {run_id} has no failed or errored case to ask again")
+    present = {case.id for case in suite.cases}
+    cases = tuple(case.id for case in suite.cases if case.id in failing)
+    notes = []
+    gone = sorted(failing - present)
+    if gone:
+        notes.append(
+            f"{len(gone)} failing case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}"
+        )
+    if not cases:
+        raise EvaltuiError(f"none of run {run_id}'s failing cases is in the suite any more")
+    model, model_notes = _model_of(run, suite)
+    options = dataclasses.replace(
+        options or RunOptions(), cases=cases, links={"rerun_of": run_id}, epochs=int(run["epochs"])
+    )
+    return Rerun(suite, model, options, cases, tuple(notes + model_notes))
+
+
+def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun:
+    run = _run(store, run_id)
+    if int(run["epochs"]) > 1:
+        raise EvaltuiError(
+            f"run {run_id} asked each case {run['epochs']} times; rescore takes runs of one epoch"
+        )
+    suite = current_suite(store, run)
+    answers: dict[str, Recorded | None] = {}
+    columns = ("case_id", "epoch", "status", "output", "latency_ms")
+    for row in store.iter_results(run_id, columns=columns):
+        output = row["output"]
+        answers[row["case_id"]] = (
+            None
+            if row["status"] == "error" or output is None
+            else Recorded(
+                output=output,
+                latency_ms=row["latency_ms"],
+                cost_usd=0.0,  # said by this run: nothing was spent on it
+                model=run["model_id"],
+            )
+        )
+    cases = [
+        case.model_copy(update={"recorded": answers[case.id]}) for case in suite.cases if case.id in answers
+    ]
+    if not cases:
+        raise EvaltuiError(f"none of run {run_id}'s cases is in the suite any more")
+    notes = []
+    gone = sorted(set(answers) - {case.id for case in cases})
+    if gone:
+        notes.append(f"{len(gone)} case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}")
+    errored = sum(1 for case in cases if case.recorded is None)
+    if errored:
+        notes.append(f"{errored} case(s) errored in run {run_id} (no output to score): errors again")
+    rescored = suite.model_copy(update={"cases": cases})
+    rescored.path = suite.path
+    model = ModelSpec(
+        id=run["model_id"], provider="recorded", model=str(run["model_config"].get("model") or "")
+    )
+    options = dataclasses.replace(
+        options or RunOptions(),
+        label=f"rescore of {run_id}",
+        use_cache=False,
+        links={"rescore_of": run_id},
+    )
+    return Rerun(rescored, model, options, tuple(case.id for case in cases), tuple(notes))
