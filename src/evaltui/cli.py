@@ -367,6 +367,20 @@ def annotate(
 
 
 @main.command()
+@click.argument("run_ref")
+@click.argument("case_id")
+@click.option("--yes", "-y", is_flag=True, help="Write without asking (the diff is still printed).")
+@db_option
+@click.pass_context
+def accept(ctx: click.Context, run_ref: str, case_id: str, yes: bool, db: Path | None) -> None:
+    """Write RUN's output for a failing CASE as the case's expected value in the suite's source
+    (an inline YAML case, or its line of a JSONL/CSV file; nothing else in the file changes)."""
+    from evaltui.commands.accept import accept_command
+
+    accept_command(open_store(config_for(ctx, db)), run_ref, case_id, out_console, yes=yes)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check suites (files or folders): exit 2 naming file:line:field for a broken one."""

@@ -1,4 +1,5 @@
-"""New runs made from an earlier one: ask again only what failed, or score its answers again.
+"""From an earlier run to the next: ask again only what failed, score its answers again, or take
+one of its outputs as the expected value.
 
     only_failing(store, run_id) -> Rerun       the suite as its file reads now, the run's model,
                                                and the ids of the cases that failed or errored
@@ -12,7 +13,11 @@
                                                `rescore_of`. A case the run could not ask (an
                                                error) has no output and is an error again.
 
-Both read the suite from the path the run's suite was loaded from (the point is to use what was
+    accept_edit(store, run_id, case_id) -> Edit     the run's output of a failing case as the
+                                               case's new expected value in the suite's source
+                                               (suites/edit.py); `accepted(...)` marks the result
+
+All three read the suite from the path the run's suite was loaded from (the point is to use what was
 fixed there: a prompt, an expected value, a scorer); SuiteError when it cannot be loaded. Blocking:
 call them in a worker thread.
 """
@@ -27,6 +32,7 @@ from typing import Any
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.resume import _model_of
 from evaltui.errors import EvaltuiError, StoreError
+from evaltui.suites.edit import Edit, plan_accept
 from evaltui.suites.loader import load_suite
 from evaltui.suites.models import ModelSpec, Recorded, Suite
 
@@ -134,3 +140,22 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
         links={"rescore_of": run_id},
     )
     return Rerun(rescored, model, options, tuple(case.id for case in cases), tuple(notes))
+
+
+def accept_edit(store: Any, run_id: str, case_id: str) -> Edit:
+    """The edit writing the run's output for a failing case as its expected value. EvaltuiError
+    says why not (it passed, it errored, the case has no expected value, …)."""
+    run = _run(store, run_id)
+    result = store.get_result(run_id, case_id)
+    if result is None:
+        raise EvaltuiError(f"run {run_id} has no result for case {case_id!r}")
+    if result["status"] == "error" or result.get("output") is None:
+        raise EvaltuiError(f"case {case_id!r} errored in run {run_id}: there is no output to accept")
+    if result["status"] == "pass":
+        raise EvaltuiError(f"case {case_id!r} passed in run {run_id}: nothing to accept")
+    return plan_accept(current_suite(store, run), case_id, str(result["output"]))
+
+
+def accepted(store: Any, run_id: str, case_id: str, edit: Edit) -> None:
+    """Mark the run's result: its output is now the case's expected value."""
+    store.mark_accepted(run_id, case_id, f"output written as expected in {edit.where}")

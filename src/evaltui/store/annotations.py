@@ -93,6 +93,10 @@ class AnnotationQueries(ThreadConnections):
         self.write(lambda conn: conn.execute(sql, values), what="an annotation")
         return made
 
+    def mark_accepted(self, run_id: str, case_id: str, note: str) -> Annotation:
+        """The result's output was written into the suite as the case's expected value."""
+        return self.annotate(run_id, case_id, label=ACCEPTED, note=note)
+
     def annotations(self, run_id: str, case_id: str | None = None) -> list[Annotation]:
         """The run's annotations (of one case, if given), oldest first."""
         sql, params = "SELECT * FROM annotations WHERE run_id = ?", [run_id]

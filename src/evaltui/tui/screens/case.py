@@ -2,7 +2,8 @@
 scorer's verdict and reason, the numbers, any error, and an inline diff of output against
 expected), with `n`/`p` (or `j`/`k`) to step through the run's failing cases in place.
 `l` labels the case and `N` adds a note (kept with the run); a label the same case got in an
-earlier run of the suite shows in the header as a hint."""
+earlier run of the suite shows in the header as a hint. `a` on a failing case writes its output
+as the case's expected value into the suite's source, after showing the change and asking."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from evaltui.analysis.diff import Segment, inline_runs, unified_word_diff
+from evaltui.engine.rerun import accept_edit, accepted
 from evaltui.store.annotations import Annotation
+from evaltui.suites.edit import Edit
+from evaltui.tui.screens.accept import AcceptScreen
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
@@ -80,6 +84,13 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             "l", "label", "Label", tooltip="Label this case (model-wrong, expected-wrong, …)", id="case.label"
         ),
         Binding("N", "note", "Note", tooltip="Add a note on this case, kept with the run", id="case.note"),
+        Binding(
+            "a",
+            "accept",
+            "Accept",
+            tooltip="Write this output as the case's expected value in the suite (shows the change first)",
+            id="case.accept",
+        ),
         Binding("j", "step(1)", "Next failure", show=False, tooltip="Same as n", id="case.next_j"),
         Binding("k", "step(-1)", "Prev failure", show=False, tooltip="Same as p", id="case.prev_k"),
     ]
@@ -161,12 +172,42 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     def action_note(self) -> None:
         self.ask_note(self.run_id, self.case_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Accept shows only on a failing case (an errored one has no output to accept)."""
+        if action == "accept":
+            return self.shown is not None and self.shown.result.get("status") == "fail"
+        return True
+
+    def action_accept(self) -> None:
+        if self.check_action("accept", ()):
+            self._plan_accept(self.case_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="accept", name="Preparing the edit")
+    def _plan_accept(self, case_id: str) -> None:
+        edit = accept_edit(self.app.store, self.run_id, case_id)  # type: ignore[attr-defined]
+
+        def answered(write: bool | None) -> None:
+            if write:
+                self._write_accept(case_id, edit)
+
+        self.app.call_from_thread(self.app.push_screen, AcceptScreen(case_id, edit), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="accept", name="Writing the suite")
+    def _write_accept(self, case_id: str, edit: Edit) -> None:
+        edit.write()
+        accepted(self.app.store, self.run_id, case_id, edit)  # type: ignore[attr-defined]
+        self.app.call_from_thread(
+            self.notify, f"Written into {edit.where}; the next run scores against it.", markup=False
+        )
+        self.app.call_from_thread(self.annotated, self.run_id, case_id)
+
     def annotated(self, run_id: str, case_id: str) -> None:
         if run_id == self.run_id and case_id == self.case_id:
             self._load(self.case_id, self.epoch, 0)
 
     def _show(self, view: CaseView) -> None:
         self.shown = view
+        self.refresh_bindings()  # Accept depends on the case's status
         result = view.result
         self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
         self.query_one("#case-header", Static).update(self._header(view))
