@@ -16,7 +16,17 @@ from evaltui.console import fmt_cost, fmt_ms
 from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_spent, why
 from evaltui.text import inert, json_text
 
-FAILURE_COLUMNS = ("case_id", "epoch", "status", "input", "expected", "output", "scores", "error")
+FAILURE_COLUMNS = (
+    "case_id",
+    "epoch",
+    "status",
+    "input",
+    "expected",
+    "output",
+    "scores",
+    "error",
+    "tool_calls",
+)
 
 
 def run_metrics(store: Any, run_id: str) -> dict[str, Any]:

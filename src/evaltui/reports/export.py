@@ -30,7 +30,7 @@ from evaltui.text import make_visible
 
 COLUMNS = (
     "case_id", "epoch", "status", "output", "scores", "value", "latency_ms", "tokens_in", "tokens_out",
-    "cost_usd", "attempts", "cached", "error", "finished_at",
+    "cost_usd", "attempts", "cached", "error", "finished_at", "tool_calls", "steps",
 )  # fmt: skip
 ANNOTATION_COLUMNS = ("label", "notes")  # added to each row from the run's annotations
 MD_OUTPUT_CHARS = 200
@@ -77,7 +77,9 @@ def write_csv(store: Any, run_id: str, handle: IO[str], *, terminal: bool = Fals
     writer = csv.writer(handle)
     writer.writerow((*COLUMNS, *ANNOTATION_COLUMNS))
     for row in _rows(store, run_id):
-        row["scores"] = json.dumps(row.get("scores"), ensure_ascii=False)
+        for column in ("scores", "tool_calls", "steps"):
+            value = row.get(column)
+            row[column] = "" if value is None else json.dumps(value, ensure_ascii=False)
         row["notes"] = json.dumps(row["notes"], ensure_ascii=False) if row["notes"] else ""
         cells = [row.get(c) for c in (*COLUMNS, *ANNOTATION_COLUMNS)]
         writer.writerow([make_visible(c) if terminal and isinstance(c, str) else c for c in cells])

@@ -19,7 +19,7 @@ from evaltui.text import make_visible
 
 OUTPUT_CHARS = 2000
 _NOT_XML = re.compile("[\ufffe\uffff]")
-COLUMNS = ("case_id", "epoch", "status", "output", "scores", "latency_ms", "error")
+COLUMNS = ("case_id", "epoch", "status", "output", "scores", "latency_ms", "error", "tool_calls")
 
 
 def xml_text(text: str) -> str:

@@ -5,17 +5,42 @@ rate over the scored cases without the errored ones beside it, nor charges cache
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
 
 
+SHOWN_CALLS = 8  # tool calls named in a reason before "and N more"
+
+
 def why(row: dict[str, Any]) -> str:
-    """Why a result did not pass: the provider's error, else the failing scorers' reasons."""
+    """Why a result did not pass: the provider's error, else the failing scorers' reasons; then the
+    tool calls the model made, if any (what a reviewer asks next)."""
     if row.get("error"):
-        return str(row["error"])
-    reasons = [f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")]
-    return "; ".join(reasons)
+        text = str(row["error"])
+    else:
+        text = "; ".join(
+            f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")
+        )
+    calls = row.get("tool_calls")
+    if calls:
+        text += ("; " if text else "") + "tool calls: " + tool_calls_text(calls)
+    return text
+
+
+def tool_calls_text(calls: list[dict[str, Any]]) -> str:
+    """`get_weather({"city": "Paris"}), book(<not JSON: {"id": 4>)`: each call with its arguments as
+    normalised JSON (keys sorted), or as written when they were not JSON."""
+    shown = [_call_text(call) for call in calls[:SHOWN_CALLS]]
+    more = f" and {len(calls) - SHOWN_CALLS} more" if len(calls) > SHOWN_CALLS else ""
+    return ", ".join(shown) + more
+
+
+def _call_text(call: dict[str, Any]) -> str:
+    if call.get("malformed"):
+        return f"{call.get('name')}(<not JSON: {str(call.get('raw_arguments'))[:80]}>)"
+    return f"{call.get('name')}({json.dumps(call.get('arguments'), ensure_ascii=False, sort_keys=True)})"
 
 
 def asked_rate(passed: int, asked: int) -> float | None:
