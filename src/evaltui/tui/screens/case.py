@@ -3,7 +3,9 @@ scorer's verdict and reason, the numbers, any error, and an inline diff of outpu
 expected), with `n`/`p` (or `j`/`k`) to step through the run's failing cases in place.
 `l` labels the case and `N` adds a note (kept with the run); a label the same case got in an
 earlier run of the suite shows in the header as a hint. `a` on a failing case writes its output
-as the case's expected value into the suite's source, after showing the change and asking."""
+as the case's expected value into the suite's source, after showing the change and asking. A case
+that called tools shows its trajectory (each agent step's text, tool calls and results); `]`/`[`
+step through it."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import colourless, status_tone, tone
+from evaltui.tui.widgets.trajectory import Trajectory
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 DIFF_LIMIT = 20_000  # characters of each side given to the word diff
@@ -91,6 +94,20 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             tooltip="Write this output as the case's expected value in the suite (shows the change first)",
             id="case.accept",
         ),
+        Binding(
+            "right_square_bracket",
+            "trajectory(1)",
+            "Next step",
+            tooltip="The next step of this case's trajectory (its tool calls and results)",
+            id="case.next_step",
+        ),
+        Binding(
+            "left_square_bracket",
+            "trajectory(-1)",
+            "Prev step",
+            tooltip="The previous step of this case's trajectory",
+            id="case.prev_step",
+        ),
         Binding("j", "step(1)", "Next failure", show=False, tooltip="Same as n", id="case.next_j"),
         Binding("k", "step(-1)", "Prev failure", show=False, tooltip="Same as p", id="case.prev_k"),
     ]
@@ -119,6 +136,10 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
                 section = Static(id=name, classes="section")
                 section.border_title = title
                 yield section
+                if name == "output":
+                    trajectory = Trajectory(id="trajectory", classes="section")
+                    trajectory.border_title = "Trajectory"
+                    yield trajectory
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -165,6 +186,13 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     def action_step(self, step: int) -> None:
         self._load(self.case_id, self.epoch, step)
 
+    def action_trajectory(self, step: int) -> None:
+        trajectory = self.query_one(Trajectory)
+        if not trajectory.step_to(trajectory.current + step):
+            where = "after" if step > 0 else "before"
+            message = f"No step {where} this one." if trajectory.count else "This case made no tool calls."
+            self.notify(message, markup=False)
+
     def action_label(self) -> None:
         current = self.shown.label if self.shown else None
         self.ask_label(self.run_id, self.case_id, self.suite, current)
@@ -173,9 +201,12 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         self.ask_note(self.run_id, self.case_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Accept shows only on a failing case (an errored one has no output to accept)."""
+        """Accept shows only on a failing case (an errored one has no output to accept); Next and
+        Prev step only on a case with a trajectory of more than one step."""
         if action == "accept":
             return self.shown is not None and self.shown.result.get("status") == "fail"
+        if action == "trajectory":
+            return self.shown is not None and self.query_one(Trajectory).count > 1
         return True
 
     def action_accept(self) -> None:
@@ -207,7 +238,6 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     def _show(self, view: CaseView) -> None:
         self.shown = view
-        self.refresh_bindings()  # Accept depends on the case's status
         result = view.result
         self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
         self.query_one("#case-header", Static).update(self._header(view))
@@ -219,6 +249,10 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             safe_text(result.get("expected")) if result.get("expected") is not None else Text("(none)", "dim")
         )
         self.query_one("#output", Static).update(safe_text(result.get("output") or ""))
+        trajectory = self.query_one(Trajectory)
+        trajectory.show(result.get("steps"), result.get("tool_calls"))
+        trajectory.display = trajectory.count > 0
+        self.refresh_bindings()  # Accept depends on the case's status, Next/Prev step on its steps
         self.query_one("#scores", Static).update(self._scores(result.get("scores") or []))
         diff = self.query_one("#diff", Static)
         diff.display = view.diff is not None

@@ -1,0 +1,77 @@
+"""A Pilot journey through an agent case: the Case screen shows each step of its trajectory (text,
+tool calls with pretty-printed arguments, the results fed back), `]`/`[` step through it, and
+hostile text in a tool result stays inert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.widgets.trajectory import Trajectory
+from tests.tui.conftest import AppFactory, record_notifications, run_suite, screen_text, wait_until
+from tests.tui.test_annotate import open_case
+
+AGENT_SUITE = """name: agent
+prompt: "{{ input }}"
+max_steps: 3
+tools:
+  - type: function
+    function: {name: get_weather, parameters: {type: object, properties: {city: {type: string}}}}
+models:
+  - {id: demo:keyword, provider: demo, model: keyword, params: {latency_ms: 0}}
+cases:
+  - id: paris
+    input: "What's the weather in Paris?"
+    tool_results: {get_weather: "[bold red]18C[/] and \\x1b[31msunny"}
+    scorers: [{type: tool-call, name: get_weather, arguments: {city: Paris}}]
+  - id: hello
+    input: "Hello there"
+    scorers: [no-tool-call]
+"""
+
+
+@pytest.fixture
+def agent_run(db_path: Path, tmp_path: Path) -> str:
+    suite = tmp_path / "agent.yaml"
+    suite.write_text(AGENT_SUITE, encoding="utf-8")
+    return run_suite(db_path, suite)
+
+
+async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
+    make_tui: AppFactory, agent_run: str
+) -> None:
+    run_id = agent_run
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_case(pilot, run_id, "paris")
+        trajectory = screen.query_one(Trajectory)
+        assert trajectory.display and trajectory.count == 2 and trajectory.current == 0
+        first = screen_text(screen.query_one("#step-0"))
+        assert first.startswith("Step 1 of 2")
+        assert "→ get_weather" in first and '"city": "Paris"' in first
+        # the tool result as the suite wrote it: markup shown as text, the escape made visible
+        assert "← result  [bold red]18C[/] and " in first and "\x1b" not in first
+        assert "current" in screen.query_one("#step-0").classes
+
+        await pilot.press("right_square_bracket")
+        assert trajectory.current == 1 and "current" in screen.query_one("#step-1").classes
+        second = screen_text(screen.query_one("#step-1"))
+        assert second.startswith("Step 2 of 2") and "(answered without calling a tool)" in second
+        await pilot.press("right_square_bracket")
+        assert trajectory.current == 1 and notes[-1] == "No step after this one."
+        await pilot.press("left_square_bracket")
+        assert trajectory.current == 0
+
+        await app.pop_screen()
+        app.open_case(run_id, "hello")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.case_id == "hello")
+        await wait_until(
+            pilot, lambda: app.screen.shown is not None and app.screen.shown.result["case_id"] == "hello"
+        )
+        only = app.screen.query_one(Trajectory)
+        assert only.count == 1 and "(answered without calling a tool)" in screen_text(
+            app.screen.query_one("#step-0")
+        )
