@@ -8,6 +8,7 @@ run could only error on, are counted and reported as left out, never silently dr
 
 from __future__ import annotations
 
+import json
 import math
 from array import array
 from dataclasses import asdict, dataclass, field
@@ -91,6 +92,7 @@ class Counts:
     improvements: int = 0  # fail -> pass
     unchanged: int = 0  # same verdict
     changed_output: int = 0  # same verdict, different output
+    changed_tool_calls: int = 0  # shared cases whose tool calls differ (names and arguments, normalised)
     errors_a: int = 0  # shared cases with an errored epoch in A
     errors_b: int = 0
     unscored: int = 0  # shared, but one run only errored on it: not paired
@@ -236,6 +238,7 @@ def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
                     yield outcome
 
         paired = paired_difference(pairs())
+    counts.changed_tool_calls = changed_tool_calls(store, run_a, run_b)
     return Comparison(
         run_a=info_a,
         run_b=info_b,
@@ -247,6 +250,46 @@ def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
         improvements=[cid for _, cid in sorted(moved["improvements"])],
         suites=suite_relation(info_a, info_b),
         epochs=max(totals_a.epochs, totals_b.epochs),
+    )
+
+
+def normalised_tool_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """What two runs' tool calls are compared on: each call's name and arguments (as written when
+    they were not JSON). Call ids are left out: servers make up new ones on every answer."""
+    return [
+        {
+            "name": call.get("name"),
+            "arguments": call.get("raw_arguments") if call.get("malformed") else call.get("arguments"),
+        }
+        for call in calls or ()
+    ]
+
+
+def tool_call_signature(calls: list[dict[str, Any]] | None) -> str:
+    """The calls as normalised JSON, keys sorted: key order is not a change."""
+    return json.dumps(normalised_tool_calls(calls), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def changed_tool_calls(store: Any, run_a: str, run_b: str) -> int:
+    """Shared cases with an epoch whose tool calls differ between the runs. Only results that made
+    calls are read first, so runs without tools cost two queries that find nothing."""
+    calls_a = {
+        (r["case_id"], r["epoch"]): tool_call_signature(r["tool_calls"]) for r in store.iter_tool_calls(run_a)
+    }
+    calls_b = {
+        (r["case_id"], r["epoch"]): tool_call_signature(r["tool_calls"]) for r in store.iter_tool_calls(run_b)
+    }
+    if not calls_a and not calls_b:
+        return 0
+    keys_a = {(r["case_id"], r["epoch"]) for r in store.iter_results(run_a, columns=("case_id", "epoch"))}
+    keys_b = {(r["case_id"], r["epoch"]) for r in store.iter_results(run_b, columns=("case_id", "epoch"))}
+    empty = tool_call_signature(None)
+    return len(
+        {
+            case
+            for case, epoch in (set(calls_a) | set(calls_b)) & keys_a & keys_b
+            if calls_a.get((case, epoch), empty) != calls_b.get((case, epoch), empty)
+        }
     )
 
 

@@ -47,6 +47,7 @@ def summary_lines(c: Comparison) -> list[Text]:
         Text(
             f"cases       {n.regressions} regressions (pass→fail), {n.improvements} improvements "
             f"(fail→pass), {n.unchanged} unchanged ({n.changed_output} with changed output)"
+            + (f", {n.changed_tool_calls} with changed tool calls" if n.changed_tool_calls else "")
         ),
         Text(f"errors      {n.errors_a} cases errored in A, {n.errors_b} in B"),
         Text(

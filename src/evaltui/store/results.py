@@ -142,6 +142,15 @@ class ResultQueries(ThreadConnections):
         )
         return self.get_result(run_id, found["case_id"], found["epoch"]) if found else None
 
+    def iter_tool_calls(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """(case_id, epoch, tool_calls) of the run's results that made tool calls, decoded."""
+        sql = (
+            "SELECT case_id, epoch, tool_calls FROM results WHERE run_id = ? AND tool_calls IS NOT NULL "
+            "ORDER BY position, epoch, case_id"
+        )
+        for row in self.stream(sql, (run_id,), what="the tool calls"):
+            yield decode_row(row)
+
     def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[dict[str, Any]]:
         """Every result of the run in case order, streamed (metrics, exports, comparisons)."""
         unknown = set(columns) - {*RESULT_COLUMNS, "position"}

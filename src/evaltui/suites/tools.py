@@ -26,12 +26,13 @@ def tools_from_yaml(data: dict[str, Any], source: Source, suite_dir: Path) -> li
     """`tools:` written inline, or read from the JSON file `tools_file:` names (not both)."""
     if "tools" in data and "tools_file" in data:
         raise source.error("write `tools:` or `tools_file:`, not both", ("tools_file",))
-    if "tools_file" in data:
-        value, path = _read_tools_file(data["tools_file"], source, suite_dir), ("tools_file",)
-        where = lambda index: path  # noqa: E731  a file's entries have no line of their own
-    else:
-        value, path = data.get("tools"), ("tools",)
-        where = lambda index: (*path, index)  # noqa: E731
+    from_file = "tools_file" in data
+    path: FieldPath = ("tools_file",) if from_file else ("tools",)
+    value = _read_tools_file(data["tools_file"], source, suite_dir) if from_file else data.get("tools")
+
+    def where(index: int) -> FieldPath:
+        return path if from_file else (*path, index)  # a file's entries have no line of their own
+
     if value is None:
         return []
     if not isinstance(value, list):

@@ -4,6 +4,7 @@ to walk through a list of cases (the regressions of a comparison) in place."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from evaltui.reports.comparison import normalised_tool_calls
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
@@ -35,8 +37,21 @@ class CaseDiff:
 def load_case_diff(store: Any, run_a: str, run_b: str, case_id: str) -> CaseDiff:
     """Both results and the diff of their outputs (epoch 0). Blocking: call from a worker."""
     result_a, result_b = store.get_result(run_a, case_id), store.get_result(run_b, case_id)
-    outputs = [as_plain((r or {}).get("output") or "") for r in (result_a, result_b)]
+    with_calls = any((r or {}).get("tool_calls") for r in (result_a, result_b))
+    outputs = [diffed_text(r or {}, with_calls) for r in (result_a, result_b)]
     return CaseDiff(case_id, result_a, result_b, build_diff(*outputs))
+
+
+def diffed_text(result: dict[str, Any], with_calls: bool) -> str:
+    """A result's output, then its tool calls as normalised, indented JSON (keys sorted, ids left
+    out) when either run made calls: a change of arguments shows as a word change."""
+    text = as_plain(result.get("output") or "")
+    if with_calls:
+        calls = normalised_tool_calls(result.get("tool_calls"))
+        text += "\n\ntool calls:\n" + json.dumps(
+            calls, ensure_ascii=False, indent=2, sort_keys=True, default=str
+        )
+    return text
 
 
 class DiffScreen(ReportsWorkerErrors, Screen[None]):
