@@ -44,3 +44,18 @@ def test_agent_sample_runs_offline_and_exports_carry_tool_calls(cli: Cli, tmp_pa
     case = next(c for c in junit.iter("testcase") if c.get("name") == "weather-cape-town")
     failure = case.find("failure")
     assert failure is not None and 'tool calls: get_weather({"city": "Anna"})' in str(failure.get("message"))
+
+
+def test_rescoring_an_agent_run_keeps_its_tool_calls_and_verdicts(cli: Cli) -> None:
+    assert cli("run", str(SAMPLE), "-m", "demo:rules", "--label", "agent", "-q").returncode in (0, 1)
+    original = json.loads(cli("runs", "--json").stdout)[0]
+    done = cli("rescore", original["id"], "-q")
+    assert done.returncode in (0, 1), done.stderr
+    rescored = json.loads(cli("runs", "--json").stdout)[0]
+    assert rescored["label"] == f"rescore of {original['id']}"
+    counts = ("passed", "failed", "errors")
+    assert [rescored[k] for k in counts] == [original[k] for k in counts]
+    lines = [json.loads(line) for line in cli("export", rescored["id"]).stdout.splitlines()]
+    paris = next(row for row in lines if row["case_id"] == "weather-paris")
+    assert paris["status"] == "pass" and paris["tool_calls"][0]["arguments"] == {"city": "Paris"}
+    assert len(paris["steps"]) == 2

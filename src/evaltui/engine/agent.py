@@ -42,10 +42,12 @@ class Trajectory:
             return None
         return Asked(self.completion, self.attempts, self.cached)
 
-    def limit_reason(self, max_steps: int) -> str:
-        calls = self.steps[-1]["tool_calls"] if self.steps else []
-        names = ", ".join(dict.fromkeys(call["name"] for call in calls))
-        return f"max_steps ({max_steps}) reached: the model was still calling tools ({names})"
+
+def limit_reason(steps: list[dict[str, Any]], max_steps: int) -> str:
+    """Why a trajectory that ended still calling tools fails."""
+    calls = steps[-1]["tool_calls"] if steps else []
+    names = ", ".join(dict.fromkeys(str(call.get("name")) for call in calls))
+    return f"max_steps ({max_steps}) reached: the model was still calling tools ({names})"
 
 
 async def run_agent(ask: Ask, first: Request, tool_results: dict[str, Any], max_steps: int) -> Trajectory:

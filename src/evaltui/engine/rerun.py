@@ -103,7 +103,7 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
         )
     suite = current_suite(store, run)
     answers: dict[str, Recorded | None] = {}
-    columns = ("case_id", "epoch", "status", "output", "latency_ms")
+    columns = ("case_id", "epoch", "status", "output", "latency_ms", "tool_calls", "steps")
     for row in store.iter_results(run_id, columns=columns):
         output = row["output"]
         answers[row["case_id"]] = (
@@ -114,6 +114,8 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
                 latency_ms=row["latency_ms"],
                 cost_usd=0.0,  # said by this run: nothing was spent on it
                 model=run["model_id"],
+                tool_calls=row["tool_calls"],
+                steps=row["steps"],
             )
         )
     cases = [

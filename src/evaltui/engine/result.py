@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.engine.agent import Trajectory, run_agent
+from evaltui.engine.agent import Trajectory, limit_reason, run_agent
 from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
@@ -75,7 +75,9 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
     trajectory: Trajectory | None = None
-    if suite.max_steps > 1:  # the agent loop (engine/agent.py): every step asked through the Asker
+    # The agent loop (engine/agent.py), every step asked through the Asker; a recorded answer (a
+    # rescore) is scored with the steps it holds, never played again.
+    if suite.max_steps > 1 and run.model.provider != "recorded":
         trajectory = await run_agent(
             lambda step: run.asker.ask(run.model, step, epoch=epoch),
             request,
@@ -96,6 +98,9 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         except AskFailed as exc:
             return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
     completion = asked.completion
+    steps = trajectory.steps if trajectory else list(completion.steps)
+    # An answer with steps (an agent's, or a recorded one) finished when its last step called no tool.
+    finished = trajectory.finished if trajectory else not (steps and steps[-1].get("tool_calls"))
     usage = JudgeUsage()
     ctx = ScoreContext(
         output=completion.text,
@@ -107,24 +112,23 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         judge=_judge(run.asker, usage),
         secrets=run.secrets,
         tool_calls=completion.tool_calls,
-        steps=len(trajectory.steps) if trajectory else max(1, len(completion.steps)),
+        steps=len(steps) or 1,
         max_steps=suite.max_steps,
-        finished=trajectory.finished if trajectory else not completion.tool_calls or suite.max_steps == 1,
+        finished=finished,
     )
-    steps = trajectory.steps if trajectory else list(completion.steps) or None
     try:
         scores = [await scorer(ctx) for scorer in pc.scorers]
     except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
         row = result_row(run.run_id, pc, epoch, asked, error=str(exc))
-        row["steps"] = steps
+        row["steps"] = steps or None
         return row
     passed, value = combine(scores, suite.pass_threshold)
-    if trajectory is not None and not trajectory.finished:  # the loop was cut off: never a pass
-        scores.append(Score("max_steps", False, 0.0, trajectory.limit_reason(suite.max_steps)))
+    if suite.max_steps > 1 and not finished:  # the loop was cut off: never a pass
+        scores.append(Score("max_steps", False, 0.0, limit_reason(steps, suite.max_steps)))
         passed = False
     row = result_row(run.run_id, pc, epoch, asked)
     row.update(status="pass" if passed else "fail", scores=[s.as_dict() for s in scores], value=value)
-    row["steps"] = steps
+    row["steps"] = steps or None
     if usage.calls:
         row["judge"] = usage.as_dict()
     return row

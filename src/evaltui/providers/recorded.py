@@ -1,5 +1,6 @@
 """The `recorded` model: it asks nothing and answers each case with the answer the case carries
-(`output:`, and optionally `latency_ms`, `tokens_in`, `tokens_out`, `cost_usd`, `model`). Scoring
+(`output:`, and optionally `latency_ms`, `tokens_in`, `tokens_out`, `cost_usd`, `model`, and the
+`tool_calls` and agent `steps` it made). Scoring
 logged production traffic, outputs made by another system, and `evaltui rescore` (a stored run's
 outputs under the suite's current scorers) all go through it, so they are scored exactly as
 answers asked now would be."""
@@ -7,7 +8,7 @@ answers asked now would be."""
 from __future__ import annotations
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Request, check_size
+from evaltui.providers.base import Completion, Request, ToolCall, check_size
 from evaltui.suites.models import ModelSpec
 
 
@@ -31,6 +32,13 @@ class RecordedProvider:
             latency_ms=float(answer.get("latency_ms") or 0.0),
             cost_usd=answer.get("cost_usd"),
             model=answer.get("model"),
+            tool_calls=tuple(
+                ToolCall.from_value(str(c.get("id") or f"call_{i}"), str(c.get("name")), c.get("arguments"))
+                if "raw_arguments" not in c
+                else ToolCall.from_dict(c)
+                for i, c in enumerate(answer.get("tool_calls") or ())
+            ),
+            steps=tuple(answer.get("steps") or ()),
         )
 
     async def aclose(self) -> None:

@@ -169,6 +169,10 @@ class Recorded(Strict):
     tokens_out: int | None = Field(default=None, ge=0)
     cost_usd: float | None = Field(default=None, ge=0)
     model: str | None = None  # which model gave it, when known
+    # The tool calls it made ({name, arguments, id?} each) and, for an agent, its steps as
+    # evaltui stores them: scored as they were made, never asked again.
+    tool_calls: list[dict[str, Any]] | None = None
+    steps: list[dict[str, Any]] | None = None
 
 
 RECORDED_KEYS = tuple(Recorded.model_fields)  # written on a case, they make its `recorded` answer
