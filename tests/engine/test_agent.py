@@ -160,3 +160,29 @@ async def test_one_step_suite_keeps_the_calls_without_a_loop(
     assert paris["status"] == "pass" and paris["steps"] is None
     assert [c["arguments"] for c in paris["tool_calls"]] == [{"city": "Paris"}, {"city": "Paris"}]
     assert fake_api.seen[-1].body["tools"][0]["function"]["name"] == "get_weather"
+
+
+PYTHON_AGENT = """
+SEARCH = {"name": "search", "arguments": {"q": "hotels"}}
+BOOK = {"name": "book", "arguments": {"id": 7}}
+
+def agent(messages, vars):
+    steps = [{"index": 0, "tool_calls": [SEARCH]}, {"index": 1, "text": "booked", "tool_calls": []}]
+    return {"output": "booked", "tool_calls": [SEARCH, BOOK], "steps": steps}
+"""
+
+
+async def test_a_python_agent_reports_its_own_calls_and_steps(
+    store: Store, tmp_path: Path, component: Any
+) -> None:
+    module = component("agent", PYTHON_AGENT)
+    text = (
+        "name: own-tools\nprompt: '{{ input }}'\n"
+        "scorers: [{type: tool-sequence, tools: [search, book], strict: true}, {type: max-steps, max: 2}]\n"
+        "cases: [{id: trip, input: book me a hotel}]\n"
+    )
+    result = (await run(store, load(tmp_path, text), ModelSpec(provider="python", model=f"{module}:agent")))[
+        "trip"
+    ]
+    assert result["status"] == "pass", result["scores"]
+    assert [c["name"] for c in result["tool_calls"]] == ["search", "book"] and len(result["steps"]) == 2

@@ -64,6 +64,9 @@ FAULTS: dict[str, Fault] = {
     "no_cases": Fault("suite.yaml", 2, "cases", "no cases"),
     "header_injection": Fault("suite.yaml", 7, "models[0].headers.X-Trace", "line break"),
     "missing_ca_file": Fault("suite.yaml", 6, "models[0].ca_file", "no such file"),
+    "tool_result_not_offered": Fault("suite.yaml", 7, "cases[0].tool_results.get_wether", "does not offer"),
+    "jsonl_tool_result_not_offered": Fault("cases.jsonl", 2, "tool_results.search", "does not offer"),
+    "bad_tool_schema": Fault("suite.yaml", 6, "tools[0].function.parameters", "not a valid JSON schema"),
 }
 
 
