@@ -4,13 +4,27 @@ hostile text in a tool result stays inert."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from evaltui.engine import RunOptions, prepare
+from evaltui.engine.runner import run_many
+from evaltui.store import Store
+from evaltui.suites import load_suite
+from evaltui.suites.models import ModelSpec
 from evaltui.tui.screens.case import CaseScreen
+from evaltui.tui.screens.matrix import MatrixScreen, MatrixTable
 from evaltui.tui.widgets.trajectory import Trajectory
-from tests.tui.conftest import AppFactory, record_notifications, run_suite, screen_text, wait_until
+from tests.tui.conftest import (
+    AppFactory,
+    record_notifications,
+    run_suite,
+    screen_text,
+    table_lines,
+    wait_until,
+)
 from tests.tui.test_annotate import open_case
 
 AGENT_SUITE = """name: agent
@@ -75,3 +89,29 @@ async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
         assert only.count == 1 and "(answered without calling a tool)" in screen_text(
             app.screen.query_one("#step-0")
         )
+
+
+@pytest.fixture
+def agent_group(db_path: Path, tmp_path: Path) -> str:
+    """The agent suite launched on demo:keyword and demo:rules together (one run group)."""
+    suite_file = tmp_path / "agent.yaml"
+    suite_file.write_text(AGENT_SUITE, encoding="utf-8")
+    suite = load_suite(suite_file)
+    specs = [ModelSpec(provider="demo", model=m, params={"latency_ms": 0}) for m in ("keyword", "rules")]
+    with Store(db_path) as store:
+        run_ids = asyncio.run(run_many(store, prepare(suite), specs, RunOptions(concurrency=2)))
+        return str(store.get_run(run_ids[0])["group_id"])
+
+
+async def test_the_matrix_counts_each_models_tool_calls(make_tui: AppFactory, agent_group: str) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        app.open_matrix(agent_group)
+        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen) and bool(app.screen.models))
+        table = app.screen.query_one(MatrixTable)
+        await wait_until(pilot, lambda: table.total == 2 and "…" not in table_lines(table)[1])
+        rows = {line.split()[0]: line.split()[1:3] for line in table_lines(table)[1:3]}
+        # keyword calls get_weather once; rules takes the last capitalised word ("Paris") too
+        assert rows["paris"] == ["✓1", "✓1"]
+        assert rows["hello"] == ["✓", "✓"]  # no calls: the bare mark

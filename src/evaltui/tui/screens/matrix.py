@@ -2,7 +2,8 @@
 
 The header holds each model's pass rate ± interval, p95 latency and cost; the table pages
 through case ids (all, or only those the models disagree on), reading one page of verdicts at a
-time. `a`/`b` choose which two models `enter` diffs."""
+time. `a`/`b` choose which two models `enter` diffs. A model's cell on a case that called tools
+holds the number of calls beside its verdict mark (`✓2`)."""
 
 from __future__ import annotations
 
@@ -67,20 +68,23 @@ def case_ids(store: Any, run_ids: list[str]) -> CaseIds:
 
 def verdict_page(store: Any, runs: list[dict[str, Any]], ids: list[str]) -> list[dict[str, Any]]:
     """Each model's verdict on these cases (pass when at least half its scored epochs passed,
-    error when it could only error), and the case's input, in the order of `ids`."""
+    error when it could only error), the most tool calls one of its epochs made, and the case's
+    input, in the order of `ids`."""
     if not ids:
         return []
     run_ids = [run["id"] for run in runs]
     run_marks, id_marks = ", ".join("?" for _ in run_ids), ", ".join("?" for _ in ids)
     sql = (
-        "SELECT run_id, case_id, sum(status = 'pass') AS passed, sum(status != 'error') AS scored "
+        "SELECT run_id, case_id, sum(status = 'pass') AS passed, sum(status != 'error') AS scored, "
+        "max(coalesce(json_array_length(tool_calls), 0)) AS calls "
         f"FROM results WHERE run_id IN ({run_marks}) AND case_id IN ({id_marks}) GROUP BY run_id, case_id"
     )
-    verdicts = {}
+    verdicts, calls = {}, {}
     for row in store.query(sql, [*run_ids, *ids], what="a page of verdicts"):
         scored = row["scored"]
         verdict = "error" if not scored else "pass" if row["passed"] / scored >= 0.5 else "fail"
         verdicts[(row["run_id"], row["case_id"])] = verdict
+        calls[(row["run_id"], row["case_id"])] = int(row["calls"] or 0)
     inputs_sql = (
         "SELECT case_id, substr(input, 1, 200) AS input FROM cases "
         f"WHERE suite_id = ? AND case_id IN ({id_marks})"
@@ -93,6 +97,7 @@ def verdict_page(store: Any, runs: list[dict[str, Any]], ids: list[str]) -> list
             "case_id": case_id,
             "epoch": 0,
             "cells": [verdicts.get((run_id, case_id)) for run_id in run_ids],
+            "calls": [calls.get((run_id, case_id), 0) for run_id in run_ids],
             "input": inputs.get(case_id) or "",
         }
         for case_id in ids
@@ -109,8 +114,10 @@ class MatrixTable(ResultTable):
         id_width = 22 if width >= 100 else 14
         line.append_text(one_line(row["case_id"], id_width))
         line.truncate(id_width + 1, pad=True)
-        for status in row["cells"]:
+        for status, calls in zip(row["cells"], row.get("calls") or [0] * len(row["cells"]), strict=True):
             mark = STATUS_ICONS.get(status, "·") if status else "·"
+            if calls:
+                mark += str(calls) if calls < 10 else "+"
             line.append(mark.center(CELL), self._status_style(status or ""))
         line.append(" ")
         line.append_text(one_line(row["input"], max(width - line.cell_len, 0), style=muted))
