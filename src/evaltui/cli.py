@@ -381,6 +381,22 @@ def accept(ctx: click.Context, run_ref: str, case_id: str, yes: bool, db: Path |
 
 
 @main.command()
+@click.argument("suite")
+@click.option("--model", default=None, help="Only this model's runs.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@db_option
+@click.pass_context
+def trends(ctx: click.Context, suite: str, model: str | None, as_json: bool, db: Path | None) -> None:
+    """A suite's completed runs over time (SUITE: its name or file): pass rate with its 95%
+    interval, p95 latency and cost per run, one series per model; a drop outside what earlier runs
+    support is flagged; then the cases whose verdict flips most often."""
+    from evaltui.commands.trends import trends_command
+
+    store = open_store(config_for(ctx, db), reading=True)
+    trends_command(store, suite, out_console, model=model, as_json=as_json)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check suites (files or folders): exit 2 naming file:line:field for a broken one."""

@@ -21,6 +21,7 @@ from evaltui.config import Config
 from evaltui.suites import SuiteEntry, iter_suites
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
+from evaltui.tui.screens.trends import TrendsScreen
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line, safe_text
@@ -73,6 +74,13 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             priority=True,
         ),
         Binding("f5", "reload", "Reload", tooltip="Read the suite folders again", id="suites.reload"),
+        Binding(
+            "T",
+            "trends",
+            "Trends",
+            tooltip="Pass rate, p95 latency and cost of the highlighted suite's runs over time",
+            id="suites.trends",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -258,6 +266,13 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             self.notify("No runs of this suite yet: press r to run it.", markup=False)
             return
         self.app.open_run(runs[0]["id"])  # type: ignore[attr-defined]
+
+    def action_trends(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.suite is None:
+            self.notify("Highlight a suite that loads to see its trends.", markup=False)
+            return
+        self.app.push_screen(TrendsScreen(entry.suite.name))
 
 
 def column_widths(labels: tuple[str, ...], rows: list[tuple[Text, ...]]) -> list[int]:

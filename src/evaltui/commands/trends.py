@@ -1,0 +1,84 @@
+"""`evaltui trends SUITE [--model M] [--json]`: the points the Trends screen draws, as a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from evaltui.reports.summary import fmt_cost, fmt_ms, pct
+from evaltui.reports.trends import Trends, suite_trends
+from evaltui.text import inert, json_text
+
+
+def suite_name(ref: str) -> str:
+    """SUITE is a suite's name, or the path of its file (its `name:` is read)."""
+    path = Path(ref)
+    if path.is_file():
+        from evaltui.suites import load_suite
+
+        return load_suite(path).name
+    return ref
+
+
+def trends_command(store: Any, ref: str, out: Console, *, model: str | None, as_json: bool) -> None:
+    name = suite_name(ref)
+    trends = suite_trends(store, name, model=model)
+    if as_json:
+        click.echo(json_text(trends.to_dict()))
+        return
+    if trends.series:
+        out.print(
+            Text("earlier: where the 5 runs before put a run's pass rate; ▼ a drop below it", style="dim")
+        )
+    else:
+        out.print(Text("No completed runs of suite ").append_text(inert(name)).append(" to draw."))
+    for model_id, points in trends.series.items():
+        out.print(model_table(model_id, points))
+    out.print(flips_table(trends))
+    for run_id, why in trends.left_out:
+        out.print(Text(f"left out: {run_id}: ", style="dim").append_text(inert(why)))
+
+
+def model_table(model_id: str, points: list[Any]) -> Table:
+    """One row a run, oldest first. "earlier": where the runs before it put its pass rate; ▼ marks
+    a drop below that."""
+    title = Text("model ").append_text(inert(model_id))
+    table = Table(title=title, title_justify="left", box=None, header_style="bold", pad_edge=False)
+    for column in ("when", "run", "pass", "95% CI", "earlier", "p95", "cost"):
+        table.add_column(column, no_wrap=True)
+    for p in points:
+        run = p.run
+        table.add_row(
+            run.started_at[5:16].replace("T", " "),
+            inert(run.run_id),
+            Text(pct(run.pass_rate)).append(" ▼", style="bold red") if p.drop else pct(run.pass_rate),
+            span(run.lo, run.hi),
+            "–" if p.previous is None else span(*p.previous),
+            fmt_ms(run.p95_ms),
+            fmt_cost(run.cost_usd),
+        )
+    return table
+
+
+def span(lo: float, hi: float) -> str:
+    return f"{lo:.0%}–{hi:.0%}"
+
+
+def flips_table(trends: Trends) -> Table:
+    table = Table(
+        title="cases whose verdict flips most", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("case")
+    table.add_column("flips", justify="right")
+    table.add_column("of runs", justify="right")
+    for flip in trends.flips:
+        table.add_row(inert(flip.case_id), str(flip.flips), str(flip.runs))
+    if not trends.flips:
+        table.add_row(Text("(none: every case kept its verdict)", style="dim"), "", "")
+    return table
