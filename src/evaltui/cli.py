@@ -406,7 +406,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["promptfoo", "openai-evals", "inspect", "jsonl", "csv"]))
+@click.argument("kind", type=click.Choice(["promptfoo", "openai-evals", "inspect", "jsonl", "csv", "logs"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o", "--output", default="-", metavar="FILE|-", help="The suite file to write (default stdout)."
@@ -428,7 +428,8 @@ def validate(paths: tuple[Path, ...]) -> None:
 def import_cmd(
     kind: str, path: Path, output: str, input_: str | None, id_: str | None, **options: Any
 ) -> None:
-    """Write an evaltui suite from another tool's: promptfoo, openai-evals, inspect, or a jsonl/csv table."""
+    """Write an evaltui suite from another tool's: promptfoo, openai-evals, inspect, a jsonl/csv
+    table, or logs (OpenAI-style request/response JSON lines, answered by the `recorded` model)."""
     from evaltui.commands.import_ import import_command
 
     check_output_path("--output", output)

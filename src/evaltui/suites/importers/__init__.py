@@ -7,6 +7,7 @@ To add a kind, add a line to `KINDS`; `evaltui import` lists them from here.
     openai-evals   an OpenAI evals registry samples JSONL (eval_class=match|includes|fuzzy-match)
     inspect        an Inspect AI dataset, JSONL or CSV (input, target, id, metadata, choices)
     jsonl, csv     any table, with input=, expected=, id= naming its columns
+    logs           OpenAI-style request/response logs, for the `recorded` model
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "inspect": ("inspect_ai", "import_inspect"),
     "jsonl": ("table", "import_table"),
     "csv": ("table", "import_table"),
+    "logs": ("logs", "import_logs"),
 }
 
 

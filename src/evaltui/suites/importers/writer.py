@@ -42,7 +42,9 @@ def _model(spec: ModelSpec) -> Any:
 
 
 def _case(case: Case) -> dict[str, Any]:
-    data = case.model_dump(exclude_defaults=True, exclude={"scorers"})
+    data = case.model_dump(exclude_defaults=True, exclude={"scorers", "recorded"})
+    if case.recorded is not None:  # written on the case, as a user writes a recorded answer
+        data.update(case.recorded.model_dump(exclude_none=True))
     if case.scorers is not None:
         data["scorers"] = [_scorer(s) for s in case.scorers]
     return data
