@@ -101,6 +101,12 @@ def test_an_assertion_without_a_counterpart_is_refused_with_its_line(
             "cannot import",
         ),
         ("prompts: [a]\ntests: []\n", 2, "tests", "no tests"),
+        (
+            "prompts: [a]\ndefaultTest:\n  threshold: 0.5\ntests: [{vars: {input: x}}]\n",
+            3,
+            "defaultTest.threshold",
+            "cannot import",
+        ),
     ],
 )
 def test_what_cannot_be_imported_is_an_error(

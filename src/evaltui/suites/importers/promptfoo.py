@@ -98,6 +98,10 @@ def import_promptfoo(path: str | Path, *, prompt: int | None = None) -> Imported
     default = data.get("defaultTest") or {}
     if not isinstance(default, dict):
         raise doc.error("defaultTest is a mapping with `vars:` and `assert:`", ("defaultTest",))
+    for key in default:
+        if key not in _TEST_KEYS:
+            keys = ", ".join(_TEST_KEYS)
+            raise doc.error(f"cannot import this key; defaultTest may have: {keys}", ("defaultTest", key))
     fields = {
         "name": str(data.get("description") or path.stem),
         "prompt": _prompt(data.get("prompts"), doc, path.parent, prompt),
