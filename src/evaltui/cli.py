@@ -156,6 +156,14 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
     "openai:gpt-4o-mini, anthropic:..., ollama:..., python:pkg.mod:func, or a suite model id.",
 )
 @click.option("-c", "--concurrency", type=click.IntRange(1, 4096), default=None, help="Requests in flight.")
+@click.option(
+    "-p",
+    "--prompt-variant",
+    "variants",
+    multiple=True,
+    metavar="ID",
+    help="Run only this one of the suite's `prompts:` variants (repeatable; default: every variant).",
+)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Run only the first N cases.")
 @click.option("-t", "--tag", "tags", multiple=True, help="Run only cases with this tag (repeatable).")
 @click.option("--label", default=None, help="A label for the run (e.g. baseline).")

@@ -9,8 +9,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from evaltui.analysis.diff import render_plain
 from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, compare_runs
+from evaltui.reports.prompts import prompt_change
 from evaltui.reports.shortdiff import outputs, short_diff
 from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import previous_run
@@ -65,8 +67,12 @@ def compare_command(
 ) -> None:
     run_a, run_b = resolve_pair(store, ref_a, ref_b)
     if not as_json:  # who is compared, at once; the numbers need one pass over both runs
-        out.print(run_line("A", store.get_run(run_a) or {"id": run_a}))
-        out.print(run_line("B", store.get_run(run_b) or {"id": run_b}))
+        a, b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
+        out.print(run_line("A", a))
+        out.print(run_line("B", b))
+        change = prompt_change(store, a, b)
+        if change is not None:
+            out.print(Text("prompt A → B: ", style="bold").append_text(inert(render_plain(change))))
     comparison = compare_runs(store, run_a, run_b)
     if html_out:
         from evaltui.reports.html import compare_report

@@ -20,8 +20,9 @@ from evaltui.commands.gate import (
 )
 from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, show_progress
-from evaltui.engine import RunOptions, make_runners, prepare
+from evaltui.engine import RunOptions
 from evaltui.engine.headless import run_headless
+from evaltui.engine.launch import launch_runners
 from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
@@ -97,7 +98,8 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
             use_cache=not opts["no_cache"],
             prices=dict(config.prices),
         )
-        runners = make_runners(store, prepare(suite), models, options, subscribers=subscribers)
+        variants = tuple(opts.get("variants") or ())
+        runners = launch_runners(store, suite, models, options, variants=variants, subscribers=subscribers)
         run_ids: list[str] = []
     for runner in runners[:1]:
         warning = unsandboxed_warning(runner.prepared.suite)

@@ -27,7 +27,9 @@ class RunOptions:
     group_id: str | None = None
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
     cases: tuple[str, ...] = ()  # only these case ids (`--only-failing`); empty: every case
-    links: dict[str, str] = field(default_factory=dict)  # {"rerun_of"|"rescore_of": run id}
+    # Kept with the run's options: the run it was made from ("rerun_of", "rescore_of": run id), its
+    # prompt variant ("variant") and the templates that variant asked with ("prompt").
+    links: dict[str, Any] = field(default_factory=dict)
 
     def started(self, epochs: int) -> dict[str, Any]:
         """What a new run keeps of its options (the run's `options`), for a resume to finish the

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evaltui.engine.launch import variant_links
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.resume import _model_of
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.suites.edit import Edit, plan_accept
-from evaltui.suites.loader import load_suite
+from evaltui.suites.loader import load_suite, pick_variants
 from evaltui.suites.models import ModelSpec, Recorded, Suite
 
 FAILING = ("fail", "error")
@@ -49,14 +50,26 @@ class Rerun:
 
 
 def current_suite(store: Any, run: dict[str, Any]) -> Suite:
-    """The run's suite as its file reads now."""
+    """The run's suite as its file reads now (as the run's prompt variant asks it, for a run of one)."""
     row = store.query_one("SELECT path FROM suites WHERE id = ?", (run["suite_id"],), what="the run's suite")
     path = (row or {}).get("path") or ""
     if not path:
         raise StoreError(f"run {run['id']}: its suite's file is not known (it was not loaded from a file)")
     if not Path(path).is_file():
         raise EvaltuiError(f"run {run['id']}: its suite file {path} is gone")
-    return load_suite(path)
+    suite = load_suite(path)
+    variant = (run.get("options") or {}).get("variant")
+    if variant is None and suite.prompts:
+        raise EvaltuiError(
+            f"run {run['id']} asked one prompt; its suite now has variants: run it again instead"
+        )
+    return pick_variants(suite, (variant,))[0][1] if variant else suite
+
+
+def _variant_links(run: dict[str, Any], suite: Suite) -> dict[str, Any]:
+    """A run of a prompt variant: the new run keeps the variant and the templates it asks with now."""
+    variant = (run.get("options") or {}).get("variant")
+    return {} if variant is None else variant_links(variant, suite)
 
 
 def _run(store: Any, run_id: str) -> dict[str, Any]:
@@ -90,7 +103,10 @@ def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> 
         raise EvaltuiError(f"none of run {run_id}'s failing cases is in the suite any more")
     model, model_notes = _model_of(run, suite)
     options = dataclasses.replace(
-        options or RunOptions(), cases=cases, links={"rerun_of": run_id}, epochs=int(run["epochs"])
+        options or RunOptions(),
+        cases=cases,
+        links={"rerun_of": run_id, **_variant_links(run, suite)},
+        epochs=int(run["epochs"]),
     )
     return Rerun(suite, model, options, cases, tuple(notes + model_notes))
 
@@ -139,7 +155,7 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
         options or RunOptions(),
         label=f"rescore of {run_id}",
         use_cache=False,
-        links={"rescore_of": run_id},
+        links={"rescore_of": run_id, **_variant_links(run, suite)},
     )
     return Rerun(rescored, model, options, tuple(case.id for case in cases), tuple(notes))
 

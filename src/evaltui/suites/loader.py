@@ -14,7 +14,7 @@ from typing import Any
 from evaltui.errors import SuiteError
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.identity import derive_case_id
-from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, Suite
+from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
 from evaltui.suites.template import compile_case_templates, compile_templates
 from evaltui.suites.tools import (
@@ -44,12 +44,16 @@ def load_suite(path: str | Path) -> Suite:
         raise doc.error(
             "write `prompt:` (one user message) or `messages:` (a chat list), not both", ("messages",)
         )
+    if "prompts" in data and ("prompt" in data or "messages" in data):
+        raise doc.error("write `prompts:` (variants) or one `prompt:`/`messages:`, not both", ("prompts",))
     if "cases" not in data:
         raise doc.error("field required: a suite needs `cases:`", ("cases",))
-    built_here = ("messages", "models", "scorers", "cases", "tools", "tools_file")
+    built_here = ("messages", "models", "scorers", "cases", "tools", "tools_file", "prompts")
     fields = {key: value for key, value in data.items() if key not in built_here}
     if "messages" in data:
         fields["messages"] = _messages(data["messages"], doc, ("messages",))
+    if "prompts" in data:
+        fields["prompts"] = _variants(data["prompts"], doc)
     fields["models"] = models_from_yaml(data.get("models"), doc, ("models",))
     fields["scorers"] = scorers_from_yaml(data.get("scorers"), doc, ("scorers",))
     fields["tools"] = tools_from_yaml(data, doc, path.parent)
@@ -64,6 +68,19 @@ def load_suite(path: str | Path) -> Suite:
         format_path(key): line for key, line in doc.text_lines.items() if key[0] in ("prompt", "messages")
     }
     compile_templates(suite, text_lines=text_lines)
+    for index, variant in enumerate(suite.prompts or ()):
+        prefix = f"prompts[{index}]."
+        lines = {
+            format_path(key).removeprefix(prefix): line
+            for key, line in doc.text_lines.items()
+            if format_path(key).startswith(prefix)
+        }
+        try:
+            compile_templates(with_variant(suite, variant), text_lines=lines)
+        except SuiteError as exc:  # the variant's own field, as written
+            raise SuiteError(
+                exc.message, file=exc.file, line=exc.line, field=prefix + (exc.field or "")
+            ) from None
     for case in suite.cases:
         compile_case_templates(suite, case)
         if case.tool_results:
@@ -85,6 +102,53 @@ def _case_source(doc: YamlDoc, case: Case) -> Source:
     if case.loc is None or case.loc.file == doc.file:
         return doc
     return FlatSource(case.loc.file, case.loc.line or 0)
+
+
+def _variants(value: Any, doc: YamlDoc) -> list[PromptVariant]:
+    """`prompts:`: each variant an id and a `prompt:` or a `messages:` list; ids unique."""
+    if not isinstance(value, list) or not value:
+        raise doc.error("prompts is a non-empty list of {id, prompt} or {id, messages}", ("prompts",))
+    variants: list[PromptVariant] = []
+    for index, item in enumerate(value):
+        path: FieldPath = ("prompts", index)
+        if not isinstance(item, dict) or ("prompt" in item) == ("messages" in item):
+            raise doc.error("a variant has an `id:` and either `prompt:` or `messages:`", path)
+        fields = dict(item)
+        if "messages" in fields:
+            fields["messages"] = _messages(fields["messages"], doc, (*path, "messages"))
+        variant = validate(PromptVariant, fields, doc, path)
+        if any(v.id == variant.id for v in variants):
+            raise doc.error(f"variant id {variant.id!r} is used twice", (*path, "id"))
+        variants.append(variant)
+    return variants
+
+
+def with_variant(suite: Suite, variant: PromptVariant) -> Suite:
+    """The suite as one variant asks it: that variant's prompt or messages, no other variants."""
+    picked = suite.model_copy(
+        update={"prompt": variant.prompt, "messages": variant.messages, "prompts": None}
+    )
+    picked.path, picked.loc = suite.path, suite.loc
+    return picked
+
+
+def pick_variants(suite: Suite, wanted: tuple[str, ...] = ()) -> list[tuple[str | None, Suite]]:
+    """(variant id, the suite as that variant asks it) for the variants `wanted` (all when none
+    named); a suite without `prompts:` is its own one variant (id None). SuiteError for an id the
+    suite does not have, naming those it has."""
+    if not suite.prompts:
+        if wanted:
+            raise SuiteError(
+                f"-p {wanted[0]}: the suite {suite.name!r} has no `prompts:` variants", file=suite.path
+            )
+        return [(None, suite)]
+    ids = [v.id for v in suite.prompts]
+    unknown = [w for w in wanted if w not in ids]
+    if unknown:
+        raise SuiteError(
+            f"no prompt variant {unknown[0]!r}; the suite has: {', '.join(ids)}", file=suite.path
+        )
+    return [(v.id, with_variant(suite, v)) for v in suite.prompts if not wanted or v.id in wanted]
 
 
 def _messages(value: Any, source: Source, path: FieldPath) -> list[Message]:

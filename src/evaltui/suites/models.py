@@ -50,6 +50,7 @@ _LATER_FIELDS = {
     "tool_results": {},
     "labels": [],
     "recorded": None,
+    "prompts": None,
 }
 
 
@@ -201,6 +202,15 @@ class Case(Strict):
         return _without_unset_later_fields(self, handler)
 
 
+class PromptVariant(Strict):
+    """One of a suite's `prompts:`: a prompt (or chat list) under its own id. A launch runs every
+    variant (or those picked with `-p`) on every model, as runs of one group."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    prompt: str | None = None
+    messages: list[Message] | None = None
+
+
 class Suite(Strict):
     name: str
     description: str = ""
@@ -215,10 +225,11 @@ class Suite(Strict):
     max_steps: int = Field(default=1, ge=1, le=MAX_STEPS)  # >1: the agent loop (engine/agent.py)
     response_format: dict[str, Any] | None = None  # OpenAI's shape, passed through per provider
     labels: list[str] = Field(default_factory=list)  # a reviewer's labels (TUI `l`); else the defaults
+    prompts: list[PromptVariant] | None = None  # prompt variants, in place of `prompt`/`messages`
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
 
-    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format", "labels")
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format", "labels", "prompts")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from evaltui.engine import Event, RunFinished, Runner, RunStarted, make_runners, prepare
+from evaltui.engine import Event, RunFinished, Runner, RunStarted
+from evaltui.engine.launch import launch_runners
 from evaltui.engine.resume import plan_resume
 from evaltui.tui.host import Host
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
@@ -155,9 +156,9 @@ class LiveRuns:
         )
 
     def _prepare_and_start(self, request: LaunchRequest) -> None:
-        prepared = prepare(request.suite)  # SuiteError: shown by the app's worker handler
         options = replace(request.options, prices=dict(self._app.config.prices))
-        runners = make_runners(self._app.store, prepared, request.models, options)
+        # every prompt variant on every model; SuiteError: shown by the app's worker handler
+        runners = launch_runners(self._app.store, request.suite, request.models, options)
         launch = _Launch(len(runners))
         for index, runner in enumerate(runners):
             runner.subscribe(self._watcher(runner, launch, first=index == 0))

@@ -23,16 +23,18 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from evaltui.analysis.diff import Segment, inline_runs
 from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
+from evaltui.reports.prompts import prompt_change
 from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
-from evaltui.tui.widgets.safe_text import one_line
-from evaltui.tui.widgets.tones import tone
+from evaltui.tui.widgets.safe_text import one_line, safe_text
+from evaltui.tui.widgets.tones import colourless, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 FILTERS = ("regressions", "improvements", "changed", "all")
@@ -215,6 +217,10 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-runs")
+        prompt = Static(id="compare-prompt")
+        prompt.border_title = "Prompt: A → B"
+        prompt.display = False
+        yield prompt
         yield Static("Comparing…", id="compare-summary")
         yield Static(id="compare-filters")
         yield CompareTable(id="compare-cases")
@@ -237,6 +243,9 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             store.get_run(self.run_b) or {"id": self.run_b},
         ]
         self.app.call_from_thread(self._show_runs, runs)
+        change = prompt_change(store, runs[0], runs[1])
+        if change is not None:
+            self.app.call_from_thread(self._show_prompt_change, change)
         comparison = compare_runs(store, self.run_a, self.run_b)
         self.app.call_from_thread(self._compared, comparison)
 
@@ -256,6 +265,21 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             text.append(" · ")
             text.append_text(one_line(run.get("id", ""), 24, style=muted))
         self.query_one("#compare-runs", Static).update(text)
+
+    def _show_prompt_change(self, change: list[Segment]) -> None:
+        """What changed between the runs' prompts (word by word), above what it did to the cases."""
+        marks = colourless(self.app)
+        styles = {
+            "equal": Style(),
+            "delete": tone(self.app, "error") + Style(strike=True),
+            "insert": tone(self.app, "success") + Style(underline=True),
+        }
+        text = Text()
+        for op, run in inline_runs(change, marks=marks):
+            text.append_text(safe_text(run, style=styles[op], limit=4000))
+        widget = self.query_one("#compare-prompt", Static)
+        widget.update(text)
+        widget.display = True
 
     def _compared(self, comparison: Comparison) -> None:
         self.comparison = comparison
