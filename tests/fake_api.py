@@ -27,6 +27,7 @@ import random
 import socket
 import struct
 import threading
+import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable
@@ -81,6 +82,7 @@ class Seen:
     body: dict[str, Any]
     text: str  # the last user message
     peer: Any = None  # the client's (host, port): one per connection
+    at: float = 0.0  # when it arrived (time.monotonic)
 
 
 def default_answer(text: str) -> str:
@@ -112,6 +114,12 @@ class FakeApi:
     faults: deque[Fault | str] = field(default_factory=deque)
     faults_for: dict[str, deque[Fault | str]] = field(default_factory=dict)
     fail_rate: float = 0.0  # share of requests answered 429 with Retry-After: 0 (benchmarks)
+    # A hosted API's rate limit: `rate` requests a second (a token bucket holding a second's worth);
+    # a request past it is answered 429 with `rate_retry_after` as its Retry-After (None: none).
+    rate: float = 0.0
+    rate_retry_after: str | None = "1"
+    answer_headers: deque[dict[str, str]] = field(default_factory=deque)  # for the next answers, one each
+    _bucket: list[float] = field(default_factory=list)  # [tokens, when]
     keep_seen: int = 1000  # how many recent requests `seen` keeps
     requests: Counter[str] = field(default_factory=Counter)  # last user message -> times asked
     seen: deque[Seen] = field(default_factory=deque)
@@ -160,10 +168,19 @@ class FakeApi:
             return Fault("429", retry_after="0")
         return None
 
+    def _over_rate(self) -> bool:
+        """Whether this request is past `rate` (and so answered 429)."""
+        now = time.monotonic()
+        if not self._bucket:
+            self._bucket[:] = [self.rate, now]
+        tokens = min(self.rate, self._bucket[0] + (now - self._bucket[1]) * self.rate)
+        self._bucket[:] = [tokens - 1 if tokens >= 1 else tokens, now]
+        return tokens < 1
+
     def _record(self, request: web.Request, body: dict[str, Any]) -> Seen:
         text = last_user_text(body)
         peer = request.transport.get_extra_info("peername") if request.transport else None
-        seen = Seen(request.path, CIMultiDict(request.headers), body, text, peer)
+        seen = Seen(request.path, CIMultiDict(request.headers), body, text, peer, time.monotonic())
         self.requests[text] += 1
         self.stats["requests"] += 1
         if self.keep_seen:
@@ -192,6 +209,11 @@ class FakeApi:
             except ValueError:
                 return _error(api, 400, "the request body is not JSON")
             seen = self._record(request, body)
+            if self.rate and self._over_rate():
+                self.stats["rate_limited"] += 1
+                retry_after = self.rate_retry_after
+                headers = {"Retry-After": retry_after} if retry_after is not None else {}
+                return _error(api, 429, "rate limit reached for requests", headers)
             fault = self._next_fault(seen.text)
             if fault is not None:
                 self.stats["faulted"] += 1
@@ -204,7 +226,11 @@ class FakeApi:
             calls = self.tool_calls(seen) if self.tool_calls is not None else None
             if calls:
                 with_tool_calls(api, data, calls)
-            return _json(data)
+            try:
+                headers = self.answer_headers.popleft()
+            except IndexError:
+                headers = None
+            return _json(data, headers=headers)
 
         return handle
 
@@ -445,12 +471,17 @@ def server_args(description: str | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8011)
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 429")
+    parser.add_argument("--rate", type=float, default=0.0, help="requests a second allowed (0: no limit)")
+    parser.add_argument("--no-retry-after", action="store_true", help="429s without Retry-After")
     return parser.parse_args()
 
 
 def main() -> None:
     args = server_args(__doc__)
     api = FakeApi(latency_ms=args.latency_ms, fail_rate=args.fail_rate, keep_seen=0, port=args.port)
+    if getattr(args, "rate", 0):  # bench/lean_api.py shares these arguments, not this one
+        api.rate = args.rate
+        api.rate_retry_after = None if args.no_retry_after else "1"
 
     async def serve() -> None:
         api._stopping = asyncio.Event()

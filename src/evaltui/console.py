@@ -72,6 +72,12 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
     line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {fmt_cost(s.cost_usd)}")
     eta = "" if s.eta_s is None or s.done >= s.total else f" eta {s.eta_s:,.0f}s"
     line.append(f"  {s.rate:,.0f}/s{eta}", style="dim")
+    if s.concurrency is not None:
+        line.append(f"  concurrency {s.concurrency}", style="dim")
+    if s.waiting_s > 0:
+        line.append(f"  rate-limited, waiting {s.waiting_s:.0f}s", style="yellow")
+    elif s.rate_limited:
+        line.append(f"  {s.rate_limited:,} rate-limited", style="yellow")
     return line
 
 

@@ -3,6 +3,8 @@ the CLI maps them to exit codes in one place, the TUI to notifications."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EvaltuiError(Exception):
     """Base of every error evaltui raises on purpose."""
@@ -36,7 +38,8 @@ class ProviderError(EvaltuiError):
     `kind` says what failed when the engine must act on more than this one case:
     `"unreachable"` (connection refused, DNS or TLS failure: the endpoint cannot be reached at all),
     `"auth"` (401/403: every request will fail the same way); None for anything else.
-    `endpoint` names where it failed as `host:port`, for the message that stops a run."""
+    `endpoint` names where it failed as `host:port`, for the message that stops a run.
+    `rate_limits` is what the server's rate-limit headers said (providers/ratelimits.py)."""
 
     def __init__(
         self,
@@ -47,8 +50,10 @@ class ProviderError(EvaltuiError):
         retry_after: float | None = None,
         kind: str | None = None,
         endpoint: str | None = None,
+        rate_limits: Any = None,
     ) -> None:
         self.message = message
+        self.rate_limits = rate_limits
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after

@@ -263,3 +263,11 @@ def test_alias_cycle_is_refused(write: WriteFile) -> None:
 def test_deep_nesting_is_refused_not_a_crash(write: WriteFile) -> None:
     error = load_error(write, "name: x\ncases: [{input: " + "[" * 1500 + "]" * 1500 + "}]\n")
     assert error.line == 2 and "nested more than 64 levels" in error.message
+
+
+def test_a_models_rpm_and_tpm_are_checked_where_they_are_written(write: WriteFile) -> None:
+    suite = "name: x\nmodels:\n  - provider: openai\n    model: m\n    {}\ncases: [{{input: a}}]\n"
+    error = load_error(write, suite.format("rpm: 0"))
+    assert (error.line, error.field) == (5, "models[0].rpm")
+    error = load_error(write, suite.format("tpm: lots"))
+    assert (error.line, error.field) == (5, "models[0].tpm")

@@ -2,10 +2,11 @@
 
 `Asker.ask(model, request)` answers from the response cache when it can, else asks the model with
 retries (engine/retry.py) and the circuit breaker that stops a run which cannot succeed, and
-prices the answer from the spec or the built-in table. Providers are built on first use, one per
-model id, all over the run's one HTTP client.
+prices the answer from the spec or the built-in table. Each request waits its turn at its
+endpoint (engine/ratelimit.py: adaptive concurrency, Retry-After, rate-limit headers, rpm/tpm).
+Providers are built on first use, one per model id, all over the run's one HTTP client.
 
-    asker = Asker(http, cache, use_cache=True, prices={}, on_stop=None)
+    asker = Asker(http, cache, use_cache=True, prices={}, on_stop=None, concurrency=16)
     asked = await asker.ask(model_spec, request, epoch=0)     # -> Asked
     asked.completion, asked.attempts, asked.cached
         ProviderError (`AskFailed`, with .attempts) when the model could not be asked;
@@ -28,7 +29,8 @@ from typing import Any
 
 from evaltui.analysis.pricing import PriceLike, cost_usd, price_for
 from evaltui.engine.cache import CacheKeys, cache_keys, completion_from_dict, completion_to_dict
-from evaltui.engine.retry import Breaker, RetriesExhausted, RetryPolicy, call_with_retries
+from evaltui.engine.ratelimit import Endpoint, estimate_tokens
+from evaltui.engine.retry import MAX_RETRY_AFTER_S, Breaker, RetriesExhausted, RetryPolicy, call_with_retries
 from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
@@ -62,6 +64,7 @@ class _Model:
     """What asking one model needs, built the first time it is asked."""
 
     provider: Provider
+    endpoint: Endpoint  # its adaptive concurrency and rate limits, shared by models asked there
     policy: RetryPolicy
     breaker: Breaker  # stops the run when this model's endpoint cannot be reached or refuses the key
     keys: CacheKeys | None  # its response-cache keys; None: its answers are never cached
@@ -77,17 +80,25 @@ class Asker:
         use_cache: bool = True,
         prices: dict[str, Any] | None = None,
         on_stop: Callable[[str], None] | None = None,
+        concurrency: int = 16,
     ) -> None:
         self.http = http
+        self.concurrency = concurrency  # every endpoint's ceiling
         self._on_stop = on_stop  # told first when a model's breaker stops the run (a judge's too)
         self._cache = cache if use_cache else None
         self._prices = prices or {}
         self._models: dict[str, _Model] = {}  # model id -> built once
+        self._endpoints: dict[tuple[str, str], Endpoint] = {}  # (host:port or provider, model) ->
         self._reader: ThreadPoolExecutor | None = None
 
     def provider(self, spec: ModelSpec) -> Provider:
         """The model's provider, built now if it was not (a model that cannot be set up raises)."""
         return self._model(spec).provider
+
+    def endpoint(self, spec: ModelSpec) -> Endpoint:
+        """The limits of the endpoint the model is asked at (for displays: its concurrency now,
+        whether it is waiting out a rate limit)."""
+        return self._model(spec).endpoint
 
     async def ask(self, spec: ModelSpec, request: Request, *, epoch: int = 0) -> Asked:
         model = self._model(spec)
@@ -102,7 +113,11 @@ class Asker:
                     pass
         try:
             completion, attempts = await call_with_retries(
-                lambda: model.provider.complete(request), model.policy, breaker=model.breaker
+                lambda: model.provider.complete(request),
+                model.policy,
+                breaker=model.breaker,
+                endpoint=model.endpoint,
+                tokens=estimate_tokens(request) if spec.tpm else 0,
             )
         except RunStopped as exc:  # a judge's scorer turns it into its own error: say it first
             if self._on_stop is not None:
@@ -128,14 +143,29 @@ class Asker:
     def _model(self, spec: ModelSpec) -> _Model:
         model = self._models.get(spec.id)
         if model is None:
+            provider = make_provider(spec, self.http)
             model = self._models[spec.id] = _Model(
-                make_provider(spec, self.http),
+                provider,
+                self._endpoint_of(spec, provider),
                 RetryPolicy(max_retries=spec.max_retries, timeout_s=spec.timeout_s),
                 Breaker(),
                 cache_keys(spec),
                 spec.price or price_for(spec.provider, spec.model, self._prices, base_url=spec.base_url),
             )
         return model
+
+    def _endpoint_of(self, spec: ModelSpec, provider: Provider) -> Endpoint:
+        where = getattr(provider, "host_port", None) or spec.provider  # a remote API's host:port
+        endpoint = self._endpoints.get((where, spec.model))
+        if endpoint is None:
+            endpoint = self._endpoints[where, spec.model] = Endpoint(
+                f"{spec.model} at {where}",
+                self.concurrency,
+                rpm=spec.rpm,
+                tpm=spec.tpm,
+                max_pause_s=MAX_RETRY_AFTER_S,
+            )
+        return endpoint
 
     async def aclose(self) -> None:
         """Close every provider, then the HTTP client; never raises (the run is ending)."""

@@ -3,7 +3,10 @@ circuit breaker that stops a run which cannot succeed.
 
 Only `ProviderError(retryable=True)` and timeouts are retried; everything else is final at once.
 A Retry-After longer than `max_retry_after_s` (120 s) ends the case at once, saying so: a server
-that asks for a day's pause will not answer this run.
+that asks for a day's pause will not answer this run. Asked through an endpoint limiter
+(engine/ratelimit.py, as every model of a run is), a 429 does not use up a retry: the request waits
+the endpoint's turn again, for as long as the endpoint answers other requests; a Retry-After on any
+error pauses the whole endpoint instead of this request alone.
 
 The breaker (one per model of a run) watches every attempt:
 - a refused key (401/403, `kind="auth"`) stops the run at the first answer: every request would
@@ -25,7 +28,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from evaltui.engine.ratelimit import RATE_LIMITED_STATUSES, STALL_S, Endpoint
 from evaltui.errors import ProviderError, RunStopped
+from evaltui.providers.base import Completion
 
 T = TypeVar("T")
 _JITTER = random.Random()  # one generator: seeding a new one per call costs more than the request
@@ -111,40 +116,78 @@ async def call_with_retries(
     policy: RetryPolicy,
     *,
     breaker: Breaker | None = None,
+    endpoint: Endpoint | None = None,
+    tokens: int = 0,
     rng: random.Random | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> tuple[T, int]:
     """Run `call` until it succeeds or the policy gives up. Returns (result, attempts).
+
+    With an `endpoint` (engine/ratelimit.py), each attempt waits for the endpoint's turn first
+    (`tokens`: what the request is estimated to spend), and tells it how the attempt went; an
+    attempt refused as too many requests (429) is then not counted against `max_retries`.
 
     Raises `RetriesExhausted` (a ProviderError) with the last reason and the attempt count, or
     `RunStopped` when the breaker decides the run cannot succeed.
     """
     rng = rng or _JITTER
     attempt = 0
+    free = 0  # attempts refused as too many requests: they do not count against max_retries
+    since = time.monotonic()
     while True:
+        started = await endpoint.acquire(tokens) if endpoint is not None else 0.0
         attempt += 1
+        error: ProviderError | None = None
+        answered = False
         try:
             async with asyncio.timeout(policy.timeout_s):
                 result = await call()
+            answered = True
         except TimeoutError:  # tells the breaker nothing: the server may be slow, or black-holed
             error = ProviderError(f"timed out after {policy.timeout_s:g} s", retryable=True)
         except ProviderError as exc:
             error = exc
-            if breaker is not None:
-                breaker.check(error)
-        else:
+        finally:
+            if endpoint is not None:
+                _tell(endpoint, started, result if answered else None, error, tokens)
+        if error is None:
             if breaker is not None:
                 breaker.answered()
             return result, attempt
+        if breaker is not None:
+            breaker.check(error)
         if breaker is not None and error.kind == "unreachable" and attempt < UNREACHABLE_ATTEMPTS:
             await sleep(policy.delay(attempt, None, rng, cap_s=UNREACHABLE_BACKOFF_CAP_S))
             continue  # until the endpoint answers or the breaker stops the run
-        if not error.retryable or attempt > policy.max_retries:
+        too_long = error.retry_after is not None and error.retry_after > policy.max_retry_after_s
+        if endpoint is not None and error.status == 429 and not too_long:
+            if endpoint.stalled(since):
+                why = f" (rate-limited with no answer from the endpoint for {STALL_S:g} s)"
+                raise RetriesExhausted(error, attempt, why=why) from error
+            free += 1
+            continue  # the endpoint holds the next attempt back as long as it must
+        if not error.retryable or attempt - free > policy.max_retries:
             raise RetriesExhausted(error, attempt) from error
-        if error.retry_after is not None and error.retry_after > policy.max_retry_after_s:
+        if too_long:
             why = (
                 f" (the server's Retry-After {error.retry_after:g} s is longer than the "
                 f"{policy.max_retry_after_s:g} s evaltui waits: the case is given up)"
             )
             raise RetriesExhausted(error, attempt, why=why) from error
-        await sleep(policy.delay(attempt, error.retry_after, rng))
+        if endpoint is not None and (error.retry_after is not None or error.status in RATE_LIMITED_STATUSES):
+            continue  # the whole endpoint waits out the pause the server asked for
+        await sleep(policy.delay(attempt - free, error.retry_after, rng))
+
+
+def _tell(
+    endpoint: Endpoint, started: float, result: object, error: ProviderError | None, tokens: int
+) -> None:
+    """How an attempt went, for the endpoint's limits (and its slot back)."""
+    if error is None and isinstance(result, Completion):
+        endpoint.answered(started, result, tokens)
+    elif error is not None and error.status in RATE_LIMITED_STATUSES:
+        endpoint.limited(started, error.retry_after, error.rate_limits)
+    else:
+        if error is not None and error.retry_after is not None:
+            endpoint.paused(error.retry_after)
+        endpoint.release()

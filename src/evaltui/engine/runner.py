@@ -27,6 +27,7 @@ from evaltui.engine.ask import Asker, CacheAccess
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.plan import RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
+from evaltui.engine.ratelimit import Endpoint
 from evaltui.engine.result import CaseRun, case_result, result_row
 from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.errors import RunStopped
@@ -64,6 +65,7 @@ class Runner:
         self.stop_reason: str | None = None  # why the run stopped itself (it ends `failed`)
         self._writer: Any = None
         self._asker: Asker | None = None
+        self._endpoint: Endpoint | None = None  # the model's, once the run asks it
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -71,7 +73,16 @@ class Runner:
 
     @property
     def stats(self) -> LiveStats:
-        return self._tracker.snapshot()
+        stats = self._tracker.snapshot()
+        endpoint = self._endpoint
+        if endpoint is None:
+            return stats
+        return dataclasses.replace(
+            stats,
+            concurrency=endpoint.concurrency,
+            waiting_s=endpoint.waiting_s(),
+            rate_limited=endpoint.rate_limited,
+        )
 
     def _emit(self, event: Event) -> None:
         for callback in self._subscribers:
@@ -127,9 +138,10 @@ class Runner:
             use_cache=self.options.use_cache,
             prices=self.options.prices,
             on_stop=self._stop,
+            concurrency=concurrency,
         )
         try:
-            self._asker.provider(self.model)
+            self._endpoint = self._asker.endpoint(self.model)
         except BaseException:  # a model that cannot be set up: the run ends failed, not "running"
             await self._finish("failed")
             raise

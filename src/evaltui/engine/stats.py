@@ -36,6 +36,9 @@ class LiveStats:
     rate: float = 0.0  # results per second over the last RATE_WINDOW_S (or the session, if younger)
     eta_s: float | None = None
     elapsed_s: float = 0.0
+    concurrency: int | None = None  # requests the model's endpoint takes in flight now (adaptive)
+    waiting_s: float = 0.0  # left of a pause the endpoint asked for (rate-limited), 0: none
+    rate_limited: int = 0  # answers that said "too many requests" this session
 
     @property
     def pass_rate(self) -> float | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from evaltui.errors import ProviderError
+from evaltui.providers.ratelimits import RateLimits
 from evaltui.suites.models import ModelSpec
 
 MAX_INT = 2**63 - 1  # SQLite's INTEGER
@@ -106,6 +107,7 @@ class Completion:
     raw: dict[str, Any] | None = None  # the decoded response body (not stored by default)
     tool_calls: tuple[ToolCall, ...] = ()  # the calls the model asked for, in its order
     steps: tuple[dict[str, Any], ...] = ()  # a python component's own trajectory, as it returned it
+    rate_limits: RateLimits | None = None  # what the server's rate-limit headers said (never stored)
 
     def __post_init__(self) -> None:
         for name in ("tokens_in", "tokens_out"):

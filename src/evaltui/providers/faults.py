@@ -29,6 +29,7 @@ from evaltui.providers.http import (
     TransportError,
     UnsupportedURL,
 )
+from evaltui.providers.ratelimits import read_rate_limits
 
 RETRY_AFTER_STATUSES = frozenset({429, 503, 529})
 RETRYABLE_STATUSES = frozenset({408, 409, 425}) | RETRY_AFTER_STATUSES
@@ -117,6 +118,7 @@ def status_error(
         retry_after=retry_after,
         kind="auth" if status in (401, 403) else None,
         endpoint=endpoint,
+        rate_limits=read_rate_limits(response.headers),
     )
 
 

@@ -4,6 +4,7 @@ post, how to build the body and how to read the answer."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -14,6 +15,7 @@ from evaltui.errors import ProviderError
 from evaltui.providers.base import BadValue, Completion, Request
 from evaltui.providers.faults import decode_json, endpoint_of, quote, redact, status_error, transport_error
 from evaltui.providers.http import USER_AGENT, HttpClient, TransportError
+from evaltui.providers.ratelimits import read_rate_limits
 from evaltui.suites.models import DEFAULT_BASE_URLS, DEFAULT_KEY_ENVS, ModelSpec
 
 
@@ -128,9 +130,11 @@ class RemoteProvider:
             raise status_error(response, self.where, self._secrets, hint=hint, endpoint=self.host_port)
         data = decode_json(response, self.where)
         try:
-            return self.parse(data, latency_ms)
+            completion = self.parse(data, latency_ms)
         except BadValue as exc:  # a number that cannot be stored, or an output past the limit
             raise self.fail(exc.message) from exc
+        limits = read_rate_limits(response.headers)
+        return completion if limits is None else dataclasses.replace(completion, rate_limits=limits)
 
     async def aclose(self) -> None:
         """Nothing to close: the HttpClient belongs to the run, which closes it."""

@@ -51,6 +51,8 @@ _LATER_FIELDS = {
     "labels": [],
     "recorded": None,
     "prompts": None,
+    "rpm": None,
+    "tpm": None,
 }
 
 
@@ -100,6 +102,14 @@ class ModelSpec(Strict):
     # The largest answer taken, counted after any Content-Encoding is decoded; past it, the case errors.
     max_response_mb: float = Field(default=DEFAULT_MAX_RESPONSE_MB, gt=0, le=1024)
     ca_file: str | None = None  # PEM CA certificates trusted for this model's endpoint, besides the system's
+    rpm: float | None = Field(default=None, gt=0)  # requests a minute allowed, applied client-side
+    tpm: float | None = Field(default=None, gt=0)  # tokens a minute allowed (estimated, then counted)
+
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("rpm", "tpm")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset_later_fields(self, handler)
 
     def model_post_init(self, __context: Any) -> None:
         if not self.id:

@@ -34,6 +34,12 @@ class ProgressLine(Static):
         eta = figures.duration(stats.eta_s)
         counts = f"  {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
         line.append(counts, tone(self.app, "text-muted"))
+        if stats.concurrency is not None:
+            line.append(f" · concurrency {stats.concurrency}", tone(self.app, "text-muted"))
+        if stats.waiting_s > 0:
+            line.append(f" · rate-limited, waiting {stats.waiting_s:.0f}s", tone(self.app, "warning"))
+        elif stats.rate_limited:
+            line.append(f" · {stats.rate_limited:,} rate-limited", tone(self.app, "warning"))
         self.update(line, layout=False)
 
     def show_followed(self, done: int, total: int, run: dict[str, Any]) -> None:

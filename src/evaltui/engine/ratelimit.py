@@ -1,0 +1,220 @@
+"""Adaptive concurrency per endpoint (a host and a model), so a rate-limited API is asked as fast as
+it answers and no faster.
+
+Every request of a run to one endpoint goes through its `Endpoint`:
+- at most `concurrency` requests in flight. It starts at the ceiling (the run's `--concurrency`);
+  an answer that says "too many requests" (429, Anthropic's 529) halves it, once for the requests
+  sent before the halving (they were all sent into the same full bucket); each answer after that
+  raises it again by 1/concurrency, one more request in flight per round trip (additive increase,
+  multiplicative decrease, as TCP finds a link's capacity);
+- a `Retry-After` (seconds or an HTTP date) pauses the whole endpoint, not only the request that
+  got it: every other request would be refused the same way. Without one, a rate-limited answer
+  pauses the endpoint QUIET_PAUSE_S, doubling while answers keep being refused;
+- the servers' rate-limit headers (providers/ratelimits.py): no request left, or fewer tokens than
+  a request needs, pauses the endpoint until the server says enough is back;
+- a model spec's `rpm` and `tpm`, applied before the server has to say no: requests and tokens are
+  spent from client-side buckets refilling evenly (a second's worth at most, so never a burst).
+  Tokens are estimated before the request (prompt characters / 4, plus `max_tokens`) and the
+  estimate corrected by the usage the answer reports.
+
+A rate-limited request does not use up its retries (engine/retry.py): it waits its turn again, for
+as long as the endpoint answers other requests; STALL_S without any answer gives it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+from evaltui.providers.base import Completion, Request
+from evaltui.providers.ratelimits import RateLimits
+
+DECREASE = 0.5  # concurrency kept after a rate-limited answer
+QUIET_PAUSE_S = 0.25  # the first pause after a rate-limited answer that said not how long to wait
+QUIET_PAUSE_CAP_S = 8.0
+STALL_S = 300.0  # rate-limited this long with no answer from the endpoint: the case is given up
+RATE_LIMITED_STATUSES = frozenset({429, 529})
+
+
+class Bucket:
+    """A client-side limit of `per_s` a second (a spec's rpm or tpm, over 60). It holds at most a
+    second's worth and may go into debt by one request's need larger than that."""
+
+    def __init__(self, per_s: float, now: float) -> None:
+        self.per_s = per_s
+        self.capacity = max(per_s, 1.0)
+        self.level = self.capacity
+        self._at = now
+
+    def wait_s(self, need: float, now: float) -> float:
+        self.level = min(self.capacity, self.level + (now - self._at) * self.per_s)
+        self._at = now
+        short = min(need, self.capacity) - self.level
+        return short / self.per_s if short > 0 else 0.0
+
+    def spend(self, amount: float) -> None:
+        self.level = min(self.capacity, self.level - amount)
+
+
+def estimate_tokens(request: Request) -> int:
+    """Tokens a request will count against a tokens-per-minute limit, before it is sent: about four
+    characters a token of the prompt, plus the most it may answer (`max_tokens`) when set."""
+    chars = sum(len(str(message.get("content") or "")) for message in request.messages)
+    out = request.params.get("max_tokens") or request.params.get("max_completion_tokens") or 0
+    return chars // 4 + (out if isinstance(out, int) else 0)
+
+
+class Endpoint:
+    """One endpoint's adaptive limits; see the module docstring. All of its methods run on the
+    run's event loop; `concurrency`, `waiting_s` and `rate_limited` may be read from any thread."""
+
+    def __init__(
+        self,
+        name: str,
+        ceiling: int,
+        *,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        max_pause_s: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.max_pause_s = max_pause_s  # a longer pause asked for is not waited: the case gives up
+        self.ceiling = max(1, ceiling)
+        self.limit = float(self.ceiling)
+        self.in_flight = 0
+        self.paused_until = 0.0
+        self.rate_limited = 0  # answers that said "too many requests"
+        self.last_answer = clock()  # when the endpoint last answered (not rate-limited)
+        self._clock = clock
+        self._decreased_at = -math.inf
+        self._quiet_pauses = 0  # rate-limited answers in a row that said not how long to wait
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        now = clock()
+        self._requests = Bucket(rpm / 60, now) if rpm else None
+        self._tokens = Bucket(tpm / 60, now) if tpm else None
+
+    @property
+    def concurrency(self) -> int:
+        return int(self.limit)
+
+    def waiting_s(self) -> float:
+        """Seconds left of a pause the endpoint asked for (0: none)."""
+        return max(0.0, self.paused_until - self._clock())
+
+    def stalled(self, since: float) -> bool:
+        """Nothing answered (other than "too many requests") for STALL_S, since `since` at least."""
+        return self._clock() - max(self.last_answer, since) > STALL_S
+
+    async def acquire(self, tokens: int = 0) -> float:
+        """Wait for this endpoint's turn, then take a slot; returns when the request starts (the
+        clock's time), for `answered` and `limited`. Every acquire is followed by one of
+        `answered`, `limited` or `release`."""
+        woken = False
+        while True:
+            now = self._clock()
+            wait = self._wait_s(now, tokens)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            if self.in_flight < int(self.limit) and (woken or not self._waiters):
+                break
+            waiter = asyncio.get_running_loop().create_future()
+            if woken:
+                self._waiters.appendleft(waiter)  # it had its turn: keep its place
+            else:
+                self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if not waiter.cancelled() and waiter.done():
+                    self._wake()  # it was given a turn it will not take: pass it on
+                elif waiter in self._waiters:
+                    self._waiters.remove(waiter)
+                raise
+            woken = True
+        self.in_flight += 1
+        if self._requests is not None:
+            self._requests.spend(1)
+        if self._tokens is not None:
+            self._tokens.spend(tokens)
+        return now
+
+    def _wait_s(self, now: float, tokens: int) -> float:
+        wait = self.paused_until - now
+        if self._requests is not None:
+            wait = max(wait, self._requests.wait_s(1, now))
+        if self._tokens is not None and tokens:
+            wait = max(wait, self._tokens.wait_s(tokens, now))
+        return wait
+
+    def answered(self, started: float, completion: Completion, tokens: int = 0) -> None:
+        """A request started at `started` got an answer."""
+        self.in_flight -= 1
+        now = self.last_answer = self._clock()
+        self._quiet_pauses = 0
+        if started >= self._decreased_at and self.limit < self.ceiling:
+            self.limit = min(float(self.ceiling), self.limit + 1 / self.limit)
+        if self._tokens is not None and completion.tokens_in is not None:
+            used = completion.tokens_in + (completion.tokens_out or 0)
+            self._tokens.spend(used - tokens)  # the estimate, corrected
+        if completion.rate_limits is not None:
+            self._heed(completion.rate_limits, now)
+        self._wake()
+
+    def limited(self, started: float, retry_after: float | None, rate_limits: RateLimits | None) -> None:
+        """A request started at `started` was refused as too many (or the server is overloaded)."""
+        self.in_flight -= 1
+        self.rate_limited += 1
+        now = self._clock()
+        if started >= self._decreased_at:  # the first refusal of requests sent since the last halving
+            self.limit = max(1.0, self.limit * DECREASE)
+            self._decreased_at = now
+        if retry_after is None and rate_limits is not None:
+            retry_after = _wait_of(rate_limits)
+        if retry_after is not None and retry_after > self.max_pause_s:
+            retry_after = None  # the request that got it gives up (engine/retry.py); the others go on
+        if retry_after is None:
+            retry_after = min(QUIET_PAUSE_CAP_S, QUIET_PAUSE_S * 2**self._quiet_pauses)
+            self._quiet_pauses += 1
+        self.paused_until = max(self.paused_until, now + retry_after)
+        self._wake()
+
+    def paused(self, retry_after: float) -> None:
+        """The server asked for a pause (a Retry-After on another error): the whole endpoint waits."""
+        if retry_after <= self.max_pause_s:
+            self.paused_until = max(self.paused_until, self._clock() + retry_after)
+
+    def release(self) -> None:
+        """A request ended without an answer that tells anything about the limits."""
+        self.in_flight -= 1
+        self._wake()
+
+    def _heed(self, rate_limits: RateLimits, now: float) -> None:
+        wait = _wait_of(rate_limits)
+        if wait and wait <= self.max_pause_s:
+            self.paused_until = max(self.paused_until, now + wait)
+
+    def _wake(self) -> None:
+        free = int(self.limit) - self.in_flight
+        while free > 0 and self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                free -= 1
+
+
+def _wait_of(rate_limits: RateLimits) -> float | None:
+    """How long the server's rate-limit headers say to wait before the next request: for requests,
+    until one is back (the limit refills evenly over its reset time); for tokens, whose need per
+    request is not known here, until the reset, when none are left."""
+    waits = []
+    requests, tokens = rate_limits.requests, rate_limits.tokens
+    if requests is not None and (wait := requests.wait_s()) is not None:
+        waits.append(wait)
+    if tokens is not None and tokens.remaining == 0 and tokens.reset_s is not None:
+        waits.append(tokens.reset_s)
+    return max(waits) if waits else None

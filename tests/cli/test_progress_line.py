@@ -1,0 +1,14 @@
+"""The CLI's progress line says the endpoint's concurrency now, and when a rate limit holds it."""
+
+from __future__ import annotations
+
+from evaltui.console import progress_line
+from evaltui.engine import LiveStats
+
+
+def test_the_progress_line_shows_concurrency_and_a_rate_limit_wait() -> None:
+    stats = LiveStats(total=10, done=4, passed=4, concurrency=6, waiting_s=2.6, rate_limited=3)
+    assert "concurrency 6  rate-limited, waiting 3s" in progress_line("m", stats).plain
+    after = LiveStats(total=10, done=5, passed=5, concurrency=7, rate_limited=3)
+    assert "concurrency 7  3 rate-limited" in progress_line("m", after).plain
+    assert "rate-limited" not in progress_line("m", LiveStats(total=10, concurrency=16)).plain
