@@ -63,16 +63,16 @@ async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
         screen = await open_case(pilot, run_id, "paris")
         trajectory = screen.query_one(Trajectory)
         assert trajectory.display and trajectory.count == 2 and trajectory.current == 0
-        first = screen_text(screen.query_one("#step-0"))
+        first = screen_text(trajectory.steps[0])
         assert first.startswith("Step 1 of 2")
         assert "→ get_weather" in first and '"city": "Paris"' in first
         # the tool result as the suite wrote it: markup shown as text, the escape made visible
         assert "← result  [bold red]18C[/] and " in first and "\x1b" not in first
-        assert "current" in screen.query_one("#step-0").classes
+        assert "current" in trajectory.steps[0].classes
 
         await pilot.press("right_square_bracket")
-        assert trajectory.current == 1 and "current" in screen.query_one("#step-1").classes
-        second = screen_text(screen.query_one("#step-1"))
+        assert trajectory.current == 1 and "current" in trajectory.steps[1].classes
+        second = screen_text(trajectory.steps[1])
         assert second.startswith("Step 2 of 2") and "(answered without calling a tool)" in second
         await pilot.press("right_square_bracket")
         assert trajectory.current == 1 and notes[-1] == "No step after this one."
@@ -86,9 +86,7 @@ async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
             pilot, lambda: app.screen.shown is not None and app.screen.shown.result["case_id"] == "hello"
         )
         only = app.screen.query_one(Trajectory)
-        assert only.count == 1 and "(answered without calling a tool)" in screen_text(
-            app.screen.query_one("#step-0")
-        )
+        assert only.count == 1 and "(answered without calling a tool)" in screen_text(only.steps[0])
 
 
 @pytest.fixture
@@ -115,3 +113,23 @@ async def test_the_matrix_counts_each_models_tool_calls(make_tui: AppFactory, ag
         # keyword calls get_weather once; rules takes the last capitalised word ("Paris") too
         assert rows["paris"] == ["✓1", "✓1"]
         assert rows["hello"] == ["✓", "✓"]  # no calls: the bare mark
+
+
+async def test_a_case_with_a_trajectory_shows_again_after_a_label(
+    make_tui: AppFactory, agent_run: str
+) -> None:
+    """Labelling re-reads the case on screen: its trajectory is drawn again in place, with no clash
+    between the steps being replaced and the new ones (it used to fail with DuplicateIds)."""
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_case(pilot, agent_run, "paris")
+        trajectory = screen.query_one(Trajectory)
+        shown = screen.shown
+        screen.annotated(agent_run, "paris")  # what a label or a note does once it is stored
+        await wait_until(pilot, lambda: screen.shown is not shown)
+        await pilot.pause()
+        assert not [n for n in notes if "failed" in n.lower() or "Duplicate" in n]
+        assert trajectory.count == 2 and len(trajectory.query(".step")) == 2 == len(set(trajectory.steps))
+        await pilot.press("right_square_bracket")
+        assert trajectory.current == 1

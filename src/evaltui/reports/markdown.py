@@ -78,7 +78,8 @@ def _ms(value: float | None) -> str:
 
 def summary_table(entries: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "| model | run | pass rate (95% CI) | vs baseline | regressions | improvements | p95 | spent | gate |",
+        "| model | run | pass rate (95% CI) | vs baseline | regressions | improvements | p95 | spent "
+        "| gate |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for e in entries:

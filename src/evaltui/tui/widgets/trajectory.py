@@ -29,34 +29,41 @@ class Trajectory(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.current = 0
-        self.count = 0
+        self.steps: list[Static] = []  # one a step, in order (children being removed are not here)
+
+    @property
+    def count(self) -> int:
+        return len(self.steps)
 
     def compose(self) -> ComposeResult:
         return iter(())
 
     def show(self, steps: list[dict[str, Any]] | None, tool_calls: list[dict[str, Any]] | None) -> None:
-        """Replace what is shown: the steps, else one pseudo-step holding the answer's tool calls."""
-        self.remove_children()
+        """Replace what is shown: the steps, else one pseudo-step holding the answer's tool calls.
+        The widgets of the steps shown before are removed once the loop gets to it, so they carry no
+        id a new step could clash with; `steps` holds the ones shown now."""
         if steps:
             blocks = [step_text(step, len(steps)) for step in steps]
         elif tool_calls:
             blocks = [calls_text(tool_calls)]
         else:
             blocks = []
-        self.count, self.current = len(blocks), 0
-        self.mount_all(
-            Static(block, classes="step current" if i == 0 else "step", id=f"step-{i}")
-            for i, block in enumerate(blocks)
-        )
+        for old in self.steps:
+            old.remove()
+        self.current = 0
+        self.steps = [
+            Static(block, classes="step current" if i == 0 else "step") for i, block in enumerate(blocks)
+        ]
+        self.mount_all(self.steps)
 
     def step_to(self, index: int) -> bool:
         """Make step `index` the current one and scroll it into view; False when there is none."""
         if not 0 <= index < self.count:
             return False
-        for i, child in enumerate(self.query(".step")):
-            child.set_class(i == index, "current")
+        for i, step in enumerate(self.steps):
+            step.set_class(i == index, "current")
         self.current = index
-        self.query_one(f"#step-{index}").scroll_visible(animate=False)
+        self.steps[index].scroll_visible(animate=False)
         return True
 
 
