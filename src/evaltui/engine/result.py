@@ -74,29 +74,10 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         response_format=suite.response_format,
         recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
-    trajectory: Trajectory | None = None
-    # The agent loop (engine/agent.py), every step asked through the Asker; a recorded answer (a
-    # rescore) is scored with the steps it holds, never played again.
-    if suite.max_steps > 1 and run.model.provider != "recorded":
-        trajectory = await run_agent(
-            lambda step: run.asker.ask(run.model, step, epoch=epoch),
-            request,
-            case.tool_results,
-            suite.max_steps,
-        )
-        answered = trajectory.asked()
-        if answered is None or trajectory.error is not None:
-            row = result_row(
-                run.run_id, pc, epoch, answered, attempts=trajectory.attempts, error=trajectory.error
-            )
-            row["steps"] = trajectory.steps
-            return row
-        asked = answered
-    else:
-        try:
-            asked = await run.asker.ask(run.model, request, epoch=epoch)
-        except AskFailed as exc:
-            return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
+    answered = await _answer(run, pc, request, epoch)
+    if isinstance(answered, dict):  # the model could not be asked, or the loop could not go on
+        return answered
+    asked, trajectory = answered
     completion = asked.completion
     steps = trajectory.steps if trajectory else list(completion.steps)
     # An answer with steps (an agent's, or a recorded one) finished when its last step called no tool.
@@ -132,6 +113,34 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
     if usage.calls:
         row["judge"] = usage.as_dict()
     return row
+
+
+async def _answer(
+    run: CaseRun, pc: PreparedCase, request: Request, epoch: int
+) -> tuple[Asked, Trajectory | None] | dict[str, Any]:
+    """The model's answer, through the agent loop (engine/agent.py) when the suite has steps, each
+    step asked through the Asker; else the error row. A recorded answer (a rescore) is scored with
+    the steps it holds, never played again."""
+    suite = run.prepared.suite
+    if suite.max_steps > 1 and run.model.provider != "recorded":
+        trajectory = await run_agent(
+            lambda step: run.asker.ask(run.model, step, epoch=epoch),
+            request,
+            pc.case.tool_results,
+            suite.max_steps,
+        )
+        asked = trajectory.asked()
+        if asked is None or trajectory.error is not None:
+            row = result_row(
+                run.run_id, pc, epoch, asked, attempts=trajectory.attempts, error=trajectory.error
+            )
+            row["steps"] = trajectory.steps
+            return row
+        return asked, trajectory
+    try:
+        return await run.asker.ask(run.model, request, epoch=epoch), None
+    except AskFailed as exc:
+        return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
 
 
 def _judge(asker: Asker, usage: JudgeUsage) -> Callable[[ModelSpec, Request], Any]:

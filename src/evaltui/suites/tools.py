@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.errors import SuiteError
-from evaltui.suites.models import Case, Tool
+from evaltui.suites.models import Case, ScorerSpec, Tool
 from evaltui.suites.validation import Source, validate
 from evaltui.suites.yamlnodes import FieldPath
 
@@ -47,7 +47,13 @@ def tools_from_yaml(data: dict[str, Any], source: Source, suite_dir: Path) -> li
         if name in seen:
             raise source.error(f"the tool {name!r} is offered twice", (*where(index), "function", "name"))
         seen.add(name)
-        _check_schema(tool.function.parameters, source, (*where(index), "function", "parameters"))
+        parameters = tool.function.parameters
+        _check_schema(parameters, source, (*where(index), "function", "parameters"))
+        if parameters.get("type", "object") != "object":
+            raise source.error(
+                "a tool's parameters are an object schema (`type: object`)",
+                (*where(index), "function", "parameters"),
+            )
         tools.append(tool)
     return tools
 
@@ -99,16 +105,7 @@ def check_response_format(value: Any, source: Source) -> None:
             raise source.error(
                 "a json_schema response_format needs `json_schema: {name, schema}`", (*path, "json_schema")
             )
-        _check_any_schema(spec["schema"], source, (*path, "json_schema", "schema"))
-
-
-def _check_any_schema(schema: dict[str, Any], source: Source, path: FieldPath) -> None:
-    import jsonschema
-
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise source.error(f"not a valid JSON schema: {exc.message}", path) from None
+        _check_schema(spec["schema"], source, (*path, "json_schema", "schema"))
 
 
 def check_tool_results(case: Case, offered: set[str], source: Source, path: FieldPath) -> None:
@@ -156,7 +153,7 @@ def as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def check_tool_scorers(specs: list[Any], offered: set[str], tools_known: bool) -> None:
+def check_tool_scorers(specs: list[ScorerSpec], offered: set[str], tools_known: bool) -> None:
     """A tool scorer naming a tool the suite does not offer can never pass: say so now. Only when
     the suite offers tools: a python agent that runs its own tools declares none."""
     if not tools_known:
