@@ -145,6 +145,7 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
         "improvements": len(improvements),
         "unchanged": len(same),
         "changed_output": sum(cid in out_b for cid in same),
+        "changed_tool_calls": 0,  # neither run called tools
         "errors_a": sum(side_a[cid] == "error" for cid in shared),
         "errors_b": sum(side_b[cid] == "error" for cid in shared),
         "unscored": len(shared) - len(paired),

@@ -39,6 +39,7 @@ from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.themes import DEFAULT_THEME, load_themes
 from evaltui.tui.widgets.result_table import ResultTable
 from evaltui.tui.widgets.run_header import RunHeader
+from evaltui.tui.widgets.trajectory import Trajectory
 
 SCREEN_CSS = sorted(
     str(path.relative_to(Path(__file__).parent))
@@ -131,7 +132,7 @@ class EvaltuiApp(App[None]):
         ~80 ms of the event loop when the Run screen first opens, in the middle of a live run
         (bench/tui.py). Mount one hidden widget of each such class once the home screen is painted,
         one at a time so that the loop stays free between them, while the user reads the home screen."""
-        for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal):
+        for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal, Trajectory):
             widget = make()
             widget.display = False
             await self.screen.mount(widget)
