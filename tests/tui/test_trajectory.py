@@ -62,6 +62,8 @@ async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
     async with app.run_test(size=(120, 50)) as pilot:
         screen = await open_case(pilot, run_id, "paris")
         trajectory = screen.query_one(Trajectory)
+        await wait_until(pilot, lambda: all(step.is_mounted for step in trajectory.steps))
+        await pilot.pause()
         assert trajectory.display and trajectory.count == 2 and trajectory.current == 0
         first = screen_text(trajectory.steps[0])
         assert first.startswith("Step 1 of 2")
