@@ -420,7 +420,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     "-o", "--output", default="-", metavar="FILE|-", help="The suite file to write (default stdout)."
 )
 @click.option(
-    "--prompt", type=click.IntRange(1), default=None, help="promptfoo: which of several prompts (1-based)."
+    "--prompt",
+    type=click.IntRange(1),
+    default=None,
+    help="promptfoo: keep only this prompt (1-based; default: every prompt, as prompt variants).",
 )
 @click.option(
     "--eval-class",

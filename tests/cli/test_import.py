@@ -60,6 +60,24 @@ def test_promptfoo_config_imported_run_and_exported(cli, tmp_path: Path, fake_ap
     assert cli("validate", "promptfooconfig.yaml").returncode == 0
 
 
+def test_a_promptfoo_config_with_two_prompts_runs_each_on_every_provider(
+    cli, tmp_path: Path, fake_api: FakeApi
+) -> None:
+    config = tmp_path / "promptfooconfig.yaml"
+    text = CONFIG.format(base_url=fake_api.base_url)
+    config.write_text(
+        text.replace(
+            '  - "Q: {{ input }}"\n', '  - "Q: {{ input }}"\n  - {raw: "Q: {{ input }}!", label: loud}\n'
+        )
+    )
+    ran = cli("run", "promptfooconfig.yaml", "-q", extra_env={"OPENAI_API_KEY": "test-key"})
+    assert ran.returncode == 0, ran.stderr
+    runs = json.loads(cli("runs", "--json").stdout)
+    assert sorted(r["model_id"] for r in runs) == ["openai:fake-model@loud", "openai:fake-model@prompt-1"]
+    loud = next(r["id"] for r in runs if r["model_id"].endswith("@loud"))
+    assert statuses(cli, loud) == {"paris": "fail", "rome": "pass", "berlin": "pass"}  # PARIS!, BERLIN!
+
+
 def test_openai_evals_samples_round_trip_to_an_html_report(cli, tmp_path: Path) -> None:
     samples = tmp_path / "samples.jsonl"
     samples.write_text(

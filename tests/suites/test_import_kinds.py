@@ -41,14 +41,24 @@ def test_promptfoo_tests_from_csv_jsonl_and_yaml_files_join_the_inline_ones() ->
     )
 
 
-def test_promptfoo_several_prompts_pick_one_or_say_how(write: WriteFile) -> None:
+def test_promptfoo_several_prompts_become_variants_or_one_is_picked() -> None:
+    """Each prompt a variant (run on every provider as model@variant), named by its label."""
+    suite = import_suite("promptfoo", PROMPTFOO).suite
+    assert suite.prompt is None
+    assert [v.id for v in suite.prompts] == ["prompt-1", "short-one"]
+    assert suite.prompts[1].prompt == "Label this ticket (billing, bug or other): {{ input }}"
     second = import_suite("promptfoo", PROMPTFOO, prompt=2).suite
-    assert second.prompt == "Label this ticket (billing, bug or other): {{ input }}"
-    with pytest.raises(SuiteError, match=r"--prompt N") as info:
-        import_suite("promptfoo", PROMPTFOO)
-    assert info.value.line == 3 and info.value.field == "prompts"
+    assert second.prompts is None and second.prompt == suite.prompts[1].prompt
     with pytest.raises(SuiteError, match="there is no prompt 3"):
         import_suite("promptfoo", PROMPTFOO, prompt=3)
+
+
+def test_promptfoo_a_broken_template_in_any_prompt_is_an_error(write: WriteFile) -> None:
+    path = write(
+        "promptfooconfig.yaml", "prompts: ['{{ input }}', '{{ input']\ntests: [{vars: {input: a}}]\n"
+    )
+    with pytest.raises(SuiteError, match="template syntax error"):
+        import_suite("promptfoo", path)
 
 
 def test_promptfoo_providers_map_label_base_url_and_key_variable() -> None:
@@ -139,6 +149,7 @@ def test_table_columns_are_named_on_the_command_line(write: WriteFile) -> None:
     ("kind", "path", "options"),
     [
         ("promptfoo", PROMPTFOO, {"prompt": 1}),
+        ("promptfoo", PROMPTFOO, {}),
         ("openai-evals", FIXTURES / "openai_evals" / "samples.jsonl", {}),
         ("inspect", FIXTURES / "inspect" / "questions.jsonl", {}),
         ("inspect", FIXTURES / "inspect" / "answers.csv", {}),
@@ -158,9 +169,10 @@ def test_written_yaml_says_where_each_part_came_from_and_loads_back(
     loaded = load_suite(written)
     assert [c.model_dump() for c in loaded.cases] == [c.model_dump() for c in imported.suite.cases]
     assert [s.model_dump() for s in loaded.scorers] == [s.model_dump() for s in imported.suite.scorers]
-    assert (loaded.prompt, loaded.messages, loaded.models) == (
+    assert (loaded.prompt, loaded.messages, loaded.prompts, loaded.models) == (
         imported.suite.prompt,
         imported.suite.messages,
+        imported.suite.prompts,
         imported.suite.models,
     )
 

@@ -85,7 +85,6 @@ def test_an_assertion_without_a_counterpart_is_refused_with_its_line(
 @pytest.mark.parametrize(
     ("text", "line", "field", "says"),
     [
-        ("prompts: [a, b]\ntests: [{vars: {input: x}}]\n", 1, "prompts", "--prompt N"),
         ("prompts: [a]\ntests: file://tests.csv\n", 2, "tests", "must be a file in the config's folder"),
         ("prompts: [a]\nscenarios: []\ntests: [{vars: {input: x}}]\n", 2, "scenarios", "cannot import"),
         (

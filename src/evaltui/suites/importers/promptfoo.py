@@ -1,14 +1,15 @@
 """A promptfoo config (`promptfooconfig.yaml`) as an evaltui Suite.
 
-What carries over: `description` (the suite's name); one entry of `prompts` (inline text,
-`file://` next to the config, or a mapping with `raw:` or `id:`; promptfoo's Nunjucks `{{ var }}`
-is Jinja-compatible; with several prompts, `prompt=N` picks one, else it is an error naming the
-choice); `providers` (`openai:`, `anthropic:`, `ollama:` ids, with or without promptfoo's
-`chat:`/`messages:` part, `config:` as params, `label:` as id, `apiKeyEnvar` as `api_key_env`,
-`apiBaseUrl` as `base_url`); `tests`, inline or `file://` (CSV with `__expected` columns, JSONL, YAML
-or JSON lists), with `vars` and `assert`; `defaultTest` (its `assert` become the suite's scorers, a
-test's own asserts are added to them; its `vars` are every test's defaults). A var named `input`
-becomes the case's input; the value of an `equals` assertion becomes its expected value.
+What carries over: `description` (the suite's name); `prompts` (inline text, `file://` next to the
+config, or a mapping with `raw:` or `id:`; promptfoo's Nunjucks `{{ var }}` is Jinja-compatible;
+several prompts become prompt variants, `prompts:` named by their `label`, each run on every
+provider, or `prompt=N` keeps one); `providers` (`openai:`, `anthropic:`, `ollama:` ids, with or
+without promptfoo's `chat:`/`messages:` part, `config:` as params, `label:` as id, `apiKeyEnvar` as
+`api_key_env`, `apiBaseUrl` as `base_url`); `tests`, inline or `file://` (CSV with `__expected`
+columns, JSONL, YAML or JSON lists), with `vars` and `assert`; `defaultTest` (its `assert` become
+the suite's scorers, a test's own asserts are added to them; its `vars` are every test's defaults).
+A var named `input` becomes the case's input; the value of an `equals` assertion becomes its
+expected value.
 
 Assertion types map to evaltui's scorers (`ASSERT_TYPES`); `not-X` negates. A type without a
 counterpart (`NOT_MAPPED`, javascript above all: evaltui runs no JavaScript) is refused naming its
@@ -29,7 +30,15 @@ from evaltui.errors import SuiteError
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.importers.base import Imported
 from evaltui.suites.loader import CaseCollector, build_case
-from evaltui.suites.models import DEFAULT_KEY_ENVS, Case, Location, ModelSpec, ScorerSpec, Suite
+from evaltui.suites.models import (
+    DEFAULT_KEY_ENVS,
+    Case,
+    Location,
+    ModelSpec,
+    PromptVariant,
+    ScorerSpec,
+    Suite,
+)
 from evaltui.suites.specs import PROVIDERS, parse_model_spec, refuse_secret_params, scorer_from_yaml
 from evaltui.suites.template import compile_templates
 from evaltui.suites.validation import FlatSource, Source, validate
@@ -104,7 +113,7 @@ def import_promptfoo(path: str | Path, *, prompt: int | None = None) -> Imported
             raise doc.error(f"cannot import this key; defaultTest may have: {keys}", ("defaultTest", key))
     fields = {
         "name": str(data.get("description") or path.stem),
-        "prompt": _prompt(data.get("prompts"), doc, path.parent, prompt),
+        **_prompts(data.get("prompts"), doc, path.parent, prompt),
         "models": [
             _provider(p, doc, ("providers", i), notes) for i, p in enumerate(_list(data.get("providers")))
         ],
@@ -120,10 +129,13 @@ def import_promptfoo(path: str | Path, *, prompt: int | None = None) -> Imported
     suite.cases = collector.cases
     suite.path = str(path.resolve())
     suite.loc = Location(file=doc.file, line=1)
+    for variant in suite.prompts or ():
+        compile_templates(suite.model_copy(update={"prompt": variant.prompt, "prompts": None}))
     compile_templates(suite)
     origins = (
         ("name", "description"),
         ("prompt", f"prompts[{(prompt or 1) - 1}] (line {doc.line_of(('prompts',))})"),
+        ("prompts", f"prompts (line {doc.line_of(('prompts',))}): each a variant, run on every model"),
         ("models", "providers: config as params, label as id"),
         ("scorers", "defaultTest.assert (a test's own assertions are added per case)"),
         ("cases", "tests: vars (input as the input), an equals assertion's value as expected"),
@@ -142,21 +154,28 @@ def _inside(folder: Path, name: str, doc: YamlDoc, path: FieldPath) -> Path:
     return target
 
 
-def _prompt(value: Any, doc: YamlDoc, folder: Path, chosen: int | None) -> str:
+def _prompts(value: Any, doc: YamlDoc, folder: Path, chosen: int | None) -> dict[str, Any]:
+    """The suite's `prompt`, or with several prompts its `prompts` variants (each run on every
+    model, as runs named model@variant); `chosen` (1-based) keeps one of them."""
     prompts = _list(value)
-    if chosen is not None:
-        if not 1 <= chosen <= len(prompts):
-            raise doc.error(f"there is no prompt {chosen}: the config has {len(prompts)}", ("prompts",))
-        index = chosen - 1
-    elif len(prompts) == 1:
-        index = 0
-    else:
-        raise doc.error(
-            f"evaltui runs one prompt per suite; this config has {len(prompts)}: import one suite per "
-            "prompt with `evaltui import promptfoo CONFIG --prompt N -o suite-N.yaml`",
-            ("prompts",),
-        )
-    item = prompts[index]
+    if chosen is not None and not 1 <= chosen <= len(prompts):
+        raise doc.error(f"there is no prompt {chosen}: the config has {len(prompts)}", ("prompts",))
+    if chosen is not None or len(prompts) == 1:
+        index = (chosen or 1) - 1
+        return {"prompt": _prompt_text(prompts[index], index, doc, folder)}
+    if not prompts:
+        raise doc.error("a promptfoo config needs `prompts:`", ("prompts",))
+    variants, used = [], set()
+    for index, item in enumerate(prompts):
+        label = item.get("label") if isinstance(item, dict) else None
+        name = re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(label or "")).strip("-._")[:64] or f"prompt-{index + 1}"
+        name = name if name not in used else f"prompt-{index + 1}"
+        used.add(name)
+        variants.append(PromptVariant(id=name, prompt=_prompt_text(item, index, doc, folder)))
+    return {"prompts": variants}
+
+
+def _prompt_text(item: Any, index: int, doc: YamlDoc, folder: Path) -> str:
     if isinstance(item, dict):
         item = item.get("raw") or item.get("id")
     if not isinstance(item, str):

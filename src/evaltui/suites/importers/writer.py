@@ -66,7 +66,9 @@ def suite_yaml(imported: Imported) -> str:
     fields: dict[str, Any] = {"name": suite.name}
     if suite.description:
         fields["description"] = suite.description
-    if suite.messages is not None:
+    if suite.prompts:
+        fields["prompts"] = [v.model_dump(exclude_none=True) for v in suite.prompts]
+    elif suite.messages is not None:
         fields["messages"] = [m.model_dump() for m in suite.messages]
     else:
         fields["prompt"] = suite.prompt
