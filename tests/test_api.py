@@ -64,6 +64,20 @@ def test_run_suite_takes_models_and_a_loaded_suite(suite: Path, tmp_path: Path) 
     assert all(s.total == 2 for s in summaries)
 
 
+def test_run_suite_runs_each_prompt_variant_on_each_model(tmp_path: Path) -> None:
+    path = tmp_path / "variants.yaml"
+    path.write_text(
+        SUITE.replace(
+            'prompt: "{{ input }}"\n',
+            "prompts:\n  - {id: plain, prompt: '{{ input }}'}\n  - {id: loud, prompt: '{{ input }}!'}\n",
+        )
+    )
+    summaries = evaltui.run_suite(path, db=tmp_path / "v.db")
+    assert {s.model: s.passed for s in summaries} == {"demo:echo@plain": 2, "demo:echo@loud": 0}
+    (only,) = evaltui.run_suite(path, db=tmp_path / "v.db", variants=["loud"])
+    assert only.model == "demo:echo@loud"
+
+
 def test_compare_runs_pairs_two_runs(suite: Path, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     (a,) = evaltui.run_suite(suite, db=db)

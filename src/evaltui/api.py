@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from evaltui.analysis.metrics import Rate, RunMetrics, run_metrics
 from evaltui.config import load_config
-from evaltui.engine import RunOptions, make_runners, prepare
+from evaltui.engine import RunOptions
+from evaltui.engine.launch import launch_runners
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.reports.comparison import Comparison
@@ -174,10 +175,13 @@ def run_suite(
     label: str | None = None,
     epochs: int | None = None,
     use_cache: bool = True,
+    variants: Sequence[str] = (),
 ) -> list[RunSummary]:
     """Run `suite` (a path, or a loaded Suite) against `models` (specs such as "demo:keyword", a
     suite model's id, or ModelSpecs; default the suite's own) and store the runs in `db` (default
-    the database `evaltui` uses: $EVALTUI_DB or the user data folder). One summary per model."""
+    the database `evaltui` uses: $EVALTUI_DB or the user data folder). One summary per model, or
+    per model and prompt variant (`model@variant`) for a suite with `prompts:` (`variants` picks
+    some of them, as `evaltui run -p` does)."""
     loaded = suite if isinstance(suite, Suite) else load_suite(suite)
     specs = _models(loaded, models)
     check_keys(specs)
@@ -192,7 +196,7 @@ def run_suite(
         prices=dict(config.prices),
     )
     with _store(db) as store:
-        runners = make_runners(store, prepare(loaded), specs, options)
+        runners = launch_runners(store, loaded, specs, options, variants=tuple(variants))
         run_ids = _in_own_loop(runners)
         return [summarize(store, run_id, r.stop_reason) for run_id, r in zip(run_ids, runners, strict=True)]
 
