@@ -4,6 +4,7 @@ verdicts per model, the per-model figures, the "models disagree" filter, and ent
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,20 @@ async def test_m_or_the_palette_on_a_run_of_the_launch_opens_its_matrix(
             await palette_choose(pilot, "matrix", "Open the matrix of this launch")
         await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
         assert app.screen.group_id == group_id
+
+
+async def test_the_matrix_orders_models_by_id_whichever_run_started_first(
+    make_tui: AppFactory, db_path: Path, group: tuple[str, list[str]]
+) -> None:
+    """The runs of a launch start together, each on its own thread: the last model's run may reach
+    the database first. The columns do not follow that race."""
+    group_id, run_ids = group
+    with sqlite3.connect(db_path) as conn:  # the last model's run started first, the first's last
+        for offset, run_id in enumerate(reversed(run_ids)):
+            conn.execute(
+                "UPDATE runs SET started_at = ? WHERE id = ?", (f"2026-01-01T00:00:0{offset}+00:00", run_id)
+            )
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot, group_id)
+        assert [m.run["model_id"] for m in screen.models] == [f"demo:{m}" for m in MODELS]

@@ -46,8 +46,12 @@ class CaseIds:
 
 
 def group_models(store: Any, group_id: str) -> list[Model]:
-    """The group's runs, oldest first (launch order), each with its metrics. Blocking."""
-    runs = list(reversed(store.list_runs(group_id=group_id, limit=MAX_MODELS)))
+    """The group's runs by model id (`model@variant` for a prompt variant), each with its metrics.
+    Not by start time: the runs of a launch start together, in whichever order their threads get
+    to the database first. Blocking."""
+    runs = sorted(
+        store.list_runs(group_id=group_id, limit=MAX_MODELS), key=lambda r: (r["model_id"], r["id"])
+    )
     return [Model(run, run_metrics(store.iter_metric_rows(run["id"]))) for run in runs]
 
 
