@@ -21,13 +21,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from evaltui.analysis.diff import Segment, inline_runs, unified_word_diff
+from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.engine.rerun import accept_edit, accepted
 from evaltui.store.annotations import Annotation
 from evaltui.suites.edit import Edit
 from evaltui.tui.screens.accept import AcceptScreen
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.widgets import figures
+from evaltui.tui.widgets.diff_view import inline_text
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
 from evaltui.tui.widgets.tones import colourless, status_tone, tone
@@ -315,14 +316,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     def _diff(self, segments: list[Segment], cut: bool) -> Text:
         """Inline, expected against output; git's `[-…-]{+…+}` marks too when colour is off."""
         marks = colourless(self.app)
-        styles = {
-            "equal": Style(),
-            "delete": tone(self.app, "error") + Style(strike=True),
-            "insert": tone(self.app, "success") + Style(underline=True),
-        }
-        text = Text()
-        for op, run in inline_runs(segments, marks=marks):
-            text.append_text(safe_text(run, style=styles[op]))
+        text = inline_text(self.app, segments)
         legend = (
             "[-…-] expected but missing · {+…+} in the output only"
             if marks

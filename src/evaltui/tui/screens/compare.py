@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from evaltui.analysis.diff import Segment, inline_runs
+from evaltui.analysis.diff import Segment
 from evaltui.errors import EvaltuiError
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
 from evaltui.reports.prompts import prompt_change
@@ -31,10 +31,11 @@ from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
+from evaltui.tui.widgets.diff_view import inline_text
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
-from evaltui.tui.widgets.safe_text import one_line, safe_text
-from evaltui.tui.widgets.tones import colourless, tone
+from evaltui.tui.widgets.safe_text import one_line
+from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 FILTERS = ("regressions", "improvements", "changed", "all")
@@ -268,17 +269,8 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     def _show_prompt_change(self, change: list[Segment]) -> None:
         """What changed between the runs' prompts (word by word), above what it did to the cases."""
-        marks = colourless(self.app)
-        styles = {
-            "equal": Style(),
-            "delete": tone(self.app, "error") + Style(strike=True),
-            "insert": tone(self.app, "success") + Style(underline=True),
-        }
-        text = Text()
-        for op, run in inline_runs(change, marks=marks):
-            text.append_text(safe_text(run, style=styles[op], limit=4000))
         widget = self.query_one("#compare-prompt", Static)
-        widget.update(text)
+        widget.update(inline_text(self.app, change, limit=4000))
         widget.display = True
 
     def _compared(self, comparison: Comparison) -> None:

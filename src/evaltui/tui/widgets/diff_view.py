@@ -16,7 +16,9 @@ from typing import Literal
 from rich.cells import cell_len
 from rich.segment import Segment as RichSegment
 from rich.style import Style
+from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -24,8 +26,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from evaltui.analysis.diff import Segment, char_diff, inline_runs, side_by_side, word_diff
-from evaltui.tui.widgets.safe_text import inert_str
+from evaltui.tui.widgets.safe_text import inert_str, safe_text
 from evaltui.tui.widgets.tones import colourless, tone
+
+
+def inline_text(app: App[object], segments: list[Segment], *, limit: int | None = None) -> Text:
+    """A short inline diff as one `Text` (the Case screen's output against expected, the Compare
+    screen's prompt change): deleted runs struck, inserted ones underlined, in the theme's error and
+    success colours, and git's `[-…-]{+…+}` marks as well when colour alone cannot tell them apart."""
+    styles = {
+        "equal": Style(),
+        "delete": tone(app, "error") + Style(strike=True),
+        "insert": tone(app, "success") + Style(underline=True),
+    }
+    text = Text()
+    for op, run in inline_runs(segments, marks=colourless(app)):
+        text.append_text(safe_text(run, style=styles[op], **({} if limit is None else {"limit": limit})))
+    return text
+
 
 SIDE_LIMIT = 120_000  # characters of each output that are diffed and shown; the rest is noted
 WORD_CHARS = 64  # replaced words up to this long get a character-level diff
