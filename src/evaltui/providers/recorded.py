@@ -20,7 +20,8 @@ class RecordedProvider:
         answer = request.recorded
         if answer is None:
             raise ProviderError(
-                f"case {request.case_id!r} has no recorded output (`output:`) for the recorded model to give",
+                f"case {request.case_id!r} has no recorded output to give (no `output:` on the case; "
+                "in a rescore: the run it rescores could not ask the model for one)",
                 retryable=False,
             )
         text = str(answer["output"])

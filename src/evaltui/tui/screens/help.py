@@ -13,6 +13,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from evaltui.tui.screens.accept import AcceptScreen
+from evaltui.tui.screens.annotate import LabelScreen, NoteScreen
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.compare import CompareScreen
 from evaltui.tui.screens.diff import DiffScreen
@@ -30,7 +32,9 @@ TOUR = (
     "Start: highlight a suite and press r, pick models, press enter. The run opens live; press f "
     "for failures, enter on a case, then n / p to walk through every failing case. ctrl+p finds a "
     "suite, a run or a case by id, and lists the comparisons at hand: with the previous run, with "
-    "the baseline, the two marked runs, the matrix of a launch."
+    "the baseline, the two marked runs, the matrix of a launch. On a failing case: l labels it, N "
+    "notes it, a accepts its output as the expected value; on the run, F reruns the failing cases and "
+    "S rescores it; T on a suite draws its trends."
 )
 
 
@@ -62,6 +66,8 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
             ("Compare", [CompareScreen]),
             ("Diff", [DiffScreen, DiffView]),
             ("Matrix", [MatrixScreen]),
+            ("Label and note", [LabelScreen, NoteScreen]),
+            ("Accept", [AcceptScreen]),
         ]
         for title, classes in sections:
             table.add_row(Text(title, style="bold underline"))
