@@ -160,11 +160,11 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
     return Rerun(rescored, model, options, tuple(case.id for case in cases), tuple(notes))
 
 
-def accept_edit(store: Any, run_id: str, case_id: str) -> Edit:
+def accept_edit(store: Any, run_id: str, case_id: str, epoch: int = 0) -> Edit:
     """The edit writing the run's output for a failing case as its expected value. EvaltuiError
     says why not (it passed, it errored, the case has no expected value, …)."""
     run = _run(store, run_id)
-    result = store.get_result(run_id, case_id)
+    result = store.get_result(run_id, case_id, epoch)
     if result is None:
         raise EvaltuiError(f"run {run_id} has no result for case {case_id!r}")
     if result["status"] == "error" or result.get("output") is None:

@@ -216,7 +216,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accept", name="Preparing the edit")
     def _plan_accept(self, case_id: str) -> None:
-        edit = accept_edit(self.app.store, self.run_id, case_id)  # type: ignore[attr-defined]
+        edit = accept_edit(self.app.store, self.run_id, case_id, self.epoch)  # type: ignore[attr-defined]
 
         def answered(write: bool | None) -> None:
             if write:
