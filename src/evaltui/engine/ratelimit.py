@@ -32,7 +32,8 @@ from collections.abc import Callable
 from evaltui.providers.base import Completion, Request
 from evaltui.providers.ratelimits import RateLimits
 
-DECREASE = 0.5  # concurrency kept after a rate-limited answer
+DECREASE = 0.5  # concurrency kept after the first rate-limited answer (nothing learnt yet)
+INCREASE = 0.25  # concurrency added a round trip while answers come (0.25: one every four)
 QUIET_PAUSE_S = 0.25  # the first pause after a rate-limited answer that said not how long to wait
 QUIET_PAUSE_CAP_S = 8.0
 STALL_S = 300.0  # rate-limited this long with no answer from the endpoint: the case is given up
@@ -91,6 +92,8 @@ class Endpoint:
         self.last_answer = clock()  # when the endpoint last answered (not rate-limited)
         self._clock = clock
         self._decreased_at = -math.inf
+        self._answered_since = 0  # answers since the last refusal
+        self._latency_s: float | None = None  # a moving average of the answers' round trips
         self._quiet_pauses = 0  # rate-limited answers in a row that said not how long to wait
         self._waiters: deque[asyncio.Future[None]] = deque()
         now = clock()
@@ -155,9 +158,15 @@ class Endpoint:
         """A request started at `started` got an answer."""
         self.in_flight -= 1
         now = self.last_answer = self._clock()
-        self._quiet_pauses = 0
-        if started >= self._decreased_at and self.limit < self.ceiling:
-            self.limit = min(float(self.ceiling), self.limit + 1 / self.limit)
+        self._answered_since += 1
+        took = now - started
+        self._latency_s = (
+            took if self._latency_s is None else self._latency_s + 0.1 * (took - self._latency_s)
+        )
+        if started >= self._decreased_at:  # sent since the last refusal: the pause was long enough
+            self._quiet_pauses = 0
+            if self.limit < self.ceiling:
+                self.limit = min(float(self.ceiling), self.limit + INCREASE / self.limit)
         if self._tokens is not None and completion.tokens_in is not None:
             used = completion.tokens_in + (completion.tokens_out or 0)
             self._tokens.spend(used - tokens)  # the estimate, corrected
@@ -166,22 +175,36 @@ class Endpoint:
         self._wake()
 
     def limited(self, started: float, retry_after: float | None, rate_limits: RateLimits | None) -> None:
-        """A request started at `started` was refused as too many (or the server is overloaded)."""
+        """A request started at `started` was refused as too many (or the server is overloaded).
+        Only the first refusal of the requests sent since the last one halves the concurrency and
+        starts a pause of its own: the others were sent into the same empty bucket."""
         self.in_flight -= 1
         self.rate_limited += 1
         now = self._clock()
-        if started >= self._decreased_at:  # the first refusal of requests sent since the last halving
-            self.limit = max(1.0, self.limit * DECREASE)
-            self._decreased_at = now
         if retry_after is None and rate_limits is not None:
             retry_after = _wait_of(rate_limits)
         if retry_after is not None and retry_after > self.max_pause_s:
             retry_after = None  # the request that got it gives up (engine/retry.py); the others go on
-        if retry_after is None:
-            retry_after = min(QUIET_PAUSE_CAP_S, QUIET_PAUSE_S * 2**self._quiet_pauses)
-            self._quiet_pauses += 1
-        self.paused_until = max(self.paused_until, now + retry_after)
+        if started >= self._decreased_at:
+            self.limit = self._learnt(now)
+            self._decreased_at = now
+            self._answered_since = 0
+            if retry_after is None:
+                retry_after = min(QUIET_PAUSE_CAP_S, QUIET_PAUSE_S * 2**self._quiet_pauses)
+                self._quiet_pauses += 1
+        if retry_after is not None:
+            self.paused_until = max(self.paused_until, now + retry_after)
         self._wake()
+
+    def _learnt(self, now: float) -> float:
+        """The concurrency after a refusal. From the second refusal on, what the server let through
+        since the one before (a token bucket, empty at both, let through just its rate) times the
+        round trip: the concurrency that asks at the server's own rate. Never more than 0.9 of the
+        concurrency that was refused; halved while nothing is known."""
+        if self._decreased_at == -math.inf or self._latency_s is None or now <= self._decreased_at:
+            return max(1.0, self.limit * DECREASE)
+        rate = self._answered_since / (now - self._decreased_at)
+        return max(1.0, min(self.limit * 0.9, rate * self._latency_s))
 
     def paused(self, retry_after: float) -> None:
         """The server asked for a pause (a Retry-After on another error): the whole endpoint waits."""
