@@ -170,6 +170,14 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), default=None, help="Ask each case N times.")
 @click.option("--no-cache", is_flag=True, help="Ask the model even when a cached answer exists.")
 @click.option(
+    "--max-cost",
+    "max_cost",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="USD",
+    help="Stop asking when the run has spent this much (requests in flight finish); exit 4, resumable.",
+)
+@click.option(
     "--sandbox",
     type=click.Choice(["bwrap", "none"]),
     default=None,

@@ -39,3 +39,11 @@ def test_a_v5_file_migrates_and_its_results_have_no_tool_calls(tmp_path: Path) -
         assert result is not None and result["output"] == "old answer"
         assert result["tool_calls"] is None and result["steps"] is None
     assert (tmp_path / "results.db.bak-v5").exists()
+
+
+def test_a_v5_file_migrates_and_its_runs_have_no_stop_reason(tmp_path: Path) -> None:
+    """Schema v8: why a run ended early is kept; runs from before say nothing."""
+    path = tmp_path / "results.db"
+    make_v5_file(path)
+    with Store(path) as store:
+        assert store.get_run("r1")["stop_reason"] is None

@@ -35,6 +35,7 @@ from evaltui.suites.models import ModelSpec, Suite
 # not 1 (the model answered and a gate judged it) nor 2 (nothing ran: bad input), so CI can retry
 # or alert on infrastructure without mistaking it for a regression.
 EXIT_STOPPED = 3
+EXIT_BUDGET = 4  # a run stopped at its cost ceiling (--max-cost, max_cost_usd) with cases left
 
 
 def find_suite(path: Path) -> Path:
@@ -97,6 +98,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
             epochs=opts["epochs"],
             use_cache=not opts["no_cache"],
             prices=dict(config.prices),
+            max_cost_usd=opts.get("max_cost"),
         )
         variants = tuple(opts.get("variants") or ())
         runners = launch_runners(store, suite, models, options, variants=variants, subscribers=subscribers)
@@ -121,7 +123,8 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         print_summaries(store, run_ids, out)
         if len(run_ids) > 1:
             out.print(matrix_table(store, run_ids))
-    if "interrupted" in statuses:
+    budget = [r for r in runners if r.budget_reason and store.get_run(r.run_id)["status"] == "interrupted"]
+    if "interrupted" in statuses and len(budget) < statuses.count("interrupted"):
         _write_json(store, run_ids, opts["json_out"], None)
         err.print(
             f"interrupted; resume with: evaltui run --resume {run_ids[statuses.index('interrupted')]}",
@@ -139,6 +142,17 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
                 soft_wrap=True,
             )
         return EXIT_STOPPED
+    if budget:
+        _write_json(store, run_ids, opts["json_out"], None)
+        for runner in budget:
+            err.print(
+                f"evaltui: run {runner.run_id} stopped: {runner.budget_reason}\n"
+                "resume it (with a higher ceiling if need be): "
+                f"evaltui run --resume {runner.run_id} --max-cost USD",
+                markup=False,
+                soft_wrap=True,
+            )
+        return EXIT_BUDGET
     entries = None
     if gate.active or gate.junit or gate.report:
         entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)
@@ -168,6 +182,7 @@ def _resume(
         prices=dict(config.prices),
         limit=opts["limit"],
         tags=tuple(opts["tags"]),
+        max_cost_usd=opts.get("max_cost"),
     )
     _refuse_changes(store.get_run(run_id), plan.started, suite_path, opts)
     for note in plan.notes:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
-from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_spent, why
+from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
 from evaltui.text import inert, json_text
 
 FAILURE_COLUMNS = (
@@ -101,6 +101,8 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
     line1.append(f"  ·  {asked}" if asked else "")
     line1.append(f"  ·  mean score {m.get('mean_score') or 0:.3f}")
     parts: list[Any] = [head, line1, latency_line(m)]
+    if run.get("stop_reason"):
+        parts.append(Text.assemble(("stopped: ", "bold yellow"), inert(str(run["stop_reason"]))))
     if m.get("flaky_share"):
         parts.append(Text(f"flaky: {m['flaky_share']:.1%} of cases disagree across epochs", style="yellow"))
     if m.get("by_tag"):
@@ -124,12 +126,14 @@ def latency_line(m: dict[str, Any]) -> Text:
     cost spent (cached answers are not charged again)."""
     lat = m.get("latency_ms") or {}
     cached = m.get("cached") or 0
+    done = sum(m.get(key) or 0 for key in ("passed", "failed", "errors"))
     fresh = f" over {lat.get('n', 0):,} fresh answers"
     fresh += f" ({cached:,} cached not counted)" if cached else ""
     return Text(
         f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
         f"{fresh}  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
         f"  ·  cost {cost_spent(m.get('cost_usd'), fmt_cost(m.get('cost_usd')), cached)}"
+        f"{cost_per_case(m.get('cost_usd'), done, m.get('passed') or 0)}"
     )
 
 

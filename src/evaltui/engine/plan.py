@@ -26,6 +26,7 @@ class RunOptions:
     retry_errors: bool = False
     group_id: str | None = None
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
+    max_cost_usd: float | None = None  # this session stops asking at this spending (else the suite's)
     cases: tuple[str, ...] = ()  # only these case ids (`--only-failing`); empty: every case
     # Kept with the run's options: the run it was made from ("rerun_of", "rescore_of": run id), its
     # prompt variant ("variant") and the templates that variant asked with ("prompt").

@@ -3,10 +3,10 @@ database: the suite file may have changed or be gone since) and the same options
 limit and tags chose, its epochs, its cache setting, its concurrency, kept on the run by the
 Runner). What a resume may choose anew: to ask the errored cases again (`retry_errors`), to ask
 the model instead of the cache (`no_cache`: a run started with the cache off never uses it), and
-its concurrency.
+its concurrency, and its cost ceiling (`max_cost_usd`, else the suite's: what the resume may spend).
 
     plan_resume(store, run_id, *, retry_errors=False, no_cache=False, concurrency=None,
-                prices=None, limit=None, tags=()) -> ResumePlan
+                prices=None, limit=None, tags=(), max_cost_usd=None) -> ResumePlan
         EvaltuiError when the run is still running; StoreError when it or its suite is missing.
         `concurrency` None: as the run was started. `limit` and `tags` are read only for runs
         started before evaltui kept a run's options (their concurrency then defaults to 16).
@@ -81,6 +81,7 @@ def plan_resume(
     prices: dict[str, Any] | None = None,
     limit: int | None = None,
     tags: tuple[str, ...] = (),
+    max_cost_usd: float | None = None,
 ) -> ResumePlan:
     run = store.get_run(run_id)
     if run is None:
@@ -115,6 +116,7 @@ def plan_resume(
         retry_errors=retry_errors,
         group_id=run.get("group_id"),
         prices=dict(prices or {}),
+        max_cost_usd=max_cost_usd,
         cases=cases,
     )
     prepared = prepare(suite)

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from evaltui.analysis.metrics import MetricsTally, run_metrics
+from evaltui.analysis.metrics import MetricsTally, run_metrics, spent
 from evaltui.engine.ask import Asker, CacheAccess
 from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
 from evaltui.engine.plan import RunOptions, plan_run
@@ -63,6 +63,8 @@ class Runner:
         self._workers: list[asyncio.Task[None]] = []
         self._cancelled = False
         self.stop_reason: str | None = None  # why the run stopped itself (it ends `failed`)
+        self.budget_reason: str | None = None  # why it stopped at its cost ceiling (`interrupted`)
+        self._spent = 0.0  # USD this session's results spent (cached answers: nothing)
         self._writer: Any = None
         self._asker: Asker | None = None
         self._endpoint: Endpoint | None = None  # the model's, once the run asks it
@@ -152,9 +154,10 @@ class Runner:
             self._asker,
             model_secrets((self.model, *self.prepared.suite.models)),
         )
+        cases = iter(plan.work)
         try:
             if not self._cancelled:
-                await self._start_workers(iter(plan.work), case_run, min(concurrency, len(plan.work)))
+                await self._start_workers(cases, case_run, min(concurrency, len(plan.work)))
                 await asyncio.gather(*self._workers)
         except asyncio.CancelledError:
             status = "interrupted"
@@ -167,6 +170,8 @@ class Runner:
             raise
         if self._cancelled:
             status = "interrupted" if self.stop_reason is None else "failed"
+        elif self.budget_reason is not None and next(cases, None) is not None:
+            status = "interrupted"  # at its cost ceiling with cases left: --resume asks them
         await self._finish(status)
         return self.run_id
 
@@ -202,13 +207,17 @@ class Runner:
                 metrics = await asyncio.to_thread(
                     lambda: run_metrics(self.store.iter_metric_rows(run_id)).to_dict()
                 )
-            await asyncio.to_thread(self.store.finish_run, run_id, status, metrics)
+            await asyncio.to_thread(self.store.finish_run, run_id, status, metrics, reason=self._why(status))
             await asyncio.to_thread(self.store.checkpoint)  # the .db file alone now holds the run
         finally:
             if closing is not None:
                 await closing
         run = await asyncio.to_thread(self.store.get_run, run_id) or {}
-        self._emit(RunFinished(run_id, status, _public_counters(run), self.stop_reason))  # type: ignore[arg-type]
+        self._emit(RunFinished(run_id, status, _public_counters(run), self._why(status)))  # type: ignore[arg-type]
+
+    def _why(self, status: str) -> str | None:
+        """Why the run ended early: stopped (`failed`), or at its cost ceiling with cases left."""
+        return self.stop_reason or (self.budget_reason if status == "interrupted" else None)
 
     def _committed_threadsafe(self, rows: list[dict[str, Any]]) -> None:
         loop = self._loop
@@ -240,7 +249,11 @@ class Runner:
             )
 
     async def _work(self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun) -> None:
-        for prepared_case, epoch in cases:
+        while self.budget_reason is None:  # at the ceiling no case starts; those in flight finish
+            try:
+                prepared_case, epoch = next(cases)
+            except StopIteration:
+                return
             try:
                 row = await case_result(case_run, prepared_case, epoch)
             except asyncio.CancelledError:
@@ -256,6 +269,19 @@ class Runner:
             if self.stop_reason is not None:  # this case met the stop (a judge's): asked again on resume
                 return
             self._writer.put(row)
+            self._count_spending(row)
+
+    def _count_spending(self, row: dict[str, Any]) -> None:
+        """Add what a result spent (its answer and its judges) and stop at the cost ceiling."""
+        _, _, cost = spent(row)
+        judge = row.get("judge")
+        self._spent += (cost or 0.0) + ((judge or {}).get("cost_usd") or 0.0)
+        ceiling = self.options.max_cost_usd or self.prepared.suite.max_cost_usd
+        if ceiling is not None and self._spent >= ceiling and self.budget_reason is None:
+            self.budget_reason = (
+                f"spent ${self._spent:.4f}, which reached the cost ceiling of ${ceiling:g} "
+                "(the requests then in flight were finished)"
+            )
 
 
 def _public_counters(run: dict[str, Any]) -> dict[str, Any]:

@@ -72,6 +72,16 @@ def cost_spent(cost: float | None, shown: str, cached: int | None = None) -> str
     return text
 
 
+def cost_per_case(cost: float | None, cases: int, passed: int) -> str:
+    """What a case cost on average, and what one correct answer cost (the spending over the passed
+    cases: the figure of merit when cheaper models fail more): ` ($0.0012 a case, $0.0020 a passed
+    case)`; nothing when the cost is unknown or nothing was done."""
+    if cost is None or not cases:
+        return ""
+    per_pass = f"${cost / passed:.4f}" if passed else "– (none passed)"
+    return f" (${cost / cases:.4f} a case, {per_pass} a passed case)"
+
+
 def asked_note(passed: int, scored: int, asked: int) -> str:
     """The pass rate over every asked case, when errors or unreached cases make it differ from the
     scored one (`28.0% over all 200 asked`); empty when every asked case was scored."""

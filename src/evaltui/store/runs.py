@@ -243,17 +243,20 @@ class RunQueries(ThreadConnections):
         sql = "UPDATE runs SET metrics = ? WHERE id = ?"
         self.write(lambda conn: conn.execute(sql, (dump_json(metrics), run_id)), what="the run metrics")
 
-    def finish_run(self, run_id: str, status: str, metrics: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: str, status: str, metrics: dict[str, Any], *, reason: str | None = None
+    ) -> None:
         """End a run in one transaction: its counters recounted from its results, its metrics
-        kept, its status (anything but `running`) and finish time set."""
+        kept, its status (anything but `running`), finish time and why it stopped early (`reason`)
+        set."""
         ends = tuple(s for s in RUN_STATUSES if s != "running")
         if status not in ends:
             raise StoreError(f"a run cannot finish as {status!r}; expected one of {ends}")
 
         def end(conn: sqlite3.Connection) -> None:
             conn.execute(COUNTERS_SQL, {"run": run_id})
-            sql = "UPDATE runs SET metrics = ?, status = ?, finished_at = ? WHERE id = ?"
-            if conn.execute(sql, (dump_json(metrics), status, now_iso(), run_id)).rowcount != 1:
+            sql = "UPDATE runs SET metrics = ?, status = ?, finished_at = ?, stop_reason = ? WHERE id = ?"
+            if conn.execute(sql, (dump_json(metrics), status, now_iso(), reason, run_id)).rowcount != 1:
                 raise StoreError(f"no run {run_id!r} in {self.path}")
 
         self.write(end, what="the run's end")

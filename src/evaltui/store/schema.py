@@ -118,6 +118,12 @@ ALTER TABLE results ADD COLUMN tool_calls TEXT;
 ALTER TABLE results ADD COLUMN steps TEXT;
 """
 
+# v8: why a run ended early, in words (its endpoint could not be reached, its key was refused, it
+# reached its cost ceiling). NULL for a run that ended as it should, and for runs before v8.
+V8 = """
+ALTER TABLE runs ADD COLUMN stop_reason TEXT;
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -126,6 +132,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     5: _script(V5),
     6: _script(V6),
     7: _script(V7),
+    8: _script(V8),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -53,6 +53,7 @@ _LATER_FIELDS = {
     "prompts": None,
     "rpm": None,
     "tpm": None,
+    "max_cost_usd": None,
 }
 
 
@@ -231,6 +232,7 @@ class Suite(Strict):
     cases: list[Case] = Field(default_factory=list)
     pass_threshold: float | None = Field(default=None, ge=0, le=1)  # weighted score needed to pass
     epochs: int = Field(default=1, ge=1, le=MAX_EPOCHS)
+    max_cost_usd: float | None = Field(default=None, gt=0)  # a run stops when its spending reaches it
     tools: list[Tool] = Field(default_factory=list)  # also read from `tools_file:` by the loader
     max_steps: int = Field(default=1, ge=1, le=MAX_STEPS)  # >1: the agent loop (engine/agent.py)
     response_format: dict[str, Any] | None = None  # OpenAI's shape, passed through per provider
@@ -239,7 +241,14 @@ class Suite(Strict):
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
 
-    LATER_FIELDS: ClassVar[tuple[str, ...]] = ("tools", "max_steps", "response_format", "labels", "prompts")
+    LATER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "tools",
+        "max_steps",
+        "response_format",
+        "labels",
+        "prompts",
+        "max_cost_usd",
+    )
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from evaltui.analysis.metrics import RunMetrics
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
-from evaltui.reports.verdicts import ERRORED, basis, cost_spent
+from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import status_tone, tone
@@ -135,4 +135,6 @@ class RunHeader(Static):
         text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")
         text.append(f"tokens {figures.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
         text.append(f"cost {cost_spent(numbers.cost_usd, figures.cost(numbers.cost_usd), numbers.cached)}")
+        done = numbers.passed + numbers.failed + numbers.errors
+        text.append(cost_per_case(numbers.cost_usd, done, numbers.passed))
         self.update(text, layout=False)  # always three lines: a live refresh repaints, never reflows

@@ -1,0 +1,52 @@
+"""`evaltui run --max-cost USD` (or a suite's `max_cost_usd`) stops a run when what it spent reaches
+the ceiling: exit 4, the reason on stderr and kept with the run, and `--resume` finishes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fake_api import FakeApi
+
+PRICED = "    price: {input_per_mtok: 1000000, output_per_mtok: 1000000}\n"  # $3 a case here
+
+
+def priced(suite: Path, extra: str = "") -> Path:
+    text = suite.read_text().replace("api_key_env: CRASH_KEY\n", "api_key_env: CRASH_KEY\n" + PRICED)
+    suite.write_text(extra + text)
+    return suite
+
+
+def test_max_cost_stops_the_run_with_exit_4_and_resume_finishes_it(cli, api_suite, fake_api: FakeApi) -> None:
+    suite = priced(api_suite(fake_api.base_url, n=40))
+    key = {"CRASH_KEY": "sk-test"}
+    done = cli("run", str(suite), "-c", "2", "-q", "--max-cost", "12", extra_env=key)
+    assert done.returncode == 4, done.stderr
+    run = json.loads(cli("runs", "--json").stdout)[0]
+    assert run["status"] == "interrupted" and 4 <= run["done"] < 40
+    assert "reached the cost ceiling of $12" in done.stderr
+    assert f"evaltui run --resume {run['id']}" in done.stderr
+    shown = cli("show", run["id"])
+    assert "reached the cost ceiling of $12" in shown.stdout
+
+    resumed = cli("run", "--resume", run["id"], "-q", extra_env=key)
+    assert resumed.returncode == 0, resumed.stderr
+    run = json.loads(cli("runs", "--json").stdout)[0]
+    assert (run["status"], run["done"]) == ("completed", 40)
+
+
+def test_a_suites_max_cost_usd_is_the_ceiling(cli, api_suite, fake_api: FakeApi) -> None:
+    suite = priced(api_suite(fake_api.base_url, n=40), extra="max_cost_usd: 9\n")
+    done = cli("run", str(suite), "-c", "1", "-q", extra_env={"CRASH_KEY": "sk-test"})
+    assert done.returncode == 4, done.stderr
+    assert "reached the cost ceiling of $9" in done.stderr
+
+
+def test_the_summary_says_what_a_case_and_a_passed_case_cost(cli, api_suite, fake_api: FakeApi) -> None:
+    fake_api.answer = lambda text: "CASE-0" if text.endswith("case-0") else "wrong"  # one pass in four
+    done = cli(
+        "run", str(priced(api_suite(fake_api.base_url, n=4))), "-q", extra_env={"CRASH_KEY": "sk-test"}
+    )
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    assert "$12.0000 spent ($3.0000 a case, $12.0000 a passed case)" in flat
