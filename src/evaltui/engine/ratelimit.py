@@ -34,6 +34,7 @@ from evaltui.providers.ratelimits import RateLimits
 
 DECREASE = 0.5  # concurrency kept after the first rate-limited answer (nothing learnt yet)
 INCREASE = 0.25  # concurrency added a round trip while answers come (0.25: one every four)
+OVERASK = 1.2  # after a refusal, ask this much above the rate the server let through (see `_learnt`)
 QUIET_PAUSE_S = 0.25  # the first pause after a rate-limited answer that said not how long to wait
 QUIET_PAUSE_CAP_S = 8.0
 STALL_S = 300.0  # rate-limited this long with no answer from the endpoint: the case is given up
@@ -102,7 +103,7 @@ class Endpoint:
 
     @property
     def concurrency(self) -> int:
-        return int(self.limit)
+        return math.ceil(self.limit)
 
     def waiting_s(self) -> float:
         """Seconds left of a pause the endpoint asked for (0: none)."""
@@ -123,7 +124,7 @@ class Endpoint:
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
-            if self.in_flight < int(self.limit) and (woken or not self._waiters):
+            if self.in_flight < self.concurrency and (woken or not self._waiters):
                 break
             waiter = asyncio.get_running_loop().create_future()
             if woken:
@@ -199,12 +200,14 @@ class Endpoint:
     def _learnt(self, now: float) -> float:
         """The concurrency after a refusal. From the second refusal on, what the server let through
         since the one before (a token bucket, empty at both, let through just its rate) times the
-        round trip: the concurrency that asks at the server's own rate. Never more than 0.9 of the
-        concurrency that was refused; halved while nothing is known."""
+        round trip is the concurrency that asks at the server's own rate; a fifth more (OVERASK)
+        uses up what the bucket saved during the pause before the next refusal, some seconds later,
+        instead of leaving it full. Never more than 0.9 of the concurrency that was refused; halved
+        while nothing is known."""
         if self._decreased_at == -math.inf or self._latency_s is None or now <= self._decreased_at:
             return max(1.0, self.limit * DECREASE)
         rate = self._answered_since / (now - self._decreased_at)
-        return max(1.0, min(self.limit * 0.9, rate * self._latency_s))
+        return max(1.0, min(self.limit * 0.9, rate * self._latency_s * OVERASK))
 
     def paused(self, retry_after: float) -> None:
         """The server asked for a pause (a Retry-After on another error): the whole endpoint waits."""
@@ -222,7 +225,7 @@ class Endpoint:
             self.paused_until = max(self.paused_until, now + wait)
 
     def _wake(self) -> None:
-        free = int(self.limit) - self.in_flight
+        free = self.concurrency - self.in_flight
         while free > 0 and self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
