@@ -25,23 +25,28 @@ L=${LATENCY_MS:-100}
 ROUNDS=${1:-3}; shift || true
 RATES=${*:-"20 100 400"}
 QUIET_RATES=${QUIET_RATES:-100}
-PORT=${PORT:-8013}
 OUT=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
 N=$(wc -l <"$PEERS_DIR/cases.jsonl")
-sed "s/8011/$PORT/" "$PEERS_DIR/evaltui_suite.yaml" >"$OUT/suite.yaml"; cp "$PEERS_DIR/cases.jsonl" "$OUT/"
+cp "$PEERS_DIR/cases.jsonl" "$OUT/"
 echo "cases=$N concurrency=$C latency=${L}ms rounds=$ROUNDS host=$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round rate retry_after wall_s cpu_s wall/(N/R) requests rate_limited% lost"
 
-serve() {  # rate, retry_after (yes|no)
+serve() {  # rate, retry_after (yes|no): on a port nothing else listens on (a stray server would answer)
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed "s/8011/$PORT/" "$PEERS_DIR/evaltui_suite.yaml" >"$OUT/suite.yaml"
   if [ "$2" = yes ]; then
     PORT=$PORT LATENCY_MS=$L RATE=$1 "$PY" "$PEERS_DIR/fake_openai.py" >"$OUT/server.log" 2>&1 &
   else
     "$EVALTUI_PY" "$HERE/../tests/fake_api.py" --port "$PORT" --latency-ms "$L" --rate "$1" --no-retry-after >"$OUT/server.log" 2>&1 &
   fi
   SERVER=$!
-  for _ in $(seq 100); do curl -s "localhost:$PORT/stats" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 100); do
+    kill -0 "$SERVER" 2>/dev/null || break
+    curl -s "localhost:$PORT/stats" >/dev/null && return
+    sleep 0.1
+  done
   echo "the server did not start:"; cat "$OUT/server.log"; exit 1
 }
 

@@ -170,6 +170,11 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), default=None, help="Ask each case N times.")
 @click.option("--no-cache", is_flag=True, help="Ask the model even when a cached answer exists.")
 @click.option(
+    "--estimate",
+    is_flag=True,
+    help="Say what the run would cost and how long it would take, per model, and run nothing.",
+)
+@click.option(
     "--max-cost",
     "max_cost",
     type=click.FloatRange(min=0, min_open=True),

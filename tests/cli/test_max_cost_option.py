@@ -50,3 +50,13 @@ def test_the_summary_says_what_a_case_and_a_passed_case_cost(cli, api_suite, fak
     assert done.returncode == 0, done.stderr
     flat = " ".join(done.stdout.split())
     assert "$12.0000 spent ($3.0000 a case, $12.0000 a passed case)" in flat
+
+
+def test_estimate_runs_nothing_and_says_which_figures_are_estimates(
+    cli, api_suite, fake_api: FakeApi
+) -> None:
+    done = cli("run", str(priced(api_suite(fake_api.base_url, n=7))), "--estimate")
+    assert done.returncode == 0, done.stderr
+    assert fake_api.stats["requests"] == 0 and json.loads(cli("runs", "--json").stdout) == []
+    flat = " ".join(done.stdout.split())
+    assert "fake: tokens in estimate: characters / 4" in flat and "nothing was run" in flat

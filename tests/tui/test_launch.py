@@ -3,6 +3,7 @@ inline error in the dialog (never a crash, never a run)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,24 @@ async def test_epochs_and_no_cache_go_to_the_run(make_tui: AppFactory, echo_run:
         run = store.get_run(run_id)
         assert (run["total"], run["epochs"], run["options"]["use_cache"]) == (24, 2, False)
         assert not any(row["cached"] for row in store.iter_results(run_id))
+
+
+async def test_the_dialog_estimates_each_models_cost_and_time(
+    make_tui: AppFactory, echo_run: str, db_path: Path
+) -> None:
+    """The echo suite ran once: its answers give the time; prompt tokens are characters / 4."""
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_launch(pilot)
+        shown = lambda: screen_text(screen.query_one("#launch-estimate", Static))  # noqa: E731
+        await wait_until(pilot, lambda: "Estimate" in shown())
+        assert "prompt tokens (estimate: characters / 4)" in shown()
+        assert "time ?" not in shown().split(";")[0], "an earlier run gives the time"
+        whole = prompt_tokens(shown())
+        await type_into(pilot, screen.query_one("#limit", Input), "1")
+        await wait_until(pilot, lambda: prompt_tokens(shown()) < whole)  # the estimate follows the fields
+
+
+def prompt_tokens(text: str) -> int:
+    found = re.search(r"([\d,]+) prompt tokens", text)
+    return int(found.group(1).replace(",", "")) if found else -1

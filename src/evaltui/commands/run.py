@@ -90,6 +90,9 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         if opts.get("sandbox"):
             suite = with_sandbox(suite, opts["sandbox"])
         models = pick_models(suite, opts["models"])
+        if opts.get("estimate"):
+            print_estimates(store, config, suite, models, opts, out)
+            return 0
         options = RunOptions(
             concurrency=opts["concurrency"] or config.concurrency,
             limit=opts["limit"],
@@ -160,6 +163,48 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if entries is not None:
         raise_if_failed(entries)
     return 0
+
+
+def print_estimates(
+    store: Any, config: Config, suite: Suite, models: list[ModelSpec], opts: dict[str, Any], out: Console
+) -> None:
+    """`--estimate`: each model's expected tokens, cost and time, saying where each figure comes from."""
+    from rich.table import Table
+
+    from evaltui.engine import prepare
+    from evaltui.engine.estimate import estimate, history_of
+    from evaltui.reports.summary import fmt_cost
+    from evaltui.text import inert
+
+    prepared = prepare(suite)
+    table = Table(title="estimates (nothing was run)", title_justify="left", header_style="bold")
+    for column in ("model", "requests", "tokens in", "tokens out", "cost", "time"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    notes: list[str] = []
+    for model in models:
+        guess = estimate(
+            prepared,
+            model,
+            concurrency=opts["concurrency"] or config.concurrency,
+            limit=opts["limit"],
+            tags=tuple(opts["tags"]),
+            epochs=opts["epochs"],
+            prices=config.prices,
+            history=history_of(store, suite.name, model.id),
+        )
+        seconds = "?" if guess.seconds is None else f"{guess.seconds:,.0f} s"
+        tokens_out = "?" if guess.tokens_out is None else f"{guess.tokens_out:,}"
+        cost = "?" if guess.cost_usd is None else fmt_cost(guess.cost_usd)
+        table.add_row(
+            inert(model.id), f"{guess.requests:,}", f"{guess.tokens_in:,}", tokens_out, cost, seconds
+        )
+        notes += [
+            f"{model.id}: tokens in {guess.tokens_in_how}; tokens out {guess.tokens_out_how}; "
+            f"cost {guess.cost_how}; time {guess.seconds_how}"
+        ]
+    out.print(table)
+    for note in notes:
+        out.print(note, markup=False, highlight=False, soft_wrap=True)
 
 
 def _resume(

@@ -1,17 +1,21 @@
 """Launch (modal, `r` on a suite): which models, how many requests in flight, which cases, how
 many epochs, whether answers may come from the response cache, and a label. `enter` starts; the
-result is a `LaunchRequest` for the app's live runs. A bad value is said under the fields."""
+result is a `LaunchRequest` for the app's live runs. A bad value is said under the fields. Under
+them, each picked model's expected cost and time (engine/estimate.py), worked out as they change."""
 
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static, Switch
+from textual.worker import get_current_worker
 
-from evaltui.engine import RunOptions
+from evaltui.engine import PreparedSuite, RunOptions, prepare
+from evaltui.engine.estimate import Estimate, estimate, history_of
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.suites import parse_model_spec
@@ -67,6 +71,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         super().__init__()
         self.suite = suite
         self.concurrency = concurrency
+        self._prepared: PreparedSuite | None = None  # for the estimate, prepared once
 
     def compose(self) -> ComposeResult:
         defaults = [model.id for model in self.suite.models]
@@ -94,6 +99,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
                         False, id="no-cache", tooltip="Ask the model every case, even one answered before"
                     )
                     yield Label("no cache", id="no-cache-label")
+            yield Static(id="launch-estimate")
             yield Static(id="launch-error")
         yield KeysFooter()
 
@@ -108,14 +114,62 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
             ("spec", "Model spec"),
         ):
             self.query_one(f"#{name}", Input).border_title = title
+        self._estimate()
+
+    @on(SelectionList.SelectedChanged)
+    @on(Input.Changed, "#spec, #limit, #epochs, #concurrency, #tags")
+    def _settings_changed(self) -> None:
+        self._estimate()
+
+    def _estimate(self) -> None:
+        """Each picked model's expected cost and time, worked out off the UI thread."""
+        try:
+            request = self.build_request(check=False)
+        except EvaltuiError:
+            return  # the fields are being typed: the last estimate stays until they make sense
+        self._work_out(request)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="estimate", name="Estimating the run")
+    def _work_out(self, request: LaunchRequest) -> None:
+        if self._prepared is None:
+            self._prepared = prepare(self.suite)
+        options = request.options
+        guesses = [
+            estimate(
+                self._prepared,
+                model,
+                concurrency=options.concurrency,
+                limit=options.limit,
+                tags=options.tags,
+                epochs=options.epochs,
+                prices=self.app.config.prices,  # type: ignore[attr-defined]
+                history=history_of(self.app.store, self.suite.name, model.id),  # type: ignore[attr-defined]
+            )
+            for model in request.models
+        ]
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_estimates, guesses)
+
+    def _show_estimates(self, guesses: list[Estimate]) -> None:
+        text = Text("Estimate (nothing asked yet): ", style="bold")
+        for i, guess in enumerate(guesses):
+            text.append("; " if i else "")
+            text.append_text(one_line(guess.model_id, 30))
+            cost = "cost ?" if guess.cost_usd is None else f"~${guess.cost_usd:,.4f}"
+            time = "time ?" if guess.seconds is None else f"~{guess.seconds:,.0f} s"
+            text.append(f" {cost}, {time}")
+        if guesses:
+            text.append(f"\n{guesses[0].tokens_in:,} prompt tokens ({guesses[0].tokens_in_how})", style="dim")
+        self.query_one("#launch-estimate", Static).update(text)
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value
 
-    def build_request(self) -> LaunchRequest:
+    def build_request(self, *, check: bool = True) -> LaunchRequest:
         picked = list(self.query_one("#models", SelectionList).selected)
         models = choose_models(self.suite, picked, self._value("spec"))
-        check_keys(models)  # the CLI's check and message
+        if check:
+            check_keys(models)  # the CLI's check and message
         options = RunOptions(
             concurrency=parse_count(self._value("concurrency"), "Concurrency", default=self.concurrency)
             or self.concurrency,

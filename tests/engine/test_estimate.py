@@ -1,0 +1,39 @@
+"""A run's cost and time before it starts: prompt tokens from the rendered prompts (characters / 4
+without a tokenizer), output tokens from earlier runs or max_tokens, each figure saying its source."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from evaltui.engine.estimate import History, estimate
+from evaltui.suites.models import ModelSpec
+
+PRICE = {"input_per_mtok": 1_000_000, "output_per_mtok": 2_000_000}  # $1 a token in, $2 out
+
+
+def test_prompt_tokens_are_characters_over_four_and_max_tokens_bounds_the_answer(make_suite) -> None:
+    prepared = make_suite(10)
+    model = ModelSpec(provider="demo", model="echo", params={"max_tokens": 5}, price=PRICE)
+    guess = estimate(prepared, model, concurrency=4, epochs=2)
+    prompts = [m["content"] for pc in prepared.cases for m in pc.messages]
+    assert guess.requests == 20
+    assert guess.tokens_in == 2 * sum(math.ceil(len(text) / 4) for text in prompts)
+    assert guess.tokens_out == 5 * 20 and "max_tokens" in guess.tokens_out_how
+    assert guess.cost_usd == guess.tokens_in * 1 + guess.tokens_out * 2
+    assert guess.tokens_in_how == "estimate: characters / 4" and guess.cost_how.startswith("estimate")
+    assert guess.seconds is None and guess.seconds_how.startswith("unknown")
+
+
+def test_earlier_runs_give_the_answer_length_and_the_time(make_suite) -> None:
+    model = ModelSpec(provider="demo", model="echo", price=PRICE)
+    guess = estimate(make_suite(10), model, concurrency=4, history=History(2, 3.0, 200.0))
+    assert guess.tokens_out == 30 and "2 earlier runs" in guess.tokens_out_how
+    assert guess.seconds == pytest.approx(0.6)  # ten cases four at a time: three rounds of 200 ms
+
+
+def test_without_a_price_or_an_answer_length_the_cost_is_unknown(make_suite) -> None:
+    guess = estimate(make_suite(3), ModelSpec(provider="demo", model="echo"), concurrency=4)
+    assert guess.cost_usd is None and guess.tokens_out is None
+    assert guess.cost_how.startswith("unknown")
