@@ -186,3 +186,21 @@ async def test_a_python_agent_reports_its_own_calls_and_steps(
     ]
     assert result["status"] == "pass", result["scores"]
     assert [c["name"] for c in result["tool_calls"]] == ["search", "book"] and len(result["steps"]) == 2
+
+
+async def test_a_partly_cached_agent_case_spends_only_its_fresh_steps(
+    store: Store, tmp_path: Path, fake_api: FakeApi
+) -> None:
+    """The first step's request is as before (answered from the cache), the second's is new (the
+    canned time changed): the run spent the second step's tokens, not the first's again."""
+    fake_api.tool_calls = weather_then_answer
+    one_case = SUITE.replace("  - id: no-results\n    input: weather in rome\n", "")
+    await run(store, load(tmp_path, one_case), model(fake_api))
+    changed = load(tmp_path, one_case.replace('get_time: "12:00"', 'get_time: "13:00"'))
+    run_id = await Runner(store, changed, model(fake_api), RunOptions(concurrency=1)).run()
+    paris = store.get_result(run_id, "paris")
+    first, second = paris["steps"]
+    assert first["cached"] and not second["cached"] and not paris["cached"]
+    run_row = store.get_run(run_id)
+    assert run_row["tokens_in"] == second["tokens_in"] and run_row["tokens_out"] == second["tokens_out"]
+    assert run_row["metrics"]["tokens_in"] == second["tokens_in"]

@@ -7,7 +7,8 @@ per step) and is kept as a step: the answer's text, its tool calls, the results 
 latency, cost, attempts, whether it came from the cache. A step's request is the case's prompt
 followed by every earlier step's answer and results, so steps do not repeat it. The case's
 completion adds up the steps: tokens, latency and cost summed (a cost is unknown when any step's
-is), every tool call in the order made, the last step's text.
+is; tokens and cost of the fresh steps only when some came from the cache), every tool call in the
+order made, the last step's text.
 
 A call to a tool the case has no canned result for (or none whose `when` fits the arguments) ends
 the case as an error naming the tool: the suite, not the model, is incomplete.
@@ -86,7 +87,8 @@ async def run_agent(ask: Ask, first: Request, tool_results: dict[str, Any], max_
             }
         )
         messages.extend({"role": "tool", **result} for result in results)
-    trajectory.completion = _added_up(answered) if answered else None
+    hits = [bool(step["cached"]) for step in trajectory.steps]
+    trajectory.completion = _added_up(answered, hits) if answered else None
     return trajectory
 
 
@@ -127,13 +129,17 @@ def _run_tools(
     return results, None
 
 
-def _added_up(answered: list[Completion]) -> Completion:
+def _added_up(answered: list[Completion], cached: list[bool]) -> Completion:
+    """The case's answer. Tokens and cost are what the steps spent: a trajectory only partly
+    answered from the cache counts its fresh steps alone (a wholly cached one keeps every step's,
+    and is counted as cached: it spends nothing). Latency is the whole trajectory's."""
     last = answered[-1]
-    costs = [c.cost_usd for c in answered]
+    paid = answered if all(cached) else [c for c, hit in zip(answered, cached, strict=True) if not hit]
+    costs = [c.cost_usd for c in paid]
     return Completion(
         text=last.text,
-        tokens_in=_sum([c.tokens_in for c in answered]),
-        tokens_out=_sum([c.tokens_out for c in answered]),
+        tokens_in=_sum([c.tokens_in for c in paid]),
+        tokens_out=_sum([c.tokens_out for c in paid]),
         latency_ms=sum(c.latency_ms for c in answered),
         cost_usd=None if any(cost is None for cost in costs) else sum(costs),  # type: ignore[arg-type]
         model=last.model,
