@@ -1,5 +1,6 @@
-"""What the headless CLI draws: a Rich live progress display fed by engine stats on a timer,
-and summary tables. Untrusted text (outputs, ids) goes through `Text`, never markup."""
+"""What the headless CLI draws: a Rich live progress display fed by the engine's `Progress`
+events (the same display interface the TUI consumes), and summary tables. Untrusted text
+(outputs, ids) goes through `Text`, never markup."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from evaltui.reports.summary import fmt_cost, fmt_ms
 from evaltui.text import inert
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
-    from evaltui.engine import Event, LiveStats, Runner
+    from evaltui.engine import Event, LiveStats
 
 REFRESH_S = 0.1
 LOG_EVERY_S = 5.0
@@ -85,18 +86,37 @@ def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
     return Group(*(progress_line(model_id, stats) for model_id, stats in rows))
 
 
-async def show_progress(runners: list[Runner], console: Console, done: asyncio.Event) -> None:
-    """Redraw at most ten times a second from the runners' stats until `done` is set. Where the
+class ProgressDisplay:
+    """The CLI's display: an engine subscriber keeping each run's last `Progress`, in the order the
+    runs started; `show_progress` draws what it holds."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[str, LiveStats | None]] = {}  # run id -> (model id, last figures)
+
+    def __call__(self, event: Event) -> None:
+        from evaltui.engine.events import Progress, RunStarted
+
+        if isinstance(event, RunStarted):
+            self.runs[event.run_id] = (event.model_id, None)
+        elif isinstance(event, Progress) and event.run_id in self.runs:
+            self.runs[event.run_id] = (self.runs[event.run_id][0], event.stats)
+
+    def rows(self) -> list[tuple[str, LiveStats]]:
+        return [(model_id, stats) for model_id, stats in self.runs.values() if stats is not None]
+
+
+async def show_progress(display: ProgressDisplay, console: Console, done: asyncio.Event) -> None:
+    """Redraw at most ten times a second what the display holds until `done` is set. Where the
     output is not a terminal (CI logs), print a plain line every few seconds instead."""
     if not console.is_terminal:
         while not done.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), LOG_EVERY_S)
-            console.print(progress_table([(r.model.id, r.stats) for r in runners]))
+            console.print(progress_table(display.rows()))
         return
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
-            live.update(progress_table([(r.model.id, r.stats) for r in runners]), refresh=True)
+            live.update(progress_table(display.rows()), refresh=True)
             if done.is_set():
                 return
             with contextlib.suppress(TimeoutError):
@@ -114,6 +134,8 @@ class EventLines:
         self._owned = target != "-"
 
     def __call__(self, event: Event) -> None:
+        if type(event).__name__ == "Progress":  # the figures a display redraws: not a log line
+            return
         self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
         self._stream.flush()
 

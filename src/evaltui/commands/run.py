@@ -19,7 +19,7 @@ from evaltui.commands.gate import (
     write_json,
 )
 from evaltui.config import Config, packaged_dir
-from evaltui.console import EventLines, show_progress
+from evaltui.console import EventLines, ProgressDisplay, show_progress
 from evaltui.engine import RunOptions
 from evaltui.engine.headless import run_headless
 from evaltui.engine.launch import launch_runners
@@ -76,7 +76,9 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if opts["resume"] and opts.get("sandbox"):
         raise EvaltuiError("--sandbox applies to a new run: a resumed run keeps its suite's choice")
     events = EventLines(opts["events"]) if opts["events"] else None
-    subscribers = (events,) if events else ()
+    show = not opts["quiet"] and opts["events"] != "-"
+    display = ProgressDisplay() if show else None
+    subscribers = tuple(d for d in (events, display) if d is not None)
     if opts["resume"]:
         runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
     elif opts.get("only_failing") or opts.get("rescore"):
@@ -111,10 +113,9 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         if warning:
             err.print(warning, markup=False, style="bold yellow")
     check_keys(runner.model for runner in runners)  # before any run is created or request sent
-    show = not opts["quiet"] and opts["events"] != "-"
     try:
         if runners:
-            run_ids = run_headless(_drive(runners, err if show else None, err))
+            run_ids = run_headless(_drive(runners, display, err))
     finally:
         if events:
             events.close()
@@ -274,16 +275,16 @@ def _write_json(store: Any, run_ids: list[str], target: str | None, entries: lis
         write_json(entries if entries is not None else [summary_dict(store, r) for r in run_ids], target)
 
 
-async def _drive(runners: list[Runner], console: Console | None, err: Console) -> list[str]:
+async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Console) -> list[str]:
     install_interrupt(lambda: [r.cancel() for r in runners], err)
     finished = asyncio.Event()
-    display = asyncio.create_task(show_progress(runners, console, finished)) if console else None
+    drawing = asyncio.create_task(show_progress(display, err, finished)) if display else None
     try:
         return list(await asyncio.gather(*(r.run() for r in runners)))
     finally:
         finished.set()
-        if display:
-            await display
+        if drawing:
+            await drawing
 
 
 def install_interrupt(cancel: Any, err: Console) -> None:

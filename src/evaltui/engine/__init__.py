@@ -30,17 +30,19 @@ Public API (`evaltui.engine`):
                                            options); `.runner(store)` is the Runner to run
 """
 
-from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
+from evaltui.engine.events import CaseFinished, Display, Event, Progress, RunFinished, RunStarted
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, prepare
 from evaltui.engine.runner import Runner, RunOptions, make_runners, run_many
 from evaltui.engine.stats import LiveStats
 
 __all__ = [
     "CaseFinished",
+    "Display",
     "Event",
     "LiveStats",
     "PreparedCase",
     "PreparedSuite",
+    "Progress",
     "RunFinished",
     "RunOptions",
     "RunStarted",

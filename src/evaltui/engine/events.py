@@ -1,6 +1,12 @@
 """What the engine tells whoever watches it. The engine knows nothing about its watchers:
 the CLI's Rich progress bar, the `--events` JSON lines stream and the TUI all subscribe to
-the same events.
+the same events, through one display interface: `Display`, a callable taking each event, called
+on the engine's loop thread (a display on another thread hands the event over, as the TUI posts
+a message).
+
+`Progress` carries the run's live figures, at most every PROGRESS_EVERY_S while anything moved:
+coalesced at the source, so no display polls the runner, and a display that redraws less often
+keeps the last one.
 
 `CaseFinished` is emitted only after the result is committed to the database, so a watcher that
 saw a case finish can rely on it surviving a crash.
@@ -8,8 +14,13 @@ saw a case finish can rely on it surviving a crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from evaltui.engine.stats import LiveStats
+
+PROGRESS_EVERY_S = 0.1
 
 Status = Literal["pass", "fail", "error"]
 RunStatus = Literal["running", "completed", "interrupted", "failed"]
@@ -48,7 +59,14 @@ class RunFinished:
     reason: str | None = None  # why a `failed` run stopped (its endpoint unreachable, its key refused)
 
 
-Event = RunStarted | CaseFinished | RunFinished
+@dataclass(frozen=True, slots=True)
+class Progress:
+    run_id: str
+    stats: LiveStats
+
+
+Event = RunStarted | CaseFinished | Progress | RunFinished
+Display = Callable[[Event], None]
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally, run_metrics, spent
 from evaltui.engine.ask import Asker, CacheAccess
-from evaltui.engine.events import CaseFinished, Event, RunFinished, RunStarted
+from evaltui.engine.events import PROGRESS_EVERY_S, CaseFinished, Event, Progress, RunFinished, RunStarted
 from evaltui.engine.plan import RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
@@ -155,6 +155,7 @@ class Runner:
             model_secrets((self.model, *self.prepared.suite.models)),
         )
         cases = iter(plan.work)
+        reporting = asyncio.ensure_future(self._report_progress()) if self._subscribers else None
         try:
             if not self._cancelled:
                 await self._start_workers(cases, case_run, min(concurrency, len(plan.work)))
@@ -162,17 +163,17 @@ class Runner:
         except asyncio.CancelledError:
             status = "interrupted"
             if not self._cancelled:  # cancelled from outside: clean up, then let it propagate
-                await self._finish(status)
+                await self._finish(status, reporting)
                 raise
         except BaseException:
             status = "failed"
-            await self._finish(status)
+            await self._finish(status, reporting)
             raise
         if self._cancelled:
             status = "interrupted" if self.stop_reason is None else "failed"
         elif self.budget_reason is not None and next(cases, None) is not None:
             status = "interrupted"  # at its cost ceiling with cases left: --resume asks them
-        await self._finish(status)
+        await self._finish(status, reporting)
         return self.run_id
 
     async def _start_workers(
@@ -193,9 +194,23 @@ class Runner:
             await asyncio.gather(*self._workers, return_exceptions=True)
             raise
 
-    async def _finish(self, status: str) -> None:
+    async def _report_progress(self) -> None:
+        """`Progress` while anything moves, at most every PROGRESS_EVERY_S; cancelled at the end."""
+        assert self.run_id is not None
+        last = None
+        while True:
+            stats = self.stats
+            moved = (stats.done, stats.concurrency, round(stats.waiting_s), stats.rate_limited)
+            if moved != last:
+                last = moved
+                self._emit(Progress(self.run_id, stats))
+            await asyncio.sleep(PROGRESS_EVERY_S)
+
+    async def _finish(self, status: str, reporting: asyncio.Future[None] | None = None) -> None:
         assert self.run_id is not None
         run_id = self.run_id
+        if reporting is not None:
+            reporting.cancel()
         # the sockets close meanwhile
         closing = asyncio.ensure_future(self._asker.aclose()) if self._asker else None
         try:
@@ -213,6 +228,8 @@ class Runner:
             if closing is not None:
                 await closing
         run = await asyncio.to_thread(self.store.get_run, run_id) or {}
+        if self._subscribers:
+            self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
         self._emit(RunFinished(run_id, status, _public_counters(run), self._why(status)))  # type: ignore[arg-type]
 
     def _why(self, status: str) -> str | None:

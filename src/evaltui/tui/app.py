@@ -211,6 +211,7 @@ class EvaltuiApp(App[None]):
             self.open_run(message.run_id)
 
     def on_run_progress(self, message: RunProgress) -> None:
+        self.live.progressed(message.run_id, message.stats)
         self.run_progress.publish(message.run_id)
 
     def on_run_ended(self, message: RunEnded) -> None:

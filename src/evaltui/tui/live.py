@@ -2,9 +2,10 @@
 
 Each run's `Runner` works on its own thread with its own asyncio loop, so the engine's CPU work
 (rendering prompts, scoring, JSON) cannot stall the UI's loop. The engine's events come back
-through `post_message` (thread-safe); per-case progress is coalesced (`RunProgress.can_replace`)
-and the Run screen reads `Runner.stats` on a timer. The app owns this object, so a run keeps
-going while the user browses other screens.
+through `post_message` (thread-safe): the engine's `Progress` figures become `RunProgress`
+messages (coalesced, `can_replace`), whose last figures this object keeps for the screens
+(`latest`); nothing polls the runner. The app owns this object, so a run keeps going while the
+user browses other screens.
 
 A run driven by another process (`evaltui run` in another terminal, on the same database) sends
 this process no events: the database is read once a second instead (`look`), and what changed is
@@ -18,19 +19,17 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from evaltui.engine import Event, RunFinished, Runner, RunStarted
+from evaltui.engine import Event, LiveStats, Progress, RunFinished, Runner, RunStarted
 from evaltui.engine.launch import launch_runners
 from evaltui.engine.resume import plan_resume
 from evaltui.tui.host import Host
 from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.requests import LaunchRequest
 
-PROGRESS_EVERY_S = 0.1  # at most this often a live run wakes the UI's loop to say it moved on
 LOOK_EVERY_S = 1.0  # how often the database is read for the runs of other processes
 
 if TYPE_CHECKING:
@@ -75,6 +74,7 @@ class LiveRuns:
     def __init__(self, app: Host) -> None:
         self._app = app
         self._runners: dict[str, Runner] = {}
+        self._latest: dict[str, LiveStats] = {}  # run id -> its last figures (set on the UI thread)
         self._launches: dict[str, _Launch] = {}  # run id -> its launch
         self._seen: StoreLook | None = None  # the last look at the database
         self._looking = False
@@ -90,12 +90,20 @@ class LiveRuns:
         """Another process was running this run at the last look."""
         return self._seen is not None and run_id in self._seen.running
 
+    def latest(self, run_id: str) -> LiveStats | None:
+        """The last figures a run of this window sent (None before its first)."""
+        return self._latest.get(run_id)
+
+    def progressed(self, run_id: str, stats: LiveStats) -> None:
+        """A run's `RunProgress` reached the UI thread: keep its figures for the screens."""
+        if run_id in self._runners:
+            self._latest[run_id] = stats
+
     def progress(self, run_id: str) -> tuple[int, int] | None:
         """(done, total) of a run going on, here or in another process; None for any other run."""
-        runner = self._runners.get(run_id)
-        if runner is not None:
-            stats = runner.stats
-            return stats.done, stats.total
+        if run_id in self._runners:
+            stats = self._latest.get(run_id)
+            return (stats.done, stats.total) if stats is not None else (0, 0)
         return self._seen.running.get(run_id) if self._seen is not None else None
 
     # -- runs of other processes ------------------------------------------------------------
@@ -198,15 +206,11 @@ class LiveRuns:
         )
 
     def _watcher(self, runner: Runner, launch: _Launch, *, first: bool):  # type: ignore[no-untyped-def]
-        """The engine's subscriber: called on the runner's own thread, so it only posts messages.
-
-        Progress is throttled here, on the engine's side: every message posted from another thread
-        wakes the UI's loop (and takes the GIL from the engine to do it), so a per-case message
-        would cost the UI thousands of wake-ups a second even if `can_replace` folds them later."""
-        last_progress = 0.0
+        """The engine's subscriber (the TUI's display): called on the runner's own thread, so it
+        only posts messages. Per-case events are not passed on: every message posted from another
+        thread wakes the UI's loop, and the engine's `Progress` (ten a second at most) says it all."""
 
         def on_event(event: Event) -> None:
-            nonlocal last_progress
             if isinstance(event, RunStarted):
                 self._runners[event.run_id] = runner
                 self._launches[event.run_id] = launch
@@ -215,9 +219,8 @@ class LiveRuns:
                     self._app.call_from_thread(self._tell_also_running, launch, event)
             elif isinstance(event, RunFinished):
                 self._app.post_message(RunEnded(event.run_id, event.status, event.reason or ""))
-            elif (now := time.monotonic()) - last_progress >= PROGRESS_EVERY_S:
-                last_progress = now
-                self._app.post_message(RunProgress(event.run_id))
+            elif isinstance(event, Progress):
+                self._app.post_message(RunProgress(event.run_id, event.stats))
 
         return on_event
 
@@ -239,6 +242,7 @@ class LiveRuns:
         """Forget a run that ended. What to tell the user: at once for a run launched alone, and
         once for a launch of several models, when the last of its runs has ended."""
         runner = self._runners.pop(run_id, None)
+        self._latest.pop(run_id, None)
         launch = self._launches.pop(run_id, None)
         if launch is None or launch.runs == 1 or runner is None:
             return f"Run {run_id} {status}."

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from evaltui.engine import LiveStats
 
 
 class RunLaunched(Message):
@@ -17,12 +22,13 @@ class RunLaunched(Message):
 
 
 class RunProgress(Message):
-    """Some case of a live run finished. Coalesced: a newer one replaces a pending one, so a
-    thousand finished cases per second cost the UI a handful of messages."""
+    """A live run's figures moved (the engine's `Progress`, at most ten a second). Coalesced: a
+    newer one replaces a pending one, so a busy UI loop handles only the latest."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, stats: LiveStats) -> None:
         super().__init__()
         self.run_id = run_id
+        self.stats = stats
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, RunProgress) and message.run_id == self.run_id

@@ -1,10 +1,11 @@
 """Run: one run, live or finished. A header with the figures, a progress line while it runs
-(read from `Runner.stats` on a timer, at most 10 times a second; for a run another process is
-running, from the database as its results land), and the case table, which pages from the store
-and filters by status, tag and text."""
+(the engine's `Progress` figures, at most 10 times a second, as the app's live runs keep them; for
+a run another process is running, from the database as its results land), and the case table,
+which pages from the store and filters by status, tag and text."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -13,12 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from evaltui.analysis.metrics import RunMetrics, run_metrics
-from evaltui.engine import RunOptions
+from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.compare import partner_run
@@ -29,8 +29,7 @@ from evaltui.tui.widgets.run_header import Figures, RunHeader
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
-TICK_S = 0.1  # live figures: at most 10 refreshes a second, whatever the case rate
-TABLE_EVERY = 10  # ticks between reloads of the live case table
+TABLE_EVERY_S = 1.0  # the live case table is read again at most this often
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
 
 
@@ -118,9 +117,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.tag: str | None = None
         self.label: str | None = None  # a reviewer's label (`label:NAME` in the search box)
         self.search: str | None = None
-        self._timer: Timer | None = None
-        self._ticks = 0
-        self._dirty = False
+        self._table_read = 0.0  # when the live case table was last read (time.monotonic)
         self._metrics_due = True  # computed once the first rows are on screen (they come first)
 
     def compose(self) -> ComposeResult:
@@ -160,35 +157,30 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- live ------------------------------------------------------------------------------
     def _watch_live(self) -> None:
-        """The progress line shows while the run goes on, here (timer) or in another process."""
+        """The progress line shows while the run goes on, here or in another process."""
         live = self.app.live  # type: ignore[attr-defined]
         here = live.get(self.run_id) is not None
         self.query_one(ProgressLine).display = here or live.following(self.run_id)
-        if here and self._timer is None:
-            self._timer = self.set_interval(TICK_S, self._tick)
-        elif not here and self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        stats = live.latest(self.run_id) if here else None
+        if stats is not None:
+            self._show_live(stats)
 
     def _progress(self, run_id: str) -> None:
         if run_id != self.run_id:
             return
-        if self.app.live.get(run_id) is not None:  # type: ignore[attr-defined]
-            self._dirty = True  # the timer shows it
-        else:
+        live = self.app.live  # type: ignore[attr-defined]
+        if live.get(run_id) is None:
             self._followed_moved()
-
-    def _tick(self) -> None:
-        runner = self.app.live.get(self.run_id)  # type: ignore[attr-defined]
-        if runner is None:
             return
-        stats = runner.stats
+        stats = live.latest(run_id)
+        if stats is not None:
+            self._show_live(stats)
+        if time.monotonic() - self._table_read >= TABLE_EVERY_S:
+            self._reload_table(keep_rows=True)
+
+    def _show_live(self, stats: LiveStats) -> None:
         self.query_one(RunHeader).show({**self.run, "status": "running"}, Figures.from_stats(stats))
         self.query_one(ProgressLine).show_live(stats)
-        self._ticks += 1
-        if self._dirty and self._ticks % TABLE_EVERY == 0:
-            self._dirty = False
-            self._reload_table(keep_rows=True)
 
     def _show_followed(self) -> None:
         counts = self.app.live.progress(self.run_id)  # type: ignore[attr-defined]
@@ -261,6 +253,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         }
 
     def _reload_table(self, *, keep_rows: bool) -> None:
+        self._table_read = time.monotonic()
         top = self.table.scroll_offset.y if keep_rows else 0
         self._count(self._filters(), keep_rows, top // PAGE_SIZE * PAGE_SIZE)
 
