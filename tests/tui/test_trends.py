@@ -22,7 +22,7 @@ CASES = 40
 
 
 def write_history(
-    db_path: Path, name: str, model: str, passes: list[int], flipper: str = "c000"
+    db_path: Path, name: str, model: str, passes: list[int], flipper: str = "c000", **row: object
 ) -> list[str]:
     """Completed runs of `name` on `model`, the i-th passing its first passes[i] cases; the
     `flipper` case passes in every other run whatever the count."""
@@ -39,7 +39,7 @@ def write_history(
             writer = store.writer()
             for i in range(CASES):
                 ok = (index % 2 == 0) if f"c{i:03d}" == flipper else i < passed
-                writer.put(result_row(run_id, f"c{i:03d}", "pass" if ok else "fail"))
+                writer.put(result_row(run_id, f"c{i:03d}", "pass" if ok else "fail", **row))
             writer.close()
             store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)).to_dict())
             ids.append(run_id)
@@ -73,6 +73,25 @@ async def test_t_opens_trends_with_a_line_per_model_and_the_drop_flagged(
         assert "demo:keyword" in drawn and "demo:rules" in drawn and "▼" in drawn
         await pilot.press("q")
         await wait_until(pilot, lambda: not isinstance(app.screen, TrendsScreen))
+
+
+async def test_a_chart_no_run_has_a_value_for_says_so(make_tui: AppFactory, db_path: Path) -> None:
+    """No price known for the model: the cost chart says the cost is not known, rather than stay
+    empty (or draw $0), while the latency chart draws its line."""
+    write_history(db_path, "echo-check", "keyword", [30, 31, 32], cost_usd=None)
+    app = make_tui()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        app.screen.select_suite("echo-check")
+        await pilot.press("T")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None
+        )
+        await pilot.pause(0.2)
+        cost = app.screen.query_one("#trends-cost", PlotextPlot).render().plain  # type: ignore[union-attr]
+        latency = app.screen.query_one("#trends-latency", PlotextPlot).render().plain  # type: ignore[union-attr]
+        assert "not known for any run" in cost and "0.00" not in cost
+        assert "not known" not in latency and "demo:keyword" in latency
 
 
 def test_evaltui_trends_json_has_the_same_points(db_path: Path, history: list[str], tmp_path: Path) -> None:

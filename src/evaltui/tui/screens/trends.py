@@ -74,7 +74,7 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
         widget = self.query_one(selector, PlotextPlot)
         plt = widget.plt
         plt.clear_figure()
-        plt.title(title)
+        drawn = False
         for index, (model, points) in enumerate(trends.series.items()):
             colour = self._colour(SERIES[index % len(SERIES)])
             xs = [order[p.run.started_at + p.run.run_id] + 1 for p in points]
@@ -91,11 +91,16 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
                         [x for x, _ in drops], [y for _, y in drops], marker="▼", color=self._colour("error")
                     )
                 plt.ylim(0, 100)
+                drawn = drawn or bool(kept)
             else:
                 values = [p.run.p95_ms if what == "p95" else p.run.cost_usd for p in points]
                 kept_xy = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
                 if kept_xy:
                     plt.plot([x for x, _ in kept_xy], [v for _, v in kept_xy], label=label, color=colour)
+                    drawn = True
+        # An empty chart must not read as "nothing happened": say that no run has a value (a cost
+        # with no price known, a p95 where every answer came from the cache).
+        plt.title(title if drawn else f"{title}: not known for any run")
         when = timeline(trends)
         if when:
             step = max(1, len(when) // TICKS)
