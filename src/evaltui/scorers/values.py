@@ -8,6 +8,9 @@ from typing import Any
 from evaltui.scorers.base import ScoreContext
 
 NO_EXPECTED = "no expected value: set `value` on the scorer or `expected` on the case"
+# One shared encoder: json.dumps(..., ensure_ascii=False) builds a new JSONEncoder on every call,
+# and every scored case quotes its values.
+_READABLE = json.JSONEncoder(ensure_ascii=False)
 
 
 def target(option: Any, ctx: ScoreContext) -> Any:
@@ -20,10 +23,10 @@ def target(option: Any, ctx: ScoreContext) -> Any:
 
 def as_text(value: Any) -> str:
     """Expected values written in YAML may be numbers or booleans; compare them as JSON text."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else _READABLE.encode(value)
 
 
 def quote(value: Any, limit: int = 80) -> str:
     """A value as a short, double-quoted string for a reason line."""
-    text = json.dumps(as_text(value), ensure_ascii=False)
+    text = _READABLE.encode(as_text(value))
     return text if len(text) <= limit else text[: limit - 4] + '…"'
