@@ -58,7 +58,7 @@ def test_promptfoo_config_becomes_a_suite(write: WriteFile) -> None:
 
 def test_imported_suite_prepares_with_the_real_scorers(write: WriteFile) -> None:
     prepared = prepare(import_promptfoo(write("promptfooconfig.yaml", CONFIG)))
-    assert len(prepared.cases) == 2
+    assert len(list(prepared.cases)) == 2
 
 
 @pytest.mark.parametrize(

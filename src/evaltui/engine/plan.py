@@ -7,11 +7,12 @@ run's earlier results are only in the store, so its metrics are read from there 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally
-from evaltui.engine.prepare import PreparedCase, PreparedSuite
+from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.suites.models import ModelSpec
 
 
@@ -50,7 +51,10 @@ class RunOptions:
 @dataclass(frozen=True, slots=True)
 class Plan:
     run_id: str
-    work: list[tuple[PreparedCase, int]]  # what this run (or resume) asks, in order
+    # what this run (or resume) asks, in order: an iterator that renders each case as it is
+    # reached, so the run never holds the suite's cases (engine/prepare.py)
+    work: Iterator[tuple[PreparedCase, int]]
+    to_ask: int  # how many (case, epoch) pairs `work` yields
     total: int  # results the run will hold (cases x epochs)
     already: dict[str, int]  # done, passed, failed, errors held before a resume
     tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
@@ -64,8 +68,6 @@ def plan_run(
     resume_run_id: str | None,
 ) -> Plan:
     epochs = options.epochs or prepared.suite.epochs
-    selected = prepared.select(tags=options.tags, limit=options.limit, ids=options.cases)
-    total = len(selected) * epochs
     already: dict[str, int] = {}
     finished: set[tuple[str, int]] = set()
     tally = None
@@ -77,8 +79,16 @@ def plan_run(
         already = _counts_of(store.get_run(run_id) or {}, options.retry_errors)
     else:
         tally = MetricsTally()
-        for pc in selected:
-            tally.expect(pc.case.id, pc.case.tags, pc.case.cluster)
+    chosen = to_ask = 0
+    for case in select_cases(
+        prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases
+    ):  # one walk: count, and seed the tally
+        chosen += 1
+        to_ask += sum((case.id, e) not in finished for e in range(epochs))
+        if tally is not None:
+            tally.expect(case.id, case.tags, case.cluster)
+    total = chosen * epochs
+    if resume_run_id is None:
         suite_id = store.save_suite(prepared.suite)
         run_id = store.create_run(
             suite_id=suite_id,
@@ -89,8 +99,9 @@ def plan_run(
             epochs=epochs,
             options=options.started(epochs),
         )
-    work = [(pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished]
-    return Plan(run_id, work, total, already, tally)
+    selected = prepared.select(tags=options.tags, limit=options.limit, ids=options.cases)
+    work = ((pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished)
+    return Plan(run_id, work, to_ask, total, already, tally)
 
 
 def _counts_of(run: dict[str, Any], retry_errors: bool) -> dict[str, int]:

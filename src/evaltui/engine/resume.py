@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.engine.prepare import PreparedSuite, prepare
+from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.suites.models import ModelSpec, Suite
@@ -121,8 +121,8 @@ def plan_resume(
     )
     prepared = prepare(suite)
     epochs = range(options.epochs or 1)
-    chosen = prepared.select(tags=tags, limit=limit, ids=cases)
-    wanted = {(pc.case.id, e) for pc in chosen for e in epochs}
+    chosen = select_cases(suite, tags=tags, limit=limit, ids=cases)
+    wanted = {(case.id, e) for case in chosen for e in epochs}
     if started is None and len(wanted) != int(run["total"]):
         raise EvaltuiError(
             f"run {run_id} was started with {run['total']} cases (counting epochs) by an older evaltui, "

@@ -158,7 +158,7 @@ class Runner:
         reporting = asyncio.ensure_future(self._report_progress()) if self._subscribers else None
         try:
             if not self._cancelled:
-                await self._start_workers(cases, case_run, min(concurrency, len(plan.work)))
+                await self._start_workers(cases, case_run, min(concurrency, plan.to_ask))
                 await asyncio.gather(*self._workers)
         except asyncio.CancelledError:
             status = "interrupted"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from evaltui.errors import SuiteError
 from evaltui.store.annotations import AnnotationQueries
 from evaltui.store.codec import dump_json, load_json
 from evaltui.store.connection import read, retry_busy
@@ -15,7 +16,8 @@ from evaltui.store.results import ResultQueries
 from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
 from evaltui.store.writer import OnCommit, ResultWriter
-from evaltui.suites.models import Suite
+from evaltui.suites.identity import definition_id
+from evaltui.suites.models import Case, Suite
 
 # OR IGNORE: another process may have saved the same suite (same content, same id) just now.
 CACHE_GET = "SELECT completion FROM cache WHERE key = ?"
@@ -24,6 +26,7 @@ INSERT_CASE = (
     "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+CASE_BATCH = 1000
 log = logging.getLogger(__name__)
 
 
@@ -43,24 +46,31 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
 
     def save_suite(self, suite: Suite) -> str:
         """Store the suite and its cases (in order); the id is a hash of the definition, so
-        saving the same suite twice is one row, and a changed suite is a new one."""
-        definition = dump_json(suite.model_dump(mode="json"))  # model_dump_json refuses lone surrogates
-        suite_id = hashlib.sha256(definition.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        saving the same suite twice is one row, and a changed suite is a new one.
+
+        The definition is hashed and its cases inserted in one walk over them, a thousand rows at
+        a time (a suite read from case files is never held whole: suites/caselist.py); the loader
+        already hashed such a suite, so a suite stored before is found without a walk."""
+        known = getattr(suite.cases, "known_id", None)
+        suite_id = known(suite) if known is not None else None
+        if suite_id is None:
+            suite_id = definition_id(suite)
         if self.query_one("SELECT 1 AS found FROM suites WHERE id = ?", (suite_id,), what="the suites"):
             sql = "UPDATE suites SET path = ? WHERE id = ?"
             self.write(lambda conn: conn.execute(sql, (suite.path, suite_id)), what="the suite path")
             return suite_id
-        cases = [
-            (
-                suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
-                dump_json(case.vars), dump_json(case.tags), case.cluster,
-            )
-            for position, case in enumerate(suite.cases)
-        ]  # fmt: skip
 
         def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, definition, now_iso()))
-            conn.executemany(INSERT_CASE, cases)
+            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, "", now_iso()))
+            pieces: list[str] = []
+            walked = definition_id(suite, keep=pieces, cases=_inserting(conn, suite_id, suite.cases))
+            if walked != suite_id:
+                raise SuiteError(
+                    "the suite's case files changed while it was being run; run it again", file=suite.path
+                )
+            definition = "".join(pieces)
+            pieces.clear()
+            conn.execute("UPDATE suites SET definition = ? WHERE id = ?", (definition, suite_id))
 
         self.write(insert, what=f"the suite {suite.name!r}")
         return suite_id
@@ -89,3 +99,20 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
         sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
         self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
+
+
+def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> Iterator[Case]:
+    """`cases`, each also inserted into the cases table (a batch of rows at a time) as it passes."""
+    batch: list[tuple[Any, ...]] = []
+    for position, case in enumerate(cases):
+        batch.append(
+            (
+                suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
+                dump_json(case.vars), dump_json(case.tags), case.cluster,
+            )
+        )  # fmt: skip
+        if len(batch) >= CASE_BATCH:
+            conn.executemany(INSERT_CASE, batch)
+            batch.clear()
+        yield case
+    conn.executemany(INSERT_CASE, batch)

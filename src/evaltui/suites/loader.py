@@ -8,12 +8,13 @@ case files that are missing, outside the suite's folder, not UTF-8 or not JSON.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from evaltui.errors import SuiteError
-from evaltui.suites.casefiles import iter_case_file
-from evaltui.suites.identity import derive_case_id
+from evaltui.suites.caselist import CaseFile, CaseList, Segment
+from evaltui.suites.identity import definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
 from evaltui.suites.template import compile_case_templates, compile_templates
@@ -59,7 +60,7 @@ def load_suite(path: str | Path) -> Suite:
     fields["tools"] = tools_from_yaml(data, doc, path.parent)
     check_response_format(data.get("response_format"), doc)
     suite = validate(Suite, fields, doc, ())
-    suite.cases = CaseCollector(doc, path.parent).collect(data["cases"])
+    suite.cases = CaseCollector(doc, path.parent).collect(data["cases"])  # type: ignore[assignment]
     offered = {tool.function.name for tool in suite.tools}
     check_tool_scorers(suite.scorers, offered, bool(suite.tools))
     suite.path = str(path.resolve())
@@ -81,13 +82,71 @@ def load_suite(path: str | Path) -> Suite:
             raise SuiteError(
                 exc.message, file=exc.file, line=exc.line, field=prefix + (exc.field or "")
             ) from None
-    for case in suite.cases:
-        compile_case_templates(suite, case)
-        if case.tool_results:
-            check_tool_results(case, offered, _case_source(doc, case), _case_path(case))
-        if case.scorers is not None:
-            check_tool_scorers(case.scorers, offered, bool(suite.tools))
+    _check_cases(suite, doc, offered)
     return suite
+
+
+def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
+    """One walk over every case, in order: repeated ids, the case's own templates and tools. A
+    suite read from case files (a `CaseList`) is counted and hashed on the same walk, so the run
+    need not hold its cases to know how many there are or to look its id up in the store."""
+    seen: set[int] = set()  # hashes of the ids met: a hit is confirmed by a walk to the first use
+
+    def checked() -> Iterator[Case]:
+        count = 0
+        for case in suite.cases:
+            key = hash(case.id)
+            if key in seen:
+                _refuse_repeat(suite, case)
+            seen.add(key)
+            compile_case_templates(suite, case)
+            if case.tool_results:
+                check_tool_results(case, offered, _case_source(doc, case), _case_path(case))
+            if case.scorers is not None:
+                check_tool_scorers(case.scorers, offered, bool(suite.tools))
+            count += 1
+            yield case
+        if not count:
+            raise doc.error("the suite has no cases", ("cases",))
+        if isinstance(suite.cases, CaseList):
+            suite.cases.counted(count)
+
+    if isinstance(suite.cases, CaseList):
+        suite.cases.remember_id(suite, definition_id(suite, cases=checked()))
+    else:
+        for _ in checked():
+            pass
+
+
+def _refuse_repeat(suite: Suite, case: Case) -> None:
+    """`case` may repeat the id of an earlier case (its id's hash did): if so, an error naming
+    where that id was first used."""
+    first = next(c for c in suite.cases if hash(c.id) == hash(case.id))
+    if first.id != case.id:
+        return  # two ids with one hash, not one id twice
+    loc = case.loc or Location(file=suite.loc.file if suite.loc else "")
+    raise _repeat_error(case.id, loc, first.loc or loc, _derived(case) and _derived(first))
+
+
+def _repeat_error(case_id: str, loc: Location, first: Location, both_derived: bool) -> SuiteError:
+    where = f"{first.file}:{first.line}"
+    if both_derived:
+        message = (
+            f"this case repeats the input, expected and vars of the case at {where}; "
+            "remove the copy or give each an `id:`"
+        )
+    else:
+        message = f"duplicate case id {case_id!r}; first used at {where}"
+    field = f"{loc.field}.id" if loc.field else "id"
+    return SuiteError(message, file=loc.file, line=loc.line, field=field)
+
+
+def _derived(case: Case) -> bool:
+    return case.id == derive_case_id(case.input, case.expected, case.vars)
+
+
+def _file_case(fields: dict[str, Any], display: str, line: int) -> Case:
+    return build_case(fields, FlatSource(display, line), ())
 
 
 def _case_path(case: Case) -> FieldPath:
@@ -201,55 +260,54 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
 
 
 class CaseCollector:
-    """Builds the suite's cases in order, from inline entries and `file:` entries."""
+    """The suite's cases in order, from inline entries and `file:` entries: a list when every
+    case is inline, else a `CaseList` that reads its case files on each walk. Inline cases are
+    validated here; case files are checked to exist here and their cases on the loader's walk."""
 
     def __init__(self, doc: YamlDoc, suite_dir: Path) -> None:
         self.doc = doc
         self.suite_dir = suite_dir
-        self.cases: list[Case] = []
+        self.cases: list[Case] = []  # what `add` collected (the importers build their cases so)
         self.first_seen: dict[str, Location] = {}
         self.derived: set[str] = set()
 
-    def collect(self, entries: Any) -> list[Case]:
+    def collect(self, entries: Any) -> list[Case] | CaseList:
         if not isinstance(entries, list):
             raise self.doc.error("cases is a list of cases and `- file:` entries", ("cases",))
+        segments: list[Segment] = []
+        inline: list[Case] = []
         for index, entry in enumerate(entries):
             path: FieldPath = ("cases", index)
             if isinstance(entry, dict) and "file" in entry:
-                self._add_file(entry, path)
+                if inline:
+                    segments.append(inline)
+                    inline = []
+                segments.append(self._file_entry(entry, path))
             else:
-                self.add(build_case(entry, self.doc, path), "id" not in (entry or {}))
-        if not self.cases:
-            raise self.doc.error("the suite has no cases", ("cases",))
-        return self.cases
+                inline.append(build_case(entry, self.doc, path))
+        if not segments:
+            return inline
+        if inline:
+            segments.append(inline)
+        return CaseList(tuple(segments), _file_case)
 
     def add(self, case: Case, derived: bool) -> None:
         """Append `case`; a repeated id is an error naming where it was first used."""
         loc = case.loc or Location(file=self.doc.file)
         first = self.first_seen.get(case.id)
         if first is not None:
-            where = f"{first.file}:{first.line}"
-            if derived and case.id in self.derived:
-                message = (
-                    f"this case repeats the input, expected and vars of the case at {where}; "
-                    "remove the copy or give each an `id:`"
-                )
-            else:
-                message = f"duplicate case id {case.id!r}; first used at {where}"
-            field = f"{loc.field}.id" if loc.field else "id"
-            raise SuiteError(message, file=loc.file, line=loc.line, field=field)
+            raise _repeat_error(case.id, loc, first, derived and case.id in self.derived)
         self.first_seen[case.id] = loc
         if derived:
             self.derived.add(case.id)
         self.cases.append(case)
 
-    def _add_file(self, entry: dict[str, Any], path: FieldPath) -> None:
+    def _file_entry(self, entry: dict[str, Any], path: FieldPath) -> CaseFile:
         for key in entry:
             if key != "file":
                 raise self.doc.error("a `file:` entry has no other keys", (*path, key))
         target, display = self._case_file(entry["file"], (*path, "file"))
-        for line, fields in iter_case_file(target, display):
-            self.add(build_case(fields, FlatSource(display, line), ()), "id" not in fields)
+        return CaseFile(target, display)
 
     def _case_file(self, name: Any, path: FieldPath) -> tuple[Path, str]:
         """The case file's real path (refused outside the suite's folder) and its display name."""

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    field_serializer,
     model_serializer,
 )
 
@@ -253,6 +254,11 @@ class Suite(Strict):
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
         return _without_unset_later_fields(self, handler)
+
+    @field_serializer("cases", mode="wrap")
+    def _dump_cases(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+        """Cases read from files (suites/caselist.py) are walked: a dump of the whole suite holds them."""
+        return handler(value if isinstance(value, list) else list(value))
 
     def scorers_for(self, case: Case) -> list[ScorerSpec]:
         return case.scorers if case.scorers is not None else self.scorers

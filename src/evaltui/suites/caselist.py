@@ -1,0 +1,105 @@
+"""A suite's cases read from its case files each time they are walked, never all held at once.
+
+A suite with `- file:` entries gets a `CaseList` as its `cases`: the inline cases (already in
+memory as YAML) are kept; each case file is read again, line by line, whenever the list is
+iterated. So a run of a million-case suite holds the cases in flight, not the suite. The loader
+walks the list once to validate it (every problem reported with file, line and field before any
+model is asked) and to count it and hash it; the store walks it to save the suite; the run walks it
+to ask. Each walk builds fresh `Case` objects.
+
+A case file changed between two walks would give different cases: the store's save compares the
+definition hash it computes with the one the loader computed and refuses a mismatch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+from evaltui.suites.casefiles import iter_case_file
+from evaltui.suites.models import Case, Suite
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    path: Path  # resolved, inside the suite's folder
+    display: str  # as the user wrote it, relative to where evaltui runs: errors name it
+
+
+Segment = list[Case] | CaseFile
+# Builds one case from a case file's line: (fields, file shown in errors, line) -> Case
+BuildCase = Callable[[dict[str, Any], str, int], Case]
+
+
+class CaseList:
+    """A read-only sequence of cases whose file-backed parts are read on every iteration.
+
+    `len()` is the count the loader's validating walk found (`counted`); indexing walks to the
+    index (cheap for the first cases, which is what the TUI and tests ask for)."""
+
+    def __init__(self, segments: tuple[Segment, ...], build: BuildCase) -> None:
+        self._segments = segments
+        self._build = build
+        self._count: int | None = None
+        # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
+        # store can look the suite up without walking it again. A prompt variant's copy of the
+        # suite shares this list but not its definition, hence the key.
+        self._ids: list[tuple[dict[str, Any], str]] = []
+
+    def counted(self, count: int) -> None:
+        self._count = count
+
+    def remember_id(self, suite: Suite, suite_id: str) -> None:
+        self._ids.append((_head(suite), suite_id))
+
+    def known_id(self, suite: Suite) -> str | None:
+        """The store's id of `suite` (whose cases are this list), if a walk already hashed it."""
+        head = _head(suite)
+        return next((suite_id for known, suite_id in self._ids if known == head), None)
+
+    def __iter__(self) -> Iterator[Case]:
+        for segment in self._segments:
+            if isinstance(segment, list):
+                yield from segment
+            else:
+                for line, fields in iter_case_file(segment.path, segment.display):
+                    yield self._build(fields, segment.display, line)
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = sum(1 for _ in self)
+        return self._count
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    @overload
+    def __getitem__(self, index: int) -> Case: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Case]: ...
+    def __getitem__(self, index: int | slice) -> Case | list[Case]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        found = next(itertools.islice(self, index, None), None) if index >= 0 else None
+        if found is None:
+            raise IndexError("case index out of range")
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CaseList | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CaseList({len(self)} cases)"
+
+
+def _head(suite: Suite) -> dict[str, Any]:
+    return suite.model_dump(mode="json", exclude={"cases"})

@@ -1,0 +1,62 @@
+"""Cases stream: a suite read from a case file is walked, not held, and a run's plan reads each
+case as the run reaches it, so memory does not grow with the suite."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from evaltui.engine import RunOptions
+from evaltui.engine.plan import plan_run
+from evaltui.store.codec import dump_json
+from evaltui.suites import caselist, load_suite
+from evaltui.suites.identity import definition_id
+from evaltui.suites.models import ModelSpec
+
+
+def test_a_case_file_is_read_again_on_each_walk_not_held(make_suite) -> None:
+    prepared = make_suite(5)
+    cases = prepared.suite.cases
+    first, again = next(iter(cases)), next(iter(cases))
+    assert first == again and first is not again  # built afresh from the file, not kept
+    assert len(cases) == 5 and [c.id for c in cases] == [f"c{i}" for i in range(5)]
+
+
+def test_planning_reads_each_case_only_when_the_run_reaches_it(
+    make_suite, store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared = make_suite(50)
+    read: list[int] = []
+    real = caselist.iter_case_file
+
+    def counting(*args: object) -> Iterator[tuple[int, dict]]:
+        for line, fields in real(*args):
+            read.append(line)
+            yield line, fields
+
+    monkeypatch.setattr(caselist, "iter_case_file", counting)
+    plan = plan_run(store, prepared, ModelSpec(provider="demo", model="echo"), RunOptions(epochs=2), None)
+    assert (plan.to_ask, plan.total) == (100, 100)
+    read.clear()
+    assert isinstance(plan.work, Iterator)
+    asked = [next(plan.work) for _ in range(3)]
+    assert [(pc.case.id, epoch) for pc, epoch in asked] == [("c0", 0), ("c0", 1), ("c1", 0)]
+    assert len(read) <= 3  # two cases read so far (a file iterator may read one ahead), not 50
+
+
+def test_the_suite_id_is_the_hash_of_the_whole_definition_as_stored(tmp_path, store) -> None:
+    rows = [{"id": "a", "input": "caf\u00e9"}, {"id": "b", "input": "x\ud800y", "expected": [1, {"k": None}]}]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text("name: ids\nprompt: '{{ input }}'\ncases:\n  - file: cases.jsonl\n")
+    suite = load_suite(tmp_path / "s.yaml")
+    whole = dump_json(suite.model_dump(mode="json"))  # lone surrogate: escaped ASCII throughout
+    expected = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    assert definition_id(suite) == expected
+    assert store.save_suite(suite) == expected
+    stored = store.query_one("SELECT definition FROM suites WHERE id = ?", (expected,), what="suite")
+    assert stored["definition"] == whole
+    ids = [r["case_id"] for r in store.query("SELECT case_id FROM cases ORDER BY position", (), what="cases")]
+    assert ids == ["a", "b"]
