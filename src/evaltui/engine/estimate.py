@@ -62,11 +62,14 @@ def estimate(
     prices: Mapping[str, Any] | None = None,
     history: History | None = None,
 ) -> Estimate:
-    cases = prepared.select(tags=tags, limit=limit)
     epochs = epochs or prepared.suite.epochs
-    requests = len(cases) * epochs
     count, how_in = _counter(model)
-    tokens_in = sum(count(str(m.get("content") or "")) for pc in cases for m in pc.messages) * epochs
+    chosen = prompt_tokens = 0
+    for pc in prepared.select(tags=tags, limit=limit):  # one walk: the cases are not held
+        chosen += 1
+        prompt_tokens += sum(count(str(m.get("content") or "")) for m in pc.messages)
+    requests = chosen * epochs
+    tokens_in = prompt_tokens * epochs
     tokens_out, how_out = _output_tokens(model, history, requests)
     price = model.price or price_for(model.provider, model.model, prices, base_url=model.base_url)
     cost = cost_usd(price, tokens_in, tokens_out) if tokens_out is not None else None
