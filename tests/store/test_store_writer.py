@@ -142,3 +142,27 @@ def test_threads_share_one_store_each_through_its_own_connection(store: Store, s
     for t in threads:
         t.join()
     assert counts == [10, 10, 10, 10]
+
+
+def test_each_result_takes_its_position_from_its_own_runs_suite(store: Store) -> None:
+    """One writer, rows of two runs interleaved in one batch: the same case id sits at another
+    position in each run's suite, and each result is stored at its own suite's position."""
+    forward = make_suite(3, name="forward")
+    backward = forward.model_copy(update={"name": "backward", "cases": list(reversed(forward.cases))})
+    run_a = store.create_run(suite_id=store.save_suite(forward), model=DEMO, total=3)
+    run_b = store.create_run(suite_id=store.save_suite(backward), model=DEMO, total=3)
+    writer = store.writer()
+    for case in forward.cases:
+        writer.put(result_row(run_a, case.id))
+        writer.put(result_row(run_b, case.id))
+    writer.close()
+    conn = sqlite3.connect(store.path)
+    try:
+        stored = dict(
+            ((run, case_id), position)
+            for run, case_id, position in conn.execute("SELECT run_id, case_id, position FROM results")
+        )
+    finally:
+        conn.close()
+    assert [stored[run_a, c.id] for c in forward.cases] == [0, 1, 2]
+    assert [stored[run_b, c.id] for c in forward.cases] == [2, 1, 0]

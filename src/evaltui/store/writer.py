@@ -46,10 +46,13 @@ ROW_FAULTS = (
 log = logging.getLogger(__name__)
 
 _PLACEHOLDERS = ", ".join("?" for _ in RESULT_COLUMNS)
+# The case's position in its suite, looked up by the run's suite id: the writer reads that id once
+# a run (`ResultWriter._suite_of`) rather than a subquery on `runs` for every row.
 INSERT_RESULT = (
     f"INSERT OR REPLACE INTO results ({', '.join(RESULT_COLUMNS)}, position) VALUES ({_PLACEHOLDERS}, "
-    "(SELECT position FROM cases WHERE case_id = ? AND suite_id = (SELECT suite_id FROM runs WHERE id = ?)))"
+    "(SELECT position FROM cases WHERE suite_id = ? AND case_id = ?))"
 )
+SUITE_OF_RUN = "SELECT suite_id FROM runs WHERE id = ?"
 INSERT_CACHE = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
 
 
@@ -71,6 +74,7 @@ class ResultWriter:
         self._error: BaseException | None = None
         self._closed = False
         self._conn = connect(path)
+        self._suites: dict[Any, str] = {}  # run id -> its suite id (the writer thread only)
         self._thread = threading.Thread(target=self._run, name="evaltui-result-writer", daemon=True)
         self._thread.start()
 
@@ -133,7 +137,11 @@ class ResultWriter:
         batch, waiters, stop = self._collect()
         rows = [item for item in batch if isinstance(item, dict)]
         if batch:
-            rows = write(self._conn, lambda conn: self._insert(conn, batch), what=f"{len(rows)} results")
+            rows = write(
+                self._conn,
+                lambda conn: self._insert(conn, batch, self._suite_of),
+                what=f"{len(rows)} results",
+            )
             if rows and self._on_commit is not None:
                 self._on_commit(rows)
         for waiter in waiters:
@@ -170,15 +178,30 @@ class ResultWriter:
                 except queue.Empty:
                     return batch, waiters, False
 
+    def _suite_of(self, run_id: Any) -> str | None:
+        """The suite id of a run, read once a run; None for a run not (yet) in the file, asked again
+        next time (the insert then fails on the run, as it would have with the subquery)."""
+        suite_id = self._suites.get(run_id)
+        if suite_id is None:
+            found = self._conn.execute(SUITE_OF_RUN, (run_id,)).fetchone()
+            suite_id = found[0] if found else None
+            if suite_id is not None:
+                if len(self._suites) > 64:  # a writer serves one run, or a few: never grows
+                    self._suites.clear()
+                self._suites[run_id] = suite_id
+        return suite_id
+
     @staticmethod
-    def _insert(conn: sqlite3.Connection, batch: list[Any]) -> list[dict[str, Any]]:
+    def _insert(
+        conn: sqlite3.Connection, batch: list[Any], suite_of: Callable[[Any], str | None]
+    ) -> list[dict[str, Any]]:
         """Write a batch; the result rows as written (an unstorable one replaced by its error row)."""
         rows = [item for item in batch if isinstance(item, dict)]
         if rows:
             try:
-                conn.executemany(INSERT_RESULT, [_params(row) for row in rows])
+                conn.executemany(INSERT_RESULT, [_params(row, suite_of) for row in rows])
             except ROW_FAULTS:  # some row cannot be stored: find it, one row at a time
-                rows = [_insert_one(conn, row) for row in rows]
+                rows = [_insert_one(conn, row, suite_of) for row in rows]
         now = datetime.now(UTC).isoformat()
         cache = []
         for item in batch:
@@ -202,20 +225,24 @@ class ResultWriter:
                 item.set()
 
 
-def _params(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (*encode_result(row), row["case_id"], row["run_id"])
+def _params(row: dict[str, Any], suite_of: Callable[[Any], str | None]) -> tuple[Any, ...]:
+    return (*encode_result(row), suite_of(row["run_id"]), row["case_id"])
 
 
-def _insert_one(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
+def _insert_one(
+    conn: sqlite3.Connection, row: dict[str, Any], suite_of: Callable[[Any], str | None]
+) -> dict[str, Any]:
     """Write one row, or when its values cannot be stored, an error row saying why. (INSERT OR
     REPLACE: the rows of the failed batch that went in before the bad one are written again.)"""
     try:
-        conn.execute(INSERT_RESULT, _params(row))
+        conn.execute(INSERT_RESULT, _params(row, suite_of))
         return row
     except ROW_FAULTS as exc:
         log.info("result %s/%s could not be stored: %s", row["run_id"], row["case_id"], exc)
         kept = unstorable(row, exc)
-    conn.execute(INSERT_RESULT, _params(kept))  # a failure now is not about the row's values: raised
+    conn.execute(
+        INSERT_RESULT, _params(kept, suite_of)
+    )  # a failure now is not about the row's values: raised
     return kept
 
 
