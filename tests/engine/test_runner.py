@@ -179,11 +179,13 @@ async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_sui
     assert store.get_run(runner.run_id)["status"] == "failed"
 
 
+@pytest.mark.parametrize("epochs", [3, 1])
 async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the_store(
-    store, tmp_path, monkeypatch
+    store, tmp_path, monkeypatch, epochs
 ):
-    """Results finish out of order (random delays), over three epochs, with tags, clusters, errors
-    and costs: the metrics kept at the end of the run are those the store's rows give."""
+    """Results finish out of order (random delays), over three epochs or one (folded without a
+    tally per case), with tags, clusters, errors and costs: the metrics kept at the end of the run
+    are those the store's rows give."""
     (tmp_path / "scrambled_model.py").write_text(
         "import asyncio, random\n"
         "asked = {}\n"
@@ -212,15 +214,16 @@ async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the
     (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     path = tmp_path / "suite.yaml"
     path.write_text(
-        "name: folded\nprompt: '{{ input }}'\nepochs: 3\n"
+        f"name: folded\nprompt: '{{{{ input }}}}'\nepochs: {epochs}\n"
         "scorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
     )
     model = ModelSpec(provider="python", model="scrambled_model:ask", max_retries=0)
     run_id = await Runner(store, prepare(load_suite(path)), model, RunOptions(concurrency=8)).run()
     kept = store.get_run(run_id)["metrics"]
     read_back = run_metrics(store.iter_metric_rows(run_id)).to_dict()
-    assert kept["errors"] == 18 and kept["epochs"] == 3 and kept["by_tag"]
-    assert 0 < kept["rate"]["pass_rate"] < 1 and kept["flaky_cases"]
+    assert kept["errors"] == 6 * epochs and kept["epochs"] == epochs and kept["by_tag"]
+    assert 0 < kept["rate"]["pass_rate"] < 1 and kept["rate"]["method"] == "clustered"
+    assert bool(kept["flaky_cases"]) == (epochs > 1)
     assert _approx_equal(kept, read_back), (kept, read_back)
 
 

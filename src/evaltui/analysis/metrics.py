@@ -9,6 +9,7 @@ whose epochs disagree is flaky.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections.abc import Iterable, Mapping
@@ -101,6 +102,88 @@ class _RunTally:
     cost_known: bool = True
 
 
+class _Scored:
+    """Single-epoch cases' verdicts as a rate needs them: counts, and sums per cluster. With one
+    result a case, a case's mean is its verdict, so no case needs a tally of its own."""
+
+    __slots__ = ("clusters", "failed", "passed")
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+        self.clusters: dict[str, list[float]] = {}  # cluster -> [sum of case means, cases]
+
+    def add(self, passed: bool, cluster: str | None) -> None:
+        self.passed += passed
+        self.failed += not passed
+        if cluster:
+            unit = self.clusters.setdefault(cluster, [0.0, 0])
+            unit[0] += passed
+            unit[1] += 1
+
+    def rate(self, clustered: bool) -> Rate:
+        """What `_rate` gives for these cases: a case outside any cluster is a unit of its own."""
+        n = self.passed + self.failed
+        if n == 0 or not clustered:
+            return _rate({}, clustered) if n == 0 else _wilson(self.passed, n)
+        in_clusters = sum(int(s) for s, _ in self.clusters.values())
+        alone = n - sum(int(k) for _, k in self.clusters.values())
+        alone_passed = self.passed - in_clusters
+        units = itertools.chain(
+            ((s, int(k)) for s, k in self.clusters.values()),
+            itertools.repeat((1.0, 1), alone_passed),
+            itertools.repeat((0.0, 1), alone - alone_passed),
+        )
+        mean, lo, hi, se = clustered_from_totals(units)
+        return Rate(n, self.passed, mean, lo, hi, "clustered", se)
+
+
+class _OneEpoch:
+    """A run of one epoch folded without a tally per case (`MetricsTally(one_epoch=True)`)."""
+
+    def __init__(self) -> None:
+        self.cases = 0
+        self.any_cluster = False
+        self.values: array[float] = array("d")  # each scored case's value, summed exactly at the end
+        self.all = _Scored()
+        self.by_tag: dict[str, _Scored] = {}
+
+    def add(self, row: Mapping[str, Any], status: str) -> None:
+        self.cases += 1
+        cluster = row.get("cluster") or None
+        self.any_cluster = self.any_cluster or cluster is not None
+        tagged = [self.by_tag.setdefault(tag, _Scored()) for tag in row.get("tags") or ()]
+        if status == "error":
+            return
+        passed = status == "pass"
+        for scored in (self.all, *tagged):
+            scored.add(passed, cluster)
+        value = row.get("value")
+        self.values.append(float(value) if value is not None else float(passed))
+
+    def finish(self, run: _RunTally) -> RunMetrics:
+        total = sum(run.counts.values())
+        clustered = self.any_cluster
+        return RunMetrics(
+            total=total,
+            passed=run.counts["pass"],
+            failed=run.counts["fail"],
+            errors=run.counts["error"],
+            rate=self.all.rate(clustered),
+            pass_rate_all=run.counts["pass"] / total if total else None,
+            mean_score=math.fsum(self.values) / len(self.values) if self.values else None,
+            latency_ms=spread_of_array(run.latencies),
+            tokens_in=run.tokens_in,
+            tokens_out=run.tokens_out,
+            cost_usd=math.fsum(run.costs) if run.cost_known and run.costs else None,
+            cases=self.cases,
+            epochs=1 if self.cases else 0,
+            flaky_share=None,
+            by_tag=tuple(TagRate(tag, self.by_tag[tag].rate(clustered)) for tag in sorted(self.by_tag)),
+            cached=run.cached,
+        )
+
+
 class MetricsTally:
     """A run's metrics folded as its result rows arrive, in any order: what `run_metrics` would
     read back from the store once the run ends, known without reading it back. Cases named first
@@ -108,18 +191,21 @@ class MetricsTally:
     their results come in; a case with no result is not counted. Sums over a case's epochs are
     floating point, so a multi-epoch case's mean may differ from the stored rows' in the last bit."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, one_epoch: bool = False) -> None:
         self._tally = _RunTally()
+        # A fresh run of one epoch: each row is its case's only one (and carries its tags and
+        # cluster), so nothing is kept per case and memory does not grow with the suite.
+        self._one = _OneEpoch() if one_epoch else None
 
     def expect(self, case_id: str, tags: Iterable[str], cluster: str | None) -> None:
-        if case_id not in self._tally.cases:
+        if self._one is None and case_id not in self._tally.cases:
             self._tally.cases[case_id] = _CaseTally(tuple(tags), cluster or None)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        _add_row(self._tally, row)
+        _add_row(self._tally, row, self._one)
 
     def metrics(self) -> RunMetrics:
-        return _finish(self._tally)
+        return _finish(self._tally) if self._one is None else self._one.finish(self._tally)
 
 
 def fresh_latency(row: Mapping[str, Any]) -> float | None:
@@ -153,18 +239,22 @@ def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
     return tally.metrics()
 
 
-def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
+def _add_row(tally: _RunTally, row: Mapping[str, Any], one: _OneEpoch | None = None) -> None:
     status = row.get("status")
     if status not in tally.counts:
         raise ValueError(f"result status must be pass, fail or error, got {status!r}")
     tally.counts[status] += 1
     tally.cached += bool(row.get("cached"))
-    case_id = str(row.get("case_id"))
-    case = tally.cases.get(case_id)
-    if case is None:
-        case = _CaseTally(tuple(row.get("tags") or ()), row.get("cluster") or None)
-        tally.cases[case_id] = case
-    case.epochs += 1
+    case = None
+    if one is not None:
+        one.add(row, status)
+    else:
+        case_id = str(row.get("case_id"))
+        case = tally.cases.get(case_id)
+        if case is None:
+            case = _CaseTally(tuple(row.get("tags") or ()), row.get("cluster") or None)
+            tally.cases[case_id] = case
+        case.epochs += 1
     tokens_in, tokens_out, cost = spent(row)
     tally.tokens_in += tokens_in
     tally.tokens_out += tokens_out
@@ -177,6 +267,8 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any]) -> None:
     latency = fresh_latency(row)
     if latency is not None:
         tally.latencies.append(latency)
+    if case is None:
+        return
     passed = status == "pass"
     case.passed += passed
     case.failed += not passed
@@ -229,8 +321,7 @@ def _rate(cases: Mapping[str, _CaseTally], clustered: bool) -> Rate:
     if n == 0:
         return Rate(0, 0, None, 0.0, 1.0, "clustered" if clustered else "wilson")
     if not clustered:
-        lo, hi = wilson_interval(passed, n)
-        return Rate(n, passed, passed / n, lo, hi, "wilson")
+        return _wilson(passed, n)
     totals: dict[tuple[bool, str], list[float]] = {}
     for case_id, c in cases.items():
         scored = c.passed + c.failed
@@ -241,6 +332,11 @@ def _rate(cases: Mapping[str, _CaseTally], clustered: bool) -> Rate:
             unit[1] += 1
     mean, lo, hi, se = clustered_from_totals((s, int(k)) for s, k in totals.values())
     return Rate(n, passed, mean, lo, hi, "clustered", se)
+
+
+def _wilson(passed: int, n: int) -> Rate:
+    lo, hi = wilson_interval(passed, n)
+    return Rate(n, passed, passed / n, lo, hi, "wilson")
 
 
 def _json_ready(value: Any) -> Any:

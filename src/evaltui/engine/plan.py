@@ -78,7 +78,7 @@ def plan_run(
         store.set_run_status(run_id, "running")
         already = _counts_of(store.get_run(run_id) or {}, options.retry_errors)
     else:
-        tally = MetricsTally()
+        tally = MetricsTally(one_epoch=epochs == 1)  # one epoch: nothing kept per case
     chosen = to_ask = 0
     for case in select_cases(
         prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases

@@ -184,4 +184,7 @@ def result_row(
         "error": error,
         "finished_at": time.time(),
         "tool_calls": [call.as_dict() for call in completion.tool_calls] if completion else None,
+        # not stored with the result (the case row holds them): for the run's metrics as it goes
+        "tags": pc.case.tags,
+        "cluster": pc.case.cluster,
     }
