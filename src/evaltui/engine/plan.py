@@ -79,14 +79,18 @@ def plan_run(
         already = _counts_of(store.get_run(run_id) or {}, options.retry_errors)
     else:
         tally = MetricsTally(one_epoch=epochs == 1)  # one epoch: nothing kept per case
-    chosen = to_ask = 0
-    for case in select_cases(
-        prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases
-    ):  # one walk: count, and seed the tally
-        chosen += 1
-        to_ask += sum((case.id, e) not in finished for e in range(epochs))
-        if tally is not None:
-            tally.expect(case.id, case.tags, case.cluster)
+    if resume_run_id is None and epochs == 1 and not options.tags and not options.cases:
+        chosen = len(prepared.suite.cases)  # counted when the suite was loaded: no walk
+        chosen = to_ask = chosen if options.limit is None else min(chosen, options.limit)
+    else:
+        chosen = to_ask = 0
+        for case in select_cases(
+            prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases
+        ):  # one walk: count, and seed the tally (in suite order, for its flaky cases)
+            chosen += 1
+            to_ask += sum((case.id, e) not in finished for e in range(epochs))
+            if tally is not None:
+                tally.expect(case.id, case.tags, case.cluster)
     total = chosen * epochs
     if resume_run_id is None:
         suite_id = store.save_suite(prepared.suite)

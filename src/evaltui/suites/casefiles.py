@@ -70,6 +70,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+# One decoder for every line: json.loads with a hook builds a new one a call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
 def _iter_jsonl(handle: BinaryIO, display: str) -> Iterator[RawCase]:
     for number, text in _text_lines(handle, display):
         if not text.strip():
@@ -77,7 +81,7 @@ def _iter_jsonl(handle: BinaryIO, display: str) -> Iterator[RawCase]:
         if text.count("[") + text.count("{") > MAX_DEPTH:
             _check_depth(text, display, number)
         try:
-            value = json.loads(text, object_pairs_hook=_unique_keys)
+            value = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             raise SuiteError(
                 f"invalid JSON at column {exc.colno}: {exc.msg}", file=display, line=number
