@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from evaltui.analysis.metrics import fresh_latency, spent
-from evaltui.analysis.stats import spread as latency_spread
+from evaltui.analysis.stats import Spread, spread_of_array
 
 RATE_WINDOW_S = 30.0
+SPREAD_EXACT_UNDER = 10_000
+SPREAD_GROWTH = 1.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,8 @@ class StatsTracker:
         self._tokens_in = 0
         self._tokens_out = 0
         self._cost: float | None = None
-        self._latencies: list[float] = []
+        self._latencies: array[float] = array("d")
+        self._spread: tuple[int, Spread] | None = None  # (latencies it was taken over, spread)
         self._clock = clock
         self._started = clock()
         # (time, results this session) after each commit; the first is the one at or before the
@@ -102,15 +106,28 @@ class StatsTracker:
         since, done_then = self._marks[0]
         return (self._session_done - done_then) / (now - since) if now > since else 0.0
 
+    def _latencies_to_sort(self) -> array[float] | None:
+        """A copy of the latencies when the percentiles are due again, else None (the caller holds
+        the lock). Sorting every latency for each snapshot (ten a second) cost a large run more
+        than its cases: past SPREAD_EXACT_UNDER answers the percentiles are taken again once the
+        answers have grown by SPREAD_GROWTH, so they lag the true ones by at most that share."""
+        n = len(self._latencies)
+        if self._spread is None or n < SPREAD_EXACT_UNDER or n >= self._spread[0] * SPREAD_GROWTH:
+            return array("d", self._latencies)
+        return None
+
     def snapshot(self) -> LiveStats:
         with self._lock:
-            latencies = list(self._latencies)
+            latencies = self._latencies_to_sort()
             counts = dict(self._counts)
             tokens = (self._tokens_in, self._tokens_out)
             cost = self._cost
             now = self._clock()
             rate = self._recent_rate(now)
-        spread = latency_spread(latencies)
+        if latencies is not None:
+            self._spread = (len(latencies), spread_of_array(latencies))
+        assert self._spread is not None
+        spread = self._spread[1]
         elapsed = now - self._started
         left = max(self._total - counts["done"], 0)
         return LiveStats(
