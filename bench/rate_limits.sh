@@ -4,7 +4,9 @@
 # Retry-After: 1, as hosted APIs do), at each R; then tests/fake_api.py with the same bucket and no
 # Retry-After at all. 2,000 cases, 100 ms a request, concurrency 50. The best possible run takes
 # about N/R seconds (a little less: the bucket starts full).
-#   bench/rate_limits.sh [ROUNDS] [RATES...]     (default: 3 rounds at 20 100 400)
+#   bench/rate_limits.sh [ROUNDS] [RATES...]     (default: 3 rounds at 0 20 100 400)
+# Rate 0 is the control: no limit at all, so the best possible run takes N*L/C; on a loaded machine
+# it shows how far from that the machine itself keeps evaltui and the server.
 # Env: PEERS_DIR (the peer benchmark's folder), PY (a Python with starlette and uvicorn, for the peer
 # server), EVALTUI (the evaltui to measure), EVALTUI_PY (a Python with aiohttp, for tests/fake_api.py;
 # default: the one EVALTUI's script names), C (50), LATENCY_MS (100), QUIET_RATES (the rates also run
@@ -23,7 +25,7 @@ EVALTUI_PY=${EVALTUI_PY:-$(head -1 "$EVALTUI" | sed "s/^#!//")}  # a Python with
 C=${C:-50}
 L=${LATENCY_MS:-100}
 ROUNDS=${1:-3}; shift || true
-RATES=${*:-"20 100 400"}
+RATES=${*:-"0 20 100 400"}
 QUIET_RATES=${QUIET_RATES:-100}
 OUT=$(mktemp -d)
 SERVER=
@@ -31,7 +33,7 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
 N=$(wc -l <"$PEERS_DIR/cases.jsonl")
 cp "$PEERS_DIR/cases.jsonl" "$OUT/"
 echo "cases=$N concurrency=$C latency=${L}ms rounds=$ROUNDS host=$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "round rate retry_after wall_s cpu_s wall/(N/R) requests rate_limited% lost"
+echo "round rate retry_after wall_s cpu_s wall/best requests rate_limited% lost   (best: N/R, or N*L/C at rate 0)"
 
 serve() {  # rate, retry_after (yes|no): on a port nothing else listens on (a stray server would answer)
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -58,14 +60,14 @@ measure() {  # round, rate, retry_after
   read -r wall user sys < <(tail -1 "$OUT/time.txt")
   curl -s "localhost:$PORT/stats" >"$OUT/stats.json"
   kill $SERVER; wait $SERVER 2>/dev/null; SERVER=
-  python3 - "$1" "$2" "$3" "$wall" "$user" "$sys" "$N" "$OUT/stats.json" "$OUT/a.db" <<'PY' | tee -a "$OUT/all.txt"
+  python3 - "$1" "$2" "$3" "$wall" "$user" "$sys" "$N" "$OUT/stats.json" "$OUT/a.db" "$L" "$C" <<'PY' | tee -a "$OUT/all.txt"
 import json, sqlite3, sys
-rnd, rate, ra, wall, user, sys_, n, stats, db = sys.argv[1:]
+rnd, rate, ra, wall, user, sys_, n, stats, db, latency_ms, c = sys.argv[1:]
 s = json.load(open(stats))
 done, errors = sqlite3.connect(db).execute("SELECT done, errors FROM runs").fetchone()
 lost = int(n) - done + errors
 requests, limited = s.get("requests", 0), s.get("rate_limited", 0)
-ideal = int(n) / float(rate)
+ideal = int(n) / float(rate) if float(rate) else int(n) * float(latency_ms) / 1000 / int(c)
 print(f"{rnd} {rate} {ra} {float(wall):.2f} {float(user) + float(sys_):.2f} {float(wall) / ideal:.3f} "
       f"{requests} {100 * limited / max(requests, 1):.1f} {lost}")
 PY
@@ -75,7 +77,7 @@ for round in $(seq "$ROUNDS"); do
   for r in $RATES; do measure "$round" "$r" yes; done
   for r in $QUIET_RATES; do measure "$round" "$r" no; done
 done
-echo "medians (rate, retry_after: wall s, wall/(N/R), rate-limited %, cases lost at most):"
+echo "medians (rate, retry_after: wall s, wall/best, rate-limited %, cases lost at most):"
 python3 - "$OUT/all.txt" <<'PY'
 import collections, statistics, sys
 rows = collections.defaultdict(list)
@@ -84,6 +86,6 @@ for line in open(sys.argv[1]):
     rows[(int(rate), ra)].append((float(wall), float(ratio), float(limited), int(lost)))
 for (rate, ra), runs in sorted(rows.items()):
     med = [statistics.median(x[i] for x in runs) for i in range(3)]
-    print(f"R={rate:<4} retry_after={ra:<3}  wall {med[0]:6.2f} s  {med[1]:.3f} x N/R  "
+    print(f"R={rate:<4} retry_after={ra:<3}  wall {med[0]:6.2f} s  {med[1]:.3f} x best  "
           f"rate-limited {med[2]:4.1f}%  lost {max(x[3] for x in runs)}  ({len(runs)} runs)")
 PY
