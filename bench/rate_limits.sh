@@ -33,7 +33,8 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
 N=$(wc -l <"$PEERS_DIR/cases.jsonl")
 cp "$PEERS_DIR/cases.jsonl" "$OUT/"
 echo "cases=$N concurrency=$C latency=${L}ms rounds=$ROUNDS host=$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "round rate retry_after wall_s cpu_s wall/best requests rate_limited% lost   (best: N/R, or N*L/C at rate 0)"
+echo "round rate retry_after wall_s cpu_s wall/best requests rate_limited% lost run_s run/best"
+echo "(best: N/R, or N*L/C at rate 0; run_s: the run's own start to finish, without evaltui's start-up)"
 
 serve() {  # rate, retry_after (yes|no): on a port nothing else listens on (a stray server would answer)
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -64,12 +65,16 @@ measure() {  # round, rate, retry_after
 import json, sqlite3, sys
 rnd, rate, ra, wall, user, sys_, n, stats, db, latency_ms, c = sys.argv[1:]
 s = json.load(open(stats))
-done, errors = sqlite3.connect(db).execute("SELECT done, errors FROM runs").fetchone()
+done, errors, started, finished = sqlite3.connect(db).execute(
+    "SELECT done, errors, started_at, finished_at FROM runs"
+).fetchone()
+from datetime import datetime
+run_s = (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
 lost = int(n) - done + errors
 requests, limited = s.get("requests", 0), s.get("rate_limited", 0)
 ideal = int(n) / float(rate) if float(rate) else int(n) * float(latency_ms) / 1000 / int(c)
 print(f"{rnd} {rate} {ra} {float(wall):.2f} {float(user) + float(sys_):.2f} {float(wall) / ideal:.3f} "
-      f"{requests} {100 * limited / max(requests, 1):.1f} {lost}")
+      f"{requests} {100 * limited / max(requests, 1):.1f} {lost} {run_s:.2f} {run_s / ideal:.3f}")
 PY
 }
 
@@ -82,10 +87,10 @@ python3 - "$OUT/all.txt" <<'PY'
 import collections, statistics, sys
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    _, rate, ra, wall, cpu, ratio, requests, limited, lost = line.split()
-    rows[(int(rate), ra)].append((float(wall), float(ratio), float(limited), int(lost)))
+    _, rate, ra, wall, cpu, ratio, requests, limited, lost, run_s, run_ratio = line.split()
+    rows[(int(rate), ra)].append((float(wall), float(ratio), float(limited), float(run_ratio), int(lost)))
 for (rate, ra), runs in sorted(rows.items()):
-    med = [statistics.median(x[i] for x in runs) for i in range(3)]
-    print(f"R={rate:<4} retry_after={ra:<3}  wall {med[0]:6.2f} s  {med[1]:.3f} x best  "
-          f"rate-limited {med[2]:4.1f}%  lost {max(x[3] for x in runs)}  ({len(runs)} runs)")
+    med = [statistics.median(x[i] for x in runs) for i in range(4)]
+    print(f"R={rate:<4} retry_after={ra:<3}  wall {med[0]:6.2f} s  {med[1]:.3f} x best  run {med[3]:.3f} x best  "
+          f"rate-limited {med[2]:4.1f}%  lost {max(x[4] for x in runs)}  ({len(runs)} runs)")
 PY
