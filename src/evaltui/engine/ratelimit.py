@@ -2,11 +2,13 @@
 it answers and no faster.
 
 Every request of a run to one endpoint goes through its `Endpoint`:
-- at most `concurrency` requests in flight. It starts at the ceiling (the run's `--concurrency`);
-  an answer that says "too many requests" (429, Anthropic's 529) halves it, once for the requests
-  sent before the halving (they were all sent into the same full bucket); each answer after that
-  raises it again by 1/concurrency, one more request in flight per round trip (additive increase,
-  multiplicative decrease, as TCP finds a link's capacity);
+- at most `concurrency` requests in flight. It starts at the ceiling (the run's `--concurrency`).
+  An answer that says "too many requests" (429, Anthropic's 529) lowers it, once for all the
+  requests sent since the last lowering (they went into the same empty bucket): the first time by
+  half (nothing is known yet), then to what the server let through since the last refusal times
+  the round trip, a fifth more (`_learnt`). Each answer to a request sent since then raises it by
+  INCREASE/concurrency, a quarter of a request per round trip (additive increase, multiplicative
+  decrease, as TCP finds a link's capacity, with the decrease learnt from the answers);
 - a `Retry-After` (seconds or an HTTP date) pauses the whole endpoint, not only the request that
   got it: every other request would be refused the same way. Without one, a rate-limited answer
   pauses the endpoint QUIET_PAUSE_S, doubling while answers keep being refused;
