@@ -101,8 +101,6 @@ def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
     line1.append(f"  ·  {asked}" if asked else "")
     line1.append(f"  ·  mean score {m.get('mean_score') or 0:.3f}")
     parts: list[Any] = [head, line1, latency_line(m)]
-    if run.get("stop_reason"):
-        parts.append(Text.assemble(("stopped: ", "bold yellow"), inert(str(run["stop_reason"]))))
     if m.get("flaky_share"):
         parts.append(Text(f"flaky: {m['flaky_share']:.1%} of cases disagree across epochs", style="yellow"))
     if m.get("by_tag"):
@@ -169,6 +167,8 @@ def show_command(store: Any, run_id: str, out: Console, *, as_json: bool, limit:
         click.echo(json_text(data))  # not through Rich: it would re-encode the escapes
         return
     out.print(metrics_block(data["run"], data["metrics"]))
+    if data["run"].get("stop_reason"):  # `evaltui run` said it as the run stopped: here, once later
+        out.print(Text.assemble(("stopped: ", "bold yellow"), inert(str(data["run"]["stop_reason"]))))
     count, rows = data["failures_total"], failures(store, run_id, limit)[1]
     if rows:
         out.print(failures_table(count, rows, store.labels(run_id)))

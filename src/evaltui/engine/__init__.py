@@ -4,25 +4,31 @@ scores, hands results to the store's writer and tells subscribers what happened.
 Public API (`evaltui.engine`):
 
     RunOptions(concurrency=16, limit=None, tags=(), label=None, epochs=None,
-               use_cache=True, retry_errors=False, group_id=None)
+               use_cache=True, retry_errors=False, group_id=None, max_cost_usd=None)
     prepare(suite) -> PreparedSuite        compiles templates and scorers; SuiteError with
                                            file/line/field before any model is asked
     Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None, subscribers=())
                                            (a resume's Runner: from resume.plan_resume)
-        .subscribe(callback)               callback(event) on the engine's own event-loop thread
+        .subscribe(display)                display(event) on the engine's own event-loop thread
+                                           (`Display`): RunStarted, CaseFinished, Progress
+                                           (LiveStats, ten a second at most), RunFinished
         await .run() -> run_id             returns when the run is completed or interrupted
         .cancel()                          thread-safe; finished results stay, run -> interrupted
         .run_id                            known once the run row exists (after RunStarted)
-        .stats -> LiveStats                a cheap, thread-safe snapshot for coalesced displays:
+        .stats -> LiveStats                a cheap, thread-safe snapshot (what Progress carries):
                                            total, done, passed, failed, errors, tokens_in,
                                            tokens_out, cost_usd, p50_ms, p95_ms, rate (cases/s),
-                                           eta_s, elapsed_s
-    ask.Asker(http, cache, *, use_cache, prices, on_stop)
+                                           eta_s, elapsed_s, concurrency, waiting_s, rate_limited
+        .stop_reason, .budget_reason       why it stopped itself (failed) / at its cost ceiling
+    ask.Asker(http, cache, *, use_cache, prices, on_stop, concurrency)
         await .ask(model: ModelSpec, request: Request, *, epoch=0) -> Asked
                                            the one way a model is asked (a run's model, its
                                            judges, an agent's steps): cache, retries, breaker,
                                            price; Asked(completion, attempts, cached);
-                                           AskFailed (a ProviderError with .attempts)
+                                           AskFailed (a ProviderError with .attempts); each
+                                           request waits its turn at its endpoint's limiter
+    estimate.estimate(prepared, model, *, concurrency, ...) -> Estimate
+                                           expected tokens, cost and time, each saying its source
     run_many(store, prepared, models, options, *, subscribers=()) -> list[run_id]
                                            one run per model sharing a group id, concurrently
     resume.plan_resume(store, run_id, *, retry_errors=False, no_cache=False, ...) -> ResumePlan

@@ -219,11 +219,19 @@ class EvaltuiApp(App[None]):
             return
         note = self.live.finished(message.run_id, message.status)
         self.run_changed.publish(message.run_id)
-        if message.detail:  # the engine stopped it: say why, whatever else the launch says
+        if message.detail and message.status == "failed":  # the engine stopped it: say why
             self.notify(
                 f"Run {message.run_id} failed: {message.detail}. Resume it once the model answers.",
                 title="Run stopped",
                 severity="error",
+                markup=False,
+                timeout=15,
+            )
+        elif message.detail:  # at its cost ceiling, cases left
+            self.notify(
+                f"Run {message.run_id} stopped: {message.detail}. Resume it (r) to ask the rest.",
+                title="Run stopped",
+                severity="warning",
                 markup=False,
                 timeout=15,
             )
