@@ -6,9 +6,10 @@ Every request of a run to one endpoint goes through its `Endpoint`:
   An answer that says "too many requests" (429, Anthropic's 529) lowers it, once for all the
   requests sent since the last lowering (they went into the same empty bucket): the first time by
   half (nothing is known yet), then to what the server let through since the last refusal times
-  the round trip, a fifth more (`_learnt`). Each answer to a request sent since then raises it by
-  INCREASE/concurrency, a quarter of a request per round trip (additive increase, multiplicative
-  decrease, as TCP finds a link's capacity, with the decrease learnt from the answers);
+  the round trip, a fifth more (`_learnt`). Answers to requests sent since then raise it by
+  GROWTH_PER_S, a twentieth a second (the bucket then runs dry every few seconds whatever its
+  rate), and after QUIET_S without a refusal by one request a round trip (additive increase,
+  multiplicative decrease, as TCP finds a link's capacity, with the decrease learnt);
 - a `Retry-After` (seconds or an HTTP date) pauses the whole endpoint, not only the request that
   got it: every other request would be refused the same way. Without one, a rate-limited answer
   pauses the endpoint QUIET_PAUSE_S, doubling while answers keep being refused;
@@ -35,7 +36,9 @@ from evaltui.providers.base import Completion, Request
 from evaltui.providers.ratelimits import RateLimits
 
 DECREASE = 0.5  # concurrency kept after the first rate-limited answer (nothing learnt yet)
-INCREASE = 0.25  # concurrency added a round trip while answers come (0.25: one every four)
+INCREASE = 1.0  # concurrency added a round trip while no request has been refused for QUIET_S
+GROWTH_PER_S = 0.05  # while refusals are recent: a twentieth more a second, whatever the concurrency
+QUIET_S = 10.0
 OVERASK = 1.2  # after a refusal, ask this much above the rate the server let through (see `_learnt`)
 QUIET_PAUSE_S = 0.25  # the first pause after a rate-limited answer that said not how long to wait
 QUIET_PAUSE_CAP_S = 8.0
@@ -160,7 +163,8 @@ class Endpoint:
     def answered(self, started: float, completion: Completion, tokens: int = 0) -> None:
         """A request started at `started` got an answer."""
         self.in_flight -= 1
-        now = self.last_answer = self._clock()
+        now = self._clock()
+        since_last, self.last_answer = now - self.last_answer, now
         self._answered_since += 1
         took = now - started
         self._latency_s = (
@@ -169,7 +173,11 @@ class Endpoint:
         if started >= self._decreased_at:  # sent since the last refusal: the pause was long enough
             self._quiet_pauses = 0
             if self.limit < self.ceiling:
-                self.limit = min(float(self.ceiling), self.limit + INCREASE / self.limit)
+                if now - self._decreased_at > QUIET_S:  # the limit may be gone: probe as TCP does
+                    grown = self.limit + INCREASE / self.limit
+                else:  # near the rate just learnt: creep up, as slowly at 2 as at 200
+                    grown = self.limit * (1 + GROWTH_PER_S * min(since_last, 1.0))
+                self.limit = min(float(self.ceiling), grown)
         if self._tokens is not None and completion.tokens_in is not None:
             used = completion.tokens_in + (completion.tokens_out or 0)
             self._tokens.spend(used - tokens)  # the estimate, corrected
