@@ -50,8 +50,8 @@ def main() -> None:
                 "process_wall": end - START,
                 "process_cpu": usage.ru_utime + usage.ru_stime,
                 "rss_mib": usage.ru_maxrss // 1024,
-                "done": run["done"],
-                "errors": run["errors"],
+                "done": run.done,
+                "errors": run.errors,
             }
         )
     )

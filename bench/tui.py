@@ -59,7 +59,7 @@ async def datatable_all_rows(db: Path, run_id: str) -> float:
     from textual.widgets import DataTable
 
     with Store(db) as store:
-        rows = [(Text(r["status"]), Text(r["case_id"]), Text(r["output"] or "")) for r in
+        rows = [(Text(r.status), Text(r.case_id), Text(r.output or "")) for r in
                 store.iter_results(run_id, columns=("status", "case_id", "output"))]  # fmt: skip
 
     class Plain(App[None]):

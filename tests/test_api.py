@@ -54,7 +54,7 @@ def test_run_suite_returns_the_summary_of_a_stored_run(suite: Path, tmp_path: Pa
     assert "goodbye" in failure.reason and summary.failures_total == 1
     with Store(db) as store:  # the same run the CLI would show
         assert store.resolve_run("label:api") == summary.run_id
-        assert store.get_run(summary.run_id)["passed"] == 2
+        assert store.get_run(summary.run_id).passed == 2
 
 
 def test_run_suite_takes_models_and_a_loaded_suite(suite: Path, tmp_path: Path) -> None:
@@ -83,10 +83,10 @@ def test_compare_runs_pairs_two_runs(suite: Path, tmp_path: Path) -> None:
     (a,) = evaltui.run_suite(suite, db=db)
     (b,) = evaltui.run_suite(suite, models=["demo:keyword"], db=db)
     comparison = evaltui.compare_runs(a, b, db=db)
-    assert comparison.run_a["id"] == a.run_id and comparison.run_b["id"] == b.run_id
+    assert comparison.run_a.id == a.run_id and comparison.run_b.id == b.run_id
     assert comparison.counts.paired == 3 and comparison.verdict
     same = evaltui.compare_runs(a.run_id, "latest", db=db)
-    assert same.run_b["id"] == b.run_id
+    assert same.run_b.id == b.run_id
 
 
 async def test_run_suite_works_where_an_event_loop_is_running(suite: Path, tmp_path: Path) -> None:

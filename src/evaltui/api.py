@@ -26,6 +26,7 @@ from evaltui.engine import RunOptions
 from evaltui.engine.launch import launch_runners
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
+from evaltui.records import Result, RunRecord
 from evaltui.reports.comparison import Comparison
 from evaltui.reports.comparison import compare_runs as _compare
 from evaltui.reports.verdicts import asked_of, asked_rate, why
@@ -98,15 +99,17 @@ def _failures(store: Store, run_id: str) -> tuple[Failure, ...]:
     rows = store.page_results(run_id, status=("error", "fail"), limit=FAILURES_KEPT)
     found = []
     for row in rows:
-        full = store.get_result(run_id, row["case_id"], row["epoch"]) or row
+        full = store.get_result(run_id, row.case_id, row.epoch) or Result(
+            row.run_id, row.case_id, epoch=row.epoch, status=row.status, error=row.error
+        )  # gone since the page was read (a resume replaced it): what the page said
         found.append(
             Failure(
-                case_id=full["case_id"],
-                epoch=full["epoch"],
-                status=full["status"],
+                case_id=full.case_id,
+                epoch=full.epoch,
+                status=full.status,
                 reason=why(full),
-                output=full.get("output") or "",
-                expected=full.get("expected"),
+                output=full.output or "",
+                expected=full.expected,
             )
         )
     return tuple(found)
@@ -114,14 +117,14 @@ def _failures(store: Store, run_id: str) -> tuple[Failure, ...]:
 
 def summarize(store: Store, run_id: str, stop_reason: str | None = None) -> RunSummary:
     """The summary of a stored run."""
-    run = store.get_run(run_id) or {}
+    run = store.get_run(run_id) or RunRecord(run_id)
     m = run_metrics(store.iter_metric_rows(run_id))
-    asked = asked_of(run, {"total": m.total})
+    asked = asked_of(run, m)
     return RunSummary(
         run_id=run_id,
-        suite=str(run.get("suite")),
-        model=str(run.get("model_id")),
-        status=str(run.get("status")),
+        suite=run.suite,
+        model=run.model_id,
+        status=run.status,
         pass_rate=asked_rate(m.passed, asked),
         rate=m.rate,
         passed=m.passed,

@@ -279,7 +279,7 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     store = open_store(config_for(ctx, db), reading=True)
     rows = store.list_runs(limit=limit, **filters)
     if as_json:
-        click.echo(json_text(rows))
+        click.echo(json_text([row.as_dict() for row in rows]))
     elif not rows:
         err_console.print(
             "No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False, soft_wrap=True

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
+from evaltui.records import RunRecord
 from evaltui.reports.summary import fmt_cost, fmt_ms
 from evaltui.text import inert
 
@@ -148,7 +149,7 @@ SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a 
 RUN_COLUMNS = ("run", "status", "pass [95% CI]", "p95", "cost", "suite · model")
 
 
-def runs_table(runs: Iterable[dict[str, Any]]) -> RunsTable:
+def runs_table(runs: Iterable[RunRecord]) -> RunsTable:
     """Runs, newest first, fitted to the console's width when printed."""
     return RunsTable(list(runs))
 
@@ -159,7 +160,7 @@ class RunsTable:
     would be squeezed (Rich would otherwise fold names mid-word, or drop the column outright).
     Suite and model wrap at spaces; a name longer than its column ends in "…", never split."""
 
-    runs: list[dict[str, Any]]
+    runs: list[RunRecord]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for dropped in ((), ("p95",), ("p95", "cost")):
@@ -183,19 +184,18 @@ class RunsTable:
         return table
 
 
-def run_cells(run: dict[str, Any]) -> dict[str, Text | str]:
+def run_cells(run: RunRecord) -> dict[str, Text | str]:
     """One run's cells, by column."""
-    metrics = run.get("metrics") or {}
-    passed, failed, errors = (int(run.get(key) or 0) for key in ("passed", "failed", "errors"))
-    what = Text.assemble(inert(str(run.get("suite") or "")), " · ", inert(str(run.get("model_id") or "")))
-    if run.get("label"):
-        what.append_text(inert(f" [{run['label']}]", "cyan"))
-    status = str(run.get("status") or "")
+    metrics = run.metrics
+    what = Text.assemble(inert(run.suite), " · ", inert(run.model_id))
+    if run.label:
+        what.append_text(inert(f" [{run.label}]", "cyan"))
+    status = run.status
     return {
-        "run": inert(run["id"]),
+        "run": inert(run.id),
         "status": Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
-        "pass [95% CI]": rate_cell(passed, failed, errors, metrics.get("cached")),
-        "p95": fmt_ms((metrics.get("latency_ms") or {}).get("p95")),
-        "cost": fmt_cost(run.get("cost_usd")),
+        "pass [95% CI]": rate_cell(run.passed, run.failed, run.errors, metrics.cached if metrics else None),
+        "p95": fmt_ms(metrics.latency_ms.p95 if metrics else None),
+        "cost": fmt_cost(run.cost_usd),
         "suite · model": what,
     }

@@ -40,9 +40,9 @@ def test_kill_9_mid_run_loses_no_reported_result_and_resume_finishes_it(fake_api
     store = Store(db)
     kept = {case_id for case_id, _ in store.finished_keys(run_id)}
     assert set(reported) <= kept
-    assert store.get_run(run_id)["status"] == "running"  # as the killed process left it
+    assert store.get_run(run_id).status == "running"  # as the killed process left it
     assert run_id in store.mark_stale_runs()
-    assert store.get_run(run_id)["status"] == "interrupted"
+    assert store.get_run(run_id).status == "interrupted"
     store.close()
     asked = dict(fake_api.requests)
 
@@ -56,7 +56,7 @@ def test_kill_9_mid_run_loses_no_reported_result_and_resume_finishes_it(fake_api
     assert resumed.returncode == 0, resumed.stderr
     store = Store(db)
     run = store.get_run(run_id)
-    assert run["status"] == "completed" and run["done"] == 200
+    assert run.status == "completed" and run.done == 200
     for case_id in kept:
         text = f"Q: case-{case_id[1:]}"
         assert fake_api.requests[text] == asked[text] == 1, case_id

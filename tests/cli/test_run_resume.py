@@ -44,7 +44,7 @@ def test_resume_with_retry_errors_keeps_the_limit_and_asks_only_the_errored(tmp_
     assert first.returncode == 0, first.stderr
     with Store(tmp_path / "r.db") as store:
         run_id = store.resolve_run("latest")
-    assert run_of(tmp_path, run_id)["errors"] == 2
+    assert run_of(tmp_path, run_id).errors == 2
     asked = dict(fake_api.requests)
 
     retried = evaltui("run", "--resume", run_id, "--retry-errors", *common, env=env, cwd=tmp_path)
@@ -52,7 +52,7 @@ def test_resume_with_retry_errors_keeps_the_limit_and_asks_only_the_errored(tmp_
     asked_now = {text for text, n in fake_api.requests.items() if n != asked.get(text, 0)}
     assert asked_now == {"Q: case-3", "Q: case-4"}  # from the model, not the cache; nothing else
     run = run_of(tmp_path, run_id)
-    assert (run["status"], run["total"], run["done"], run["passed"], run["errors"]) == (
+    assert (run.status, run.total, run.done, run.passed, run.errors) == (
         "completed", 8, 8, 8, 0,
     )  # fmt: skip
 
@@ -80,8 +80,8 @@ def test_a_killed_no_cache_run_is_resumed_by_asking_the_model_not_the_cache(tmp_
         text = f"Q: case-{case_id[1:]}"
         assert fake_api.requests[text] == asked[text] + 1, case_id
     with Store(tmp_path / "r.db") as store:
-        assert not any(r["cached"] for r in store.iter_results(seen.run_id))
-        assert (store.get_run(seen.run_id)["done"], store.get_run(seen.run_id)["total"]) == (60, 60)
+        assert not any(r.cached for r in store.iter_results(seen.run_id))
+        assert (store.get_run(seen.run_id).done, store.get_run(seen.run_id).total) == (60, 60)
 
 
 def test_resume_of_a_completed_run_says_nothing_is_missing_and_points_at_retry_errors(

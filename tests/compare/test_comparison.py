@@ -65,7 +65,7 @@ def test_epochs_are_averaged_per_case_before_pairing(store: Store) -> None:
     c = compare_runs(store, a, b)
     assert c.epochs == 3 and c.counts.paired == 2
     assert c.regressions == ["e1"] and c.improvements == ["e2"]
-    expected = run_metrics(store.iter_results(a)).rate
+    expected = run_metrics(store.iter_metric_rows(a)).rate
     assert c.summary_a.rate == expected and expected.method == "clustered"
 
 
@@ -73,7 +73,7 @@ def test_single_epoch_rate_and_latency_agree_with_show(store: Store) -> None:
     suite = make_suite(IDS)
     a = make_run(store, suite, {"c1": "pass", "c2": "fail", "c3": "error", "c4": "pass"}, latency_ms=40.0)
     b = make_run(store, suite, {"c1": "pass"})
-    metrics = run_metrics(store.iter_results(a))
+    metrics = run_metrics(store.iter_metric_rows(a))
     c = compare_runs(store, a, b)
     assert c.summary_a.rate == metrics.rate
     assert c.summary_a.latency_ms == metrics.latency_ms
@@ -114,7 +114,7 @@ def test_latency_kept_at_the_end_of_a_run_is_the_latency_read_from_its_results(t
     db = tmp_path / "kept.db"
     run_a, run_b = big_runs(db, 300, lambda i, side: ("pass" if (i + side) % 4 else "fail", f"out {i}"))
     with Store(db) as store:
-        assert store.get_run(run_a)["metrics"]["latency_ms"]["n"] == 300  # finished runs keep it
+        assert store.get_run(run_a).metrics.latency_ms.n == 300  # finished runs keep it
         comparison = compare_runs(store, run_a, run_b)
         streamed = spread_of_array(run_totals(store, run_a).latencies)
     assert comparison.summary_a.latency_ms == streamed
@@ -157,7 +157,7 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
     assert c.regressions == regressions and c.improvements == improvements
     assert c.paired.n == len(paired)
     scored_a = [s for s in side_a.values() if s in ("pass", "fail")]
-    assert c.summary_a.rate == run_metrics(store.iter_results(a)).rate
+    assert c.summary_a.rate == run_metrics(store.iter_metric_rows(a)).rate
     assert c.summary_a.rate.n == len(scored_a) and c.summary_a.errors == list(side_a.values()).count("error")
     assert c.summary_b.cases == sum(1 for s in side_b.values() if s)
     # The Compare screen's "changed" and "all" lists, read in SQLite and folded in Python alike.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.tui.frozen import run_suite
 
+from evaltui.records import Result
 from evaltui.reports.comparison import compare_runs, tool_call_signature
 from evaltui.reports.summary import summary_lines
 from evaltui.store import Store
@@ -55,8 +56,8 @@ def test_compare_counts_cases_whose_tool_calls_changed(db: Path, store: Store) -
 
 
 def test_the_diff_shows_tool_calls_normalised() -> None:
-    result = {"output": "done", "tool_calls": [{"id": "x", "name": "f", "arguments": {"b": 1, "a": 2}}]}
-    text = diffed_text(result, True)
+    calls = ({"id": "x", "name": "f", "arguments": {"b": 1, "a": 2}},)
+    text = diffed_text(Result("run", "c1", output="done", tool_calls=calls), True)
     assert text.startswith("done\n\ntool calls:\n") and text.index('"a": 2') < text.index('"b": 1')
     assert '"x"' not in text  # the call id is not diffed
-    assert diffed_text({"output": "done"}, False) == "done"
+    assert diffed_text(Result("run", "c1", output="done"), False) == "done"

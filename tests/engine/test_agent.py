@@ -78,7 +78,8 @@ def model(fake_api: FakeApi, provider: str = "openai") -> ModelSpec:
 
 async def run(store: Store, prepared: Any, spec: ModelSpec, **options: Any) -> dict[str, dict[str, Any]]:
     run_id = await Runner(store, prepared, spec, RunOptions(concurrency=1, **options)).run()
-    return {row["case_id"]: store.get_result(run_id, row["case_id"]) for row in store.iter_results(run_id)}
+    found = (store.get_result(run_id, row.case_id) for row in store.iter_results(run_id))
+    return {result.case_id: result.as_row() for result in found if result is not None}  # as stored
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
@@ -199,8 +200,8 @@ async def test_a_partly_cached_agent_case_spends_only_its_fresh_steps(
     changed = load(tmp_path, one_case.replace('get_time: "12:00"', 'get_time: "13:00"'))
     run_id = await Runner(store, changed, model(fake_api), RunOptions(concurrency=1)).run()
     paris = store.get_result(run_id, "paris")
-    first, second = paris["steps"]
-    assert first["cached"] and not second["cached"] and not paris["cached"]
+    first, second = paris.steps
+    assert first["cached"] and not second["cached"] and not paris.cached
     run_row = store.get_run(run_id)
-    assert run_row["tokens_in"] == second["tokens_in"] and run_row["tokens_out"] == second["tokens_out"]
-    assert run_row["metrics"]["tokens_in"] == second["tokens_in"]
+    assert run_row.tokens_in == second["tokens_in"] and run_row.tokens_out == second["tokens_out"]
+    assert run_row.metrics.tokens_in == second["tokens_in"]

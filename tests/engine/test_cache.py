@@ -12,14 +12,14 @@ async def test_a_python_component_changed_since_the_last_run_is_asked_again(stor
     module = component("comp", "def answer(messages):\n    return 'v1'\n")
     spec = ModelSpec(provider="python", model=f"{module}:answer")
     first = await Runner(store, prepared, spec).run()
-    assert {(r["output"], r["cached"]) for r in store.iter_results(first)} == {("v1", False)}
+    assert {(r.output, r.cached) for r in store.iter_results(first)} == {("v1", False)}
 
     component("comp", "def answer(messages):\n    return 'v2'\n")  # edited; a new process imports it
     second = await Runner(store, prepared, spec).run()
-    assert {(r["output"], r["cached"]) for r in store.iter_results(second)} == {("v2", False)}
+    assert {(r.output, r.cached) for r in store.iter_results(second)} == {("v2", False)}
 
     third = await Runner(store, prepared, spec).run()  # unchanged since: the cache answers
-    assert {(r["output"], r["cached"]) for r in store.iter_results(third)} == {("v2", True)}
+    assert {(r.output, r.cached) for r in store.iter_results(third)} == {("v2", True)}
 
 
 async def test_a_cached_answer_keeps_its_latency_marked_cached_and_out_of_the_runs_latency(
@@ -28,10 +28,10 @@ async def test_a_cached_answer_keeps_its_latency_marked_cached_and_out_of_the_ru
     prepared = make_suite(4)
     fake_api.latency_ms = 30
     first = await Runner(store, prepared, api_model()).run()
-    asked = {r["case_id"]: r["latency_ms"] for r in store.iter_results(first)}
+    asked = {r.case_id: r.latency_ms for r in store.iter_results(first)}
     runner = Runner(store, prepared, api_model())
     second = await runner.run()
-    replayed = {r["case_id"]: (r["latency_ms"], r["cached"]) for r in store.iter_results(second)}
+    replayed = {r.case_id: (r.latency_ms, r.cached) for r in store.iter_results(second)}
     assert replayed == {case_id: (latency, True) for case_id, latency in asked.items()}
     assert runner.stats.cached == 4
     assert runner.stats.p50_ms is None and runner.stats.p95_ms is None  # nothing was asked

@@ -25,5 +25,5 @@ async def test_a_cached_answer_with_a_value_out_of_range_is_asked_again(
     second = await Runner(store, prepared, api_model()).run()
     assert len(fake_api.seen) == 6  # every case asked again, none replayed
     rows = list(store.iter_results(second))
-    assert [(r["cached"], r["error"]) for r in rows] == [(False, None)] * 3
-    assert [r["output"] for r in rows] == [r["output"] for r in store.iter_results(first)]
+    assert [(r.cached, r.error) for r in rows] == [(False, None)] * 3
+    assert [r.output for r in rows] == [r.output for r in store.iter_results(first)]

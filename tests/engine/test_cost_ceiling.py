@@ -24,16 +24,16 @@ async def test_a_run_stops_at_its_cost_ceiling_and_resume_finishes_it(
     run_id = await runner.run()
 
     run = store.get_run(run_id)
-    assert run["status"] == "interrupted" and 10 <= run["done"] < 50
+    assert run.status == "interrupted" and 10 <= run.done < 50
     assert 30 <= run["cost_usd"] <= 30 + 2 * CASE_COST, "more spent than the requests in flight"
-    assert "reached the cost ceiling of $30" in run["stop_reason"]
-    assert ended[0].reason == run["stop_reason"] and runner.stop_reason is None  # not a failure
-    assert sum(fake_api.requests.values()) == run["done"], "a case was asked and not recorded"
+    assert "reached the cost ceiling of $30" in run.stop_reason
+    assert ended[0].reason == run.stop_reason and runner.stop_reason is None  # not a failure
+    assert sum(fake_api.requests.values()) == run.done, "a case was asked and not recorded"
 
     resumed = Runner(store, prepared, model, RunOptions(concurrency=2), resume_run_id=run_id)
     await resumed.run()
     run = store.get_run(run_id)
-    assert (run["status"], run["done"], run["stop_reason"]) == ("completed", 50, None)
+    assert (run.status, run.done, run.stop_reason) == ("completed", 50, None)
 
 
 async def test_a_ceiling_reached_by_the_last_case_completes_the_run(
@@ -43,4 +43,4 @@ async def test_a_ceiling_reached_by_the_last_case_completes_the_run(
         store, make_suite(5), api_model(price=DOLLAR_A_TOKEN), RunOptions(concurrency=1, max_cost_usd=15)
     )
     run = store.get_run(await runner.run())
-    assert (run["status"], run["done"], run["stop_reason"]) == ("completed", 5, None)
+    assert (run.status, run.done, run.stop_reason) == ("completed", 5, None)

@@ -37,9 +37,9 @@ async def test_a_rate_limited_server_loses_no_case_and_its_429s_use_up_no_retrie
     runner = Runner(store, make_suite(150), api_model(max_retries=0), RunOptions(concurrency=32))
     run = await finished(runner)
     assert fake_api.stats["rate_limited"] > 0, "the server never said no: nothing was tested"
-    assert (run["status"], run["done"], run["errors"]) == ("completed", 150, 0)
+    assert (run.status, run.done, run.errors) == ("completed", 150, 0)
     assert runner.stats.rate_limited == fake_api.stats["rate_limited"]
-    attempts = [row["attempts"] for row in store.iter_results(run["id"])]
+    attempts = [row.attempts for row in store.iter_results(run.id)]
     assert sum(attempts) == fake_api.stats["requests"] and max(attempts) > 1
 
 
@@ -53,7 +53,7 @@ async def test_retry_after_pauses_the_whole_endpoint(
     value = "1" if form == "seconds" else formatdate(time.time() + 3, usegmt=True)
     fake_api.fail_when("case-3", Fault("429", retry_after=value))
     run = await finished(Runner(store, make_suite(24), api_model(max_retries=0), RunOptions(concurrency=4)))
-    assert (run["done"], run["errors"]) == (24, 0)
+    assert (run.done, run.errors) == (24, 0)
     refused = arrivals(fake_api, "case-3")[0]
     # a request sent before the 429 came back (a millisecond on loopback) may arrive just after it
     during = [t for t in arrivals(fake_api) if refused + 0.1 < t < refused + wait * 0.9]
@@ -98,7 +98,7 @@ async def test_rate_limit_headers_pause_before_the_server_says_no(
         model = api_model(provider="anthropic")
     fake_api.answer_headers.append(headers)
     run = await finished(Runner(store, make_suite(3), model, RunOptions(concurrency=1)))
-    assert (run["done"], run["errors"]) == (3, 0)
+    assert (run.done, run.errors) == (3, 0)
     first, second, _ = arrivals(fake_api)
     assert second - first >= 0.9, "the request after 'none left' went out at once"
 
@@ -123,7 +123,7 @@ async def test_a_server_that_rate_limits_then_recovers_gets_its_concurrency_back
     runner.subscribe(on_event)
     run = await finished(runner)
     assert fake_api.stats["rate_limited"] > 0
-    assert (run["done"], run["errors"]) == (300, 0)
+    assert (run.done, run.errors) == (300, 0)
     assert lowest[0] < 16, "rate-limited, the concurrency never came down"
     assert runner.stats.concurrency is not None and runner.stats.concurrency > lowest[0]
 

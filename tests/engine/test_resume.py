@@ -11,7 +11,7 @@ from evaltui.errors import EvaltuiError
 
 
 def by_case(store, run_id: str) -> dict[str, dict]:
-    return {row["case_id"]: row for row in store.iter_results(run_id)}
+    return {row.case_id: row for row in store.iter_results(run_id)}
 
 
 async def errored_run(store, prepared, model, fake_api, **options) -> str:
@@ -19,7 +19,7 @@ async def errored_run(store, prepared, model, fake_api, **options) -> str:
     fake_api.fail_when("case-3", "500")
     fake_api.fail_when("case-4", "500")
     run_id = await Runner(store, prepared, model, RunOptions(limit=8, use_cache=False, **options)).run()
-    assert {cid for cid, r in by_case(store, run_id).items() if r["status"] == "error"} == {"c3", "c4"}
+    assert {cid for cid, r in by_case(store, run_id).items() if r.status == "error"} == {"c3", "c4"}
     return run_id
 
 
@@ -43,11 +43,11 @@ async def test_retry_errors_asks_exactly_the_errored_cases_and_keeps_the_others(
     assert {text for text, n in asked_now.items() if n} == {"Q: case-3", "Q: case-4"}
     after = by_case(store, run_id)
     assert set(after) == {f"c{i}" for i in range(8)}
-    assert (after["c3"]["status"], after["c3"]["cached"], after["c4"]["status"]) == ("pass", False, "pass")
+    assert (after["c3"].status, after["c3"].cached, after["c4"].status) == ("pass", False, "pass")
     for case_id in set(after) - {"c3", "c4"}:
         assert after[case_id] == before[case_id]
     run = store.get_run(run_id)
-    counters = (run["status"], run["total"], run["done"], run["passed"], run["failed"], run["errors"])
+    counters = (run.status, run.total, run.done, run.passed, run.failed, run.errors)
     assert counters == ("completed", 8, 8, 6, 2, 0)  # c2 and c5 fail (lower-case expected)
     stats = runner.stats
     assert (stats.total, stats.done, stats.passed, stats.failed, stats.errors) == (8, 8, 6, 2, 0)
@@ -59,8 +59,8 @@ async def test_a_case_that_errors_again_on_retry_stays_one_error(store, make_sui
     fake_api.fail_when("case-4", "500")
     await plan_resume(store, run_id, retry_errors=True).runner(store).run()
     run = store.get_run(run_id)
-    assert (run["total"], run["done"], run["errors"]) == (8, 8, 1)
-    assert by_case(store, run_id)["c4"]["attempts"] == 1
+    assert (run.total, run.done, run.errors) == (8, 8, 1)
+    assert by_case(store, run_id)["c4"].attempts == 1
 
 
 async def test_resume_without_retry_errors_leaves_the_errored_cases_alone(
@@ -108,10 +108,10 @@ async def test_an_interrupted_run_started_without_the_cache_is_finished_by_askin
     results = by_case(store, run_id)
     assert set(results) == {f"c{i}" for i in range(20)}
     for case_id in set(results) - kept:
-        assert not results[case_id]["cached"]
+        assert not results[case_id].cached
         assert fake_api.requests[f"Q: case-{case_id[1:]}"] == asked[f"Q: case-{case_id[1:]}"] + 1
     run = store.get_run(run_id)
-    assert (run["status"], run["total"], run["done"]) == ("completed", 20, 20)
+    assert (run.status, run.total, run.done) == ("completed", 20, 20)
 
 
 async def test_no_cache_on_resume_asks_the_model_even_if_the_run_used_the_cache(
@@ -124,7 +124,7 @@ async def test_no_cache_on_resume_asks_the_model_even_if_the_run_used_the_cache(
     plan = plan_resume(store, run_id, no_cache=True)
     assert plan.options.use_cache is False and plan.missing == 1
     await plan.runner(store).run()
-    assert fake_api.requests["Q: case-1"] == 2 and not by_case(store, run_id)["c1"]["cached"]
+    assert fake_api.requests["Q: case-1"] == 2 and not by_case(store, run_id)["c1"].cached
 
 
 async def test_a_run_of_an_older_evaltui_is_resumed_only_with_a_selection_of_its_size(

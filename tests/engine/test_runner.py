@@ -21,7 +21,7 @@ from fake_api import Fault
 
 
 def results_by_case(store: Store, run_id: str) -> dict[str, dict]:
-    return {row["case_id"]: row for row in store.iter_results(run_id)}
+    return {row.case_id: row for row in store.iter_results(run_id)}
 
 
 async def test_a_run_records_pass_and_fail_per_case_and_completes(store, make_suite, api_model, fake_api):
@@ -29,12 +29,12 @@ async def test_a_run_records_pass_and_fail_per_case_and_completes(store, make_su
     run_id = await Runner(store, prepared, api_model(), RunOptions(concurrency=4)).run()
     results = results_by_case(store, run_id)
     assert len(results) == 9
-    assert {cid for cid, r in results.items() if r["status"] == "fail"} == {"c2", "c5", "c8"}
-    assert results["c0"]["output"] == "CASE-0"
-    assert results["c0"]["scores"][0]["passed"] is True
+    assert {cid for cid, r in results.items() if r.status == "fail"} == {"c2", "c5", "c8"}
+    assert results["c0"].output == "CASE-0"
+    assert results["c0"].scores[0].passed is True
     run = store.get_run(run_id)
-    assert (run["status"], run["passed"], run["failed"], run["errors"]) == ("completed", 6, 3, 0)
-    assert run["tokens_in"] > 0
+    assert (run.status, run.passed, run.failed, run.errors) == ("completed", 6, 3, 0)
+    assert run.tokens_in > 0
 
 
 async def test_transport_failure_after_retries_is_an_error_not_a_fail(store, make_suite, api_model, fake_api):
@@ -42,11 +42,11 @@ async def test_transport_failure_after_retries_is_an_error_not_a_fail(store, mak
     fake_api.fail_when("case-4", "malformed", "malformed", "malformed")
     run_id = await Runner(store, make_suite(6), api_model(), RunOptions(concurrency=3)).run()
     results = results_by_case(store, run_id)
-    assert results["c1"]["status"] == "error" and results["c1"]["attempts"] == 3
-    assert results["c1"]["error"] and results["c1"]["scores"] == []
-    assert results["c4"]["status"] == "error"
-    assert {r["status"] for cid, r in results.items() if cid not in {"c1", "c4"}} <= {"pass", "fail"}
-    assert store.get_run(run_id)["status"] == "completed"
+    assert results["c1"].status == "error" and results["c1"].attempts == 3
+    assert results["c1"].error and results["c1"].scores == ()
+    assert results["c4"].status == "error"
+    assert {r.status for cid, r in results.items() if cid not in {"c1", "c4"}} <= {"pass", "fail"}
+    assert store.get_run(run_id).status == "completed"
 
 
 async def test_rate_limit_with_retry_after_is_retried_and_attempts_recorded(
@@ -55,7 +55,7 @@ async def test_rate_limit_with_retry_after_is_retried_and_attempts_recorded(
     fake_api.fail_when("case-0", Fault("429", retry_after="0"), Fault("503", retry_after="0"))
     run_id = await Runner(store, make_suite(3), api_model(), RunOptions(concurrency=2)).run()
     result = results_by_case(store, run_id)["c0"]
-    assert (result["status"], result["attempts"]) == ("pass", 3)
+    assert (result.status, result.attempts) == ("pass", 3)
     assert fake_api.requests["Q: case-0"] == 3
 
 
@@ -64,7 +64,7 @@ async def test_a_hanging_request_times_out_as_an_error(store, make_suite, api_mo
     model = api_model(timeout_s=0.3, max_retries=0)
     run_id = await Runner(store, make_suite(3), model, RunOptions(concurrency=3)).run()
     result = results_by_case(store, run_id)["c2"]
-    assert result["status"] == "error" and "timed out" in result["error"]
+    assert result.status == "error" and "timed out" in result.error
 
 
 async def test_cached_answers_are_not_asked_again_and_are_marked(store, make_suite, api_model, fake_api):
@@ -73,10 +73,10 @@ async def test_cached_answers_are_not_asked_again_and_are_marked(store, make_sui
     assert fake_api.stats["requests"] == 5
     second = await Runner(store, prepared, api_model(), RunOptions()).run()
     assert fake_api.stats["requests"] == 5
-    assert all(r["cached"] for r in store.iter_results(second))
+    assert all(r.cached for r in store.iter_results(second))
     third = await Runner(store, prepared, api_model(), RunOptions(use_cache=False)).run()
     assert fake_api.stats["requests"] == 10
-    assert not any(r["cached"] for r in store.iter_results(third))
+    assert not any(r.cached for r in store.iter_results(third))
 
 
 async def test_case_finished_is_emitted_only_once_the_result_is_in_the_database(
@@ -118,7 +118,7 @@ async def test_cancel_keeps_finished_results_and_resume_asks_only_the_missing(
     runner.subscribe(cancel_after_ten)
     run_id = await runner.run()
     run = store.get_run(run_id)
-    assert run["status"] == "interrupted"
+    assert run.status == "interrupted"
     kept = {cid for cid, _ in store.finished_keys(run_id)}
     assert set(finished) <= kept and len(kept) < 40
     asked_before = fake_api.stats["requests"]
@@ -128,7 +128,7 @@ async def test_cancel_keeps_finished_results_and_resume_asks_only_the_missing(
     )
     assert await resumed.run() == run_id
     run = store.get_run(run_id)
-    assert run["status"] == "completed" and run["done"] == 40
+    assert run.status == "completed" and run.done == 40
     assert fake_api.stats["requests"] - asked_before == 40 - len(kept)
     for case_id in kept:
         assert fake_api.requests[f"Q: case-{case_id[1:]}"] == 1
@@ -139,9 +139,9 @@ async def test_several_models_make_one_run_each_in_one_group(store, make_suite, 
     models = [api_model(id="fake-a"), ModelSpec(provider="demo", model="echo", params={"latency_ms": 0})]
     run_ids = await run_many(store, prepared, models, RunOptions(concurrency=4))
     runs = [store.get_run(r) for r in run_ids]
-    assert [r["model_id"] for r in runs] == ["fake-a", "demo:echo"]
-    assert runs[0]["group_id"] and runs[0]["group_id"] == runs[1]["group_id"]
-    assert all(r["done"] == 6 for r in runs)
+    assert [r.model_id for r in runs] == ["fake-a", "demo:echo"]
+    assert runs[0].group_id and runs[0].group_id == runs[1].group_id
+    assert all(r.done == 6 for r in runs)
 
 
 async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_suite, api_model, fake_api):
@@ -152,7 +152,7 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    assert store.get_run(runner.run_id)["status"] == "interrupted"
+    assert store.get_run(runner.run_id).status == "interrupted"
 
 
 async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
@@ -166,9 +166,9 @@ async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):
     prepared = prepare(load_suite(path))
     run_id = await Runner(store, prepared, ModelSpec(provider="demo", model="echo"), RunOptions()).run()
     result = next(store.iter_results(run_id))
-    assert result["judge"]["calls"] == 1
-    assert result["judge"]["tokens_in"] > 0 and result["judge"]["tokens_out"] > 0
-    assert result["scores"][0]["reason"]
+    assert result.judge.calls == 1
+    assert result.judge.tokens_in > 0 and result.judge.tokens_out > 0
+    assert result.scores[0].reason
 
 
 async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_suite):
@@ -176,7 +176,7 @@ async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_sui
     runner = Runner(store, make_suite(3), ModelSpec(provider="python", model="no_such_module_xyz:fn"))
     with pytest.raises(ProviderError):
         await runner.run()
-    assert store.get_run(runner.run_id)["status"] == "failed"
+    assert store.get_run(runner.run_id).status == "failed"
 
 
 @pytest.mark.parametrize("epochs", [3, 1])
@@ -219,12 +219,12 @@ async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the
     )
     model = ModelSpec(provider="python", model="scrambled_model:ask", max_retries=0)
     run_id = await Runner(store, prepare(load_suite(path)), model, RunOptions(concurrency=8)).run()
-    kept = store.get_run(run_id)["metrics"]
+    kept = store.get_run(run_id).metrics
     read_back = run_metrics(store.iter_metric_rows(run_id)).to_dict()
-    assert kept["errors"] == 6 * epochs and kept["epochs"] == epochs and kept["by_tag"]
-    assert 0 < kept["rate"]["pass_rate"] < 1 and kept["rate"]["method"] == "clustered"
-    assert bool(kept["flaky_cases"]) == (epochs > 1)
-    assert _approx_equal(kept, read_back), (kept, read_back)
+    assert kept.errors == 6 * epochs and kept.epochs == epochs and kept.by_tag
+    assert 0 < kept.rate.pass_rate < 1 and kept.rate.method == "clustered"
+    assert bool(kept.flaky_cases) == (epochs > 1)
+    assert _approx_equal(kept.to_dict(), read_back), (kept, read_back)
 
 
 def _approx_equal(a: object, b: object) -> bool:
@@ -241,7 +241,7 @@ def _approx_equal(a: object, b: object) -> bool:
 async def test_a_run_keeps_the_options_it_was_started_with(store, make_suite, api_model):
     options = RunOptions(concurrency=3, limit=4, tags=(), epochs=2, use_cache=False)
     run_id = await Runner(store, make_suite(9), api_model(), options).run()
-    assert store.get_run(run_id)["options"] == {
+    assert store.get_run(run_id).options == {
         "limit": 4,
         "tags": [],
         "epochs": 2,

@@ -34,11 +34,11 @@ async def test_a_scorer_that_raises_is_a_case_error_with_the_key_redacted(
         "scorers:\n  - type: python\n    function: checks.py:check\ncases:\n  - file: cases.jsonl\n"
     )
     run_id = await Runner(store, prepare(load_suite(suite)), api_model(), RunOptions(concurrency=2)).run()
-    results = {row["case_id"]: row for row in store.iter_results(run_id)}
-    assert results["c1"]["status"] == "error" and results["c1"]["output"] == "CASE-1"
-    assert "ValueError: rejected with key [redacted]" in results["c1"]["error"]
-    assert "sk-engine-test-secret" not in results["c1"]["error"]
-    assert results["c2"]["status"] == "error" and "SystemExit: 3" in results["c2"]["error"]
-    assert results["c0"]["status"] == results["c3"]["status"] == "pass"
+    results = {row.case_id: row for row in store.iter_results(run_id)}
+    assert results["c1"].status == "error" and results["c1"].output == "CASE-1"
+    assert "ValueError: rejected with key [redacted]" in results["c1"].error
+    assert "sk-engine-test-secret" not in results["c1"].error
+    assert results["c2"].status == "error" and "SystemExit: 3" in results["c2"].error
+    assert results["c0"].status == results["c3"].status == "pass"
     run = store.get_run(run_id)
-    assert (run["status"], run["passed"], run["failed"], run["errors"]) == ("completed", 2, 0, 2)
+    assert (run.status, run.passed, run.failed, run.errors) == ("completed", 2, 0, 2)

@@ -33,7 +33,7 @@ async def test_a_python_model_reporting_10_to_the_20_tokens_errors_that_case_onl
     run_id = await Runner(store, prepare(load_suite(path)), model, RunOptions(concurrency=8)).run()
 
     run = store.get_run(run_id)
-    assert (run["status"], run["done"], run["passed"], run["errors"]) == ("completed", 45, 44, 1)
-    bad = {r["case_id"]: r for r in store.iter_results(run_id)}["k7"]
-    assert bad["status"] == "error" and bad["error"]
-    assert bad["tokens_in"] is None
+    assert (run.status, run.done, run.passed, run.errors) == ("completed", 45, 44, 1)
+    bad = {r.case_id: r for r in store.iter_results(run_id)}["k7"]
+    assert bad.status == "error" and bad.error
+    assert bad.tokens_in is None

@@ -208,7 +208,7 @@ def test_a_database_from_an_older_evaltui_is_backed_up_then_migrated(tmp_path: P
     conn.close()
     assert sha(db) != old_bytes
     with Store(db) as store:
-        assert store.get_run("20250101-000000-aaaaaa")["status"] == "completed"
+        assert store.get_run("20250101-000000-aaaaaa").status == "completed"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
             str(SCHEMA_VERSION),

@@ -131,7 +131,7 @@ def test_twenty_random_kills_lose_nothing_reported_and_resume_never_reasks(
         assert not resumed & chain.kept_at_kill[-1][0]
         with Store(chain.db) as store:
             run = store.get_run(chain.run_id)
-            assert (run["status"], run["done"], run["passed"]) == ("completed", CASES, CASES)
+            assert (run.status, run.done, run.passed) == ("completed", CASES, CASES)
             assert store.count_results(chain.run_id) == CASES
         for kept, asked in chain.kept_at_kill:
             for case_id in kept:

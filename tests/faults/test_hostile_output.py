@@ -55,7 +55,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, di
     assert done.returncode == 0, done.stderr.decode()
     with Store(db) as store:
         (run,) = store.list_runs()
-    return db, run["id"], env
+    return db, run.id, env
 
 
 def test_every_hostile_output_is_stored_byte_exact(hostile_run: tuple[Path, str, dict[str, str]]) -> None:
@@ -63,7 +63,7 @@ def test_every_hostile_output_is_stored_byte_exact(hostile_run: tuple[Path, str,
     expected = expected_outputs()
     with Store(db) as store:
         rows = store.iter_results(run_id, columns=("case_id", "output"))
-        stored = {r["case_id"]: r["output"] for r in rows}
+        stored = {r.case_id: r.output for r in rows}
     assert stored.keys() == expected.keys()
     for case_id, text in expected.items():
         assert stored[case_id] == text, case_id

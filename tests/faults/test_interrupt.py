@@ -49,8 +49,8 @@ def test_an_interrupted_run_keeps_what_it_reported_and_resumes_to_the_end(
     with Store(db) as store:
         run = store.get_run(run_id)
         kept = {case_id for case_id, _ in store.finished_keys(run_id)}
-    assert run["status"] == "interrupted" and 6 <= run["done"] < CASES
-    assert reported <= kept and len(kept) == run["done"]
+    assert run.status == "interrupted" and 6 <= run.done < CASES
+    assert reported <= kept and len(kept) == run.done
     assert integrity(db) == "ok"
     asked = Counter(fake_api.requests)
 
@@ -63,4 +63,4 @@ def test_an_interrupted_run_keeps_what_it_reported_and_resumes_to_the_end(
         assert fake_api.requests[text] == asked[text], f"{case_id} was asked again after it was stored"
     with Store(db) as store:
         run = store.get_run(run_id)
-    assert (run["status"], run["done"], run["passed"]) == ("completed", CASES, CASES)
+    assert (run.status, run.done, run.passed) == ("completed", CASES, CASES)

@@ -145,7 +145,7 @@ def test_two_writers_and_three_readers_share_one_file_without_locked_errors(
     with Store(db) as store:
         for writer, total in ((big, BIG), (second, SECOND)):
             run = store.get_run(writer.run_id)
-            assert (run["status"], run["done"], run["passed"]) == ("completed", total, total)
+            assert (run.status, run.done, run.passed) == ("completed", total, total)
             assert store.count_results(writer.run_id) == total
     assert integrity(db) == "ok"
     assert min(results.values()) >= 3
@@ -172,4 +172,4 @@ def test_a_locked_database_never_surfaces_while_a_writer_holds_a_long_transactio
     assert b"locked" not in err
     with Store(db) as store:
         (row,) = store.list_runs()
-        assert row["done"] == 200
+        assert row.done == 200

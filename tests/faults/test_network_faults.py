@@ -120,24 +120,24 @@ async def test_every_fault_ends_the_case_with_its_reason_and_exact_attempts(
     prepared = prepare(load_suite(fault_suite(tmp_path, sorted(plan))))
     run_id = await Runner(store, prepared, model_for(family, fake_api), RunOptions(concurrency=8)).run()
 
-    assert store.get_run(run_id)["status"] == "completed"
-    results = {r["case_id"]: r for r in store.iter_results(run_id)}
+    assert store.get_run(run_id).status == "completed"
+    results = {r.case_id: r for r in store.iter_results(run_id)}
     assert set(results) == set(plan)
     for name, script in plan.items():
         row = results[name]
-        got = (row["status"], row["attempts"])
+        got = (row.status, row.attempts)
         assert got == (script.status, script.attempts), f"{family} {name}: {row['error']}"
         assert fake_api.requests[f"Q: case-{name}"] == script.attempts, name
         if script.status == "error":
-            assert script.reason in row["error"], (name, row["error"])
-            assert row["scores"] == [] and row["output"] is None
+            assert script.reason in row.error, (name, row.error)
+            assert row.scores == () and row.output is None
         elif script.status == "fail":
-            assert script.reason in " ".join(s["reason"] for s in row["scores"]), name
+            assert script.reason in " ".join(s.reason for s in row.scores), name
         else:
-            assert row["error"] is None and row["output"] == f"CASE-{name}".upper()
+            assert row.error is None and row.output == f"CASE-{name}".upper()
     run = store.get_run(run_id)
     statuses = [s.status for s in plan.values()]
-    counters = (run["passed"], run["failed"], run["errors"])
+    counters = (run.passed, run.failed, run.errors)
     assert counters == (statuses.count("pass"), statuses.count("fail"), statuses.count("error"))
 
 
@@ -152,8 +152,8 @@ async def test_a_burst_of_503s_across_many_cases_costs_exactly_one_attempt_each(
     model = model_for("openai", fake_api, max_retries=30)
     run_id = await Runner(store, prepared, model, RunOptions(concurrency=8)).run()
     rows = list(store.iter_results(run_id))
-    assert [r["status"] for r in rows] == ["pass"] * 40
-    assert sum(r["attempts"] for r in rows) == 70 == fake_api.stats["requests"]
+    assert [r.status for r in rows] == ["pass"] * 40
+    assert sum(r.attempts for r in rows) == 70 == fake_api.stats["requests"]
 
 
 @pytest.mark.slow
@@ -185,10 +185,10 @@ async def test_a_server_gone_for_less_than_the_breaker_window_then_back_loses_no
 
     assert outage.is_set() and back.is_set()
     rows = list(store.iter_results(run_id))
-    assert store.get_run(run_id)["status"] == "completed"
-    assert [r["status"] for r in rows] == ["pass"] * 60
-    assert max(r["attempts"] for r in rows) > 1
-    assert all(r["error"] is None for r in rows)
+    assert store.get_run(run_id).status == "completed"
+    assert [r.status for r in rows] == ["pass"] * 60
+    assert max(r.attempts for r in rows) > 1
+    assert all(r.error is None for r in rows)
 
 
 @pytest.mark.parametrize("family", ["openai", "anthropic", "ollama"])
@@ -202,7 +202,7 @@ async def test_a_refused_key_stops_the_run_at_the_first_answer_for_every_api(
     prepared = prepare(load_suite(fault_suite(tmp_path, [f"n{i}" for i in range(20)])))
     runner = Runner(store, prepared, model_for(family, fake_api), RunOptions(concurrency=1))
     run_id = await runner.run()
-    assert store.get_run(run_id)["status"] == "failed"
+    assert store.get_run(run_id).status == "failed"
     assert fake_api.stats["requests"] == 1 and list(store.iter_results(run_id)) == []
     reason = runner.stop_reason or ""
     assert f"127.0.0.1:{fake_api.port} refused the request" in reason and f"HTTP {status}" in reason
@@ -219,5 +219,5 @@ async def test_every_case_times_out_yet_the_run_finishes(
     model = model_for("openai", fake_api, max_retries=1, timeout_s=0.3)
     run_id = await asyncio.wait_for(Runner(store, prepared, model, RunOptions(concurrency=6)).run(), 60)
     run = store.get_run(run_id)
-    assert (run["status"], run["errors"], run["done"]) == ("completed", 6, 6)
-    assert {r["attempts"] for r in store.iter_results(run_id)} == {2}
+    assert (run.status, run.errors, run.done) == ("completed", 6, 6)
+    assert {r.attempts for r in store.iter_results(run_id)} == {2}

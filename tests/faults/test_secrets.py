@@ -98,12 +98,12 @@ def test_the_key_appears_in_no_file_output_or_stored_error(fake_api: FakeApi, tm
         assert done.returncode == 0, done.stderr.decode()
         outputs[name] = done.stdout + done.stderr
     with Store(db) as store:
-        run_ids = [r["id"] for r in store.list_runs()]
+        run_ids = [r.id for r in store.list_runs()]
         errors = {
-            (r["model_id"], row["case_id"]): row["error"]
+            (r.model_id, row.case_id): row.error
             for r in store.list_runs()
-            for row in store.iter_results(r["id"])
-            if row["error"]
+            for row in store.iter_results(r.id)
+            if row.error
         }
     for run_id in run_ids:
         for flag in ("--json", "-n"):

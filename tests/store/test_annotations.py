@@ -49,7 +49,7 @@ def test_the_latest_label_is_the_cases_and_a_note_alone_does_not_clear_it(store:
     store.annotate(run_id, "case-000007", note="only a note")
     assert store.labels(run_id) == {"case-000003": "expected-wrong"}
     rows = store.page_results(run_id, limit=10)
-    assert {r["case_id"]: r["label"] for r in rows if r["label"]} == {"case-000003": "expected-wrong"}
+    assert {r.case_id: r.label for r in rows if r.label} == {"case-000003": "expected-wrong"}
 
 
 def test_pages_filter_on_a_label_or_on_any_label(store: Store) -> None:
@@ -58,7 +58,7 @@ def test_pages_filter_on_a_label_or_on_any_label(store: Store) -> None:
     store.annotate(run_id, "case-000007", label="model-wrong")
     store.annotate(run_id, "case-000007", label="flaky")
     store.annotate(run_id, "case-000001", label="ambiguous")
-    flaky = [r["case_id"] for r in store.page_results(run_id, label="flaky")]
+    flaky = [r.case_id for r in store.page_results(run_id, label="flaky")]
     assert flaky == ["case-000003", "case-000007"]
     assert store.count_results(run_id, label="model-wrong") == 0  # superseded by flaky
     assert store.count_results(run_id, label="*") == 3

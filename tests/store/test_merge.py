@@ -61,12 +61,12 @@ def test_runs_of_many_files_become_one_history_keeping_their_ids(machines, tmp_p
     assert second.added["suites"] == 0 and second.added["cases"] == 0  # the same suite: one row
     assert (second.added["runs"], second.added["results"], second.added["annotations"]) == (1, 3, 1)
     with Store(into) as store:
-        assert sorted(r["id"] for r in store.list_runs()) == sorted(run_ids)
-        assert store.get_result(run_ids[1], "b")["status"] == "fail"
-        assert store.get_result(run_ids[0], "a")["input"] == "question a"  # cases came along
+        assert sorted(r.id for r in store.list_runs()) == sorted(run_ids)
+        assert store.get_result(run_ids[1], "b").status == "fail"
+        assert store.get_result(run_ids[0], "a").input == "question a"  # cases came along
         (note,) = store.annotations(run_ids[1], "b")
         assert (note.label, note.note, note.author) == ("wrong", "said rules", "ci")
-        assert store.get_run(run_ids[0])["passed"] == 2 and store.get_run(run_ids[1])["errors"] == 1
+        assert store.get_run(run_ids[0]).passed == 2 and store.get_run(run_ids[1]).errors == 1
 
 
 def test_merging_again_adds_nothing(machines, tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_an_older_file_is_migrated_on_a_copy_and_merged(tmp_path: Path) -> None:
     added = merge_database(tmp_path / "all.db", old).added
     assert added["runs"] == 1 and added["results"] == 1
     with Store(tmp_path / "all.db") as store:
-        assert store.get_result("20250101-000000-aaaaaa", "c1")["output"] == "old answer"
+        assert store.get_result("20250101-000000-aaaaaa", "c1").output == "old answer"
     assert sha(old) == before
 
 

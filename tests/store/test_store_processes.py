@@ -60,12 +60,12 @@ def test_kill_9_loses_no_result_whose_commit_was_reported(db_path: Path, kill_af
     assert reported
     assert workers.integrity(db_path) == "ok"
     with Store(db_path) as store:
-        stored = {r["case_id"] for r in store.iter_results(run_id, columns=("case_id",))}
+        stored = {r.case_id for r in store.iter_results(run_id, columns=("case_id",))}
         assert reported <= stored
         assert store.mark_stale_runs() == [run_id]
         run = store.get_run(run_id)
-        assert run["status"] == "interrupted"
-        assert run["done"] == len(stored)
+        assert run.status == "interrupted"
+        assert run.done == len(stored)
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ def test_two_writer_processes_and_a_reader_never_see_database_is_locked(db_path:
     with Store(db_path) as store:
         for run_id in run_ids:
             run = store.get_run(run_id)
-            assert (run["status"], run["done"], run["failed"]) == ("completed", rows, rows // 3)
+            assert (run.status, run.done, run.failed) == ("completed", rows, rows // 3)
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 2 * rows
     conn.close()

@@ -30,21 +30,21 @@ def test_run_ids_sort_by_start_time_and_read_as_dates(store: Store) -> None:
     ids = [new_run(store) for _ in range(3)]
     for run_id in ids:
         assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id)
-    listed = [r["id"] for r in store.list_runs()]
-    assert listed == sorted(ids, key=lambda i: store.get_run(i)["started_at"], reverse=True)
+    listed = [r.id for r in store.list_runs()]
+    assert listed == sorted(ids, key=lambda i: store.get_run(i).started_at, reverse=True)
 
 
 def test_a_run_records_suite_model_process_and_version_but_no_header_secrets(store: Store) -> None:
     model = ModelSpec(provider="openai", model="gpt-x", headers={"Authorization": "Bearer sk-SECRET-123"})
     run = store.get_run(new_run(store, model=model, suite="support"))
-    assert (run["suite"], run["model_id"], run["status"], run["total"]) == (
+    assert (run.suite, run.model_id, run.status, run.total) == (
         "support",
         "openai:gpt-x",
         "running",
         3,
     )
-    assert run["model_config"]["headers"] == ["Authorization"]
-    assert (run["pid"], run["version"]) == (os.getpid(), evaltui.__version__)
+    assert run.model_config["headers"] == ["Authorization"]
+    assert (run.pid, run.version) == (os.getpid(), evaltui.__version__)
     store.close()
     assert b"sk-SECRET-123" not in store.path.read_bytes()
 
@@ -82,7 +82,7 @@ def test_list_and_count_runs_filter_by_suite_model_label_and_status(store: Store
     new_run(store, suite="a", label="x")
     b = new_run(store, suite="b", model=ModelSpec(provider="demo", model="rules"))
     store.set_run_status(b, "completed")
-    assert [r["id"] for r in store.list_runs(suite="b")] == [b]
+    assert [r.id for r in store.list_runs(suite="b")] == [b]
     assert store.count_runs(model="demo:rules") == 1
     assert store.count_runs(label="x") == 1
     assert store.count_runs(status="running") == 1
@@ -93,15 +93,15 @@ def test_list_and_count_runs_filter_by_suite_model_label_and_status(store: Store
 def test_refresh_counters_recomputes_totals_from_results(store: Store, small_run: str) -> None:
     store.refresh_counters(small_run)
     run = store.get_run(small_run)
-    assert (run["done"], run["passed"], run["failed"], run["errors"]) == (10, 7, 2, 1)
-    assert (run["tokens_in"], run["tokens_out"], run["cost_usd"]) == (30, 20, pytest.approx(0.01))
+    assert (run.done, run.passed, run.failed, run.errors) == (10, 7, 2, 1)
+    assert (run.tokens_in, run.tokens_out, run.cost_usd) == (30, 20, pytest.approx(0.01))
 
 
 def test_ending_a_run_sets_its_finish_time_and_resuming_clears_it(store: Store, small_run: str) -> None:
     store.set_run_status(small_run, "interrupted")
-    assert store.get_run(small_run)["finished_at"] is not None
+    assert store.get_run(small_run).finished_at is not None
     store.set_run_status(small_run, "running")
-    assert store.get_run(small_run)["finished_at"] is None
+    assert store.get_run(small_run).finished_at is None
     with pytest.raises(StoreError, match="unknown run status"):
         store.set_run_status(small_run, "paused")
 
@@ -134,8 +134,8 @@ def test_running_runs_whose_process_is_gone_become_interrupted(
     claim(store, elsewhere, dead_pid.pid, host="another-machine")
     assert store.mark_stale_runs() == [small_run]
     run = store.get_run(small_run)
-    assert (run["status"], run["done"], run["failed"]) == ("interrupted", 10, 2)
-    assert {store.get_run(r)["status"] for r in (alive, mine, elsewhere)} == {"running"}
+    assert (run.status, run.done, run.failed) == ("interrupted", 10, 2)
+    assert {store.get_run(r).status for r in (alive, mine, elsewhere)} == {"running"}
 
 
 def test_annotations_are_kept_per_case_in_order(store: Store, small_run: str) -> None:
@@ -181,15 +181,15 @@ def test_a_run_whose_pid_was_given_to_a_newer_process_is_stale(
         conn.execute("UPDATE runs SET claimed_at = NULL WHERE id = ?", (unknown,))
     conn.close()
     assert store.mark_stale_runs() == [reused]
-    assert {store.get_run(r)["status"] for r in (resumed, by_init, unknown)} == {"running"}
+    assert {store.get_run(r).status for r in (resumed, by_init, unknown)} == {"running"}
 
 
 def test_resuming_a_run_claims_it_anew(store: Store, small_run: str) -> None:
     run = store.get_run(small_run)
-    assert run["claimed_at"] == run["started_at"]  # a new run is claimed by the process starting it
+    assert run.claimed_at == run.started_at  # a new run is claimed by the process starting it
     claimed(store, small_run, 1, claimed_ago=timedelta(hours=1))
     store.set_run_status(small_run, "interrupted")
     store.set_run_status(small_run, "running")  # what --resume does
     resumed = store.get_run(small_run)
-    assert resumed["pid"] == os.getpid() and resumed["started_at"] == run["started_at"]
-    assert datetime.fromisoformat(resumed["claimed_at"]) > datetime.now(UTC) - timedelta(minutes=1)
+    assert resumed.pid == os.getpid() and resumed.started_at == run.started_at
+    assert datetime.fromisoformat(resumed.claimed_at) > datetime.now(UTC) - timedelta(minutes=1)

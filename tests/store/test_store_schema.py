@@ -75,8 +75,8 @@ def make_v1_file(path: Path) -> None:
 def test_older_database_is_backed_up_then_migrated_keeping_its_data(db_path: Path) -> None:
     make_v1_file(db_path)
     with Store(db_path) as store:
-        assert store.get_run("20250101-000000-aaaaaa")["suite"] == "old-suite"
-        assert store.get_result("20250101-000000-aaaaaa", "c1")["output"] == "old answer"
+        assert store.get_run("20250101-000000-aaaaaa").suite == "old-suite"
+        assert store.get_result("20250101-000000-aaaaaa", "c1").output == "old answer"
         store.cache_put("k", {"text": "cached"})  # a v2 table works
         assert store.cache_get("k") == {"text": "cached"}
     backup = db_path.with_name(db_path.name + ".bak-v1")
@@ -116,7 +116,7 @@ def test_reopening_keeps_runs_and_does_not_migrate_again(db_path: Path) -> None:
     with Store(db_path) as store:
         run_id = store.create_run(suite_id=store.save_suite(make_suite(1)), model=DEMO, total=1)
     with Store(db_path) as store:
-        assert store.get_run(run_id)["status"] == "running"
+        assert store.get_run(run_id).status == "running"
     assert not list(db_path.parent.glob("*.bak-*"))
 
 
@@ -137,14 +137,14 @@ def test_a_v4_database_gains_run_options_and_its_runs_read_as_started_without_th
     run_id = make_v4_file(db_path)
     with Store(db_path) as store:
         old = store.get_run(run_id)
-        assert (old["status"], old["total"], old["options"]) == ("interrupted", 500, None)
+        assert (old.status, old.total, old.options) == ("interrupted", 500, None)
         new = store.create_run(
             suite_id=store.save_suite(make_suite(1)),
             model=DEMO,
             total=1,
             options={"limit": 1, "tags": ["money"], "use_cache": False},
         )
-        assert store.get_run(new)["options"] == {"limit": 1, "tags": ["money"], "use_cache": False}
+        assert store.get_run(new).options == {"limit": 1, "tags": ["money"], "use_cache": False}
     backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v4"))
     assert backup.execute("SELECT value FROM meta").fetchone()[0] == "4"
     assert "options" not in {row[1] for row in backup.execute("PRAGMA table_info(runs)")}

@@ -59,11 +59,11 @@ def hostile_run(hostile_db: tuple[Path, str]) -> str:
 def test_hostile_output_round_trips_exactly(store: Store, hostile_run: str, name: str) -> None:
     text = HOSTILE[name]
     result = store.get_result(hostile_run, name)
-    assert result["output"] == text
-    assert result["error"] == text
-    assert result["prompt"] == [{"role": "user", "content": text}]
-    assert (result["input"], result["expected"]) == (text, text)
-    streamed = {r["case_id"]: r["output"] for r in store.iter_results(hostile_run)}
+    assert result.output == text
+    assert result.error == text
+    assert result.prompt == ({"role": "user", "content": text},)
+    assert (result.input, result.expected) == (text, text)
+    streamed = {r.case_id: r.output for r in store.iter_results(hostile_run)}
     assert streamed[name] == text
 
 
@@ -71,9 +71,9 @@ def test_previews_are_prefixes_of_the_exact_output(store: Store, hostile_run: st
     rows = store.page_results(hostile_run, limit=100)
     assert len(rows) == len(HOSTILE)
     for row in rows:
-        full = HOSTILE[row["case_id"]]
-        assert full.startswith(row["output_preview"])
-        assert len(row["output_preview"]) == min(len(full), 200)
+        full = HOSTILE[row.case_id]
+        assert full.startswith(row.output_preview)
+        assert len(row.output_preview) == min(len(full), 200)
 
 
 def test_text_that_utf8_can_hold_is_stored_as_readable_text(store: Store, hostile_run: str) -> None:
@@ -86,6 +86,6 @@ def test_text_that_utf8_can_hold_is_stored_as_readable_text(store: Store, hostil
 
 
 def test_search_finds_unicode_and_escaped_characters(store: Store, hostile_run: str) -> None:
-    assert [r["case_id"] for r in store.page_results(hostile_run, search="漢字")] == ["emoji_cjk"]
-    assert [r["case_id"] for r in store.page_results(hostile_run, search="line1\r\nline2")] == ["crlf"]
+    assert [r.case_id for r in store.page_results(hostile_run, search="漢字")] == ["emoji_cjk"]
+    assert [r.case_id for r in store.page_results(hostile_run, search="line1\r\nline2")] == ["crlf"]
     assert store.count_results(hostile_run, search="[/]") == 1

@@ -81,7 +81,7 @@ def test_putting_the_same_case_again_replaces_the_earlier_result(store: Store) -
     writer.put(result_row(run_id, "case-000000", "pass", output="resumed answer"))
     writer.close()
     result = store.get_result(run_id, "case-000000")
-    assert (result["status"], result["output"], result["attempts"]) == ("pass", "resumed answer", 1)
+    assert (result.status, result.output, result.attempts) == ("pass", "resumed answer", 1)
     assert store.count_results(run_id) == 1
 
 

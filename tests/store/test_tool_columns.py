@@ -36,8 +36,8 @@ def test_a_v5_file_migrates_and_its_results_have_no_tool_calls(tmp_path: Path) -
     make_v5_file(path)
     with Store(path) as store:
         result = store.get_result("r1", "c1")
-        assert result is not None and result["output"] == "old answer"
-        assert result["tool_calls"] is None and result["steps"] is None
+        assert result is not None and result.output == "old answer"
+        assert result.tool_calls == () and result.steps == ()
     assert (tmp_path / "results.db.bak-v5").exists()
 
 
@@ -46,4 +46,4 @@ def test_a_v5_file_migrates_and_its_runs_have_no_stop_reason(tmp_path: Path) -> 
     path = tmp_path / "results.db"
     make_v5_file(path)
     with Store(path) as store:
-        assert store.get_run("r1")["stop_reason"] is None
+        assert store.get_run("r1").stop_reason is None

@@ -25,14 +25,14 @@ def test_a_row_too_large_for_sqlite_is_an_error_row_and_its_batch_is_written(sto
     writer.put(result_row(run_id, "case-000049", output="again"))
     writer.close()
 
-    rows = {r["case_id"]: r for r in store.iter_results(run_id)}
+    rows = {r.case_id: r for r in store.iter_results(run_id)}
     assert len(rows) == 50
     bad = rows["case-000007"]
-    assert bad["status"] == "error"
-    assert "could not be stored" in bad["error"] and "too large" in bad["error"]
-    assert bad["tokens_in"] is None and bad["output"] is None
-    assert all(r["status"] == "pass" for cid, r in rows.items() if cid != "case-000007")
-    assert rows["case-000049"]["output"] == "again"
+    assert bad.status == "error"
+    assert "could not be stored" in bad.error and "too large" in bad.error
+    assert bad.tokens_in is None and bad.output is None
+    assert all(r.status == "pass" for cid, r in rows.items() if cid != "case-000007")
+    assert rows["case-000049"].output == "again"
     # what watchers were told matches what was stored
     told = {r["case_id"]: r["status"] for r in committed}
     assert told["case-000007"] == "error" and len(committed) == 51
@@ -46,7 +46,7 @@ def test_every_kind_of_unstorable_value_is_recorded_as_an_error(store: Store) ->
     writer.put(result_row(run_id, "case-000002", latency_ms=object()))  # not a type SQLite stores
     writer.put(result_row(run_id, "case-000003"))
     writer.close()
-    statuses = {r["case_id"]: r["status"] for r in store.iter_results(run_id)}
+    statuses = {r.case_id: r.status for r in store.iter_results(run_id)}
     assert statuses == {
         "case-000000": "error",
         "case-000001": "error",

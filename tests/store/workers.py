@@ -59,10 +59,10 @@ def read_while_writing(path: str, until_runs_completed: int) -> int:
     with Store(Path(path)) as store:
         while store.count_runs(status="completed") < until_runs_completed:
             for run in store.list_runs():
-                written = store.count_results(run["id"])
-                store.page_results(run["id"], offset=max(0, written - 50), limit=50)
-                store.page_results(run["id"], status="fail", search="answer", limit=50)
-                for _ in store.iter_results(run["id"], columns=("case_id", "status")):
+                written = store.count_results(run.id)
+                store.page_results(run.id, offset=max(0, written - 50), limit=50)
+                store.page_results(run.id, status="fail", search="answer", limit=50)
+                for _ in store.iter_results(run.id, columns=("case_id", "status")):
                     pass
                 reads += 1
             if reads > 100_000:

@@ -215,7 +215,7 @@ async def mark_both_runs(pilot: Pilot) -> list[str]:
     app = pilot.app
     await pilot.press("R")
     await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 2)
-    order = [run["id"] for run in app.screen.runs]  # type: ignore[attr-defined]
+    order = [run.id for run in app.screen.runs]  # type: ignore[attr-defined]
     await pilot.press("space", "down", "space")
     assert app.screen.marked == order  # type: ignore[attr-defined]
     return order
@@ -239,7 +239,7 @@ async def test_b_on_a_run_compares_it_with_the_baseline(make_tui: AppFactory, pa
     async with app.run_test(size=(140, 30)) as pilot:
         await wait_until(pilot, lambda: len(app.screen_stack) > 1)
         app.open_run(pair[1])
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "suite_id" in app.screen.run)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run.suite_id != "")
         await pilot.press("c")  # the other run is another model: nothing earlier to compare with
         await wait_until(pilot, lambda: any("No earlier run" in note for note in notes))
         await pilot.press("b")
@@ -347,7 +347,7 @@ async def test_the_palette_compares_a_run_with_the_previous_run_and_with_the_bas
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: len(app.screen_stack) > 1)
         app.open_run(second)
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "suite_id" in app.screen.run)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run.suite_id != "")
         await open_palette(pilot)
         await wait_until(pilot, lambda: "Compare with the baseline run" in palette_hits(app))
         assert "Compare with the previous run" in palette_hits(app)

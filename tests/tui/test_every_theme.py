@@ -69,7 +69,7 @@ async def open_every_screen(pilot: Pilot, run_a: str, run_b: str) -> list[str]:
     await settle(pilot, CompareScreen)
     app.push_screen(DiffScreen(run_a, run_b, "q01"))
     await settle(pilot, DiffScreen)
-    group = app.store.get_run(run_a)["group_id"]
+    group = app.store.get_run(run_a).group_id
     app.open_matrix(group)
     await settle(pilot, MatrixScreen)
     await pilot.press("question_mark")

@@ -85,7 +85,7 @@ async def test_launch_a_run_on_a_demo_model_and_watch_it_finish(make_tui: AppFac
         await wait_until(
             pilot, lambda: "66.7%" in str(app.screen.query_one("#suites", DataTable).get_row_at(row))
         )
-    assert app.store.get_run(run_id)["status"] == "completed"
+    assert app.store.get_run(run_id).status == "completed"
 
 
 async def test_step_through_every_failure_with_n(make_tui: AppFactory, echo_run: str) -> None:
@@ -213,9 +213,9 @@ async def test_launching_two_models_opens_the_first_and_names_the_other(make_tui
         await wait_until(pilot, lambda: len(app.live) == 0)
         note = next(note for note in notes if "Also running demo:rules" in note)
         runs = app.store.list_runs(suite="echo-check")
-        other = next(run for run in runs if run["model_id"] == "demo:rules")
-        assert other["id"] in note and "R lists all runs" in note
-        assert {run["model_id"] for run in runs} == {"demo:echo", "demo:rules"}
+        other = next(run for run in runs if run.model_id == "demo:rules")
+        assert other.id in note and "R lists all runs" in note
+        assert {run.model_id for run in runs} == {"demo:echo", "demo:rules"}
         ended = [note for note in notes if note.startswith(("Run ", "All "))]  # one note for the launch
         assert len(ended) == 1 and ended[0].startswith("All 2 runs of the launch ended: ")
         assert "demo:echo completed" in ended[0] and "demo:rules completed" in ended[0]
@@ -259,7 +259,7 @@ async def test_a_run_ending_refreshes_the_pass_rates_without_reading_the_suites_
             make_run(store, make_suite(["q01"], name="echo-check"), {"q01": "fail"}, model="late-model")
         app.run_changed.publish("some-run")
         await wait_until(
-            pilot, lambda: any(run["model_id"] == "demo:late-model" for run in app.screen.runs["echo-check"])
+            pilot, lambda: any(run.model_id == "demo:late-model" for run in app.screen.runs["echo-check"])
         )
         assert "late" not in {entry.suite.name for entry in app.screen.entries if entry.suite}
         await pilot.press("f5")  # the key re-reads the folders
@@ -280,7 +280,7 @@ async def test_pass_rates_that_change_under_another_screen_are_drawn_when_home_s
         with Store(app.store.path) as store:
             make_run(store, make_suite(["q01"], name="echo-check"), {"q01": "pass"}, model="other")
         app.run_changed.publish("some-run")
-        await wait_until(pilot, lambda: "demo:other" in {run["model_id"] for run in home.runs["echo-check"]})
+        await wait_until(pilot, lambda: "demo:other" in {run.model_id for run in home.runs["echo-check"]})
         assert "demo:other" not in str(table.get_row_at(row))  # not redrawn while hidden
         await pilot.press("q")
         await wait_until(pilot, lambda: "demo:other" in str(table.get_row_at(row)))

@@ -77,8 +77,8 @@ async def test_epochs_and_no_cache_go_to_the_run(make_tui: AppFactory, echo_run:
         assert not any("cached" in line for line in table_lines(table))
     with Store(db_path) as store:
         run = store.get_run(run_id)
-        assert (run["total"], run["epochs"], run["options"]["use_cache"]) == (24, 2, False)
-        assert not any(row["cached"] for row in store.iter_results(run_id))
+        assert (run.total, run.epochs, run.options["use_cache"]) == (24, 2, False)
+        assert not any(row.cached for row in store.iter_results(run_id))
 
 
 async def test_the_dialog_estimates_each_models_cost_and_time(

@@ -86,7 +86,7 @@ async def launch_slow(pilot) -> str:  # type: ignore[no-untyped-def]
 
 def run_status(db: Path, run_id: str) -> str:
     with Store(db) as store:
-        return str(store.get_run(run_id)["status"])
+        return str(store.get_run(run_id).status)
 
 
 async def test_quitting_while_a_run_is_live_asks_first(
@@ -155,7 +155,7 @@ async def test_a_run_of_another_process_is_followed_to_its_end(
             await pilot.press("enter")  # the latest run: the one just started elsewhere
             await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
             with Store(db_path) as store:
-                newest = store.list_runs(suite="slow-echo")[0]["id"]
+                newest = store.list_runs(suite="slow-echo")[0].id
             assert app.screen.run_id == newest != earlier
             await wait_until(pilot, lambda: "another process" in progress(app), steps=LONG)
             first = progress(app)

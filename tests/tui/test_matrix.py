@@ -41,7 +41,7 @@ def group(db_path: Path, suite_dir: Path) -> tuple[str, list[str]]:
     specs = [ModelSpec(provider="demo", model=m, params={"latency_ms": 0}) for m in MODELS]
     with Store(db_path) as store:
         run_ids = asyncio.run(run_many(store, prepare(suite), specs, RunOptions(concurrency=4)))
-        group_id = store.get_run(run_ids[0])["group_id"]
+        group_id = store.get_run(run_ids[0]).group_id
     return group_id, run_ids
 
 
@@ -69,7 +69,7 @@ async def test_matrix_shows_each_models_verdict_and_figures(
             for run_id in run_ids:
                 rate = run_metrics(store.iter_metric_rows(run_id)).rate
                 assert figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi) in header
-        assert [m.run["model_id"] for m in screen.models] == [f"demo:{m}" for m in MODELS]
+        assert [m.run.model_id for m in screen.models] == [f"demo:{m}" for m in MODELS]
         lines = table_lines(screen.query_one(MatrixTable))
         assert lines[1].split()[:4] == ["q01", "✓", "✗", "✗"]  # echo passes, the others fail
         assert lines[3].split()[:4] == ["q03", "✗", "✗", "✗"]  # every third case fails for all
@@ -123,7 +123,7 @@ async def test_m_or_the_palette_on_a_run_of_the_launch_opens_its_matrix(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: len(app.screen_stack) > 1)
         app.open_run(run_ids[1])
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "group_id" in app.screen.run)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run.suite_id != "")
         if how == "key m":
             await pilot.press("m")
         else:

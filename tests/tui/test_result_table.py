@@ -7,6 +7,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
+from evaltui.records import ResultPreview
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
 
 
@@ -21,7 +22,7 @@ class TableScreen(Screen[None]):
     def _page(self, event: ResultTable.PageNeeded) -> None:
         table = self.query_one(ResultTable)
         end = min(event.offset + event.limit, table.total)
-        rows = [{"case_id": f"case-{i:05d}", "status": "pass"} for i in range(event.offset, end)]
+        rows = [ResultPreview("run", f"case-{i:05d}", status="pass") for i in range(event.offset, end)]
         table.add_page(event.generation, event.offset, rows)
 
 
@@ -77,7 +78,7 @@ async def test_a_shrinking_row_count_pulls_the_view_back_and_hides_the_scrollbar
 class GivenRowsScreen(Screen[None]):
     """A ResultTable answering page requests with the rows it was built with."""
 
-    def __init__(self, rows: list[dict[str, object]]) -> None:
+    def __init__(self, rows: list[ResultPreview]) -> None:
         super().__init__()
         self.rows = rows
 
@@ -93,7 +94,7 @@ class GivenRowsScreen(Screen[None]):
         self.query_one(ResultTable).add_page(event.generation, event.offset, rows)
 
 
-async def table_text(rows: list[dict[str, object]]) -> list[str]:
+async def table_text(rows: list[ResultPreview]) -> list[str]:
     app = App[None]()
     async with app.run_test(size=(80, 10)) as pilot:
         await app.push_screen(GivenRowsScreen(rows))
@@ -109,8 +110,8 @@ async def table_text(rows: list[dict[str, object]]) -> list[str]:
 async def test_an_errored_row_shows_no_score() -> None:
     lines = await table_text(
         [
-            {"case_id": "ok", "status": "pass", "value": 1.0, "latency_ms": 12},
-            {"case_id": "boom", "status": "error", "value": 0.0, "error": "HTTP 503", "latency_ms": None},
+            ResultPreview("run", "ok", status="pass", value=1.0, latency_ms=12),
+            ResultPreview("run", "boom", status="error", value=0.0, error="HTTP 503", latency_ms=None),
         ]
     )
     assert lines[1].split()[-2:] == ["1.00", "12ms"]
@@ -120,8 +121,8 @@ async def test_an_errored_row_shows_no_score() -> None:
 async def test_a_cached_row_says_cached_instead_of_a_replayed_latency() -> None:
     lines = await table_text(
         [
-            {"case_id": "fresh", "status": "pass", "value": 1.0, "latency_ms": 24, "cached": False},
-            {"case_id": "again", "status": "pass", "value": 1.0, "latency_ms": 24, "cached": True},
+            ResultPreview("run", "fresh", status="pass", value=1.0, latency_ms=24, cached=False),
+            ResultPreview("run", "again", status="pass", value=1.0, latency_ms=24, cached=True),
         ]
     )
     assert lines[1].split()[-1] == "24ms"

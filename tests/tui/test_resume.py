@@ -42,7 +42,7 @@ def interrupted_run(db_path: Path, suite_dir: Path) -> str:
         runner.subscribe(cancel_after_five)
         run_id = asyncio.run(runner.run())
         run = store.get_run(run_id)
-        assert run["status"] == "interrupted" and 5 <= run["done"] < 12
+        assert run.status == "interrupted" and 5 <= run.done < 12
     return run_id
 
 
@@ -66,7 +66,7 @@ def errored_run(db_path: Path, tmp_path: Path, fake_api, monkeypatch: pytest.Mon
         runner = Runner(store, prepare(suite), suite.models[0], RunOptions(use_cache=False))
         run_id = asyncio.run(runner.run())
         run = store.get_run(run_id)
-        assert (run["status"], run["done"], run["errors"]) == ("completed", 6, 2)
+        assert (run.status, run.done, run.errors) == ("completed", 6, 2)
     return run_id
 
 
@@ -103,7 +103,7 @@ async def test_r_resumes_an_interrupted_run_in_place(
     with Store(db_path) as store:
         assert store.count_runs() == 1
         run = store.get_run(interrupted_run)
-        assert (run["status"], run["done"], run["passed"], run["failed"]) == ("completed", 12, 8, 4)
+        assert (run.status, run.done, run.passed, run.failed) == ("completed", 12, 8, 4)
 
 
 async def test_the_palette_retries_a_runs_errored_cases(
@@ -124,7 +124,7 @@ async def test_the_palette_retries_a_runs_errored_cases(
     assert asked_now == {"Q: case-2", "Q: case-4"}
     with Store(db_path) as store:
         run = store.get_run(errored_run)
-        assert (run["done"], run["passed"], run["errors"]) == (6, 6, 0)
+        assert (run.done, run.passed, run.errors) == (6, 6, 0)
 
 
 async def test_a_completed_run_without_errors_offers_neither(make_tui: AppFactory, echo_run: str) -> None:

@@ -10,11 +10,11 @@ from evaltui.tui.widgets.run_header import Figures
 def test_a_finished_runs_kept_latency_and_interval_are_shown_from_the_run_row(db_path, echo_run: str) -> None:
     with Store(db_path) as store:
         run = store.get_run(echo_run)
-    kept = run["metrics"]
+    kept = run.metrics
     figures = Figures.from_run(run)
-    assert (figures.p50, figures.p95) == (kept["latency_ms"]["p50"], kept["latency_ms"]["p95"])
+    assert (figures.p50, figures.p95) == (kept.latency_ms.p50, kept.latency_ms.p95)
     assert figures.p50 is not None
-    assert (figures.lo, figures.hi) == (kept["rate"]["lo"], kept["rate"]["hi"])
+    assert (figures.lo, figures.hi) == (kept.rate.lo, kept.rate.hi)
 
 
 async def test_a_clustered_suite_shows_the_same_interval_as_show(make_tui, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -32,4 +32,4 @@ async def test_a_refused_key_ends_the_run_failed_with_the_reason_in_a_notificati
         note = next(note for note in notes if "failed" in note)
         assert f"127.0.0.1:{fake_api.port} refused the request" in note and "HTTP 401" in note
         run = app.store.list_runs()[0]
-        assert run["status"] == "failed"
+        assert run.status == "failed"

@@ -36,7 +36,7 @@ def finished_cases(db: Path) -> tuple[str, int] | None:
         return None
     with Store(db) as store:
         runs = store.list_runs(suite="slow-echo")
-        return (runs[0]["id"], len(store.finished_keys(runs[0]["id"]))) if runs else None
+        return (runs[0].id, len(store.finished_keys(runs[0].id))) if runs else None
 
 
 def test_kill_9_of_the_tui_mid_run_loses_nothing_and_resume_finishes(tmp_path: Path) -> None:
@@ -68,11 +68,11 @@ def test_kill_9_of_the_tui_mid_run_loses_nothing_and_resume_finishes(tmp_path: P
 
     with Store(db) as store:
         assert store.conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        run_id = store.list_runs(suite="slow-echo")[0]["id"]
+        run_id = store.list_runs(suite="slow-echo")[0].id
         before = store.finished_keys(run_id)
         assert 0 < len(before) < CASES
         assert run_id in store.mark_stale_runs()
-        assert store.get_run(run_id)["status"] == "interrupted"
+        assert store.get_run(run_id).status == "interrupted"
     resumed = subprocess.run(
         [EVALTUI, "run", "--resume", run_id, "--db", str(db)],
         capture_output=True,
@@ -83,5 +83,5 @@ def test_kill_9_of_the_tui_mid_run_loses_nothing_and_resume_finishes(tmp_path: P
     assert resumed.returncode == 0, resumed.stderr
     with Store(db) as store:
         run = store.get_run(run_id)
-        assert run["status"] == "completed" and run["done"] == CASES
+        assert run.status == "completed" and run.done == CASES
         assert len(store.finished_keys(run_id)) == CASES

@@ -5,6 +5,9 @@ through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few
 case) plus one float per latency and per cost; no row is kept. The unit of the statistics
 is the case: when a case was asked over several epochs its epochs are averaged first, and a case
 whose epochs disagree is flaky.
+
+The records it builds (`RunMetrics`, `Rate`, `TagRate`) live in `evaltui.records`, which every
+layer reads.
 """
 
 from __future__ import annotations
@@ -13,66 +16,11 @@ import itertools
 import math
 from array import array
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from evaltui.analysis.stats import Spread, clustered_from_totals, spread_of_array, wilson_interval
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """A pass rate over scored results (pass + fail) with its 95% interval.
-
-    `method` is "wilson" for independent single-epoch cases, "clustered" when cases share a
-    cluster or were asked over several epochs (then `se` is the clustered standard error).
-    `pass_rate` is None when nothing was scored.
-    """
-
-    n: int
-    passed: int
-    pass_rate: float | None
-    lo: float
-    hi: float
-    method: str
-    se: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TagRate:
-    tag: str
-    rate: Rate
-
-
-@dataclass(frozen=True)
-class RunMetrics:
-    """Everything `evaltui show` and the run screen print about a run. Counts are of results
-    (a case over three epochs counts three times); rates and mean score are per case. Latency is
-    over the answers asked in this run only (`fresh_latency`)."""
-
-    total: int
-    passed: int
-    failed: int
-    errors: int
-    rate: Rate
-    pass_rate_all: float | None  # passed / total, errors counted as not passed
-    mean_score: float | None
-    latency_ms: Spread
-    tokens_in: int  # tokens and cost are what this run spent (`spent`): cached answers count 0
-    tokens_out: int
-    # None: some answer asked in this run has an unknown price, or no result has a price at all and
-    # none came from the cache (a run whose every case errored cost nothing anyone knows of); never
-    # 0 for unknown. A run answered wholly from the cache spent 0.
-    cost_usd: float | None
-    cases: int
-    epochs: int  # most epochs any case has
-    flaky_share: float | None  # share of multi-epoch cases whose epochs disagree
-    flaky_cases: tuple[str, ...] = ()
-    by_tag: tuple[TagRate, ...] = field(default_factory=tuple)
-    cached: int = 0  # results answered from the response cache (their latency is not in latency_ms)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; NaN (no spread known) becomes null."""
-        return _json_ready(asdict(self))
+from evaltui.analysis.stats import clustered_from_totals, spread_of_array, wilson_interval
+from evaltui.records import Rate, RunMetrics, TagRate
 
 
 class _CaseTally:
@@ -337,13 +285,3 @@ def _rate(cases: Mapping[str, _CaseTally], clustered: bool) -> Rate:
 def _wilson(passed: int, n: int) -> Rate:
     lo, hi = wilson_interval(passed, n)
     return Rate(n, passed, passed / n, lo, hi, "wilson")
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    return value

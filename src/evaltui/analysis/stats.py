@@ -16,6 +16,8 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from evaltui.records import Spread
+
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
@@ -161,16 +163,6 @@ def _sorted_percentile(data: array[float] | list[float], q: float) -> float:
     lo = math.floor(h)
     hi = min(lo + 1, len(data) - 1)
     return data[lo] + (h - lo) * (data[hi] - data[lo])
-
-
-@dataclass(frozen=True, slots=True)
-class Spread:
-    """Latency-style summary; all None when there were no values."""
-
-    n: int
-    p50: float | None
-    p95: float | None
-    max: float | None
 
 
 def spread(values: Iterable[float | None]) -> Spread:

@@ -3,60 +3,61 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from evaltui.analysis.diff import render_plain
 from evaltui.errors import EvaltuiError
+from evaltui.records import RunRecord
 from evaltui.reports.comparison import Comparison, compare_runs
+from evaltui.reports.gating import MovedCase
 from evaltui.reports.prompts import prompt_change
 from evaltui.reports.shortdiff import outputs, short_diff
 from evaltui.reports.summary import summary_lines
+from evaltui.store import Store
 from evaltui.store.compare import previous_run
 from evaltui.text import inert
 
 
-def resolve_pair(store: Any, ref_a: str, ref_b: str) -> tuple[str, str]:
+def resolve_pair(store: Store, ref_a: str, ref_b: str) -> tuple[str, str]:
     """Run ids for A and B; B may be `previous`: the run before A of the same suite and model."""
     run_a = store.resolve_run(ref_a)
     if ref_b.strip() != "previous":
         return run_a, store.resolve_run(ref_b)
     run_b = previous_run(store, run_a)
     if run_b is None:
-        run = store.get_run(run_a) or {}
-        raise EvaltuiError(
-            f"no run of suite {run.get('suite')!r} with model {run.get('model_id')!r} before {run_a}"
-        )
+        run = store.get_run(run_a) or RunRecord(run_a)
+        raise EvaltuiError(f"no run of suite {run.suite!r} with model {run.model_id!r} before {run_a}")
     return run_a, run_b
 
 
-def run_line(tag: str, run: dict[str, Any]) -> Text:
-    line = Text.assemble((f"{tag}  ", "bold"), inert(str(run.get("id"))), "  suite ")
-    line.append_text(inert(str(run.get("suite"))))
+def run_line(tag: str, run: RunRecord) -> Text:
+    line = Text.assemble((f"{tag}  ", "bold"), inert(run.id), "  suite ")
+    line.append_text(inert(run.suite))
     line.append("  model ")
-    line.append_text(inert(str(run.get("model_id"))))
-    if run.get("label"):
+    line.append_text(inert(run.model_id))
+    if run.label:
         line.append("  label ")
-        line.append_text(inert(str(run["label"])))
+        line.append_text(inert(run.label))
     return line
 
 
-def moved_cases(store: Any, c: Comparison, limit: int) -> dict[str, list[dict[str, str]]]:
+def moved_cases(store: Store, c: Comparison, limit: int) -> dict[str, list[MovedCase]]:
     """The first `limit` regressions and improvements with a short diff of their outputs."""
-    found: dict[str, list[dict[str, str]]] = {}
+    found: dict[str, list[MovedCase]] = {}
     for kind, ids in (("regressions", c.regressions), ("improvements", c.improvements)):
         found[kind] = []
         for case_id in ids[:limit]:
-            old, new = outputs(store, c.run_a["id"], c.run_b["id"], case_id)
-            found[kind].append({"case_id": case_id, "diff": short_diff(old, new)})
+            old, new = outputs(store, c.run_a.id, c.run_b.id, case_id)
+            found[kind].append(MovedCase(case_id, short_diff(old, new)))
     return found
 
 
 def compare_command(
-    store: Any,
+    store: Store,
     ref_a: str,
     ref_b: str,
     out: Console,
@@ -67,7 +68,7 @@ def compare_command(
 ) -> None:
     run_a, run_b = resolve_pair(store, ref_a, ref_b)
     if not as_json:  # who is compared, at once; the numbers need one pass over both runs
-        a, b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
+        a, b = store.get_run(run_a) or RunRecord(run_a), store.get_run(run_b) or RunRecord(run_b)
         out.print(run_line("A", a))
         out.print(run_line("B", b))
         change = prompt_change(store, a, b)
@@ -82,7 +83,7 @@ def compare_command(
         )
     cases = moved_cases(store, comparison, limit)
     if as_json:
-        payload = comparison.to_dict() | {"shown": cases}
+        payload = comparison.to_dict() | {"shown": {k: [asdict(c) for c in v] for k, v in cases.items()}}
         out.print_json(json.dumps(payload, ensure_ascii=False, default=str))
         return
     for line in summary_lines(comparison):
@@ -94,6 +95,4 @@ def compare_command(
         if total:
             out.print(Text(f"\n{kind} ({len(cases[kind])} of {total})", style="bold"))
         for case in cases[kind]:
-            out.print(
-                Text("  ").append_text(inert(case["case_id"], "bold")).append("  ").append(case["diff"])
-            )
+            out.print(Text("  ").append_text(inert(case.case_id, "bold")).append("  ").append(case.diff))

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from evaltui.errors import EvaltuiError, GateError
+from evaltui.reports.gating import Gate, GateEntry
 from evaltui.reports.verdicts import ERRORED, asked_of, asked_rate, basis
 from evaltui.text import inert, json_text
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from evaltui.store import Store
 
 SHOWN_CASES = 50  # regressions/improvements with diffs kept per run in the reports
 
@@ -38,7 +41,7 @@ class GateOptions:
         return any(v is not None for v in (self.baseline, self.fail_under, self.max_regressions))
 
 
-def resolve_baseline(store: Any, options: GateOptions) -> str | None:
+def resolve_baseline(store: Store, options: GateOptions) -> str | None:
     """Checked before anything runs: a missing baseline is a usage error (exit 2), not a failed gate."""
     check_options(options)
     if options.max_regressions is not None and options.baseline is None:
@@ -53,48 +56,49 @@ def check_options(options: GateOptions) -> None:
         raise EvaltuiError(f"--fail-under must be a share from 0 to 1 (0.75 for 75%), got {bar}")
 
 
-def _gates(entry: dict[str, Any], options: GateOptions) -> list[dict]:
-    metrics, comparison = entry["metrics"], entry["comparison"]
+def _gates(entry: GateEntry, options: GateOptions) -> list[Gate]:
+    metrics, comparison = entry.metrics, entry.comparison
     gates = []
     if options.fail_under is not None:
-        asked = asked_of(entry["run"] or {}, metrics)
-        rate = asked_rate(metrics["passed"], asked)
+        asked = asked_of(entry.run, metrics)
+        rate = asked_rate(metrics.passed, asked)
         ok = rate is not None and rate >= options.fail_under
         shown = "nothing asked" if rate is None else f"{rate:.1%} of {asked:,} asked"
-        errored = f" ({metrics['errors']:,} errored, counted as not passed)" if metrics["errors"] else ""
+        errored = f" ({metrics.errors:,} errored, counted as not passed)" if metrics.errors else ""
         detail = f"pass rate {shown}{errored} {'≥' if ok else 'under'} {options.fail_under:.1%}"
-        gates.append({"name": "fail-under", "passed": ok, "detail": detail})
+        gates.append(Gate("fail-under", ok, detail))
     if options.max_regressions is not None and comparison is not None:
-        n = comparison["counts"]["regressions"]
+        n = comparison.counts.regressions
         ok = n <= options.max_regressions
         detail = f"{n} regressions vs baseline (at most {options.max_regressions} allowed)"
-        gates.append({"name": "max-regressions", "passed": ok, "detail": detail})
+        gates.append(Gate("max-regressions", ok, detail))
     return gates
 
 
 def gate_entry(
-    store: Any, run_id: str, baseline_id: str | None, options: GateOptions
-) -> tuple[dict[str, Any], list[Text]]:
+    store: Store, run_id: str, baseline_id: str | None, options: GateOptions
+) -> tuple[GateEntry, list[Text]]:
     """The run's summary (as `show --json`) plus its comparison with the baseline and its gates;
     and the comparison's summary lines for the terminal."""
     from evaltui.commands.compare import moved_cases, summary_lines
-    from evaltui.commands.show import summary_dict
+    from evaltui.commands.show import run_metrics, stored_run, summary_dict
     from evaltui.reports.comparison import compare_runs
 
-    entry = summary_dict(store, run_id)
-    entry["comparison"], entry["shown"], lines = None, {"regressions": [], "improvements": []}, []
+    summary = summary_dict(store, run_id)
+    entry = GateEntry(stored_run(store, run_id), run_metrics(store, run_id), summary)
+    lines: list[Text] = []
     if baseline_id is not None:
-        comparison = compare_runs(store, baseline_id, run_id)
-        entry["comparison"] = comparison.to_dict()
-        entry["shown"] = moved_cases(store, comparison, SHOWN_CASES)
-        lines = summary_lines(comparison)
-    entry["gates"] = _gates(entry, options)
+        entry.comparison = compare_runs(store, baseline_id, run_id)
+        moved = moved_cases(store, entry.comparison, SHOWN_CASES)
+        entry.regressions, entry.improvements = moved["regressions"], moved["improvements"]
+        lines = summary_lines(entry.comparison)
+    entry.gates = _gates(entry, options)
     return entry, lines
 
 
 def apply_gates(
-    store: Any, run_ids: list[str], baseline_id: str | None, options: GateOptions, out: Console
-) -> list[dict[str, Any]]:
+    store: Store, run_ids: list[str], baseline_id: str | None, options: GateOptions, out: Console
+) -> list[GateEntry]:
     """Compare each run with the baseline, write the JUnit and Markdown reports, print the
     verdicts. Returns the entries (for `--json`); `raise_if_failed` turns them into an exit code."""
     from evaltui.reports.junit import write_junit
@@ -103,29 +107,25 @@ def apply_gates(
     built = [gate_entry(store, run_id, baseline_id, options) for run_id in run_ids]
     entries = [entry for entry, _ in built]
     if options.junit:
-        metrics = {entry["run"]["id"]: entry["metrics"] for entry in entries if entry["run"]}
+        metrics = {entry.run.id: entry.metrics for entry in entries}
         write_junit(store, run_ids, Path(options.junit), metrics)
     if options.report:
-        suite = str(entries[0]["run"].get("suite")) if entries else ""
+        suite = entries[0].run.suite if entries else ""
         baseline = store.get_run(baseline_id) if baseline_id else None
         Path(options.report).write_text(gate_report(suite, baseline, entries), encoding="utf-8")
     for entry, lines in built:
         if lines:
-            out.print(
-                Text("vs baseline: ", style="bold").append_text(inert(str(entry["run"].get("model_id"))))
-            )
+            out.print(Text("vs baseline: ", style="bold").append_text(inert(entry.run.model_id)))
             for line in lines:
                 out.print(line)
-        for gate in entry["gates"]:
-            mark = "pass" if gate["passed"] else "FAIL"
-            out.print(Text(f"gate {gate['name']}: {mark}  ").append_text(inert(gate["detail"])))
+        for gate in entry.gates:
+            mark = "pass" if gate.passed else "FAIL"
+            out.print(Text(f"gate {gate.name}: {mark}  ").append_text(inert(gate.detail)))
     return entries
 
 
-def raise_if_failed(entries: list[dict[str, Any]]) -> None:
-    failed = [
-        f"{e['run'].get('model_id')}: {g['detail']}" for e in entries for g in e["gates"] if not g["passed"]
-    ]
+def raise_if_failed(entries: list[GateEntry]) -> None:
+    failed = [f"{e.run.model_id}: {g.detail}" for e in entries for g in e.gates if not g.passed]
     if failed:
         raise GateError("gate failed: " + "; ".join(failed))
 
@@ -138,12 +138,12 @@ def write_json(payload: list[dict[str, Any]], target: str) -> None:
         Path(target).write_text(text + "\n", encoding="utf-8")
 
 
-def matrix_table(store: Any, run_ids: list[str]) -> Table:
+def matrix_table(store: Store, run_ids: list[str]) -> Table:
     """Per model: pass rate (with what it is over) ± CI, p95, cost; then how many cases all models
     pass, fail, or split."""
     from rich.table import Table
 
-    from evaltui.commands.show import run_metrics
+    from evaltui.commands.show import run_metrics, stored_run
     from evaltui.console import fmt_cost, fmt_ms
     from evaltui.store.compare import case_verdicts
 
@@ -159,17 +159,17 @@ def matrix_table(store: Any, run_ids: list[str]) -> Table:
     for column in ("model", "pass rate", "95% CI", "p95", "cost"):
         table.add_column(column)
     for run_id in run_ids:
-        m, run = run_metrics(store, run_id), store.get_run(run_id) or {}
-        rate = m["rate"]
-        shown = Text("–" if rate["pass_rate"] is None else f"{rate['pass_rate']:.1%}")
-        shown.append(" " + basis(rate["n"], m["errors"], m.get("cached")))
+        m, run = run_metrics(store, run_id), stored_run(store, run_id)
+        rate = m.rate
+        shown = Text("–" if rate.pass_rate is None else f"{rate.pass_rate:.1%}")
+        shown.append(" " + basis(rate.n, m.errors, m.cached))
         shown.highlight_regex(ERRORED, "bold red")
         table.add_row(
-            inert(str(run.get("model_id"))),
+            inert(run.model_id),
             shown,
-            f"{rate['lo']:.1%}–{rate['hi']:.1%}",
-            fmt_ms(m["latency_ms"]["p95"]),
-            fmt_cost(m["cost_usd"]),
+            f"{rate.lo:.1%}–{rate.hi:.1%}",
+            fmt_ms(m.latency_ms.p95),
+            fmt_cost(m.cost_usd),
         )
     table.caption = "cases: " + ", ".join(f"{k} {v}" for k, v in agree.items())
     return table

@@ -27,6 +27,8 @@ from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
+from evaltui.records import RunRecord
+from evaltui.reports.gating import GateEntry
 from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, parse_model_spec
 from evaltui.suites.models import ModelSpec, Suite
@@ -119,15 +121,15 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     finally:
         if events:
             events.close()
-    from evaltui.commands.show import print_summaries
+    from evaltui.commands.show import print_summaries, stored_run
 
-    statuses = [store.get_run(r)["status"] for r in run_ids]
+    statuses = [stored_run(store, r).status for r in run_ids]
     quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     if not quiet_out:
         print_summaries(store, run_ids, out)
         if len(run_ids) > 1:
             out.print(matrix_table(store, run_ids))
-    budget = [r for r in runners if r.budget_reason and store.get_run(r.run_id)["status"] == "interrupted"]
+    budget = [r for r in runners if r.budget_reason and stored_run(store, r.run_id).status == "interrupted"]
     if "interrupted" in statuses and len(budget) < statuses.count("interrupted"):
         _write_json(store, run_ids, opts["json_out"], None)
         err.print(
@@ -218,6 +220,8 @@ def _resume(
 ) -> tuple[list[Runner], list[str]]:
     """The runner that finishes a run as it was started; none when a completed run has nothing
     to ask (said on stderr, with the way to ask its errored cases again)."""
+    from evaltui.commands.show import stored_run
+
     run_id = store.resolve_run(opts["resume"])
     plan = plan_resume(
         store,
@@ -230,7 +234,7 @@ def _resume(
         tags=tuple(opts["tags"]),
         max_cost_usd=opts.get("max_cost"),
     )
-    _refuse_changes(store.get_run(run_id), plan.started, suite_path, opts)
+    _refuse_changes(stored_run(store, run_id), plan.started, suite_path, opts)
     for note in plan.notes:
         err.print(f"note: {note}", markup=False, soft_wrap=True)
     idle = plan.nothing_to_do()
@@ -241,19 +245,19 @@ def _resume(
 
 
 def _refuse_changes(
-    run: dict[str, Any], started: dict[str, Any] | None, suite_path: Path | None, opts: dict[str, Any]
+    run: RunRecord, started: dict[str, Any] | None, suite_path: Path | None, opts: dict[str, Any]
 ) -> None:
     """--resume finishes the run that was started: what chose its cases and model cannot change."""
     if suite_path is not None or opts["models"]:
         raise EvaltuiError(
-            f"--resume {run['id']} takes no SUITE and no -m: the run goes on with the suite and model "
+            f"--resume {run.id} takes no SUITE and no -m: the run goes on with the suite and model "
             "it was started with"
         )
     changed = []
-    if opts["epochs"] is not None and opts["epochs"] != run["epochs"]:
-        changed.append(f"--epochs {run['epochs']} (given: {opts['epochs']})")
-    if opts["label"] is not None and opts["label"] != run["label"]:
-        changed.append(f"--label {run['label'] or '(none)'} (given: {opts['label']})")
+    if opts["epochs"] is not None and opts["epochs"] != run.epochs:
+        changed.append(f"--epochs {run.epochs} (given: {opts['epochs']})")
+    if opts["label"] is not None and opts["label"] != run.label:
+        changed.append(f"--label {run.label or '(none)'} (given: {opts['label']})")
     if started is not None:
         if opts["limit"] is not None and opts["limit"] != started["limit"]:
             changed.append(f"--limit {started['limit'] or '(none)'} (given: {opts['limit']})")
@@ -262,17 +266,22 @@ def _refuse_changes(
             changed.append(f"--tag {was} (given: {given})")
     if changed:
         raise EvaltuiError(
-            f"run {run['id']} was started with {'; '.join(changed)}. --resume finishes the run as it "
+            f"run {run.id} was started with {'; '.join(changed)}. --resume finishes the run as it "
             "was started; for another selection, start a new run"
         )
 
 
-def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[dict] | None) -> None:
+def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[GateEntry] | None) -> None:
     """`--json`: each run's summary; with gates, each also carries its comparison and gate verdicts."""
     from evaltui.commands.show import summary_dict
 
     if target:
-        write_json(entries if entries is not None else [summary_dict(store, r) for r in run_ids], target)
+        payload = (
+            [e.to_dict() for e in entries]
+            if entries is not None
+            else [summary_dict(store, r) for r in run_ids]
+        )
+        write_json(payload, target)
 
 
 async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Console) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -13,7 +14,10 @@ from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.console import fmt_cost, fmt_ms
+from evaltui.errors import StoreError
+from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
 from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
+from evaltui.store import Store
 from evaltui.text import inert, json_text
 
 FAILURE_COLUMNS = (
@@ -29,19 +33,30 @@ FAILURE_COLUMNS = (
 )
 
 
-def run_metrics(store: Any, run_id: str) -> dict[str, Any]:
-    return compute_metrics(store.iter_metric_rows(run_id)).to_dict()
+def run_metrics(store: Store, run_id: str) -> RunMetrics:
+    return compute_metrics(store.iter_metric_rows(run_id))
 
 
-def failures(store: Any, run_id: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failing result with the preview of its output a table cell shows."""
+
+    result: Result
+    output_preview: str
+
+
+def failures(store: Store, run_id: str, limit: int) -> tuple[int, list[Failure]]:
     count = sum(store.count_results(run_id, status=s) for s in ("fail", "error"))
-    rows: list[dict[str, Any]] = []
+    rows: list[ResultPreview] = []
     for status in ("error", "fail"):
         if len(rows) < limit:
             rows += store.page_results(run_id, status=status, limit=limit - len(rows))
-    full = [store.get_result(run_id, r["case_id"], r["epoch"]) or r for r in rows]
-    for row, page_row in zip(full, rows, strict=True):
-        row["output_preview"] = page_row.get("output_preview") or ""
+    full = []
+    for row in rows:
+        result = store.get_result(run_id, row.case_id, row.epoch) or Result(
+            row.run_id, row.case_id, epoch=row.epoch, status=row.status, error=row.error
+        )  # gone since the page was read (a resume replaced it): what the page said
+        full.append(Failure(result, row.output_preview))
     return count, full
 
 
@@ -50,19 +65,21 @@ def short(value: Any) -> str:
     return text.replace("\n", " ")[:200]
 
 
-def summary_dict(store: Any, run_id: str, limit: int = 20) -> dict[str, Any]:
+def summary_dict(store: Store, run_id: str, limit: int = 20) -> dict[str, Any]:
     """The run, its metrics, its failing cases (each with its label, if any), every annotation of
     the run by case, and the labels its cases were given in earlier runs of the suite (hints)."""
     count, rows = failures(store, run_id, limit)
+    run = store.get_run(run_id)
     labels = store.labels(run_id)
     notes = store.case_notes(run_id)
     return {
-        "run": store.get_run(run_id),
-        "metrics": run_metrics(store, run_id),
+        "run": None if run is None else run.as_dict(),
+        "metrics": run_metrics(store, run_id).to_dict(),
         "failures_total": count,
         "failures": [
-            {k: r.get(k) for k in FAILURE_COLUMNS} | {"why": why(r), "label": labels.get(r["case_id"])}
-            for r in rows
+            {k: f.result.column(k) for k in FAILURE_COLUMNS}
+            | {"why": why(f.result), "label": labels.get(f.result.case_id)}
+            for f in rows
         ],
         "annotations": {case: [a.as_dict() for a in found] for case, found in notes.items()},
         "earlier_labels": {
@@ -75,67 +92,62 @@ def fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def metrics_block(run: dict[str, Any], m: dict[str, Any]) -> Group:
+def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
     head = Text.assemble(
         ("Run ", "bold"),
-        inert(run["id"]),
+        inert(run.id),
         "  suite ",
-        inert(str(run.get("suite"))),
+        inert(run.suite),
         "  model ",
-        inert(str(run.get("model_id"))),
+        inert(run.model_id),
         "  ",
-        (str(run.get("status")), "bold"),
+        (run.status, "bold"),
     )
-    if run.get("label"):
+    if run.label:
         head.append("  label ")
-        head.append_text(inert(str(run["label"])))
-    rate = m.get("rate") or {}
-    pass_rate = rate.get("pass_rate")
-    line1 = Text("pass rate ").append(fmt_pct(pass_rate), "bold")
-    if pass_rate is not None:
-        line1.append(f" [{fmt_pct(rate.get('lo'))}–{fmt_pct(rate.get('hi'))}] 95% CI ({rate.get('method')})")
-    counted = Text(" " + basis(rate.get("n", 0), m.get("errors", 0), m.get("cached")))
+        head.append_text(inert(run.label))
+    rate = m.rate
+    line1 = Text("pass rate ").append(fmt_pct(rate.pass_rate), "bold")
+    if rate.pass_rate is not None:
+        line1.append(f" [{fmt_pct(rate.lo)}–{fmt_pct(rate.hi)}] 95% CI ({rate.method})")
+    counted = Text(" " + basis(rate.n, m.errors, m.cached))
     counted.highlight_regex(ERRORED, "bold red")  # the rate is over the answered cases only: say so
     line1.append_text(counted)
-    asked = asked_note(m.get("passed", 0), rate.get("n", 0), asked_of(run, m))
+    asked = asked_note(m.passed, rate.n, asked_of(run, m))
     line1.append(f"  ·  {asked}" if asked else "")
-    line1.append(f"  ·  mean score {m.get('mean_score') or 0:.3f}")
+    line1.append(f"  ·  mean score {m.mean_score or 0:.3f}")
     parts: list[Any] = [head, line1, latency_line(m)]
-    if m.get("flaky_share"):
-        parts.append(Text(f"flaky: {m['flaky_share']:.1%} of cases disagree across epochs", style="yellow"))
-    if m.get("by_tag"):
+    if m.flaky_share:
+        parts.append(Text(f"flaky: {m.flaky_share:.1%} of cases disagree across epochs", style="yellow"))
+    if m.by_tag:
         table = Table(box=None, header_style="bold", pad_edge=False)
         for col in ("tag", "n", "pass rate", "95% CI"):
             table.add_column(col)
-        for entry in m["by_tag"]:
-            r = entry["rate"]
+        for entry in m.by_tag:
+            r = entry.rate
             table.add_row(
-                inert(entry["tag"]),
-                str(r["n"]),
-                fmt_pct(r["pass_rate"]),
-                f"{fmt_pct(r['lo'])}–{fmt_pct(r['hi'])}",
+                inert(entry.tag), str(r.n), fmt_pct(r.pass_rate), f"{fmt_pct(r.lo)}–{fmt_pct(r.hi)}"
             )
         parts.append(table)
     return Group(*parts)
 
 
-def latency_line(m: dict[str, Any]) -> Text:
+def latency_line(m: RunMetrics) -> Text:
     """Latency over the answers asked in this run (cached answers replay an old latency), tokens and
     cost spent (cached answers are not charged again)."""
-    lat = m.get("latency_ms") or {}
-    cached = m.get("cached") or 0
-    done = sum(m.get(key) or 0 for key in ("passed", "failed", "errors"))
-    fresh = f" over {lat.get('n', 0):,} fresh answers"
-    fresh += f" ({cached:,} cached not counted)" if cached else ""
+    lat = m.latency_ms
+    done = m.passed + m.failed + m.errors
+    fresh = f" over {lat.n:,} fresh answers"
+    fresh += f" ({m.cached:,} cached not counted)" if m.cached else ""
     return Text(
-        f"latency p50 {fmt_ms(lat.get('p50'))}  p95 {fmt_ms(lat.get('p95'))}  max {fmt_ms(lat.get('max'))}"
-        f"{fresh}  ·  tokens {m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"
-        f"  ·  cost {cost_spent(m.get('cost_usd'), fmt_cost(m.get('cost_usd')), cached)}"
-        f"{cost_per_case(m.get('cost_usd'), done, m.get('passed') or 0)}"
+        f"latency p50 {fmt_ms(lat.p50)}  p95 {fmt_ms(lat.p95)}  max {fmt_ms(lat.max)}"
+        f"{fresh}  ·  tokens {m.tokens_in:,} in / {m.tokens_out:,} out"
+        f"  ·  cost {cost_spent(m.cost_usd, fmt_cost(m.cost_usd), m.cached)}"
+        f"{cost_per_case(m.cost_usd, done, m.passed)}"
     )
 
 
-def failures_table(count: int, rows: list[dict[str, Any]], labels: dict[str, str] | None = None) -> Table:
+def failures_table(count: int, rows: list[Failure], labels: dict[str, str] | None = None) -> Table:
     table = Table(
         title=f"failing cases: {len(rows)} of {count}", box=box.SIMPLE_HEAD, header_style="bold",
         title_justify="left", pad_edge=False, expand=True,
@@ -149,34 +161,42 @@ def failures_table(count: int, rows: list[dict[str, Any]], labels: dict[str, str
     if labels:
         table.add_column("label", no_wrap=True, overflow="ellipsis", max_width=16)
     for row in rows:
-        case = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
+        result = row.result
         cells = [
-            inert(case),
-            Text(row["status"], style="red" if row["status"] == "error" else "yellow"),
-            inert(short(row.get("expected"))),
-            inert(short(row.get("output_preview") or "")),
-            inert(why(row)),
+            inert(result.name),
+            Text(result.status, style="red" if result.status == "error" else "yellow"),
+            inert(short(result.expected)),
+            inert(short(row.output_preview)),
+            inert(why(result)),
         ]
-        table.add_row(*cells, *([inert(labels.get(row["case_id"], ""))] if labels else []))
+        table.add_row(*cells, *([inert(labels.get(result.case_id, ""))] if labels else []))
     return table
 
 
-def show_command(store: Any, run_id: str, out: Console, *, as_json: bool, limit: int) -> None:
-    data = summary_dict(store, run_id, limit)
+def show_command(store: Store, run_id: str, out: Console, *, as_json: bool, limit: int) -> None:
     if as_json:
-        click.echo(json_text(data))  # not through Rich: it would re-encode the escapes
+        click.echo(json_text(summary_dict(store, run_id, limit)))  # not through Rich: it re-encodes escapes
         return
-    out.print(metrics_block(data["run"], data["metrics"]))
-    if data["run"].get("stop_reason"):  # `evaltui run` said it as the run stopped: here, once later
-        out.print(Text.assemble(("stopped: ", "bold yellow"), inert(str(data["run"]["stop_reason"]))))
-    count, rows = data["failures_total"], failures(store, run_id, limit)[1]
+    run = stored_run(store, run_id)
+    out.print(metrics_block(run, run_metrics(store, run_id)))
+    if run.stop_reason:  # `evaltui run` said it as the run stopped: here, once later
+        out.print(Text.assemble(("stopped: ", "bold yellow"), inert(run.stop_reason)))
+    count, rows = failures(store, run_id, limit)
     if rows:
         out.print(failures_table(count, rows, store.labels(run_id)))
 
 
-def print_summaries(store: Any, run_ids: list[str], out: Console) -> None:
+def stored_run(store: Store, run_id: str) -> RunRecord:
+    """The run, which the caller has just resolved (or run): gone only if deleted meanwhile."""
+    run = store.get_run(run_id)
+    if run is None:
+        raise StoreError(f"no run {run_id!r} in {store.path}")
+    return run
+
+
+def print_summaries(store: Store, run_ids: list[str], out: Console) -> None:
     for run_id in run_ids:
-        out.print(metrics_block(store.get_run(run_id), run_metrics(store, run_id)))
+        out.print(metrics_block(stored_run(store, run_id), run_metrics(store, run_id)))
         count, rows = failures(store, run_id, 5)
         if rows:
             out.print(failures_table(count, rows, store.labels(run_id)))

@@ -22,6 +22,7 @@ from typing import Any
 
 from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.prepare import PreparedSuite
+from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
 
 CHARS_A_TOKEN = 4
@@ -88,12 +89,12 @@ def estimate(
 def history_of(store: Any, suite: str, model_id: str) -> History | None:
     """What the last completed runs of this suite and model say about its answers (blocking: the
     store is read)."""
-    runs = store.list_runs(suite=suite, model=model_id, status="completed", limit=5)
-    fresh = sum(int(r.get("done") or 0) - int((r.get("metrics") or {}).get("cached") or 0) for r in runs)
+    runs: list[RunRecord] = store.list_runs(suite=suite, model=model_id, status="completed", limit=5)
+    fresh = sum(r.done - (r.metrics.cached if r.metrics else 0) for r in runs)
     if not runs or fresh <= 0:
         return None
-    latencies = [p50 for r in runs if (p50 := ((r.get("metrics") or {}).get("latency_ms") or {}).get("p50"))]
-    tokens = sum(int(r.get("tokens_out") or 0) for r in runs) / fresh
+    latencies = [p50 for r in runs if r.metrics and (p50 := r.metrics.latency_ms.p50)]
+    tokens = sum(r.tokens_out for r in runs) / fresh
     return History(len(runs), tokens, median(latencies) if latencies else None)
 
 

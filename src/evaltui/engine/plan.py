@@ -13,6 +13,7 @@ from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
+from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
 
 
@@ -76,7 +77,7 @@ def plan_run(
         finished = store.finished_keys(run_id, include_errors=not options.retry_errors)
         store.refresh_counters(run_id)
         store.set_run_status(run_id, "running")
-        already = _counts_of(store.get_run(run_id) or {}, options.retry_errors)
+        already = _counts_of(store.get_run(run_id), options.retry_errors)
     else:
         tally = MetricsTally(one_epoch=epochs == 1)  # one epoch: nothing kept per case
     if resume_run_id is None and epochs == 1 and not options.tags and not options.cases:
@@ -108,9 +109,9 @@ def plan_run(
     return Plan(run_id, work, to_ask, total, already, tally)
 
 
-def _counts_of(run: dict[str, Any], retry_errors: bool) -> dict[str, int]:
+def _counts_of(run: RunRecord | None, retry_errors: bool) -> dict[str, int]:
     """What a resumed run already holds (the store's counters were just refreshed)."""
-    counts = {key: int(run.get(key) or 0) for key in ("passed", "failed", "errors")}
+    counts = {key: getattr(run, key) if run else 0 for key in ("passed", "failed", "errors")}
     if retry_errors:
         counts["errors"] = 0
     counts["done"] = sum(counts.values())

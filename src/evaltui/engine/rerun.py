@@ -33,6 +33,7 @@ from evaltui.engine.launch import variant_links
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.resume import _model_of
 from evaltui.errors import EvaltuiError, StoreError
+from evaltui.records import RunRecord
 from evaltui.suites.edit import Edit, plan_accept
 from evaltui.suites.loader import load_suite, pick_variants
 from evaltui.suites.models import ModelSpec, Recorded, Suite
@@ -49,34 +50,32 @@ class Rerun:
     notes: tuple[str, ...] = ()  # what the user should know (cases left out, and why)
 
 
-def current_suite(store: Any, run: dict[str, Any]) -> Suite:
+def current_suite(store: Any, run: RunRecord) -> Suite:
     """The run's suite as its file reads now (as the run's prompt variant asks it, for a run of one)."""
-    row = store.query_one("SELECT path FROM suites WHERE id = ?", (run["suite_id"],), what="the run's suite")
+    row = store.query_one("SELECT path FROM suites WHERE id = ?", (run.suite_id,), what="the run's suite")
     path = (row or {}).get("path") or ""
     if not path:
-        raise StoreError(f"run {run['id']}: its suite's file is not known (it was not loaded from a file)")
+        raise StoreError(f"run {run.id}: its suite's file is not known (it was not loaded from a file)")
     if not Path(path).is_file():
-        raise EvaltuiError(f"run {run['id']}: its suite file {path} is gone")
+        raise EvaltuiError(f"run {run.id}: its suite file {path} is gone")
     suite = load_suite(path)
-    variant = (run.get("options") or {}).get("variant")
+    variant = (run.options or {}).get("variant")
     if variant is None and suite.prompts:
-        raise EvaltuiError(
-            f"run {run['id']} asked one prompt; its suite now has variants: run it again instead"
-        )
+        raise EvaltuiError(f"run {run.id} asked one prompt; its suite now has variants: run it again instead")
     return pick_variants(suite, (variant,))[0][1] if variant else suite
 
 
-def _variant_links(run: dict[str, Any], suite: Suite) -> dict[str, Any]:
+def _variant_links(run: RunRecord, suite: Suite) -> dict[str, Any]:
     """A run of a prompt variant: the new run keeps the variant and the templates it asks with now."""
-    variant = (run.get("options") or {}).get("variant")
+    variant = (run.options or {}).get("variant")
     return {} if variant is None else variant_links(variant, suite)
 
 
-def _run(store: Any, run_id: str) -> dict[str, Any]:
-    run = store.get_run(run_id)
+def _run(store: Any, run_id: str) -> RunRecord:
+    run: RunRecord | None = store.get_run(run_id)
     if run is None:
         raise StoreError(f"no run {run_id!r} in {store.path}")
-    if run["status"] == "running":
+    if run.status == "running":
         raise EvaltuiError(f"run {run_id} is still running; wait for it to end")
     return run
 
@@ -85,9 +84,7 @@ def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> 
     run = _run(store, run_id)
     suite = current_suite(store, run)
     failing = {
-        r["case_id"]
-        for r in store.iter_results(run_id, columns=("case_id", "status"))
-        if r["status"] in FAILING
+        r.case_id for r in store.iter_results(run_id, columns=("case_id", "status")) if r.status in FAILING
     }
     if not failing:
         raise EvaltuiError(f"run {run_id} has no failed or errored case to ask again")
@@ -106,32 +103,32 @@ def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> 
         options or RunOptions(),
         cases=cases,
         links={"rerun_of": run_id, **_variant_links(run, suite)},
-        epochs=int(run["epochs"]),
+        epochs=run.epochs,
     )
     return Rerun(suite, model, options, cases, tuple(notes + model_notes))
 
 
 def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun:
     run = _run(store, run_id)
-    if int(run["epochs"]) > 1:
+    if run.epochs > 1:
         raise EvaltuiError(
-            f"run {run_id} asked each case {run['epochs']} times; rescore takes runs of one epoch"
+            f"run {run_id} asked each case {run.epochs} times; rescore takes runs of one epoch"
         )
     suite = current_suite(store, run)
     answers: dict[str, Recorded | None] = {}
     columns = ("case_id", "epoch", "status", "output", "latency_ms", "tool_calls", "steps")
     for row in store.iter_results(run_id, columns=columns):
-        output = row["output"]
-        answers[row["case_id"]] = (
+        output = row.output
+        answers[row.case_id] = (
             None
-            if row["status"] == "error" or output is None
+            if row.status == "error" or output is None
             else Recorded(
                 output=output,
-                latency_ms=row["latency_ms"],
+                latency_ms=row.latency_ms,
                 cost_usd=0.0,  # said by this run: nothing was spent on it
-                model=run["model_id"],
-                tool_calls=row["tool_calls"],
-                steps=row["steps"],
+                model=run.model_id,
+                tool_calls=row.column("tool_calls"),
+                steps=row.column("steps"),
             )
         )
     cases = [
@@ -148,9 +145,7 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
         notes.append(f"{errored} case(s) errored in run {run_id} (no output to score): errors again")
     rescored = suite.model_copy(update={"cases": cases})
     rescored.path = suite.path
-    model = ModelSpec(
-        id=run["model_id"], provider="recorded", model=str(run["model_config"].get("model") or "")
-    )
+    model = ModelSpec(id=run.model_id, provider="recorded", model=str(run.model_config.get("model") or ""))
     options = dataclasses.replace(
         options or RunOptions(),
         label=f"rescore of {run_id}",
@@ -167,11 +162,11 @@ def accept_edit(store: Any, run_id: str, case_id: str, epoch: int = 0) -> Edit:
     result = store.get_result(run_id, case_id, epoch)
     if result is None:
         raise EvaltuiError(f"run {run_id} has no result for case {case_id!r}")
-    if result["status"] == "error" or result.get("output") is None:
+    if result.status == "error" or result.output is None:
         raise EvaltuiError(f"case {case_id!r} errored in run {run_id}: there is no output to accept")
-    if result["status"] == "pass":
+    if result.status == "pass":
         raise EvaltuiError(f"case {case_id!r} passed in run {run_id}: nothing to accept")
-    return plan_accept(current_suite(store, run), case_id, str(result["output"]))
+    return plan_accept(current_suite(store, run), case_id, result.output)
 
 
 def accepted(store: Any, run_id: str, case_id: str, edit: Edit) -> None:

@@ -33,6 +33,7 @@ from typing import Any
 from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
 from evaltui.errors import EvaltuiError, StoreError
+from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec, Suite
 
 
@@ -86,14 +87,14 @@ def plan_resume(
     run = store.get_run(run_id)
     if run is None:
         raise StoreError(f"no run {run_id!r} in {store.path}")
-    if run["status"] == "running":
+    if run.status == "running":
         raise EvaltuiError(
-            f"run {run_id} is still running (process {run.get('pid')} on {run.get('hostname')}); "
+            f"run {run_id} is still running (process {run.pid} on {run.hostname}); "
             "stop it, or wait for it to end, before resuming it"
         )
     suite = _suite_of(store, run)
     model, notes = _model_of(run, suite)
-    started = run.get("options")
+    started = None if run.options is None else dict(run.options)
     cases: tuple[str, ...] = ()
     if started is not None:
         limit, tags = started["limit"], tuple(started["tags"])
@@ -110,11 +111,11 @@ def plan_resume(
         concurrency=concurrency or RunOptions().concurrency,
         limit=limit,
         tags=tags,
-        label=run.get("label"),
-        epochs=int(run["epochs"]),
+        label=run.label,
+        epochs=run.epochs,
         use_cache=use_cache,
         retry_errors=retry_errors,
-        group_id=run.get("group_id"),
+        group_id=run.group_id,
         prices=dict(prices or {}),
         max_cost_usd=max_cost_usd,
         cases=cases,
@@ -123,9 +124,9 @@ def plan_resume(
     epochs = range(options.epochs or 1)
     chosen = select_cases(suite, tags=tags, limit=limit, ids=cases)
     wanted = {(case.id, e) for case in chosen for e in epochs}
-    if started is None and len(wanted) != int(run["total"]):
+    if started is None and len(wanted) != run.total:
         raise EvaltuiError(
-            f"run {run_id} was started with {run['total']} cases (counting epochs) by an older evaltui, "
+            f"run {run_id} was started with {run.total} cases (counting epochs) by an older evaltui, "
             f"which did not keep how they were chosen; the limit and tags given now choose {len(wanted)}. "
             "Give the --limit and --tag it was started with."
         )
@@ -133,7 +134,7 @@ def plan_resume(
     errored = finished - store.finished_keys(run_id, include_errors=False)
     return ResumePlan(
         run_id=run_id,
-        status=run["status"],
+        status=run.status,
         prepared=prepared,
         model=model,
         options=options,
@@ -144,21 +145,21 @@ def plan_resume(
     )
 
 
-def _suite_of(store: Any, run: dict[str, Any]) -> Suite:
+def _suite_of(store: Any, run: RunRecord) -> Suite:
     row = store.query_one(
-        "SELECT definition, path FROM suites WHERE id = ?", (run["suite_id"],), what="the run's suite"
+        "SELECT definition, path FROM suites WHERE id = ?", (run.suite_id,), what="the run's suite"
     )
     if row is None:
-        raise StoreError(f"run {run['id']}: its suite {run['suite_id']} is not in {store.path}")
+        raise StoreError(f"run {run.id}: its suite {run.suite_id} is not in {store.path}")
     suite = Suite.model_validate(json.loads(row["definition"]))
     suite.path = row["path"] or ""
     return suite
 
 
-def _model_of(run: dict[str, Any], suite: Suite) -> tuple[ModelSpec, list[str]]:
+def _model_of(run: RunRecord, suite: Suite) -> tuple[ModelSpec, list[str]]:
     """The run's model. Its header values were not stored with the run (they may be secrets): a
     suite model it was started as gives them back; otherwise the resume goes without them."""
-    config = dict(run["model_config"])
+    config = dict(run.model_config)
     for model in suite.models:
         if model.public_config() == config:
             return model, []

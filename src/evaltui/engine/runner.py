@@ -32,6 +32,7 @@ from evaltui.engine.result import CaseRun, case_result, result_row
 from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
+from evaltui.records import RunRecord
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -227,7 +228,7 @@ class Runner:
         finally:
             if closing is not None:
                 await closing
-        run = await asyncio.to_thread(self.store.get_run, run_id) or {}
+        run = await asyncio.to_thread(self.store.get_run, run_id)
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
         self._emit(RunFinished(run_id, status, _public_counters(run), self._why(status)))  # type: ignore[arg-type]
@@ -301,9 +302,9 @@ class Runner:
             )
 
 
-def _public_counters(run: dict[str, Any]) -> dict[str, Any]:
+def _public_counters(run: RunRecord | None) -> dict[str, Any]:
     keys = ("total", "done", "passed", "failed", "errors", "tokens_in", "tokens_out", "cost_usd")
-    return {k: run.get(k) for k in keys}
+    return {k: getattr(run, k) if run else None for k in keys}
 
 
 def new_group_id() -> str:

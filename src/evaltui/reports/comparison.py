@@ -14,16 +14,16 @@ from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from evaltui.analysis.metrics import Rate
 from evaltui.analysis.stats import (
     PairedDiff,
-    Spread,
     clustered_from_totals,
     paired_difference,
     paired_from_counts,
     spread_of_array,
     wilson_interval,
 )
+from evaltui.records import Rate, RunRecord, Spread, json_ready
+from evaltui.store import Store
 from evaltui.store.compare import CasePair, RunTotals, Side, iter_case_pairs, one_epoch_pairs, run_totals
 
 SIGNIFICANCE = 0.05
@@ -102,8 +102,8 @@ class Counts:
 
 @dataclass
 class Comparison:
-    run_a: dict[str, Any]
-    run_b: dict[str, Any]
+    run_a: RunRecord
+    run_b: RunRecord
     summary_a: RunSummary
     summary_b: RunSummary
     paired: PairedDiff
@@ -134,7 +134,7 @@ class Comparison:
 
     def warning(self) -> str:
         """What makes the comparison suspect before any number is read (empty when nothing does)."""
-        a, b = self.run_a.get("suite"), self.run_b.get("suite")
+        a, b = self.run_a.suite, self.run_b.suite
         if self.suites == "different":
             return f"A and B are runs of different suites ({a!r}, {b!r}): only shared case ids are compared"
         if self.suites == "changed":
@@ -142,10 +142,10 @@ class Comparison:
         return ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _finite(
+        return json_ready(
             {
-                "run_a": self.run_a,
-                "run_b": self.run_b,
+                "run_a": self.run_a.as_dict(),
+                "run_b": self.run_b.as_dict(),
                 "summary_a": asdict(self.summary_a),
                 "summary_b": asdict(self.summary_b),
                 "paired": asdict(self.paired),
@@ -214,11 +214,11 @@ def _count(
     return a_pass, b_pass
 
 
-def compare_runs(store: Any, run_a: str, run_b: str) -> Comparison:
+def compare_runs(store: Store, run_a: str, run_b: str) -> Comparison:
     """Both runs paired by case id. Runs of one epoch are joined and counted inside SQLite; runs
     with epochs are streamed once in case-id order and folded case by case. Either way only the
     ids of moved cases are kept."""
-    info_a, info_b = store.get_run(run_a) or {"id": run_a}, store.get_run(run_b) or {"id": run_b}
+    info_a, info_b = store.get_run(run_a) or RunRecord(run_a), store.get_run(run_b) or RunRecord(run_b)
     totals_a, totals_b = _totals(store, info_a), _totals(store, info_b)
     moved: dict[str, list[tuple[float, str]]] = {"regressions": [], "improvements": []}
     if totals_a.epochs == 1 and totals_b.epochs == 1:
@@ -281,8 +281,8 @@ def changed_tool_calls(store: Any, run_a: str, run_b: str) -> int:
     }
     if not calls_a and not calls_b:
         return 0
-    keys_a = {(r["case_id"], r["epoch"]) for r in store.iter_results(run_a, columns=("case_id", "epoch"))}
-    keys_b = {(r["case_id"], r["epoch"]) for r in store.iter_results(run_b, columns=("case_id", "epoch"))}
+    keys_a = {(r.case_id, r.epoch) for r in store.iter_results(run_a, columns=("case_id", "epoch"))}
+    keys_b = {(r.case_id, r.epoch) for r in store.iter_results(run_b, columns=("case_id", "epoch"))}
     empty = tool_call_signature(None)
     return len(
         {
@@ -294,7 +294,7 @@ def changed_tool_calls(store: Any, run_a: str, run_b: str) -> int:
 
 
 def _one_epoch_counts(
-    store: Any,
+    store: Store,
     run_a: str,
     run_b: str,
     totals_a: RunTotals,
@@ -322,22 +322,22 @@ def _one_epoch_counts(
     )
 
 
-def _stored_latency(run: dict[str, Any]) -> dict[str, Any] | None:
+def _stored_latency(run: RunRecord) -> Spread | None:
     """A finished run keeps its latency percentiles (engine: Store.finish_run); a live one is read."""
-    if run.get("status") == "running":
+    if run.status == "running" or run.metrics is None:
         return None
-    return (run.get("metrics") or {}).get("latency_ms")
+    return run.metrics.latency_ms
 
 
-def _totals(store: Any, run: dict[str, Any]) -> RunTotals:
-    return run_totals(store, run["id"], latencies=_stored_latency(run) is None)
+def _totals(store: Store, run: RunRecord) -> RunTotals:
+    return run_totals(store, run.id, latencies=_stored_latency(run) is None)
 
 
-def _summary(run: dict[str, Any], totals: RunTotals, tally: _RateTally) -> RunSummary:
+def _summary(run: RunRecord, totals: RunTotals, tally: _RateTally) -> RunSummary:
     stored = _stored_latency(run)
     return RunSummary(
         rate=tally.rate(totals.epochs),
-        latency_ms=Spread(**stored) if stored else spread_of_array(totals.latencies),
+        latency_ms=stored or spread_of_array(totals.latencies),
         cases=tally.cases,
         errors=tally.errors,
         tokens_in=totals.tokens_in,
@@ -347,17 +347,7 @@ def _summary(run: dict[str, Any], totals: RunTotals, tally: _RateTally) -> RunSu
     )
 
 
-def suite_relation(run_a: dict[str, Any], run_b: dict[str, Any]) -> str:
-    if run_a.get("suite_id") == run_b.get("suite_id"):
+def suite_relation(run_a: RunRecord, run_b: RunRecord) -> str:
+    if run_a.suite_id == run_b.suite_id:
         return "same"
-    return "changed" if run_a.get("suite") == run_b.get("suite") else "different"
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+    return "changed" if run_a.suite == run_b.suite else "different"

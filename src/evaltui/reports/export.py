@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from evaltui.analysis.metrics import run_metrics
+from evaltui.records import Result, RunRecord
 from evaltui.reports.html import run_report
 from evaltui.reports.markdown import cell
 from evaltui.reports.verdicts import why
+from evaltui.store import Store
 from evaltui.text import make_visible
 
 COLUMNS = (
@@ -56,69 +58,73 @@ def _iso(value: Any) -> Any:
     return datetime.fromtimestamp(seconds, UTC).isoformat() if math.isfinite(seconds) else value
 
 
-def _rows(store: Any, run_id: str) -> Iterator[dict[str, Any]]:
+def _results(store: Store, run_id: str) -> Iterator[tuple[Result, dict[str, Any]]]:
+    """Each result, with its exported columns as plain values (in COLUMNS order, times in ISO), its
+    case's current label and every annotation of it."""
     labels, notes = store.labels(run_id), store.case_notes(run_id)
-    for row in store.iter_results(run_id, columns=COLUMNS):
-        row["finished_at"] = _iso(row.get("finished_at"))
-        row["label"] = labels.get(row["case_id"])
-        row["notes"] = [a.as_dict() for a in notes.get(row["case_id"], ())]
-        yield row
+    for result in store.iter_results(run_id, columns=COLUMNS):
+        row = {c: result.column(c) for c in COLUMNS}
+        row["finished_at"] = _iso(row["finished_at"])
+        row["label"] = labels.get(result.case_id)
+        row["notes"] = [a.as_dict() for a in notes.get(result.case_id, ())]
+        yield result, row
 
 
-def write_jsonl(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
-    run = store.get_run(run_id) or {}
-    for row in _rows(store, run_id):
-        row = {"run_id": run_id, "model_id": run.get("model_id"), **row}
+def write_jsonl(store: Store, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+    run = store.get_run(run_id)
+    model_id = None if run is None else run.model_id
+    for _, row in _results(store, run_id):
+        row = {"run_id": run_id, "model_id": model_id, **row}
         handle.write(json.dumps(row, ensure_ascii=True, default=str) + "\n")
 
 
-def write_csv(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+def write_csv(store: Store, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     """Exact cells; on a terminal, each string cell with its control characters made visible."""
     writer = csv.writer(handle)
     writer.writerow((*COLUMNS, *ANNOTATION_COLUMNS))
-    for row in _rows(store, run_id):
+    for _, row in _results(store, run_id):
         for column in ("scores", "tool_calls", "steps"):
-            value = row.get(column)
+            value = row[column]
             row[column] = "" if value is None else json.dumps(value, ensure_ascii=False)
         row["notes"] = json.dumps(row["notes"], ensure_ascii=False) if row["notes"] else ""
-        cells = [row.get(c) for c in (*COLUMNS, *ANNOTATION_COLUMNS)]
+        cells = [row[c] for c in (*COLUMNS, *ANNOTATION_COLUMNS)]
         writer.writerow([make_visible(c) if terminal and isinstance(c, str) else c for c in cells])
 
 
-def write_md(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
-    run = store.get_run(run_id) or {}
-    handle.write(
-        f"## Run {cell(run_id)}: {cell(str(run.get('suite')))} × {cell(str(run.get('model_id')))}\n\n"
-    )
+def write_md(store: Store, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+    run = store.get_run(run_id)
+    suite, model_id = (None, None) if run is None else (run.suite, run.model_id)
+    handle.write(f"## Run {cell(run_id)}: {cell(str(suite))} × {cell(str(model_id))}\n\n")
     handle.write("| case | epoch | status | output | why | label | notes |\n|---|---|---|---|---|---|---|\n")
-    for row in _rows(store, run_id):
-        output = (row.get("output") or "")[:MD_OUTPUT_CHARS]
+    for result, row in _results(store, run_id):
+        output = (result.output or "")[:MD_OUTPUT_CHARS]
         said = " · ".join(f"{n['author'] or '?'}: {n['note']}" for n in row["notes"] if n["note"])
         cells = (
-            cell(row["case_id"]), str(row["epoch"]), row["status"], cell(output), cell(why(row)),
+            cell(result.case_id), str(result.epoch), result.status, cell(output), cell(why(result)),
             cell(row["label"] or ""), cell(said),
         )  # fmt: skip
         handle.write("| " + " | ".join(cells) + " |\n")
 
 
-def write_json(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+def write_json(store: Store, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     """The whole run as one JSON document: the run, its metrics, reviewers' annotations by case,
     and every result with its case's input, expected answer, vars and tags. Streamed result by
     result (a run may hold 100,000), so the document is built as text rather than as one object in
     memory."""
-    run = store.get_run(run_id) or {"id": run_id}
+    run = (store.get_run(run_id) or RunRecord(run_id)).as_dict()
     metrics = run_metrics(store.iter_metric_rows(run_id)).to_dict()
     notes = {case: [a.as_dict() for a in found] for case, found in store.case_notes(run_id).items()}
     head = {"format": "evaltui-run", "version": 1, "run": run, "metrics": metrics, "annotations": notes}
     handle.write(json.dumps(head, ensure_ascii=True, default=str)[:-1] + ', "results": [')
     for i, key in enumerate(store.iter_results(run_id, columns=("case_id", "epoch"))):
-        row = store.get_result(run_id, key["case_id"], key["epoch"]) or key
+        found = store.get_result(run_id, key.case_id, key.epoch)
+        row = found.as_row() if found else {"case_id": key.case_id, "epoch": key.epoch}
         row["finished_at"] = _iso(row.get("finished_at"))
         handle.write(("\n" if i == 0 else ",\n") + json.dumps(row, ensure_ascii=True, default=str))
     handle.write("\n]}\n")
 
 
-def write_html(store: Any, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
+def write_html(store: Store, run_id: str, handle: IO[str], *, terminal: bool = False) -> None:
     handle.write(run_report(store, run_id))
 
 
@@ -129,7 +135,7 @@ WRITERS = {
 }  # fmt: skip
 
 
-def export_run(store: Any, run_id: str, fmt: str, target: str) -> None:
+def export_run(store: Store, run_id: str, fmt: str, target: str) -> None:
     terminal = target == "-" and sys.stdout.isatty()
     with opened(target) as handle:
         WRITERS[fmt](store, run_id, handle, terminal=terminal)

@@ -22,10 +22,12 @@ from typing import Any
 from evaltui import __version__
 from evaltui.analysis.diff import inline_runs, unified_word_diff
 from evaltui.analysis.metrics import run_metrics
+from evaltui.records import Result, RunMetrics, RunRecord, Spread
 from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.reports.shortdiff import outputs
 from evaltui.reports.summary import fmt_cost, fmt_ms, pct, summary_lines
 from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, why
+from evaltui.store import Store
 from evaltui.text import make_visible
 
 TEXT_CHARS = 20_000  # characters of one input, output or expected answer shown at most
@@ -101,37 +103,34 @@ def page(title: str, body: Iterable[str]) -> str:
     )
 
 
-def _rate(run: dict[str, Any], m: dict[str, Any]) -> str:
-    rate = m.get("rate") or {}
-    shown = pct(rate.get("pass_rate"))
-    if rate.get("pass_rate") is not None:
-        shown += f" (95% CI {pct(rate.get('lo'))}–{pct(rate.get('hi'))}, {rate.get('method')})"
-    shown += " " + basis(rate.get("n", 0), m.get("errors", 0), m.get("cached"))
-    asked = asked_note(m.get("passed", 0), rate.get("n", 0), asked_of(run, m))
+def _rate(run: RunRecord, m: RunMetrics) -> str:
+    rate = m.rate
+    shown = pct(rate.pass_rate)
+    if rate.pass_rate is not None:
+        shown += f" (95% CI {pct(rate.lo)}–{pct(rate.hi)}, {rate.method})"
+    shown += " " + basis(rate.n, m.errors, m.cached)
+    asked = asked_note(m.passed, rate.n, asked_of(run, m))
     return shown + (f"; {asked}" if asked else "")
 
 
-def _summary(run: dict[str, Any], m: dict[str, Any]) -> Iterator[str]:
-    lat = m.get("latency_ms") or {}
+def _summary(run: RunRecord, m: RunMetrics) -> Iterator[str]:
+    lat = m.latency_ms
     rows = [
-        ("suite", _e(str(run.get("suite")))),
-        ("model", _e(str(run.get("model_id")))),
-        ("status", _e(str(run.get("status")))),
-        ("label", _e(str(run.get("label") or "–"))),
-        ("started", _e(str(run.get("started_at")))),
+        ("suite", _e(run.suite)),
+        ("model", _e(run.model_id)),
+        ("status", _e(run.status)),
+        ("label", _e(run.label or "–")),
+        ("started", _e(run.started_at)),
         ("pass rate", _e(_rate(run, m))),
         (
             "results",
-            f'<span class="pass">{m.get("passed", 0):,} passed</span> · '
-            f'<span class="fail">{m.get("failed", 0):,} failed</span> · '
-            f'<span class="error">{m.get("errors", 0):,} errored</span> of {m.get("total", 0):,}',
+            f'<span class="pass">{m.passed:,} passed</span> · '
+            f'<span class="fail">{m.failed:,} failed</span> · '
+            f'<span class="error">{m.errors:,} errored</span> of {m.total:,}',
         ),
-        (
-            "latency",
-            _e(" · ".join(f"{key} {fmt_ms(lat.get(key))}" for key in ("p50", "p95", "max"))),
-        ),
-        ("tokens", f"{m.get('tokens_in') or 0:,} in / {m.get('tokens_out') or 0:,} out"),
-        ("cost", _e(cost_spent(m.get("cost_usd"), fmt_cost(m.get("cost_usd")), m.get("cached")))),
+        ("latency", _e(" · ".join(f"{key} {fmt_ms(value)}" for key, value in _spread(lat)))),
+        ("tokens", f"{m.tokens_in:,} in / {m.tokens_out:,} out"),
+        ("cost", _e(cost_spent(m.cost_usd, fmt_cost(m.cost_usd), m.cached))),
     ]
     yield "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
@@ -140,26 +139,32 @@ def _head(*names: str) -> str:
     return "<tr>" + "".join(f"<th>{name}</th>" for name in names) + "</tr>"
 
 
-def _tags(m: dict[str, Any]) -> Iterator[str]:
-    if not m.get("by_tag"):
+def _spread(lat: Spread) -> tuple[tuple[str, float | None], ...]:
+    return (("p50", lat.p50), ("p95", lat.p95), ("max", lat.max))
+
+
+def _tags(m: RunMetrics) -> Iterator[str]:
+    if not m.by_tag:
         return
     yield "<h2>Pass rate by tag</h2><table>" + _head("tag", "scored", "pass rate", "95% CI")
-    for entry in m["by_tag"]:
-        r = entry["rate"]
+    for entry in m.by_tag:
+        r = entry.rate
         yield (
-            f"<tr><td>{_e(entry['tag'])}</td><td>{r['n']:,}</td><td>{pct(r['pass_rate'])}</td>"
-            f"<td>{pct(r['lo'])}–{pct(r['hi'])}</td></tr>"
+            f"<tr><td>{_e(entry.tag)}</td><td>{r.n:,}</td><td>{pct(r.pass_rate)}</td>"
+            f"<td>{pct(r.lo)}–{pct(r.hi)}</td></tr>"
         )
     yield "</table>"
 
 
-def _failing_rows(store: Any, run_id: str, limit: int) -> Iterator[dict[str, Any]]:
+def _failing_rows(store: Store, run_id: str, limit: int) -> Iterator[Result]:
     """The run's errored then failed results, full, at most `limit` of them."""
     left = limit
     for status in ("error", "fail"):
         for row in store.page_results(run_id, status=status, limit=left) if left else []:
             left -= 1
-            yield store.get_result(run_id, row["case_id"], row["epoch"]) or row
+            yield store.get_result(run_id, row.case_id, row.epoch) or Result(
+                row.run_id, row.case_id, epoch=row.epoch, status=row.status, error=row.error
+            )  # gone since the page was read (a resume replaced it): what the page said
 
 
 def _notes(notes: Sequence[Any]) -> str:
@@ -172,20 +177,20 @@ def _notes(notes: Sequence[Any]) -> str:
     return f"<ul>{items}</ul>" if items else ""
 
 
-def _case(row: dict[str, Any], notes: Sequence[Any] = ()) -> str:
+def _case(row: Result, notes: Sequence[Any] = ()) -> str:
     """One failing case: its input, why it did not pass, reviewers' notes, and its output diffed
     against expected."""
-    status = row.get("status", "")
-    epoch = f" (epoch {row['epoch']})" if row.get("epoch") else ""
+    status = row.status
+    epoch = f" (epoch {row.epoch})" if row.epoch else ""
     parts = [
-        f'<section class="case"><h3>{_e(row["case_id"])}{epoch} '
+        f'<section class="case"><h3>{_e(row.case_id)}{epoch} '
         f'<span class="{_e(status)}">{_e(status)}</span></h3>',
         f"<p><b>why</b>: {_e(why(row))}</p>",
         _notes(notes),
-        "<p><b>input</b></p>" + _block(row.get("input")),
+        "<p><b>input</b></p>" + _block(row.input),
     ]
-    output, expected = row.get("output") or "", row.get("expected")
-    if isinstance(expected, str) and not row.get("error"):
+    output, expected = row.output or "", row.expected
+    if isinstance(expected, str) and not row.error:
         parts.append(
             "<p><b>output vs expected</b> "
             '<span class="muted">(<del>expected</del> <ins>output</ins>)</span></p>'
@@ -198,10 +203,10 @@ def _case(row: dict[str, Any], notes: Sequence[Any] = ()) -> str:
     return "\n".join(parts) + "</section>"
 
 
-def run_report(store: Any, run_id: str, *, limit: int = FAILURES_SHOWN) -> str:
+def run_report(store: Store, run_id: str, *, limit: int = FAILURES_SHOWN) -> str:
     """The whole HTML page of one run."""
-    run = store.get_run(run_id) or {"id": run_id}
-    m = run_metrics(store.iter_metric_rows(run_id)).to_dict()
+    run = store.get_run(run_id) or RunRecord(run_id)
+    m = run_metrics(store.iter_metric_rows(run_id))
     body = [f"<h1>evaltui run {_e(run_id)}</h1>", *_summary(run, m), *_tags(m)]
     count = store.count_results(run_id, status=("fail", "error"))
     shown = min(count, limit)
@@ -209,15 +214,15 @@ def run_report(store: Any, run_id: str, *, limit: int = FAILURES_SHOWN) -> str:
     if not count:
         body.append('<p class="pass">Every case passed.</p>')
     notes = store.case_notes(run_id)
-    body += [_case(row, notes.get(row["case_id"], [])) for row in _failing_rows(store, run_id, limit)]
-    return page(f"evaltui run {run_id}: {run.get('suite')} × {run.get('model_id')}", body)
+    body += [_case(row, notes.get(row.case_id, [])) for row in _failing_rows(store, run_id, limit)]
+    return page(f"evaltui run {run_id}: {run.suite} × {run.model_id}", body)
 
 
-def _side(tag: str, run: dict[str, Any], s: RunSummary) -> str:
+def _side(tag: str, run: RunRecord, s: RunSummary) -> str:
     rate = "–" if s.rate.pass_rate is None else f"{pct(s.rate.pass_rate)} ({pct(s.rate.lo)}–{pct(s.rate.hi)})"
     return (
-        f"<tr><td>{tag}</td><td>{_e(str(run.get('id')))}</td><td>{_e(str(run.get('suite')))}</td>"
-        f"<td>{_e(str(run.get('model_id')))}</td><td>{_e(str(run.get('label') or '–'))}</td>"
+        f"<tr><td>{tag}</td><td>{_e(run.id)}</td><td>{_e(run.suite)}</td>"
+        f"<td>{_e(run.model_id)}</td><td>{_e(run.label or '–')}</td>"
         f"<td>{_e(rate)} of {s.rate.n:,}</td><td>{s.errors:,}</td><td>{_e(fmt_ms(s.latency_ms.p95))}</td>"
         f"<td>{_e(fmt_cost(s.cost_usd))}</td></tr>"
     )
@@ -228,7 +233,7 @@ def _moved(store: Any, c: Comparison, kind: str, ids: list[str], limit: int) -> 
         return
     yield f"<h2>{kind.capitalize()} ({min(len(ids), limit):,} of {len(ids):,} shown)</h2>"
     for case_id in ids[:limit]:
-        old, new = outputs(store, c.run_a["id"], c.run_b["id"], case_id)
+        old, new = outputs(store, c.run_a.id, c.run_b.id, case_id)
         yield (
             f'<section class="case"><h3>{_e(case_id)}</h3>'
             '<p class="muted">output: <del>in A</del> <ins>in B</ins></p>'
@@ -239,7 +244,7 @@ def _moved(store: Any, c: Comparison, kind: str, ids: list[str], limit: int) -> 
 
 def compare_report(store: Any, c: Comparison, *, limit: int = MOVED_SHOWN) -> str:
     """The whole HTML page of a comparison (`reports.comparison.compare_runs`): run B against A."""
-    run_a, run_b = c.run_a["id"], c.run_b["id"]
+    run_a, run_b = c.run_a.id, c.run_b.id
     body = [
         f"<h1>evaltui compare: {_e(run_a)} → {_e(run_b)}</h1>",
         "<table>"

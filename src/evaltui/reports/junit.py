@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from evaltui.analysis.metrics import run_metrics
+from evaltui.errors import StoreError
+from evaltui.records import Result, RunMetrics, RunRecord
 from evaltui.reports.verdicts import asked_of, asked_rate, why
+from evaltui.store import Store
 from evaltui.text import make_visible
 
 OUTPUT_CHARS = 2000
@@ -26,35 +29,34 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", make_visible(text))
 
 
-def _case(handle: IO[str], row: dict[str, Any], classname: str) -> None:
-    name = row["case_id"] + (f"#{row['epoch']}" if row.get("epoch") else "")
-    seconds = (row.get("latency_ms") or 0) / 1000
+def _case(handle: IO[str], row: Result, classname: str) -> None:
+    name = row.name
+    seconds = (row.latency_ms or 0) / 1000
     handle.write(
         f"    <testcase name={quoteattr(xml_text(name))} classname={quoteattr(classname)} "
         f'time="{seconds:.3f}">\n'
     )
     reason = xml_text(why(row))
-    if row["status"] == "fail":
+    if row.status == "fail":
         handle.write(f"      <failure message={quoteattr(reason[:500])}>{escape(reason)}</failure>\n")
-    elif row["status"] == "error":
+    elif row.status == "error":
         handle.write(f"      <error message={quoteattr(reason[:500])}>{escape(reason)}</error>\n")
-    output = xml_text((row.get("output") or "")[:OUTPUT_CHARS])
+    output = xml_text((row.output or "")[:OUTPUT_CHARS])
     if output:
         handle.write(f"      <system-out>{escape(output)}</system-out>\n")
     handle.write("    </testcase>\n")
 
 
-def _properties(handle: IO[str], run: dict[str, Any], m: dict[str, Any]) -> None:
+def _properties(handle: IO[str], run: RunRecord, m: RunMetrics) -> None:
     """The run's figures as properties: the pass rate with what it is over, beside the errors."""
-    rate = (m.get("rate") or {}).get("pass_rate")
     asked = asked_of(run, m)
-    shares = {"pass_rate_of_scored": rate, "pass_rate_of_asked": asked_rate(m.get("passed", 0), asked)}
+    shares = {"pass_rate_of_scored": m.rate.pass_rate, "pass_rate_of_asked": asked_rate(m.passed, asked)}
     figures = {
         **{name: "" if value is None else f"{value:.4f}" for name, value in shares.items()},
         "asked": asked,
-        "scored": (m.get("rate") or {}).get("n", 0),
-        "errored": m.get("errors", 0),
-        "cached": m.get("cached", 0),
+        "scored": m.rate.n,
+        "errored": m.errors,
+        "cached": m.cached,
     }
     handle.write("    <properties>\n")
     for name, value in figures.items():
@@ -63,18 +65,20 @@ def _properties(handle: IO[str], run: dict[str, Any], m: dict[str, Any]) -> None
 
 
 def write_junit(
-    store: Any, run_ids: list[str], path: Path, metrics: Mapping[str, dict[str, Any]] | None = None
+    store: Store, run_ids: list[str], path: Path, metrics: Mapping[str, RunMetrics] | None = None
 ) -> None:
-    """`metrics`: each run's metrics (as `RunMetrics.to_dict`) when the caller has them already."""
+    """`metrics`: each run's metrics when the caller has them already."""
     with path.open("w", encoding="utf-8") as handle:
         handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="evaltui">\n')
         for run_id in run_ids:
-            run = store.get_run(run_id) or {}
-            m = (metrics or {}).get(run_id) or run_metrics(store.iter_metric_rows(run_id)).to_dict()
-            classname = xml_text(f"{run.get('suite')}.{run.get('model_id')}")
+            run = store.get_run(run_id)
+            if run is None:
+                raise StoreError(f"no run {run_id!r} in {store.path}")
+            m = (metrics or {}).get(run_id) or run_metrics(store.iter_metric_rows(run_id))
+            classname = xml_text(f"{run.suite}.{run.model_id}")
             handle.write(
-                f'  <testsuite name={quoteattr(classname)} tests="{m.get("total", 0)}" '
-                f'failures="{m.get("failed", 0)}" errors="{m.get("errors", 0)}" '
+                f'  <testsuite name={quoteattr(classname)} tests="{m.total}" '
+                f'failures="{m.failed}" errors="{m.errors}" '
                 f"id={quoteattr(run_id)}>\n"
             )
             _properties(handle, run, m)

@@ -10,8 +10,9 @@ comment or ping anyone.
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from evaltui.records import RunMetrics, RunRecord
+from evaltui.reports.gating import GateEntry, MovedCase
 from evaltui.reports.verdicts import asked_note, asked_of, basis
 from evaltui.text import make_visible
 
@@ -34,37 +35,36 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _rate(run: dict[str, Any], m: dict[str, Any]) -> str:
+def _rate(run: RunRecord, m: RunMetrics) -> str:
     """The pass rate with what it is over: `83.9% (74.2%–90.1%) of 56 scored · 144 errored`."""
-    rate = m["rate"]
+    rate = m.rate
     shown = "–"
-    if rate.get("pass_rate") is not None:
-        shown = f"{pct(rate['pass_rate'])} ({pct(rate['lo'])}–{pct(rate['hi'])})"
-    over = basis(rate.get("n", 0), m.get("errors", 0), m.get("cached"))
-    asked = asked_note(m.get("passed", 0), rate.get("n", 0), asked_of(run, m))
+    if rate.pass_rate is not None:
+        shown = f"{pct(rate.pass_rate)} ({pct(rate.lo)}–{pct(rate.hi)})"
+    over = basis(rate.n, m.errors, m.cached)
+    asked = asked_note(m.passed, rate.n, asked_of(run, m))
     return f"{shown} {over}" + (f" ({asked})" if asked else "")
 
 
-def _gate(gates: list[dict[str, Any]]) -> str:
-    if not gates:
+def _gate(entry: GateEntry) -> str:
+    if not entry.gates:
         return "no gates set"
-    return "✅ pass" if all(g["passed"] for g in gates) else "❌ fail"
+    return "✅ pass" if all(g.passed for g in entry.gates) else "❌ fail"
 
 
-def _headline(entries: list[dict[str, Any]]) -> list[str]:
+def _headline(entries: list[GateEntry]) -> list[str]:
     """The verdict first, then any run that errored: a pass rate over few scored cases must not
     read as a healthy run."""
-    gates = [g for e in entries for g in e["gates"]]
+    gates = [g for e in entries for g in e.gates]
     if not gates:
         lines = ["**Gates: no gates set**"]
     else:
-        lines = ["**Gates: ❌ failed**" if any(not g["passed"] for g in gates) else "**Gates: ✅ passed**"]
+        lines = ["**Gates: ❌ failed**" if any(not g.passed for g in gates) else "**Gates: ✅ passed**"]
     for e in entries:
-        m, errors = e["metrics"], e["metrics"].get("errors", 0)
+        errors, asked = e.metrics.errors, asked_of(e.run, e.metrics)
         if errors:
-            most = " (most cases)" if errors * 2 > asked_of(e["run"], m) else ""
-            model = cell(str(e["run"].get("model_id")))
-            lines += ["", f"**⚠️ {model}: {errors:,} of {asked_of(e['run'], m):,} cases errored{most}**"]
+            most = " (most cases)" if errors * 2 > asked else ""
+            lines += ["", f"**⚠️ {cell(e.run.model_id)}: {errors:,} of {asked:,} cases errored{most}**"]
     return lines
 
 
@@ -76,29 +76,29 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms"
 
 
-def summary_table(entries: list[dict[str, Any]]) -> list[str]:
+def summary_table(entries: list[GateEntry]) -> list[str]:
     lines = [
         "| model | run | pass rate (95% CI) | vs baseline | regressions | improvements | p95 | spent "
         "| gate |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for e in entries:
-        cmp, m = e.get("comparison"), e["metrics"]
-        versus = "–" if not cmp else cell(cmp["verdict"])
-        regress = "–" if not cmp else str(cmp["counts"]["regressions"])
-        improve = "–" if not cmp else str(cmp["counts"]["improvements"])
+        cmp, m = e.comparison, e.metrics
+        versus = "–" if not cmp else cell(cmp.verdict)
+        regress = "–" if not cmp else str(cmp.counts.regressions)
+        improve = "–" if not cmp else str(cmp.counts.improvements)
         lines.append(
-            f"| {cell(str(e['run'].get('model_id')))} | {cell(e['run']['id'])} | {_rate(e['run'], m)} | "
-            f"{versus} | {regress} | {improve} | {_ms(m['latency_ms']['p95'])} | "
-            f"{_cost(m['cost_usd'])} | {_gate(e['gates'])} |"
+            f"| {cell(e.run.model_id)} | {cell(e.run.id)} | {_rate(e.run, m)} | "
+            f"{versus} | {regress} | {improve} | {_ms(m.latency_ms.p95)} | "
+            f"{_cost(m.cost_usd)} | {_gate(e)} |"
         )
     return lines
 
 
-def _moved(title: str, cases: list[dict[str, str]], total: int) -> list[str]:
+def _moved(title: str, cases: list[MovedCase], total: int) -> list[str]:
     if not total:
         return []
-    rows = [f"| {cell(c['case_id'])} | {cell(c['diff'])} |" for c in cases]
+    rows = [f"| {cell(c.case_id)} | {cell(c.diff)} |" for c in cases]
     head = ["| case | output diff (`[-old-]{+new+}`) |", "|---|---|"]
     lines = [f"#### {title} ({total})", "", *head, *rows[:SHOWN], ""]
     if len(rows) > SHOWN:
@@ -109,50 +109,51 @@ def _moved(title: str, cases: list[dict[str, str]], total: int) -> list[str]:
     return lines
 
 
-def _annotated(entry: dict[str, Any]) -> list[str]:
+def _annotated(entry: GateEntry) -> list[str]:
     """Reviewers' labels and notes on this run's cases, and, for its failing cases, the labels the
     same cases were given in earlier runs of the suite (a known-wrong expected value, a flaky case)."""
     rows = []
-    for case_id, notes in (entry.get("annotations") or {}).items():
+    annotations = entry.summary.get("annotations") or {}
+    for case_id, notes in annotations.items():
         for a in notes:
             rows.append(
                 f"| {cell(case_id)} | {cell(a['label'] or '–')} | {cell(a['note'])} | {cell(a['author'])} |"
             )
-    failing = {f["case_id"] for f in entry.get("failures") or []}
-    for case_id, a in (entry.get("earlier_labels") or {}).items():
-        if case_id in failing and case_id not in (entry.get("annotations") or {}):
+    failing = {f["case_id"] for f in entry.summary.get("failures") or []}
+    for case_id, a in (entry.summary.get("earlier_labels") or {}).items():
+        if case_id in failing and case_id not in annotations:
             said = f"earlier run {a['run_id']}" + (f": {a['note']}" if a["note"] else "")
             rows.append(f"| {cell(case_id)} | {cell(a['label'])} | {cell(said)} | {cell(a['author'])} |")
     if not rows:
         return []
-    model = cell(str(entry["run"].get("model_id")))
+    model = cell(entry.run.model_id)
     return [f"#### Labels: {model}", "", "| case | label | note | by |", "|---|---|---|---|", *rows, ""]
 
 
-def gate_report(suite: str, baseline: dict[str, Any] | None, entries: list[dict[str, Any]]) -> str:
+def gate_report(suite: str, baseline: RunRecord | None, entries: list[GateEntry]) -> str:
     """The whole comment. `entries`: one per run, as `commands.gate` builds them."""
     lines = [f"## evaltui: {cell(suite)}", "", *_headline(entries), ""]
     if baseline:
-        lines += [f"Baseline: {cell(baseline['id'])} ({cell(str(baseline.get('model_id')))})", ""]
+        lines += [f"Baseline: {cell(baseline.id)} ({cell(baseline.model_id)})", ""]
     lines += [*summary_table(entries), ""]
-    gates = [(e, g) for e in entries for g in e["gates"]]
+    gates = [(e, g) for e in entries for g in e.gates]
     if gates:
         lines += ["### Gates", ""]
         for e, g in gates:
-            mark = "✅" if g["passed"] else "❌"
-            lines.append(f"- {mark} {cell(str(e['run'].get('model_id')))}: {cell(g['detail'])}")
+            mark = "✅" if g.passed else "❌"
+            lines.append(f"- {mark} {cell(e.run.model_id)}: {cell(g.detail)}")
         lines.append("")
     for e in entries:
-        cmp = e.get("comparison")
+        cmp = e.comparison
         if not cmp:
             continue
-        model = cell(str(e["run"].get("model_id")))
-        lines += _moved(f"Regressions: {model}", e["shown"]["regressions"], cmp["counts"]["regressions"])
-        lines += _moved(f"Improvements: {model}", e["shown"]["improvements"], cmp["counts"]["improvements"])
-        if cmp.get("warning"):
-            lines += [f"_⚠️ {model} vs baseline: {cell(cmp['warning'])}_", ""]
-        if cmp.get("left_out"):
-            lines += [f"_Left out of the comparison: {cell(cmp['left_out'])}_", ""]
+        model = cell(e.run.model_id)
+        lines += _moved(f"Regressions: {model}", e.regressions, cmp.counts.regressions)
+        lines += _moved(f"Improvements: {model}", e.improvements, cmp.counts.improvements)
+        if cmp.warning():
+            lines += [f"_⚠️ {model} vs baseline: {cell(cmp.warning())}_", ""]
+        if cmp.left_out():
+            lines += [f"_Left out of the comparison: {cell(cmp.left_out())}_", ""]
     for e in entries:
         lines += _annotated(e)
     return "\n".join(lines).rstrip() + "\n"

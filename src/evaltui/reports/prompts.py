@@ -5,17 +5,18 @@ the Compare screen and `evaltui compare`: what changed next to what it did."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from evaltui.analysis.diff import Segment, unified_word_diff
+from evaltui.records import RunRecord
+from evaltui.store import Store
 
 DEFAULT_PROMPT = "{{ input }}"
 
 
-def prompt_text(store: Any, run: dict[str, Any]) -> str | None:
+def prompt_text(store: Store, run: RunRecord) -> str | None:
     """The run's templates as one text (`role: template` per message); None when unknown."""
     row = store.query_one(
-        "SELECT definition FROM suites WHERE id = ?", (run.get("suite_id"),), what="the run's suite"
+        "SELECT definition FROM suites WHERE id = ?", (run.suite_id,), what="the run's suite"
     )
     if row is None:
         return None
@@ -27,7 +28,7 @@ def prompt_text(store: Any, run: dict[str, Any]) -> str | None:
     return f"user: {prompt if prompt is not None else DEFAULT_PROMPT}"
 
 
-def prompt_change(store: Any, run_a: dict[str, Any], run_b: dict[str, Any]) -> list[Segment] | None:
+def prompt_change(store: Store, run_a: RunRecord, run_b: RunRecord) -> list[Segment] | None:
     """The word diff of A's prompt against B's; None when they are the same (or unknown)."""
     a, b = prompt_text(store, run_a), prompt_text(store, run_b)
     if a is None or b is None or a == b:

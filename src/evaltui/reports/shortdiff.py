@@ -3,9 +3,8 @@ unchanged stretches cut to a little context, and control characters made visible
 
 from __future__ import annotations
 
-from typing import Any
-
 from evaltui.analysis.diff import Segment, render_plain, unified_word_diff
+from evaltui.store import Store
 from evaltui.text import make_visible
 
 CONTEXT = 30  # characters of unchanged text kept on each side of a change
@@ -36,8 +35,7 @@ def short_diff(old: str, new: str, limit: int = LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def outputs(store: Any, run_a: str, run_b: str, case_id: str) -> tuple[str, str]:
+def outputs(store: Store, run_a: str, run_b: str, case_id: str) -> tuple[str, str]:
     """The first epoch's full output of a case in each run ("" when absent or errored)."""
-    a = store.get_result(run_a, case_id, 0) or {}
-    b = store.get_result(run_b, case_id, 0) or {}
-    return a.get("output") or "", b.get("output") or ""
+    a, b = store.get_result(run_a, case_id, 0), store.get_result(run_b, case_id, 0)
+    return (a and a.output) or "", (b and b.output) or ""

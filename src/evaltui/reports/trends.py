@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evaltui.analysis.trends import Flip, RunPoint, TrendPoint, flips, series
+from evaltui.records import RunRecord
 
 MAX_RUNS = 500  # the newest runs of the suite read
 FLIP_RUNS = 30  # the newest runs per model whose verdicts are compared case by case
@@ -35,33 +36,34 @@ class Trends:
         }
 
 
-def why_left_out(run: dict[str, Any]) -> str | None:
-    options = run.get("options") or {}
+def why_left_out(run: RunRecord) -> str | None:
+    options = run.options or {}
     if options.get("rescore_of"):
         return f"a rescore of {options['rescore_of']} (the same answers)"
     if options.get("cases"):
         return "asked only the failing cases of another run"
     if options.get("limit") or options.get("tags"):
         return "asked part of the suite (--limit or --tag)"
-    if not isinstance(run.get("metrics"), dict):
+    if run.metrics is None:
         return "no stored metrics (made by an older evaltui)"
     return None
 
 
-def point_of(run: dict[str, Any]) -> RunPoint:
-    m = run["metrics"]
-    rate, latency = m.get("rate") or {}, m.get("latency_ms") or {}
+def point_of(run: RunRecord) -> RunPoint:
+    """A run with stored metrics (`why_left_out` said None) as a point of its model's series."""
+    m = run.metrics
+    assert m is not None
     return RunPoint(
-        run_id=run["id"],
-        started_at=run["started_at"],
-        model_id=run["model_id"],
-        n=int(rate.get("n") or 0),
-        passed=int(rate.get("passed") or 0),
-        pass_rate=rate.get("pass_rate"),
-        lo=float(rate.get("lo") or 0.0),
-        hi=float(rate.get("hi") if rate.get("hi") is not None else 1.0),
-        p95_ms=latency.get("p95"),
-        cost_usd=m.get("cost_usd"),
+        run_id=run.id,
+        started_at=run.started_at,
+        model_id=run.model_id,
+        n=m.rate.n,
+        passed=m.rate.passed,
+        pass_rate=m.rate.pass_rate,
+        lo=m.rate.lo,
+        hi=m.rate.hi,
+        p95_ms=m.latency_ms.p95,
+        cost_usd=m.cost_usd,
     )
 
 
@@ -72,7 +74,7 @@ def suite_trends(store: Any, suite: str, *, model: str | None = None, top: int =
     for run in runs:
         why = why_left_out(run)
         if why:
-            left_out.append((run["id"], why))
+            left_out.append((run.id, why))
         else:
             kept.append(run)
     by_model = series(point_of(run) for run in kept)
@@ -86,4 +88,4 @@ def suite_trends(store: Any, suite: str, *, model: str | None = None, top: int =
 def _verdicts(store: Any, run_id: str) -> dict[str, bool]:
     """Each scored case's verdict in the run (its first epoch); errored cases were not judged."""
     rows = store.iter_results(run_id, columns=("case_id", "epoch", "status"))
-    return {r["case_id"]: r["status"] == "pass" for r in rows if r["epoch"] == 0 and r["status"] != "error"}
+    return {r.case_id: r.status == "pass" for r in rows if r.epoch == 0 and r.status != "error"}

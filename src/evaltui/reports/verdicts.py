@@ -6,7 +6,10 @@ rate over the scored cases without the errored ones beside it, nor charges cache
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from evaltui.records import Result, RunMetrics, RunRecord
 
 ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
 
@@ -14,22 +17,16 @@ ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displ
 SHOWN_CALLS = 8  # tool calls named in a reason before "and N more"
 
 
-def why(row: dict[str, Any]) -> str:
+def why(result: Result) -> str:
     """Why a result did not pass: the provider's error, else the failing scorers' reasons; then the
     tool calls the model made, if any (what a reviewer asks next)."""
-    if row.get("error"):
-        text = str(row["error"])
-    else:
-        text = "; ".join(
-            f"{s['name']}: {s['reason']}" for s in row.get("scores") or [] if not s.get("passed")
-        )
-    calls = row.get("tool_calls")
-    if calls:
-        text += ("; " if text else "") + "tool calls: " + tool_calls_text(calls)
+    text = result.error or "; ".join(f"{s.name}: {s.reason}" for s in result.scores if not s.passed)
+    if result.tool_calls:
+        text += ("; " if text else "") + "tool calls: " + tool_calls_text(result.tool_calls)
     return text
 
 
-def tool_calls_text(calls: list[dict[str, Any]]) -> str:
+def tool_calls_text(calls: Sequence[Mapping[str, Any]]) -> str:
     """`get_weather({"city": "Paris"}), book(<not JSON: {"id": 4>)`: each call with its arguments as
     normalised JSON (keys sorted), or as written when they were not JSON."""
     shown = [_call_text(call) for call in calls[:SHOWN_CALLS]]
@@ -37,7 +34,7 @@ def tool_calls_text(calls: list[dict[str, Any]]) -> str:
     return ", ".join(shown) + more
 
 
-def _call_text(call: dict[str, Any]) -> str:
+def _call_text(call: Mapping[str, Any]) -> str:
     if call.get("malformed"):
         return f"{call.get('name')}(<not JSON: {str(call.get('raw_arguments'))[:80]}>)"
     return f"{call.get('name')}({json.dumps(call.get('arguments'), ensure_ascii=False, sort_keys=True)})"
@@ -91,6 +88,6 @@ def asked_note(passed: int, scored: int, asked: int) -> str:
     return f"{rate:.1%} over all {asked:,} asked"
 
 
-def asked_of(run: dict[str, Any], metrics: dict[str, Any]) -> int:
+def asked_of(run: RunRecord, metrics: RunMetrics) -> int:
     """How many results the run was asked for: its planned total, or more if it holds more."""
-    return max(int(run.get("total") or 0), int(metrics.get("total") or 0))
+    return max(run.total, metrics.total)

@@ -1,6 +1,7 @@
 """The results database: one SQLite file, one writer thread, read queries that page.
 
-Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
+Public API (all in `evaltui.store`). Reads return the records of `evaltui.records` (frozen
+dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
 
     Store(path, *, create=True)            open (PRAGMAs, migrations, backup before migrating
                                            an older schema, refuse a newer one with StoreError)
@@ -14,12 +15,12 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
                                            options: what the run was started with (a dict:
                                            limit, tags, epochs, use_cache, concurrency), kept
                                            in the run's `options` for --resume
-    .get_run(run_id) -> dict | None        with counters, suite name and options (None: a run
-                                           started before schema v5)
+    .get_run(run_id) -> RunRecord | None   with counters, suite name, stored metrics and options
+                                           (options None: a run started before schema v5)
     .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
                                            "latest"; StoreError when none or ambiguous
     .list_runs(*, suite=None, model=None, label=None, status=None, group_id=None,
-               limit=100, offset=0) -> list[dict]       newest first
+               limit=100, offset=0) -> list[RunRecord]  newest first
     .count_runs(same filters) -> int
     .set_run_status(run_id, status)        running | completed | interrupted | failed
     .refresh_counters(run_id)              done, passed, failed, errors, tokens, cost from results
@@ -32,14 +33,13 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
         the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
     .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
     .count_results(run_id, *, status=None, tag=None, search=None) -> int
-    .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100) -> list[dict]
-                                           in case order; output cut to a preview (output_preview)
-    .get_result(run_id, case_id, epoch=0) -> dict | None   full row + case input/expected/vars/tags
-    .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> dict | None
-    .iter_results(run_id, columns=...) -> Iterator[dict]   streaming, for metrics and exports
-    .iter_paired(run_a, run_b) -> Iterator[dict]           streaming join on (case_id, epoch) in A's
-                                           case order: case_id, epoch, status_a, status_b,
-                                           value_a, value_b, preview_a, preview_b
+    .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100)
+                                           -> list[ResultPreview], in case order; output and input
+                                           cut to previews
+    .get_result(run_id, case_id, epoch=0) -> Result | None  full row + case input/expected/vars/tags
+    .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> Result | None
+    .iter_results(run_id, columns=...) -> Iterator[Result]  streaming, for exports and reports
+    .iter_metric_rows(run_id) -> Iterator[dict]            what analysis.metrics folds, streamed
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
     .checkpoint() -> bool                  the write-ahead log copied into the .db file and emptied
                                            (done when a run ends and when the TUI exits)
@@ -49,15 +49,15 @@ Public API (all in `evaltui.store`; rows are plain dicts, JSON columns decoded):
     .case_notes(run_id) -> {case_id: [Annotation]}, .earlier_labels(run_id, case_ids=None)
                                            the latest label of each case in earlier runs of the suite
 
-Page rows (page_results) carry: run_id, case_id, epoch, position, status, value, latency_ms,
-tokens_in, tokens_out, cost_usd, attempts, cached, error, finished_at, tags, input_preview,
-output_preview, label (the case's current label, or None; `label=` filters on it, "*" any).
+A page row (`ResultPreview`) carries `label`: the case's current label, or None (`label=` filters
+on it, "*" any).
 `status` filters take one status or a list. `search` is a case-insensitive
 (ASCII) substring match over output, input and expected.
 
-A result row: run_id, case_id, epoch, status ("pass"|"fail"|"error"), output, prompt (list of
-messages), scores (list of Score.as_dict()), value (0..1), latency_ms, tokens_in, tokens_out,
-cost_usd, attempts, cached (bool), error, finished_at. `output` and `error` round-trip exactly,
+A result row as the writer takes it (a dict; read back as a `Result`): run_id, case_id, epoch,
+status ("pass"|"fail"|"error"), output, prompt (list of messages), scores (list of
+Score.as_dict()), value (0..1), latency_ms, tokens_in, tokens_out, cost_usd, attempts,
+cached (bool), error, finished_at, judge, tool_calls, steps. `output` and `error` round-trip exactly,
 whatever they hold (control characters, NUL, lone surrogates). A put of the same
 (run_id, case_id, epoch) again replaces the earlier result (a resumed or retried case).
 

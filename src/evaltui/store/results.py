@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from evaltui.records import Result, ResultPreview
 from evaltui.store.annotations import label_column_sql, label_filter
 from evaltui.store.codec import (
     PREVIEW_CHARS,
@@ -64,11 +65,11 @@ def _filters(
     return " WHERE " + " AND ".join(clauses), params
 
 
-def _page_row(row: dict[str, Any]) -> dict[str, Any]:
+def _page_row(row: dict[str, Any]) -> ResultPreview:
     row["output_preview"] = preview(row["output_preview"])
     row["input_preview"] = json_preview(row.pop("input"))
     row["error"] = decode_text(row["error"])
-    return decode_row(row)
+    return ResultPreview.from_row(decode_row(row))
 
 
 class ResultQueries(ThreadConnections):
@@ -95,7 +96,7 @@ class ResultQueries(ThreadConnections):
         label: str | None = None,
         offset: int = 0,
         limit: int = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ResultPreview]:
         """One page in case order, with `output_preview` and `input_preview` (not the full texts)
         and `label`, the case's current label in the run (None when it has none). `label` filters
         on it ("*": any label)."""
@@ -103,14 +104,14 @@ class ResultQueries(ThreadConnections):
         sql = f"SELECT {PAGE_COLUMNS} {FROM_RESULTS}{where}{ORDER} LIMIT ? OFFSET ?"
         return [_page_row(r) for r in self.query(sql, (*params, limit, offset), what="results")]
 
-    def get_result(self, run_id: str, case_id: str, epoch: int = 0) -> dict[str, Any] | None:
+    def get_result(self, run_id: str, case_id: str, epoch: int = 0) -> Result | None:
         """The full result with its case's input, expected, vars and tags."""
         sql = (
             f"SELECT r.*, c.input, c.expected, c.vars, c.tags {FROM_RESULTS} "
             "WHERE r.run_id = ? AND r.case_id = ? AND r.epoch = ?"
         )
         row = self.query_one(sql, (run_id, case_id, epoch), what="a result")
-        return decode_row(row) if row else None
+        return Result.from_row(decode_row(row)) if row else None
 
     def neighbour(
         self,
@@ -120,7 +121,7 @@ class ResultQueries(ThreadConnections):
         *,
         statuses: Sequence[str] = ("fail", "error"),
         step: int = 1,
-    ) -> dict[str, Any] | None:
+    ) -> Result | None:
         """The next (step=+1) or previous (step=-1) result in case order whose status is one of
         `statuses`: stepping through failures. None at the end."""
         here = self.query_one(
@@ -151,14 +152,16 @@ class ResultQueries(ThreadConnections):
         for row in self.stream(sql, (run_id,), what="the tool calls"):
             yield decode_row(row)
 
-    def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[dict[str, Any]]:
-        """Every result of the run in case order, streamed (metrics, exports, comparisons)."""
+    def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[Result]:
+        """Every result of the run in case order, streamed (exports, reports). Only `columns` are
+        read (run_id and case_id always); the others keep their defaults."""
         unknown = set(columns) - {*RESULT_COLUMNS, "position"}
         if unknown:
             raise ValueError(f"unknown result columns: {sorted(unknown)}")
-        sql = f"SELECT {', '.join(columns)} FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
+        read = ", ".join(dict.fromkeys(("run_id", "case_id", *columns)))
+        sql = f"SELECT {read} FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
         for row in self.stream(sql, (run_id,), what="results"):
-            yield decode_row(row)
+            yield Result.from_row(decode_row(row))
 
     def iter_metric_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
         """What run metrics need, streamed in case order: each result's status, value, latency,
@@ -198,19 +201,3 @@ class ResultQueries(ThreadConnections):
         if not include_errors:
             sql += " AND status != 'error'"
         return {(r["case_id"], r["epoch"]) for r in self.stream(sql, (run_id,), what="finished cases")}
-
-    def iter_paired(self, run_a: str, run_b: str) -> Iterator[dict[str, Any]]:
-        """Results of two runs joined on (case_id, epoch), in run A's case order, streamed:
-        case_id, epoch, status_a, status_b, value_a, value_b, preview_a, preview_b."""
-        sql = (
-            "SELECT a.case_id, a.epoch, a.status AS status_a, b.status AS status_b, "
-            "a.value AS value_a, b.value AS value_b, "
-            f"substr(CAST(a.output AS BLOB), 1, {_PREVIEW_BYTES}) AS preview_a, "
-            f"substr(CAST(b.output AS BLOB), 1, {_PREVIEW_BYTES}) AS preview_b "
-            "FROM results a JOIN results b ON b.run_id = ? AND b.case_id = a.case_id AND b.epoch = a.epoch "
-            "WHERE a.run_id = ? ORDER BY a.position, a.epoch, a.case_id"
-        )
-        for row in self.stream(sql, (run_b, run_a), what="paired results"):
-            row["preview_a"] = preview(row["preview_a"])
-            row["preview_b"] = preview(row["preview_b"])
-            yield row

@@ -12,6 +12,7 @@ from typing import Any
 
 from evaltui import __version__
 from evaltui.errors import StoreError
+from evaltui.records import RunRecord
 from evaltui.store.codec import decode_row, dump_json
 from evaltui.store.connection import ThreadConnections
 from evaltui.suites.models import ModelSpec
@@ -142,9 +143,9 @@ class RunQueries(ThreadConnections):
         self.write(insert, what="a new run")
         return run_id
 
-    def get_run(self, run_id: str) -> dict[str, Any] | None:
+    def get_run(self, run_id: str) -> RunRecord | None:
         row = self.query_one("SELECT * FROM runs WHERE id = ?", (run_id,), what="a run")
-        return decode_row(row) if row else None
+        return RunRecord.from_row(decode_row(row)) if row else None
 
     def list_runs(
         self,
@@ -156,13 +157,14 @@ class RunQueries(ThreadConnections):
         group_id: str | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[RunRecord]:
         """Newest first."""
         where, params = _where(
             {"suite": suite, "model": model, "label": label, "status": status, "group_id": group_id}
         )
         sql = f"SELECT * FROM runs{where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
-        return [decode_row(r) for r in self.query(sql, (*params, limit, offset), what="the runs")]
+        rows = self.query(sql, (*params, limit, offset), what="the runs")
+        return [RunRecord.from_row(decode_row(r)) for r in rows]
 
     def count_runs(
         self,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from evaltui.records import Result, ResultPreview, RunRecord
 from evaltui.tui.host import Host
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.safe_text import inert_str
@@ -62,11 +62,11 @@ class RunCommands(Provider):
     """The most recent runs, by id, suite, model or label."""
 
     async def startup(self) -> None:
-        self._runs: list[dict[str, Any]] = await asyncio.to_thread(_app(self).store.list_runs, limit=300)
+        self._runs: list[RunRecord] = await asyncio.to_thread(_app(self).store.list_runs, limit=300)
 
-    def _label(self, run: dict[str, Any]) -> str:
-        label = f" [{run['label']}]" if run.get("label") else ""
-        return inert_str(f"Run {run['id']} · {run['suite']} · {run['model_id']}{label}")
+    def _label(self, run: RunRecord) -> str:
+        label = f" [{run.label}]" if run.label else ""
+        return inert_str(f"Run {run.id} · {run.suite} · {run.model_id}{label}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -74,7 +74,7 @@ class RunCommands(Provider):
             text = self._label(run)
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, highlight(matcher, text), partial(_app(self).open_run, run["id"]))
+                yield Hit(score, highlight(matcher, text), partial(_app(self).open_run, run.id))
 
 
 class CaseCommands(Provider):
@@ -86,15 +86,15 @@ class CaseCommands(Provider):
         if not run_id or not query.strip():
             return
         exact = await asyncio.to_thread(app.store.get_result, run_id, query.strip())
-        rows = [exact] if exact else []
+        rows: list[Result | ResultPreview] = [exact] if exact else []
         rows += await asyncio.to_thread(app.store.page_results, run_id, search=query, limit=20)
         seen: set[tuple[str, int]] = set()
         for row in rows:
-            key = (row["case_id"], int(row.get("epoch") or 0))
+            key = (row.case_id, row.epoch)
             if key in seen:
                 continue
             seen.add(key)
-            text = Content(inert_str(f"Case {key[0]} ({row['status']})"))
+            text = Content(inert_str(f"Case {key[0]} ({row.status})"))
             score = 1.0 if key[0] == query.strip() else 0.5
             yield Hit(score, text, partial(app.open_case, run_id, *key), help="Open this case")
 
@@ -141,7 +141,7 @@ class CompareCommands(KeyCommands):
                     "The latest run labelled baseline (key b)",
                 )
             )
-            group = screen.run.get("group_id")
+            group = screen.run.group_id
             if group and await asyncio.to_thread(app.store.count_runs, group_id=group) > 1:
                 self._commands.append(
                     (
@@ -183,6 +183,6 @@ class ResumeCommands(KeyCommands):
                 (
                     "Retry this run's errored cases",
                     partial(screen.action_resume, True),
-                    f"Ask its {screen.run.get('errors')} errored cases again (key E)",
+                    f"Ask its {screen.run.errors} errored cases again (key E)",
                 )
             )

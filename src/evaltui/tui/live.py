@@ -62,12 +62,12 @@ def look(store: Any) -> StoreLook:
     store.mark_stale_runs()
     me = (os.getpid(), socket.gethostname())
     running = {
-        run["id"]: (store.count_results(run["id"]), int(run.get("total") or 0))
+        run.id: (store.count_results(run.id), run.total)
         for run in store.list_runs(status="running", limit=1000)
-        if (run.get("pid"), run.get("hostname")) != me
+        if (run.pid, run.hostname) != me
     }
     newest = store.list_runs(limit=1)
-    return StoreLook(store.count_runs(), newest[0]["id"] if newest else None, running)
+    return StoreLook(store.count_runs(), newest[0].id if newest else None, running)
 
 
 class LiveRuns:

@@ -9,8 +9,8 @@ step through it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -23,6 +23,8 @@ from textual.widgets import Static
 
 from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.engine.rerun import accept_edit, accepted
+from evaltui.records import Result, RunRecord, ScoreRecord
+from evaltui.store import Store
 from evaltui.store.annotations import Annotation
 from evaltui.suites.edit import Edit
 from evaltui.tui.screens.accept import AcceptScreen
@@ -41,7 +43,7 @@ FAILING = ("fail", "error")
 
 @dataclass(frozen=True, slots=True)
 class CaseView:
-    result: dict[str, Any]
+    result: Result
     diff: list[Segment] | None  # None when there is nothing to compare against
     diff_cut: bool
     place: tuple[int, int] | None = None  # (this failure's number, failures in the run)
@@ -61,12 +63,12 @@ def failure_place(failures: list[tuple[str, int]], case_id: str, epoch: int) -> 
         return None
 
 
-def build_view(result: dict[str, Any]) -> CaseView:
+def build_view(result: Result) -> CaseView:
     """Runs in a worker: the diff of two long texts is real work."""
-    expected = result.get("expected")
-    if expected is None or result.get("status") == "error":
+    expected = result.expected
+    if expected is None or result.status == "error":
         return CaseView(result, None, False)
-    a, b = as_plain(expected), as_plain(result.get("output"))
+    a, b = as_plain(expected), as_plain(result.output)
     cut = len(a) > DIFF_LIMIT or len(b) > DIFF_LIMIT
     return CaseView(result, unified_word_diff(a[:DIFF_LIMIT], b[:DIFF_LIMIT]), cut)
 
@@ -161,27 +163,27 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
                 where = "after" if step > 0 else "before"
                 self.app.call_from_thread(self.notify, f"No failing case {where} this one.", markup=False)
                 return
-            case_id, epoch = found["case_id"], int(found.get("epoch") or 0)
+            case_id, epoch = found.case_id, found.epoch
         result = store.get_result(self.run_id, case_id, epoch)
         if result is None:
             message = f"No result for case {case_id!r} in run {self.run_id}."
             self.app.call_from_thread(self.notify, message, severity="error", markup=False)
             return
         view = build_view(result)
-        if result.get("status") in FAILING:
+        if result.status in FAILING:
             view = CaseView(view.result, view.diff, view.diff_cut, self._place(store, case_id, epoch))
         if self.suite is None:
-            self.suite = str((store.get_run(self.run_id) or {}).get("suite") or "")
+            self.suite = (store.get_run(self.run_id) or RunRecord(self.run_id)).suite
         notes = tuple(store.annotations(self.run_id, case_id))
         hint = store.earlier_labels(self.run_id, [case_id]).get(case_id)
         view = CaseView(view.result, view.diff, view.diff_cut, view.place, notes, hint)
         self.app.call_from_thread(self._show, view)
 
-    def _place(self, store: Any, case_id: str, epoch: int) -> tuple[int, int] | None:
+    def _place(self, store: Store, case_id: str, epoch: int) -> tuple[int, int] | None:
         """Runs in the worker. The failures are listed once (again only if a live run added some)."""
         if (case_id, epoch) not in self._failures:
             rows = store.iter_results(self.run_id, columns=("case_id", "epoch", "status"))
-            self._failures = [(r["case_id"], int(r["epoch"] or 0)) for r in rows if r["status"] in FAILING]
+            self._failures = [(r.case_id, r.epoch) for r in rows if r.status in FAILING]
         return failure_place(self._failures, case_id, epoch)
 
     def action_step(self, step: int) -> None:
@@ -205,7 +207,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         """Accept shows only on a failing case (an errored one has no output to accept); Next and
         Prev step only on a case with a trajectory of more than one step."""
         if action == "accept":
-            return self.shown is not None and self.shown.result.get("status") == "fail"
+            return self.shown is not None and self.shown.result.status == "fail"
         if action == "trajectory":
             return self.shown is not None and self.query_one(Trajectory).count > 1
         return True
@@ -240,21 +242,21 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     def _show(self, view: CaseView) -> None:
         self.shown = view
         result = view.result
-        self.case_id, self.epoch = str(result["case_id"]), int(result.get("epoch") or 0)
+        self.case_id, self.epoch = result.case_id, result.epoch
         self.query_one("#case-header", Static).update(self._header(view))
         error = self.query_one("#error", Static)
-        error.display = bool(result.get("error"))
-        error.update(safe_text(result.get("error") or "", style=tone(self.app, "error")))
+        error.display = bool(result.error)
+        error.update(safe_text(result.error or "", style=tone(self.app, "error")))
         self.query_one("#input", Static).update(messages_text(result))
         self.query_one("#expected", Static).update(
-            safe_text(result.get("expected")) if result.get("expected") is not None else Text("(none)", "dim")
+            safe_text(result.expected) if result.expected is not None else Text("(none)", "dim")
         )
-        self.query_one("#output", Static).update(safe_text(result.get("output") or ""))
+        self.query_one("#output", Static).update(safe_text(result.output or ""))
         trajectory = self.query_one(Trajectory)
-        trajectory.show(result.get("steps"), result.get("tool_calls"))
+        trajectory.show(result.column("steps"), result.column("tool_calls"))
         trajectory.display = trajectory.count > 0
         self.refresh_bindings()  # Accept depends on the case's status, Next/Prev step on its steps
-        self.query_one("#scores", Static).update(self._scores(result.get("scores") or []))
+        self.query_one("#scores", Static).update(self._scores(result.scores))
         diff = self.query_one("#diff", Static)
         diff.display = view.diff is not None
         if view.diff is not None:
@@ -266,17 +268,16 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     def _header(self, view: CaseView) -> Text:
         result, place = view.result, view.place
-        status = str(result.get("status"))
+        status = result.status
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{status.upper()} ", status_tone(self.app, status, bold=True))
         text.append_text(one_line(self.case_id + (f"#{self.epoch}" if self.epoch else ""), 50, style="bold"))
         if place is not None:
             text.append(f"  failure {place[0]:,} of {place[1]:,}", tone(self.app, "warning", bold=True))
         text.append(f"  run {self.run_id}", tone(self.app, "text-muted"))
-        tags = result.get("tags") or []
-        if tags:
+        if result.tags:
             text.append("  tags ")
-            text.append_text(one_line(", ".join(map(str, tags)), 40))
+            text.append_text(one_line(", ".join(map(str, result.tags)), 40))
         if view.label:
             text.append("  label ", tone(self.app, "accent", bold=True))
             text.append_text(one_line(view.label, 30, style="bold"))
@@ -284,33 +285,32 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             text.append("  earlier: ", tone(self.app, "accent"))
             text.append_text(one_line(view.hint.label, 30, style="bold"))
             text.append_text(one_line(f" (run {view.hint.run_id}, {view.hint.author or '?'})", 50))
-        latency = figures.ms(result.get("latency_ms"))
-        tokens = figures.tokens(result.get("tokens_in"), result.get("tokens_out"))
-        cost = figures.cost(result.get("cost_usd"))
+        latency = figures.ms(result.latency_ms)
+        tokens = figures.tokens(result.tokens_in, result.tokens_out)
+        cost = figures.cost(result.cost_usd)
         # a cached answer's figures are those of the run that first asked, which paid for it: said
         # first, so that it shows at any width (this run spent nothing on it)
-        if result.get("cached"):
+        if result.cached:
             text.append("\ncached answer", tone(self.app, "warning", bold=True))
             text.append(f" (when first asked: latency {latency}, cost {cost}, tokens {tokens})   ")
         else:
             text.append(f"\nlatency {latency}   tokens {tokens}   cost {cost}   ")
-        text.append(f"attempts {result.get('attempts') or 1}")
+        text.append(f"attempts {result.attempts or 1}")
         return text
 
-    def _scores(self, scores: list[dict[str, Any]]) -> Text:
+    def _scores(self, scores: tuple[ScoreRecord, ...]) -> Text:
         if not scores:
             return Text("(not scored)", "dim")
         text = Text()
         for index, score in enumerate(scores):
-            passed = bool(score.get("passed"))
+            passed = score.passed
             text.append("\n" if index else "")
             text.append(
                 "✓ " if passed else "✗ ", status_tone(self.app, "pass" if passed else "fail", bold=True)
             )
-            text.append_text(one_line(score.get("name", ""), 40, style="bold"))
-            value = score.get("value")
-            text.append(f"  {value:.2f}  " if isinstance(value, int | float) else "  ")
-            text.append_text(safe_text(score.get("reason", ""), limit=4000))
+            text.append_text(one_line(score.name, 40, style="bold"))
+            text.append(f"  {score.value:.2f}  ")
+            text.append_text(safe_text(score.reason, limit=4000))
         return text
 
     def _diff(self, segments: list[Segment], cut: bool) -> Text:
@@ -343,15 +343,14 @@ def notes_text(notes: tuple[Annotation, ...], muted: Style) -> Text:
     return text
 
 
-def messages_text(result: dict[str, Any]) -> Text:
+def messages_text(result: Result) -> Text:
     """The rendered prompt, message by message; the raw input when no prompt was stored."""
-    prompt = result.get("prompt")
-    if not isinstance(prompt, list) or not prompt:
-        return safe_text(result.get("input"))
+    if not result.prompt:
+        return safe_text(result.input)
     text = Text()
-    for index, message in enumerate(prompt):
-        role = str(message.get("role", "?")) if isinstance(message, dict) else "?"
-        content = message.get("content", "") if isinstance(message, dict) else message
+    for index, message in enumerate(result.prompt):
+        role = str(message.get("role", "?")) if isinstance(message, Mapping) else "?"
+        content = message.get("content", "") if isinstance(message, Mapping) else message
         text.append("\n\n" if index else "")
         text.append_text(one_line(role, 20, style="bold underline"))
         text.append("\n")

@@ -25,10 +25,11 @@ from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.diff import Segment
 from evaltui.errors import EvaltuiError
+from evaltui.records import RunRecord
 from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
 from evaltui.reports.prompts import prompt_change
 from evaltui.reports.summary import summary_lines
-from evaltui.store.compare import iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
+from evaltui.store.compare import Side, iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.diff_view import inline_text
@@ -111,7 +112,23 @@ def changed_and_all(store: Any, run_a: str, run_b: str, *, one_epoch: bool) -> t
     return changed, every
 
 
-def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLists) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One case of the compared runs: each run's verdict over its epochs (None: no result), the
+    counts behind it and the start of its first epoch's output."""
+
+    case_id: str
+    kind: str  # regressions, improvements, changed, same, only A, only B
+    status_a: str | None
+    status_b: str | None
+    side_a: Side | None
+    side_b: Side | None
+    preview_a: str
+    preview_b: str
+    epoch: int = 0  # the diff opens the first epoch
+
+
+def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLists) -> list[CaseRow]:
     """Both runs' verdict on these case ids (over every epoch), with the counts behind it and the
     start of the first epoch's output, in their order."""
     found = page_sides(store, run_a, run_b, ids, PREVIEW)
@@ -121,17 +138,16 @@ def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLis
         status_a = case_status(a[0]) if a else None
         status_b = case_status(b[0]) if b else None
         rows.append(
-            {
-                "case_id": case_id,
-                "epoch": 0,
-                "kind": lists.kind(case_id, status_a, status_b),
-                "status_a": status_a,
-                "status_b": status_b,
-                "side_a": a[0] if a else None,
-                "side_b": b[0] if b else None,
-                "preview_a": a[1] if a else "",
-                "preview_b": b[1] if b else "",
-            }
+            CaseRow(
+                case_id,
+                lists.kind(case_id, status_a, status_b),
+                status_a,
+                status_b,
+                a[0] if a else None,
+                b[0] if b else None,
+                a[1] if a else "",
+                b[1] if b else "",
+            )
         )
     return rows
 
@@ -150,24 +166,23 @@ class CompareTable(ResultTable):
         preview = max((width - 4 - verdicts - id_width - 4) // 2, 4)
         return count, verdicts, id_width, preview
 
-    def _cells(self, row: dict[str, Any] | None, width: int, muted: Style) -> Text:
+    def _cells(self, row: CaseRow | None, width: int, muted: Style) -> Text:  # type: ignore[override]
         line = Text(no_wrap=True, end="")
         if row is None:
             return line.append("  …", muted)
         count, verdicts, id_width, preview = self._layout(width)
-        line.append(KIND_MARKS.get(row["kind"], " ") + " ", muted)
-        for index, tag in enumerate("ab"):
-            status, side = row[f"status_{tag}"], row[f"side_{tag}"]
+        line.append(KIND_MARKS.get(row.kind, " ") + " ", muted)
+        for index, (status, side) in enumerate(((row.status_a, row.side_a), (row.status_b, row.side_b))):
             line.append(" " if index and count else "")
             line.append(STATUS_ICONS.get(status, "·") if status else "·", self._status_style(status or ""))
             if count:
                 line.append(f"{side.passed}/{side.scored}".ljust(count) if side else " " * count, muted)
         line.append(" ")
-        line.append_text(one_line(row["case_id"], id_width))
+        line.append_text(one_line(row.case_id, id_width))
         line.truncate(4 + verdicts + id_width, pad=True)
-        for index, key in enumerate(("preview_a", "preview_b")):
+        for index, text in enumerate((row.preview_a, row.preview_b)):
             line.append(" │ " if index else " ", muted if index else "")
-            cell = one_line(row[key], preview)
+            cell = one_line(text, preview)
             cell.truncate(preview, pad=True)
             line.append_text(cell)
         return line
@@ -240,8 +255,8 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     def _compare(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         runs = [
-            store.get_run(self.run_a) or {"id": self.run_a},
-            store.get_run(self.run_b) or {"id": self.run_b},
+            store.get_run(self.run_a) or RunRecord(self.run_a),
+            store.get_run(self.run_b) or RunRecord(self.run_b),
         ]
         self.app.call_from_thread(self._show_runs, runs)
         change = prompt_change(store, runs[0], runs[1])
@@ -250,21 +265,21 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         comparison = compare_runs(store, self.run_a, self.run_b)
         self.app.call_from_thread(self._compared, comparison)
 
-    def _show_runs(self, runs: list[dict[str, Any]]) -> None:
-        self.suite = runs[1].get("suite")
+    def _show_runs(self, runs: list[RunRecord]) -> None:
+        self.suite = runs[1].suite
         text = Text(no_wrap=True, overflow="ellipsis")
         muted = tone(self.app, "text-muted")
         for index, (tag, run) in enumerate(zip("AB", runs, strict=True)):
             text.append("\n" if index else "")
             text.append(f"{tag} ", tone(self.app, "primary", bold=True))
-            text.append_text(one_line(run.get("suite", ""), 28, style="bold"))
+            text.append_text(one_line(run.suite, 28, style="bold"))
             text.append(" · ")
-            text.append_text(one_line(run.get("model_id", ""), 28))
-            if run.get("label"):
+            text.append_text(one_line(run.model_id, 28))
+            if run.label:
                 text.append(" · ")
-                text.append_text(one_line(run["label"], 20))
+                text.append_text(one_line(run.label, 20))
             text.append(" · ")
-            text.append_text(one_line(run.get("id", ""), 24, style=muted))
+            text.append_text(one_line(run.id, 24, style=muted))
         self.query_one("#compare-runs", Static).update(text)
 
     def _show_prompt_change(self, change: list[Segment]) -> None:
@@ -370,10 +385,10 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     def _highlighted_in_b(self) -> str | None:
         row = self.table.highlighted
-        if row is None or row.get("status_b") is None:
+        if row is None or row.status_b is None:
             self.notify("Highlight a case that run B has to annotate it.", severity="warning", markup=False)
             return None
-        return str(row["case_id"])
+        return row.case_id
 
     def action_label(self) -> None:
         case_id = self._highlighted_in_b()

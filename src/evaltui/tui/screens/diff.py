@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -16,7 +15,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from evaltui.records import Result
 from evaltui.reports.comparison import normalised_tool_calls
+from evaltui.store import Store
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
@@ -29,25 +30,25 @@ REASON_LIMIT = 2_000  # characters of one scorer's reason shown
 @dataclass(frozen=True, slots=True)
 class CaseDiff:
     case_id: str
-    result_a: dict[str, Any] | None
-    result_b: dict[str, Any] | None
+    result_a: Result | None
+    result_b: Result | None
     lines: DiffLines
 
 
-def load_case_diff(store: Any, run_a: str, run_b: str, case_id: str) -> CaseDiff:
+def load_case_diff(store: Store, run_a: str, run_b: str, case_id: str) -> CaseDiff:
     """Both results and the diff of their outputs (epoch 0). Blocking: call from a worker."""
     result_a, result_b = store.get_result(run_a, case_id), store.get_result(run_b, case_id)
-    with_calls = any((r or {}).get("tool_calls") for r in (result_a, result_b))
-    outputs = [diffed_text(r or {}, with_calls) for r in (result_a, result_b)]
+    with_calls = any(r is not None and r.tool_calls for r in (result_a, result_b))
+    outputs = [diffed_text(r, with_calls) for r in (result_a, result_b)]
     return CaseDiff(case_id, result_a, result_b, build_diff(*outputs))
 
 
-def diffed_text(result: dict[str, Any], with_calls: bool) -> str:
+def diffed_text(result: Result | None, with_calls: bool) -> str:
     """A result's output, then its tool calls as normalised, indented JSON (keys sorted, ids left
     out) when either run made calls: a change of arguments shows as a word change."""
-    text = as_plain(result.get("output") or "")
+    text = as_plain((result and result.output) or "")
     if with_calls:
-        calls = normalised_tool_calls(result.get("tool_calls"))
+        calls = normalised_tool_calls(result.column("tool_calls") if result else None)
         text += "\n\ntool calls:\n" + json.dumps(
             calls, ensure_ascii=False, indent=2, sort_keys=True, default=str
         )
@@ -111,7 +112,7 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- pieces ----------------------------------------------------------------------------
     def _header(self, found: CaseDiff) -> Text:
-        case = found.result_a or found.result_b or {}
+        case = found.result_a or found.result_b or Result("", found.case_id)
         muted = tone(self.app, "text-muted")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append_text(one_line(found.case_id, 40, style=tone(self.app, "primary", bold=True)))
@@ -121,9 +122,9 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
         if not found.lines.changed:
             text.append("  same output", muted)
         text.append("\ninput    ", muted)
-        text.append_text(one_line(case.get("input"), 200))
+        text.append_text(one_line(case.input, 200))
         text.append("\nexpected ", muted)
-        expected = case.get("expected")
+        expected = case.expected
         text.append_text(one_line(expected, 200) if expected is not None else Text("(none)", muted))
         if found.lines.note:
             text.append("\n" + found.lines.note, tone(self.app, "warning"))
@@ -145,12 +146,12 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
             text.append(" │ " if not view.unified and index == 0 else ("  →  " if index == 0 else ""))
         self.query_one("#diff-titles", Static).update(text)
 
-    def _title(self, name: str, result: dict[str, Any] | None) -> Text:
+    def _title(self, name: str, result: Result | None) -> Text:
         text = Text(no_wrap=True, end="")
         text.append_text(one_line(name, 30, style="bold"))
         if result is None:
             return text.append(" · no result", tone(self.app, "text-muted"))
-        status = str(result.get("status"))
+        status = result.status
         return text.append(f" · {status.upper()}", status_tone(self.app, status, bold=True))
 
     def _verdicts(self, found: CaseDiff) -> Text:
@@ -163,18 +164,17 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
             if result is None:
                 text.append("  no result for this case", tone(self.app, "text-muted"))
                 continue
-            if result.get("error"):
+            if result.error:
                 text.append("  error: ", status_tone(self.app, "error", bold=True))
-                text.append_text(safe_text(result["error"], limit=REASON_LIMIT))
-            for score in result.get("scores") or []:
-                passed = bool(score.get("passed"))
+                text.append_text(safe_text(result.error, limit=REASON_LIMIT))
+            for score in result.scores:
                 text.append(
-                    "\n  ✓ " if passed else "\n  ✗ ", status_tone(self.app, "pass" if passed else "fail")
+                    "\n  ✓ " if score.passed else "\n  ✗ ",
+                    status_tone(self.app, "pass" if score.passed else "fail"),
                 )
-                text.append_text(one_line(score.get("name", ""), 30, style="bold"))
-                value = score.get("value")
-                text.append(f"  {value:.2f}  " if isinstance(value, int | float) else "  ")
-                text.append_text(safe_text(score.get("reason", ""), limit=REASON_LIMIT))
+                text.append_text(one_line(score.name, 30, style="bold"))
+                text.append(f"  {score.value:.2f}  ")
+                text.append_text(safe_text(score.reason, limit=REASON_LIMIT))
         return text
 
     # -- actions ---------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.analysis.metrics import run_metrics
+from evaltui.records import RunMetrics, RunRecord
 from evaltui.store.compare import case_verdicts
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets import figures
@@ -35,7 +36,7 @@ CELL = 3  # cells per model column
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    run: dict[str, Any]
+    run: RunRecord
     metrics: RunMetrics
 
 
@@ -49,10 +50,8 @@ def group_models(store: Any, group_id: str) -> list[Model]:
     """The group's runs by model id (`model@variant` for a prompt variant), each with its metrics.
     Not by start time: the runs of a launch start together, in whichever order their threads get
     to the database first. Blocking."""
-    runs = sorted(
-        store.list_runs(group_id=group_id, limit=MAX_MODELS), key=lambda r: (r["model_id"], r["id"])
-    )
-    return [Model(run, run_metrics(store.iter_metric_rows(run["id"]))) for run in runs]
+    runs = sorted(store.list_runs(group_id=group_id, limit=MAX_MODELS), key=lambda r: (r.model_id, r.id))
+    return [Model(run, run_metrics(store.iter_metric_rows(run.id))) for run in runs]
 
 
 def case_ids(store: Any, run_ids: list[str]) -> CaseIds:
@@ -70,13 +69,24 @@ def case_ids(store: Any, run_ids: list[str]) -> CaseIds:
     return CaseIds(every, [case_id for case_id in every if case_id in split])
 
 
-def verdict_page(store: Any, runs: list[dict[str, Any]], ids: list[str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class VerdictRow:
+    """One case of the matrix: each model's verdict on it (None: no result) and its input's start."""
+
+    case_id: str
+    cells: list[str | None]
+    calls: list[int]  # how many tool calls each model's answer made
+    input: str
+    epoch: int = 0  # the diff opens the first epoch
+
+
+def verdict_page(store: Any, runs: list[RunRecord], ids: list[str]) -> list[VerdictRow]:
     """Each model's verdict on these cases (pass when at least half its scored epochs passed,
     error when it could only error), the most tool calls one of its epochs made, and the case's
     input, in the order of `ids`."""
     if not ids:
         return []
-    run_ids = [run["id"] for run in runs]
+    run_ids = [run.id for run in runs]
     run_marks, id_marks = ", ".join("?" for _ in run_ids), ", ".join("?" for _ in ids)
     sql = (
         "SELECT run_id, case_id, sum(status = 'pass') AS passed, sum(status != 'error') AS scored, "
@@ -94,37 +104,33 @@ def verdict_page(store: Any, runs: list[dict[str, Any]], ids: list[str]) -> list
         f"WHERE suite_id = ? AND case_id IN ({id_marks})"
     )
     inputs = {
-        r["case_id"]: r["input"] for r in store.query(inputs_sql, [runs[0]["suite_id"], *ids], what="inputs")
+        r["case_id"]: r["input"] for r in store.query(inputs_sql, [runs[0].suite_id, *ids], what="inputs")
     }
-    return [
-        {
-            "case_id": case_id,
-            "epoch": 0,
-            "cells": [verdicts.get((run_id, case_id)) for run_id in run_ids],
-            "calls": [calls.get((run_id, case_id), 0) for run_id in run_ids],
-            "input": inputs.get(case_id) or "",
-        }
-        for case_id in ids
-    ]
+    rows = []
+    for case_id in ids:
+        cells = [verdicts.get((run_id, case_id)) for run_id in run_ids]
+        counts = [calls.get((run_id, case_id), 0) for run_id in run_ids]
+        rows.append(VerdictRow(case_id, cells, counts, inputs.get(case_id) or ""))
+    return rows
 
 
 class MatrixTable(ResultTable):
     """One case a line: its id, one verdict mark per model (numbered as in the header), its input."""
 
-    def _cells(self, row: dict[str, Any] | None, width: int, muted: Style) -> Text:
+    def _cells(self, row: VerdictRow | None, width: int, muted: Style) -> Text:  # type: ignore[override]
         line = Text(no_wrap=True, end="")
         if row is None:
             return line.append("  …", muted)
         id_width = 22 if width >= 100 else 14
-        line.append_text(one_line(row["case_id"], id_width))
+        line.append_text(one_line(row.case_id, id_width))
         line.truncate(id_width + 1, pad=True)
-        for status, calls in zip(row["cells"], row.get("calls") or [0] * len(row["cells"]), strict=True):
+        for status, calls in zip(row.cells, row.calls, strict=True):
             mark = STATUS_ICONS.get(status, "·") if status else "·"
             if calls:
                 mark += str(calls) if calls < 10 else "+"
             line.append(mark.center(CELL), self._status_style(status or ""))
         line.append(" ")
-        line.append_text(one_line(row["input"], max(width - line.cell_len, 0), style=muted))
+        line.append_text(one_line(row.input, max(width - line.cell_len, 0), style=muted))
         return line
 
     def header_for(self, count: int) -> None:
@@ -199,7 +205,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
         if not models:
             self.app.call_from_thread(self.notify, f"No runs in group {self.group_id!r}.", severity="error")
             return
-        ids = case_ids(store, [m.run["id"] for m in models])
+        ids = case_ids(store, [m.run.id for m in models])
         self.app.call_from_thread(self._loaded, models, ids)
 
     def _loaded(self, models: list[Model], ids: CaseIds) -> None:
@@ -221,7 +227,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             side = "A" if index == self.pair[0] else "B" if index == self.pair[1] else " "
             text.append("\n" if index else "")
             text.append(f"{side} {index + 1} ", tone(self.app, "primary", bold=True))
-            text.append_text(one_line(model.run.get("model_id", ""), 24, style="bold"))
+            text.append_text(one_line(model.run.model_id, 24, style="bold"))
             text.append(f"  {figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi)}")
             text.append(f"  p95 {figures.ms(m.latency_ms.p95)}  cost {figures.cost(m.cost_usd)}", muted)
         self.query_one("#matrix-models", Static).update(text)
@@ -245,7 +251,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             name="Reading verdicts",
         )
 
-    def _fetch_page(self, runs: list[dict[str, Any]], ids: list[str], generation: int, offset: int) -> None:
+    def _fetch_page(self, runs: list[RunRecord], ids: list[str], generation: int, offset: int) -> None:
         rows = verdict_page(self.app.store, runs, ids)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.table.add_page, generation, offset, rows)
 
@@ -275,9 +281,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
         if len(self.models) < 2:
             return
         a, b = (self.models[i].run for i in self.pair)
-        names = (f"{self.pair[0] + 1} {a.get('model_id')}", f"{self.pair[1] + 1} {b.get('model_id')}")
+        names = (f"{self.pair[0] + 1} {a.model_id}", f"{self.pair[1] + 1} {b.model_id}")
         walk_name = "disagreements" if self.only_disagree else "cases"
-        screen = DiffScreen(
-            a["id"], b["id"], event.case_id, walk=self.shown_ids, walk_name=walk_name, names=names
-        )
+        screen = DiffScreen(a.id, b.id, event.case_id, walk=self.shown_ids, walk_name=walk_name, names=names)
         self.app.push_screen(screen)

@@ -6,6 +6,7 @@ which pages from the store and filters by status, tag and text."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -17,9 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from evaltui.analysis.metrics import RunMetrics, run_metrics
+from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
+from evaltui.records import ResultPreview, RunMetrics, RunRecord
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets.footer import KeysFooter
@@ -112,7 +114,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def __init__(self, run_id: str) -> None:
         super().__init__()
         self.run_id = run_id
-        self.run: dict[str, Any] = {"id": run_id}
+        self.run = RunRecord(run_id)  # read in a worker; until then only its id is known
         self.status_filter = "all"
         self.tag: str | None = None
         self.label: str | None = None  # a reviewer's label (`label:NAME` in the search box)
@@ -179,7 +181,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             self._reload_table(keep_rows=True)
 
     def _show_live(self, stats: LiveStats) -> None:
-        self.query_one(RunHeader).show({**self.run, "status": "running"}, Figures.from_stats(stats))
+        self.query_one(RunHeader).show(replace(self.run, status="running"), Figures.from_stats(stats))
         self.query_one(ProgressLine).show_live(stats)
 
     def _show_followed(self) -> None:
@@ -218,7 +220,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             return
         self.app.call_from_thread(self._show_run, run, get_current_worker())
 
-    def _show_run(self, run: dict[str, Any], read: Worker[None]) -> None:
+    def _show_run(self, run: RunRecord, read: Worker[None]) -> None:
         if read.is_cancelled:  # a newer read was asked for (thread workers run to their end anyway)
             return
         self.run = run
@@ -240,9 +242,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show_metrics(self, metrics: RunMetrics, read: Worker[None]) -> None:
         if not read.is_cancelled and self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
-            self.query_one(RunHeader).show(
-                self.run, Figures.from_metrics(metrics, self.run.get("total") or 0)
-            )
+            self.query_one(RunHeader).show(self.run, Figures.from_metrics(metrics, self.run.total))
 
     def _filters(self) -> dict[str, Any]:
         return {
@@ -262,15 +262,15 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         """The row count and the first visible page in one trip, so the first rows show at once."""
         store = self.app.store  # type: ignore[attr-defined]
         run = store.get_run(self.run_id) if not any(filters.values()) else None
-        if run is not None and run["status"] != "running":
-            total = int(run["done"])  # a finished run's counter: no need to count 100,000 rows
+        if run is not None and run.status != "running":
+            total = run.done  # a finished run's counter: no need to count 100,000 rows
         else:
             total = store.count_results(self.run_id, **filters)
         rows = store.page_results(self.run_id, offset=offset, limit=PAGE_SIZE, **filters)
         self.app.call_from_thread(self._counted, filters, total, keep_rows, offset, rows)
 
     def _counted(
-        self, filters: dict[str, Any], total: int, keep_rows: bool, offset: int, rows: list[dict[str, Any]]
+        self, filters: dict[str, Any], total: int, keep_rows: bool, offset: int, rows: list[ResultPreview]
     ) -> None:
         if filters == self._filters():
             self.table.reset(total, keep_rows=keep_rows)
@@ -292,7 +292,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         rows = self.app.store.page_results(self.run_id, offset=offset, limit=limit, **filters)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._page_arrived, generation, offset, rows)
 
-    def _page_arrived(self, generation: int, offset: int, rows: list[dict[str, Any]]) -> None:
+    def _page_arrived(self, generation: int, offset: int, rows: list[ResultPreview]) -> None:
         self.table.add_page(generation, offset, rows)
         if self._metrics_due:
             self._start_metrics()
@@ -356,24 +356,23 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def resumable(self, retry_errors: bool = False) -> bool:
         """Whether Resume (or Retry errors) can act: the run is not going on, here or in another
         process, and it ended early (or has errored cases)."""
-        status = self.run.get("status")
-        if status in (None, "running") or self.app.live.get(self.run_id) is not None:  # type: ignore[attr-defined]
+        status = self.run.status
+        if status == "running" or self.app.live.get(self.run_id) is not None:  # type: ignore[attr-defined]
             return False
-        return bool(self.run.get("errors")) if retry_errors else status in ("interrupted", "failed")
+        return bool(self.run.errors) if retry_errors else status in ("interrupted", "failed")
 
     def ended(self) -> bool:
         """The run is over (not going on here or in another process)."""
-        status = self.run.get("status")
-        return status not in (None, "running") and self.app.live.get(self.run_id) is None  # type: ignore[attr-defined]
+        return self.run.status != "running" and self.app.live.get(self.run_id) is None  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Resume, Retry errors, Rerun failing and Rescore show in the footer only when they can act."""
         if action == "resume":
             return self.resumable(bool(parameters and parameters[0]))
         if action == "rerun_failing":
-            return self.ended() and bool(self.run.get("failed") or self.run.get("errors"))
+            return self.ended() and bool(self.run.failed or self.run.errors)
         if action == "rescore":
-            return self.ended() and bool(self.run.get("done"))
+            return self.ended() and bool(self.run.done)
         return True
 
     def action_rerun_failing(self) -> None:
@@ -427,7 +426,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self.app.open_compare, other, self.run_id)  # type: ignore[attr-defined]
 
     def action_matrix(self) -> None:
-        group = self.run.get("group_id")
+        group = self.run.group_id
         if not group:
             self.notify("This run was launched alone: the matrix needs several models.", markup=False)
             return

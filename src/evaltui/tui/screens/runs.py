@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
@@ -14,6 +12,7 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, get_current_worker
 
 from evaltui.errors import EvaltuiError
+from evaltui.records import RunRecord
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line
@@ -81,7 +80,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.runs: list[dict[str, Any]] = []
+        self.runs: list[RunRecord] = []
         self.filters: dict[str, str] = {}
         self.shown: list[str] = []  # the columns on show, in order
 
@@ -103,7 +102,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         runs = self.app.store.list_runs(limit=LIMIT, **filters)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._show, runs, get_current_worker())
 
-    def _show(self, runs: list[dict[str, Any]], read: Worker[None]) -> None:
+    def _show(self, runs: list[RunRecord], read: Worker[None]) -> None:
         if read.is_cancelled:  # a newer listing was asked for (a run started or ended meanwhile)
             return
         self.runs = runs
@@ -112,33 +111,33 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             "#runs", DataTable
         ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
 
-    def _done(self, run: dict[str, Any]) -> Text:
+    def _done(self, run: RunRecord) -> Text:
         """done/total; for a run going on (here or in another process), as of now."""
-        live = self.app.live.progress(run["id"]) if run.get("status") == "running" else None  # type: ignore[attr-defined]
-        done, total = live or (run.get("done") or 0, run.get("total") or 0)
+        live = self.app.live.progress(run.id) if run.status == "running" else None  # type: ignore[attr-defined]
+        done, total = live or (run.done, run.total)
         return Text(f"{done:,}/{total:,}", justify="right")
 
     def _run_moved(self, run_id: str) -> None:
         for run in self.runs:
-            if run["id"] == run_id:
+            if run.id == run_id:
                 self.query_one("#runs", DataTable).update_cell(run_id, "done", self._done(run))
 
     def on_resize(self) -> None:
         if self.runs:
             self._fill()
 
-    def _cells(self, run: dict[str, Any], names: int = 28) -> dict[str, Text]:
+    def _cells(self, run: RunRecord, names: int = 28) -> dict[str, Text]:
         """A run's cells by column; suite and model names cut to `names` cells."""
-        status = str(run.get("status"))
+        status = run.status
         return {
-            "started": Text(str(run.get("started_at", ""))[:19].replace("T", " ")),
-            "run": one_line(run["id"], 24),
-            "suite": one_line(run.get("suite", ""), names),
-            "model": one_line(run.get("model_id", ""), names),
+            "started": Text(run.started_at[:19].replace("T", " ")),
+            "run": one_line(run.id, 24),
+            "suite": one_line(run.suite, names),
+            "model": one_line(run.model_id, names),
             "status": Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
             "pass rate": Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
             "done": self._done(run),
-            "label": one_line(run.get("label") or "", 20),
+            "label": one_line(run.label or "", 20),
         }
 
     def _fill(self) -> None:
@@ -158,25 +157,25 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
                 table.add_column(name, key=name)
         for run, row_cells in zip(self.runs, cells, strict=True):
             row_cells[columns[0]] = self._marked(run, row_cells[columns[0]])
-            table.add_row(*(row_cells[name] for name in columns), key=run["id"])
+            table.add_row(*(row_cells[name] for name in columns), key=run.id)
         table.move_cursor(row=row)
 
-    def _marked(self, run: dict[str, Any], cell: Text) -> Text:
+    def _marked(self, run: RunRecord, cell: Text) -> Text:
         """The first cell of a run marked for comparison starts with its tag, A or B."""
-        if run["id"] not in self.marked:
+        if run.id not in self.marked:
             return cell
-        tag = "AB"[self.marked.index(run["id"])]
+        tag = "AB"[self.marked.index(run.id)]
         return Text.assemble((f"{tag} ", tone(self.app, "primary", bold=True)), cell)
 
     def action_mark(self) -> None:
         table = self.query_one("#runs", DataTable)
         if not 0 <= table.cursor_row < len(self.runs):
             return
-        run_id = self.runs[table.cursor_row]["id"]
+        run_id = self.runs[table.cursor_row].id
         self.app.toggle_mark(run_id)  # type: ignore[attr-defined]
         first = self.shown[0]
         for run in self.runs:
-            table.update_cell(run["id"], first, self._marked(run, self._cells(run)[first]), update_width=True)
+            table.update_cell(run.id, first, self._marked(run, self._cells(run)[first]), update_width=True)
 
     @property
     def marked(self) -> list[str]:
@@ -207,7 +206,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         """`enter` (or a click) on a run opens it."""
         if 0 <= event.cursor_row < len(self.runs):
-            self.app.open_run(self.runs[event.cursor_row]["id"])  # type: ignore[attr-defined]
+            self.app.open_run(self.runs[event.cursor_row].id)  # type: ignore[attr-defined]
 
     def action_escape(self) -> None:
         """Leave the filter box; else clear a submitted filter; else go back."""

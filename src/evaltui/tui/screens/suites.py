@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from evaltui.config import Config
+from evaltui.records import RunRecord
+from evaltui.store import Store
 from evaltui.suites import SuiteEntry, iter_suites
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
@@ -32,14 +33,14 @@ RECENT = 8  # runs per model in the sparkline
 COLUMNS = (" ", "suite", "cases", "latest pass rate by model (recent runs)")
 
 
-def latest_by_model(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
+def latest_by_model(runs: list[RunRecord]) -> dict[str, list[float]]:
     """Pass rates of finished runs per model, oldest first, at most RECENT each (runs come newest first)."""
     rates: dict[str, list[float]] = {}
     for run in runs:
         rate = figures.run_pass_rate(run)
-        if rate is None or run.get("status") == "running":
+        if rate is None or run.status == "running":
             continue
-        series = rates.setdefault(str(run["model_id"]), [])
+        series = rates.setdefault(run.model_id, [])
         if len(series) < RECENT:
             series.insert(0, rate)
     return rates
@@ -50,7 +51,7 @@ SHOW_EVERY_S = 0.2  # while suites load, the table is redrawn at most this often
 PROGRESS_EVERY_S = 1.0  # running runs' progress is redrawn at most this often
 
 
-def recent_runs(store: Any, suite: str) -> list[dict[str, Any]]:
+def recent_runs(store: Store, suite: str) -> list[RunRecord]:
     """The runs a suite's row and details draw from, newest first."""
     return store.list_runs(suite=suite, limit=RECENT_RUNS)
 
@@ -86,7 +87,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[SuiteEntry] = []
-        self.runs: dict[str, list[dict[str, Any]]] = {}
+        self.runs: dict[str, list[RunRecord]] = {}
         self.reading = True  # the suite folders are being read; `entries` may be the first few
         self._stale = False  # runs changed while another screen was on top
         self._moved = False  # a running run moved on since the table was drawn
@@ -130,7 +131,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self._reads += 1
         return self._reads
 
-    def _fresher(self, runs: dict[str, list[dict[str, Any]]], read: int) -> dict[str, list[dict[str, Any]]]:
+    def _fresher(self, runs: dict[str, list[RunRecord]], read: int) -> dict[str, list[RunRecord]]:
         """The runs of read number `read` merged with those on screen. Thread workers run to their
         end even when a newer one replaces them, so a read that started earlier can finish later:
         for the suites both hold, the later read wins, whichever finished first."""
@@ -145,7 +146,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         SHOW_EVERY_S and once more at the end."""
         store = self.app.store  # type: ignore[attr-defined]
         entries: list[SuiteEntry] = []
-        runs: dict[str, list[dict[str, Any]]] = {}
+        runs: dict[str, list[RunRecord]] = {}
         shown = time.monotonic()
         for entry in iter_suites(dirs):
             entries.append(entry)
@@ -156,10 +157,10 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
                 shown = time.monotonic()
         self.app.call_from_thread(self._loaded, entries, runs, read)
 
-    def _show_some(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]], read: int) -> None:
+    def _show_some(self, entries: list[SuiteEntry], runs: dict[str, list[RunRecord]], read: int) -> None:
         self._show(entries, self._fresher(runs, read))
 
-    def _loaded(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]], read: int) -> None:
+    def _loaded(self, entries: list[SuiteEntry], runs: dict[str, list[RunRecord]], read: int) -> None:
         self.reading = False
         self.query_one("#suites", DataTable).border_title = "Suites"
         self._show(entries, self._fresher(runs, read))
@@ -170,7 +171,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         runs = {e.suite.name: recent_runs(store, e.suite.name) for e in entries if e.suite}
         self.app.call_from_thread(self._show_runs, runs, read)
 
-    def _show_runs(self, runs: dict[str, list[dict[str, Any]]], read: int) -> None:
+    def _show_runs(self, runs: dict[str, list[RunRecord]], read: int) -> None:
         """Fresh runs for the suites on show (which may have been reloaded meanwhile). Under another
         screen (a run was just launched and its screen is opening) the table is redrawn only when
         this screen shows again."""
@@ -184,7 +185,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         if self._stale:
             self._show(self.entries, self.runs)
 
-    def _show(self, entries: list[SuiteEntry], runs: dict[str, list[dict[str, Any]]]) -> None:
+    def _show(self, entries: list[SuiteEntry], runs: dict[str, list[RunRecord]]) -> None:
         self.entries, self.runs, self._stale = entries, runs, False
         self.app.suites = entries  # type: ignore[attr-defined]
         table = self.query_one("#suites", DataTable)
@@ -208,11 +209,11 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             return Text("✗", error), name, Text("–"), one_line(str(entry.error), 80, style=error)
         runs = self.runs.get(entry.suite.name, [])
         summary = Text(no_wrap=True)
-        running = [run for run in runs if run.get("status") == "running"]
+        running = [run for run in runs if run.status == "running"]
         live = self.app.live  # type: ignore[attr-defined]
         for run in running:
-            done, total = live.progress(run["id"]) or (run.get("done") or 0, run.get("total") or 0)
-            summary.append_text(one_line(str(run["model_id"]), 24))
+            done, total = live.progress(run.id) or (run.done, run.total)
+            summary.append_text(one_line(run.model_id, 24))
             summary.append(f" running {done:,}/{total:,}  ", tone(self.app, "warning", bold=True))
         for model, series in latest_by_model(runs).items():
             summary.append_text(one_line(model, 24))
@@ -265,7 +266,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         if not runs:
             self.notify("No runs of this suite yet: press r to run it.", markup=False)
             return
-        self.app.open_run(runs[0]["id"])  # type: ignore[attr-defined]
+        self.app.open_run(runs[0].id)  # type: ignore[attr-defined]
 
     def action_trends(self) -> None:
         entry = self.selected()
@@ -280,7 +281,7 @@ def column_widths(labels: tuple[str, ...], rows: list[tuple[Text, ...]]) -> list
     return [max([len(label), *(row[i].cell_len for row in rows)]) for i, label in enumerate(labels)]
 
 
-def describe_entry(entry: SuiteEntry, runs: dict[str, list[dict[str, Any]]]) -> Text:
+def describe_entry(entry: SuiteEntry, runs: dict[str, list[RunRecord]]) -> Text:
     """The detail panel: what a suite is and how it has done lately (or why it did not load)."""
     text = Text()
     if entry.suite is None:
@@ -303,9 +304,9 @@ def describe_entry(entry: SuiteEntry, runs: dict[str, list[dict[str, Any]]]) -> 
     text.append_text(one_line(", ".join(f"{t} ({n})" for t, n in tags.most_common(12)) or "–", 200))
     text.append("\n\nrecent runs\n", "bold")
     for run in runs.get(suite.name, [])[:6]:
-        line = f"{run['id']}  {run['status']:<11} {figures.pct(figures.run_pass_rate(run)):>7}  "
+        line = f"{run.id}  {run.status:<11} {figures.pct(figures.run_pass_rate(run)):>7}  "
         text.append(line)
-        text.append_text(one_line(f"{run['model_id']} {run.get('label') or ''}", 60))
+        text.append_text(one_line(f"{run.model_id} {run.label or ''}", 60))
         text.append("\n")
     if not runs.get(suite.name):
         text.append("none yet: press r to run this suite\n", "dim")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from evaltui.records import RunRecord
+
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -47,7 +49,7 @@ def duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def run_pass_rate(run: dict) -> float | None:  # type: ignore[type-arg]
+def run_pass_rate(run: RunRecord) -> float | None:
     """Pass rate of a run row from its counters: passed over scored (pass + fail)."""
-    scored = (run.get("passed") or 0) + (run.get("failed") or 0)
-    return (run.get("passed") or 0) / scored if scored else None
+    scored = run.passed + run.failed
+    return run.passed / scored if scored else None

@@ -5,12 +5,11 @@ is running (its results so far, and whose it is)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import Static
 
 from evaltui.engine import LiveStats
+from evaltui.records import RunRecord
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
@@ -42,10 +41,10 @@ class ProgressLine(Static):
             line.append(f" · {stats.rate_limited:,} rate-limited", tone(self.app, "warning"))
         self.update(line, layout=False)
 
-    def show_followed(self, done: int, total: int, run: dict[str, Any]) -> None:
+    def show_followed(self, done: int, total: int, run: RunRecord) -> None:
         """A run another process is running: what it has written so far, and which process it is."""
         line = self._bar(done, total)
         line.append(f"  {done:,}/{total:,} · followed: run by another process", tone(self.app, "text-muted"))
-        if run.get("pid"):
-            line.append_text(one_line(f" (pid {run['pid']} on {run.get('hostname') or '?'})", 80))
+        if run.pid:
+            line.append_text(one_line(f" (pid {run.pid} on {run.hostname or '?'})", 80))
         self.update(line, layout=False)

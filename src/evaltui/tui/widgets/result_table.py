@@ -8,8 +8,6 @@ are and keeps the pages it has been given. When a line needs a row it does not h
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,11 +19,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from evaltui.records import ResultPreview
 from evaltui.tui.widgets.safe_text import one_line
 
 PAGE_SIZE = 100
 STATUS_ICONS = {"pass": "✓", "fail": "✗", "error": "!"}
-Row = dict[str, Any]
+Row = ResultPreview
 
 
 class ResultTable(ScrollView, can_focus=True):
@@ -158,27 +157,26 @@ class ResultTable(ScrollView, can_focus=True):
         if row is None:
             line.append("  …", muted)
             return line
-        status = str(row.get("status", ""))
+        status = row.status
         line.append(STATUS_ICONS.get(status, "?") + " ", self._status_style(status))
-        case_id = str(row.get("case_id", "")) + (f"#{row['epoch']}" if row.get("epoch") else "")
-        line.append_text(one_line(case_id, id_width))
+        line.append_text(one_line(row.name, id_width))
         line.truncate(2 + id_width, pad=True)
         if tags_width:
             line.append(" ")
-            line.append_text(one_line(",".join(map(str, row.get("tags") or [])), tags_width, style=muted))
+            line.append_text(one_line(",".join(map(str, row.tags)), tags_width, style=muted))
             line.truncate(3 + id_width + tags_width, pad=True)
         if label_width:
             line.append(" ")
-            line.append_text(one_line(row.get("label") or "", label_width, style="bold"))
+            line.append_text(one_line(row.label or "", label_width, style="bold"))
             line.truncate(3 + id_width + (tags_width + 1 if tags_width else 0) + label_width, pad=True)
         line.append(" ")
-        preview = row.get("error") if status == "error" and row.get("error") else row.get("output_preview")
+        preview = row.error if status == "error" and row.error else row.output_preview
         line.append_text(one_line(preview or "", preview_width))
         line.truncate(width - 16, pad=True)
-        value = row.get("value") if status != "error" else None  # an errored case was never scored
+        value = row.value if status != "error" else None  # an errored case was never scored
         line.append(" " + (f"{value:5.2f}" if isinstance(value, int | float) else "    –"))
-        latency = row.get("latency_ms")
-        if row.get("cached"):  # the answer came from the cache: its latency is an old one
+        latency = row.latency_ms
+        if row.cached:  # the answer came from the cache: its latency is an old one
             shown = "    cached"
         else:
             shown = f"{latency:8.0f}ms" if isinstance(latency, int | float) else "         –"
@@ -249,7 +247,7 @@ class ResultTable(ScrollView, can_focus=True):
     def action_choose(self) -> None:
         row = self.highlighted
         if row is not None:
-            self.post_message(self.CaseChosen(str(row["case_id"]), int(row.get("epoch") or 0)))
+            self.post_message(self.CaseChosen(row.case_id, row.epoch))
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:

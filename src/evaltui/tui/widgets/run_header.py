@@ -4,14 +4,13 @@ run's metrics (once finished). The widget only displays what it is given."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
 
-from evaltui.analysis.metrics import RunMetrics
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
+from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
@@ -76,31 +75,29 @@ class Figures:
         )
 
     @classmethod
-    def from_run(cls, run: dict[str, Any]) -> Figures:
+    def from_run(cls, run: RunRecord) -> Figures:
         """What the run row holds: its counters, and for a finished run the metrics summary the engine
         kept (latency percentiles, the interval, cost); shown at once, before any metrics are computed."""
-        passed, failed = run.get("passed") or 0, run.get("failed") or 0
+        passed, failed = run.passed, run.failed
         lo, hi = wilson_interval(passed, passed + failed) if passed + failed else (None, None)
-        kept = run.get("metrics") or {}
-        latency = kept.get("latency_ms") or {}
-        rate = kept.get("rate") or {}
-        if rate.get("lo") is not None:
-            lo, hi = rate["lo"], rate["hi"]
+        kept = run.metrics
+        if kept is not None:
+            lo, hi = kept.rate.lo, kept.rate.hi
         return cls(
-            run.get("total") or 0,
-            run.get("done") or 0,
+            run.total,
+            run.done,
             passed,
             failed,
-            run.get("errors") or 0,
+            run.errors,
             figures.run_pass_rate(run),
             lo,
             hi,
-            latency.get("p50"),
-            latency.get("p95"),
-            run.get("tokens_in") or 0,
-            run.get("tokens_out") or 0,
-            run.get("cost_usd") if kept else None,
-            kept.get("cached"),
+            kept.latency_ms.p50 if kept else None,
+            kept.latency_ms.p95 if kept else None,
+            run.tokens_in,
+            run.tokens_out,
+            run.cost_usd if kept else None,
+            kept.cached if kept else None,
         )
 
 
@@ -112,18 +109,18 @@ class RunHeader(Static):
     RunHeader { height: 3; padding: 0 1; background: $panel; }
     """
 
-    def show(self, run: dict[str, Any], numbers: Figures) -> None:
+    def show(self, run: RunRecord, numbers: Figures) -> None:
         app = self.app
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append_text(one_line(run.get("suite", ""), 40, style=tone(app, "primary", bold=True)))
+        text.append_text(one_line(run.suite, 40, style=tone(app, "primary", bold=True)))
         text.append(" · ")
-        text.append_text(one_line(run.get("model_id", ""), 40, style="bold"))
-        status = str(run.get("status", ""))
+        text.append_text(one_line(run.model_id, 40, style="bold"))
+        status = run.status
         text.append(f" · {status}", tone(app, "warning" if status == "running" else "text-muted"))
-        if run.get("label"):
+        if run.label:
             text.append(" · ")
-            text.append_text(one_line(run["label"], 30))
-        text.append(f" · {run.get('id', '')}", tone(app, "text-muted"))
+            text.append_text(one_line(run.label, 30))
+        text.append(f" · {run.id}", tone(app, "text-muted"))
         text.append("\npass rate ")
         text.append(figures.rate_with_interval(numbers.rate, numbers.lo, numbers.hi), "bold")
         over = Text(" " + basis(numbers.passed + numbers.failed, numbers.errors, numbers.cached) + "   ")
