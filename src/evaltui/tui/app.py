@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -65,14 +66,14 @@ class EvaltuiApp(App[None]):
         ),
         Binding(
             "q",
-            "back",
+            "go_back",
             "Back",
             tooltip="Back to the previous screen (quits on the home screen)",
             id="app.back",
         ),
         Binding(
             "escape",
-            "back(False)",
+            "go_back(False)",
             "Back",
             show=False,
             tooltip="Back to the previous screen",
@@ -155,7 +156,7 @@ class EvaltuiApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_back(self, quit_at_home: bool = True) -> None:
+    def action_go_back(self, quit_at_home: bool = True) -> None:
         if len(self.screen_stack) > 2:
             self.pop_screen()
         elif quit_at_home:
@@ -269,3 +270,11 @@ def make_app(config: Config, db_path: Path, suite_dirs: list[Path]) -> EvaltuiAp
     store = Store(db_path)
     store.mark_stale_runs()
     return EvaltuiApp(config, store, list(suite_dirs))
+
+
+if TYPE_CHECKING:
+    from evaltui.tui.host import Host
+
+    def _is_host(app: EvaltuiApp) -> Host:
+        """mypy checks here that the app is what `host(...)` promises screens and widgets."""
+        return app

@@ -15,14 +15,14 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from evaltui.records import Result, ResultPreview, RunRecord
-from evaltui.tui.host import Host
+from evaltui.tui.host import Host, host
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.safe_text import inert_str
 
 
 def _app(provider: Provider) -> Host:
     """The app these commands act on: `EvaltuiApp`, seen through the protocol it satisfies."""
-    return provider.app  # type: ignore[return-value]
+    return host(provider)
 
 
 def highlight(matcher: Matcher, plain: str) -> Content:

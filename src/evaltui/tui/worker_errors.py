@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
+from evaltui.tui.host import InApp, host
+
 
 class ReportsWorkerErrors:
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self: InApp, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.app.notify_worker_error(event.worker)  # type: ignore[attr-defined]
+            host(self).notify_worker_error(event.worker)

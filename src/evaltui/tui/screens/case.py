@@ -27,6 +27,7 @@ from evaltui.records import Result, RunRecord, ScoreRecord
 from evaltui.store import Store
 from evaltui.store.annotations import Annotation
 from evaltui.suites.edit import Edit
+from evaltui.tui.host import host
 from evaltui.tui.screens.accept import AcceptScreen
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.widgets import figures
@@ -156,7 +157,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case", name="Reading the case")
     def _load(self, case_id: str, epoch: int, step: int) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         if step:
             found = store.neighbour(self.run_id, case_id, epoch, statuses=FAILING, step=step)
             if found is None:
@@ -218,7 +219,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accept", name="Preparing the edit")
     def _plan_accept(self, case_id: str) -> None:
-        edit = accept_edit(self.app.store, self.run_id, case_id, self.epoch)  # type: ignore[attr-defined]
+        edit = accept_edit(host(self).store, self.run_id, case_id, self.epoch)
 
         def answered(write: bool | None) -> None:
             if write:
@@ -229,7 +230,7 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="accept", name="Writing the suite")
     def _write_accept(self, case_id: str, edit: Edit) -> None:
         edit.write()
-        accepted(self.app.store, self.run_id, case_id, edit)  # type: ignore[attr-defined]
+        accepted(host(self).store, self.run_id, case_id, edit)
         self.app.call_from_thread(
             self.notify, f"Written into {edit.where}; the next run scores against it.", markup=False
         )

@@ -30,6 +30,7 @@ from evaltui.reports.comparison import Comparison, case_status, compare_runs, pa
 from evaltui.reports.prompts import prompt_change
 from evaltui.reports.summary import summary_lines
 from evaltui.store.compare import Side, iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
+from evaltui.tui.host import host
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.diff_view import inline_text
@@ -253,7 +254,7 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     # -- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare", name="Comparing the runs")
     def _compare(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         runs = [
             store.get_run(self.run_a) or RunRecord(self.run_a),
             store.get_run(self.run_b) or RunRecord(self.run_b),
@@ -316,7 +317,7 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="lists", name="Listing the cases")
     def _list_cases(self, wanted: str) -> None:
         one_epoch = self.comparison is not None and self.comparison.epochs == 1
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         changed, every = changed_and_all(store, self.run_a, self.run_b, one_epoch=one_epoch)
         self.app.call_from_thread(self._listed, wanted, changed, every)
 
@@ -369,7 +370,7 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         )
 
     def _fetch_page(self, ids: list[str], lists: CaseLists, generation: int, offset: int) -> None:
-        rows = case_page(self.app.store, self.run_a, self.run_b, ids, lists)  # type: ignore[attr-defined]
+        rows = case_page(host(self).store, self.run_a, self.run_b, ids, lists)
         self.app.call_from_thread(self.table.add_page, generation, offset, rows)
 
     @on(Worker.StateChanged)

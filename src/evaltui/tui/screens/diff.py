@@ -18,6 +18,7 @@ from textual.widgets import Static
 from evaltui.records import Result
 from evaltui.reports.comparison import normalised_tool_calls
 from evaltui.store import Store
+from evaltui.tui.host import host
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
@@ -99,7 +100,7 @@ class DiffScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diff", name="Diffing the outputs")
     def _load(self, case_id: str) -> None:
-        found = load_case_diff(self.app.store, self.run_a, self.run_b, case_id)  # type: ignore[attr-defined]
+        found = load_case_diff(host(self).store, self.run_a, self.run_b, case_id)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: CaseDiff) -> None:

@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from evaltui.tui.host import host
 from evaltui.tui.screens.accept import AcceptScreen
 from evaltui.tui.screens.annotate import LabelScreen, NoteScreen
 from evaltui.tui.screens.case import CaseScreen
@@ -55,7 +56,7 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("what")
         table.add_column("more", style="dim")
-        keymap: Keymap = self.app.config.keymap  # type: ignore[attr-defined]
+        keymap: Keymap = host(self).config.keymap
         sections: list[tuple[str, list[type[DOMNode]]]] = [
             ("Everywhere", [type(self.app)]),
             ("Suites (home)", [SuitesScreen]),

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from evaltui.analysis.metrics import run_metrics
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.store.compare import case_verdicts
+from evaltui.tui.host import host
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
@@ -200,7 +201,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="matrix", name="Reading the run group")
     def _load(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         models = group_models(store, self.group_id)
         if not models:
             self.app.call_from_thread(self.notify, f"No runs in group {self.group_id!r}.", severity="error")
@@ -252,7 +253,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     def _fetch_page(self, runs: list[RunRecord], ids: list[str], generation: int, offset: int) -> None:
-        rows = verdict_page(self.app.store, runs, ids)  # type: ignore[attr-defined]
+        rows = verdict_page(host(self).store, runs, ids)
         self.app.call_from_thread(self.table.add_page, generation, offset, rows)
 
     @on(Worker.StateChanged)

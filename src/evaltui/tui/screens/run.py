@@ -22,6 +22,7 @@ from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
 from evaltui.records import ResultPreview, RunMetrics, RunRecord
+from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets.footer import KeysFooter
@@ -136,8 +137,8 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.app.run_changed.subscribe(self, self._run_changed)  # type: ignore[attr-defined]
-        self.app.run_progress.subscribe(self, self._progress)  # type: ignore[attr-defined]
+        host(self).run_changed.subscribe(self, self._run_changed)
+        host(self).run_progress.subscribe(self, self._progress)
         self._show_filters()
         self.query_one(ResultTable).focus()
         self._load_run()
@@ -160,7 +161,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     # -- live ------------------------------------------------------------------------------
     def _watch_live(self) -> None:
         """The progress line shows while the run goes on, here or in another process."""
-        live = self.app.live  # type: ignore[attr-defined]
+        live = host(self).live
         here = live.get(self.run_id) is not None
         self.query_one(ProgressLine).display = here or live.following(self.run_id)
         stats = live.latest(self.run_id) if here else None
@@ -170,7 +171,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def _progress(self, run_id: str) -> None:
         if run_id != self.run_id:
             return
-        live = self.app.live  # type: ignore[attr-defined]
+        live = host(self).live
         if live.get(run_id) is None:
             self._followed_moved()
             return
@@ -185,7 +186,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one(ProgressLine).show_live(stats)
 
     def _show_followed(self) -> None:
-        counts = self.app.live.progress(self.run_id)  # type: ignore[attr-defined]
+        counts = host(self).live.progress(self.run_id)
         line = self.query_one(ProgressLine)
         line.display = counts is not None
         if counts is not None:
@@ -204,7 +205,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         if run_id != self.run_id:
             return
         self._watch_live()
-        if self.app.live.get(run_id) is None:  # type: ignore[attr-defined]
+        if host(self).live.get(run_id) is None:
             self._load_metrics()
         self._load_run()
         self._reload_table(keep_rows=True)
@@ -212,7 +213,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     # -- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="run", name="Loading the run")
     def _load_run(self) -> None:
-        run = self.app.store.get_run(self.run_id)  # type: ignore[attr-defined]
+        run = host(self).store.get_run(self.run_id)
         if run is None:
             self.app.call_from_thread(
                 self.notify, f"No run {self.run_id!r} in this database.", severity="error"
@@ -226,22 +227,22 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.run = run
         self.refresh_bindings()  # Resume and Retry errors depend on the run's status
         self.query_one(RunHeader).show(run, Figures.from_run(run))
-        if self.app.live.following(self.run_id):  # type: ignore[attr-defined]
+        if host(self).live.following(self.run_id):
             self._show_followed()
 
     def _start_metrics(self) -> None:
         self._metrics_due = False
-        if self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+        if host(self).live.get(self.run_id) is None:
             self._load_metrics()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
     def _load_metrics(self) -> None:
         # the same rows as `evaltui show` and the engine: clusters give the same (clustered) interval
-        metrics = run_metrics(self.app.store.iter_metric_rows(self.run_id))  # type: ignore[attr-defined]
+        metrics = run_metrics(host(self).store.iter_metric_rows(self.run_id))
         self.app.call_from_thread(self._show_metrics, metrics, get_current_worker())
 
     def _show_metrics(self, metrics: RunMetrics, read: Worker[None]) -> None:
-        if not read.is_cancelled and self.app.live.get(self.run_id) is None:  # type: ignore[attr-defined]
+        if not read.is_cancelled and host(self).live.get(self.run_id) is None:
             self.query_one(RunHeader).show(self.run, Figures.from_metrics(metrics, self.run.total))
 
     def _filters(self) -> dict[str, Any]:
@@ -260,7 +261,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="count", name="Counting results")
     def _count(self, filters: dict[str, Any], keep_rows: bool, offset: int) -> None:
         """The row count and the first visible page in one trip, so the first rows show at once."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         run = store.get_run(self.run_id) if not any(filters.values()) else None
         if run is not None and run.status != "running":
             total = run.done  # a finished run's counter: no need to count 100,000 rows
@@ -289,7 +290,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     def _fetch_page(self, filters: dict[str, Any], offset: int, limit: int, generation: int) -> None:
-        rows = self.app.store.page_results(self.run_id, offset=offset, limit=limit, **filters)  # type: ignore[attr-defined]
+        rows = host(self).store.page_results(self.run_id, offset=offset, limit=limit, **filters)
         self.app.call_from_thread(self._page_arrived, generation, offset, rows)
 
     def _page_arrived(self, generation: int, offset: int, rows: list[ResultPreview]) -> None:
@@ -350,20 +351,20 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             self._show_filters()
             self._reload_table(keep_rows=False)
         else:
-            self.app.action_back(False)  # type: ignore[attr-defined]
+            host(self).action_go_back(False)
 
     # -- acting ----------------------------------------------------------------------------
     def resumable(self, retry_errors: bool = False) -> bool:
         """Whether Resume (or Retry errors) can act: the run is not going on, here or in another
         process, and it ended early (or has errored cases)."""
         status = self.run.status
-        if status == "running" or self.app.live.get(self.run_id) is not None:  # type: ignore[attr-defined]
+        if status == "running" or host(self).live.get(self.run_id) is not None:
             return False
         return bool(self.run.errors) if retry_errors else status in ("interrupted", "failed")
 
     def ended(self) -> bool:
         """The run is over (not going on here or in another process)."""
-        return self.run.status != "running" and self.app.live.get(self.run_id) is None  # type: ignore[attr-defined]
+        return self.run.status != "running" and host(self).live.get(self.run_id) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Resume, Retry errors, Rerun failing and Rescore show in the footer only when they can act."""
@@ -386,52 +387,52 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="rerun", name="Preparing the new run")
     def _rerun(self, kind: str) -> None:
         """Plan the new run (reads the suite file and the store) and hand it to the app's live runs."""
-        config = self.app.config  # type: ignore[attr-defined]
+        config = host(self).config
         base = RunOptions(concurrency=config.concurrency, prices=dict(config.prices))
-        plan = (only_failing if kind == "failing" else rescore)(self.app.store, self.run_id, base)  # type: ignore[attr-defined]
+        plan = (only_failing if kind == "failing" else rescore)(host(self).store, self.run_id, base)
         for note in plan.notes:
             self.app.call_from_thread(self.notify, note, severity="warning", markup=False)
         request = LaunchRequest(plan.suite, [plan.model], plan.options)
-        self.app.call_from_thread(self.app.live.launch, request)  # type: ignore[attr-defined]
+        self.app.call_from_thread(host(self).live.launch, request)
 
     def action_resume(self, retry_errors: bool = False) -> None:
         if not self.resumable(retry_errors):
             return
-        self.app.live.resume(self.run_id, retry_errors=retry_errors)  # type: ignore[attr-defined]
+        host(self).live.resume(self.run_id, retry_errors=retry_errors)
         what = "its errored cases again" if retry_errors else "the cases it never asked"
         self.notify(f"Resuming run {self.run_id}: asking {what}.", markup=False)
 
     def action_cancel_run(self) -> None:
-        if self.app.live.cancel(self.run_id):  # type: ignore[attr-defined]
+        if host(self).live.cancel(self.run_id):
             self.notify("Cancelling: cases in flight finish, the rest are not asked.", markup=False)
         else:
             self.notify("This run is not running in this window.", severity="warning", markup=False)
 
     def action_compare(self, against: str) -> None:
         """Two runs marked with space: compare those; else this run against `against`."""
-        marked = self.app.marked  # type: ignore[attr-defined]
+        marked = host(self).marked
         if against == "previous" and len(marked) == 2:
-            self.app.open_compare(*marked)  # type: ignore[attr-defined]
+            host(self).open_compare(*marked)
             return
         self._compare_with(against)
 
     def action_mark(self) -> None:
-        self.notify(self.app.toggle_mark(self.run_id), markup=False)  # type: ignore[attr-defined]
+        self.notify(host(self).toggle_mark(self.run_id), markup=False)
 
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="partner", name="Finding the run to compare"
     )
     def _compare_with(self, against: str) -> None:
-        other = partner_run(self.app.store, self.run_id, against)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.app.open_compare, other, self.run_id)  # type: ignore[attr-defined]
+        other = partner_run(host(self).store, self.run_id, against)
+        self.app.call_from_thread(host(self).open_compare, other, self.run_id)
 
     def action_matrix(self) -> None:
         group = self.run.group_id
         if not group:
             self.notify("This run was launched alone: the matrix needs several models.", markup=False)
             return
-        self.app.open_matrix(group)  # type: ignore[attr-defined]
+        host(self).open_matrix(group)
 
     @on(ResultTable.CaseChosen)
     def _open_case(self, event: ResultTable.CaseChosen) -> None:
-        self.app.open_case(self.run_id, event.case_id, event.epoch)  # type: ignore[attr-defined]
+        host(self).open_case(self.run_id, event.case_id, event.epoch)

@@ -13,6 +13,7 @@ from textual.worker import Worker, get_current_worker
 
 from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
+from evaltui.tui.host import host
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line
@@ -92,14 +93,14 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)
-        self.app.run_changed.subscribe(self, lambda _run_id: self._load(self.filters))  # type: ignore[attr-defined]
-        self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
+        host(self).run_changed.subscribe(self, lambda _run_id: self._load(self.filters))
+        host(self).run_progress.subscribe(self, self._run_moved)
         table.focus()
         self._load(self.filters)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs", name="Listing runs")
     def _load(self, filters: dict[str, str]) -> None:
-        runs = self.app.store.list_runs(limit=LIMIT, **filters)  # type: ignore[attr-defined]
+        runs = host(self).store.list_runs(limit=LIMIT, **filters)
         self.app.call_from_thread(self._show, runs, get_current_worker())
 
     def _show(self, runs: list[RunRecord], read: Worker[None]) -> None:
@@ -113,7 +114,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     def _done(self, run: RunRecord) -> Text:
         """done/total; for a run going on (here or in another process), as of now."""
-        live = self.app.live.progress(run.id) if run.status == "running" else None  # type: ignore[attr-defined]
+        live = host(self).live.progress(run.id) if run.status == "running" else None
         done, total = live or (run.done, run.total)
         return Text(f"{done:,}/{total:,}", justify="right")
 
@@ -172,20 +173,20 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         if not 0 <= table.cursor_row < len(self.runs):
             return
         run_id = self.runs[table.cursor_row].id
-        self.app.toggle_mark(run_id)  # type: ignore[attr-defined]
+        host(self).toggle_mark(run_id)
         first = self.shown[0]
         for run in self.runs:
             table.update_cell(run.id, first, self._marked(run, self._cells(run)[first]), update_width=True)
 
     @property
     def marked(self) -> list[str]:
-        return self.app.marked  # type: ignore[attr-defined,no-any-return]
+        return host(self).marked
 
     def action_compare(self) -> None:
         if len(self.marked) != 2:
             self.notify("Mark two runs with space (A first, then B), then press c.", markup=False)
             return
-        self.app.open_compare(*self.marked)  # type: ignore[attr-defined]
+        host(self).open_compare(*self.marked)
 
     def action_filter(self) -> None:
         box = self.query_one("#runs-filter", Input)
@@ -206,7 +207,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         """`enter` (or a click) on a run opens it."""
         if 0 <= event.cursor_row < len(self.runs):
-            self.app.open_run(self.runs[event.cursor_row].id)  # type: ignore[attr-defined]
+            host(self).open_run(self.runs[event.cursor_row].id)
 
     def action_escape(self) -> None:
         """Leave the filter box; else clear a submitted filter; else go back."""
@@ -218,4 +219,4 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             self.filters = {}
             self._load(self.filters)
         else:
-            self.app.action_back(False)  # type: ignore[attr-defined]
+            host(self).action_go_back(False)

@@ -20,6 +20,7 @@ from evaltui.config import Config
 from evaltui.records import RunRecord
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry, iter_suites
+from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.screens.trends import TrendsScreen
@@ -105,8 +106,8 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#suites", DataTable).add_columns(*COLUMNS)
         # A run that starts or ends changes the pass rates shown, not the suites: re-read the runs only.
-        self.app.run_changed.subscribe(self, self._run_changed)  # type: ignore[attr-defined]
-        self.app.run_progress.subscribe(self, self._run_moved)  # type: ignore[attr-defined]
+        host(self).run_changed.subscribe(self, self._run_changed)
+        host(self).run_progress.subscribe(self, self._run_moved)
         self.set_interval(PROGRESS_EVERY_S, self._show_progress)
         self.action_reload()
 
@@ -125,7 +126,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def action_reload(self) -> None:
         self.reading = True
         self.query_one("#suites", DataTable).border_title = "Suites (loading…)"
-        self._load(list(self.app.suite_dirs), self._next_read())  # type: ignore[attr-defined]
+        self._load(list(host(self).suite_dirs), self._next_read())
 
     def _next_read(self) -> int:
         self._reads += 1
@@ -144,7 +145,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     def _load(self, dirs: list[Path], read: int) -> None:
         """Suites appear as they load (a folder of large suites takes a while), at most every
         SHOW_EVERY_S and once more at the end."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         entries: list[SuiteEntry] = []
         runs: dict[str, list[RunRecord]] = {}
         shown = time.monotonic()
@@ -167,7 +168,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suite-runs", name="Reading runs")
     def _load_runs(self, entries: list[SuiteEntry], read: int) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = host(self).store
         runs = {e.suite.name: recent_runs(store, e.suite.name) for e in entries if e.suite}
         self.app.call_from_thread(self._show_runs, runs, read)
 
@@ -187,7 +188,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show(self, entries: list[SuiteEntry], runs: dict[str, list[RunRecord]]) -> None:
         self.entries, self.runs, self._stale = entries, runs, False
-        self.app.suites = entries  # type: ignore[attr-defined]
+        host(self).suites = entries
         table = self.query_one("#suites", DataTable)
         keep = table.cursor_row
         rows = [self._cells(entry) for entry in entries]
@@ -210,7 +211,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         runs = self.runs.get(entry.suite.name, [])
         summary = Text(no_wrap=True)
         running = [run for run in runs if run.status == "running"]
-        live = self.app.live  # type: ignore[attr-defined]
+        live = host(self).live
         for run in running:
             done, total = live.progress(run.id) or (run.done, run.total)
             summary.append_text(one_line(run.model_id, 24))
@@ -252,12 +253,12 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         if entry is None or entry.suite is None:
             self.notify("Pick a suite that loads first (this one has an error).", severity="warning")
             return
-        config: Config = self.app.config  # type: ignore[attr-defined]
+        config: Config = host(self).config
         self.app.push_screen(LaunchScreen(entry.suite, config.concurrency), self._launched)
 
     def _launched(self, request: LaunchRequest | None) -> None:
         if request is not None:
-            self.app.live.launch(request)  # type: ignore[attr-defined]
+            host(self).live.launch(request)
             self.notify(f"Starting {len(request.models)} run(s)…", markup=False)
 
     def action_open_latest(self) -> None:
@@ -266,7 +267,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         if not runs:
             self.notify("No runs of this suite yet: press r to run it.", markup=False)
             return
-        self.app.open_run(runs[0].id)  # type: ignore[attr-defined]
+        host(self).open_run(runs[0].id)
 
     def action_trends(self) -> None:
         entry = self.selected()

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from evaltui.reports.trends import Trends, suite_trends
+from evaltui.tui.host import host
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
 from evaltui.tui.widgets.tones import tone
@@ -51,7 +52,7 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trends", name="Reading the suite's runs")
     def _load(self) -> None:
-        trends = suite_trends(self.app.store, self.suite)  # type: ignore[attr-defined]
+        trends = suite_trends(host(self).store, self.suite)
         self.app.call_from_thread(self._show, trends)
 
     def _show(self, trends: Trends) -> None:
