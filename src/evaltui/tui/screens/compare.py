@@ -35,7 +35,7 @@ from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets.diff_view import inline_text
 from evaltui.tui.widgets.footer import KeysFooter
-from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
+from evaltui.tui.widgets.paged_table import STATUS_ICONS, PagedTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -153,7 +153,7 @@ def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLis
     return rows
 
 
-class CompareTable(ResultTable):
+class CompareTable(PagedTable[CaseRow]):
     """The compared cases: how each run judged it, its id, and both outputs' starts. For runs with
     epochs each verdict is followed, when the width allows, by its passed/scored epochs ("2/3")."""
 
@@ -167,7 +167,7 @@ class CompareTable(ResultTable):
         preview = max((width - 4 - verdicts - id_width - 4) // 2, 4)
         return count, verdicts, id_width, preview
 
-    def _cells(self, row: CaseRow | None, width: int, muted: Style) -> Text:  # type: ignore[override]
+    def _cells(self, row: CaseRow | None, width: int, muted: Style) -> Text:
         line = Text(no_wrap=True, end="")
         if row is None:
             return line.append("  …", muted)
@@ -357,8 +357,8 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             text.append(label, "reverse bold" if name == self.filter else "dim")
         self.query_one("#compare-filters", Static).update(text)
 
-    @on(ResultTable.PageNeeded)
-    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
+    @on(PagedTable.PageNeeded)
+    def _page_needed(self, event: PagedTable.PageNeeded) -> None:
         ids = self.lists.lists.get(self.filter, [])[event.offset : event.offset + event.limit]
         lists, generation, offset = self.lists, event.generation, event.offset
         self.run_worker(
@@ -378,8 +378,8 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
             self.table.forget_requests()
 
-    @on(ResultTable.CaseChosen)
-    def _open_diff(self, event: ResultTable.CaseChosen) -> None:
+    @on(PagedTable.CaseChosen)
+    def _open_diff(self, event: PagedTable.CaseChosen) -> None:
         walk = self.lists.lists.get(self.filter, [])
         screen = DiffScreen(self.run_a, self.run_b, event.case_id, walk=walk, walk_name=self.filter)
         self.app.push_screen(screen)

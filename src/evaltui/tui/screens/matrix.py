@@ -26,7 +26,7 @@ from evaltui.tui.host import host
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
-from evaltui.tui.widgets.result_table import STATUS_ICONS, ResultTable
+from evaltui.tui.widgets.paged_table import STATUS_ICONS, PagedTable
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
@@ -115,10 +115,10 @@ def verdict_page(store: Any, runs: list[RunRecord], ids: list[str]) -> list[Verd
     return rows
 
 
-class MatrixTable(ResultTable):
+class MatrixTable(PagedTable[VerdictRow]):
     """One case a line: its id, one verdict mark per model (numbered as in the header), its input."""
 
-    def _cells(self, row: VerdictRow | None, width: int, muted: Style) -> Text:  # type: ignore[override]
+    def _cells(self, row: VerdictRow | None, width: int, muted: Style) -> Text:
         line = Text(no_wrap=True, end="")
         if row is None:
             return line.append("  …", muted)
@@ -240,8 +240,8 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             text.append(f" {name} {count:,} ", "reverse bold" if on_ else "dim")
         self.query_one("#matrix-filters", Static).update(text)
 
-    @on(ResultTable.PageNeeded)
-    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
+    @on(PagedTable.PageNeeded)
+    def _page_needed(self, event: PagedTable.PageNeeded) -> None:
         ids = self.shown_ids[event.offset : event.offset + event.limit]
         runs, generation, offset = [m.run for m in self.models], event.generation, event.offset
         self.run_worker(
@@ -277,8 +277,8 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
         self.pair[side] = choice
         self._show_header()
 
-    @on(ResultTable.CaseChosen)
-    def _open_diff(self, event: ResultTable.CaseChosen) -> None:
+    @on(PagedTable.CaseChosen)
+    def _open_diff(self, event: PagedTable.CaseChosen) -> None:
         if len(self.models) < 2:
             return
         a, b = (self.models[i].run for i in self.pair)
