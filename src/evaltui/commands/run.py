@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     show = not opts["quiet"] and opts["events"] != "-"
     display = ProgressDisplay() if show else None
     subscribers = tuple(d for d in (events, display) if d is not None)
+    run_ids: list[str] = []  # known now for a resume; a new run's id is made when it starts
     if opts["resume"]:
         runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
     elif opts.get("only_failing") or opts.get("rescore"):
@@ -88,9 +90,9 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
 
         suite_file = find_suite(suite_path) if suite_path is not None else None
         runners = rerun_runners(store, config, suite_file, opts, err, subscribers, pick_models)
-        run_ids = []
     else:
-        suite = load_suite(find_suite(suite_path))  # type: ignore[arg-type]
+        assert suite_path is not None  # cli.py asks for a SUITE unless --resume or a rerun is given
+        suite = load_suite(find_suite(suite_path))
         if opts.get("sandbox"):
             suite = with_sandbox(suite, opts["sandbox"])
         models = pick_models(suite, opts["models"])
@@ -109,7 +111,6 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         )
         variants = tuple(opts.get("variants") or ())
         runners = launch_runners(store, suite, models, options, variants=variants, subscribers=subscribers)
-        run_ids: list[str] = []
     for runner in runners[:1]:
         warning = unsandboxed_warning(runner.prepared.suite)
         if warning:
@@ -129,7 +130,11 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         print_summaries(store, run_ids, out)
         if len(run_ids) > 1:
             out.print(matrix_table(store, run_ids))
-    budget = [r for r in runners if r.budget_reason and stored_run(store, r.run_id).status == "interrupted"]
+    budget = [
+        r
+        for r in runners
+        if r.budget_reason and r.run_id and stored_run(store, r.run_id).status == "interrupted"
+    ]
     if "interrupted" in statuses and len(budget) < statuses.count("interrupted"):
         _write_json(store, run_ids, opts["json_out"], None)
         err.print(
@@ -285,7 +290,11 @@ def _write_json(store: Any, run_ids: list[str], target: str | None, entries: lis
 
 
 async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Console) -> list[str]:
-    install_interrupt(lambda: [r.cancel() for r in runners], err)
+    def cancel_all() -> None:
+        for runner in runners:
+            runner.cancel()
+
+    install_interrupt(cancel_all, err)
     finished = asyncio.Event()
     drawing = asyncio.create_task(show_progress(display, err, finished)) if display else None
     try:
@@ -296,7 +305,7 @@ async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Co
             await drawing
 
 
-def install_interrupt(cancel: Any, err: Console) -> None:
+def install_interrupt(cancel: Callable[[], None], err: Console) -> None:
     """Ctrl-C or SIGTERM cancels the runs (finished results stay); a second Ctrl-C exits at once."""
     loop = asyncio.get_running_loop()
     hits = {"n": 0}

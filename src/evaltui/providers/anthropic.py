@@ -63,7 +63,7 @@ class AnthropicProvider(RemoteProvider):
             for i, b in enumerate(content)
             if isinstance(b, dict) and b.get("type") == "tool_use" and isinstance(b.get("name"), str)
         )
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        usage = given if isinstance(given := data.get("usage"), dict) else {}
         return Completion(
             text=text,
             tool_calls=calls,

@@ -37,7 +37,7 @@ class OpenAIProvider(RemoteProvider):
         text = message.get("content") or ""
         if not isinstance(text, str):  # content parts
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        usage = given if isinstance(given := data.get("usage"), dict) else {}
         return Completion(
             tool_calls=read_tool_calls(message.get("tool_calls")),
             text=text,

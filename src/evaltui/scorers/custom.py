@@ -145,15 +145,15 @@ def to_score(result: Any, threshold: float, ref: str) -> Score:
     if isinstance(result, bool):
         return verdict(result, f"{ref} returned {result}")
     if isinstance(result, int | float):
-        value = float(result)
-        return verdict(value >= threshold, f"{ref} returned {value:g} (threshold {threshold:g})", value)
+        number = float(result)
+        return verdict(number >= threshold, f"{ref} returned {number:g} (threshold {threshold:g})", number)
     if isinstance(result, dict):
         passed = result.get("passed", result.get("pass"))
         value = result.get("value", result.get("score"))
         reason = str(result.get("reason", f"{ref} returned {result!r}"))
-        if passed is None and value is None:
-            return verdict(False, f"{ref} returned a dict without `passed` or `value`: {result!r}")
         if passed is None:
+            if value is None:
+                return verdict(False, f"{ref} returned a dict without `passed` or `value`: {result!r}")
             passed = float(value) >= threshold
         return verdict(bool(passed), reason, None if value is None else float(value))
     kind = type(result).__name__

@@ -81,7 +81,7 @@ class LlmJudgeOptions(JudgeOptions):
 
 
 class FactualityOptions(JudgeOptions):
-    accept: list[Verdict] = Field(default_factory=lambda: ["agree", "superset"])
+    accept: list[Verdict] = Field(default_factory=lambda: list[Verdict](["agree", "superset"]))
 
 
 def model_spec(written: str | dict[str, Any] | None) -> ModelSpec:

@@ -40,15 +40,18 @@ def preview(value: str | bytes | None, limit: int = PREVIEW_CHARS) -> str:
     if value is None:
         return ""
     if isinstance(value, bytes):
-        for cut in range(4):  # a UTF-8 sequence is at most 4 bytes: drop a cut-off tail
-            try:
-                value = value[: len(value) - cut].decode(ENCODING, "surrogatepass")
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            value = value.decode(ENCODING, "replace")
+        value = _decode_prefix(value)
     return value[:limit]
+
+
+def _decode_prefix(value: bytes) -> str:
+    """A byte prefix cut anywhere, decoded: a cut-off tail is dropped."""
+    for cut in range(4):  # a UTF-8 sequence is at most 4 bytes
+        try:
+            return value[: len(value) - cut].decode(ENCODING, "surrogatepass")
+        except UnicodeDecodeError:
+            continue
+    return value.decode(ENCODING, "replace")
 
 
 _READABLE = json.JSONEncoder(ensure_ascii=False)

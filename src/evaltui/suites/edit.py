@@ -259,14 +259,13 @@ def _verify(suite: Suite, case: Case, value: str, edit: Edit) -> None:
         if edit.path.suffix.lower() in (".jsonl", ".csv"):
             old = dict(iter_case_file(edit.path, str(edit.path)))
             new = dict(iter_case_file(Path(temp), str(edit.path)))
-            line = case.loc.line  # type: ignore[union-attr]
+            assert case.loc is not None and case.loc.line is not None  # a case read from a file
+            line = case.loc.line
             ok = set(old) == set(new) and all(new[n] == old[n] for n in old if n != line)
-            changed = new.get(line, {})  # type: ignore[call-overload]
+            changed = new.get(line, {})
             ok = ok and changed.get("expected") == value
             ok = ok and {k: v for k, v in changed.items() if k != "expected"} == {
-                k: v
-                for k, v in old[line].items()  # type: ignore[index]
-                if k != "expected"
+                k: v for k, v in old[line].items() if k != "expected"
             }
         else:
             reloaded = load_suite(temp)

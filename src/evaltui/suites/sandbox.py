@@ -271,7 +271,7 @@ def _precheck_filter(name: str, arguments: dict[str, Any]) -> None:
         _check_size(text_size(arguments.get("value")), name)
 
 
-def _listed(arguments: dict[str, Any], key: str) -> list[Any]:
+def _listed(arguments: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
     """Make the filter's iterable argument a list (so it can be measured and then used)."""
     items = arguments.get(key)
     if not isinstance(items, (list, tuple)):

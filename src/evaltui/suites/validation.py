@@ -20,7 +20,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Source(Protocol):
-    file: str
+    @property
+    def file(self) -> str: ...
 
     def line_of(self, path: FieldPath) -> int | None: ...
 

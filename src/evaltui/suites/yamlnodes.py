@@ -32,6 +32,11 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 _TAG = "tag:yaml.org,2002:"
 
+# What a plain scalar with an explicit !!int, !!float, !!bool or !!null tag must resolve to.
+_PLAIN_TYPES: dict[str, type | tuple[type, ...]] = {
+    "int": int, "float": (int, float), "bool": bool, "null": type(None),
+}  # fmt: skip
+
 
 class _TooDeep(Exception):
     def __init__(self, line: int) -> None:
@@ -238,9 +243,11 @@ class _Builder:
         if tag == "str":
             return _resolve_plain(value) if node.style is None else value
         if tag in ("int", "float", "bool", "null"):
-            resolved = _resolve_plain(value)
-            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[tag]
-            if isinstance(resolved, expected) and not (tag == "int" and isinstance(resolved, bool)):
+            resolved: Any = _resolve_plain(value)
+            valid = isinstance(resolved, _PLAIN_TYPES[tag]) and not (
+                tag == "int" and isinstance(resolved, bool)
+            )
+            if valid:
                 return float(resolved) if tag == "float" else resolved
             raise self.doc.error(f"{value!r} is not a valid !!{tag}", path)
         raise self.doc.error(f"unsupported YAML tag {node.tag!r}; use plain values", path)

@@ -4,7 +4,7 @@ Behaviour lives in the screens (`tui/screens/`) and widgets (`tui/widgets/`)."""
 from __future__ import annotations
 
 import gc
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.signal import Signal
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.widgets import Input, Label, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
@@ -42,7 +43,7 @@ from evaltui.tui.widgets.result_table import ResultTable
 from evaltui.tui.widgets.run_header import RunHeader
 from evaltui.tui.widgets.trajectory import Trajectory
 
-SCREEN_CSS = sorted(
+SCREEN_CSS: list[str | PurePath] = sorted(
     str(path.relative_to(Path(__file__).parent))
     for path in (Path(__file__).parent / "screens").glob("*.tcss")
 )
@@ -134,7 +135,7 @@ class EvaltuiApp(App[None]):
         (bench/tui.py). Mount one hidden widget of each such class once the home screen is painted,
         one at a time so that the loop stays free between them, while the user reads the home screen."""
         for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal, Trajectory):
-            widget = make()
+            widget: Widget = make()
             widget.display = False
             await self.screen.mount(widget)
             await widget.remove()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -205,7 +206,7 @@ class LiveRuns:
             name=f"run {runner.model.id}",
         )
 
-    def _watcher(self, runner: Runner, launch: _Launch, *, first: bool):  # type: ignore[no-untyped-def]
+    def _watcher(self, runner: Runner, launch: _Launch, *, first: bool) -> Callable[[Event], None]:
         """The engine's subscriber (the TUI's display): called on the runner's own thread, so it
         only posts messages. Per-case events are not passed on: every message posted from another
         thread wakes the UI's loop, and the engine's `Progress` (ten a second at most) says it all."""

@@ -64,7 +64,7 @@ def agent_turn(request: Request, style: str) -> tuple[str, tuple[ToolCall, ...]]
 
 
 def _question_and_results(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
-    question, results = "", []
+    question, results = "", list[tuple[str, str]]()
     for message in messages:
         if message.get("role") == "user":
             question, results = str(message.get("content", "")), []

@@ -67,7 +67,7 @@ def import_logs(path: Path) -> Imported:
     shapes: set[tuple[str, ...]] = set()
     records: list[tuple[int, tuple[str, ...], dict[str, Any]]] = []
     for line, record in read_records(path):
-        request = record.get("request") if isinstance(record.get("request"), dict) else record
+        request = asked if isinstance(asked := record.get("request"), dict) else record
         roles, fields = split_messages(request.get("messages"), display, line)
         output, response = _answer(record, display, line)
         fields.update(output=output, **_figures(record, response))

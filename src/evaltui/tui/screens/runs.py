@@ -100,7 +100,13 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs", name="Listing runs")
     def _load(self, filters: dict[str, str]) -> None:
-        runs = host(self).store.list_runs(limit=LIMIT, **filters)
+        runs = host(self).store.list_runs(
+            limit=LIMIT,
+            suite=filters.get("suite"),
+            model=filters.get("model"),
+            label=filters.get("label"),
+            status=filters.get("status"),
+        )
         self.app.call_from_thread(self._show, runs, get_current_worker())
 
     def _show(self, runs: list[RunRecord], read: Worker[None]) -> None:

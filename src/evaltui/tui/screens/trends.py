@@ -107,7 +107,10 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
             step = max(1, len(when) // TICKS)
             ticks = list(range(1, len(when) + 1, step))
             one_day = when[0][:10] == when[-1][:10]
-            plt.xticks(ticks, [when[t - 1][11:16] if one_day else when[t - 1][5:10] for t in ticks])
+            plt.xticks(
+                [float(t) for t in ticks],
+                [when[t - 1][11:16] if one_day else when[t - 1][5:10] for t in ticks],
+            )
         widget.refresh()
 
     def _head(self, trends: Trends) -> Text:
