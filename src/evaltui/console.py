@@ -20,8 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
+from evaltui.format import money, ms
 from evaltui.records import RunRecord
-from evaltui.reports.summary import fmt_cost, fmt_ms
 from evaltui.text import inert
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
@@ -70,8 +70,8 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
     line.append(f"  err {s.errors}", style="red" if s.errors else "")
     if s.cached:
         line.append(f"  cached {s.cached}", style="dim")
-    line.append(f"  p50 {fmt_ms(s.p50_ms)} p95 {fmt_ms(s.p95_ms)}")
-    line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {fmt_cost(s.cost_usd)}")
+    line.append(f"  p50 {ms(s.p50_ms)} p95 {ms(s.p95_ms)}")
+    line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {money(s.cost_usd)}")
     eta = "" if s.eta_s is None or s.done >= s.total else f" eta {s.eta_s:,.0f}s"
     line.append(f"  {s.rate:,.0f}/s{eta}", style="dim")
     if s.concurrency is not None:
@@ -195,7 +195,7 @@ def run_cells(run: RunRecord) -> dict[str, Text | str]:
         "run": inert(run.id),
         "status": Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
         "pass [95% CI]": rate_cell(run.passed, run.failed, run.errors, metrics.cached if metrics else None),
-        "p95": fmt_ms(metrics.latency_ms.p95 if metrics else None),
-        "cost": fmt_cost(run.cost_usd),
+        "p95": ms(metrics.latency_ms.p95 if metrics else None),
+        "cost": money(run.cost_usd),
         "suite · model": what,
     }

@@ -39,7 +39,7 @@ def test_a_run_whose_every_case_errored_has_an_unknown_cost(cli, fake_api, tmp_p
     )
     done = cli("run", str(suite), extra_env={"DOWN_KEY": "sk-down"})
     assert done.returncode == 0, done.stderr
-    assert "$0.0000" not in done.stdout and "cost ?" in done.stdout
+    assert "$0.0000" not in done.stdout and "cost unknown" in done.stdout
     assert json.loads(cli("runs", "--json").stdout)[0]["cost_usd"] is None
     assert json.loads(cli("show", "latest", "--json").stdout)["metrics"]["cost_usd"] is None
     assert "$0" not in cli("runs").stdout and "$0" not in cli("show", "latest").stdout

@@ -144,7 +144,7 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     from rich.table import Table
 
     from evaltui.commands.show import run_metrics, stored_run
-    from evaltui.console import fmt_cost, fmt_ms
+    from evaltui.format import money, ms
     from evaltui.store.compare import case_verdicts
 
     agree = {"all pass": 0, "all fail": 0, "disagree": 0}
@@ -168,8 +168,8 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
             inert(run.model_id),
             shown,
             f"{rate.lo:.1%}–{rate.hi:.1%}",
-            fmt_ms(m.latency_ms.p95),
-            fmt_cost(m.cost_usd),
+            ms(m.latency_ms.p95),
+            money(m.cost_usd),
         )
     table.caption = "cases: " + ", ".join(f"{k} {v}" for k, v in agree.items())
     return table

@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.metrics import run_metrics as compute_metrics
-from evaltui.console import fmt_cost, fmt_ms
 from evaltui.errors import StoreError
+from evaltui.format import money, ms, pct
 from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
 from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
 from evaltui.store import Store
@@ -88,10 +88,6 @@ def summary_dict(store: Store, run_id: str, limit: int = 20) -> dict[str, Any]:
     }
 
 
-def fmt_pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
 def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
     head = Text.assemble(
         ("Run ", "bold"),
@@ -107,9 +103,9 @@ def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
         head.append("  label ")
         head.append_text(inert(run.label))
     rate = m.rate
-    line1 = Text("pass rate ").append(fmt_pct(rate.pass_rate), "bold")
+    line1 = Text("pass rate ").append(pct(rate.pass_rate), "bold")
     if rate.pass_rate is not None:
-        line1.append(f" [{fmt_pct(rate.lo)}–{fmt_pct(rate.hi)}] 95% CI ({rate.method})")
+        line1.append(f" [{pct(rate.lo)}–{pct(rate.hi)}] 95% CI ({rate.method})")
     counted = Text(" " + basis(rate.n, m.errors, m.cached))
     counted.highlight_regex(ERRORED, "bold red")  # the rate is over the answered cases only: say so
     line1.append_text(counted)
@@ -125,9 +121,7 @@ def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
             table.add_column(col)
         for entry in m.by_tag:
             r = entry.rate
-            table.add_row(
-                inert(entry.tag), str(r.n), fmt_pct(r.pass_rate), f"{fmt_pct(r.lo)}–{fmt_pct(r.hi)}"
-            )
+            table.add_row(inert(entry.tag), str(r.n), pct(r.pass_rate), f"{pct(r.lo)}–{pct(r.hi)}")
         parts.append(table)
     return Group(*parts)
 
@@ -140,9 +134,9 @@ def latency_line(m: RunMetrics) -> Text:
     fresh = f" over {lat.n:,} fresh answers"
     fresh += f" ({m.cached:,} cached not counted)" if m.cached else ""
     return Text(
-        f"latency p50 {fmt_ms(lat.p50)}  p95 {fmt_ms(lat.p95)}  max {fmt_ms(lat.max)}"
+        f"latency p50 {ms(lat.p50)}  p95 {ms(lat.p95)}  max {ms(lat.max)}"
         f"{fresh}  ·  tokens {m.tokens_in:,} in / {m.tokens_out:,} out"
-        f"  ·  cost {cost_spent(m.cost_usd, fmt_cost(m.cost_usd), m.cached)}"
+        f"  ·  cost {cost_spent(m.cost_usd, money(m.cost_usd), m.cached)}"
         f"{cost_per_case(m.cost_usd, done, m.passed)}"
     )
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.reports.summary import fmt_cost, fmt_ms, pct
+from evaltui.format import money, ms, pct
 from evaltui.reports.trends import Trends, suite_trends
 from evaltui.text import inert, json_text
 
@@ -60,8 +60,8 @@ def model_table(model_id: str, points: list[Any]) -> Table:
             Text(pct(run.pass_rate)).append(" ▼", style="bold red") if p.drop else pct(run.pass_rate),
             span(run.lo, run.hi),
             "–" if p.previous is None else span(*p.previous),
-            fmt_ms(run.p95_ms),
-            fmt_cost(run.cost_usd),
+            ms(run.p95_ms),
+            money(run.cost_usd),
         )
     return table
 

@@ -22,10 +22,11 @@ from typing import Any
 from evaltui import __version__
 from evaltui.analysis.diff import inline_runs, unified_word_diff
 from evaltui.analysis.metrics import run_metrics
+from evaltui.format import money, ms, pct
 from evaltui.records import Result, RunMetrics, RunRecord, Spread
 from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.reports.shortdiff import outputs
-from evaltui.reports.summary import fmt_cost, fmt_ms, pct, summary_lines
+from evaltui.reports.summary import summary_lines
 from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, why
 from evaltui.store import Store
 from evaltui.text import make_visible
@@ -128,9 +129,9 @@ def _summary(run: RunRecord, m: RunMetrics) -> Iterator[str]:
             f'<span class="fail">{m.failed:,} failed</span> · '
             f'<span class="error">{m.errors:,} errored</span> of {m.total:,}',
         ),
-        ("latency", _e(" · ".join(f"{key} {fmt_ms(value)}" for key, value in _spread(lat)))),
+        ("latency", _e(" · ".join(f"{key} {ms(value)}" for key, value in _spread(lat)))),
         ("tokens", f"{m.tokens_in:,} in / {m.tokens_out:,} out"),
-        ("cost", _e(cost_spent(m.cost_usd, fmt_cost(m.cost_usd), m.cached))),
+        ("cost", _e(cost_spent(m.cost_usd, money(m.cost_usd), m.cached))),
     ]
     yield "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
@@ -223,8 +224,8 @@ def _side(tag: str, run: RunRecord, s: RunSummary) -> str:
     return (
         f"<tr><td>{tag}</td><td>{_e(run.id)}</td><td>{_e(run.suite)}</td>"
         f"<td>{_e(run.model_id)}</td><td>{_e(run.label or '–')}</td>"
-        f"<td>{_e(rate)} of {s.rate.n:,}</td><td>{s.errors:,}</td><td>{_e(fmt_ms(s.latency_ms.p95))}</td>"
-        f"<td>{_e(fmt_cost(s.cost_usd))}</td></tr>"
+        f"<td>{_e(rate)} of {s.rate.n:,}</td><td>{s.errors:,}</td><td>{_e(ms(s.latency_ms.p95))}</td>"
+        f"<td>{_e(money(s.cost_usd))}</td></tr>"
     )
 
 

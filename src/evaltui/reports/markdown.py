@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from evaltui.format import money, ms, pct
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.gating import GateEntry, MovedCase
 from evaltui.reports.verdicts import asked_note, asked_of, basis
@@ -29,10 +30,6 @@ def cell(text: str) -> str:
     text = make_visible(text).replace("\r\n", "\n").replace("\n", " ⏎ ")
     text = _SPECIAL.sub(r"\\\1", text)
     return "".join(_ENTITIES.get(ch, ch) for ch in text).replace("://", "&#58;//")
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 def _rate(run: RunRecord, m: RunMetrics) -> str:
@@ -68,14 +65,6 @@ def _headline(entries: list[GateEntry]) -> list[str]:
     return lines
 
 
-def _cost(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.4f}"
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
-
-
 def summary_table(entries: list[GateEntry]) -> list[str]:
     lines = [
         "| model | run | pass rate (95% CI) | vs baseline | regressions | improvements | p95 | spent "
@@ -89,8 +78,8 @@ def summary_table(entries: list[GateEntry]) -> list[str]:
         improve = "–" if not cmp else str(cmp.counts.improvements)
         lines.append(
             f"| {cell(e.run.model_id)} | {cell(e.run.id)} | {_rate(e.run, m)} | "
-            f"{versus} | {regress} | {improve} | {_ms(m.latency_ms.p95)} | "
-            f"{_cost(m.cost_usd)} | {_gate(e)} |"
+            f"{versus} | {regress} | {improve} | {ms(m.latency_ms.p95)} | "
+            f"{money(m.cost_usd)} | {_gate(e)} |"
         )
     return lines
 

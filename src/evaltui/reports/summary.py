@@ -6,20 +6,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from evaltui.format import money, ms, pct
 from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.text import inert
-
-
-def fmt_ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
-
-
-def fmt_cost(value: float | None) -> str:
-    return "?" if value is None else f"${value:,.4f}"
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 def change(old: float | None, new: float | None) -> str:
@@ -55,11 +44,11 @@ def summary_lines(c: Comparison) -> list[Text]:
             + (" (latency and cost are over fresh answers only)" if a.cached or b.cached else "")
         ),
         Text(
-            f"latency     p50 {fmt_ms(a.latency_ms.p50)} → {fmt_ms(b.latency_ms.p50)}"
-            f"{change(a.latency_ms.p50, b.latency_ms.p50)}   p95 {fmt_ms(a.latency_ms.p95)} → "
-            f"{fmt_ms(b.latency_ms.p95)}{change(a.latency_ms.p95, b.latency_ms.p95)}"
+            f"latency     p50 {ms(a.latency_ms.p50)} → {ms(b.latency_ms.p50)}"
+            f"{change(a.latency_ms.p50, b.latency_ms.p50)}   p95 {ms(a.latency_ms.p95)} → "
+            f"{ms(b.latency_ms.p95)}{change(a.latency_ms.p95, b.latency_ms.p95)}"
         ),
-        Text(f"cost spent  {fmt_cost(a.cost_usd)} → {fmt_cost(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
+        Text(f"cost spent  {money(a.cost_usd)} → {money(b.cost_usd)}{change(a.cost_usd, b.cost_usd)}"),
     ]
     if c.warning():  # first, before any number is read (JSON says it too, as "warning")
         lines.insert(0, Text("warning: ", style="bold yellow").append_text(inert(c.warning(), "yellow")))

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from evaltui import format as fmt
 from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.engine.rerun import accept_edit, accepted
 from evaltui.records import Result, RunRecord, ScoreRecord
@@ -30,7 +31,6 @@ from evaltui.suites.edit import Edit
 from evaltui.tui.host import host
 from evaltui.tui.screens.accept import AcceptScreen
 from evaltui.tui.screens.annotate import Annotates
-from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.diff_view import inline_text
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
@@ -286,9 +286,9 @@ class CaseScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             text.append("  earlier: ", tone(self.app, "accent"))
             text.append_text(one_line(view.hint.label, 30, style="bold"))
             text.append_text(one_line(f" (run {view.hint.run_id}, {view.hint.author or '?'})", 50))
-        latency = figures.ms(result.latency_ms)
-        tokens = figures.tokens(result.tokens_in, result.tokens_out)
-        cost = figures.cost(result.cost_usd)
+        latency = fmt.ms(result.latency_ms)
+        tokens = fmt.tokens(result.tokens_in, result.tokens_out)
+        cost = fmt.money(result.cost_usd)
         # a cached answer's figures are those of the run that first asked, which paid for it: said
         # first, so that it shows at any width (this run spent nothing on it)
         if result.cached:

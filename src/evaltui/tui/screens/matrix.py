@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from evaltui import format as fmt
 from evaltui.analysis.metrics import run_metrics
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.store.compare import case_verdicts
@@ -230,7 +231,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             text.append(f"{side} {index + 1} ", tone(self.app, "primary", bold=True))
             text.append_text(one_line(model.run.model_id, 24, style="bold"))
             text.append(f"  {figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi)}")
-            text.append(f"  p95 {figures.ms(m.latency_ms.p95)}  cost {figures.cost(m.cost_usd)}", muted)
+            text.append(f"  p95 {fmt.ms(m.latency_ms.p95)}  cost {fmt.money(m.cost_usd)}", muted)
         self.query_one("#matrix-models", Static).update(text)
 
     def _show_filters(self) -> None:

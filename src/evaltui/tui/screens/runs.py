@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, get_current_worker
 
+from evaltui import format as fmt
 from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
 from evaltui.tui.host import host
@@ -142,7 +143,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             "suite": one_line(run.suite, names),
             "model": one_line(run.model_id, names),
             "status": Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
-            "pass rate": Text(figures.pct(figures.run_pass_rate(run)), justify="right"),
+            "pass rate": Text(fmt.pct(figures.run_pass_rate(run)), justify="right"),
             "done": self._done(run),
             "label": one_line(run.label or "", 20),
         }

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from evaltui import format as fmt
 from evaltui.config import Config
 from evaltui.records import RunRecord
 from evaltui.store import Store
@@ -218,7 +219,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             summary.append(f" running {done:,}/{total:,}  ", tone(self.app, "warning", bold=True))
         for model, series in latest_by_model(runs).items():
             summary.append_text(one_line(model, 24))
-            summary.append(f" {figures.pct(series[-1])} ", "bold")
+            summary.append(f" {fmt.pct(series[-1])} ", "bold")
             summary.append(figures.sparkline(series) + "  ", "dim")
         mark = Text("▶", tone(self.app, "warning")) if running else Text("●", tone(self.app, "success"))
         return (
@@ -305,7 +306,7 @@ def describe_entry(entry: SuiteEntry, runs: dict[str, list[RunRecord]]) -> Text:
     text.append_text(one_line(", ".join(f"{t} ({n})" for t, n in tags.most_common(12)) or "–", 200))
     text.append("\n\nrecent runs\n", "bold")
     for run in runs.get(suite.name, [])[:6]:
-        line = f"{run.id}  {run.status:<11} {figures.pct(figures.run_pass_rate(run)):>7}  "
+        line = f"{run.id}  {run.status:<11} {fmt.pct(figures.run_pass_rate(run)):>7}  "
         text.append(line)
         text.append_text(one_line(f"{run.model_id} {run.label or ''}", 60))
         text.append("\n")

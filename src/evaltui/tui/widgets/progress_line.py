@@ -8,9 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from evaltui import format as fmt
 from evaltui.engine import LiveStats
 from evaltui.records import RunRecord
-from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import tone
 
@@ -30,7 +30,7 @@ class ProgressLine(Static):
     def show_live(self, stats: LiveStats) -> None:
         """A run of this window: the share done, counts, speed and ETA."""
         line = self._bar(stats.done, stats.total)
-        eta = figures.duration(stats.eta_s)
+        eta = fmt.duration(stats.eta_s)
         counts = f"  {stats.done:,}/{stats.total:,} · {stats.rate:.1f} cases/s · ETA {eta}"
         line.append(counts, tone(self.app, "text-muted"))
         if stats.concurrency is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from evaltui import format as fmt
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
 from evaltui.records import RunMetrics, RunRecord
@@ -130,9 +131,9 @@ class RunHeader(Static):
         for count, status_name, mark in ((numbers.passed, "pass", "✓"), (numbers.failed, "fail", "✗")):
             text.append(f"{mark} {count:,}  ", status_tone(app, status_name))
         text.append(f"of {numbers.total:,}")
-        text.append(f"\nlatency p50 {figures.ms(numbers.p50)} p95 {figures.ms(numbers.p95)}   ")
-        text.append(f"tokens {figures.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
-        text.append(f"cost {cost_spent(numbers.cost_usd, figures.cost(numbers.cost_usd), numbers.cached)}")
+        text.append(f"\nlatency p50 {fmt.ms(numbers.p50)} p95 {fmt.ms(numbers.p95)}   ")
+        text.append(f"tokens {fmt.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
+        text.append(f"cost {cost_spent(numbers.cost_usd, fmt.money(numbers.cost_usd), numbers.cached)}")
         done = numbers.passed + numbers.failed + numbers.errors
         text.append(cost_per_case(numbers.cost_usd, done, numbers.passed))
         self.update(text, layout=False)  # always three lines: a live refresh repaints, never reflows

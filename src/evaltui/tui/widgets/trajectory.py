@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from evaltui.tui.widgets import figures
+from evaltui import format as fmt
 from evaltui.tui.widgets.safe_text import one_line, safe_text
 
 ARGUMENTS_LIMIT = 8_000  # characters of one call's pretty-printed arguments shown
@@ -71,8 +71,8 @@ def step_text(step: dict[str, Any], total: int) -> Text:
     index = int(step.get("index") or 0)
     text = Text()
     text.append(f"Step {index + 1} of {total}", "bold")
-    tokens = figures.tokens(step.get("tokens_in"), step.get("tokens_out"))
-    latency, cost = figures.ms(step.get("latency_ms")), figures.cost(step.get("cost_usd"))
+    tokens = fmt.tokens(step.get("tokens_in"), step.get("tokens_out"))
+    latency, cost = fmt.ms(step.get("latency_ms")), fmt.money(step.get("cost_usd"))
     text.append(f"   {latency}   tokens {tokens}   cost {cost}")
     if step.get("cached"):
         text.append("   cached", "bold")

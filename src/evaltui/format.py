@@ -1,0 +1,44 @@
+"""How numbers read wherever evaltui shows them: the CLI, the reports and the TUI say a share, a
+latency, a sum of money, a count the same way. Nothing known is shown as "–" (a cost: "unknown":
+an unknown cost must never read as $0)."""
+
+from __future__ import annotations
+
+NONE = "–"
+
+
+def pct(share: float | None) -> str:
+    """A share of 0..1 as a percentage with one decimal: `73.1%`."""
+    return NONE if share is None else f"{share:.1%}"
+
+
+def ms(milliseconds: float | None) -> str:
+    """A latency: whole milliseconds under a second (`850ms`), seconds with two decimals above
+    (`1.23s`)."""
+    if milliseconds is None:
+        return NONE
+    return f"{milliseconds / 1000:.2f}s" if milliseconds >= 1000 else f"{milliseconds:.0f}ms"
+
+
+def money(usd: float | None) -> str:
+    """US dollars to a hundredth of a cent (model calls cost fractions of a cent): `$1,234.5678`."""
+    return "unknown" if usd is None else f"${usd:,.4f}"
+
+
+def count(n: int | None) -> str:
+    """A count with thousands separators: `12,345`."""
+    return f"{n or 0:,}"
+
+
+def tokens(count_in: int | None, count_out: int | None) -> str:
+    return f"{count(count_in)} in / {count(count_out)} out"
+
+
+def duration(seconds: float | None) -> str:
+    """Time left or taken: `4:05`, `1:02:03`."""
+    if seconds is None:
+        return NONE
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
