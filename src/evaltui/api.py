@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evaltui.analysis.metrics import Rate, RunMetrics, run_metrics
+from evaltui.analysis.metrics import Rate, RunMetrics
 from evaltui.config import load_config
 from evaltui.engine import RunOptions
 from evaltui.engine.launch import launch_runners
@@ -29,6 +29,7 @@ from evaltui.providers.keys import check_keys
 from evaltui.records import Result, RunRecord
 from evaltui.reports.comparison import Comparison
 from evaltui.reports.comparison import compare_runs as _compare
+from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import asked_of, asked_rate, why
 from evaltui.store import Store
 from evaltui.suites import load_suite, parse_model_spec
@@ -118,7 +119,7 @@ def _failures(store: Store, run_id: str) -> tuple[Failure, ...]:
 def summarize(store: Store, run_id: str, stop_reason: str | None = None) -> RunSummary:
     """The summary of a stored run."""
     run = store.get_run(run_id) or RunRecord(run_id)
-    m = run_metrics(store.iter_metric_rows(run_id))
+    m = metrics_of(store, run)
     asked = asked_of(run, m)
     return RunSummary(
         run_id=run_id,

@@ -135,8 +135,9 @@ class RunMetrics:
 class RunRecord:
     """A run as the `runs` table keeps it (fields in the table's column order). `cost_usd` is None
     when some answered result had no known price (`cost_unknown`): an unknown cost never reads as
-    $0. `metrics` is what the run kept when it ended (None while it runs, or for a run that never
-    ended cleanly); `options` what it was started with (None before schema v5)."""
+    $0. `metrics` is what the run kept when it ended (None while it runs, for a run that never
+    ended cleanly, or one an older evaltui summed with fewer figures: reports.metrics.metrics_of
+    computes those); `options` what it was started with (None before schema v5)."""
 
     id: str
     suite_id: str = ""
@@ -172,8 +173,12 @@ class RunRecord:
         (a newer minor schema) are left out rather than refused."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in row.items() if k in known}
-        if values.get("metrics") is not None:
-            values["metrics"] = RunMetrics.from_dict(values["metrics"])
+        kept = values.get("metrics")
+        # A summary kept by an older evaltui may lack figures added since: as good as none.
+        if isinstance(kept, Mapping) and all(f.name in kept for f in fields(RunMetrics)):
+            values["metrics"] = RunMetrics.from_dict(kept)
+        else:
+            values["metrics"] = None
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:

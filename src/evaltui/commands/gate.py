@@ -81,11 +81,12 @@ def gate_entry(
     """The run's summary (as `show --json`) plus its comparison with the baseline and its gates;
     and the comparison's summary lines for the terminal."""
     from evaltui.commands.compare import moved_cases, summary_lines
-    from evaltui.commands.show import run_metrics, stored_run, summary_dict
+    from evaltui.commands.show import stored_run, summary_dict
     from evaltui.reports.comparison import compare_runs
+    from evaltui.reports.metrics import metrics_of
 
     summary = summary_dict(store, run_id)
-    entry = GateEntry(stored_run(store, run_id), run_metrics(store, run_id), summary)
+    entry = GateEntry(stored_run(store, run_id), metrics_of(store, run_id), summary)
     lines: list[Text] = []
     if baseline_id is not None:
         entry.comparison = compare_runs(store, baseline_id, run_id)
@@ -143,8 +144,9 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     pass, fail, or split."""
     from rich.table import Table
 
-    from evaltui.commands.show import run_metrics, stored_run
+    from evaltui.commands.show import stored_run
     from evaltui.format import money, ms
+    from evaltui.reports.metrics import metrics_of
     from evaltui.store.compare import case_verdicts
 
     agree = {"all pass": 0, "all fail": 0, "disagree": 0}
@@ -159,7 +161,7 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     for column in ("model", "pass rate", "95% CI", "p95", "cost"):
         table.add_column(column)
     for run_id in run_ids:
-        m, run = run_metrics(store, run_id), stored_run(store, run_id)
+        m, run = metrics_of(store, run_id), stored_run(store, run_id)
         rate = m.rate
         shown = Text("–" if rate.pass_rate is None else f"{rate.pass_rate:.1%}")
         shown.append(" " + basis(rate.n, m.errors, m.cached))

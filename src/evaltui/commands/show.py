@@ -12,10 +12,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.analysis.metrics import run_metrics as compute_metrics
 from evaltui.errors import StoreError
 from evaltui.format import money, ms, pct
 from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
+from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
 from evaltui.store import Store
 from evaltui.text import inert, json_text
@@ -31,10 +31,6 @@ FAILURE_COLUMNS = (
     "error",
     "tool_calls",
 )
-
-
-def run_metrics(store: Store, run_id: str) -> RunMetrics:
-    return compute_metrics(store.iter_metric_rows(run_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +70,7 @@ def summary_dict(store: Store, run_id: str, limit: int = 20) -> dict[str, Any]:
     notes = store.case_notes(run_id)
     return {
         "run": None if run is None else run.as_dict(),
-        "metrics": run_metrics(store, run_id).to_dict(),
+        "metrics": metrics_of(store, run_id).to_dict(),
         "failures_total": count,
         "failures": [
             {k: f.result.column(k) for k in FAILURE_COLUMNS}
@@ -172,7 +168,7 @@ def show_command(store: Store, run_id: str, out: Console, *, as_json: bool, limi
         click.echo(json_text(summary_dict(store, run_id, limit)))  # not through Rich: it re-encodes escapes
         return
     run = stored_run(store, run_id)
-    out.print(metrics_block(run, run_metrics(store, run_id)))
+    out.print(metrics_block(run, metrics_of(store, run)))
     if run.stop_reason:  # `evaltui run` said it as the run stopped: here, once later
         out.print(Text.assemble(("stopped: ", "bold yellow"), inert(run.stop_reason)))
     count, rows = failures(store, run_id, limit)
@@ -190,7 +186,7 @@ def stored_run(store: Store, run_id: str) -> RunRecord:
 
 def print_summaries(store: Store, run_ids: list[str], out: Console) -> None:
     for run_id in run_ids:
-        out.print(metrics_block(stored_run(store, run_id), run_metrics(store, run_id)))
+        out.print(metrics_block(stored_run(store, run_id), metrics_of(store, run_id)))
         count, rows = failures(store, run_id, 5)
         if rows:
             out.print(failures_table(count, rows, store.labels(run_id)))

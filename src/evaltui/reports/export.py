@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from evaltui.analysis.metrics import run_metrics
 from evaltui.records import Result, RunRecord
 from evaltui.reports.html import run_report
 from evaltui.reports.markdown import cell
+from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import why
 from evaltui.store import Store
 from evaltui.text import make_visible
@@ -111,8 +111,8 @@ def write_json(store: Store, run_id: str, handle: IO[str], *, terminal: bool = F
     and every result with its case's input, expected answer, vars and tags. Streamed result by
     result (a run may hold 100,000), so the document is built as text rather than as one object in
     memory."""
-    run = (store.get_run(run_id) or RunRecord(run_id)).as_dict()
-    metrics = run_metrics(store.iter_metric_rows(run_id)).to_dict()
+    record = store.get_run(run_id) or RunRecord(run_id)
+    run, metrics = record.as_dict(), metrics_of(store, record).to_dict()
     notes = {case: [a.as_dict() for a in found] for case, found in store.case_notes(run_id).items()}
     head = {"format": "evaltui-run", "version": 1, "run": run, "metrics": metrics, "annotations": notes}
     handle.write(json.dumps(head, ensure_ascii=True, default=str)[:-1] + ', "results": [')

@@ -21,10 +21,10 @@ from typing import Any
 
 from evaltui import __version__
 from evaltui.analysis.diff import inline_runs, unified_word_diff
-from evaltui.analysis.metrics import run_metrics
 from evaltui.format import money, ms, pct
 from evaltui.records import Result, RunMetrics, RunRecord, Spread
 from evaltui.reports.comparison import Comparison, RunSummary
+from evaltui.reports.metrics import metrics_of
 from evaltui.reports.shortdiff import outputs
 from evaltui.reports.summary import summary_lines
 from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, why
@@ -207,7 +207,7 @@ def _case(row: Result, notes: Sequence[Any] = ()) -> str:
 def run_report(store: Store, run_id: str, *, limit: int = FAILURES_SHOWN) -> str:
     """The whole HTML page of one run."""
     run = store.get_run(run_id) or RunRecord(run_id)
-    m = run_metrics(store.iter_metric_rows(run_id))
+    m = metrics_of(store, run)
     body = [f"<h1>evaltui run {_e(run_id)}</h1>", *_summary(run, m), *_tags(m)]
     count = store.count_results(run_id, status=("fail", "error"))
     shown = min(count, limit)

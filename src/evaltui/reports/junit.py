@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from evaltui.analysis.metrics import run_metrics
 from evaltui.errors import StoreError
 from evaltui.records import Result, RunMetrics, RunRecord
+from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import asked_of, asked_rate, why
 from evaltui.store import Store
 from evaltui.text import make_visible
@@ -74,7 +74,7 @@ def write_junit(
             run = store.get_run(run_id)
             if run is None:
                 raise StoreError(f"no run {run_id!r} in {store.path}")
-            m = (metrics or {}).get(run_id) or run_metrics(store.iter_metric_rows(run_id))
+            m = (metrics or {}).get(run_id) or metrics_of(store, run)
             classname = xml_text(f"{run.suite}.{run.model_id}")
             handle.write(
                 f'  <testsuite name={quoteattr(classname)} tests="{m.total}" '

@@ -20,8 +20,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from evaltui import format as fmt
-from evaltui.analysis.metrics import run_metrics
 from evaltui.records import RunMetrics, RunRecord
+from evaltui.reports.metrics import metrics_of
 from evaltui.store.compare import case_verdicts
 from evaltui.tui.host import host
 from evaltui.tui.screens.diff import DiffScreen
@@ -53,7 +53,7 @@ def group_models(store: Any, group_id: str) -> list[Model]:
     Not by start time: the runs of a launch start together, in whichever order their threads get
     to the database first. Blocking."""
     runs = sorted(store.list_runs(group_id=group_id, limit=MAX_MODELS), key=lambda r: (r.model_id, r.id))
-    return [Model(run, run_metrics(store.iter_metric_rows(run.id))) for run in runs]
+    return [Model(run, metrics_of(store, run)) for run in runs]
 
 
 def case_ids(store: Any, run_ids: list[str]) -> CaseIds:

@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
 from evaltui.records import ResultPreview, RunMetrics, RunRecord
+from evaltui.reports.metrics import metrics_of
 from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.compare import partner_run
@@ -238,7 +238,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
     def _load_metrics(self) -> None:
         # the same rows as `evaltui show` and the engine: clusters give the same (clustered) interval
-        metrics = run_metrics(host(self).store.iter_metric_rows(self.run_id))
+        metrics = metrics_of(host(self).store, self.run_id)
         self.app.call_from_thread(self._show_metrics, metrics, get_current_worker())
 
     def _show_metrics(self, metrics: RunMetrics, read: Worker[None]) -> None:
