@@ -25,7 +25,7 @@ async def test_a_run_stops_at_its_cost_ceiling_and_resume_finishes_it(
 
     run = store.get_run(run_id)
     assert run.status == "interrupted" and 10 <= run.done < 50
-    assert 30 <= run["cost_usd"] <= 30 + 2 * CASE_COST, "more spent than the requests in flight"
+    assert 30 <= run.cost_usd <= 30 + 2 * CASE_COST, "more spent than the requests in flight"
     assert "reached the cost ceiling of $30" in run.stop_reason
     assert ended[0].reason == run.stop_reason and runner.stop_reason is None  # not a failure
     assert sum(fake_api.requests.values()) == run.done, "a case was asked and not recorded"

@@ -118,7 +118,7 @@ async def test_l_on_compare_labels_the_highlighted_case_in_run_b(
         )
         table = app.screen.query_one(CompareTable)
         await wait_until(pilot, lambda: table.total == 12 and table.highlighted is not None)
-        case_id = table.highlighted["case_id"]
+        case_id = table.highlighted.case_id
         await pilot.press("l")
         await wait_until(pilot, lambda: isinstance(app.screen, LabelScreen))
         await pilot.press("enter")  # model-wrong

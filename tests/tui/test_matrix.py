@@ -150,4 +150,4 @@ async def test_the_matrix_orders_models_by_id_whichever_run_started_first(
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot, group_id)
-        assert [m.run["model_id"] for m in screen.models] == [f"demo:{m}" for m in MODELS]
+        assert [m.run.model_id for m in screen.models] == [f"demo:{m}" for m in MODELS]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evaltui.records import RunRecord
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.run_header import RunHeader
 from tests.tui.conftest import AppFactory, record_notifications, screen_text, suites_loaded, wait_until
@@ -14,9 +15,7 @@ async def open_run(pilot, run_id: str) -> RunScreen:  # type: ignore[no-untyped-
     app = pilot.app
     await wait_until(pilot, lambda: suites_loaded(app))
     app.open_run(run_id)
-    await wait_until(
-        pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run.get("status") is not None
-    )
+    await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run.suite_id != "")
     return app.screen
 
 
@@ -24,7 +23,7 @@ async def a_new_run_opened(pilot, old: str) -> dict:  # type: ignore[no-untyped-
     app = pilot.app
     await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id != old)
     new = app.screen.run_id
-    await wait_until(pilot, lambda: (app.store.get_run(new) or {}).get("status") == "completed")
+    await wait_until(pilot, lambda: (app.store.get_run(new) or RunRecord(new)).status == "completed")
     await wait_until(pilot, lambda: "completed" in screen_text(app.screen.query_one(RunHeader)))
     return app.store.get_run(new)
 

@@ -85,7 +85,7 @@ async def test_a_multi_step_case_shows_its_trajectory_step_by_step(
         app.open_case(run_id, "hello")
         await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.case_id == "hello")
         await wait_until(
-            pilot, lambda: app.screen.shown is not None and app.screen.shown.result["case_id"] == "hello"
+            pilot, lambda: app.screen.shown is not None and app.screen.shown.result.case_id == "hello"
         )
         only = app.screen.query_one(Trajectory)
         assert only.count == 1 and "(answered without calling a tool)" in screen_text(only.steps[0])
@@ -100,7 +100,7 @@ def agent_group(db_path: Path, tmp_path: Path) -> str:
     specs = [ModelSpec(provider="demo", model=m, params={"latency_ms": 0}) for m in ("keyword", "rules")]
     with Store(db_path) as store:
         run_ids = asyncio.run(run_many(store, prepare(suite), specs, RunOptions(concurrency=2)))
-        return str(store.get_run(run_ids[0])["group_id"])
+        return str(store.get_run(run_ids[0]).group_id)
 
 
 async def test_the_matrix_counts_each_models_tool_calls(make_tui: AppFactory, agent_group: str) -> None:

@@ -37,10 +37,10 @@ async def test_a_two_variant_launch_is_compared_with_its_prompt_diff(
         await pilot.press("enter")
         runs = lambda: app.store.list_runs(suite="two-prompts", status="completed")  # noqa: E731
         await wait_until(pilot, lambda: len(runs()) == 2)
-        by_variant = {r["options"]["variant"]: r for r in runs()}
-        assert {r["model_id"] for r in by_variant.values()} == {"demo:echo@terse", "demo:echo@loud"}
-        assert by_variant["terse"]["group_id"] == by_variant["loud"]["group_id"] is not None
-        app.open_compare(by_variant["terse"]["id"], by_variant["loud"]["id"])
+        by_variant = {r.options["variant"]: r for r in runs()}
+        assert {r.model_id for r in by_variant.values()} == {"demo:echo@terse", "demo:echo@loud"}
+        assert by_variant["terse"].group_id == by_variant["loud"].group_id is not None
+        app.open_compare(by_variant["terse"].id, by_variant["loud"].id)
         await wait_until(
             pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.comparison is not None
         )
