@@ -6,8 +6,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     Store(path, *, create=True)            open (PRAGMAs, migrations, backup before migrating
                                            an older schema, refuse a newer one with StoreError)
     .path, .close()                        also a context manager (`with Store(path) as store:`)
-    .conn() -> sqlite3.Connection          this thread's connection, for ad-hoc reads
-                                           (e.g. `sqlite_utils.Database(store.conn())`)
+    .conn() -> sqlite3.Connection          this thread's connection, for ad-hoc reads (the
+                                           tables, for people too: docs/DATA.md)
     .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
                                            (cases keep their position for stable ordering)
     .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1,
