@@ -19,7 +19,7 @@ async def open_run(pilot, run_id: str) -> RunScreen:  # type: ignore[no-untyped-
     return app.screen
 
 
-async def a_new_run_opened(pilot, old: str) -> dict:  # type: ignore[no-untyped-def]
+async def a_new_run_opened(pilot, old: str) -> RunRecord:  # type: ignore[no-untyped-def]
     app = pilot.app
     await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id != old)
     new = app.screen.run_id
@@ -35,9 +35,9 @@ async def test_shift_f_reruns_only_the_failing_cases(make_tui: AppFactory, echo_
         assert screen.check_action("rerun_failing", ())
         await pilot.press("F")
         new = await a_new_run_opened(pilot, echo_run)
-        assert new["options"]["rerun_of"] == echo_run
-        assert sorted(new["options"]["cases"]) == ["q03", "q06", "q09", "q12"]
-        assert (new["total"], new["failed"]) == (4, 4)  # nothing in the suite was fixed
+        assert new.options["rerun_of"] == echo_run
+        assert sorted(new.options["cases"]) == ["q03", "q06", "q09", "q12"]
+        assert (new.total, new.failed) == (4, 4)  # nothing in the suite was fixed
 
 
 async def test_shift_s_rescores_with_the_suites_scorers_as_they_read_now(
@@ -53,6 +53,6 @@ async def test_shift_s_rescores_with_the_suites_scorers_as_they_read_now(
         await open_run(pilot, echo_run)
         await pilot.press("S")
         new = await a_new_run_opened(pilot, echo_run)
-        assert new["label"] == f"rescore of {echo_run}" and new["options"]["rescore_of"] == echo_run
-        assert (new["total"], new["passed"]) == (12, 12)  # every output contains "answer"
+        assert new.label == f"rescore of {echo_run}" and new.options["rescore_of"] == echo_run
+        assert (new.total, new.passed) == (12, 12)  # every output contains "answer"
         assert not [n for n in notes if "failed" in n]
