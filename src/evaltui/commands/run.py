@@ -181,7 +181,7 @@ def print_estimates(
 
     from evaltui.engine import prepare
     from evaltui.engine.estimate import estimate, history_of
-    from evaltui.reports.summary import fmt_cost
+    from evaltui.format import money
     from evaltui.text import inert
 
     prepared = prepare(suite)
@@ -202,7 +202,7 @@ def print_estimates(
         )
         seconds = "?" if guess.seconds is None else f"{guess.seconds:,.0f} s"
         tokens_out = "?" if guess.tokens_out is None else f"{guess.tokens_out:,}"
-        cost = "?" if guess.cost_usd is None else fmt_cost(guess.cost_usd)
+        cost = "?" if guess.cost_usd is None else money(guess.cost_usd)
         table.add_row(
             inert(model.id), f"{guess.requests:,}", f"{guess.tokens_in:,}", tokens_out, cost, seconds
         )
