@@ -16,7 +16,7 @@ async def test_opening_the_run_and_case_screens_reads_no_new_styles(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: suites_loaded(app))
         read = lambda: {name for _, name in app.stylesheet.source}  # noqa: E731
-        await wait_until(pilot, lambda: {"ResultTable.DEFAULT_CSS", "Input.DEFAULT_CSS"} <= read())
+        await wait_until(pilot, lambda: {"PagedTable.DEFAULT_CSS", "Input.DEFAULT_CSS"} <= read())
         await app.workers.wait_for_complete()
         await pilot.pause()
         read_at_startup = read()
