@@ -147,6 +147,6 @@ async def test_a_models_tpm_spreads_its_requests_over_time(
     """Ten cases of about three tokens each at 600 tokens a minute (10 a second, a second's worth
     at once): even counting only the estimates, the last request cannot leave before ~1 s."""
     run = await finished(Runner(store, make_suite(10), api_model(tpm=600), RunOptions(concurrency=8)))
-    assert (run["done"], run["errors"]) == (10, 0)
+    assert (run.done, run.errors) == (10, 0)
     sent = arrivals(fake_api)
     assert sent[-1] - sent[0] >= 0.9, "the requests went out at once"
