@@ -11,9 +11,6 @@ run under review)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -24,12 +21,11 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.diff import Segment
-from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
-from evaltui.reports.comparison import Comparison, case_status, compare_runs, passes
+from evaltui.reports.case_lists import CaseLists, CaseRow, case_page, changed_and_all
+from evaltui.reports.comparison import Comparison, compare_runs
 from evaltui.reports.prompts import prompt_change
 from evaltui.reports.summary import summary_lines
-from evaltui.store.compare import Side, iter_case_pairs, one_epoch_case_lists, page_sides, previous_run
 from evaltui.tui.host import host
 from evaltui.tui.screens.annotate import Annotates
 from evaltui.tui.screens.diff import DiffScreen
@@ -41,7 +37,6 @@ from evaltui.tui.widgets.tones import tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 FILTERS = ("regressions", "improvements", "changed", "all")
-PREVIEW = 200  # characters of each output fetched for a table row
 COUNTS_MIN_WIDTH = 60  # narrower, a table of runs with epochs shows the verdicts only
 KIND_MARKS = {
     "regressions": "▼",
@@ -51,106 +46,6 @@ KIND_MARKS = {
     "only A": "A",
     "only B": "B",
 }
-
-
-@dataclass
-class CaseLists:
-    """Case ids per filter. Regressions and improvements come with the comparison; the changed
-    and all lists take one more pass over both runs, made only when first asked for."""
-
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    regressions: frozenset[str] = frozenset()
-    improvements: frozenset[str] = frozenset()
-    changed: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_comparison(cls, c: Comparison) -> CaseLists:
-        return cls(
-            {"regressions": c.regressions, "improvements": c.improvements},
-            frozenset(c.regressions),
-            frozenset(c.improvements),
-        )
-
-    def kind(self, case_id: str, status_a: str | None, status_b: str | None) -> str:
-        if case_id in self.regressions:
-            return "regressions"
-        if case_id in self.improvements:
-            return "improvements"
-        if status_a is None or status_b is None:
-            return "only B" if status_a is None else "only A"
-        return "changed" if case_id in self.changed else "same"
-
-
-def partner_run(store: Any, run_id: str, against: str) -> str:
-    """The run to compare `run_id` with: "previous" (same suite and model, started before it) or
-    "baseline" (the latest run labelled baseline). Blocking; EvaltuiError when there is none."""
-    if against == "baseline":
-        other = store.resolve_run("label:baseline")
-        if other == run_id:
-            raise EvaltuiError("This run is the baseline; open another run to compare with it.")
-        return str(other)
-    other = previous_run(store, run_id)
-    if other is None:
-        raise EvaltuiError("No earlier run of this suite with this model to compare with.")
-    return other
-
-
-def changed_and_all(store: Any, run_a: str, run_b: str, *, one_epoch: bool) -> tuple[list[str], list[str]]:
-    """Case ids (case-id order) whose verdict held but whose output changed, and every case id of
-    either run. The rule for "changed" is `compare_runs`'s, so the count matches its summary.
-    Runs of one epoch are listed inside SQLite; runs with epochs are folded case by case."""
-    if one_epoch:
-        return one_epoch_case_lists(store, run_a, run_b)
-    changed: list[str] = []
-    every: list[str] = []
-    for pair in iter_case_pairs(store, run_a, run_b):
-        every.append(pair.case_id)
-        a, b = pair.a, pair.b
-        if a is None or b is None or a.mean is None or b.mean is None:
-            continue
-        if pair.changed and passes(a) == passes(b):
-            changed.append(pair.case_id)
-    return changed, every
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    """One case of the compared runs: each run's verdict over its epochs (None: no result), the
-    counts behind it and the start of its first epoch's output."""
-
-    case_id: str
-    kind: str  # regressions, improvements, changed, same, only A, only B
-    status_a: str | None
-    status_b: str | None
-    side_a: Side | None
-    side_b: Side | None
-    preview_a: str
-    preview_b: str
-    epoch: int = 0  # the diff opens the first epoch
-
-
-def case_page(store: Any, run_a: str, run_b: str, ids: list[str], lists: CaseLists) -> list[CaseRow]:
-    """Both runs' verdict on these case ids (over every epoch), with the counts behind it and the
-    start of the first epoch's output, in their order."""
-    found = page_sides(store, run_a, run_b, ids, PREVIEW)
-    rows = []
-    for case_id in ids:
-        a, b = found.get((run_a, case_id)), found.get((run_b, case_id))
-        status_a = case_status(a[0]) if a else None
-        status_b = case_status(b[0]) if b else None
-        rows.append(
-            CaseRow(
-                case_id,
-                lists.kind(case_id, status_a, status_b),
-                status_a,
-                status_b,
-                a[0] if a else None,
-                b[0] if b else None,
-                a[1] if a else "",
-                b[1] if b else "",
-            )
-        )
-    return rows
 
 
 class CompareTable(PagedTable[CaseRow]):

@@ -21,10 +21,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
 from evaltui.records import ResultPreview, RunMetrics, RunRecord
+from evaltui.reports.case_lists import partner_run
 from evaltui.reports.metrics import metrics_of
 from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
-from evaltui.tui.screens.compare import partner_run
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.progress_line import ProgressLine
 from evaltui.tui.widgets.result_table import PAGE_SIZE, ResultTable
