@@ -60,3 +60,14 @@ def test_the_suite_id_is_the_hash_of_the_whole_definition_as_stored(tmp_path, st
     assert stored["definition"] == whole
     ids = [r["case_id"] for r in store.query("SELECT case_id FROM cases ORDER BY position", (), what="cases")]
     assert ids == ["a", "b"]
+
+
+def test_a_streamed_suite_knows_its_tags_without_reading_its_files_again(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [{"id": f"t{i}", "input": "x", "tags": ["a"] if i % 2 else ["a", "b"]} for i in range(6)]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text("name: t\nprompt: '{{ input }}'\ncases:\n  - file: cases.jsonl\n")
+    suite = load_suite(tmp_path / "s.yaml")
+    monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
+    assert caselist.tag_counts(suite.cases) == {"a": 6, "b": 3} and len(suite.cases) == 6

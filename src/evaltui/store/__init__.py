@@ -9,7 +9,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .conn() -> sqlite3.Connection          this thread's connection, for ad-hoc reads (the
                                            tables, for people too: docs/DATA.md)
     .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
-                                           (cases keep their position for stable ordering)
+                                           (cases keep their position for stable ordering),
+                                           hashed and inserted in one walk over the cases
     .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1,
                 options=None) -> run_id    run ids sort by time: "20261123-131502-3fa9c1";
                                            options: what the run was started with (a dict:

@@ -3,13 +3,16 @@
 Public API (`evaltui.suites`):
 
     load_suite(path) -> Suite              validate a suite (or a promptfoo config) and its case
-                                           files; SuiteError names file, line and field
+                                           files; SuiteError names file, line and field. A suite
+                                           with `- file:` entries gets a `caselist.CaseList` as
+                                           its `cases`: walked (the files read again), not held
     parse_model_spec("demo:keyword") -> ModelSpec     the CLI's `-m` uses it too
     compile_templates(suite, *, text_lines=None)       syntax errors as SuiteError
     render_messages(suite, case) -> list[{"role", "content"}]   sandboxed, StrictUndefined
     discover_suites(dirs) -> list[SuiteEntry]         SuiteEntry(path, suite | None, error | None)
     iter_suites(dirs) -> Iterator[SuiteEntry]         the same, one suite at a time
-    suite_hash(suite) -> str               content hash of the definition (store's suites.id)
+    suite_hash(suite) -> str               canonical content hash of the definition
+    identity.definition_id(suite) -> str   the store's suites.id, hashed one case at a time
     derive_case_id(input, expected, vars) -> str      the id of a case written without one
     evaltui.suites.importers.import_suite(kind, path, **options) -> Imported   other tools' suites
 """

@@ -14,7 +14,8 @@ definition hash it computes with the one the loader computed and refuses a misma
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -44,13 +45,16 @@ class CaseList:
         self._segments = segments
         self._build = build
         self._count: int | None = None
+        self._tags: Counter[str] | None = None
         # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
         # store can look the suite up without walking it again. A prompt variant's copy of the
         # suite shares this list but not its definition, hence the key.
         self._ids: list[tuple[dict[str, Any], str]] = []
 
-    def counted(self, count: int) -> None:
+    def counted(self, count: int, tags: Counter[str]) -> None:
+        """What the loader's walk found: how many cases, and how many carry each tag."""
         self._count = count
+        self._tags = tags
 
     def remember_id(self, suite: Suite, suite_id: str) -> None:
         self._ids.append((_head(suite), suite_id))
@@ -99,6 +103,14 @@ class CaseList:
 
     def __repr__(self) -> str:
         return f"CaseList({len(self)} cases)"
+
+
+def tag_counts(cases: Iterable[Case]) -> Counter[str]:
+    """How many cases carry each tag: for a `CaseList`, as its loading walk counted them (the
+    TUI's suite details ask on every selection; a walk would read the case files again)."""
+    if isinstance(cases, CaseList) and cases._tags is not None:
+        return cases._tags
+    return Counter(tag for case in cases for tag in case.tags)
 
 
 def _head(suite: Suite) -> dict[str, Any]:

@@ -31,7 +31,8 @@ def derive_case_id(input_value: Any, expected: Any, variables: dict[str, Any]) -
 
 
 def suite_hash(suite: Suite) -> str:
-    """A content hash of a suite's definition (the store's suites.id).
+    """A canonical content hash of a suite's definition (key order does not matter). The store
+    names a suite by `definition_id`, the hash of the definition JSON it keeps.
 
     Locations and the file path are excluded, so moving a suite file keeps its id. Cases are hashed
     one at a time so a suite of a million cases is never serialized as one string.

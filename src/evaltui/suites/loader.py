@@ -8,6 +8,7 @@ case files that are missing, outside the suite's folder, not UTF-8 or not JSON.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,9 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
     seen: set[int] = set()  # hashes of the ids met: a hit is confirmed by a walk to the first use
 
     def checked() -> Iterator[Case]:
-        count = 0
+        count, tags = 0, Counter[str]()
         for case in suite.cases:
+            tags.update(case.tags)
             key = hash(case.id)
             if key in seen:
                 _refuse_repeat(suite, case)
@@ -109,7 +111,7 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
         if not count:
             raise doc.error("the suite has no cases", ("cases",))
         if isinstance(suite.cases, CaseList):
-            suite.cases.counted(count)
+            suite.cases.counted(count, tags)
 
     if isinstance(suite.cases, CaseList):
         suite.cases.remember_id(suite, definition_id(suite, cases=checked()))

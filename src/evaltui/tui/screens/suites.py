@@ -5,7 +5,6 @@ progress. A suite that fails to load is listed with its error."""
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 
 from rich.text import Text
@@ -21,6 +20,7 @@ from evaltui.config import Config
 from evaltui.records import RunRecord
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry, iter_suites
+from evaltui.suites.caselist import tag_counts
 from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.screens.launch import LaunchScreen
@@ -301,7 +301,7 @@ def describe_entry(entry: SuiteEntry, runs: dict[str, list[RunRecord]]) -> Text:
     text.append_text(one_line(", ".join(s.label for s in suite.scorers) or "(per case)", 200))
     text.append("\nmodels   ", "dim")
     text.append_text(one_line(", ".join(m.id for m in suite.models) or "(none: pick one when you run)", 200))
-    tags = Counter(tag for case in suite.cases for tag in case.tags)
+    tags = tag_counts(suite.cases)
     text.append("\ntags     ", "dim")
     text.append_text(one_line(", ".join(f"{t} ({n})" for t, n in tags.most_common(12)) or "–", 200))
     text.append("\n\nrecent runs\n", "bold")
