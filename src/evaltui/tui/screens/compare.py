@@ -11,6 +11,8 @@ run under review)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -18,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from evaltui.analysis.diff import Segment
 from evaltui.records import RunRecord
@@ -235,7 +236,9 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
         self._reload()
 
     def _reload(self) -> None:
-        self.table.reset(len(self.lists.lists[self.filter]))
+        ids = self.lists.lists[self.filter]
+        self.table.loader = partial(self._read_page, ids, self.lists)
+        self.table.reset(len(ids))
         self.table.refresh()
 
     def _show_filters(self) -> None:
@@ -252,26 +255,9 @@ class CompareScreen(Annotates, ReportsWorkerErrors, Screen[None]):
             text.append(label, "reverse bold" if name == self.filter else "dim")
         self.query_one("#compare-filters", Static).update(text)
 
-    @on(PagedTable.PageNeeded)
-    def _page_needed(self, event: PagedTable.PageNeeded) -> None:
-        ids = self.lists.lists.get(self.filter, [])[event.offset : event.offset + event.limit]
-        lists, generation, offset = self.lists, event.generation, event.offset
-        self.run_worker(
-            lambda: self._fetch_page(ids, lists, generation, offset),
-            thread=True,
-            exit_on_error=False,
-            group="page",
-            name="Reading cases",
-        )
-
-    def _fetch_page(self, ids: list[str], lists: CaseLists, generation: int, offset: int) -> None:
-        rows = case_page(host(self).store, self.run_a, self.run_b, ids, lists)
-        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
-            self.table.forget_requests()
+    def _read_page(self, ids: list[str], lists: CaseLists, offset: int, limit: int) -> list[CaseRow]:
+        """The table's page loader (called in its worker): a page of the list on show."""
+        return case_page(host(self).store, self.run_a, self.run_b, ids[offset : offset + limit], lists)
 
     @on(PagedTable.CaseChosen)
     def _open_diff(self, event: PagedTable.CaseChosen) -> None:

@@ -7,6 +7,8 @@ holds the number of calls beside its verdict mark (`✓2`)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -14,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from evaltui import format as fmt
 from evaltui.records import RunRecord
@@ -134,6 +135,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
 
     def _reload(self) -> None:
         self._show_filters()
+        self.table.loader = partial(self._read_page, [m.run for m in self.models], self.shown_ids)
         self.table.reset(len(self.shown_ids))
 
     def _show_header(self) -> None:
@@ -156,26 +158,9 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             text.append(f" {name} {count:,} ", "reverse bold" if on_ else "dim")
         self.query_one("#matrix-filters", Static).update(text)
 
-    @on(PagedTable.PageNeeded)
-    def _page_needed(self, event: PagedTable.PageNeeded) -> None:
-        ids = self.shown_ids[event.offset : event.offset + event.limit]
-        runs, generation, offset = [m.run for m in self.models], event.generation, event.offset
-        self.run_worker(
-            lambda: self._fetch_page(runs, ids, generation, offset),
-            thread=True,
-            exit_on_error=False,
-            group="page",
-            name="Reading verdicts",
-        )
-
-    def _fetch_page(self, runs: list[RunRecord], ids: list[str], generation: int, offset: int) -> None:
-        rows = verdict_page(host(self).store, runs, ids)
-        self.app.call_from_thread(self.table.add_page, generation, offset, rows)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
-            self.table.forget_requests()
+    def _read_page(self, runs: list[RunRecord], ids: list[str], offset: int, limit: int) -> list[VerdictRow]:
+        """The table's page loader (called in its worker): the verdicts of a page of the cases shown."""
+        return verdict_page(host(self).store, runs, ids[offset : offset + limit])
 
     def action_disagree(self) -> None:
         self.only_disagree = not self.only_disagree

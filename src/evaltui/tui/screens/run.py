@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from evaltui.engine import LiveStats, RunOptions
 from evaltui.engine.rerun import only_failing, rescore
@@ -274,34 +275,15 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self, filters: dict[str, Any], total: int, keep_rows: bool, offset: int, rows: list[ResultPreview]
     ) -> None:
         if filters == self._filters():
+            self.table.loader = partial(self._read_page, filters)
             self.table.reset(total, keep_rows=keep_rows)
-            self._page_arrived(self.table.generation, offset, rows)
+            self.table.add_page(self.table.generation, offset, rows)
+            if self._metrics_due:
+                self._start_metrics()
 
-    @on(ResultTable.PageNeeded)
-    def _page_needed(self, event: ResultTable.PageNeeded) -> None:
-        # Not exclusive: pages the table shows at once must all arrive; the table asks once per page.
-        filters = self._filters()
-        self.run_worker(
-            lambda: self._fetch_page(filters, event.offset, event.limit, event.generation),
-            thread=True,
-            exit_on_error=False,
-            group="page",
-            name="Reading results",
-        )
-
-    def _fetch_page(self, filters: dict[str, Any], offset: int, limit: int, generation: int) -> None:
-        rows = host(self).store.page_results(self.run_id, offset=offset, limit=limit, **filters)
-        self.app.call_from_thread(self._page_arrived, generation, offset, rows)
-
-    def _page_arrived(self, generation: int, offset: int, rows: list[ResultPreview]) -> None:
-        self.table.add_page(generation, offset, rows)
-        if self._metrics_due:
-            self._start_metrics()
-
-    @on(Worker.StateChanged)
-    def _page_cancelled(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "page" and event.state == WorkerState.CANCELLED:
-            self.table.forget_requests()
+    def _read_page(self, filters: dict[str, Any], offset: int, limit: int) -> list[ResultPreview]:
+        """The table's page loader (called in its worker): a page of results as filtered now."""
+        return host(self).store.page_results(self.run_id, offset=offset, limit=limit, **filters)
 
     # -- filters ---------------------------------------------------------------------------
     def _show_filters(self) -> None:

@@ -2,27 +2,34 @@
 the matrix).
 
 A Line-API widget (toolong's `log_lines.py` is the model): it knows only how many rows there
-are and keeps the pages it has been given. When a line needs a row it does not have, it posts
-`PageNeeded`; the screen fetches that page from the store in a worker and hands it back with
-`add_page`. A 100,000-row table therefore costs one page query to show its first rows.
+are and keeps the pages it has been given. The screen that owns it says how to read a page: a
+`loader(offset, limit) -> rows` function (blocking; the table calls it in a thread worker and
+drops what a newer `reset` made stale). Without a loader the table posts `PageNeeded` and the
+screen hands the page back with `add_page`. A 100,000-row table costs one page query to show its
+first rows.
 Subclasses say how a row reads (`_cells`, `_header`); rows are any record with a `case_id` and
 an `epoch` (what `enter` opens).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker, WorkerState
+
+from evaltui.tui.host import host
 
 PAGE_SIZE = 100
 STATUS_ICONS = {"pass": "✓", "fail": "✗", "error": "!"}
@@ -95,6 +102,8 @@ class PagedTable(ScrollView, Generic[RowT], can_focus=True):
         self._pages: dict[int, list[RowT]] = {}
         self._stale: dict[int, list[RowT]] = {}
         self._requested: set[int] = set()
+        # How to read a page, set by the screen (it knows its store and filters): (offset, limit).
+        self.loader: Callable[[int, int], Sequence[RowT]] | None = None
 
     # -- data in ---------------------------------------------------------------------------
     def reset(self, total: int, *, keep_rows: bool = False) -> None:
@@ -129,11 +138,33 @@ class PagedTable(ScrollView, Generic[RowT], can_focus=True):
         if self.show_vertical_scrollbar:
             self.vertical_scrollbar.window_virtual_size = size.height
 
-    def add_page(self, generation: int, offset: int, rows: list[RowT]) -> None:
+    def add_page(self, generation: int, offset: int, rows: Sequence[RowT]) -> None:
         if generation != self.generation:
             return
-        self._pages[offset // PAGE_SIZE] = rows
+        self._pages[offset // PAGE_SIZE] = list(rows)
         self.refresh()
+
+    def _ask(self, offset: int) -> None:
+        if self.loader is None:
+            self.post_message(self.PageNeeded(self, offset, PAGE_SIZE, self.generation))
+            return
+        # Not exclusive: the pages on screen at once must all arrive; each is asked for once.
+        work = partial(self._load, self.loader, self.generation, offset)
+        self.run_worker(work, thread=True, exit_on_error=False, group="page", name="Reading a page")
+
+    def _load(self, loader: Callable[[int, int], Sequence[RowT]], generation: int, offset: int) -> None:
+        """In a worker thread: the page, handed to the UI thread."""
+        rows = loader(offset, PAGE_SIZE)
+        self.app.call_from_thread(self.add_page, generation, offset, rows)
+
+    @on(Worker.StateChanged)
+    def _page_read(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "page":
+            return
+        if event.state == WorkerState.CANCELLED:
+            self.forget_requests()
+        elif event.state == WorkerState.ERROR:  # said once; the page is not asked for again
+            host(self).notify_worker_error(event.worker)
 
     def forget_requests(self) -> None:
         """A page fetch was cancelled before it ran: ask again for what is still missing."""
@@ -146,7 +177,7 @@ class PagedTable(ScrollView, Generic[RowT], can_focus=True):
         if rows is None or slot >= len(rows):
             if page not in self._requested and 0 <= index < self.total:
                 self._requested.add(page)
-                self.post_message(self.PageNeeded(self, page * PAGE_SIZE, PAGE_SIZE, self.generation))
+                self._ask(page * PAGE_SIZE)
             return None
         return rows[slot]
 
