@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from evaltui.engine import RunOptions
+from evaltui.engine import RunOptions, prepare
 from evaltui.engine.plan import plan_run
+from evaltui.errors import SuiteError
 from evaltui.store.codec import dump_json
 from evaltui.suites import caselist, load_suite
 from evaltui.suites.identity import definition_id
@@ -71,3 +72,19 @@ def test_a_streamed_suite_knows_its_tags_without_reading_its_files_again(
     suite = load_suite(tmp_path / "s.yaml")
     monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
     assert caselist.tag_counts(suite.cases) == {"a": 6, "b": 3} and len(suite.cases) == 6
+
+
+def test_a_run_renders_its_cases_on_the_loading_walk_and_prepares_without_another(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cases.jsonl").write_text('{"input": "a", "vars": {"who": "x"}}\n{"input": "b"}\n')
+    suite_text = "name: t\nprompt: '{{ who }} {{ input }}'\ncases:\n  - file: cases.jsonl\n"
+    (tmp_path / "s.yaml").write_text(suite_text)
+    with pytest.raises(SuiteError) as info:
+        load_suite(tmp_path / "s.yaml", render=True)
+    assert (info.value.line, info.value.field) == (2, "prompt") and "'who' is undefined" in info.value.message
+    (tmp_path / "cases.jsonl").write_text('{"input": "a", "vars": {"who": "x"}}\n')
+    suite = load_suite(tmp_path / "s.yaml", render=True)
+    monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
+    prepared = prepare(suite)
+    assert prepared.suite is suite

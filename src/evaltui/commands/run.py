@@ -92,7 +92,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         runners = rerun_runners(store, config, suite_file, opts, err, subscribers, pick_models)
     else:
         assert suite_path is not None  # cli.py asks for a SUITE unless --resume or a rerun is given
-        suite = load_suite(find_suite(suite_path))
+        suite = load_suite(find_suite(suite_path), render=True)
         if opts.get("sandbox"):
             suite = with_sandbox(suite, opts["sandbox"])
         models = pick_models(suite, opts["models"])

@@ -77,9 +77,13 @@ def select_cases(
 
 def prepare(suite: Suite) -> PreparedSuite:
     """Compile the suite's scorers and render every case once (rendering is where an undefined
-    variable shows), keeping none of it."""
+    variable shows), keeping none of it; no walk when the loader rendered them all already
+    (`load_suite(path, render=True)`, as `evaltui run` loads)."""
     suite_dir = str(Path(suite.path).parent) if suite.path else "."
     prepared = PreparedSuite(suite, suite_dir, _compile(suite.scorers, suite_dir))
+    rendered = getattr(suite.cases, "rendered", None)
+    if rendered is not None and rendered(suite):  # the loader's walk rendered them already
+        return prepared
     for _ in prepared.cases:
         pass
     return prepared

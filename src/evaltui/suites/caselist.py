@@ -49,20 +49,26 @@ class CaseList:
         # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
         # store can look the suite up without walking it again. A prompt variant's copy of the
         # suite shares this list but not its definition, hence the key.
-        self._ids: list[tuple[dict[str, Any], str]] = []
+        self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
 
     def counted(self, count: int, tags: Counter[str]) -> None:
         """What the loader's walk found: how many cases, and how many carry each tag."""
         self._count = count
         self._tags = tags
 
-    def remember_id(self, suite: Suite, suite_id: str) -> None:
-        self._ids.append((_head(suite), suite_id))
+    def remember_id(self, suite: Suite, suite_id: str, *, rendered: bool = False) -> None:
+        self._ids.append((_head(suite), suite_id, rendered))
 
     def known_id(self, suite: Suite) -> str | None:
         """The store's id of `suite` (whose cases are this list), if a walk already hashed it."""
         head = _head(suite)
-        return next((suite_id for known, suite_id in self._ids if known == head), None)
+        return next((suite_id for known, suite_id, _ in self._ids if known == head), None)
+
+    def rendered(self, suite: Suite) -> bool:
+        """Whether the loader's walk rendered every case of `suite` (whose cases are this list),
+        so that preparing it need not walk the case files once more to find a template error."""
+        head = _head(suite)
+        return any(done for known, _, done in self._ids if known == head)
 
     def __iter__(self) -> Iterator[Case]:
         for segment in self._segments:

@@ -18,7 +18,7 @@ from evaltui.suites.caselist import CaseFile, CaseList, Segment
 from evaltui.suites.identity import definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
-from evaltui.suites.template import compile_case_templates, compile_templates
+from evaltui.suites.template import compile_case_templates, compile_templates, render_messages
 from evaltui.suites.tools import (
     check_response_format,
     check_tool_results,
@@ -32,8 +32,11 @@ SUITE_KEYS = (*public_keys(Suite), "tools_file")
 RESERVED_VARS = ("input", "expected", "case")  # names the template context already gives
 
 
-def load_suite(path: str | Path) -> Suite:
-    """Load and validate a suite; raises SuiteError (file, line, field) on the first problem."""
+def load_suite(path: str | Path, *, render: bool = False) -> Suite:
+    """Load and validate a suite; raises SuiteError (file, line, field) on the first problem.
+    `render`: also render every case's prompt on the loading walk (a suite read from case files,
+    without prompt variants), as a run must before it asks anything: `engine.prepare` then has no
+    walk of its own to make."""
     path = Path(path)
     doc = read_yaml(path, str(path))
     data = doc.data
@@ -83,17 +86,20 @@ def load_suite(path: str | Path) -> Suite:
             raise SuiteError(
                 exc.message, file=exc.file, line=exc.line, field=prefix + (exc.field or "")
             ) from None
-    _check_cases(suite, doc, offered)
+    _check_cases(suite, doc, offered, render=render and not suite.prompts)
     return suite
 
 
-def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
+def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool) -> None:
     """One walk over every case, in order: repeated ids, the case's own templates and tools. A
     suite read from case files (a `CaseList`) is counted and hashed on the same walk, so the run
     need not hold its cases to know how many there are or to look its id up in the store."""
     seen: set[int] = set()  # hashes of the ids met: a hit is confirmed by a walk to the first use
 
+    own_scorers = False  # a case's own scorers are compiled by `engine.prepare`'s walk
+
     def checked() -> Iterator[Case]:
+        nonlocal own_scorers
         count, tags = 0, Counter[str]()
         for case in suite.cases:
             tags.update(case.tags)
@@ -102,10 +108,13 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
                 _refuse_repeat(suite, case)
             seen.add(key)
             compile_case_templates(suite, case)
+            if render:
+                render_messages(suite, case)
             if case.tool_results:
                 check_tool_results(case, offered, _case_source(doc, case), _case_path(case))
             if case.scorers is not None:
                 check_tool_scorers(case.scorers, offered, bool(suite.tools))
+                own_scorers = True
             count += 1
             yield case
         if not count:
@@ -114,7 +123,8 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str]) -> None:
             suite.cases.counted(count, tags)
 
     if isinstance(suite.cases, CaseList):
-        suite.cases.remember_id(suite, definition_id(suite, cases=checked()))
+        suite_id = definition_id(suite, cases=checked())
+        suite.cases.remember_id(suite, suite_id, rendered=render and not own_scorers)
     else:
         for _ in checked():
             pass

@@ -10,9 +10,10 @@ from evaltui.suites.importers.promptfoo import import_promptfoo, looks_like_prom
 from evaltui.suites.models import Suite
 
 
-def load_suite(path: str | Path) -> Suite:
-    """The suite in `path`; SuiteError naming file, line and field on the first problem."""
+def load_suite(path: str | Path, *, render: bool = False) -> Suite:
+    """The suite in `path`; SuiteError naming file, line and field on the first problem.
+    `render`: see `loader.load_suite` (a run renders every case before it asks anything)."""
     path = Path(path)
     if path.suffix in (".yaml", ".yml") and path.is_file() and looks_like_promptfoo(path):
         return import_promptfoo(path).suite
-    return loader.load_suite(path)
+    return loader.load_suite(path, render=render)
