@@ -12,6 +12,7 @@ import pytest
 from evaltui.engine import RunOptions, prepare
 from evaltui.engine.plan import plan_run
 from evaltui.errors import SuiteError
+from evaltui.scorers.code_exec import unsandboxed_warning
 from evaltui.store.codec import dump_json
 from evaltui.suites import caselist, load_suite
 from evaltui.suites.identity import definition_id
@@ -88,3 +89,16 @@ def test_a_run_renders_its_cases_on_the_loading_walk_and_prepares_without_anothe
     monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
     prepared = prepare(suite)
     assert prepared.suite is suite
+
+
+def test_the_unsandboxed_warning_reads_no_case_file_when_every_case_has_the_suites_scorers(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cases.jsonl").write_text('{"input": "a"}\n{"input": "b"}\n')
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nprompt: '{{ input }}'\nscorers:\n  - {type: code-exec, sandbox: none}\n"
+        "cases:\n  - file: cases.jsonl\n"
+    )
+    suite = load_suite(tmp_path / "s.yaml")
+    monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
+    assert "sandbox: none at scorers[0]" in (unsandboxed_warning(suite) or "")

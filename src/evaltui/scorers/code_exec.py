@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import signal
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field
@@ -143,8 +144,12 @@ def with_sandbox(suite: Suite, sandbox: Sandbox) -> Suite:
 def unsandboxed(suite: Suite) -> list[str]:
     """The code-exec scorers that run model code without a sandbox (`sandbox: none`), by field."""
     found: dict[str, None] = {}
-    for case in suite.cases:
-        for index, spec in enumerate(suite.scorers_for(case)):
+    if getattr(suite.cases, "own_scorers", None) is False:  # every case has the suite's: no walk
+        scorer_lists: Iterable[list[ScorerSpec]] = [suite.scorers]
+    else:
+        scorer_lists = (suite.scorers_for(case) for case in suite.cases)
+    for specs in scorer_lists:
+        for index, spec in enumerate(specs):
             if spec.type == "code-exec" and (spec.model_extra or {}).get("sandbox") == "none":
                 found[(spec.loc.field if spec.loc and spec.loc.field else None) or f"scorers[{index}]"] = None
     return list(found)

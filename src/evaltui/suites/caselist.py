@@ -46,15 +46,18 @@ class CaseList:
         self._build = build
         self._count: int | None = None
         self._tags: Counter[str] | None = None
+        self.own_scorers: bool | None = None  # unknown until the loader's walk
         # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
         # store can look the suite up without walking it again. A prompt variant's copy of the
         # suite shares this list but not its definition, hence the key.
         self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
 
-    def counted(self, count: int, tags: Counter[str]) -> None:
-        """What the loader's walk found: how many cases, and how many carry each tag."""
+    def counted(self, count: int, tags: Counter[str], own_scorers: bool) -> None:
+        """What the loader's walk found: how many cases, how many carry each tag, and whether
+        any case has scorers of its own (when none has, every case is scored by the suite's)."""
         self._count = count
         self._tags = tags
+        self.own_scorers = own_scorers
 
     def remember_id(self, suite: Suite, suite_id: str, *, rendered: bool = False) -> None:
         self._ids.append((_head(suite), suite_id, rendered))

@@ -120,7 +120,7 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
         if not count:
             raise doc.error("the suite has no cases", ("cases",))
         if isinstance(suite.cases, CaseList):
-            suite.cases.counted(count, tags)
+            suite.cases.counted(count, tags, own_scorers)
 
     if isinstance(suite.cases, CaseList):
         suite_id = definition_id(suite, cases=checked())
