@@ -114,16 +114,19 @@ def test_twenty_random_kills_lose_nothing_reported_and_resume_never_reasks(
     for chain in chains:
         for _ in range(KILLS_PER_CHAIN):
             done = len(chain.kept()) if chain.run_id else 0
-            # At least ten rounds of requests left after the kill's moment: on a loaded machine this
-            # process may read the events late, and the run must still be going when the kill lands.
-            after = rng.randint(0, max(0, min(20, CASES - done - 10 * CONCURRENCY)))
+            after = rng.randint(0, max(0, min(20, CASES - done - 3 * CONCURRENCY)))
             reported = kill_at(chain, after, rng.choice([0.0, 0.0, rng.uniform(0, 0.05)]))
             reported_total += len(reported)
             assert integrity(chain.db) == "ok"
             kept = chain.kept()
             assert reported <= kept, f"reported but lost: {sorted(reported - kept)}"
-            assert status_on_next_open(chain) == "interrupted"
             chain.kept_at_kill.append((kept, Counter(fake_api.requests)))
+            if status_on_next_open(chain) == "completed":
+                # On a loaded machine this process can read the events so late that the run ended
+                # before the kill landed: then it must hold every case, and there is nothing left to kill.
+                assert len(kept) == CASES
+                break
+            assert status_on_next_open(chain) == "interrupted"
 
         final = evaltui(*chain.command(), env=env, cwd=tmp_path)
         assert final.returncode == 0, final.stderr
@@ -139,5 +142,5 @@ def test_twenty_random_kills_lose_nothing_reported_and_resume_never_reasks(
                 assert fake_api.requests[text] == asked[text], f"{case_id} asked again after it was stored"
         assert integrity(chain.db) == "ok"
     assert reported_total > 0
-    record_property("kills", CHAINS * KILLS_PER_CHAIN)
+    record_property("kills", sum(len(chain.kept_at_kill) for chain in chains))
     record_property("results_reported_before_kills", reported_total)
