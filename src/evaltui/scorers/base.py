@@ -13,25 +13,12 @@ from typing import Any
 
 from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.remote import api_key
+from evaltui.records import ScoreRecord
 from evaltui.suites.models import Case, ModelSpec
 
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    name: str  # the scorer's label ("equals", "not contains", a user-given name)
-    passed: bool
-    value: float  # 0..1
-    reason: str  # a sentence a person can read: why it passed or failed
-    weight: float = 1.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "passed": self.passed,
-            "value": self.value,
-            "reason": self.reason,
-            "weight": self.weight,
-        }
+# A scorer's verdict is the very record a result stores: name (the scorer's label: "equals", "not
+# contains", a user-given name), passed, value (0..1), reason (a sentence a person can read), weight.
+Score = ScoreRecord
 
 
 # The engine hands judge scorers a way to ask a model through its own machinery
