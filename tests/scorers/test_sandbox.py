@@ -222,7 +222,7 @@ async def test_honest_code_with_threads_files_and_the_standard_library_passes() 
         assert json.load(open("notes.json"))["pi"] == math.pi
         with tempfile.NamedTemporaryFile("w") as scratch:
             scratch.write("ok")
-        assert os.getcwd() == "/tmp"
+        assert os.getcwd() == "/tmp/case"
         """
     )
     assert_stopped(got)

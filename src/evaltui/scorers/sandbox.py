@@ -6,8 +6,8 @@ namespaces, the environment cleared (PATH, HOME and LANG set), in its own sessio
 evaltui dies (`--die-with-parent`). Its file system is built from nothing: the system folders
 (/usr and the /bin, /lib links), the few /etc files the dynamic loader reads, and the Python
 installation read-only; a fresh /proc that shows only the sandbox's own processes; a minimal /dev;
-and a size-capped tmpfs at /tmp, the only writable place and the working folder, holding the
-script. So it cannot read the host's files, other processes' environments (API keys), or the
+and a size-capped tmpfs at /tmp, the only writable place, whose folder /tmp/case is the working
+folder holding the script. So it cannot read the host's files, other processes' environments (API keys), or the
 results database, cannot write outside /tmp, has no network (not even loopback), and cannot signal
 evaltui. A seccomp filter (`seccomp.py`) refuses to start processes, which also bounds a fork bomb
 where the process cap cannot (as root). When the case ends the sandbox's pid namespace ends, and
@@ -52,6 +52,7 @@ MEMORY_BYTES = 512 * 1024 * 1024
 MAX_PROCESSES = 64
 MAX_FILE_BYTES = 64 * 1024 * 1024
 TMP_BYTES = 128 * 1024 * 1024  # the sandbox's writable tmpfs
+WORK = "/tmp/case"  # the code's working folder, on that tmpfs
 TAIL_BYTES = 16 * 1024  # of stdout/stderr kept; a flood of output is read and dropped
 PIPE_GRACE_S = 2.0
 NOBODY = "65534"  # the sandbox's user and group inside its user namespace
@@ -207,12 +208,15 @@ def bwrap_argv(bwrap: str, folder: str, *, status_fd: int, seccomp_fd: int | Non
         argv += ["--ro-bind-try", path, path]
     for path in _python_folders():
         argv += ["--ro-bind", path, path]
+    # The working folder is one of its own inside the private /tmp: a Python installed under /tmp
+    # (a virtual environment in a clone there) is bound at its own path, which shows in /tmp.
+    argv += ["--perms", "0777", "--dir", WORK]
     for name in ("run.py", "solution.py"):
-        argv += ["--ro-bind", os.path.join(folder, name), f"/tmp/{name}"]
+        argv += ["--ro-bind", os.path.join(folder, name), f"{WORK}/{name}"]
     argv += ["--remount-ro", "/", "--json-status-fd", str(status_fd)]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
-    return [*argv, "--chdir", "/tmp", sys.executable, "-I", "run.py"]
+    return [*argv, "--chdir", WORK, sys.executable, "-I", "run.py"]
 
 
 def _python_folders() -> list[str]:

@@ -158,13 +158,18 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             cells = [self._cells(run, names=16) for run in self.runs]
             columns = fitting_columns(cells, width)
         row = table.cursor_row
-        table.clear(columns=columns != self.shown)
-        if columns != self.shown:
-            self.shown = columns
-            for name in columns:
-                table.add_column(name, key=name)
+        # Columns as wide as their widest cell, set before any row paints: DataTable otherwise sizes
+        # them when idle, after the first rows were painted (and cached) cut to narrower widths. The
+        # first has room for the mark of a run marked for comparison ("A ").
+        widths = [max([cell_len(name), *(c[name].cell_len for c in cells)]) for name in columns]
+        widths[0] += 2
         for run, row_cells in zip(self.runs, cells, strict=True):
             row_cells[columns[0]] = self._marked(run, row_cells[columns[0]])
+        table.clear(columns=True)
+        self.shown = columns
+        for name, width in zip(columns, widths, strict=True):
+            table.add_column(name, key=name, width=width)
+        for run, row_cells in zip(self.runs, cells, strict=True):
             table.add_row(*(row_cells[name] for name in columns), key=run.id)
         table.move_cursor(row=row)
 
