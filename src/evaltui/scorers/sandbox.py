@@ -3,15 +3,15 @@
 The sandbox is bubblewrap (`bwrap`, what Flatpak uses): the code runs in new user, pid, network,
 ipc, uts and mount namespaces (`--unshare-all`), with every capability dropped, no further user
 namespaces, the environment cleared (PATH, HOME and LANG set), in its own session, killed when
-evaltui dies (`--die-with-parent`). Its file system is built from nothing: the system folders
-(/usr and the /bin, /lib links), the few /etc files the dynamic loader reads, and the Python
-installation read-only; a fresh /proc that shows only the sandbox's own processes; a minimal /dev;
-and a size-capped tmpfs at /tmp, the only writable place, whose folder /tmp/case is the working
-folder holding the script. So it cannot read the host's files, other processes' environments (API keys), or the
-results database, cannot write outside /tmp, has no network (not even loopback), and cannot signal
-evaltui. A seccomp filter (`seccomp.py`) refuses to start processes, which also bounds a fork bomb
-where the process cap cannot (as root). When the case ends the sandbox's pid namespace ends, and
-with it every process the code started.
+evaltui dies (`--die-with-parent`). Its file system is built from nothing: the system folders (/usr
+and the /bin, /lib links), the few /etc files the dynamic loader reads, and the Python installation
+read-only; a fresh /proc that shows only the sandbox's own processes; a minimal /dev; and a
+size-capped tmpfs at /tmp, the only writable place, whose folder /tmp/case is the working folder
+holding the script. So it cannot read the host's files, other processes' environments (API keys), or
+the results database, cannot write outside /tmp, has no network (not even loopback), and cannot
+signal evaltui. A seccomp filter (`seccomp.py`) refuses to start processes, which also bounds a fork
+bomb where the process cap cannot (as root). When the case ends the sandbox's pid namespace ends,
+and with it every process the code started.
 
 Inside, a small bootstrap sets the resource limits (address space, CPU seconds, file size, no core
 files; a process cap where the seccomp filter is missing) and replaces Python's ways of starting a
