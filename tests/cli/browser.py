@@ -106,7 +106,7 @@ async def open_page(url: str, *, width: int = 1280, height: int = 800) -> AsyncI
     """Headless Chromium on `url`, with the terminal catcher installed before the page loads."""
     chromium = find_chromium()
     assert chromium, "no chromium on PATH"
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:  # its helpers may still write
         proc = subprocess.Popen(
             [
                 chromium,
