@@ -36,7 +36,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 # `evaltui --help` lists commands in the order a newcomer needs them; any other command comes after.
-FIRST_STEPS = ["run", "show", "runs", "compare", "validate", "import", "export", "serve", "config"]
+# The loop after a run (annotate, accept, rescore, trends) comes right after comparing runs.
+FIRST_STEPS = [
+    "run", "show", "runs", "compare", "annotate", "accept", "rescore", "trends",
+    "validate", "import", "export", "merge", "serve", "config",
+]  # fmt: skip
 
 
 class Cli(click.Group):
