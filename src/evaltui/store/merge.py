@@ -24,7 +24,7 @@ from pathlib import Path
 
 from evaltui.errors import StoreError
 from evaltui.store.connection import connect, write
-from evaltui.store.schema import open_database
+from evaltui.store.schema import copy_database, open_database
 
 FIRST = ("suites", "cases", "runs", "results")  # foreign keys point at earlier tables
 SKIPPED = ("meta", "cache")
@@ -44,15 +44,10 @@ def _snapshot(source: Path, folder: Path) -> Path:
     if not source.is_file():
         raise StoreError(f"{source}: no such results database")
     copy = folder / "snapshot.db"
-    reader = connect(source, read_only=True)
-    writer = sqlite3.connect(str(copy))
     try:
-        reader.backup(writer)
+        copy_database(source, copy)
     except sqlite3.Error as exc:
         raise StoreError(f"{source}: cannot read it as a results database: {exc}") from exc
-    finally:
-        writer.close()
-        reader.close()
     try:
         open_database(copy).close()  # migrates the copy; a newer schema is refused naming `copy`
     except StoreError as exc:

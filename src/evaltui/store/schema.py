@@ -169,18 +169,25 @@ def _refuse_newer(path: Path, version: int) -> None:
         )
 
 
+def copy_database(path: Path, target: Path) -> None:
+    """The file as it is now, consistent even while others write it (SQLite's backup API), written
+    to `target`. sqlite3.Error when it cannot be read or written: each caller says which."""
+    source = connect(path, read_only=True)
+    copy = sqlite3.connect(str(target))
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 def _backup(path: Path, version: int) -> Path:
     """Copy the file as it is (before any PRAGMA or migration touches it) to `<file>.bak-v<N>`."""
     target = path.with_name(f"{path.name}.bak-v{version}")
-    source = connect(path, read_only=True)
-    backup = sqlite3.connect(str(target))
     try:
-        source.backup(backup)
+        copy_database(path, target)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot write the backup {target} before migrating {path}: {exc}") from exc
-    finally:
-        backup.close()
-        source.close()
     return target
 
 
