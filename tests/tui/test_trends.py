@@ -52,18 +52,22 @@ def history(db_path: Path) -> list[str]:
     return write_history(db_path, "echo-check", "keyword", [34, 35, 34, 35, 14])
 
 
+async def open_trends(pilot, suite: str) -> TrendsScreen:  # type: ignore[no-untyped-def]
+    """`T` on the suite's row of the Suites screen, until its trends are read."""
+    app = pilot.app
+    await wait_until(pilot, lambda: suites_loaded(app))
+    app.screen.select_suite(suite)
+    await pilot.press("T")
+    await wait_until(pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None)
+    return app.screen
+
+
 async def test_t_opens_trends_with_a_line_per_model_and_the_drop_flagged(
     make_tui: AppFactory, history: list[str]
 ) -> None:
     app = make_tui()
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_until(pilot, lambda: suites_loaded(app))
-        app.screen.select_suite("echo-check")
-        await pilot.press("T")
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None
-        )
-        screen = app.screen
+        screen = await open_trends(pilot, "echo-check")
         head = screen_text(screen.query_one("#trends-head"))
         assert "11 completed run(s), 2 model(s)" in head
         assert f"▼ drop: demo:keyword run {history[-1]} at 35.0%" in head
@@ -81,12 +85,7 @@ async def test_a_chart_no_run_has_a_value_for_says_so(make_tui: AppFactory, db_p
     write_history(db_path, "echo-check", "keyword", [30, 31, 32], cost_usd=None)
     app = make_tui()
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_until(pilot, lambda: suites_loaded(app))
-        app.screen.select_suite("echo-check")
-        await pilot.press("T")
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None
-        )
+        await open_trends(pilot, "echo-check")
         await pilot.pause(0.2)
         cost = app.screen.query_one("#trends-cost", PlotextPlot).render().plain  # type: ignore[union-attr]
         latency = app.screen.query_one("#trends-latency", PlotextPlot).render().plain  # type: ignore[union-attr]
