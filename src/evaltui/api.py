@@ -32,7 +32,7 @@ from evaltui.reports.comparison import compare_runs as _compare
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import asked_of, asked_rate, why
 from evaltui.store import Store
-from evaltui.suites import load_suite, parse_model_spec
+from evaltui.suites import load_suite, named_models
 from evaltui.suites.models import ModelSpec, Suite
 
 if TYPE_CHECKING:
@@ -92,8 +92,7 @@ def _models(suite: Suite, models: Sequence[str | ModelSpec] | None) -> list[Mode
                 f"suite {suite.name!r} names no models; pass models=['demo:keyword'] or others"
             )
         return list(suite.models)
-    by_id = {m.id: m for m in suite.models}
-    return [m if isinstance(m, ModelSpec) else by_id.get(m) or parse_model_spec(m) for m in models]
+    return named_models(suite, models)
 
 
 def _failures(store: Store, run_id: str) -> tuple[Failure, ...]:

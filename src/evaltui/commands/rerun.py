@@ -14,7 +14,7 @@ from evaltui.engine import RunOptions, make_runners, prepare
 from evaltui.engine.rerun import Rerun, only_failing, rescore
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
-from evaltui.suites import load_suite
+from evaltui.suites import load_suite, named_models
 
 
 def rerun_runners(
@@ -24,7 +24,6 @@ def rerun_runners(
     opts: dict[str, Any],
     err: Console,
     subscribers: tuple[Any, ...],
-    pick_models: Any,
 ) -> list[Runner]:
     """The runner(s) of a rerun of the failing cases (on the run's model, or the `-m` ones), or of
     a rescore (on the `recorded` model, answering with the run's outputs)."""
@@ -52,7 +51,7 @@ def rerun_runners(
             plan = dataclasses.replace(plan, options=dataclasses.replace(plan.options, epochs=opts["epochs"]))
     for note in plan.notes:
         err.print(f"note: {note}", markup=False, soft_wrap=True)
-    models = pick_models(plan.suite, opts["models"]) if opts["models"] else [plan.model]
+    models = named_models(plan.suite, opts["models"]) if opts["models"] else [plan.model]
     return make_runners(store, prepare(plan.suite), models, plan.options, subscribers=subscribers)
 
 

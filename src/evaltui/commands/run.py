@@ -31,7 +31,7 @@ from evaltui.providers.keys import check_keys
 from evaltui.records import RunRecord
 from evaltui.reports.gating import GateEntry
 from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
-from evaltui.suites import load_suite, parse_model_spec
+from evaltui.suites import load_suite, named_models
 from evaltui.suites.models import ModelSpec, Suite
 
 # A run stopped because its model could not be asked at all (endpoint unreachable, key refused):
@@ -60,8 +60,7 @@ def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
                 f"{suite.path}: the suite names no models; give one with -m (try -m demo:keyword)"
             )
         return list(suite.models)
-    by_id = {m.id: m for m in suite.models}
-    return [by_id.get(w) or parse_model_spec(w) for w in wanted]
+    return named_models(suite, wanted)
 
 
 def run_command(config: Config, suite_path: Path | None, err: Console, out: Console, **opts: Any) -> int:
@@ -89,7 +88,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         from evaltui.commands.rerun import rerun_runners
 
         suite_file = find_suite(suite_path) if suite_path is not None else None
-        runners = rerun_runners(store, config, suite_file, opts, err, subscribers, pick_models)
+        runners = rerun_runners(store, config, suite_file, opts, err, subscribers)
     else:
         assert suite_path is not None  # cli.py asks for a SUITE unless --resume or a rerun is given
         suite = load_suite(find_suite(suite_path), render=True)

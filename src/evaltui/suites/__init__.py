@@ -7,6 +7,7 @@ Public API (`evaltui.suites`):
                                            with `- file:` entries gets a `caselist.CaseList` as
                                            its `cases`: walked (the files read again), not held
     parse_model_spec("demo:keyword") -> ModelSpec     the CLI's `-m` uses it too
+    named_models(suite, ["demo:rules", ...]) -> list[ModelSpec]   suite model ids, or specs
     compile_templates(suite, *, text_lines=None)       syntax errors as SuiteError
     render_messages(suite, case) -> list[{"role", "content"}]   sandboxed, StrictUndefined
     discover_suites(dirs) -> list[SuiteEntry]         SuiteEntry(path, suite | None, error | None)
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from evaltui.suites.discover import SuiteEntry, discover_suites, iter_suites
     from evaltui.suites.identity import derive_case_id, suite_hash
     from evaltui.suites.sources import load_suite
-    from evaltui.suites.specs import parse_model_spec
+    from evaltui.suites.specs import named_models, parse_model_spec
     from evaltui.suites.template import compile_templates, render_messages
 
 # Loaded on first use: the store and the read-only commands need `evaltui.suites.models` alone, and
@@ -39,6 +40,7 @@ _HOMES = {
     "suite_hash": "identity",
     "load_suite": "sources",
     "parse_model_spec": "specs",
+    "named_models": "specs",
     "compile_templates": "template",
     "render_messages": "template",
 }
@@ -60,6 +62,7 @@ __all__ = [
     "discover_suites",
     "iter_suites",
     "load_suite",
+    "named_models",
     "parse_model_spec",
     "render_messages",
     "suite_hash",

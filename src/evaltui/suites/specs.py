@@ -9,12 +9,13 @@ its `loc` so that layer can still name the line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, get_args
 from urllib.parse import urlsplit
 
 from evaltui.errors import SuiteError
-from evaltui.suites.models import Location, ModelSpec, ProviderName, ScorerSpec
+from evaltui.suites.models import Location, ModelSpec, ProviderName, ScorerSpec, Suite
 from evaltui.suites.validation import Source, validate
 from evaltui.suites.yamlnodes import FieldPath, format_path
 
@@ -25,6 +26,13 @@ _USE_KEY_ENV = (
     "secrets are never written in a suite (they would be stored with every run); put the key "
     "in an environment variable and name it with `api_key_env:`"
 )
+
+
+def named_models(suite: Suite, wanted: Iterable[str | ModelSpec]) -> list[ModelSpec]:
+    """Each of `wanted` names one of the suite's models by id, or is a spec of its own (text, or a
+    ModelSpec already): what `-m`, the Launch dialog and the Python API's `models=` mean."""
+    by_id = {model.id: model for model in suite.models}
+    return [w if isinstance(w, ModelSpec) else by_id.get(w) or parse_model_spec(w) for w in wanted]
 
 
 def parse_model_spec(

@@ -18,7 +18,7 @@ from evaltui.engine import PreparedSuite, RunOptions, prepare
 from evaltui.engine.estimate import Estimate, estimate, history_of
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
-from evaltui.suites import parse_model_spec
+from evaltui.suites import named_models, parse_model_spec
 from evaltui.suites.models import MAX_EPOCHS, ModelSpec, Suite
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.widgets.footer import KeysFooter
@@ -30,8 +30,7 @@ DEMO_MODELS = ("demo:keyword", "demo:rules", "demo:echo", "demo:hostile")
 
 def choose_models(suite: Suite, picked: list[str], typed: str) -> list[ModelSpec]:
     """Picked ids are the suite's models (or specs like demo:rules); `typed` adds specs, comma separated."""
-    by_id = {model.id: model for model in suite.models}
-    models = [by_id.get(model_id) or parse_model_spec(model_id) for model_id in picked]
+    models = named_models(suite, picked)
     models += [parse_model_spec(spec) for spec in typed.split(",") if spec.strip()]
     if not models:
         raise EvaltuiError("Pick at least one model (space toggles) or type a spec such as demo:keyword.")
