@@ -17,7 +17,7 @@ from dataclasses import KW_ONLY, asdict, dataclass, field, fields
 from typing import Any, Literal
 
 ResultStatus = Literal["pass", "fail", "error"]
-RunStatus = Literal["running", "completed", "interrupted", "failed"]
+RunStatus = Literal["running", "completed", "interrupted", "stopped", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,3 +149,62 @@ def test_a_v4_database_gains_run_options_and_its_runs_read_as_started_without_th
     assert backup.execute("SELECT value FROM meta").fetchone()[0] == "4"
     assert "options" not in {row[1] for row in backup.execute("PRAGMA table_info(runs)")}
     backup.close()
+
+
+def make_v8_file(path: Path, runs: int = 3, cases: int = 4) -> None:
+    """A database as evaltui with schema version 8 wrote it: runs (one interrupted at its cost
+    ceiling), their results and an annotation, all tied to `runs` by foreign keys."""
+    conn = sqlite3.connect(path)
+    with conn:
+        for version in range(1, 9):
+            MIGRATIONS[version](conn)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '8')")
+        conn.execute("INSERT INTO suites VALUES ('s1', 'old-suite', '', '{}', '2025-01-01')")
+        for r in range(runs):
+            run_id = f"20250101-00000{r}-aaaaaa"
+            conn.execute(
+                "INSERT INTO runs (id, suite_id, suite, model_id, model_config, status, started_at, "
+                "version, label, stop_reason, options) VALUES (?, 's1', 'old-suite', 'demo:keyword', '{}', "
+                "'interrupted', '2025-01-01', '0.0.8', 'nightly', 'cost ceiling reached', '{\"limit\": 2}')",
+                (run_id,),
+            )
+            for c in range(cases):
+                conn.execute(
+                    "INSERT INTO results (run_id, case_id, epoch, position, status, output, tool_calls) "
+                    "VALUES (?, ?, 0, ?, 'pass', 'an answer', '[]')",
+                    (run_id, f"c{c}", c),
+                )
+            conn.execute(
+                "INSERT INTO annotations (run_id, case_id, label, created_at, author) "
+                "VALUES (?, 'c0', 'wrong', '2025-01-02', 'ann')",
+                (run_id,),
+            )
+    conn.close()
+
+
+def test_a_v8_database_migrates_to_allow_stopped_runs_losing_no_result(db_path: Path) -> None:
+    make_v8_file(db_path)
+    before = sqlite3.connect(db_path)
+    old_runs = before.execute("SELECT * FROM runs ORDER BY id").fetchall()
+    old_indexes = {row[0] for row in before.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'runs'")}
+    before.close()
+    with Store(db_path) as store:
+        conn = store.conn()
+        assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 3 * 4
+        assert conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 3
+        assert conn.execute("SELECT * FROM runs ORDER BY id").fetchall() == old_runs
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'runs'")}
+        assert indexes == old_indexes
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        store.finish_run("20250101-000000-aaaaaa", "stopped", {}, reason="cost ceiling $0.05 reached")
+        assert store.get_run("20250101-000000-aaaaaa").status == "stopped"
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE runs SET status = 'bogus' WHERE id = '20250101-000001-aaaaaa'")
+        # results still belong to their run: deleting a run still takes its results with it
+        conn.execute("DELETE FROM runs WHERE id = '20250101-000002-aaaaaa'")
+        assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 2 * 4
+    backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v8"))
+    assert backup.execute("SELECT value FROM meta").fetchone()[0] == "8"
+    assert backup.execute("SELECT count(*) FROM results").fetchone()[0] == 3 * 4
+    backup.close()

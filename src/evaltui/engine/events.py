@@ -23,7 +23,7 @@ from evaltui.engine.stats import LiveStats
 PROGRESS_EVERY_S = 0.1
 
 Status = Literal["pass", "fail", "error"]
-RunStatus = Literal["running", "completed", "interrupted", "failed"]
+RunStatus = Literal["running", "completed", "interrupted", "stopped", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .list_runs(*, suite=None, model=None, label=None, status=None, group_id=None,
                limit=100, offset=0) -> list[RunRecord]  newest first
     .count_runs(same filters) -> int
-    .set_run_status(run_id, status)        running | completed | interrupted | failed
+    .set_run_status(run_id, status)        running | completed | interrupted | stopped | failed
     .refresh_counters(run_id)              done, passed, failed, errors, tokens, cost from results
     .mark_stale_runs() -> list[run_id]     "running" runs whose process (pid, host) is gone -> interrupted
     .writer(on_commit=None) -> ResultWriter

@@ -17,7 +17,7 @@ from evaltui.store.codec import decode_row, dump_json
 from evaltui.store.connection import ThreadConnections
 from evaltui.suites.models import ModelSpec
 
-RUN_STATUSES = ("running", "completed", "interrupted", "failed")
+RUN_STATUSES = ("running", "completed", "interrupted", "stopped", "failed")
 RUN_FILTERS = {
     "suite": "suite = ?",
     "model": "model_id = ?",

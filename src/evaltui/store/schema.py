@@ -124,6 +124,39 @@ V8 = """
 ALTER TABLE runs ADD COLUMN stop_reason TEXT;
 """
 
+RUN_STATUS_CHECK_V1 = "CHECK (status IN ('running', 'completed', 'interrupted', 'failed'))"
+RUN_STATUS_CHECK_V9 = "CHECK (status IN ('running', 'completed', 'interrupted', 'stopped', 'failed'))"
+
+
+def v9_stopped_status(conn: sqlite3.Connection) -> None:
+    """v9: a run may end `stopped` (at its cost ceiling; resumable). SQLite cannot alter a CHECK
+    constraint, so `runs` is rebuilt the documented way (sqlite.org/lang_altertable.html, "making
+    other kinds of table schema changes"): a copy made from the table's own CREATE statement with
+    the new CHECK (so every column added since v1 comes along), the rows copied, the old table
+    dropped, the copy renamed, its indexes made again. `_migrate` turns foreign keys off around
+    the transaction: with them on, dropping `runs` would delete every result and annotation (ON
+    DELETE CASCADE). `_migrate` checks the foreign keys before it commits."""
+    table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'"
+    (create,) = conn.execute(table).fetchone()
+    if create.count(RUN_STATUS_CHECK_V1) != 1:
+        raise StoreError("the runs table is not as evaltui made it (its status CHECK differs)")
+    indexes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL"
+        )
+    ]
+    create = create.replace(RUN_STATUS_CHECK_V1, RUN_STATUS_CHECK_V9).replace(
+        "CREATE TABLE runs", "CREATE TABLE runs_v9", 1
+    )
+    conn.execute(create)
+    conn.execute("INSERT INTO runs_v9 SELECT * FROM runs")
+    conn.execute("DROP TABLE runs")
+    conn.execute("ALTER TABLE runs_v9 RENAME TO runs")
+    for index in indexes:
+        conn.execute(index)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -133,6 +166,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     6: _script(V6),
     7: _script(V7),
     8: _script(V8),
+    9: v9_stopped_status,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -192,16 +226,32 @@ def _backup(path: Path, version: int) -> Path:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Every migration the file lacks, in one transaction. Foreign keys are off meanwhile (a PRAGMA
+    that only takes effect outside a transaction): a migration that rebuilds a table drops the old
+    one, which with them on would cascade to every row that refers to it. Whether every reference
+    still holds is checked before the commit."""
+
     def work(c: sqlite3.Connection) -> None:
         version = schema_version(c)  # again, under the write lock: another process may have migrated
         _refuse_newer(path, version)
+        dangling = len(c.execute("PRAGMA foreign_key_check").fetchall())  # a file's own, left as found
         for target in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[target](c)
+        broken = c.execute("PRAGMA foreign_key_check").fetchall()
+        if len(broken) > dangling:
+            raise StoreError(
+                f"{path}: migrating to schema version {SCHEMA_VERSION} would leave rows of "
+                f"{sorted({row[0] for row in broken})} pointing at nothing; the file was not changed"
+            )
         c.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
 
-    write(conn, work, what="the schema migration")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        write(conn, work, what="the schema migration")
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def open_database(path: Path, *, create: bool = True, read_only: bool = False) -> sqlite3.Connection:
