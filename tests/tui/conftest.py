@@ -14,6 +14,7 @@ from textual.widgets import OptionList
 
 from evaltui.config import Config
 from evaltui.tui.app import EvaltuiApp, make_app
+from evaltui.tui.widgets.footer import KeysFooter
 from tests.store.factories import write_big_run
 from tests.tui.frozen import FIXED_RUN_ID, FIXED_TIME, freeze_run, run_suite  # noqa: F401 (re-exported)
 
@@ -153,6 +154,11 @@ def screen_text(widget: Any) -> str:
     """What a Static shows, as plain text."""
     content = widget.content
     return content.plain if hasattr(content, "plain") else str(content)
+
+
+def footer_descriptions(app: Any) -> list[str]:
+    """What the keys in the current screen's footer say ("Open case", "Back"...)."""
+    return [key.description for footer in app.screen.query(KeysFooter) for key in footer.keys]
 
 
 def table_lines(table: Any) -> list[str]:

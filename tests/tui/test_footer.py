@@ -8,33 +8,31 @@ from typing import Any
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import ResultTable
-from tests.tui.conftest import AppFactory, wait_until
+from tests.tui.conftest import AppFactory, footer_descriptions, wait_until
 
 
 def footer_keys(app: Any) -> list[Any]:
     return [key for footer in app.screen.query(KeysFooter) for key in footer.keys]
 
 
-def descriptions(app: Any) -> list[str]:
-    return [key.description for key in footer_keys(app)]
-
-
 async def open_run(pilot: Any, run_id: str) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: len(app.screen_stack) > 1)
     app.open_run(run_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and "Open case" in descriptions(app))
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, RunScreen) and "Open case" in footer_descriptions(app)
+    )
 
 
 async def test_footer_follows_the_focus_between_table_and_search(make_tui: AppFactory, echo_run: str) -> None:
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, echo_run)
-        assert {"Open case", "Failures", "Search", "Back"} <= set(descriptions(app))
+        assert {"Open case", "Failures", "Search", "Back"} <= set(footer_descriptions(app))
         await pilot.press("slash")
-        await wait_until(pilot, lambda: "Open case" not in descriptions(app))
+        await wait_until(pilot, lambda: "Open case" not in footer_descriptions(app))
         await pilot.press("escape")
-        await wait_until(pilot, lambda: "Open case" in descriptions(app))
+        await wait_until(pilot, lambda: "Open case" in footer_descriptions(app))
 
 
 async def test_footer_keeps_its_keys_when_the_bindings_did_not_change(
@@ -62,7 +60,9 @@ async def test_clicking_a_key_in_the_footer_presses_it(make_tui: AppFactory, ech
         footer = app.screen.query_one(KeysFooter)
         line = footer.render().plain
         await pilot.click(KeysFooter, offset=(line.index("Search"), 0))
-        await wait_until(pilot, lambda: "Open case" not in descriptions(app))  # the search box has focus
+        await wait_until(
+            pilot, lambda: "Open case" not in footer_descriptions(app)
+        )  # the search box has focus
         assert app.focused is not None and app.focused.id and "search" in app.focused.id
 
 

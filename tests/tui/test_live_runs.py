@@ -22,7 +22,14 @@ from evaltui.tui.screens.quit import QuitScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.suites import SuitesScreen
 from evaltui.tui.widgets.run_header import RunHeader
-from tests.tui.conftest import AppFactory, run_suite, screen_text, suites_loaded, wait_until
+from tests.tui.conftest import (
+    AppFactory,
+    footer_descriptions,
+    run_suite,
+    screen_text,
+    suites_loaded,
+    wait_until,
+)
 
 EVALTUI = str(Path(sys.executable).with_name("evaltui"))
 CASES = 30
@@ -224,3 +231,18 @@ async def test_the_latest_run_stays_the_newest_when_reads_finish_out_of_order(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
         assert app.screen.run_id == newer != echo_run
+
+
+async def test_cancel_shows_in_the_footer_only_while_the_run_is_live_here(
+    make_tui: AppFactory, slow_dir: Path
+) -> None:
+    """x cancels a run of this window: the footer offers it while the run goes on, not once it ended."""
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        run_id = await launch_slow(pilot)
+        await wait_until(pilot, lambda: "Cancel run" in footer_descriptions(app))
+        await pilot.press("x")
+        await wait_until(pilot, lambda: app.live.get(run_id) is None, steps=LONG)
+        await wait_until(pilot, lambda: "interrupted" in header(app), steps=LONG)
+        await wait_until(pilot, lambda: "Cancel run" not in footer_descriptions(app))
+        assert "Resume" in footer_descriptions(app)

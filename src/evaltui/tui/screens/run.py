@@ -349,7 +349,10 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         return self.run.status != "running" and host(self).live.get(self.run_id) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Resume, Retry errors, Rerun failing and Rescore show in the footer only when they can act."""
+        """Cancel, Resume, Retry errors, Rerun failing and Rescore show in the footer only when they
+        can act."""
+        if action == "cancel_run":
+            return host(self).live.get(self.run_id) is not None
         if action == "resume":
             return self.resumable(bool(parameters and parameters[0]))
         if action == "rerun_failing":
