@@ -57,6 +57,10 @@ def test_max_regressions_fails_and_reports_are_written(cli, baseline, tmp_path: 
     )
     assert done.returncode == 1
     assert "28 regressions vs baseline (at most 0 allowed)" in done.stderr
+    baseline_run = cli("show", "label:baseline", "--json")
+    baseline_id = json.loads(baseline_run.stdout)["run"]["id"]
+    # the comparison is headed by what is compared with what: the new run's model vs the baseline run
+    assert f"demo:rules vs baseline {baseline_id} (demo:keyword, label baseline)" in done.stdout
     report = (tmp_path / "out.md").read_text()
     assert "**Gates: ❌ failed**" in report
     assert "| model | run | pass rate (95% CI) | vs baseline |" in report

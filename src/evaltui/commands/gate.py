@@ -110,13 +110,18 @@ def apply_gates(
     if options.junit:
         metrics = {entry.run.id: entry.metrics for entry in entries}
         write_junit(store, run_ids, Path(options.junit), metrics)
+    baseline = store.get_run(baseline_id) if baseline_id else None
     if options.report:
         suite = entries[0].run.suite if entries else ""
-        baseline = store.get_run(baseline_id) if baseline_id else None
         Path(options.report).write_text(gate_report(suite, baseline, entries), encoding="utf-8")
     for entry, lines in built:
-        if lines:
-            out.print(Text("vs baseline: ", style="bold").append_text(inert(entry.run.model_id)))
+        if lines and baseline is not None:
+            label = f", label {baseline.label}" if baseline.label else ""
+            out.print(
+                inert(entry.run.model_id, "bold")
+                .append(f" vs baseline {baseline.id} ")
+                .append_text(inert(f"({baseline.model_id}{label})"))
+            )
             for line in lines:
                 out.print(line)
         for gate in entry.gates:
