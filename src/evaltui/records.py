@@ -239,18 +239,26 @@ class JudgeUsage:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "calls": self.calls,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "cost_usd": self.cost_usd,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One case's answer in one run and epoch, as stored. `output` and `error` are exactly what was
-    kept (control characters, NUL, lone surrogates included): untrusted text, never markup.
+    """One case's answer in one run and epoch: what the engine builds (engine/result.py), the
+    store's writer keeps, run metrics fold and every read gives back. `output` and `error` are
+    exactly what was kept (control characters, NUL, lone surrogates included): untrusted text,
+    never markup.
 
     `prompt` is the messages the model saw (chat shape: role and content). The case fields
-    (`input`, `expected`, `vars`, `tags`) are filled by the reads that join the case
-    (`Store.get_result`, `neighbour`); a streamed read (`iter_results`) leaves them empty, and
-    leaves at their defaults the columns it was not asked for."""
+    (`input`, `expected`, `vars`, `tags`, `cluster`) are not columns of a result: the engine sets
+    `tags` and `cluster` for the run's metrics as it goes, the reads that join the case fill them
+    (`Store.get_result`, `neighbour`, `iter_metric_rows`); a streamed read (`iter_results`) leaves
+    them empty, and leaves at their defaults the columns it was not asked for."""
 
     run_id: str
     case_id: str
@@ -279,12 +287,12 @@ class Result:
     expected: Any = None
     vars: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    cluster: str | None = None  # cases sharing one are not independent (analysis/metrics.py)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Result:
         """A decoded `results` row, with its case's columns when the read joined them."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in row.items() if k in known and v is not None}
+        values = {k: v for k, v in row.items() if k in _RESULT_FIELDS and v is not None}
         values["scores"] = tuple(ScoreRecord.from_dict(s) for s in _list(values.get("scores")))
         values["prompt"] = tuple(_list(values.get("prompt")))
         values["tags"] = tuple(_list(values.get("tags")))
@@ -296,8 +304,9 @@ class Result:
         return cls(**values)
 
     def as_row(self) -> dict[str, Any]:
-        """Every column as its JSON form reads, in the table's order (the case's columns last)."""
-        return {f.name: self.column(f.name) for f in fields(self)}
+        """Every column as its JSON form reads, in the table's order, then the case's columns
+        (`cluster` aside: a run's JSON export has never carried it)."""
+        return {name: self.column(name) for name in _ROW_FIELDS}
 
     def column(self, name: str) -> Any:
         """A column's value as its JSON form reads (scores and prompt as lists): for exports."""
@@ -320,6 +329,10 @@ class Result:
     def name(self) -> str:
         """The case as a person names it: its id, with `#epoch` after the first epoch."""
         return self.case_id + (f"#{self.epoch}" if self.epoch else "")
+
+
+_RESULT_FIELDS = frozenset(f.name for f in fields(Result))
+_ROW_FIELDS = tuple(f.name for f in fields(Result) if f.name != "cluster")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
-"""Run metrics reduced from a stream of result rows."""
+"""Run metrics reduced from a stream of results."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -10,11 +11,11 @@ import pytest
 
 from evaltui.analysis.metrics import run_metrics
 from evaltui.analysis.stats import clustered_interval, percentile, wilson_interval
+from evaltui.records import Result
 
 
-def _row(case_id: str, status: str, **extra: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "case_id": case_id,
+def _row(case_id: str, status: str, **extra: Any) -> Result:
+    fields: dict[str, Any] = {
         "epoch": 0,
         "status": status,
         "value": {"pass": 1.0, "fail": 0.0, "error": None}[status],
@@ -22,14 +23,13 @@ def _row(case_id: str, status: str, **extra: Any) -> dict[str, Any]:
         "tokens_in": 10,
         "tokens_out": 2,
         "cost_usd": 0.001,
-        "tags": [],
-        "cluster": None,
     }
-    row.update(extra)
-    return row
+    fields.update(extra)
+    fields["tags"] = tuple(fields.get("tags", ()))
+    return Result("run", case_id, **fields)
 
 
-def _generated_run(n: int) -> Iterator[dict[str, Any]]:
+def _generated_run(n: int) -> Iterator[Result]:
     """n cases: every 5th errors, of the rest every 3rd fails; tags by parity."""
     for i in range(n):
         status = "error" if i % 5 == 4 else ("fail" if i % 3 == 0 else "pass")
@@ -138,7 +138,7 @@ def test_metrics_to_dict_is_json_with_nan_as_null() -> None:
 
 def test_unknown_status_is_rejected() -> None:
     with pytest.raises(ValueError, match="status"):
-        run_metrics([_row("a", "pass") | {"status": "skipped"}])
+        run_metrics([dataclasses.replace(_row("a", "pass"), status="skipped")])
 
 
 def test_a_run_whose_every_case_errored_has_an_unknown_cost_not_zero() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.analysis.metrics import run_metrics
+from evaltui.records import Result
 from evaltui.store import Store
 from evaltui.suites.models import Case, ModelSpec, Suite
 
@@ -18,8 +19,8 @@ def make_suite(case_ids: Sequence[str], name: str = "cmp-suite") -> Suite:
     return Suite(name=name, prompt="{{ input }}", cases=cases)
 
 
-def result(run_id: str, case_id: str, status: str, output: str = "", epoch: int = 0, **extra: Any) -> dict:
-    row = {
+def result(run_id: str, case_id: str, status: str, output: str = "", epoch: int = 0, **extra: Any) -> Result:
+    row: dict[str, Any] = {
         "run_id": run_id, "case_id": case_id, "epoch": epoch, "status": status,
         "output": output or f"answer {case_id}", "prompt": [], "value": 1.0 if status == "pass" else 0.0,
         "scores": [] if status != "fail" else [
@@ -30,7 +31,7 @@ def result(run_id: str, case_id: str, status: str, output: str = "", epoch: int 
         "finished_at": "2026-01-01T00:00:00+00:00",
     }  # fmt: skip
     row.update(extra)
-    return row
+    return Result.from_row(row)
 
 
 def make_run(

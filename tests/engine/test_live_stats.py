@@ -4,6 +4,7 @@ ETA instead of the fast start hiding them."""
 from __future__ import annotations
 
 from evaltui.engine.stats import RATE_WINDOW_S, SPREAD_EXACT_UNDER, SPREAD_GROWTH, StatsTracker
+from evaltui.records import Result
 
 
 class Clock:
@@ -14,8 +15,8 @@ class Clock:
         return self.now
 
 
-def rows(n: int, status: str = "pass") -> list[dict]:
-    return [{"status": status, "latency_ms": 10.0} for _ in range(n)]
+def rows(n: int, status: str = "pass") -> list[Result]:
+    return [Result("run", "case", status=status, latency_ms=10.0) for _ in range(n)]
 
 
 def test_a_slow_down_after_a_fast_start_raises_the_eta_to_the_pace_of_now() -> None:
@@ -58,8 +59,8 @@ def test_early_in_a_run_the_rate_is_over_the_whole_run_so_far() -> None:
     assert snap.rate == 2.0 and snap.eta_s == 45.0 and snap.elapsed_s == 5.0
 
 
-def latencies(n: int, value: float) -> list[dict]:
-    return [{"status": "pass", "latency_ms": value}] * n
+def latencies(n: int, value: float) -> list[Result]:
+    return [Result("run", "case", status="pass", latency_ms=value)] * n
 
 
 def test_latency_percentiles_are_exact_in_small_runs_and_lag_large_ones_by_at_most_a_percent() -> None:

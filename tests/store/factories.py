@@ -1,10 +1,11 @@
-"""Building suites and result rows for the store tests."""
+"""Building suites and results for the store tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from evaltui.records import Result
 from evaltui.store import Store
 from evaltui.suites.models import Case, ModelSpec, Suite
 
@@ -25,8 +26,10 @@ def make_suite(n: int, name: str = "support-intent") -> Suite:
     return Suite(name=name, prompt="{{ input }}", cases=cases)
 
 
-def result_row(run_id: str, case_id: str, status: str = "pass", **extra: Any) -> dict[str, Any]:
-    row = {
+def result_row(run_id: str, case_id: str, status: str = "pass", **extra: Any) -> Result:
+    """A result as the engine hands the writer one; `extra` replaces fields (JSON shapes as stored:
+    scores and prompt as lists)."""
+    row: dict[str, Any] = {
         "run_id": run_id, "case_id": case_id, "epoch": 0, "status": status,
         "output": f"answer to {case_id}", "prompt": [{"role": "user", "content": case_id}], "scores": [],
         "value": 1.0 if status == "pass" else 0.0, "latency_ms": 12.5, "tokens_in": 3, "tokens_out": 2,
@@ -34,7 +37,7 @@ def result_row(run_id: str, case_id: str, status: str = "pass", **extra: Any) ->
         "error": "timed out" if status == "error" else None, "finished_at": "2026-01-01T00:00:00+00:00",
     }  # fmt: skip
     row.update(extra)
-    return row
+    return Result.from_row(row)
 
 
 def status_of(i: int) -> str:

@@ -121,9 +121,9 @@ def test_metric_rows_carry_each_cases_tags_and_cluster_in_case_order(store: Stor
         writer.put(result_row(run_id, case_id, "fail" if position else "pass", position=position))
     writer.close()
     rows = list(store.iter_metric_rows(run_id))
-    assert [(r["case_id"], r["tags"], r["cluster"], r["status"]) for r in rows] == [
+    assert [(r.case_id, list(r.tags), r.cluster, r.status) for r in rows] == [
         ("b-tagged", ["billing", "vip"], None, "pass"),
         ("a-clustered", [], "thread-7", "fail"),
         ("c-plain", [], None, "fail"),
     ]
-    assert rows[0]["latency_ms"] == 12.5 and rows[0]["cost_usd"] == 0.001 and rows[0]["cached"] is False
+    assert rows[0].latency_ms == 12.5 and rows[0].cost_usd == 0.001 and rows[0].cached is False

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from evaltui.errors import StoreError
+from evaltui.records import Result
 from evaltui.store import Store
 from evaltui.store.writer import BATCH_ROWS
 from tests.store.factories import DEMO, make_suite, result_row
@@ -32,10 +32,10 @@ def test_rows_commit_in_batches_and_on_commit_runs_only_after_the_commit(store: 
     batches: list[int] = []
     missing: list[str] = []
 
-    def on_commit(rows: list[dict[str, Any]]) -> None:
+    def on_commit(rows: list[Result]) -> None:
         batches.append(len(rows))
         visible = committed_ids(store.path, run_id)  # another connection sees only committed data
-        missing.extend(r["case_id"] for r in rows if r["case_id"] not in visible)
+        missing.extend(r.case_id for r in rows if r.case_id not in visible)
 
     writer = store.writer(on_commit=on_commit)
     for i in range(1200):
@@ -99,7 +99,7 @@ def test_a_failed_commit_is_raised_by_the_next_call_not_swallowed(store: Store) 
 def test_an_error_in_on_commit_is_raised_to_the_caller(store: Store) -> None:
     run_id = new_run(store, 1)
 
-    def on_commit(rows: list[dict[str, Any]]) -> None:
+    def on_commit(rows: list[Result]) -> None:
         raise RuntimeError("the progress display broke")
 
     writer = store.writer(on_commit=on_commit)
@@ -111,7 +111,7 @@ def test_an_error_in_on_commit_is_raised_to_the_caller(store: Store) -> None:
 def test_a_row_without_a_valid_status_is_refused_at_put(store: Store) -> None:
     writer = store.writer()
     with pytest.raises(StoreError, match="status"):
-        writer.put({"run_id": "r", "case_id": "c", "status": "maybe"})
+        writer.put(Result("r", "c", status="maybe"))
     writer.close()
 
 

@@ -3,8 +3,7 @@ with the reason, the rest of its batch is written, and the writer thread lives o
 
 from __future__ import annotations
 
-from typing import Any
-
+from evaltui.records import Result
 from evaltui.store import Store
 from tests.store.factories import DEMO, make_suite, result_row
 
@@ -15,7 +14,7 @@ def new_run(store: Store, n: int) -> str:
 
 def test_a_row_too_large_for_sqlite_is_an_error_row_and_its_batch_is_written(store: Store) -> None:
     run_id = new_run(store, 50)
-    committed: list[dict[str, Any]] = []
+    committed: list[Result] = []
     writer = store.writer(on_commit=committed.extend)
     for i in range(50):
         extra = {"tokens_in": 10**20} if i == 7 else {}
@@ -34,7 +33,7 @@ def test_a_row_too_large_for_sqlite_is_an_error_row_and_its_batch_is_written(sto
     assert all(r.status == "pass" for cid, r in rows.items() if cid != "case-000007")
     assert rows["case-000049"].output == "again"
     # what watchers were told matches what was stored
-    told = {r["case_id"]: r["status"] for r in committed}
+    told = {r.case_id: r.status for r in committed}
     assert told["case-000007"] == "error" and len(committed) == 51
 
 

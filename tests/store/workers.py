@@ -6,8 +6,8 @@ import sqlite3
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
+from evaltui.records import Result
 from evaltui.store import Store
 from tests.store.factories import DEMO, make_suite, result_row
 
@@ -25,8 +25,8 @@ def write_until_killed(path: str, pipe: Connection) -> None:
         run_id = new_run(store, "crash")
         pipe.send(("run", run_id))
 
-        def committed(rows: list[dict[str, Any]]) -> None:
-            pipe.send(("committed", [r["case_id"] for r in rows]))
+        def committed(rows: list[Result]) -> None:
+            pipe.send(("committed", [r.case_id for r in rows]))
 
         writer = store.writer(on_commit=committed)
         for i in range(CASES):

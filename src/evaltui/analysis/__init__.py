@@ -2,7 +2,7 @@
 
 stats.py    wilson_interval, clustered_interval / clustered_from_totals, paired_difference
             (PairedDiff with exact McNemar p), mcnemar_exact, percentile, spread (p50/p95/max)
-metrics.py  run_metrics(rows) -> RunMetrics (one pass over result rows; .to_dict() for JSON)
+metrics.py  run_metrics(results) -> RunMetrics (one pass over `Result`s; .to_dict() for JSON)
 diff.py     word_diff, unified_word_diff, char_diff, side_by_side (rows for the compare
             screen), inline_runs (the inline view, markers optional), render_plain
             ([-old-]{+new+}), show_whitespace, tokenize

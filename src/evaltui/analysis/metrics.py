@@ -1,8 +1,8 @@
-"""Metrics of one run, computed in a single pass over its result rows.
+"""Metrics of one run, computed in a single pass over its results.
 
-Rows stream in (the store's `iter_metric_rows`, or a runner's results as they are committed,
+Results stream in (the store's `iter_metric_rows`, or a runner's results as they are committed,
 through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few numbers per
-case) plus one float per latency and per cost; no row is kept. The unit of the statistics
+case) plus one float per latency and per cost; no result is kept. The unit of the statistics
 is the case: when a case was asked over several epochs its epochs are averaged first, and a case
 whose epochs disagree is flaky.
 
@@ -17,14 +17,13 @@ import math
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from evaltui.analysis.stats import clustered_from_totals, spread_of_array, wilson_interval
-from evaltui.records import Rate, RunMetrics, TagRate
+from evaltui.records import Rate, Result, RunMetrics, TagRate
 
 
 class _CaseTally:
-    """Per-case running totals: this is all a row leaves behind."""
+    """Per-case running totals: this is all a result leaves behind."""
 
     __slots__ = ("cluster", "epochs", "failed", "passed", "tags", "value_n", "value_sum")
 
@@ -96,17 +95,17 @@ class _OneEpoch:
         self.all = _Scored()
         self.by_tag: dict[str, _Scored] = {}
 
-    def add(self, row: Mapping[str, Any], status: str) -> None:
+    def add(self, result: Result, status: str) -> None:
         self.cases += 1
-        cluster = row.get("cluster") or None
+        cluster = result.cluster or None
         self.any_cluster = self.any_cluster or cluster is not None
-        tagged = [self.by_tag.setdefault(tag, _Scored()) for tag in row.get("tags") or ()]
+        tagged = [self.by_tag.setdefault(tag, _Scored()) for tag in result.tags]
         if status == "error":
             return
         passed = status == "pass"
         for scored in (self.all, *tagged):
             scored.add(passed, cluster)
-        value = row.get("value")
+        value = result.value
         self.values.append(float(value) if value is not None else float(passed))
 
     def finish(self, run: _RunTally) -> RunMetrics:
@@ -133,7 +132,7 @@ class _OneEpoch:
 
 
 class MetricsTally:
-    """A run's metrics folded as its result rows arrive, in any order: what `run_metrics` would
+    """A run's metrics folded as its results arrive, in any order: what `run_metrics` would
     read back from the store once the run ends, known without reading it back. Cases named first
     with `expect` (in suite order) keep that order, and their tags and cluster, whatever order
     their results come in; a case with no result is not counted. Sums over a case's epochs are
@@ -141,7 +140,7 @@ class MetricsTally:
 
     def __init__(self, *, one_epoch: bool = False) -> None:
         self._tally = _RunTally()
-        # A fresh run of one epoch: each row is its case's only one (and carries its tags and
+        # A fresh run of one epoch: each result is its case's only one (and carries its tags and
         # cluster), so nothing is kept per case and memory does not grow with the suite.
         self._one = _OneEpoch() if one_epoch else None
 
@@ -149,61 +148,61 @@ class MetricsTally:
         if self._one is None and case_id not in self._tally.cases:
             self._tally.cases[case_id] = _CaseTally(tuple(tags), cluster or None)
 
-    def add(self, row: Mapping[str, Any]) -> None:
-        _add_row(self._tally, row, self._one)
+    def add(self, result: Result) -> None:
+        _add(self._tally, result, self._one)
 
     def metrics(self) -> RunMetrics:
         return _finish(self._tally) if self._one is None else self._one.finish(self._tally)
 
 
-def fresh_latency(row: Mapping[str, Any]) -> float | None:
+def fresh_latency(result: Result) -> float | None:
     """The latency a result counts for in a run's percentiles: only an answer the model gave in this
     run. A cached answer replays the latency of the run that first asked (so it is shown on its
     row, never counted again) and an errored case has no answer. The one definition, used by the
     stored metrics and by the engine's live figures alike."""
-    latency = row.get("latency_ms")
-    if latency is None or row.get("cached") or row.get("status") == "error":
+    latency = result.latency_ms
+    if latency is None or result.cached or result.status == "error":
         return None
     return float(latency)
 
 
-def spent(row: Mapping[str, Any]) -> tuple[int, int, float | None]:
+def spent(result: Result) -> tuple[int, int, float | None]:
     """(tokens in, tokens out, cost) a result cost this run. A cached answer was paid for by the run
     that first asked: it spends nothing now (0, 0, 0.0), though its row keeps what it first cost for
     the Case screen to show. Otherwise the row's own figures; a cost of None is unknown. The one
     definition, used by the stored metrics, the engine's live figures and (in SQL) the run's
     counters and totals (store.runs.COUNTERS_SQL, store.compare._TOTALS)."""
-    if row.get("cached"):
+    if result.cached:
         return 0, 0, 0.0
-    return row.get("tokens_in") or 0, row.get("tokens_out") or 0, row.get("cost_usd")
+    return result.tokens_in or 0, result.tokens_out or 0, result.cost_usd
 
 
-def run_metrics(rows: Iterable[Mapping[str, Any]]) -> RunMetrics:
-    """Reduce result rows (status, value, latency_ms, cached, tokens_in, tokens_out, cost_usd, tags,
-    cluster, case_id, epoch) to a run's metrics in one pass."""
+def run_metrics(results: Iterable[Result]) -> RunMetrics:
+    """Reduce results (the figures they need: status, value, latency_ms, cached, tokens_in,
+    tokens_out, cost_usd, tags, cluster, case_id, epoch) to a run's metrics in one pass."""
     tally = MetricsTally()
-    for row in rows:
-        tally.add(row)
+    for result in results:
+        tally.add(result)
     return tally.metrics()
 
 
-def _add_row(tally: _RunTally, row: Mapping[str, Any], one: _OneEpoch | None = None) -> None:
-    status = row.get("status")
+def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None:
+    status = result.status
     if status not in tally.counts:
         raise ValueError(f"result status must be pass, fail or error, got {status!r}")
     tally.counts[status] += 1
-    tally.cached += bool(row.get("cached"))
+    tally.cached += result.cached
     case = None
     if one is not None:
-        one.add(row, status)
+        one.add(result, status)
     else:
-        case_id = str(row.get("case_id"))
+        case_id = result.case_id
         case = tally.cases.get(case_id)
         if case is None:
-            case = _CaseTally(tuple(row.get("tags") or ()), row.get("cluster") or None)
+            case = _CaseTally(result.tags, result.cluster or None)
             tally.cases[case_id] = case
         case.epochs += 1
-    tokens_in, tokens_out, cost = spent(row)
+    tokens_in, tokens_out, cost = spent(result)
     tally.tokens_in += tokens_in
     tally.tokens_out += tokens_out
     if cost is not None:
@@ -212,7 +211,7 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any], one: _OneEpoch | None = N
         return
     if cost is None:
         tally.cost_known = False
-    latency = fresh_latency(row)
+    latency = fresh_latency(result)
     if latency is not None:
         tally.latencies.append(latency)
     if case is None:
@@ -220,7 +219,7 @@ def _add_row(tally: _RunTally, row: Mapping[str, Any], one: _OneEpoch | None = N
     passed = status == "pass"
     case.passed += passed
     case.failed += not passed
-    value = row.get("value")
+    value = result.value
     case.value_sum += float(value) if value is not None else float(passed)
     case.value_n += 1
 

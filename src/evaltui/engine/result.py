@@ -1,18 +1,19 @@
-"""One case of a run, from its rendered prompt to its result row: ask the model (engine/ask.py),
-score the answer, and build the row the store's writer keeps.
+"""One case of a run, from its rendered prompt to its `Result`: ask the model (engine/ask.py),
+score the answer, and build the record the store's writer keeps, the run's metrics fold and its
+events report.
 
 `error` means the model could not be asked (or a scorer could not judge, or an agent called a tool
 its case has no canned result for); `fail` means it answered and a scorer said no, or an agent loop
 reached max_steps still calling tools. With `max_steps > 1` the answer is the agent loop's
-(engine/agent.py) and the row keeps its steps; every row keeps the tool calls made. A judge's calls
-are asked through the same `Asker` and their tokens and cost kept on the row's `judge`, apart from
-the model's own.
+(engine/agent.py) and the result keeps its steps; every result keeps the tool calls made. A judge's
+calls are asked through the same `Asker` and their tokens and cost kept on the result's `judge`,
+apart from the model's own.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers.base import Completion, Request
+from evaltui.records import JudgeUsage, Result, ResultStatus
 from evaltui.scorers import combine
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec
@@ -37,8 +39,10 @@ class CaseRun:
     secrets: tuple[str, ...]  # redacted from scorer errors
 
 
-class JudgeUsage:
-    """Tokens and cost of the judge calls made while scoring one case."""
+class JudgeTally:
+    """Tokens and cost of the judge calls made while scoring one case, as they are asked."""
+
+    __slots__ = ("calls", "cost_usd", "tokens_in", "tokens_out")
 
     def __init__(self) -> None:
         self.tokens_in = 0
@@ -53,17 +57,15 @@ class JudgeUsage:
         if completion.cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + completion.cost_usd
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls,
-            "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out,
-            "cost_usd": self.cost_usd,
-        }
+    def usage(self) -> JudgeUsage | None:
+        """What the result keeps: None when no judge was asked."""
+        if not self.calls:
+            return None
+        return JudgeUsage(self.calls, self.tokens_in, self.tokens_out, self.cost_usd)
 
 
-async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, Any]:
-    """The case's result row. Raises RunStopped when the run must stop (nothing to record)."""
+async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
+    """The case's result. Raises RunStopped when the run must stop (nothing to record)."""
     case, suite = pc.case, run.prepared.suite
     request = Request(
         messages=pc.messages,
@@ -75,14 +77,14 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
         recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
     answered = await _answer(run, pc, request, epoch)
-    if isinstance(answered, dict):  # the model could not be asked, or the loop could not go on
+    if isinstance(answered, Result):  # the model could not be asked, or the loop could not go on
         return answered
     asked, trajectory = answered
     completion = asked.completion
     steps = trajectory.steps if trajectory else list(completion.steps)
     # An answer with steps (an agent's, or a recorded one) finished when its last step called no tool.
     finished = trajectory.finished if trajectory else not (steps and steps[-1].get("tool_calls"))
-    usage = JudgeUsage()
+    usage = JudgeTally()
     ctx = ScoreContext(
         output=completion.text,
         expected=case.expected,
@@ -100,26 +102,29 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> dict[str, A
     try:
         scores = [await scorer(ctx) for scorer in pc.scorers]
     except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
-        row = result_row(run.run_id, pc, epoch, asked, error=str(exc))
-        row["steps"] = steps or None
-        return row
+        return result_of(run.run_id, pc, epoch, asked, error=str(exc), steps=steps)
     passed, value = combine(scores, suite.pass_threshold)
     if suite.max_steps > 1 and not finished:  # the loop was cut off: never a pass
         scores.append(Score("max_steps", False, 0.0, limit_reason(steps, suite.max_steps)))
         passed = False
-    row = result_row(run.run_id, pc, epoch, asked)
-    row.update(status="pass" if passed else "fail", scores=[s.as_dict() for s in scores], value=value)
-    row["steps"] = steps or None
-    if usage.calls:
-        row["judge"] = usage.as_dict()
-    return row
+    return result_of(
+        run.run_id,
+        pc,
+        epoch,
+        asked,
+        status="pass" if passed else "fail",
+        scores=tuple(scores),
+        value=value,
+        steps=steps,
+        judge=usage.usage(),
+    )
 
 
 async def _answer(
     run: CaseRun, pc: PreparedCase, request: Request, epoch: int
-) -> tuple[Asked, Trajectory | None] | dict[str, Any]:
+) -> tuple[Asked, Trajectory | None] | Result:
     """The model's answer, through the agent loop (engine/agent.py) when the suite has steps, each
-    step asked through the Asker; else the error row. A recorded answer (a rescore) is scored with
+    step asked through the Asker; else the error result. A recorded answer (a rescore) is scored with
     the steps it holds, never played again."""
     suite = run.prepared.suite
     if suite.max_steps > 1 and run.model.provider != "recorded":
@@ -131,19 +136,23 @@ async def _answer(
         )
         asked = trajectory.asked()
         if asked is None or trajectory.error is not None:
-            row = result_row(
-                run.run_id, pc, epoch, asked, attempts=trajectory.attempts, error=trajectory.error
+            return result_of(
+                run.run_id,
+                pc,
+                epoch,
+                asked,
+                attempts=trajectory.attempts,
+                error=trajectory.error,
+                steps=trajectory.steps,
             )
-            row["steps"] = trajectory.steps
-            return row
         return asked, trajectory
     try:
         return await run.asker.ask(run.model, request, epoch=epoch), None
     except AskFailed as exc:
-        return result_row(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
+        return result_of(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
 
 
-def _judge(asker: Asker, usage: JudgeUsage) -> Callable[[ModelSpec, Request], Any]:
+def _judge(asker: Asker, usage: JudgeTally) -> Callable[[ModelSpec, Request], Any]:
     async def judge(spec: ModelSpec, request: Request) -> Completion:
         try:
             asked = await asker.ask(spec, request)
@@ -155,36 +164,45 @@ def _judge(asker: Asker, usage: JudgeUsage) -> Callable[[ModelSpec, Request], An
     return judge
 
 
-def result_row(
+def result_of(
     run_id: str,
     pc: PreparedCase,
     epoch: int,
     asked: Asked | None,
     *,
+    status: ResultStatus = "error",
+    scores: tuple[Score, ...] = (),
+    value: float = 0.0,
     attempts: int = 0,
     error: str | None = None,
-) -> dict[str, Any]:
-    """An `error` row until a scorer says pass or fail (the caller sets status and scores)."""
-    completion = asked.completion if asked else None
-    return {
-        "run_id": run_id,
-        "case_id": pc.case.id,
-        "epoch": epoch,
-        "status": "error",
-        "output": completion.text if completion else None,
-        "prompt": pc.messages,
-        "scores": [],
-        "value": 0.0,
-        "latency_ms": completion.latency_ms if completion else None,
-        "tokens_in": completion.tokens_in if completion else None,
-        "tokens_out": completion.tokens_out if completion else None,
-        "cost_usd": completion.cost_usd if completion else None,
-        "attempts": asked.attempts if asked else attempts,
-        "cached": asked.cached if asked else False,
-        "error": error,
-        "finished_at": time.time(),
-        "tool_calls": [call.as_dict() for call in completion.tool_calls] if completion else None,
-        # not stored with the result (the case row holds them): for the run's metrics as it goes
-        "tags": pc.case.tags,
-        "cluster": pc.case.cluster,
-    }
+    steps: Sequence[Mapping[str, Any]] = (),
+    judge: JudgeUsage | None = None,
+) -> Result:
+    """The case's result, built once: an `error` unless a scorer said pass or fail. `tags` and
+    `cluster` are the case's (not stored with the result: the case row holds them), for the run's
+    metrics as it goes."""
+    case, completion = pc.case, asked.completion if asked else None
+    calls = completion.tool_calls if completion else ()
+    return Result(
+        run_id,
+        case.id,
+        epoch=epoch,
+        status=status,
+        output=completion.text if completion else None,
+        prompt=tuple(pc.messages),
+        scores=scores,
+        value=value,
+        latency_ms=completion.latency_ms if completion else None,
+        tokens_in=completion.tokens_in if completion else None,
+        tokens_out=completion.tokens_out if completion else None,
+        cost_usd=completion.cost_usd if completion else None,
+        attempts=asked.attempts if asked else attempts,
+        cached=asked.cached if asked else False,
+        error=error,
+        finished_at=time.time(),
+        judge=judge,
+        tool_calls=tuple([call.as_dict() for call in calls]) if calls else (),
+        steps=tuple(steps),
+        tags=tuple(case.tags),
+        cluster=case.cluster,
+    )

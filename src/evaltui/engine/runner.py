@@ -3,8 +3,8 @@
 the store's batched writer, and the events its watchers get.
 
 Cases flow through a fixed pool of `concurrency` worker tasks (not one task per case, so a
-100,000-case suite costs no more memory than a small one). Each finished case becomes a result
-row handed to the store's batched writer; only when the writer has *committed* a batch do the
+100,000-case suite costs no more memory than a small one). Each finished case becomes a `Result`
+handed to the store's batched writer; only when the writer has *committed* a batch do the
 live stats move and `CaseFinished` events go out, so anything a watcher saw finish survives a crash.
 
 A run that cannot succeed stops (engine/retry.py's breaker: an endpoint that cannot be reached, a
@@ -28,11 +28,11 @@ from evaltui.engine.events import PROGRESS_EVERY_S, CaseFinished, Event, Progres
 from evaltui.engine.plan import RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
-from evaltui.engine.result import CaseRun, case_result, result_row
+from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import RunRecord
+from evaltui.records import Result, RunRecord
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -237,32 +237,32 @@ class Runner:
         """Why the run ended early: stopped (`failed`), or at its cost ceiling with cases left."""
         return self.stop_reason or (self.budget_reason if status == "interrupted" else None)
 
-    def _committed_threadsafe(self, rows: list[dict[str, Any]]) -> None:
+    def _committed_threadsafe(self, results: list[Result]) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._committed, rows)
+            loop.call_soon_threadsafe(self._committed, results)
 
-    def _committed(self, rows: list[dict[str, Any]]) -> None:
-        self._tracker.add(rows)
+    def _committed(self, results: list[Result]) -> None:
+        self._tracker.add(results)
         if self._tally is not None:
-            for row in rows:
-                self._tally.add(row)
+            for result in results:
+                self._tally.add(result)
         if not self._subscribers:
             return
-        for row in rows:
+        for r in results:
             self._emit(
                 CaseFinished(
-                    row["run_id"],
-                    row["case_id"],
-                    row["epoch"],
-                    row["status"],
-                    row["latency_ms"],
-                    row["tokens_in"],
-                    row["tokens_out"],
-                    row["cost_usd"],
-                    row["cached"],
-                    row["attempts"],
-                    row["error"],
+                    r.run_id,
+                    r.case_id,
+                    r.epoch,
+                    r.status,
+                    r.latency_ms,
+                    r.tokens_in,
+                    r.tokens_out,
+                    r.cost_usd,
+                    r.cached,
+                    r.attempts,
+                    r.error,
                 )
             )
 
@@ -273,7 +273,7 @@ class Runner:
             except StopIteration:
                 return
             try:
-                row = await case_result(case_run, prepared_case, epoch)
+                result = await case_result(case_run, prepared_case, epoch)
             except asyncio.CancelledError:
                 raise
             except RunStopped as exc:
@@ -281,19 +281,19 @@ class Runner:
                 return
             except Exception as exc:  # a bug must not sink the run: record it on the case
                 log.exception("internal error on case %s", prepared_case.case.id)
-                row = result_row(
+                result = result_of(
                     case_run.run_id, prepared_case, epoch, None, error=f"evaltui internal error: {exc!r}"
                 )
             if self.stop_reason is not None:  # this case met the stop (a judge's): asked again on resume
                 return
-            self._writer.put(row)
-            self._count_spending(row)
+            self._writer.put(result)
+            self._count_spending(result)
 
-    def _count_spending(self, row: dict[str, Any]) -> None:
+    def _count_spending(self, result: Result) -> None:
         """Add what a result spent (its answer and its judges) and stop at the cost ceiling."""
-        _, _, cost = spent(row)
-        judge = row.get("judge")
-        self._spent += (cost or 0.0) + ((judge or {}).get("cost_usd") or 0.0)
+        _, _, cost = spent(result)
+        judge = result.judge
+        self._spent += (cost or 0.0) + ((judge.cost_usd if judge else None) or 0.0)
         ceiling = self.options.max_cost_usd or self.prepared.suite.max_cost_usd
         if ceiling is not None and self._spent >= ceiling and self.budget_reason is None:
             self.budget_reason = (

@@ -13,12 +13,13 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from evaltui.analysis.metrics import fresh_latency, spent
 from evaltui.analysis.stats import Spread, spread_of_array
+from evaltui.records import Result
 
 RATE_WINDOW_S = 30.0
+_COUNTED = {"pass": "passed", "fail": "failed", "error": "errors"}  # a result's status -> its counter
 SPREAD_EXACT_UNDER = 10_000
 SPREAD_GROWTH = 1.01
 
@@ -74,20 +75,19 @@ class StatsTracker:
         # window's start, the reference the rate is measured from
         self._marks: deque[tuple[float, int]] = deque([(self._started, 0)])
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
+    def add(self, results: list[Result]) -> None:
         with self._lock:
-            for row in rows:
+            for result in results:
                 self._counts["done"] += 1
                 self._session_done += 1
-                key = {"pass": "passed", "fail": "failed"}.get(row["status"], "errors")
-                self._counts[key] += 1
-                self._counts["cached"] += bool(row.get("cached"))
-                tokens_in, tokens_out, cost = spent(row)
+                self._counts[_COUNTED[result.status]] += 1
+                self._counts["cached"] += result.cached
+                tokens_in, tokens_out, cost = spent(result)
                 self._tokens_in += tokens_in
                 self._tokens_out += tokens_out
                 if cost is not None:
                     self._cost = (self._cost or 0.0) + cost
-                latency = fresh_latency(row)
+                latency = fresh_latency(result)
                 if latency is not None:
                     self._latencies.append(latency)
             now = self._clock()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -253,7 +254,7 @@ def compare_runs(store: Store, run_a: str, run_b: str) -> Comparison:
     )
 
 
-def normalised_tool_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def normalised_tool_calls(calls: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     """What two runs' tool calls are compared on: each call's name and arguments (as written when
     they were not JSON). Call ids are left out: servers make up new ones on every answer."""
     return [
@@ -265,7 +266,7 @@ def normalised_tool_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, 
     ]
 
 
-def tool_call_signature(calls: list[dict[str, Any]] | None) -> str:
+def tool_call_signature(calls: Iterable[Mapping[str, Any]] | None) -> str:
     """The calls as normalised JSON, keys sorted: key order is not a change."""
     return json.dumps(normalised_tool_calls(calls), ensure_ascii=False, sort_keys=True, default=str)
 
@@ -273,12 +274,8 @@ def tool_call_signature(calls: list[dict[str, Any]] | None) -> str:
 def changed_tool_calls(store: Any, run_a: str, run_b: str) -> int:
     """Shared cases with an epoch whose tool calls differ between the runs. Only results that made
     calls are read first, so runs without tools cost two queries that find nothing."""
-    calls_a = {
-        (r["case_id"], r["epoch"]): tool_call_signature(r["tool_calls"]) for r in store.iter_tool_calls(run_a)
-    }
-    calls_b = {
-        (r["case_id"], r["epoch"]): tool_call_signature(r["tool_calls"]) for r in store.iter_tool_calls(run_b)
-    }
+    calls_a = {(r.case_id, r.epoch): tool_call_signature(r.tool_calls) for r in store.iter_tool_calls(run_a)}
+    calls_b = {(r.case_id, r.epoch): tool_call_signature(r.tool_calls) for r in store.iter_tool_calls(run_b)}
     if not calls_a and not calls_b:
         return 0
     keys_a = {(r.case_id, r.epoch) for r in store.iter_results(run_a, columns=("case_id", "epoch"))}

@@ -27,10 +27,10 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .refresh_counters(run_id)              done, passed, failed, errors, tokens, cost from results
     .mark_stale_runs() -> list[run_id]     "running" runs whose process (pid, host) is gone -> interrupted
     .writer(on_commit=None) -> ResultWriter
-        .put(row)                          non-blocking; rows committed in batches by a thread
+        .put(result: Result)               non-blocking; results committed in batches by a thread
         .flush()  .close()                 close() commits everything pending
         .put_cache(key, completion)        a response-cache entry, committed with the next batch
-        on_commit(rows) is called from the writer thread after each committed batch; a failure in
+        on_commit(results) is called from the writer thread after each committed batch; a failure in
         the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
     .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
     .count_results(run_id, *, status=None, tag=None, search=None) -> int
@@ -40,7 +40,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .get_result(run_id, case_id, epoch=0) -> Result | None  full row + case input/expected/vars/tags
     .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> Result | None
     .iter_results(run_id, columns=...) -> Iterator[Result]  streaming, for exports and reports
-    .iter_metric_rows(run_id) -> Iterator[dict]            what analysis.metrics folds, streamed
+    .iter_metric_rows(run_id) -> Iterator[Result]          what analysis.metrics folds, streamed
+    .iter_tool_calls(run_id) -> Iterator[Result]           results that made tool calls (their calls only)
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
     .checkpoint() -> bool                  the write-ahead log copied into the .db file and emptied
                                            (done when a run ends and when the TUI exits)
@@ -55,11 +56,11 @@ on it, "*" any).
 `status` filters take one status or a list. `search` is a case-insensitive
 (ASCII) substring match over output, input and expected.
 
-A result row as the writer takes it (a dict; read back as a `Result`): run_id, case_id, epoch,
-status ("pass"|"fail"|"error"), output, prompt (list of messages), scores (list of
-Score.as_dict()), value (0..1), latency_ms, tokens_in, tokens_out, cost_usd, attempts,
-cached (bool), error, finished_at, judge, tool_calls, steps. `output` and `error` round-trip exactly,
-whatever they hold (control characters, NUL, lone surrogates). A put of the same
+A result as the writer takes it and every read gives it back is a `Result` (evaltui.records): run_id,
+case_id, epoch, status ("pass"|"fail"|"error"), output, prompt (messages), scores (`Score`s),
+value (0..1), latency_ms, tokens_in, tokens_out, cost_usd, attempts, cached, error, finished_at,
+judge, tool_calls, steps; its case's tags and cluster ride along unstored. `output` and `error`
+round-trip exactly, whatever they hold (control characters, NUL, lone surrogates). A put of the same
 (run_id, case_id, epoch) again replaces the earlier result (a resumed or retried case).
 
 Several processes may use one file at once (WAL; writes are short and retried while busy).

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from evaltui.records import Result
+
 PREVIEW_CHARS = 200
 ENCODING = "utf-8"
 
@@ -101,31 +103,30 @@ RESULT_TEXT = ("output", "error")
 CASE_JSON = ("input", "expected", "vars", "tags")
 
 
-def encode_result(row: dict[str, Any]) -> tuple[Any, ...]:
-    """A result dict as the parameters of an insert, in RESULT_COLUMNS order. Spelled out column by
+def encode_result(result: Result) -> tuple[Any, ...]:
+    """A result as the parameters of an insert, in RESULT_COLUMNS order. Spelled out column by
     column: the writer thread runs it for every result, and a loop over the columns cost twice as much."""
-    get = row.get
-    prompt, scores, judge, attempts = get("prompt"), get("scores"), get("judge"), get("attempts")
+    r = result
     return (
-        get("run_id"),
-        get("case_id"),
-        int(get("epoch") or 0),
-        get("status"),
-        encode_text(get("output")),
-        dump_json(prompt if prompt is not None else []),
-        dump_json(scores if scores is not None else []),
-        get("value"),
-        get("latency_ms"),
-        get("tokens_in"),
-        get("tokens_out"),
-        get("cost_usd"),
-        1 if attempts is None else int(attempts),
-        int(bool(get("cached"))),
-        encode_text(get("error")),
-        get("finished_at"),
-        None if judge is None else dump_json(judge),
-        None if not (tool_calls := get("tool_calls")) else dump_json(tool_calls),
-        None if not (steps := get("steps")) else dump_json(steps),
+        r.run_id,
+        r.case_id,
+        r.epoch,
+        r.status,
+        encode_text(r.output),
+        dump_json(r.prompt),
+        dump_json([s.as_dict() for s in r.scores]),
+        r.value,
+        r.latency_ms,
+        r.tokens_in,
+        r.tokens_out,
+        r.cost_usd,
+        r.attempts,
+        int(r.cached),
+        encode_text(r.error),
+        r.finished_at,
+        None if r.judge is None else dump_json(r.judge.as_dict()),
+        dump_json(r.tool_calls) if r.tool_calls else None,  # NULL when there were none
+        dump_json(r.steps) if r.steps else None,
     )
 
 

@@ -143,14 +143,17 @@ class ResultQueries(ThreadConnections):
         )
         return self.get_result(run_id, found["case_id"], found["epoch"]) if found else None
 
-    def iter_tool_calls(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """(case_id, epoch, tool_calls) of the run's results that made tool calls, decoded."""
+    def iter_tool_calls(self, run_id: str) -> Iterator[Result]:
+        """The run's results that made tool calls, in case order, with only their case_id, epoch
+        and tool_calls read."""
         sql = (
             "SELECT case_id, epoch, tool_calls FROM results WHERE run_id = ? AND tool_calls IS NOT NULL "
             "ORDER BY position, epoch, case_id"
         )
-        for row in self.stream(sql, (run_id,), what="the tool calls"):
-            yield decode_row(row)
+        for case_id, epoch, tool_calls in self.tuples(sql, (run_id,), what="the tool calls"):
+            calls = load_json(tool_calls)
+            kept = tuple(calls) if isinstance(calls, list) else ()
+            yield Result(run_id, case_id, epoch=epoch, tool_calls=kept)
 
     def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[Result]:
         """Every result of the run in case order, streamed (exports, reports). Only `columns` are
@@ -163,37 +166,41 @@ class ResultQueries(ThreadConnections):
         for row in self.stream(sql, (run_id,), what="results"):
             yield Result.from_row(decode_row(row))
 
-    def iter_metric_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """What run metrics need, streamed in case order: each result's status, value, latency,
-        tokens, cost, and its case's tags and cluster. The cases are read first in a query of their
-        own (one small row each): joining them row by row costs twice the whole read."""
+    def iter_metric_rows(self, run_id: str) -> Iterator[Result]:
+        """What run metrics need, streamed in case order: each result with only its status, value,
+        latency, tokens, cost, cached and its case's tags and cluster read (the rest at their
+        defaults). The cases are read first in a query of their own (one small row each): joining
+        them row by row costs twice the whole read."""
         sql = (
             "SELECT c.case_id, c.tags, c.cluster FROM cases c JOIN runs u ON u.suite_id = c.suite_id "
             "WHERE u.id = ? AND (c.tags IS NOT NULL AND c.tags != '[]' OR c.cluster IS NOT NULL)"
         )
         cases = self.tuples(sql, (run_id,), what="the run's cases")
-        marked = {case_id: (load_json(tags) if tags else [], cluster) for case_id, tags, cluster in cases}
+        marked = {
+            case_id: (tuple(load_json(tags)) if tags else (), cluster) for case_id, tags, cluster in cases
+        }
         sql = (
             "SELECT case_id, epoch, status, value, latency_ms, tokens_in, tokens_out, cost_usd, cached "
             "FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
         )
-        unmarked: tuple[list[str], None] = ([], None)
+        unmarked: tuple[tuple[str, ...], None] = ((), None)
         for row in self.tuples(sql, (run_id,), what="results"):
             case_id, epoch, status, value, latency, tokens_in, tokens_out, cost, cached = row
             tags, cluster = marked.get(case_id, unmarked)
-            yield {
-                "case_id": case_id,
-                "epoch": epoch,
-                "status": status,
-                "value": value,
-                "latency_ms": latency,
-                "tokens_in": tokens_in,
-                "tokens_out": tokens_out,
-                "cost_usd": cost,
-                "cached": bool(cached),
-                "tags": tags,
-                "cluster": cluster,
-            }
+            yield Result(
+                run_id,
+                case_id,
+                epoch=epoch,
+                status=status,
+                value=value,
+                latency_ms=latency,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                cost_usd=cost,
+                cached=bool(cached),
+                tags=tags,
+                cluster=cluster,
+            )
 
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
         """(case_id, epoch) of the results a resume need not ask again."""

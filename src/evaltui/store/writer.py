@@ -1,13 +1,13 @@
-"""The one batched writer: callers hand it rows without waiting, a thread commits them.
+"""The one batched writer: callers hand it `Result`s without waiting, a thread commits them.
 
-Batches of up to `BATCH_ROWS` rows, or whatever arrived within `BATCH_SECONDS` of the first,
+Batches of up to `BATCH_ROWS` results, or whatever arrived within `BATCH_SECONDS` of the first,
 go in one transaction each (a transaction per case would cap a run at a few hundred cases a
-second and hold the write lock far more often). `on_commit(rows)` runs after the commit, so a
+second and hold the write lock far more often). `on_commit(results)` runs after the commit, so a
 watcher told a case finished can rely on it being in the file even if the process is killed.
 
-One row never costs the others: a row whose values SQLite cannot hold (a token count past 64 bits,
-a text past SQLite's size limit, a value of a type it does not store) is written as an `error`
-row saying why, and the rest of its batch is written as it was. Only a failure that is not about
+One result never costs the others: a result whose values SQLite cannot hold (a token count past 64
+bits, a text past SQLite's size limit, a value of a type it does not store) is written as an
+`error` result saying why, and the rest of its batch is written as it was. Only a failure that is not about
 one row's values (the disk, the lock, a run that does not exist) stops the thread; it is kept and
 raised to the caller on its next put/flush/close.
 """
@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.errors import StoreError
+from evaltui.records import Result
 from evaltui.store.codec import RESULT_COLUMNS, dump_json, encode_result
 from evaltui.store.connection import connect, write
 
 BATCH_ROWS = 500
 BATCH_SECONDS = 0.05
 STATUSES = ("pass", "fail", "error")
-OnCommit = Callable[[list[dict[str, Any]]], None]
+OnCommit = Callable[[list[Result]], None]
 # What one row's values can raise on its way into SQLite. sqlite3.OperationalError (disk full, I/O,
 # locked) and DatabaseError (a corrupt file) are about the database, not the row: never caught here.
 ROW_FAULTS = (
@@ -78,12 +79,13 @@ class ResultWriter:
         self._thread = threading.Thread(target=self._run, name="evaltui-result-writer", daemon=True)
         self._thread.start()
 
-    def put(self, row: dict[str, Any]) -> None:
-        """Queue one result row (see the store docstring for its keys). Never waits on the disk."""
+    def put(self, result: Result) -> None:
+        """Queue one result (its case's columns are not stored: the case row holds them). Never
+        waits on the disk."""
         self._check()
-        if not row.get("run_id") or not row.get("case_id") or row.get("status") not in STATUSES:
-            raise StoreError(f"a result row needs run_id, case_id and a status in {STATUSES}: {row!r:.200}")
-        self._queue.put(row)
+        if not result.run_id or not result.case_id or result.status not in STATUSES:
+            raise StoreError(f"a result needs run_id, case_id and a status in {STATUSES}: {result!r:.200}")
+        self._queue.put(result)
 
     def put_cache(self, key: str, completion: dict[str, Any]) -> None:
         """Queue a response-cache entry; it commits with the next batch of results."""
@@ -135,15 +137,15 @@ class ResultWriter:
     def _step(self) -> bool:
         """Take one batch off the queue and commit it. False once told to stop."""
         batch, waiters, stop = self._collect()
-        rows = [item for item in batch if isinstance(item, dict)]
+        results = [item for item in batch if isinstance(item, Result)]
         if batch:
-            rows = write(
+            results = write(
                 self._conn,
                 lambda conn: self._insert(conn, batch, self._suite_of),
-                what=f"{len(rows)} results",
+                what=f"{len(results)} results",
             )
-            if rows and self._on_commit is not None:
-                self._on_commit(rows)
+            if results and self._on_commit is not None:
+                self._on_commit(results)
         for waiter in waiters:
             waiter.set()
         return not stop
@@ -194,14 +196,14 @@ class ResultWriter:
     @staticmethod
     def _insert(
         conn: sqlite3.Connection, batch: list[Any], suite_of: Callable[[Any], str | None]
-    ) -> list[dict[str, Any]]:
-        """Write a batch; the result rows as written (an unstorable one replaced by its error row)."""
-        rows = [item for item in batch if isinstance(item, dict)]
-        if rows:
+    ) -> list[Result]:
+        """Write a batch; the results as written (an unstorable one replaced by its error result)."""
+        results = [item for item in batch if isinstance(item, Result)]
+        if results:
             try:
-                conn.executemany(INSERT_RESULT, [_params(row, suite_of) for row in rows])
-            except ROW_FAULTS:  # some row cannot be stored: find it, one row at a time
-                rows = [_insert_one(conn, row, suite_of) for row in rows]
+                conn.executemany(INSERT_RESULT, [_params(r, suite_of) for r in results])
+            except ROW_FAULTS:  # some result cannot be stored: find it, one at a time
+                results = [_insert_one(conn, r, suite_of) for r in results]
         now = datetime.now(UTC).isoformat()
         cache = []
         for item in batch:
@@ -212,7 +214,7 @@ class ResultWriter:
                     log.info("a response-cache entry could not be encoded", exc_info=True)
         if cache:
             conn.executemany(INSERT_CACHE, cache)
-        return rows
+        return results
 
     def _release_waiters(self) -> None:
         """After the thread ends (stop or error), nobody may be left waiting on a flush."""
@@ -225,46 +227,40 @@ class ResultWriter:
                 item.set()
 
 
-def _params(row: dict[str, Any], suite_of: Callable[[Any], str | None]) -> tuple[Any, ...]:
-    return (*encode_result(row), suite_of(row["run_id"]), row["case_id"])
+def _params(result: Result, suite_of: Callable[[Any], str | None]) -> tuple[Any, ...]:
+    return (*encode_result(result), suite_of(result.run_id), result.case_id)
 
 
-def _insert_one(
-    conn: sqlite3.Connection, row: dict[str, Any], suite_of: Callable[[Any], str | None]
-) -> dict[str, Any]:
-    """Write one row, or when its values cannot be stored, an error row saying why. (INSERT OR
-    REPLACE: the rows of the failed batch that went in before the bad one are written again.)"""
+def _insert_one(conn: sqlite3.Connection, result: Result, suite_of: Callable[[Any], str | None]) -> Result:
+    """Write one result, or when its values cannot be stored, an error result saying why. (INSERT OR
+    REPLACE: the results of the failed batch that went in before the bad one are written again.)"""
     try:
-        conn.execute(INSERT_RESULT, _params(row, suite_of))
-        return row
+        conn.execute(INSERT_RESULT, _params(result, suite_of))
+        return result
     except ROW_FAULTS as exc:
-        log.info("result %s/%s could not be stored: %s", row["run_id"], row["case_id"], exc)
-        kept = unstorable(row, exc)
+        log.info("result %s/%s could not be stored: %s", result.run_id, result.case_id, exc)
+        kept = unstorable(result, exc)
     conn.execute(
         INSERT_RESULT, _params(kept, suite_of)
-    )  # a failure now is not about the row's values: raised
+    )  # a failure now is not about the result's values: raised
     return kept
 
 
-def unstorable(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
-    """The error row that stands for a row SQLite refused: its identity and the reason, nothing
-    of the values (one of them is what SQLite refused)."""
-    attempts = row.get("attempts")
-    return {
-        "run_id": row["run_id"],
-        "case_id": row["case_id"],
-        "epoch": row.get("epoch") or 0,
-        "status": "error",
-        "output": None,
-        "prompt": [],
-        "scores": [],
-        "value": 0.0,
-        "latency_ms": None,
-        "tokens_in": None,
-        "tokens_out": None,
-        "cost_usd": None,
-        "attempts": attempts if isinstance(attempts, int) and 0 <= attempts < 2**31 else 1,
-        "cached": bool(row.get("cached")),
-        "error": f"the answer could not be stored: {type(exc).__name__}: {exc}",
-        "finished_at": row.get("finished_at"),
-    }
+def unstorable(result: Result, exc: BaseException) -> Result:
+    """The error result that stands for one SQLite refused: its identity (and its case's tags and
+    cluster, which are not stored) and the reason, nothing of the values (one of them is what SQLite
+    refused)."""
+    attempts = result.attempts
+    return Result(
+        result.run_id,
+        result.case_id,
+        epoch=result.epoch,
+        status="error",
+        value=0.0,
+        attempts=attempts if isinstance(attempts, int) and 0 <= attempts < 2**31 else 1,
+        cached=bool(result.cached),
+        error=f"the answer could not be stored: {type(exc).__name__}: {exc}",
+        finished_at=result.finished_at,
+        tags=result.tags,
+        cluster=result.cluster,
+    )
