@@ -37,3 +37,19 @@ def test_without_a_price_or_an_answer_length_the_cost_is_unknown(make_suite) -> 
     guess = estimate(make_suite(3), ModelSpec(provider="demo", model="echo"), concurrency=4)
     assert guess.cost_usd is None and guess.tokens_out is None
     assert guess.cost_how.startswith("unknown")
+
+
+def test_with_a_price_but_no_answer_length_the_prompts_alone_bound_the_cost_from_below(make_suite) -> None:
+    """gpt-4o-mini with no earlier run and no max_tokens: what its prompts cost is known, and is said
+    as a floor, not as the run's cost."""
+    prepared = make_suite(3)
+    guess = estimate(prepared, ModelSpec(provider="demo", model="echo", price=PRICE), concurrency=4)
+    assert guess.tokens_out is None
+    assert guess.cost_usd == guess.tokens_in * 1 and guess.cost_is_floor
+    assert guess.cost_how.startswith("at least: the prompts alone")
+    priced = estimate(
+        prepared,
+        ModelSpec(provider="demo", model="echo", price=PRICE, params={"max_tokens": 5}),
+        concurrency=4,
+    )
+    assert not priced.cost_is_floor

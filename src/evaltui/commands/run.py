@@ -180,7 +180,6 @@ def print_estimates(
 
     from evaltui.engine import prepare
     from evaltui.engine.estimate import estimate, history_of
-    from evaltui.format import money
     from evaltui.text import inert
 
     prepared = prepare(suite)
@@ -201,9 +200,13 @@ def print_estimates(
         )
         seconds = "?" if guess.seconds is None else f"{guess.seconds:,.0f} s"
         tokens_out = "?" if guess.tokens_out is None else f"{guess.tokens_out:,}"
-        cost = "?" if guess.cost_usd is None else money(guess.cost_usd)
         table.add_row(
-            inert(model.id), f"{guess.requests:,}", f"{guess.tokens_in:,}", tokens_out, cost, seconds
+            inert(model.id),
+            f"{guess.requests:,}",
+            f"{guess.tokens_in:,}",
+            tokens_out,
+            guess.cost_text,
+            seconds,
         )
         notes += [
             f"{model.id}: tokens in {guess.tokens_in_how}; tokens out {guess.tokens_out_how}; "

@@ -6,8 +6,9 @@ Launch dialog). Every figure says where it comes from, and which ones are estima
   right for English; code and other scripts take more tokens);
 - output tokens: from earlier runs of the same suite and model (their mean a fresh answer), else the
   model's `max_tokens` (an upper bound), else unknown;
-- cost: those tokens at the spec's price or the built-in table (analysis/pricing.py); unknown
-  without a price or output tokens;
+- cost: those tokens at the spec's price or the built-in table (analysis/pricing.py); with a price
+  but no output tokens, what the prompts alone cost, said as a floor (`cost_is_floor`); unknown
+  without a price;
 - time: the cases at the earlier runs' median latency, `concurrency` at a time; unknown without an
   earlier run. Rate limits (a model's `rpm`) bound it from below.
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.prepare import PreparedSuite
+from evaltui.format import money
 from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
 
@@ -50,6 +52,14 @@ class Estimate:
     cost_how: str
     seconds: float | None
     seconds_how: str
+    cost_is_floor: bool = False  # cost_usd is what the prompts alone cost: the run costs more
+
+    @property
+    def cost_text(self) -> str:
+        """The cost as a figure to print: `?`, `$0.0123`, or `≥ $0.0040` for a floor."""
+        if self.cost_usd is None:
+            return "?"
+        return ("≥ " if self.cost_is_floor else "") + money(self.cost_usd)
 
 
 def estimate(
@@ -73,16 +83,26 @@ def estimate(
     tokens_in = prompt_tokens * epochs
     tokens_out, how_out = _output_tokens(model, history, requests)
     price = model.price or price_for(model.provider, model.model, prices, base_url=model.base_url)
-    cost = cost_usd(price, tokens_in, tokens_out) if tokens_out is not None else None
+    cost = cost_usd(price, tokens_in, tokens_out or 0) if price is not None else None
     if price is None:
         how_cost = "unknown: no price for this model (give one with `price:` or the config's `prices`)"
     elif tokens_out is None:
-        how_cost = "unknown: no output tokens to price"
+        how_cost = "at least: the prompts alone (the answers' length is unknown)"
     else:
         how_cost = "estimate: " + ("the spec's price" if model.price else "the price table")
     seconds, how_time = _duration(model, history, requests, concurrency)
     return Estimate(
-        model.id, requests, tokens_in, how_in, tokens_out, how_out, cost, how_cost, seconds, how_time
+        model.id,
+        requests,
+        tokens_in,
+        how_in,
+        tokens_out,
+        how_out,
+        cost,
+        how_cost,
+        seconds,
+        how_time,
+        cost_is_floor=cost is not None and tokens_out is None,
     )
 
 

@@ -154,7 +154,8 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         for i, guess in enumerate(guesses):
             text.append("; " if i else "")
             text.append_text(one_line(guess.model_id, 30))
-            cost = "cost ?" if guess.cost_usd is None else f"~${guess.cost_usd:,.4f}"
+            cost = "cost ?" if guess.cost_usd is None else guess.cost_text
+            cost = cost if guess.cost_usd is None or guess.cost_is_floor else f"~{cost}"
             time = "time ?" if guess.seconds is None else f"~{guess.seconds:,.0f} s"
             text.append(f" {cost}, {time}")
         if guesses:
