@@ -11,6 +11,7 @@ import pytest
 
 from evaltui.engine import RunOptions, prepare
 from evaltui.engine.plan import plan_run
+from evaltui.engine.resume import plan_resume
 from evaltui.errors import SuiteError
 from evaltui.scorers.code_exec import unsandboxed_warning
 from evaltui.store.codec import dump_json
@@ -59,9 +60,44 @@ def test_the_suite_id_is_the_hash_of_the_whole_definition_as_stored(tmp_path, st
     assert definition_id(suite) == expected
     assert store.save_suite(suite) == expected
     stored = store.query_one("SELECT definition FROM suites WHERE id = ?", (expected,), what="suite")
-    assert stored["definition"] == whole
+    assert json.loads(stored["definition"]) == json.loads(whole) | {"cases": []}  # the cases are rows
     ids = [r["case_id"] for r in store.query("SELECT case_id FROM cases ORDER BY position", (), what="cases")]
     assert ids == ["a", "b"]
+
+
+SUITE_WITH_EVERYTHING = """name: kept
+prompt: '{{ input }}'
+scorers:
+  - type: equals
+tools:
+  - {type: function, function: {name: lookup}}
+cases:
+  - {id: own, input: {q: "caf\\u00e9"}, expected: [1, 2], vars: {tier: gold}, tags: [a, b], cluster: k,
+     scorers: [{type: contains, value: x, name: has-x}]}
+  - {id: chat, input: q, messages: [{role: user, content: "hi {{ input }}"}], tool_results: {lookup: found},
+     output: recorded answer, latency_ms: 5}
+  - file: cases.jsonl
+"""
+
+
+def test_a_resumed_runs_suite_is_read_from_the_cases_rows_with_all_that_each_case_held(
+    tmp_path, store
+) -> None:
+    rows = [{"id": f"f{i}", "input": f"x{i}", "expected": i or None, "tags": ["file"]} for i in range(3)]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text(SUITE_WITH_EVERYTHING)
+    suite = load_suite(tmp_path / "s.yaml")
+    suite_id = store.save_suite(suite)
+    run_id = store.create_run(suite_id=suite_id, model=ModelSpec(provider="demo", model="echo"), total=5)
+    store.set_run_status(run_id, "interrupted")
+    written = [case.model_dump(mode="json") for case in suite.cases]
+    head = suite.model_dump(mode="json", exclude={"cases"})
+    (tmp_path / "cases.jsonl").unlink()  # the files may be gone: a resume finishes what was started
+    (tmp_path / "s.yaml").unlink()
+    resumed = plan_resume(store, run_id).prepared.suite
+    assert [case.model_dump(mode="json") for case in resumed.cases] == written
+    assert len(resumed.cases) == 5 and resumed.model_dump(mode="json", exclude={"cases"}) == head
+    assert definition_id(resumed) == suite_id  # the same suite, case for case
 
 
 def test_a_streamed_suite_knows_its_tags_without_reading_its_files_again(

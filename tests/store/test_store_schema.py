@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -10,10 +11,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from evaltui.engine.resume import plan_resume
 from evaltui.errors import StoreError
 from evaltui.store import Store
+from evaltui.store.codec import dump_json
 from evaltui.store.connection import connect
 from evaltui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from evaltui.suites.models import Case, Message, Recorded, ScorerSpec, Suite
 from tests.store.factories import DEMO, make_suite
 
 
@@ -207,4 +211,73 @@ def test_a_v8_database_migrates_to_allow_stopped_runs_losing_no_result(db_path: 
     backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v8"))
     assert backup.execute("SELECT value FROM meta").fetchone()[0] == "8"
     assert backup.execute("SELECT count(*) FROM results").fetchone()[0] == 3 * 4
+    backup.close()
+
+
+def make_v9_file_of(path: Path, suite: Suite) -> tuple[str, str]:
+    """A database as evaltui with schema version 9 wrote it: the suite's definition JSON holding
+    every case, and each case's columns in the cases table; one interrupted run of it."""
+    conn = sqlite3.connect(path)
+    whole = dump_json(suite.model_dump(mode="json"))
+    suite_id = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    run_id = "20260101-000000-bbbbbb"
+    with conn:
+        for version in range(1, 10):
+            MIGRATIONS[version](conn)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '9')")
+        conn.execute("INSERT INTO suites VALUES (?, ?, '', ?, '2026-01-01')", (suite_id, suite.name, whole))
+        for position, case in enumerate(suite.cases):
+            conn.execute(
+                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
+                    dump_json(case.vars), dump_json(case.tags), case.cluster,
+                ),
+            )  # fmt: skip
+        conn.execute(
+            "INSERT INTO runs (id, suite_id, suite, model_id, model_config, status, started_at, version, "
+            "total, options) VALUES (?, ?, ?, 'demo:echo', ?, 'interrupted', '2026-01-01', '0.9', ?, ?)",
+            (
+                run_id, suite_id, suite.name, json.dumps(DEMO.public_config()), len(suite.cases),
+                json.dumps({"limit": None, "tags": [], "epochs": 1, "use_cache": True, "concurrency": 4}),
+            ),
+        )  # fmt: skip
+    conn.close()
+    return suite_id, run_id
+
+
+def test_a_v9_suite_definition_holding_its_cases_migrates_to_case_rows_with_nothing_lost(
+    db_path: Path,
+) -> None:
+    suite = Suite(
+        name="old",
+        prompt="{{ input }}",
+        scorers=[ScorerSpec(type="equals")],
+        cases=[
+            Case(id="plain", input="caf\u00e9", expected="CAFE", tags=["t"], cluster="k", vars={"v": 1}),
+            Case(id="odd", input="x\ud800y", expected={"k": [1, None]}),  # lone surrogate: ASCII JSON
+            Case(
+                id="own",
+                input=["a", 2],
+                scorers=[ScorerSpec(type="contains", value="a")],
+                messages=[Message(role="system", content="be brief")],
+                tool_results={"lookup": "found"},
+                recorded=Recorded(output="said before", latency_ms=3.0),
+            ),
+        ],
+    )
+    written = [case.model_dump(mode="json") for case in suite.cases]
+    suite_id, run_id = make_v9_file_of(db_path, suite)
+    with Store(db_path) as store:
+        definition = store.query_one("SELECT definition FROM suites", (), what="suite")["definition"]
+        assert json.loads(definition)["cases"] == []  # the cases now live only in their rows
+        resumed = plan_resume(store, run_id).prepared.suite
+        assert [case.model_dump(mode="json") for case in resumed.cases] == written
+        assert resumed.model_dump(mode="json", exclude={"cases"}) == suite.model_dump(
+            mode="json", exclude={"cases"}
+        )
+        assert store.save_suite(suite) == suite_id  # the same suite is still found under its id
+        assert store.query_one("SELECT count(*) AS n FROM suites", (), what="suites")["n"] == 1
+    backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v9"))
+    assert len(json.loads(backup.execute("SELECT definition FROM suites").fetchone()[0])["cases"]) == 3
     backup.close()

@@ -26,7 +26,6 @@ The CLI (`evaltui run --resume`) and the TUI's Resume and Retry-errors actions b
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +33,8 @@ from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.records import RunRecord
-from evaltui.suites.models import ModelSpec, Suite
+from evaltui.suites.caselist import CaseList
+from evaltui.suites.models import Case, ModelSpec, Suite
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +146,17 @@ def plan_resume(
 
 
 def _suite_of(store: Any, run: RunRecord) -> Suite:
-    row = store.query_one(
-        "SELECT definition, path FROM suites WHERE id = ?", (run.suite_id,), what="the run's suite"
-    )
-    if row is None:
+    """The run's suite as it was saved: its cases are read from the database on each walk, as
+    a suite's case files are (suites/caselist.py), so a resume never holds them all."""
+    stored = store.stored_suite(run.suite_id)
+    if stored is None:
         raise StoreError(f"run {run.id}: its suite {run.suite_id} is not in {store.path}")
-    suite = Suite.model_validate(json.loads(row["definition"]))
-    suite.path = row["path"] or ""
+    definition, path = stored
+    suite = Suite.model_validate(definition)
+    suite_id = run.suite_id
+    walk = CaseList((lambda: map(Case.model_validate, store.iter_suite_cases(suite_id)),))
+    suite.cases = walk  # type: ignore[assignment]
+    suite.path = path
     return suite
 
 

@@ -23,9 +23,15 @@ from evaltui.suites.models import Case, Suite
 CACHE_GET = "SELECT completion FROM cache WHERE key = ?"
 INSERT_SUITE = "INSERT OR IGNORE INTO suites (id, name, path, definition, created_at) VALUES (?, ?, ?, ?, ?)"
 INSERT_CASE = (
-    "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster, extra) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+SELECT_CASES = (
+    "SELECT case_id, input, expected, vars, tags, cluster, extra FROM cases "
+    "WHERE suite_id = ? ORDER BY position"
+)
+# What a case holds beyond the columns of its row, kept as JSON in `extra` (NULL when it holds none).
+CASE_EXTRA = {"scorers", "messages", "tool_results", "recorded"}
 CASE_BATCH = 1000
 log = logging.getLogger(__name__)
 
@@ -45,12 +51,13 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         self.close()
 
     def save_suite(self, suite: Suite) -> str:
-        """Store the suite and its cases (in order); the id is a hash of the definition, so
-        saving the same suite twice is one row, and a changed suite is a new one.
+        """Store the suite and its cases (in order); the id is a hash of the whole definition,
+        cases included, so saving the same suite twice is one row, and a changed suite is a new one.
 
-        The definition is hashed and its cases inserted in one walk over them, a thousand rows at
-        a time (a suite read from case files is never held whole: suites/caselist.py); the loader
-        already hashed such a suite, so a suite stored before is found without a walk."""
+        The suite's row keeps its definition without the cases (`"cases": []`); each case is a row
+        of `cases`. The id is hashed and the cases inserted in one walk over them, a thousand rows
+        at a time, so a suite read from case files (suites/caselist.py) is never held whole; the
+        loader already hashed such a suite, so a suite stored before is found without a walk."""
         known = getattr(suite.cases, "known_id", None)
         suite_id = known(suite) if known is not None else None
         if suite_id is None:
@@ -59,21 +66,42 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
             sql = "UPDATE suites SET path = ? WHERE id = ?"
             self.write(lambda conn: conn.execute(sql, (suite.path, suite_id)), what="the suite path")
             return suite_id
+        head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
 
         def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, "", now_iso()))
-            pieces: list[str] = []
-            walked = definition_id(suite, keep=pieces, cases=_inserting(conn, suite_id, suite.cases))
-            if walked != suite_id:
+            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
+            if definition_id(suite, cases=_inserting(conn, suite_id, suite.cases)) != suite_id:
                 raise SuiteError(
                     "the suite's case files changed while it was being run; run it again", file=suite.path
                 )
-            definition = "".join(pieces)
-            pieces.clear()
-            conn.execute("UPDATE suites SET definition = ? WHERE id = ?", (definition, suite_id))
 
         self.write(insert, what=f"the suite {suite.name!r}")
         return suite_id
+
+    def stored_suite(self, suite_id: str) -> tuple[dict[str, Any], str] | None:
+        """A saved suite's definition without its cases (`"cases": []`; `iter_suite_cases` reads
+        them) and the path it was loaded from; None when the file holds no such suite."""
+        row = self.query_one(
+            "SELECT definition, path FROM suites WHERE id = ?", (suite_id,), what="the run's suite"
+        )
+        return None if row is None else (load_json(row["definition"]), row["path"] or "")
+
+    def iter_suite_cases(self, suite_id: str) -> Iterator[dict[str, Any]]:
+        """A saved suite's cases in order, each as the fields `Case` is made from, streamed."""
+        for case_id, input_, expected, variables, tags, cluster, extra in self.tuples(
+            SELECT_CASES, (suite_id,), what="the suite's cases"
+        ):
+            case = {
+                "id": case_id,
+                "input": "" if input_ is None else load_json(input_),
+                "expected": load_json(expected),
+                "vars": load_json(variables),
+                "tags": load_json(tags),
+                "cluster": cluster,
+            }
+            if extra is not None:
+                case.update(load_json(extra))
+            yield case
 
     def checkpoint(self) -> bool:
         """Copy everything in the write-ahead log into the database file and empty the log, so the
@@ -108,7 +136,7 @@ def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -
         batch.append(
             (
                 suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
-                dump_json(case.vars), dump_json(case.tags), case.cluster,
+                dump_json(case.vars), dump_json(case.tags), case.cluster, _extra(case),
             )
         )  # fmt: skip
         if len(batch) >= CASE_BATCH:
@@ -116,3 +144,12 @@ def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -
             batch.clear()
         yield case
     conn.executemany(INSERT_CASE, batch)
+
+
+def _extra(case: Case) -> str | None:
+    if case.scorers is None and case.messages is None and not case.tool_results and case.recorded is None:
+        return None
+    extra = case.model_dump(mode="json", include=CASE_EXTRA)
+    if extra.get("scorers", 1) is None:
+        del extra["scorers"]
+    return dump_json(extra)

@@ -8,9 +8,11 @@ one to `<file>.bak-v<N>` before migrating it inside one transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from evaltui.errors import StoreError
 from evaltui.store.connection import connect, read, write
@@ -157,6 +159,60 @@ def v9_stopped_status(conn: sqlite3.Connection) -> None:
         conn.execute(index)
 
 
+# v10: a suite's cases are kept only as rows of `cases`, each with what it holds beyond the columns
+# (`extra`: its own scorers, messages, tool results, recorded answer; NULL when none), and no longer
+# also inside `suites.definition`, which keeps the rest of the suite with `"cases": []`: saving
+# a million-case suite built that one JSON text in memory. `suites.id` stays the hash of the whole
+# definition, cases included, so a suite saved again is found under the id it always had.
+_V10_CASE_COLUMNS = ("id", "input", "expected", "vars", "tags", "cluster")
+
+
+def _v10_json(value: Any) -> str:
+    """Readable JSON, or escaped ASCII when some text holds lone surrogates (as evaltui writes it)."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
+
+
+def _v10_cases_as_rows(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE cases ADD COLUMN extra TEXT")
+    suite_ids = [row[0] for row in conn.execute("SELECT id FROM suites")]
+    for suite_id in suite_ids:  # one definition in memory at a time
+        (text,) = conn.execute("SELECT definition FROM suites WHERE id = ?", (suite_id,)).fetchone()
+        try:
+            definition = json.loads(text)
+        except ValueError:
+            continue  # not a definition evaltui wrote: left as it is
+        cases = definition.get("cases") if isinstance(definition, dict) else None
+        if not cases:
+            continue
+        for position, case in enumerate(cases):
+            extra = {
+                key: value
+                for key, value in case.items()
+                if key not in _V10_CASE_COLUMNS and not (key == "scorers" and value is None)
+            }
+            conn.execute(
+                "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, "
+                "cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    suite_id, case["id"], position, _v10_json(case.get("input", "")),
+                    _v10_json(case.get("expected")), _v10_json(case.get("vars", {})),
+                    _v10_json(case.get("tags", [])), case.get("cluster"),
+                ),
+            )  # fmt: skip
+            if extra:
+                conn.execute(
+                    "UPDATE cases SET extra = ? WHERE suite_id = ? AND case_id = ?",
+                    (_v10_json(extra), suite_id, case["id"]),
+                )
+        definition["cases"] = []
+        conn.execute("UPDATE suites SET definition = ? WHERE id = ?", (_v10_json(definition), suite_id))
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -167,6 +223,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     7: _script(V7),
     8: _script(V8),
     9: v9_stopped_status,
+    10: _v10_cases_as_rows,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

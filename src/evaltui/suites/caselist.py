@@ -1,4 +1,5 @@
 """A suite's cases read from its case files each time they are walked, never all held at once.
+(A stored suite being resumed reads its cases from the database the same way: engine/resume.py.)
 
 A suite with `- file:` entries gets a `CaseList` as its `cases`: the inline cases (already in
 memory as YAML) are kept; each case file is read again, line by line, whenever the list is
@@ -30,9 +31,15 @@ class CaseFile:
     display: str  # as the user wrote it, relative to where evaltui runs: errors name it
 
 
-Segment = list[Case] | CaseFile
+# A segment: inline cases (kept), a case file (read on each walk), or a function giving a fresh walk
+# of cases kept elsewhere (a stored suite's rows: engine/resume.py).
+Segment = list[Case] | CaseFile | Callable[[], Iterable[Case]]
 # Builds one case from a case file's line: (fields, file shown in errors, line) -> Case
 BuildCase = Callable[[dict[str, Any], str, int], Case]
+
+
+def _no_case_files(fields: dict[str, Any], display: str, line: int) -> Case:
+    raise TypeError("a CaseList with case files needs the function that builds their cases")
 
 
 class CaseList:
@@ -41,7 +48,7 @@ class CaseList:
     `len()` is the count the loader's validating walk found (`counted`); indexing walks to the
     index (cheap for the first cases, which is what the TUI and tests ask for)."""
 
-    def __init__(self, segments: tuple[Segment, ...], build: BuildCase) -> None:
+    def __init__(self, segments: tuple[Segment, ...], build: BuildCase = _no_case_files) -> None:
         self._segments = segments
         self._build = build
         self._count: int | None = None
@@ -77,9 +84,11 @@ class CaseList:
         for segment in self._segments:
             if isinstance(segment, list):
                 yield from segment
-            else:
+            elif isinstance(segment, CaseFile):
                 for line, fields in iter_case_file(segment.path, segment.display):
                     yield self._build(fields, segment.display, line)
+            else:
+                yield from segment()
 
     def __len__(self) -> int:
         if self._count is None:

@@ -45,56 +45,40 @@ def suite_hash(suite: Suite) -> str:
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
 
 
-# The stored definition's JSON (store/codec.py's `dump_json` of `suite.model_dump(mode="json")`):
-# readable, unless some text holds lone surrogates (which UTF-8 cannot carry), then escaped ASCII.
+# The definition's JSON as `json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)` writes it
+# (store/codec.py's `dump_json`): readable, unless some text holds lone surrogates (which UTF-8
+# cannot carry), then escaped ASCII.
 _READABLE = json.JSONEncoder(ensure_ascii=False)
 _ASCII = json.JSONEncoder()
 
 
-def definition_id(suite: Suite, keep: list[str] | None = None, cases: Iterable[Case] | None = None) -> str:
+def definition_id(suite: Suite, cases: Iterable[Case] | None = None) -> str:
     """The store's suites.id: the first 16 hex digits of the SHA-256 of the suite's definition JSON,
-    exactly as `json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)` writes it, computed one
-    case at a time so a million-case suite is never one dict or one string. With `keep`, the JSON's
-    pieces are appended to it (the store keeps the text). `cases` (default: `suite.cases`) is what
-    is walked, so the loader's validating walk hashes as it goes."""
+    cases included, exactly as `json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)` writes
+    it, computed one case at a time so a million-case suite is never one dict or one string.
+    `cases` (default: `suite.cases`) is what is walked, so the loader's validating walk, or the
+    store's inserting walk, hashes as it goes."""
     walk = iter(suite.cases if cases is None else cases)
     try:
-        return _definition_id(suite, _READABLE, keep, walk)
+        return _definition_id(suite, _READABLE, walk)
     except UnicodeEncodeError:  # lone surrogates somewhere: the whole text is escaped ASCII
         for _ in walk:  # the caller's walk goes to its end (the loader validates as it walks)
             pass
-        if keep is not None:
-            keep.clear()
-        return _definition_id(suite, _ASCII, keep, suite.cases)
+        return _definition_id(suite, _ASCII, suite.cases)
 
 
-def _definition_id(
-    suite: Suite, encoder: json.JSONEncoder, keep: list[str] | None, cases: Iterable[Case]
-) -> str:
+def _definition_id(suite: Suite, encoder: json.JSONEncoder, cases: Iterable[Case]) -> str:
     digest = hashlib.sha256()
-
-    pending: list[str] = []  # kept pieces are joined a thousand at a time: a few large strings
-
-    def add(text: str) -> None:
-        digest.update(text.encode("utf-8"))
-        if keep is not None:
-            pending.append(text)
-            if len(pending) >= 1000:
-                keep.append("".join(pending))
-                pending.clear()
-
     head = suite.model_copy(update={"cases": []}).model_dump(mode="json")
-    add("{")
+    digest.update(b"{")
     for index, (key, value) in enumerate(head.items()):
-        add(f"{', ' if index else ''}{encoder.encode(key)}: ")
+        digest.update(f"{', ' if index else ''}{encoder.encode(key)}: ".encode())
         if key != "cases":
-            add(encoder.encode(value))
+            digest.update(encoder.encode(value).encode())
             continue
-        add("[")
+        digest.update(b"[")
         for number, case in enumerate(cases):
-            add(f"{', ' if number else ''}{encoder.encode(case.model_dump(mode='json'))}")
-        add("]")
-    add("}")
-    if keep is not None:
-        keep.append("".join(pending))
+            digest.update(f"{', ' if number else ''}{encoder.encode(case.model_dump(mode='json'))}".encode())
+        digest.update(b"]")
+    digest.update(b"}")
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
