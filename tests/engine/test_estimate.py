@@ -53,3 +53,20 @@ def test_with_a_price_but_no_answer_length_the_prompts_alone_bound_the_cost_from
         concurrency=4,
     )
     assert not priced.cost_is_floor
+
+
+def test_tool_definitions_count_in_every_request_and_an_agent_asks_at_least_once_a_case(make_suite) -> None:
+    """Tools are sent with every request; an agent (max_steps > 1) asks once a step, so the figures
+    are floors and say so."""
+    plain = make_suite(4)
+    tools = "tools:\n  - function: {name: get_weather, description: " + "x" * 400 + "}\nmax_steps: 3\n"
+    agent = make_suite(4, extra=tools)
+    model = ModelSpec(provider="demo", model="echo")
+    before, after = estimate(plain, model, concurrency=4), estimate(agent, model, concurrency=4)
+    assert after.tokens_in - before.tokens_in >= 4 * 100  # 400 characters of tools, four requests
+    assert "tool definitions" in after.tokens_in_how and "at least" in after.tokens_in_how
+    assert after.requests_how.startswith("at least") and "max_steps 3" in after.requests_how
+    assert before.requests_how == ""
+    priced = ModelSpec(provider="demo", model="echo", price=PRICE, params={"max_tokens": 5})
+    assert estimate(agent, priced, concurrency=4).cost_is_floor
+    assert not estimate(plain, priced, concurrency=4).cost_is_floor

@@ -202,14 +202,16 @@ def print_estimates(
         tokens_out = "?" if guess.tokens_out is None else f"{guess.tokens_out:,}"
         table.add_row(
             inert(model.id),
-            f"{guess.requests:,}",
+            ("≥ " if guess.requests_how else "") + f"{guess.requests:,}",
             f"{guess.tokens_in:,}",
             tokens_out,
             guess.cost_text,
             seconds,
         )
         notes += [
-            f"{model.id}: tokens in {guess.tokens_in_how}; tokens out {guess.tokens_out_how}; "
+            f"{model.id}: "
+            + (f"requests {guess.requests_how}; " if guess.requests_how else "")
+            + f"tokens in {guess.tokens_in_how}; tokens out {guess.tokens_out_how}; "
             f"cost {guess.cost_how}; time {guess.seconds_how}"
         ]
     out.print(table)

@@ -1,20 +1,24 @@
 """What a run will cost and how long it will take, before it starts (`evaltui run --estimate`, the
 Launch dialog). Every figure says where it comes from, and which ones are estimates:
 
-- prompt tokens: counted with the vendor's tokenizer where one is installed (tiktoken, for OpenAI
-  models, when it and its encoding files are present), else estimated as characters / 4 (about
-  right for English; code and other scripts take more tokens);
+- requests: cases x epochs; an agent (`max_steps` > 1) asks once a step, so that is a floor;
+- prompt tokens: the messages and the tool definitions sent with every request (an agent's later
+  steps, which also resend the conversation so far, are not counted: a floor), counted with the
+  vendor's tokenizer where one is installed (tiktoken, for OpenAI models, when it and its encoding
+  files are present), else estimated as characters / 4 (about right for English; code and other
+  scripts take more tokens);
 - output tokens: from earlier runs of the same suite and model (their mean a fresh answer), else the
   model's `max_tokens` (an upper bound), else unknown;
-- cost: those tokens at the spec's price or the built-in table (analysis/pricing.py); with a price
-  but no output tokens, what the prompts alone cost, said as a floor (`cost_is_floor`); unknown
-  without a price;
+- cost: those tokens at the spec's price or the built-in table (analysis/pricing.py); a floor
+  (`cost_is_floor`) for an agent, or with a price but no output tokens (what the prompts alone
+  cost); unknown without a price;
 - time: the cases at the earlier runs' median latency, `concurrency` at a time; unknown without an
   earlier run. Rate limits (a model's `rpm`) bound it from below.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -52,6 +56,7 @@ class Estimate:
     cost_how: str
     seconds: float | None
     seconds_how: str
+    requests_how: str = ""  # "" when exact; why it is a floor otherwise
     cost_is_floor: bool = False  # cost_usd is what the prompts alone cost: the run costs more
 
     @property
@@ -80,7 +85,16 @@ def estimate(
         chosen += 1
         prompt_tokens += sum(count(str(m.get("content") or "")) for m in pc.messages)
     requests = chosen * epochs
+    tools = prepared.suite.tools
     tokens_in = prompt_tokens * epochs
+    if tools:  # sent with every request
+        tokens_in += count(json.dumps([tool.as_request() for tool in tools])) * requests
+    how_requests = ""
+    if prepared.suite.max_steps > 1:
+        how_requests = f"at least: an agent asks once a step, up to max_steps {prepared.suite.max_steps}"
+        how_in = f"{how_in}, at least (one step a case)"
+    if tools:
+        how_in = f"{how_in}, tool definitions included"
     tokens_out, how_out = _output_tokens(model, history, requests)
     price = model.price or price_for(model.provider, model.model, prices, base_url=model.base_url)
     cost = cost_usd(price, tokens_in, tokens_out or 0) if price is not None else None
@@ -90,6 +104,8 @@ def estimate(
         how_cost = "at least: the prompts alone (the answers' length is unknown)"
     else:
         how_cost = "estimate: " + ("the spec's price" if model.price else "the price table")
+        if how_requests:
+            how_cost = f"at least: one step a case, {how_cost}"
     seconds, how_time = _duration(model, history, requests, concurrency)
     return Estimate(
         model.id,
@@ -102,7 +118,8 @@ def estimate(
         how_cost,
         seconds,
         how_time,
-        cost_is_floor=cost is not None and tokens_out is None,
+        requests_how=how_requests,
+        cost_is_floor=cost is not None and (tokens_out is None or bool(how_requests)),
     )
 
 
