@@ -81,12 +81,12 @@ def gate_entry(
     """The run's summary (as `show --json`) plus its comparison with the baseline and its gates;
     and the comparison's summary lines for the terminal."""
     from evaltui.commands.compare import moved_cases, summary_lines
-    from evaltui.commands.show import stored_run, summary_dict
+    from evaltui.commands.show import stored_run
     from evaltui.reports.comparison import compare_runs
-    from evaltui.reports.metrics import metrics_of
+    from evaltui.reports.overview import run_overview
 
-    summary = summary_dict(store, run_id)
-    entry = GateEntry(stored_run(store, run_id), metrics_of(store, run_id), summary)
+    overview = run_overview(store, run_id)
+    entry = GateEntry(stored_run(store, run_id), overview.metrics, overview)
     lines: list[Text] = []
     if baseline_id is not None:
         entry.comparison = compare_runs(store, baseline_id, run_id)

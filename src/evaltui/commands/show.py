@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -14,46 +13,12 @@ from rich.text import Text
 
 from evaltui.errors import StoreError
 from evaltui.format import money, ms, pct
-from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
+from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
+from evaltui.reports.overview import Failure, failures, run_overview
 from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
 from evaltui.store import Store
 from evaltui.text import inert, json_text
-
-FAILURE_COLUMNS = (
-    "case_id",
-    "epoch",
-    "status",
-    "input",
-    "expected",
-    "output",
-    "scores",
-    "error",
-    "tool_calls",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failing result with the preview of its output a table cell shows."""
-
-    result: Result
-    output_preview: str
-
-
-def failures(store: Store, run_id: str, limit: int) -> tuple[int, list[Failure]]:
-    count = sum(store.count_results(run_id, status=s) for s in ("fail", "error"))
-    rows: list[ResultPreview] = []
-    for status in ("error", "fail"):
-        if len(rows) < limit:
-            rows += store.page_results(run_id, status=status, limit=limit - len(rows))
-    full = []
-    for row in rows:
-        result = store.get_result(run_id, row.case_id, row.epoch) or Result(
-            row.run_id, row.case_id, epoch=row.epoch, status=row.status, error=row.error
-        )  # gone since the page was read (a resume replaced it): what the page said
-        full.append(Failure(result, row.output_preview))
-    return count, full
 
 
 def short(value: Any) -> str:
@@ -62,26 +27,8 @@ def short(value: Any) -> str:
 
 
 def summary_dict(store: Store, run_id: str, limit: int = 20) -> dict[str, Any]:
-    """The run, its metrics, its failing cases (each with its label, if any), every annotation of
-    the run by case, and the labels its cases were given in earlier runs of the suite (hints)."""
-    count, rows = failures(store, run_id, limit)
-    run = store.get_run(run_id)
-    labels = store.labels(run_id)
-    notes = store.case_notes(run_id)
-    return {
-        "run": None if run is None else run.as_dict(),
-        "metrics": metrics_of(store, run_id).to_dict(),
-        "failures_total": count,
-        "failures": [
-            {k: f.result.column(k) for k in FAILURE_COLUMNS}
-            | {"why": why(f.result), "label": labels.get(f.result.case_id)}
-            for f in rows
-        ],
-        "annotations": {case: [a.as_dict() for a in found] for case, found in notes.items()},
-        "earlier_labels": {
-            case: a.as_dict() | {"run_id": a.run_id} for case, a in store.earlier_labels(run_id).items()
-        },
-    }
+    """What `show --json` prints (reports/overview.py)."""
+    return run_overview(store, run_id, limit).to_dict()
 
 
 def metrics_block(run: RunRecord, m: RunMetrics) -> Group:

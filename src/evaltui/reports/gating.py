@@ -10,6 +10,7 @@ from evaltui.records import RunMetrics, RunRecord
 
 if TYPE_CHECKING:  # every `evaltui run` imports this module; only a gate with a baseline compares
     from evaltui.reports.comparison import Comparison
+    from evaltui.reports.overview import RunOverview
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class MovedCase:
 class GateEntry:
     run: RunRecord
     metrics: RunMetrics
-    summary: dict[str, Any]  # the run as `show --json` prints it
+    summary: RunOverview  # the run as `show --json` prints it
     comparison: Comparison | None = None
     regressions: list[MovedCase] = field(default_factory=list)  # the first few, with diffs
     improvements: list[MovedCase] = field(default_factory=list)
@@ -37,7 +38,7 @@ class GateEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """`evaltui run --json` with gates: the run's summary, then its comparison and verdicts."""
-        return self.summary | {
+        return self.summary.to_dict() | {
             "comparison": None if self.comparison is None else self.comparison.to_dict(),
             "shown": {
                 "regressions": [asdict(c) for c in self.regressions],

@@ -102,17 +102,15 @@ def _annotated(entry: GateEntry) -> list[str]:
     """Reviewers' labels and notes on this run's cases, and, for its failing cases, the labels the
     same cases were given in earlier runs of the suite (a known-wrong expected value, a flaky case)."""
     rows = []
-    annotations = entry.summary.get("annotations") or {}
+    annotations = entry.summary.annotations
     for case_id, notes in annotations.items():
         for a in notes:
-            rows.append(
-                f"| {cell(case_id)} | {cell(a['label'] or '–')} | {cell(a['note'])} | {cell(a['author'])} |"
-            )
-    failing = {f["case_id"] for f in entry.summary.get("failures") or []}
-    for case_id, a in (entry.summary.get("earlier_labels") or {}).items():
+            rows.append(f"| {cell(case_id)} | {cell(a.label or '–')} | {cell(a.note)} | {cell(a.author)} |")
+    failing = {f.result.case_id for f in entry.summary.failures}
+    for case_id, a in entry.summary.earlier_labels.items():
         if case_id in failing and case_id not in annotations:
-            said = f"earlier run {a['run_id']}" + (f": {a['note']}" if a["note"] else "")
-            rows.append(f"| {cell(case_id)} | {cell(a['label'])} | {cell(said)} | {cell(a['author'])} |")
+            said = f"earlier run {a.run_id}" + (f": {a.note}" if a.note else "")
+            rows.append(f"| {cell(case_id)} | {cell(a.label)} | {cell(said)} | {cell(a.author)} |")
     if not rows:
         return []
     model = cell(entry.run.model_id)
