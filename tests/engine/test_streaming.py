@@ -13,7 +13,7 @@ from evaltui.engine import RunOptions, prepare
 from evaltui.engine.plan import plan_run
 from evaltui.engine.resume import plan_resume
 from evaltui.errors import SuiteError
-from evaltui.scorers.code_exec import unsandboxed_warning
+from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.store.codec import dump_json
 from evaltui.suites import caselist, load_suite
 from evaltui.suites.identity import definition_id
@@ -138,3 +138,33 @@ def test_the_unsandboxed_warning_reads_no_case_file_when_every_case_has_the_suit
     suite = load_suite(tmp_path / "s.yaml")
     monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
     assert "sandbox: none at scorers[0]" in (unsandboxed_warning(suite) or "")
+
+
+def test_sandbox_for_a_run_rewrites_case_file_cases_as_they_are_read_never_holding_them(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = {"id": "own", "input": "a", "scorers": [{"type": "code-exec", "sandbox": "bwrap"}]}
+    rows = [own, {"input": "b"}]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nprompt: '{{ input }}'\nscorers:\n  - {type: code-exec}\ncases:\n  - file: cases.jsonl\n"
+    )
+    sandboxed = with_sandbox(load_suite(tmp_path / "s.yaml"), "none")
+    assert not isinstance(sandboxed.cases, list)  # a walk over the file, not a copy of its cases
+    assert [case.scorers[0].model_extra["sandbox"] for case in sandboxed.cases if case.scorers] == ["none"]
+    assert sandboxed.scorers[0].model_extra["sandbox"] == "none"
+    monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
+    assert len(sandboxed.cases) == 2 and caselist.tag_counts(sandboxed.cases) == {}
+
+
+def test_sandbox_for_a_run_reads_no_case_file_when_no_case_has_scorers_of_its_own(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cases.jsonl").write_text('{"input": "a"}\n{"input": "b"}\n')
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nprompt: '{{ input }}'\nscorers:\n  - {type: code-exec}\ncases:\n  - file: cases.jsonl\n"
+    )
+    suite = load_suite(tmp_path / "s.yaml")
+    monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
+    sandboxed = with_sandbox(suite, "none")
+    assert sandboxed.scorers[0].model_extra["sandbox"] == "none" and len(sandboxed.cases) == 2

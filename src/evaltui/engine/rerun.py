@@ -88,10 +88,9 @@ def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> 
     }
     if not failing:
         raise EvaltuiError(f"run {run_id} has no failed or errored case to ask again")
-    present = {case.id for case in suite.cases}
-    cases = tuple(case.id for case in suite.cases if case.id in failing)
+    cases = tuple(case.id for case in suite.cases if case.id in failing)  # one walk: the suite may be large
     notes = []
-    gone = sorted(failing - present)
+    gone = sorted(failing.difference(cases))
     if gone:
         notes.append(
             f"{len(gone)} failing case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}"

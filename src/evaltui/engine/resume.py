@@ -122,16 +122,22 @@ def plan_resume(
     )
     prepared = prepare(suite)
     epochs = range(options.epochs or 1)
-    chosen = select_cases(suite, tags=tags, limit=limit, ids=cases)
-    wanted = {(case.id, e) for case in chosen for e in epochs}
-    if started is None and len(wanted) != run.total:
+    finished, errored = store.finished_keys(run_id, include_errors=True), store.errored_keys(run_id)
+    wanted = missing = errors = 0
+    for case in select_cases(suite, tags=tags, limit=limit, ids=cases):  # one walk, nothing kept
+        for epoch in epochs:
+            wanted += 1
+            key = (case.id, epoch)
+            if key not in finished:
+                missing += 1
+            elif key in errored:
+                errors += 1
+    if started is None and wanted != run.total:
         raise EvaltuiError(
             f"run {run_id} was started with {run.total} cases (counting epochs) by an older evaltui, "
-            f"which did not keep how they were chosen; the limit and tags given now choose {len(wanted)}. "
+            f"which did not keep how they were chosen; the limit and tags given now choose {wanted}. "
             "Give the --limit and --tag it was started with."
         )
-    finished = store.finished_keys(run_id, include_errors=True) & wanted
-    errored = finished - store.finished_keys(run_id, include_errors=False)
     return ResumePlan(
         run_id=run_id,
         status=run.status,
@@ -139,8 +145,8 @@ def plan_resume(
         model=model,
         options=options,
         started=started,
-        missing=len(wanted - finished),
-        errors=len(errored),
+        missing=missing,
+        errors=errors,
         notes=tuple(notes),
     )
 

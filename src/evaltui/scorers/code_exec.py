@@ -24,7 +24,8 @@ from pydantic import Field
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.registry import Options, scorer, verdict
 from evaltui.scorers.sandbox import MEMORY_BYTES, NO_PROCESSES, Outcome, Sandbox, run_python
-from evaltui.suites.models import ScorerSpec, Suite
+from evaltui.suites.caselist import CaseList
+from evaltui.suites.models import Case, ScorerSpec, Suite
 
 _PYTHON_FENCE = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _BARE_FENCE = re.compile(r"```[ \t]*\n(.*?)```", re.DOTALL)
@@ -135,7 +136,13 @@ def with_sandbox(suite: Suite, sandbox: Sandbox) -> Suite:
             for spec in specs
         ]
 
-    cases = [case.model_copy(update={"scorers": rewrite(case.scorers)}) for case in suite.cases]
+    cases: Iterable[Case]
+    if getattr(suite.cases, "own_scorers", None) is False:  # every case has the suite's: shared as is
+        cases = suite.cases
+    elif isinstance(suite.cases, CaseList):  # read from case files: rewritten as each walk reads them
+        cases = suite.cases.mapped(lambda case: case.model_copy(update={"scorers": rewrite(case.scorers)}))
+    else:
+        cases = [case.model_copy(update={"scorers": rewrite(case.scorers)}) for case in suite.cases]
     rewritten = suite.model_copy(update={"scorers": rewrite(suite.scorers), "cases": cases})
     rewritten.path = suite.path
     return rewritten

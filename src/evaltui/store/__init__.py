@@ -10,7 +10,10 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
                                            tables, for people too: docs/DATA.md)
     .save_suite(suite) -> suite_id         content hash of the definition; upserts suites + cases
                                            (cases keep their position for stable ordering),
-                                           hashed and inserted in one walk over the cases
+                                           hashed and inserted in one walk over the cases; the
+                                           suites row keeps the definition without its cases
+    .stored_suite(suite_id) -> (definition dict without cases, path) | None
+    .iter_suite_cases(suite_id) -> Iterator[dict]   a saved suite's cases in order, streamed
     .create_run(*, suite_id, model: ModelSpec, total, label=None, group_id=None, epochs=1,
                 options=None) -> run_id    run ids sort by time: "20261123-131502-3fa9c1";
                                            options: what the run was started with (a dict:
@@ -33,6 +36,7 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
         on_commit(results) is called from the writer thread after each committed batch; a failure in
         the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
     .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
+    .errored_keys(run_id) -> set[(case_id, epoch)]   the results that are errors
     .count_results(run_id, *, status=None, tag=None, search=None) -> int
     .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100)
                                            -> list[ResultPreview], in case order; output and input

@@ -207,4 +207,9 @@ class ResultQueries(ThreadConnections):
         sql = "SELECT case_id, epoch FROM results WHERE run_id = ?"
         if not include_errors:
             sql += " AND status != 'error'"
-        return {(r["case_id"], r["epoch"]) for r in self.stream(sql, (run_id,), what="finished cases")}
+        return set(self.tuples(sql, (run_id,), what="finished cases"))
+
+    def errored_keys(self, run_id: str) -> set[tuple[str, int]]:
+        """(case_id, epoch) of the results that are errors (a resume may ask them again)."""
+        sql = "SELECT case_id, epoch FROM results WHERE run_id = ? AND status = 'error'"
+        return set(self.tuples(sql, (run_id,), what="errored cases"))

@@ -66,6 +66,13 @@ class CaseList:
         self._tags = tags
         self.own_scorers = own_scorers
 
+    def mapped(self, change: Callable[[Case], Case]) -> CaseList:
+        """This list with `change` applied to each case as a walk reads it. `change` keeps each
+        case's id and tags (it rewrites scorers, say), so what the loading walk counted still holds."""
+        copy = CaseList((lambda: map(change, self),))
+        copy._count, copy._tags, copy.own_scorers = self._count, self._tags, self.own_scorers
+        return copy
+
     def remember_id(self, suite: Suite, suite_id: str, *, rendered: bool = False) -> None:
         self._ids.append((_head(suite), suite_id, rendered))
 
