@@ -64,7 +64,7 @@ class RunSummary:
     run_id: str
     suite: str
     model: str
-    status: str  # completed, interrupted, failed (stopped: see stop_reason)
+    status: str  # completed, interrupted, stopped (at its cost ceiling) or failed: see stop_reason
     pass_rate: float | None
     rate: Rate
     passed: int
@@ -115,8 +115,8 @@ def _failures(store: Store, run_id: str) -> tuple[Failure, ...]:
     return tuple(found)
 
 
-def summarize(store: Store, run_id: str, stop_reason: str | None = None) -> RunSummary:
-    """The summary of a stored run."""
+def summarize(store: Store, run_id: str) -> RunSummary:
+    """The summary of a stored run (with why it ended early, as stored with it)."""
     run = store.get_run(run_id) or RunRecord(run_id)
     m = metrics_of(store, run)
     asked = asked_of(run, m)
@@ -136,7 +136,7 @@ def summarize(store: Store, run_id: str, stop_reason: str | None = None) -> RunS
         failures=_failures(store, run_id),
         failures_total=m.failed + m.errors,
         metrics=m,
-        stop_reason=stop_reason,
+        stop_reason=run.stop_reason,
     )
 
 
@@ -201,7 +201,7 @@ def run_suite(
     with _store(db) as store:
         runners = launch_runners(store, loaded, specs, options, variants=tuple(variants))
         run_ids = _in_own_loop(runners)
-        return [summarize(store, run_id, r.stop_reason) for run_id, r in zip(run_ids, runners, strict=True)]
+        return [summarize(store, run_id) for run_id in run_ids]
 
 
 def compare_runs(

@@ -1,10 +1,10 @@
 """The command line. `evaltui` alone opens the TUI; the subcommands work headless (CI).
 
 Exit codes, decided here and only here: 0 success, 1 a failed gate (or the TUI stopped on an
-error), 2 a usage, suite or store error (message on stderr, no traceback), 3 a run stopped because
-its model could not be asked (endpoint unreachable, key refused: commands/run.py), 130 interrupted
-by the user. A bug (any other exception) is exit 2 too, with one line naming the log file that
-holds its traceback.
+error), 2 a usage, suite or store error (message on stderr, no traceback), 3 a run failed because
+its model could not be asked (endpoint unreachable, key refused: commands/run.py), 4 a run stopped
+at its cost ceiling, 130 interrupted by the user. A bug (any other exception) is exit 2 too, with
+one line naming the log file that holds its traceback.
 """
 
 from __future__ import annotations
@@ -271,7 +271,9 @@ def rescore(ctx: click.Context, run_ref: str, db: Path | None, **opts: Any) -> N
 @click.option("--suite", default=None, help="Only runs of this suite (name).")
 @click.option("--model", default=None, help="Only runs of this model id.")
 @click.option("--label", default=None)
-@click.option("--status", type=click.Choice(["running", "completed", "interrupted", "failed"]), default=None)
+@click.option(
+    "--status", type=click.Choice(["running", "completed", "interrupted", "stopped", "failed"]), default=None
+)
 @click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @db_option

@@ -31,7 +31,13 @@ REFRESH_S = 0.1
 LOG_EVERY_S = 5.0
 
 
-STATUS_STYLE = {"completed": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
+STATUS_STYLE = {
+    "completed": "green",
+    "running": "cyan",
+    "interrupted": "yellow",
+    "stopped": "yellow",
+    "failed": "red",
+}
 
 
 def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:

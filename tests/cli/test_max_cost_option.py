@@ -1,5 +1,6 @@
 """`evaltui run --max-cost USD` (or a suite's `max_cost_usd`) stops a run when what it spent reaches
-the ceiling: exit 4, the reason on stderr and kept with the run, and `--resume` finishes it."""
+the ceiling: the run ends `stopped`, exit 4, the reason on stderr and kept with the run, and
+`--resume` finishes it."""
 
 from __future__ import annotations
 
@@ -23,16 +24,24 @@ def test_max_cost_stops_the_run_with_exit_4_and_resume_finishes_it(cli, api_suit
     done = cli("run", str(suite), "-c", "2", "-q", "--max-cost", "12", extra_env=key)
     assert done.returncode == 4, done.stderr
     run = json.loads(cli("runs", "--json").stdout)[0]
-    assert run["status"] == "interrupted" and 4 <= run["done"] < 40
+    assert run["status"] == "stopped" and 4 <= run["done"] < 40
+    assert "reached the cost ceiling of $12" in run["stop_reason"]
     assert "reached the cost ceiling of $12" in done.stderr
     assert f"evaltui run --resume {run['id']}" in done.stderr
-    shown = cli("show", run["id"])
-    assert "reached the cost ceiling of $12" in shown.stdout
+    assert "interrupted" not in done.stderr
+    shown = " ".join(cli("show", run["id"]).stdout.split())
+    assert "stopped: spent $" in shown and "reached the cost ceiling of $12" in shown
+    assert f"evaltui run --resume {run['id']}" in shown
+    assert json.loads(cli("show", run["id"], "--json").stdout)["run"]["status"] == "stopped"
+    listed = cli("runs", "--status", "stopped", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout)] == [run["id"]]
+    assert json.loads(cli("runs", "--status", "interrupted", "--json").stdout) == []
 
     resumed = cli("run", "--resume", run["id"], "-q", extra_env=key)
     assert resumed.returncode == 0, resumed.stderr
     run = json.loads(cli("runs", "--json").stdout)[0]
-    assert (run["status"], run["done"]) == ("completed", 40)
+    assert (run["status"], run["done"], run["stop_reason"]) == ("completed", 40, None)
 
 
 def test_a_suites_max_cost_usd_is_the_ceiling(cli, api_suite, fake_api: FakeApi) -> None:
@@ -60,3 +69,16 @@ def test_estimate_runs_nothing_and_says_which_figures_are_estimates(
     assert fake_api.stats["requests"] == 0 and json.loads(cli("runs", "--json").stdout) == []
     flat = " ".join(done.stdout.split())
     assert "fake: tokens in estimate: characters / 4" in flat and "nothing was run" in flat
+
+
+def test_a_run_whose_model_cannot_be_set_up_is_shown_failed_with_why(cli, tmp_path: Path) -> None:
+    suite = tmp_path / "bad.yaml"
+    suite.write_text(
+        "name: tiny\nprompt: '{{ input }}'\n"
+        "models:\n  - {id: bad, provider: python, model: 'nosuchmod_q:f'}\n"
+        "scorers: [{type: equals}]\ncases:\n  - {id: a, input: hi, expected: hi}\n"
+    )
+    done = cli("run", str(suite), "-q")
+    assert done.returncode == 2 and "cannot import 'nosuchmod_q'" in done.stderr
+    shown = " ".join(cli("show", "latest").stdout.split())
+    assert "failed: python model 'nosuchmod_q:f': cannot import 'nosuchmod_q'" in shown

@@ -37,8 +37,8 @@ from evaltui.suites.models import ModelSpec, Suite
 # A run stopped because its model could not be asked at all (endpoint unreachable, key refused):
 # not 1 (the model answered and a gate judged it) nor 2 (nothing ran: bad input), so CI can retry
 # or alert on infrastructure without mistaking it for a regression.
-EXIT_STOPPED = 3
-EXIT_BUDGET = 4  # a run stopped at its cost ceiling (--max-cost, max_cost_usd) with cases left
+EXIT_FAILED = 3
+EXIT_BUDGET = 4  # a run `stopped` at its cost ceiling (--max-cost, max_cost_usd) with cases left
 
 
 def find_suite(path: Path) -> Path:
@@ -129,29 +129,25 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         print_summaries(store, run_ids, out)
         if len(run_ids) > 1:
             out.print(matrix_table(store, run_ids))
-    budget = [
-        r
-        for r in runners
-        if r.budget_reason and r.run_id and stored_run(store, r.run_id).status == "interrupted"
-    ]
-    if "interrupted" in statuses and len(budget) < statuses.count("interrupted"):
+    budget = [r for r in runners if r.run_id and stored_run(store, r.run_id).status == "stopped"]
+    if "interrupted" in statuses:
         _write_json(store, run_ids, opts["json_out"], None)
         err.print(
             f"interrupted; resume with: evaltui run --resume {run_ids[statuses.index('interrupted')]}",
             markup=False,
         )
         return 130
-    stopped = [runner for runner in runners if runner.stop_reason]
-    if stopped:
+    failed = [runner for runner in runners if runner.stop_reason]
+    if failed:
         _write_json(store, run_ids, opts["json_out"], None)
-        for runner in stopped:
+        for runner in failed:
             err.print(
-                f"evaltui: run {runner.run_id} stopped: {runner.stop_reason}\n"
+                f"evaltui: run {runner.run_id} failed: {runner.stop_reason}\n"
                 f"resume it once the model answers: evaltui run --resume {runner.run_id}",
                 markup=False,
                 soft_wrap=True,
             )
-        return EXIT_STOPPED
+        return EXIT_FAILED
     if budget:
         _write_json(store, run_ids, opts["json_out"], None)
         for runner in budget:

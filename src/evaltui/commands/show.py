@@ -116,11 +116,24 @@ def show_command(store: Store, run_id: str, out: Console, *, as_json: bool, limi
         return
     run = stored_run(store, run_id)
     out.print(metrics_block(run, metrics_of(store, run)))
-    if run.stop_reason:  # `evaltui run` said it as the run stopped: here, once later
-        out.print(Text.assemble(("stopped: ", "bold yellow"), inert(run.stop_reason)))
+    for line in ended_early(run):  # `evaltui run` said it as the run ended: here, once later
+        out.print(line)
     count, rows = failures(store, run_id, limit)
     if rows:
         out.print(failures_table(count, rows, store.labels(run_id)))
+
+
+def ended_early(run: RunRecord) -> list[Text]:
+    """Why a run ended before its last case (`stopped` at its cost ceiling, `failed`), and how a
+    run that can go on is finished; nothing for a run that is completed or going on."""
+    lines = []
+    if run.stop_reason:
+        style = "bold red" if run.status == "failed" else "bold yellow"
+        lines.append(Text.assemble((f"{run.status}: ", style), inert(run.stop_reason)))
+    if run.status in ("stopped", "interrupted", "failed"):
+        how = " (with a higher --max-cost if need be)" if run.status == "stopped" else ""
+        lines.append(Text(f"resume it{how}: evaltui run --resume {run.id}", style="dim"))
+    return lines
 
 
 def stored_run(store: Store, run_id: str) -> RunRecord:

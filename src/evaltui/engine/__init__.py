@@ -12,7 +12,8 @@ Public API (`evaltui.engine`):
         .subscribe(display)                display(event) on the engine's own event-loop thread
                                            (`Display`): RunStarted, CaseFinished, Progress
                                            (LiveStats, ten a second at most), RunFinished
-        await .run() -> run_id             returns when the run is completed or interrupted
+        await .run() -> run_id             returns when the run is completed, interrupted, stopped
+                                           (at its cost ceiling) or failed (stop_reason)
         .cancel()                          thread-safe; finished results stay, run -> interrupted
         .run_id                            known once the run row exists (after RunStarted)
         .stats -> LiveStats                a cheap, thread-safe snapshot (what Progress carries):
@@ -20,6 +21,7 @@ Public API (`evaltui.engine`):
                                            tokens_out, cost_usd, p50_ms, p95_ms, rate (cases/s),
                                            eta_s, elapsed_s, concurrency, waiting_s, rate_limited
         .stop_reason, .budget_reason       why it stopped itself (failed) / at its cost ceiling
+                                           (stopped); either is kept as the run's stop_reason
     ask.Asker(http, cache, *, use_cache, prices, on_stop, concurrency)
         await .ask(model: ModelSpec, request: Request, *, epoch=0) -> Asked
                                            the one way a model is asked (a run's model, its

@@ -9,7 +9,11 @@ live stats move and `CaseFinished` events go out, so anything a watcher saw fini
 
 A run that cannot succeed stops (engine/retry.py's breaker: an endpoint that cannot be reached, a
 refused key): every worker is cancelled, the cases in flight are not recorded (`--resume` asks
-them), the run ends `failed` and `stop_reason` (also on `RunFinished`) says why.
+them), the run ends `failed` and `stop_reason` (also on `RunFinished`) says why. A run that
+reaches its cost ceiling (`--max-cost`, a suite's `max_cost_usd`) starts no new case, lets those in
+flight finish and ends `stopped` (when cases are left) with `budget_reason`; `--resume` finishes it.
+Either reason is stored with the run (`runs.stop_reason`), as is the error that ends a run `failed`
+otherwise (a model that cannot be set up).
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ class Runner:
         self._workers: list[asyncio.Task[None]] = []
         self._cancelled = False
         self.stop_reason: str | None = None  # why the run stopped itself (it ends `failed`)
-        self.budget_reason: str | None = None  # why it stopped at its cost ceiling (`interrupted`)
+        self.budget_reason: str | None = None  # why it stopped at its cost ceiling (`stopped`)
+        self._failure: str | None = None  # the error that ended it `failed` (raised to the caller)
         self._spent = 0.0  # USD this session's results spent (cached answers: nothing)
         self._writer: Any = None
         self._asker: Asker | None = None
@@ -145,7 +150,8 @@ class Runner:
         )
         try:
             self._endpoint = self._asker.endpoint(self.model)
-        except BaseException:  # a model that cannot be set up: the run ends failed, not "running"
+        except BaseException as exc:  # a model that cannot be set up: the run ends failed, not "running"
+            self._failure = str(exc) or repr(exc)
             await self._finish("failed")
             raise
         case_run = CaseRun(
@@ -166,14 +172,15 @@ class Runner:
             if not self._cancelled:  # cancelled from outside: clean up, then let it propagate
                 await self._finish(status, reporting)
                 raise
-        except BaseException:
+        except BaseException as exc:
             status = "failed"
+            self._failure = str(exc) or repr(exc)
             await self._finish(status, reporting)
             raise
         if self._cancelled:
             status = "interrupted" if self.stop_reason is None else "failed"
         elif self.budget_reason is not None and next(cases, None) is not None:
-            status = "interrupted"  # at its cost ceiling with cases left: --resume asks them
+            status = "stopped"  # at its cost ceiling with cases left: --resume asks them
         await self._finish(status, reporting)
         return self.run_id
 
@@ -234,8 +241,11 @@ class Runner:
         self._emit(RunFinished(run_id, status, _public_counters(run), self._why(status)))  # type: ignore[arg-type]
 
     def _why(self, status: str) -> str | None:
-        """Why the run ended early: stopped (`failed`), or at its cost ceiling with cases left."""
-        return self.stop_reason or (self.budget_reason if status == "interrupted" else None)
+        """Why the run ended early: it could not succeed or broke (`failed`), or it reached its
+        cost ceiling with cases left (`stopped`). None for a run completed or interrupted."""
+        if status == "failed":
+            return self.stop_reason or self._failure
+        return self.budget_reason if status == "stopped" else None
 
     def _committed_threadsafe(self, results: list[Result]) -> None:
         loop = self._loop
