@@ -164,3 +164,16 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
     listed = ([cid for cid in same if cid in out_b], [cid for cid in ids if side_a[cid] or side_b[cid]])
     assert changed_and_all(store, a, b, one_epoch=True) == listed
     assert changed_and_all(store, a, b, one_epoch=False) == listed
+
+
+def test_a_run_that_ended_early_is_named_as_such_not_passed_off_as_complete(store: Store) -> None:
+    suite = make_suite(IDS)
+    a = make_run(store, suite, dict.fromkeys(IDS[:3], "pass"))  # stopped after 3 of 7
+    store.finish_run(a, "stopped", {}, reason="reached the cost ceiling of $1")
+    store.write(lambda conn: conn.execute("UPDATE runs SET total = 7 WHERE id = ?", (a,)), what="total")
+    b = make_run(store, suite, dict.fromkeys(IDS, "pass"))
+    c = compare_runs(store, a, b)
+    assert "A is stopped (3 of its 7 results): reached the cost ceiling of $1" in c.warning()
+    assert c.to_dict()["warning"] == c.warning()
+    assert "B is" not in c.warning()
+    assert compare_runs(store, b, b).warning() == ""

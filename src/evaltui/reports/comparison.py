@@ -101,6 +101,9 @@ class Counts:
     only_b: int = 0
 
 
+ENDED_EARLY = ("interrupted", "stopped", "failed")  # run statuses of a run with cases never asked
+
+
 @dataclass
 class Comparison:
     run_a: RunRecord
@@ -134,13 +137,22 @@ class Comparison:
         return "; ".join(parts)
 
     def warning(self) -> str:
-        """What makes the comparison suspect before any number is read (empty when nothing does)."""
+        """What makes the comparison suspect before any number is read (empty when nothing does):
+        other suites, or a run that ended early (a baseline or candidate `stopped` at its cost
+        ceiling must not read as a complete run)."""
         a, b = self.run_a.suite, self.run_b.suite
+        parts = []
         if self.suites == "different":
-            return f"A and B are runs of different suites ({a!r}, {b!r}): only shared case ids are compared"
+            parts.append(
+                f"A and B are runs of different suites ({a!r}, {b!r}): only shared case ids are compared"
+            )
         if self.suites == "changed":
-            return f"suite {a!r} changed between the runs: only shared case ids are compared"
-        return ""
+            parts.append(f"suite {a!r} changed between the runs: only shared case ids are compared")
+        for side, run in (("A", self.run_a), ("B", self.run_b)):
+            if run.status in ENDED_EARLY:
+                why = f": {run.stop_reason}" if run.stop_reason else ""
+                parts.append(f"{side} is {run.status} ({run.done:,} of its {run.total:,} results){why}")
+        return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready(
