@@ -193,7 +193,13 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
     help="Where code-exec runs model code: bwrap (bubblewrap, the default) or none (unsandboxed: "
     "only for code you trust; warned and recorded with the run). Overrides the suite's choice.",
 )
-@click.option("--resume", "resume", default=None, metavar="RUN_ID", help="Finish an interrupted run.")
+@click.option(
+    "--resume",
+    "resume",
+    default=None,
+    metavar="RUN_ID",
+    help="Finish a run that ended early (interrupted, stopped or failed).",
+)
 @click.option("--retry-errors", is_flag=True, help="With --resume, ask again the cases that errored.")
 @click.option(
     "--only-failing",

@@ -8,15 +8,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual.widgets import DataTable
 
 from evaltui.engine import CaseFinished, Runner, RunOptions, prepare
 from evaltui.store import Store
 from evaltui.suites import load_suite
-from evaltui.suites.models import ModelSpec
+from evaltui.suites.models import ModelSpec, Price
 from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.run import RunScreen
+from evaltui.tui.screens.runs import RunsScreen
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.run_header import RunHeader
+from evaltui.tui.widgets.tones import tone
 from tests.tui.conftest import AppFactory, palette_choose, screen_text, wait_until
 
 LONG = 1200  # wait_until steps for a resumed run to finish
@@ -43,6 +46,20 @@ def interrupted_run(db_path: Path, suite_dir: Path) -> str:
         run_id = asyncio.run(runner.run())
         run = store.get_run(run_id)
         assert run.status == "interrupted" and 5 <= run.done < 12
+    return run_id
+
+
+@pytest.fixture
+def stopped_run(db_path: Path, suite_dir: Path) -> str:
+    """The echo suite run at a dollar a token with a $5 ceiling: stopped after a few cases."""
+    suite = load_suite(suite_dir / "echo.yaml")
+    price = Price(input_per_mtok=1_000_000, output_per_mtok=1_000_000)
+    model = ModelSpec(provider="demo", model="echo", price=price)
+    with Store(db_path) as store:
+        runner = Runner(store, prepare(suite), model, RunOptions(concurrency=1, max_cost_usd=5))
+        run_id = asyncio.run(runner.run())
+        run = store.get_run(run_id)
+        assert run.status == "stopped" and 1 <= run.done < 12
     return run_id
 
 
@@ -106,6 +123,20 @@ async def test_r_resumes_an_interrupted_run_in_place(
         assert (run.status, run.done, run.passed, run.failed) == ("completed", 12, 8, 4)
 
 
+async def test_r_resumes_a_run_stopped_at_its_cost_ceiling_to_completion(
+    make_tui: AppFactory, stopped_run: str, db_path: Path
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_run(pilot, stopped_run, "stopped")
+        assert "Resume" in footer(app)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "completed" in header(app), steps=LONG)
+    with Store(db_path) as store:
+        run = store.get_run(stopped_run)
+        assert (run.status, run.done, run.stop_reason) == ("completed", 12, None)
+
+
 async def test_the_palette_retries_a_runs_errored_cases(
     make_tui: AppFactory,
     errored_run: str,
@@ -136,3 +167,19 @@ async def test_a_completed_run_without_errors_offers_neither(make_tui: AppFactor
         await pilot.pause()
         assert "Resume" not in footer_now and "Retry errors" not in footer_now
         assert not app.live and "completed" in header(app)
+
+
+async def test_the_runs_list_shows_a_stopped_run_as_ended_early_and_filters_by_it(
+    make_tui: AppFactory, stopped_run: str, interrupted_run: str
+) -> None:
+    app = make_tui()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 2)
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        cell = table.get_cell(stopped_run, "status")
+        assert cell.plain == "stopped" and cell.style == tone(app, "warning")
+        await pilot.press("slash", *"status:stopped", "enter")
+        await wait_until(pilot, lambda: [run.id for run in screen.runs] == [stopped_run])

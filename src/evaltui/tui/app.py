@@ -229,7 +229,7 @@ class EvaltuiApp(App[None]):
                 markup=False,
                 timeout=15,
             )
-        elif message.detail:  # at its cost ceiling, cases left
+        elif message.detail and message.status == "stopped":  # at its cost ceiling, cases left
             self.notify(
                 f"Run {message.run_id} stopped: {message.detail}. Resume it (r) to ask the rest.",
                 title="Run stopped",

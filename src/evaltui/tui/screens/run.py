@@ -78,7 +78,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             "r",
             "resume",
             "Resume",
-            tooltip="Finish an interrupted or failed run: ask the cases it never asked (as it was started)",
+            tooltip="Finish a run that ended early: ask the cases it never asked (as it was started)",
             id="run.resume",
         ),
         Binding(
@@ -342,7 +342,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         status = self.run.status
         if status == "running" or host(self).live.get(self.run_id) is not None:
             return False
-        return bool(self.run.errors) if retry_errors else status in ("interrupted", "failed")
+        return bool(self.run.errors) if retry_errors else status in ("interrupted", "stopped", "failed")
 
     def ended(self) -> bool:
         """The run is over (not going on here or in another process)."""

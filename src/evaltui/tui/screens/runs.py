@@ -18,12 +18,11 @@ from evaltui.tui.host import host
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import one_line
-from evaltui.tui.widgets.tones import tone
+from evaltui.tui.widgets.tones import run_status_tone, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 LIMIT = 500
 FILTER_KEYS = ("suite", "model", "label", "status")
-STATUS_TONES = {"completed": "success", "running": "warning", "interrupted": "warning", "failed": "error"}
 COLUMNS = ("started", "run", "suite", "model", "status", "pass rate", "done", "label")
 DROPPED_FIRST = ("label", "started", "model", "suite", "status", "run")  # pass rate and done stay
 
@@ -142,7 +141,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             "run": one_line(run.id, 24),
             "suite": one_line(run.suite, names),
             "model": one_line(run.model_id, names),
-            "status": Text(status, tone(self.app, STATUS_TONES.get(status, "text-muted"))),
+            "status": Text(status, run_status_tone(self.app, status)),
             "pass rate": Text(fmt.pct(figures.run_pass_rate(run)), justify="right"),
             "done": self._done(run),
             "label": one_line(run.label or "", 20),

@@ -15,7 +15,7 @@ from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
-from evaltui.tui.widgets.tones import status_tone, tone
+from evaltui.tui.widgets.tones import run_status_tone, status_tone, tone
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,9 @@ class RunHeader(Static):
         text.append(" · ")
         text.append_text(one_line(run.model_id, 40, style="bold"))
         status = run.status
-        text.append(f" · {status}", tone(app, "warning" if status == "running" else "text-muted"))
+        # a completed run's status reads quietly; one going on or ended early stands out
+        quiet = status == "completed"
+        text.append(f" · {status}", tone(app, "text-muted") if quiet else run_status_tone(app, status))
         if run.label:
             text.append(" · ")
             text.append_text(one_line(run.label, 30))

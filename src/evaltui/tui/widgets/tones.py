@@ -10,6 +10,14 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 
 STATUS_TONES = {"pass": "success", "fail": "error", "error": "warning"}
+# A run's status: anything that ended before its last case (and can be resumed) is a warning.
+RUN_STATUS_TONES = {
+    "completed": "success",
+    "running": "warning",
+    "interrupted": "warning",
+    "stopped": "warning",
+    "failed": "error",
+}
 
 
 @lru_cache(maxsize=256)
@@ -37,6 +45,10 @@ def tone(app: App[object], variable: str, *, bold: bool = False) -> Style:
 
 def status_tone(app: App[object], status: str, *, bold: bool = False) -> Style:
     return tone(app, STATUS_TONES.get(status, "text-muted"), bold=bold)
+
+
+def run_status_tone(app: App[object], status: str, *, bold: bool = False) -> Style:
+    return tone(app, RUN_STATUS_TONES.get(status, "text-muted"), bold=bold)
 
 
 def colourless(app: App[object]) -> bool:
