@@ -79,7 +79,7 @@ def big_runs(path: Path, n: int, output_of: Any) -> tuple[str, str]:
     conn.close()
     with Store(path) as store:  # finished as the engine finishes a run: counters, metrics, status
         for run_id in run_ids:
-            store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)).to_dict())
+            store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)))
     return run_ids[0], run_ids[1]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, prepare, run_many
+from evaltui.engine.events import event_to_dict
 from evaltui.errors import ProviderError
 from evaltui.store import Store
 from evaltui.suites import load_suite
@@ -99,6 +100,22 @@ async def test_case_finished_is_emitted_only_once_the_result_is_in_the_database(
     assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
     assert sum(isinstance(e, CaseFinished) for e in events) == 20
     assert runner.stats.done == 20 and runner.stats.passed + runner.stats.failed == 20
+
+
+async def test_run_finished_carries_the_stored_counters_as_the_events_stream_prints_them(
+    store, make_suite, api_model
+):
+    ended: list[RunFinished] = []
+    runner = Runner(store, make_suite(9), api_model(), RunOptions(concurrency=4))
+    runner.subscribe(lambda event: ended.append(event) if isinstance(event, RunFinished) else None)
+    run_id = await runner.run()
+    run = store.get_run(run_id)
+    (event,) = ended
+    assert event_to_dict(event)["counters"] == {
+        "total": 9, "done": 9, "passed": 6, "failed": 3, "errors": 0,
+        "tokens_in": run.tokens_in, "tokens_out": run.tokens_out, "cost_usd": run.cost_usd,
+    }  # fmt: skip
+    assert run.tokens_in > 0
 
 
 async def test_cancel_keeps_finished_results_and_resume_asks_only_the_missing(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.engine.resume import plan_resume
 from evaltui.errors import StoreError
 from evaltui.store import Store
@@ -201,7 +202,9 @@ def test_a_v8_database_migrates_to_allow_stopped_runs_losing_no_result(db_path: 
         assert indexes == old_indexes
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        store.finish_run("20250101-000000-aaaaaa", "stopped", {}, reason="cost ceiling $0.05 reached")
+        store.finish_run(
+            "20250101-000000-aaaaaa", "stopped", run_metrics(()), reason="cost ceiling $0.05 reached"
+        )
         assert store.get_run("20250101-000000-aaaaaa").status == "stopped"
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE runs SET status = 'bogus' WHERE id = '20250101-000001-aaaaaa'")

@@ -43,7 +43,7 @@ def freeze_run(db_path: Path, run_id: str, new_id: str = FIXED_RUN_ID, when: str
         conn.execute("UPDATE suites SET created_at = ?", (FIXED_TIME,))
     conn.close()
     with Store(db_path) as store:  # the metrics kept on the run follow the frozen latencies
-        store.set_run_metrics(new_id, run_metrics(store.iter_metric_rows(new_id)).to_dict())
+        store.set_run_metrics(new_id, run_metrics(store.iter_metric_rows(new_id)))
     return new_id
 
 

@@ -41,7 +41,7 @@ def write_history(
                 ok = (index % 2 == 0) if f"c{i:03d}" == flipper else i < passed
                 writer.put(result_row(run_id, f"c{i:03d}", "pass" if ok else "fail", **row))
             writer.close()
-            store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)).to_dict())
+            store.finish_run(run_id, "completed", run_metrics(store.iter_metric_rows(run_id)))
             ids.append(run_id)
     return ids
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from evaltui.engine.stats import LiveStats
+from evaltui.records import RunRecord
 
 PROGRESS_EVERY_S = 0.1
 
@@ -52,10 +53,40 @@ class CaseFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class RunCounters:
+    """A finished run's counters as the store recounted them from its results (each None when the
+    run could not be read back)."""
+
+    total: int | None = None
+    done: int | None = None
+    passed: int | None = None
+    failed: int | None = None
+    errors: int | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float | None = None  # None also when some answer's price is unknown
+
+    @classmethod
+    def of(cls, run: RunRecord | None) -> RunCounters:
+        if run is None:
+            return cls()
+        return cls(
+            run.total,
+            run.done,
+            run.passed,
+            run.failed,
+            run.errors,
+            run.tokens_in,
+            run.tokens_out,
+            run.cost_usd,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     run_id: str
     status: RunStatus
-    counters: dict[str, Any] = field(default_factory=dict)
+    counters: RunCounters = field(default_factory=RunCounters)
     reason: str | None = None  # why a `failed` run stopped (its endpoint unreachable, its key refused)
 
 

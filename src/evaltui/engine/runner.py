@@ -28,7 +28,15 @@ from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally, run_metrics, spent
 from evaltui.engine.ask import Asker, CacheAccess
-from evaltui.engine.events import PROGRESS_EVERY_S, CaseFinished, Event, Progress, RunFinished, RunStarted
+from evaltui.engine.events import (
+    PROGRESS_EVERY_S,
+    CaseFinished,
+    Event,
+    Progress,
+    RunCounters,
+    RunFinished,
+    RunStarted,
+)
 from evaltui.engine.plan import RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
@@ -36,7 +44,7 @@ from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import Result, RunRecord
+from evaltui.records import Result
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -225,11 +233,9 @@ class Runner:
             await asyncio.to_thread(self._writer.close)
             await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
             if self._tally is not None:  # every result of this fresh run went through _committed
-                metrics = self._tally.metrics().to_dict()
+                metrics = self._tally.metrics()
             else:  # a resumed run's earlier results are only in the store
-                metrics = await asyncio.to_thread(
-                    lambda: run_metrics(self.store.iter_metric_rows(run_id)).to_dict()
-                )
+                metrics = await asyncio.to_thread(lambda: run_metrics(self.store.iter_metric_rows(run_id)))
             await asyncio.to_thread(self.store.finish_run, run_id, status, metrics, reason=self._why(status))
             await asyncio.to_thread(self.store.checkpoint)  # the .db file alone now holds the run
         finally:
@@ -238,7 +244,7 @@ class Runner:
         run = await asyncio.to_thread(self.store.get_run, run_id)
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
-        self._emit(RunFinished(run_id, status, _public_counters(run), self._why(status)))  # type: ignore[arg-type]
+        self._emit(RunFinished(run_id, status, RunCounters.of(run), self._why(status)))  # type: ignore[arg-type]
 
     def _why(self, status: str) -> str | None:
         """Why the run ended early: it could not succeed or broke (`failed`), or it reached its
@@ -310,11 +316,6 @@ class Runner:
                 f"spent ${self._spent:.4f}, which reached the cost ceiling of ${ceiling:g} "
                 "(the requests then in flight were finished)"
             )
-
-
-def _public_counters(run: RunRecord | None) -> dict[str, Any]:
-    keys = ("total", "done", "passed", "failed", "errors", "tokens_in", "tokens_out", "cost_usd")
-    return {k: getattr(run, k) if run else None for k in keys}
 
 
 def new_group_id() -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from evaltui import __version__
 from evaltui.errors import StoreError
-from evaltui.records import RunRecord
+from evaltui.records import RunMetrics, RunRecord
 from evaltui.store.codec import decode_row, dump_json
 from evaltui.store.connection import ThreadConnections
 from evaltui.suites.models import ModelSpec
@@ -240,14 +240,13 @@ class RunQueries(ThreadConnections):
         """Recompute done/passed/failed/errors, tokens and cost from the run's results."""
         self.write(lambda conn: conn.execute(COUNTERS_SQL, {"run": run_id}), what="the run counters")
 
-    def set_run_metrics(self, run_id: str, metrics: dict[str, Any]) -> None:
+    def set_run_metrics(self, run_id: str, metrics: RunMetrics) -> None:
         """Keep a run's metrics summary (analysis.metrics) so listings need not recompute it."""
         sql = "UPDATE runs SET metrics = ? WHERE id = ?"
-        self.write(lambda conn: conn.execute(sql, (dump_json(metrics), run_id)), what="the run metrics")
+        kept = dump_json(metrics.to_dict())
+        self.write(lambda conn: conn.execute(sql, (kept, run_id)), what="the run metrics")
 
-    def finish_run(
-        self, run_id: str, status: str, metrics: dict[str, Any], *, reason: str | None = None
-    ) -> None:
+    def finish_run(self, run_id: str, status: str, metrics: RunMetrics, *, reason: str | None = None) -> None:
         """End a run in one transaction: its counters recounted from its results, its metrics
         kept, its status (anything but `running`), finish time and why it stopped early (`reason`)
         set."""
@@ -255,10 +254,12 @@ class RunQueries(ThreadConnections):
         if status not in ends:
             raise StoreError(f"a run cannot finish as {status!r}; expected one of {ends}")
 
+        kept = dump_json(metrics.to_dict())
+
         def end(conn: sqlite3.Connection) -> None:
             conn.execute(COUNTERS_SQL, {"run": run_id})
             sql = "UPDATE runs SET metrics = ?, status = ?, finished_at = ?, stop_reason = ? WHERE id = ?"
-            if conn.execute(sql, (dump_json(metrics), status, now_iso(), reason, run_id)).rowcount != 1:
+            if conn.execute(sql, (kept, status, now_iso(), reason, run_id)).rowcount != 1:
                 raise StoreError(f"no run {run_id!r} in {self.path}")
 
         self.write(end, what="the run's end")
