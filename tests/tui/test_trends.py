@@ -76,7 +76,7 @@ async def test_t_opens_trends_with_a_line_per_model_and_the_drop_flagged(
         drawn = screen.query_one("#trends-pass", PlotextPlot).render().plain  # type: ignore[union-attr]
         assert "demo:keyword" in drawn and "demo:rules" in drawn and "▼" in drawn
         await pilot.press("q")
-        await wait_until(pilot, lambda: not isinstance(app.screen, TrendsScreen), steps=1200)  # a loaded CI
+        await wait_until(pilot, lambda: not isinstance(app.screen, TrendsScreen))
 
 
 async def test_a_chart_no_run_has_a_value_for_says_so(make_tui: AppFactory, db_path: Path) -> None:

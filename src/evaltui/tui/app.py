@@ -133,11 +133,15 @@ class EvaltuiApp(App[None]):
         """Textual parses a widget class's DEFAULT_CSS when the first widget of that class mounts:
         ~80 ms of the event loop when the Run screen first opens, in the middle of a live run
         (bench/tui.py). Mount one hidden widget of each such class once the home screen is painted,
-        one at a time so that the loop stays free between them, while the user reads the home screen."""
+        one at a time so that the loop stays free between them, while the user reads the home screen.
+        They go on the bottom screen, which is never shown: on the screen on top, one the user just
+        opened could give its focus to the hidden Input or table as it shows, and once that widget
+        was removed every key (q included) went to a widget no longer on screen."""
+        hidden = self.screen_stack[0]
         for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal, Trajectory):
             widget: Widget = make()
             widget.display = False
-            await self.screen.mount(widget)
+            await hidden.mount(widget)
             await widget.remove()
         # What start-up built (modules, stylesheets, the home screen) lives as long as the app: keep it
         # out of the collector's full passes, which otherwise stall the loop ~100 ms mid-run.
