@@ -197,3 +197,17 @@ def test_chromium_renders_the_report_and_runs_no_payload(hostile_db, cli) -> Non
     assert seen["scripts"] == 0 and seen["frames"] == 0
     assert seen["title"] != "pwned" and seen["title"].startswith("evaltui run")
     assert PAYLOADS[0] in seen["text"] or "document.title='pwned'" in seen["text"]
+
+
+def test_exports_of_a_stopped_run_say_it_stopped_and_why(tmp_path: Path, cli) -> None:
+    db = tmp_path / "r.db"
+    cases = [Case(id=f"c{i}", input="q", expected="yes") for i in range(4)]
+    with Store(db) as store:
+        run = make_run(store, Suite(name="support", prompt="{{ input }}", cases=cases), {"c0": "pass"})
+        store.finish_run(run, "stopped", {}, reason="reached the cost ceiling of $0.05 <b>")
+    assert cli("--db", str(db), "export", run, "--format", "html", "-o", "r.html").returncode == 0
+    text = " ".join(assert_inert((tmp_path / "r.html").read_text()).text)
+    assert "stopped: reached the cost ceiling of $0.05 <b>" in text
+    done = cli("--db", str(db), "export", run, "--format", "md")
+    assert done.returncode == 0, done.stderr
+    assert "stopped: reached the cost ceiling of" in done.stdout

@@ -95,6 +95,9 @@ def write_md(store: Store, run_id: str, handle: IO[str], *, terminal: bool = Fal
     run = store.get_run(run_id)
     suite, model_id = (None, None) if run is None else (run.suite, run.model_id)
     handle.write(f"## Run {cell(run_id)}: {cell(str(suite))} × {cell(str(model_id))}\n\n")
+    if run is not None and run.status != "completed":  # not every case was asked: say so first
+        reason = f": {cell(run.stop_reason)}" if run.stop_reason else ""
+        handle.write(f"_{run.status}{reason} ({run.done:,} of {run.total:,} results)_\n\n")
     handle.write("| case | epoch | status | output | why | label | notes |\n|---|---|---|---|---|---|---|\n")
     for result, row in _results(store, run_id):
         output = (result.output or "")[:MD_OUTPUT_CHARS]

@@ -119,7 +119,7 @@ def _summary(run: RunRecord, m: RunMetrics) -> Iterator[str]:
     rows = [
         ("suite", _e(run.suite)),
         ("model", _e(run.model_id)),
-        ("status", _e(run.status)),
+        ("status", _e(f"{run.status}: {run.stop_reason}" if run.stop_reason else run.status)),
         ("label", _e(run.label or "–")),
         ("started", _e(run.started_at)),
         ("pass rate", _e(_rate(run, m))),
