@@ -156,11 +156,9 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
 
     agree = {"all pass": 0, "all fail": 0, "disagree": 0}
     for row in case_verdicts(store, run_ids):
-        if row["runs"] < len(run_ids):
+        if row.runs < len(run_ids):
             continue  # not scored by every model
-        key = (
-            "all pass" if row["passing"] == row["runs"] else "all fail" if not row["passing"] else "disagree"
-        )
+        key = "all pass" if row.passing == row.runs else "all fail" if not row.passing else "disagree"
         agree[key] += 1
     table = Table(title="models", header_style="bold")
     for column in ("model", "pass rate", "95% CI", "p95", "cost"):

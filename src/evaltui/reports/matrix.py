@@ -41,11 +41,7 @@ def case_ids(store: Store, run_ids: list[str]) -> CaseIds:
         "GROUP BY case_id ORDER BY min(position), case_id"
     )
     every = [row["case_id"] for row in store.stream(sql, run_ids, what="the group's cases")]
-    split = {
-        row["case_id"]
-        for row in case_verdicts(store, run_ids)
-        if row["runs"] >= 2 and 0 < row["passing"] < row["runs"]
-    }
+    split = {row.case_id for row in case_verdicts(store, run_ids) if row.split}
     return CaseIds(every, [case_id for case_id in every if case_id in split])
 
 

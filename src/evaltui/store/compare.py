@@ -15,7 +15,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from evaltui.store.connection import ThreadConnections
 
@@ -237,9 +236,23 @@ def page_sides(
     }
 
 
-def case_verdicts(store: ThreadConnections, run_ids: list[str]) -> Iterator[dict[str, Any]]:
-    """Per case id across several runs (a matrix): how many runs scored it and how many passed it
-    (a run passes a case when at least half its scored epochs passed)."""
+@dataclass(frozen=True, slots=True)
+class CaseVerdicts:
+    """One case across several runs (a matrix): how many runs scored it and how many passed it."""
+
+    case_id: str
+    runs: int
+    passing: int
+
+    @property
+    def split(self) -> bool:
+        """Scored by two runs or more, and some passed it while others did not."""
+        return self.runs >= 2 and 0 < self.passing < self.runs
+
+
+def case_verdicts(store: ThreadConnections, run_ids: list[str]) -> Iterator[CaseVerdicts]:
+    """Per case id across several runs: how many runs scored it and how many passed it (a run
+    passes a case when at least half its scored epochs passed)."""
     marks = ", ".join("?" for _ in run_ids)
     sql = (
         "SELECT case_id, count(*) AS runs, sum(share >= 0.5) AS passing FROM ("
@@ -247,4 +260,5 @@ def case_verdicts(store: ThreadConnections, run_ids: list[str]) -> Iterator[dict
         f"  WHERE run_id IN ({marks}) AND status != 'error' GROUP BY run_id, case_id"
         ") GROUP BY case_id"
     )
-    return store.stream(sql, run_ids, what="the runs' verdicts")
+    for case_id, runs, passing in store.tuples(sql, run_ids, what="the runs' verdicts"):
+        yield CaseVerdicts(case_id, runs, passing)
