@@ -168,3 +168,17 @@ def test_sandbox_for_a_run_reads_no_case_file_when_no_case_has_scorers_of_its_ow
     monkeypatch.setattr(caselist, "iter_case_file", None)  # any read of the file would fail
     sandboxed = with_sandbox(suite, "none")
     assert sandboxed.scorers[0].model_extra["sandbox"] == "none" and len(sandboxed.cases) == 2
+
+
+def test_a_case_file_changed_after_loading_is_refused_when_the_suite_is_saved_and_nothing_is_kept(
+    tmp_path, store
+) -> None:
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "input": "x"}\n{"id": "b", "input": "y"}\n')
+    (tmp_path / "s.yaml").write_text("name: t\nprompt: '{{ input }}'\ncases:\n  - file: cases.jsonl\n")
+    suite = load_suite(tmp_path / "s.yaml")
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "input": "x"}\n{"id": "b", "input": "z"}\n')
+    with pytest.raises(SuiteError, match="case files changed") as info:
+        store.save_suite(suite)
+    assert info.value.file.endswith("cases.jsonl")
+    assert store.query("SELECT id FROM suites", (), what="suites") == []
+    assert store.query("SELECT case_id FROM cases", (), what="cases") == []

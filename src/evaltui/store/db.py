@@ -55,11 +55,13 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         cases included, so saving the same suite twice is one row, and a changed suite is a new one.
 
         The suite's row keeps its definition without the cases (`"cases": []`); each case is a row
-        of `cases`. The id is hashed and the cases inserted in one walk over them, a thousand rows
-        at a time, so a suite read from case files (suites/caselist.py) is never held whole; the
-        loader already hashed such a suite, so a suite stored before is found without a walk."""
+        of `cases`, inserted a thousand at a time as one walk reads them, so a suite read from case
+        files (suites/caselist.py) is never held whole. The loader's walk hashed such a suite: a
+        suite stored before is found without a walk, and the saving walk checks the case files'
+        bytes against the loader's digest rather than hashing every case again."""
         known = getattr(suite.cases, "known_id", None)
         suite_id = known(suite) if known is not None else None
+        hashed = suite_id is not None
         if suite_id is None:
             suite_id = definition_id(suite)
         if self.query_one("SELECT 1 AS found FROM suites WHERE id = ?", (suite_id,), what="the suites"):
@@ -70,7 +72,10 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
-            if definition_id(suite, cases=_inserting(conn, suite_id, suite.cases)) != suite_id:
+            if hashed:  # the loader's walk hashed it: its case files' bytes are checked instead
+                for _ in _inserting(conn, suite_id, suite.cases.unchanged()):  # type: ignore[attr-defined]
+                    pass
+            elif definition_id(suite, cases=_inserting(conn, suite_id, suite.cases)) != suite_id:
                 raise SuiteError(
                     "the suite's case files changed while it was being run; run it again", file=suite.path
                 )

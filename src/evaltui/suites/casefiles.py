@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,8 +32,10 @@ _TAG_SPLIT = re.compile(r"[;,]")
 RawCase = tuple[int, dict[str, Any]]  # (line number, the case's fields as written)
 
 
-def iter_case_file(path: Path, display: str) -> Iterator[RawCase]:
-    """Yield (line, fields) for every case in a `.jsonl` or `.csv` file, in file order."""
+def iter_case_file(path: Path, display: str, seen: Callable[[bytes], Any] | None = None) -> Iterator[RawCase]:
+    """Yield (line, fields) for every case in a `.jsonl` or `.csv` file, in file order. `seen` is
+    given each line's bytes as read (a digest's `update`: suites/caselist.py checks with it that a
+    file is unchanged since the suite was loaded)."""
     suffix = path.suffix.lower()
     if suffix not in CASE_FILE_SUFFIXES:
         raise SuiteError(f"case files must end in .jsonl or .csv, not {suffix or 'nothing'!r}", file=display)
@@ -43,13 +45,17 @@ def iter_case_file(path: Path, display: str) -> Iterator[RawCase]:
         raise SuiteError(f"cannot read the case file ({exc.strerror or exc})", file=display) from exc
     with handle:
         if suffix == ".jsonl":
-            yield from _iter_jsonl(handle, display)
+            yield from _iter_jsonl(handle, display, seen)
         else:
-            yield from _iter_csv(handle, display)
+            yield from _iter_csv(handle, display, seen)
 
 
-def _text_lines(handle: BinaryIO, display: str) -> Iterator[tuple[int, str]]:
+def _text_lines(
+    handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | None
+) -> Iterator[tuple[int, str]]:
     for number, raw in enumerate(handle, start=1):
+        if seen is not None:
+            seen(raw)
         yield number, decode_text(raw, display, first_line=number)
 
 
@@ -74,8 +80,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _iter_jsonl(handle: BinaryIO, display: str) -> Iterator[RawCase]:
-    for number, text in _text_lines(handle, display):
+def _iter_jsonl(handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | None) -> Iterator[RawCase]:
+    for number, text in _text_lines(handle, display, seen):
         if not text.strip():
             continue
         if text.count("[") + text.count("{") > MAX_DEPTH:
@@ -122,8 +128,8 @@ def _check_depth(text: str, display: str, number: int) -> None:
             depth -= 1
 
 
-def _iter_csv(handle: BinaryIO, display: str) -> Iterator[RawCase]:
-    physical = _text_lines(handle, display)
+def _iter_csv(handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | None) -> Iterator[RawCase]:
+    physical = _text_lines(handle, display, seen)
     reader = csv.reader(text for _, text in physical)
     header: list[str] | None = None
     row_start = 1

@@ -5,15 +5,16 @@ A suite with `- file:` entries gets a `CaseList` as its `cases`: the inline case
 memory as YAML) are kept; each case file is read again, line by line, whenever the list is
 iterated. So a run of a million-case suite holds the cases in flight, not the suite. The loader
 walks the list once to validate it (every problem reported with file, line and field before any
-model is asked) and to count it and hash it; the store walks it to save the suite; the run walks it
-to ask. Each walk builds fresh `Case` objects.
+model is asked), to count it and to hash it (the store's suite id); the store walks it to save the
+suite's cases as rows; the run walks it to ask. Each walk builds fresh `Case` objects.
 
-A case file changed between two walks would give different cases: the store's save compares the
-definition hash it computes with the one the loader computed and refuses a mismatch.
+A case file changed between two walks would give different cases: the loader's walk keeps a digest
+of the bytes it read, and the store's saving walk (`unchanged`) refuses files whose bytes differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from evaltui.errors import SuiteError
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.models import Case, Suite
 
@@ -54,23 +56,41 @@ class CaseList:
         self._count: int | None = None
         self._tags: Counter[str] | None = None
         self.own_scorers: bool | None = None  # unknown until the loader's walk
+        self._files: bytes | None = None  # the digest of the case files' bytes that walk read
         # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
         # store can look the suite up without walking it again. A prompt variant's copy of the
         # suite shares this list but not its definition, hence the key.
         self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
 
-    def counted(self, count: int, tags: Counter[str], own_scorers: bool) -> None:
-        """What the loader's walk found: how many cases, how many carry each tag, and whether
-        any case has scorers of its own (when none has, every case is scored by the suite's)."""
+    def counted(self, count: int, tags: Counter[str], own_scorers: bool, files: bytes) -> None:
+        """What the loader's walk (`digested`) found: how many cases, how many carry each tag,
+        whether any case has scorers of its own (when none has, every case is scored by the
+        suite's), and the digest of the case files' bytes it read."""
         self._count = count
         self._tags = tags
         self.own_scorers = own_scorers
+        self._files = files
+
+    def digested(self, digest: Any) -> Iterator[Case]:
+        """A walk that feeds the case files' bytes, as read, to `digest` (a hashlib object)."""
+        return self._walk(digest.update)
+
+    def unchanged(self) -> Iterator[Case]:
+        """A walk that ends in SuiteError when the case files' bytes are not those the loader's walk
+        read: the store's walk saving a suite under the id the loader hashed checks it this way,
+        at the cost of a digest of the bytes rather than a hash of every case as JSON."""
+        digest = hashlib.sha256()
+        yield from self._walk(digest.update)
+        if self._files is None or digest.digest() != self._files:
+            shown = next((s.display for s in self._segments if isinstance(s, CaseFile)), None)
+            raise SuiteError("the suite's case files changed since it was loaded; run it again", file=shown)
 
     def mapped(self, change: Callable[[Case], Case]) -> CaseList:
         """This list with `change` applied to each case as a walk reads it. `change` keeps each
         case's id and tags (it rewrites scorers, say), so what the loading walk counted still holds."""
         copy = CaseList((lambda: map(change, self),))
         copy._count, copy._tags, copy.own_scorers = self._count, self._tags, self.own_scorers
+        # not its files' digest: the copy's cases are not the file's, a save of it hashes them
         return copy
 
     def remember_id(self, suite: Suite, suite_id: str, *, rendered: bool = False) -> None:
@@ -88,11 +108,14 @@ class CaseList:
         return any(done for known, _, done in self._ids if known == head)
 
     def __iter__(self) -> Iterator[Case]:
+        return self._walk(None)
+
+    def _walk(self, seen: Callable[[bytes], Any] | None) -> Iterator[Case]:
         for segment in self._segments:
             if isinstance(segment, list):
                 yield from segment
             elif isinstance(segment, CaseFile):
-                for line, fields in iter_case_file(segment.path, segment.display):
+                for line, fields in iter_case_file(segment.path, segment.display, seen):
                     yield self._build(fields, segment.display, line)
             else:
                 yield from segment()

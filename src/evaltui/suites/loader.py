@@ -7,6 +7,7 @@ case files that are missing, outside the suite's folder, not UTF-8 or not JSON.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -100,8 +101,9 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
 
     def checked() -> Iterator[Case]:
         nonlocal own_scorers
-        count, tags = 0, Counter[str]()
-        for case in suite.cases:
+        count, tags, files = 0, Counter[str](), hashlib.sha256()
+        walk = suite.cases.digested(files) if isinstance(suite.cases, CaseList) else suite.cases
+        for case in walk:
             tags.update(case.tags)
             key = hash(case.id)
             if key in seen:
@@ -120,7 +122,7 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
         if not count:
             raise doc.error("the suite has no cases", ("cases",))
         if isinstance(suite.cases, CaseList):
-            suite.cases.counted(count, tags, own_scorers)
+            suite.cases.counted(count, tags, own_scorers, files.digest())
 
     if isinstance(suite.cases, CaseList):
         suite_id = definition_id(suite, cases=checked())
