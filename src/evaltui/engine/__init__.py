@@ -8,7 +8,8 @@ Public API (`evaltui.engine`):
     prepare(suite) -> PreparedSuite        compiles templates and scorers; SuiteError with
                                            file/line/field before any model is asked
     Runner(store, prepared, model: ModelSpec, options, *, resume_run_id=None, subscribers=())
-                                           (a resume's Runner: from resume.plan_resume)
+                                           (a resume's Runner: from resume.plan_resume); `store`
+                                           is a storage.RunStore (what a run calls on the Store)
         .subscribe(display)                display(event) on the engine's own event-loop thread
                                            (`Display`): RunStarted, CaseFinished, Progress
                                            (LiveStats, ten a second at most), RunFinished

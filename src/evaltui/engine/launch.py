@@ -16,13 +16,14 @@ from typing import Any
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.prepare import prepare
 from evaltui.engine.runner import Runner, Subscriber, make_runners, new_group_id
+from evaltui.engine.storage import RunStore
 from evaltui.suites.loader import pick_variants
 from evaltui.suites.models import ModelSpec, Suite
 from evaltui.suites.template import template_fields
 
 
 def launch_runners(
-    store: Any,
+    store: RunStore,
     suite: Suite,
     models: list[ModelSpec],
     options: RunOptions,

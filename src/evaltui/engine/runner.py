@@ -42,6 +42,7 @@ from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
 from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.stats import LiveStats, StatsTracker
+from evaltui.engine.storage import RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
 from evaltui.records import Result
@@ -55,7 +56,7 @@ Subscriber = Callable[[Event], None]
 class Runner:
     def __init__(
         self,
-        store: Any,
+        store: RunStore,
         prepared: PreparedSuite,
         model: ModelSpec,
         options: RunOptions | None = None,
@@ -323,7 +324,7 @@ def new_group_id() -> str:
 
 
 def make_runners(
-    store: Any,
+    store: RunStore,
     prepared: PreparedSuite,
     models: list[ModelSpec],
     options: RunOptions,
@@ -337,7 +338,7 @@ def make_runners(
 
 
 async def run_many(
-    store: Any,
+    store: RunStore,
     prepared: PreparedSuite,
     models: list[ModelSpec],
     options: RunOptions,
