@@ -169,7 +169,9 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
 def test_a_run_that_ended_early_is_named_as_such_not_passed_off_as_complete(store: Store) -> None:
     suite = make_suite(IDS)
     a = make_run(store, suite, dict.fromkeys(IDS[:3], "pass"))  # stopped after 3 of 7
-    store.finish_run(a, "stopped", {}, reason="reached the cost ceiling of $1")
+    store.finish_run(
+        a, "stopped", run_metrics(store.iter_metric_rows(a)), reason="reached the cost ceiling of $1"
+    )
     store.write(lambda conn: conn.execute("UPDATE runs SET total = 7 WHERE id = ?", (a,)), what="total")
     b = make_run(store, suite, dict.fromkeys(IDS, "pass"))
     c = compare_runs(store, a, b)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.store import Store
 from evaltui.suites.models import Case, Suite
 from tests.compare.builders import make_run
@@ -204,7 +205,8 @@ def test_exports_of_a_stopped_run_say_it_stopped_and_why(tmp_path: Path, cli) ->
     cases = [Case(id=f"c{i}", input="q", expected="yes") for i in range(4)]
     with Store(db) as store:
         run = make_run(store, Suite(name="support", prompt="{{ input }}", cases=cases), {"c0": "pass"})
-        store.finish_run(run, "stopped", {}, reason="reached the cost ceiling of $0.05 <b>")
+        kept = run_metrics(store.iter_metric_rows(run))
+        store.finish_run(run, "stopped", kept, reason="reached the cost ceiling of $0.05 <b>")
     assert cli("--db", str(db), "export", run, "--format", "html", "-o", "r.html").returncode == 0
     text = " ".join(assert_inert((tmp_path / "r.html").read_text()).text)
     assert "stopped: reached the cost ceiling of $0.05 <b>" in text
