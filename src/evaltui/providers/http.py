@@ -22,6 +22,7 @@ One `HttpClient` per run, shared by all of that run's providers, closed at the e
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 import urllib.request
@@ -112,8 +113,8 @@ def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
 
 class HttpClient:
     """What providers send requests through: one aiohttp session with a pool of keep-alive
-    connections, at most `max_connections` open at once across hosts. `request` returns a
-    `Response` whatever the status; raising on status is the provider's job."""
+    connections, at most `max_connections` requests in flight at once across hosts. `request`
+    returns a `Response` whatever the status; raising on status is the provider's job."""
 
     def __init__(self, *, max_connections: int = 64, keepalive_s: float = 30.0) -> None:
         self.max_connections = max_connections
@@ -123,6 +124,9 @@ class HttpClient:
         self._routes: dict[str, tuple[Any, Any, Any]] = {}  # url -> (yarl URL, proxy, proxy auth)
         self._tls: dict[str | None, ssl.SSLContext] = {}
         self._closed = False
+        # aiohttp's own limit holds only for new connections: a request reuses a connection kept
+        # idle for its host even at the limit (two kept for A, then B, A and A at once make three).
+        self._in_flight = asyncio.Semaphore(max_connections)
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -196,16 +200,19 @@ class HttpClient:
         session = self._session or self._open()
         tls = self._tls_for(ca_file) if target.scheme == "https" else True
         try:
-            async with session.request(
-                method,
-                target,
-                headers=headers,
-                data=content,
-                proxy=proxy,
-                proxy_auth=proxy_auth,
-                ssl=tls,
-                allow_redirects=False,
-            ) as response:
+            async with (
+                self._in_flight,
+                session.request(
+                    method,
+                    target,
+                    headers=headers,
+                    data=content,
+                    proxy=proxy,
+                    proxy_auth=proxy_auth,
+                    ssl=tls,
+                    allow_redirects=False,
+                ) as response,
+            ):
                 body = await _read(response, max_bytes)
                 return Response(response.status, response.reason or "", response.headers, body)
         except aiohttp.ClientError as exc:
