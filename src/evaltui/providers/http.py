@@ -240,16 +240,15 @@ async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     decodes gzip/deflate/br/zstd in bounded steps as the body is read and stops reading from the
     socket while its buffer is full, so memory stays near the limit whatever the server sends."""
     lengths = response.headers.getall("Content-Length", ())
-    if len(set(lengths)) > 1:
+    if len(lengths) > 1 and len(set(lengths)) > 1:
         response.close()
         raise ConflictingLength(f"the server sent {len(lengths)} conflicting Content-Length headers")
-    limit_mb = f"{max_bytes / 1048576:g} MB"
     if lengths and "Content-Encoding" not in response.headers:
         length = int(lengths[0]) if lengths[0].isdigit() else None
         if length is not None and length > max_bytes:
             response.close()
             raise ResponseTooLarge(
-                f"the response body is {length} bytes, over the limit of {limit_mb} (max_response_mb)"
+                f"the response body is {length} bytes, over the limit of {_mb(max_bytes)} (max_response_mb)"
             )
         if length is not None:
             return await response.read()  # framed by Content-Length: bounded
@@ -260,11 +259,16 @@ async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
         if size > max_bytes:
             response.close()  # the rest is never read; the connection is not reused
             raise ResponseTooLarge(
-                f"the response body is larger than the limit of {limit_mb} (max_response_mb); "
+                f"the response body is larger than the limit of {_mb(max_bytes)} (max_response_mb); "
                 f"stopped reading after {size} bytes"
             )
         parts.append(chunk)
     return b"".join(parts)
+
+
+def _mb(size: int) -> str:
+    """A size limit as the error messages name it (formatted only when one is raised)."""
+    return f"{size / 1048576:g} MB"
 
 
 def _mapped(exc: Exception, url: URL) -> TransportError:

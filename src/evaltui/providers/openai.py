@@ -22,7 +22,8 @@ class OpenAIProvider(RemoteProvider):
             body["tools"] = request.tools
         if request.response_format is not None:
             body["response_format"] = request.response_format
-        return {**body, **self.params(request)}
+        body.update(self.params(request))
+        return body
 
     def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:
         choices = data.get("choices")
