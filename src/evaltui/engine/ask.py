@@ -30,7 +30,14 @@ from typing import Any
 from evaltui.analysis.pricing import PriceLike, cost_usd, price_for
 from evaltui.engine.cache import CacheKeys, cache_keys, completion_from_dict, completion_to_dict
 from evaltui.engine.ratelimit import Endpoint, estimate_tokens
-from evaltui.engine.retry import MAX_RETRY_AFTER_S, Breaker, RetriesExhausted, RetryPolicy, call_with_retries
+from evaltui.engine.retry import (
+    MAX_RETRY_AFTER_S,
+    Breaker,
+    Deadlines,
+    RetriesExhausted,
+    RetryPolicy,
+    call_with_retries,
+)
 from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
@@ -90,6 +97,7 @@ class Asker:
         self._models: dict[str, _Model] = {}  # model id -> built once
         self._endpoints: dict[tuple[str, str], Endpoint] = {}  # (host:port or provider, model) ->
         self._reader: ThreadPoolExecutor | None = None
+        self._deadlines = Deadlines()  # every attempt's timeout, on one timer
 
     def provider(self, spec: ModelSpec) -> Provider:
         """The model's provider, built now if it was not (a model that cannot be set up raises)."""
@@ -118,6 +126,7 @@ class Asker:
                 breaker=model.breaker,
                 endpoint=model.endpoint,
                 tokens=estimate_tokens(request) if spec.tpm else 0,
+                deadlines=self._deadlines,
             )
         except RunStopped as exc:  # a judge's scorer turns it into its own error: say it first
             if self._on_stop is not None:

@@ -2,6 +2,8 @@
 circuit breaker that stops a run which cannot succeed.
 
 Only `ProviderError(retryable=True)` and timeouts are retried; everything else is final at once.
+Each attempt is timed out after the policy's `timeout_s` (`Deadlines`: one timer for all of a run's
+attempts).
 A Retry-After longer than `max_retry_after_s` (120 s) ends the case at once, saying so: a server
 that asks for a day's pause will not answer this run. Asked through an endpoint limiter
 (engine/ratelimit.py, as every model of a run is), a 429 does not use up a retry: the request waits
@@ -22,10 +24,14 @@ The breaker (one per model of a run) watches every attempt:
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TypeVar
 
 from evaltui.engine.ratelimit import RATE_LIMITED_STATUSES, STALL_S, Endpoint
@@ -111,6 +117,109 @@ class Breaker:
             )
 
 
+class Deadlines:
+    """Times attempts out, as `asyncio.timeout` does, with one loop timer for all of them instead of
+    one each: `asyncio.timeout` makes and cancels a timer for every attempt (on uvloop a libuv
+    handle, opened and closed), one of the larger costs of asking in a run's profile. Here each
+    attempt puts its deadline on a heap; one timer, set for the earliest deadline still running,
+    cancels the attempts whose time is up. Such an attempt raises TimeoutError, and a cancellation
+    from outside still propagates, as with `asyncio.timeout` (the same `uncancel` rule). One per
+    run (the Asker's), used on that run's event loop.
+
+        with deadlines.scope(timeout_s):
+            result = await call()
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Attempt]] = []  # (deadline, order, attempt)
+        self._order = itertools.count()
+        self._running = 0  # attempts entered and not yet exited
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+
+    def scope(self, timeout_s: float) -> _Attempt:
+        return _Attempt(self, timeout_s)
+
+    def close(self) -> None:
+        """Cancel the timer and forget the deadlines (done when no attempt is running)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer, self._timer_at = None, math.inf
+        self._heap.clear()
+
+    def _enter(self, attempt: _Attempt, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        heapq.heappush(self._heap, (when, next(self._order), attempt))
+        self._running += 1
+        if when < self._timer_at:
+            self._arm(loop, when)
+        elif len(self._heap) > 2 * self._running + 64:  # drop the attempts that ended in time
+            self._heap = [entry for entry in self._heap if not entry[2].exited]
+            heapq.heapify(self._heap)
+
+    def _exit(self) -> None:
+        self._running -= 1
+        if not self._running:  # nothing left to time: no timer left behind, nothing kept
+            self.close()
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(when, self._expire, loop)
+        self._timer_at = when
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        due = max(self._timer_at, loop.time())  # the loop may run a timer a hair early
+        self._timer, self._timer_at = None, math.inf
+        heap = self._heap
+        while heap:
+            when, _, attempt = heap[0]
+            if not attempt.exited and when > due:
+                self._arm(loop, when)
+                return
+            heapq.heappop(heap)
+            if not attempt.exited:
+                attempt.expire()
+
+
+class _Attempt:
+    """One attempt's deadline: a context manager, entered and exited in the attempt's task."""
+
+    __slots__ = ("_cancelling", "_deadlines", "_task", "_timeout_s", "exited", "expired")
+
+    def __init__(self, deadlines: Deadlines, timeout_s: float) -> None:
+        self._deadlines = deadlines
+        self._timeout_s = timeout_s
+        self._task: asyncio.Task[object] | None = None
+        self._cancelling = 0
+        self.expired = False
+        self.exited = False
+
+    def __enter__(self) -> _Attempt:
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("a deadline is used inside a task")
+        self._task = task
+        self._cancelling = task.cancelling()
+        loop = task.get_loop()
+        self._deadlines._enter(self, loop, loop.time() + self._timeout_s)
+        return self
+
+    def expire(self) -> None:
+        assert self._task is not None
+        self.expired = True
+        self._task.cancel()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.exited = True
+        self._deadlines._exit()
+        assert self._task is not None
+        # as asyncio.timeout: our cancellation, and no other asked for since, becomes TimeoutError
+        if self.expired and self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
+            raise TimeoutError from exc
+
+
 async def call_with_retries(
     call: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
@@ -120,6 +229,7 @@ async def call_with_retries(
     tokens: int = 0,
     rng: random.Random | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    deadlines: Deadlines | None = None,
 ) -> tuple[T, int]:
     """Run `call` until it succeeds or the policy gives up. Returns (result, attempts).
 
@@ -127,10 +237,14 @@ async def call_with_retries(
     (`tokens`: what the request is estimated to spend), and tells it how the attempt went; an
     attempt refused as too many requests (429) is then not counted against `max_retries`.
 
+    Each attempt is timed out after `policy.timeout_s` through `deadlines` (a run's shared
+    `Deadlines`; without one, a `Deadlines` of this call's own).
+
     Raises `RetriesExhausted` (a ProviderError) with the last reason and the attempt count, or
     `RunStopped` when the breaker decides the run cannot succeed.
     """
     rng = rng or _JITTER
+    deadlines = deadlines or Deadlines()
     attempt = 0
     free = 0  # attempts refused as too many requests: they do not count against max_retries
     since = time.monotonic()
@@ -140,7 +254,7 @@ async def call_with_retries(
         error: ProviderError | None = None
         answered = False
         try:
-            async with asyncio.timeout(policy.timeout_s):
+            with deadlines.scope(policy.timeout_s):
                 result = await call()
             answered = True
         except TimeoutError:  # tells the breaker nothing: the server may be slow, or black-holed

@@ -132,7 +132,7 @@ class HttpClient:
         import aiohttp
 
         connector = aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=self.keepalive_s)
-        # No total timeout: the engine times each request out with asyncio.timeout, and a cancelled
+        # No total timeout: the engine times each request out (engine/retry.py), and a cancelled
         # request closes its connection (aiohttp never reuses a half-read one).
         self._session = aiohttp.ClientSession(
             connector=connector,
