@@ -118,6 +118,15 @@ class Endpoint:
         """Nothing answered (other than "too many requests") for STALL_S, since `since` at least."""
         return self._clock() - max(self.last_answer, since) > STALL_S
 
+    def take(self, tokens: int = 0) -> float | None:
+        """`acquire` when it need not wait (no pause, a slot free, nobody waiting for one): the
+        slot is taken and the start returned at once. Else None: `await acquire(tokens)`."""
+        now = self._clock()
+        if self._waiters or self.in_flight >= self.concurrency or self._wait_s(now, tokens) > 0:
+            return None
+        self._took(tokens)
+        return now
+
     async def acquire(self, tokens: int = 0) -> float:
         """Wait for this endpoint's turn, then take a slot; returns when the request starts (the
         clock's time), for `answered` and `limited`. Every acquire is followed by one of
@@ -145,12 +154,15 @@ class Endpoint:
                     self._waiters.remove(waiter)
                 raise
             woken = True
+        self._took(tokens)
+        return now
+
+    def _took(self, tokens: int) -> None:
         self.in_flight += 1
         if self._requests is not None:
             self._requests.spend(1)
         if self._tokens is not None:
             self._tokens.spend(tokens)
-        return now
 
     def _wait_s(self, now: float, tokens: int) -> float:
         wait = self.paused_until - now

@@ -249,7 +249,10 @@ async def call_with_retries(
     free = 0  # attempts refused as too many requests: they do not count against max_retries
     since = time.monotonic()
     while True:
-        started = await endpoint.acquire(tokens) if endpoint is not None else 0.0
+        started = 0.0
+        if endpoint is not None:
+            taken = endpoint.take(tokens)  # most attempts find a slot free: no wait, no coroutine
+            started = taken if taken is not None else await endpoint.acquire(tokens)
         attempt += 1
         error: ProviderError | None = None
         answered = False
