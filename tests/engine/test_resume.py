@@ -87,8 +87,11 @@ async def test_an_interrupted_run_started_without_the_cache_is_finished_by_askin
 ):
     prepared = make_suite(30)
     await Runner(store, prepared, api_model()).run()  # every case's answer is in the cache
-    fake_api.latency_ms = 10
-    runner = Runner(store, prepared, api_model(), RunOptions(limit=20, use_cache=False, concurrency=2))
+    for i in range(5, 20):  # past the fifth case the requests hang until the cancel (see test_runner)
+        fake_api.fail_when(f"Q: case-{i}", "hang")
+    runner = Runner(
+        store, prepared, api_model(timeout_s=60), RunOptions(limit=20, use_cache=False, concurrency=2)
+    )
     seen: list[str] = []
 
     def cancel_after_five(event: object) -> None:
@@ -100,6 +103,8 @@ async def test_an_interrupted_run_started_without_the_cache_is_finished_by_askin
     runner.subscribe(cancel_after_five)
     run_id = await runner.run()
     kept = {case_id for case_id, _ in store.finished_keys(run_id)}
+    assert kept == set(seen) == {f"c{i}" for i in range(5)}
+    fake_api.faults_for.clear()
     asked = dict(fake_api.requests)
 
     plan = plan_resume(store, run_id)
