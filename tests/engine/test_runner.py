@@ -167,10 +167,14 @@ async def test_several_models_make_one_run_each_in_one_group(store, make_suite, 
 
 
 async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_suite, api_model, fake_api):
-    fake_api.latency_ms = 200
-    runner = Runner(store, make_suite(8), api_model(), RunOptions(concurrency=2))
+    fake_api.fail_when("case-7", "hang")  # the run cannot end before it is cancelled
+    runner = Runner(store, make_suite(8), api_model(timeout_s=60), RunOptions(concurrency=2))
+    started = asyncio.Event()
+    runner.subscribe(lambda event: started.set() if isinstance(event, RunStarted) else None)
     task = asyncio.create_task(runner.run())
-    await asyncio.sleep(0.5)
+    # Cancelled once it asks: a fixed half second was, on a loaded machine, before the run was
+    # even created (its planning thread still going), so there was no run to be interrupted.
+    await started.wait()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
