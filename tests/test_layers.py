@@ -40,8 +40,14 @@ def test_core_packages_do_not_import_textual(module: str) -> None:
         # Commands that only read runs pay for neither the suite loader's YAML and Jinja2 nor HTTP.
         ("evaltui.store", {"yaml", "jinja2", "httpx", "aiohttp"}),
         ("evaltui.commands.compare", {"yaml", "jinja2", "httpx", "aiohttp"}),
-        # Running needs HTTP, but aiohttp only from the first request and jsonschema only for a schema scorer.
-        ("evaltui.commands.run", {"aiohttp", "jsonschema"}),
+        # Running needs HTTP, but aiohttp only from the first request and jsonschema only for a schema
+        # scorer; the CI gate's modules only for a gate option, --json or several models.
+        (
+            "evaltui.commands.run",
+            {"aiohttp", "jsonschema", "evaltui.commands.gate", "evaltui.reports.gating"},
+        ),
+        # `evaltui --version` and `--help` load the command line alone: no settings, suites or pydantic.
+        ("evaltui.cli", {"pydantic", "yaml", "jinja2", "evaltui.config", "evaltui.suites.models"}),
     ],
 )
 def test_commands_import_only_what_they_use(module: str, not_loaded: set[str]) -> None:

@@ -14,17 +14,19 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 
 from evaltui import __version__
 from evaltui.commands.database import open_store
-from evaltui.config import Config, default_suite_dirs, load_config
 from evaltui.errors import EvaltuiError, GateError
-from evaltui.suites.models import MAX_EPOCHS
+from evaltui.suites.limits import MAX_EPOCHS
 from evaltui.text import json_text, make_visible
+
+if TYPE_CHECKING:
+    from evaltui.config import Config
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -136,8 +138,10 @@ def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> N
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db": db, "suite_dirs": suite_dirs}
         return
-    config = load_config(db_path=db)
+    from evaltui.config import default_suite_dirs, load_config
     from evaltui.tui.app import make_app
+
+    config = load_config(db_path=db)
 
     app = make_app(config, config.db_path, default_suite_dirs(config, list(suite_dirs)))
     app.run()
@@ -146,6 +150,10 @@ def main(ctx: click.Context, db: Path | None, suite_dirs: tuple[Path, ...]) -> N
 
 
 def config_for(ctx: click.Context, db: Path | None) -> Config:
+    """The settings (imported here, not at start-up: they load pydantic, which `--version` and
+    `--help` do without)."""
+    from evaltui.config import load_config
+
     return load_config(db_path=db or (ctx.obj or {}).get("db"))
 
 

@@ -6,19 +6,11 @@ import asyncio
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from evaltui.commands.database import open_store
-from evaltui.commands.gate import (
-    GateOptions,
-    apply_gates,
-    matrix_table,
-    raise_if_failed,
-    resolve_baseline,
-    write_json,
-)
 from evaltui.config import Config, packaged_dir
 from evaltui.console import EventLines, ProgressDisplay, show_progress
 from evaltui.engine import RunOptions
@@ -29,10 +21,17 @@ from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.records import RunRecord
-from evaltui.reports.gating import GateEntry
 from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, named_models
 from evaltui.suites.models import ModelSpec, Suite
+
+if TYPE_CHECKING:
+    from evaltui.reports.gating import GateEntry
+
+# The CI gate's modules (commands/gate.py, the comparison, the reports) are imported only by a run
+# given a gate option (--baseline, --fail-under, --max-regressions, --junit, --report), --json or
+# several models: a plain run does without them.
+GATE_OPTIONS = ("baseline", "fail_under", "max_regressions", "junit", "report")
 
 # A run stopped because its model could not be asked at all (endpoint unreachable, key refused):
 # not 1 (the model answered and a gate judged it) nor 2 (nothing ran: bad input), so CI can retry
@@ -67,14 +66,12 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     store = open_store(config)
     if opts["retry_errors"] and not opts["resume"]:
         raise EvaltuiError("--retry-errors goes with --resume RUN_ID: it asks a run's errored cases again")
-    gate = GateOptions(
-        baseline=opts["baseline"],
-        fail_under=opts["fail_under"],
-        max_regressions=opts["max_regressions"],
-        junit=opts["junit"],
-        report=opts["report"],
-    )
-    baseline_id = resolve_baseline(store, gate)  # before running: a missing baseline is exit 2
+    gated = any(opts[name] is not None for name in GATE_OPTIONS)
+    if gated:
+        from evaltui.commands.gate import GateOptions, resolve_baseline
+
+        gate = GateOptions(**{name: opts[name] for name in GATE_OPTIONS})
+        baseline_id = resolve_baseline(store, gate)  # before running: a missing baseline is exit 2
     if opts["resume"] and opts.get("sandbox"):
         raise EvaltuiError("--sandbox applies to a new run: a resumed run keeps its suite's choice")
     events = EventLines(opts["events"]) if opts["events"] else None
@@ -128,6 +125,8 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if not quiet_out:
         print_summaries(store, run_ids, out)
         if len(run_ids) > 1:
+            from evaltui.commands.gate import matrix_table
+
             out.print(matrix_table(store, run_ids))
     budget = [r for r in runners if r.run_id and stored_run(store, r.run_id).status == "stopped"]
     if "interrupted" in statuses:
@@ -159,12 +158,14 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
                 soft_wrap=True,
             )
         return EXIT_BUDGET
-    entries = None
-    if gate.active or gate.junit or gate.report:
-        entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)
+    if not gated:
+        _write_json(store, run_ids, opts["json_out"], None)
+        return 0
+    from evaltui.commands.gate import apply_gates, raise_if_failed
+
+    entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)
     _write_json(store, run_ids, opts["json_out"], entries)
-    if entries is not None:
-        raise_if_failed(entries)
+    raise_if_failed(entries)
     return 0
 
 
@@ -278,9 +279,10 @@ def _refuse_changes(
 
 def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[GateEntry] | None) -> None:
     """`--json`: each run's summary; with gates, each also carries its comparison and gate verdicts."""
-    from evaltui.commands.show import summary_dict
-
     if target:
+        from evaltui.commands.gate import write_json
+        from evaltui.commands.show import summary_dict
+
         payload = (
             [e.to_dict() for e in entries]
             if entries is not None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from evaltui.records import RunMetrics, RunRecord
 
-if TYPE_CHECKING:  # every `evaltui run` imports this module; only a gate with a baseline compares
+if TYPE_CHECKING:  # every gated `evaltui run` imports this module; only a gate with a baseline compares
     from evaltui.reports.comparison import Comparison
     from evaltui.reports.overview import RunOverview
 

@@ -19,6 +19,8 @@ from pydantic import (
     model_serializer,
 )
 
+from evaltui.suites.limits import MAX_EPOCHS
+
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo", "recorded"]
 
 DEFAULT_BASE_URLS: dict[str, str] = {
@@ -26,7 +28,6 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
     "ollama": "http://localhost:11434",
 }
-MAX_EPOCHS = 1000  # asks of each case in one run; the run's plan holds cases x epochs entries
 DEFAULT_KEY_ENVS: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 

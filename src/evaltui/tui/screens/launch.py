@@ -19,7 +19,8 @@ from evaltui.engine.estimate import Estimate, estimate, history_of
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.suites import named_models, parse_model_spec
-from evaltui.suites.models import MAX_EPOCHS, ModelSpec, Suite
+from evaltui.suites.limits import MAX_EPOCHS
+from evaltui.suites.models import ModelSpec, Suite
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
