@@ -283,7 +283,7 @@ def tool_call_signature(calls: Iterable[Mapping[str, Any]] | None) -> str:
     return json.dumps(normalised_tool_calls(calls), ensure_ascii=False, sort_keys=True, default=str)
 
 
-def changed_tool_calls(store: Any, run_a: str, run_b: str) -> int:
+def changed_tool_calls(store: Store, run_a: str, run_b: str) -> int:
     """Shared cases with an epoch whose tool calls differ between the runs. Only results that made
     calls are read first, so runs without tools cost two queries that find nothing."""
     calls_a = {(r.case_id, r.epoch): tool_call_signature(r.tool_calls) for r in store.iter_tool_calls(run_a)}

@@ -229,7 +229,7 @@ def _side(tag: str, run: RunRecord, s: RunSummary) -> str:
     )
 
 
-def _moved(store: Any, c: Comparison, kind: str, ids: list[str], limit: int) -> Iterator[str]:
+def _moved(store: Store, c: Comparison, kind: str, ids: list[str], limit: int) -> Iterator[str]:
     if not ids:
         return
     yield f"<h2>{kind.capitalize()} ({min(len(ids), limit):,} of {len(ids):,} shown)</h2>"
@@ -243,7 +243,7 @@ def _moved(store: Any, c: Comparison, kind: str, ids: list[str], limit: int) -> 
         )
 
 
-def compare_report(store: Any, c: Comparison, *, limit: int = MOVED_SHOWN) -> str:
+def compare_report(store: Store, c: Comparison, *, limit: int = MOVED_SHOWN) -> str:
     """The whole HTML page of a comparison (`reports.comparison.compare_runs`): run B against A."""
     run_a, run_b = c.run_a.id, c.run_b.id
     body = [

@@ -6,10 +6,13 @@ rescores (the same answers again) are left out, each with why: their rates are n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaltui.analysis.trends import Flip, RunPoint, TrendPoint, flips, series
 from evaltui.records import RunRecord
+
+if TYPE_CHECKING:
+    from evaltui.store import Store
 
 MAX_RUNS = 500  # the newest runs of the suite read
 FLIP_RUNS = 30  # the newest runs per model whose verdicts are compared case by case
@@ -67,7 +70,7 @@ def point_of(run: RunRecord) -> RunPoint:
     )
 
 
-def suite_trends(store: Any, suite: str, *, model: str | None = None, top: int = 10) -> Trends:
+def suite_trends(store: Store, suite: str, *, model: str | None = None, top: int = 10) -> Trends:
     """Blocking (reads the store): call it in a worker thread from the TUI."""
     runs = list(reversed(store.list_runs(suite=suite, model=model, status="completed", limit=MAX_RUNS)))
     kept, left_out = [], []
@@ -85,7 +88,7 @@ def suite_trends(store: Any, suite: str, *, model: str | None = None, top: int =
     return Trends(suite, by_model, flips(verdicts, top=top), left_out)
 
 
-def _verdicts(store: Any, run_id: str) -> dict[str, bool]:
+def _verdicts(store: Store, run_id: str) -> dict[str, bool]:
     """Each scored case's verdict in the run (its first epoch); errored cases were not judged."""
     rows = store.iter_results(run_id, columns=("case_id", "epoch", "status"))
     return {r.case_id: r.status == "pass" for r in rows if r.epoch == 0 and r.status != "error"}
