@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from evaltui.engine import RunOptions, prepare
+from evaltui.engine import Runner, RunOptions, prepare
 from evaltui.engine.plan import plan_run
+from evaltui.engine.rerun import rescore
 from evaltui.engine.resume import plan_resume
 from evaltui.errors import SuiteError
 from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
@@ -182,3 +183,21 @@ def test_a_case_file_changed_after_loading_is_refused_when_the_suite_is_saved_an
     assert info.value.file.endswith("cases.jsonl")
     assert store.query("SELECT id FROM suites", (), what="suites") == []
     assert store.query("SELECT case_id FROM cases", (), what="cases") == []
+
+
+async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tmp_path, store) -> None:
+    rows = [{"id": f"r{i}", "input": f"q{i}", "expected": f"q{i}"} for i in range(5)]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nprompt: '{{ input }}'\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
+    )
+    demo = ModelSpec(provider="demo", model="echo")
+    run_id = await Runner(store, prepare(load_suite(tmp_path / "s.yaml")), demo, RunOptions()).run()
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[1:]))  # r0 is gone
+    plan = rescore(store, run_id)
+    assert not isinstance(plan.suite.cases, list)  # a walk over the file and the run, not a copy
+    assert plan.cases == ("r1", "r2", "r3", "r4") and len(plan.suite.cases) == 4
+    assert [case.recorded.output for case in plan.suite.cases] == [
+        store.get_result(run_id, f"r{i}").output for i in range(1, 5)
+    ]
+    assert plan.notes == (f"1 case(s) of run {run_id} are no longer in the suite: r0",)

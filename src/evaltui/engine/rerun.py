@@ -25,6 +25,9 @@ call them in a worker thread.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,10 +36,11 @@ from evaltui.engine.launch import variant_links
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.resume import _model_of
 from evaltui.errors import EvaltuiError, StoreError
-from evaltui.records import RunRecord
+from evaltui.records import Result, RunRecord
+from evaltui.suites.caselist import CaseList
 from evaltui.suites.edit import Edit, plan_accept
 from evaltui.suites.loader import load_suite, pick_variants
-from evaltui.suites.models import ModelSpec, Recorded, Suite
+from evaltui.suites.models import Case, ModelSpec, Recorded, Suite
 
 FAILING = ("fail", "error")
 
@@ -114,32 +118,26 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
             f"run {run_id} asked each case {run.epochs} times; rescore takes runs of one epoch"
         )
     suite = current_suite(store, run)
-    answers: dict[str, Recorded | None] = {}
-    columns = ("case_id", "epoch", "status", "output", "latency_ms", "tool_calls", "steps")
-    for row in store.iter_results(run_id, columns=columns):
-        output = row.output
-        answers[row.case_id] = (
-            None
-            if row.status == "error" or output is None
-            else Recorded(
-                output=output,
-                latency_ms=row.latency_ms,
-                cost_usd=0.0,  # said by this run: nothing was spent on it
-                model=run.model_id,
-                tool_calls=row.column("tool_calls"),
-                steps=row.column("steps"),
-            )
-        )
-    cases = [
-        case.model_copy(update={"recorded": answers[case.id]}) for case in suite.cases if case.id in answers
-    ]
-    if not cases:
+    cases = CaseList((lambda: _answered(store, run, suite.cases),))  # read as each walk goes
+    kept: list[str] = []
+    tags: Counter[str] = Counter()
+    errored = 0
+    own_scorers = False
+    for case in cases:  # one walk: what the new run holds, and what the notes say
+        kept.append(case.id)
+        tags.update(case.tags)
+        errored += case.recorded is None
+        own_scorers = own_scorers or case.scorers is not None
+    if not kept:
         raise EvaltuiError(f"none of run {run_id}'s cases is in the suite any more")
+    cases.counted(len(kept), tags, own_scorers)
     notes = []
-    gone = sorted(set(answers) - {case.id for case in cases})
-    if gone:
+    if store.count_results(run_id) > len(kept):
+        present = {case.id for case in suite.cases}  # only when some case is gone
+        gone = sorted(
+            r.case_id for r in store.iter_results(run_id, columns=("case_id",)) if r.case_id not in present
+        )
         notes.append(f"{len(gone)} case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}")
-    errored = sum(1 for case in cases if case.recorded is None)
     if errored:
         notes.append(f"{errored} case(s) errored in run {run_id} (no output to score): errors again")
     rescored = suite.model_copy(update={"cases": cases})
@@ -151,7 +149,36 @@ def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun
         use_cache=False,
         links={"rescore_of": run_id, **_variant_links(run, suite)},
     )
-    return Rerun(rescored, model, options, tuple(case.id for case in cases), tuple(notes))
+    return Rerun(rescored, model, options, tuple(kept), tuple(notes))
+
+
+RESCORED_COLUMNS = ("status", "output", "latency_ms", "tool_calls", "steps")
+RESCORE_BATCH = 500
+
+
+def _answered(store: Any, run: RunRecord, cases: Iterable[Case]) -> Iterator[Case]:
+    """The suite's cases the run has a result for, each answered by the `recorded` model with
+    what the run's model said; the results are read a batch of cases at a time, never all held."""
+    walk = iter(cases)
+    while batch := list(itertools.islice(walk, RESCORE_BATCH)):
+        found = store.results_of(run.id, [case.id for case in batch], RESCORED_COLUMNS)
+        for case in batch:
+            row = found.get(case.id)
+            if row is not None:
+                yield case.model_copy(update={"recorded": _recorded(row, run)})
+
+
+def _recorded(row: Result, run: RunRecord) -> Recorded | None:
+    if row.status == "error" or row.output is None:
+        return None
+    return Recorded(
+        output=row.output,
+        latency_ms=row.latency_ms,
+        cost_usd=0.0,  # said by this run: nothing was spent on it
+        model=run.model_id,
+        tool_calls=row.column("tool_calls"),
+        steps=row.column("steps"),
+    )
 
 
 def accept_edit(store: Any, run_id: str, case_id: str, epoch: int = 0) -> Edit:

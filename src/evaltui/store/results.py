@@ -166,6 +166,18 @@ class ResultQueries(ThreadConnections):
         for row in self.stream(sql, (run_id,), what="results"):
             yield Result.from_row(decode_row(row))
 
+    def results_of(self, run_id: str, case_ids: Sequence[str], columns: Sequence[str]) -> dict[str, Result]:
+        """The first-epoch results of these cases of the run, by case id (a batch of a walk over a
+        suite: engine/rerun.py's rescore). Only `columns` are read, as for `iter_results`."""
+        unknown = set(columns) - {*RESULT_COLUMNS, "position"}
+        if unknown:
+            raise ValueError(f"unknown result columns: {sorted(unknown)}")
+        read = ", ".join(dict.fromkeys(("run_id", "case_id", *columns)))
+        marks = ", ".join("?" for _ in case_ids)
+        sql = f"SELECT {read} FROM results WHERE run_id = ? AND epoch = 0 AND case_id IN ({marks})"
+        rows = self.query(sql, (run_id, *case_ids), what="results")
+        return {row["case_id"]: Result.from_row(decode_row(row)) for row in rows}
+
     def iter_metric_rows(self, run_id: str) -> Iterator[Result]:
         """What run metrics need, streamed in case order: each result with only its status, value,
         latency, tokens, cost, cached and its case's tags and cluster read (the rest at their

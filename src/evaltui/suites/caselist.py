@@ -62,7 +62,7 @@ class CaseList:
         # suite shares this list but not its definition, hence the key.
         self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
 
-    def counted(self, count: int, tags: Counter[str], own_scorers: bool, files: bytes) -> None:
+    def counted(self, count: int, tags: Counter[str], own_scorers: bool, files: bytes | None = None) -> None:
         """What the loader's walk (`digested`) found: how many cases, how many carry each tag,
         whether any case has scorers of its own (when none has, every case is scored by the
         suite's), and the digest of the case files' bytes it read."""
