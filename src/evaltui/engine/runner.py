@@ -45,7 +45,7 @@ from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.engine.storage import RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import Result
+from evaltui.records import Result, RunStatus
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -146,7 +146,7 @@ class Runner:
                 self.options.group_id,
             )
         )
-        status = "completed"
+        status: RunStatus = "completed"
         concurrency = min(self.options.concurrency, self.model.concurrency or self.options.concurrency)
         cache = CacheAccess(self.store.cache_get, self._writer.put_cache)
         self._asker = Asker(
@@ -223,7 +223,7 @@ class Runner:
                 self._emit(Progress(self.run_id, stats))
             await asyncio.sleep(PROGRESS_EVERY_S)
 
-    async def _finish(self, status: str, reporting: asyncio.Future[None] | None = None) -> None:
+    async def _finish(self, status: RunStatus, reporting: asyncio.Future[None] | None = None) -> None:
         assert self.run_id is not None
         run_id = self.run_id
         if reporting is not None:
@@ -245,7 +245,7 @@ class Runner:
         run = await asyncio.to_thread(self.store.get_run, run_id)
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
-        self._emit(RunFinished(run_id, status, RunCounters.of(run), self._why(status)))  # type: ignore[arg-type]
+        self._emit(RunFinished(run_id, status, RunCounters.of(run), self._why(status)))
 
     def _why(self, status: str) -> str | None:
         """Why the run ended early: it could not succeed or broke (`failed`), or it reached its
