@@ -158,10 +158,7 @@ class ResultQueries(ThreadConnections):
     def iter_results(self, run_id: str, columns: Sequence[str] = RESULT_COLUMNS) -> Iterator[Result]:
         """Every result of the run in case order, streamed (exports, reports). Only `columns` are
         read (run_id and case_id always); the others keep their defaults."""
-        unknown = set(columns) - {*RESULT_COLUMNS, "position"}
-        if unknown:
-            raise ValueError(f"unknown result columns: {sorted(unknown)}")
-        read = ", ".join(dict.fromkeys(("run_id", "case_id", *columns)))
+        read = _selected(columns)
         sql = f"SELECT {read} FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
         for row in self.stream(sql, (run_id,), what="results"):
             yield Result.from_row(decode_row(row))
@@ -169,10 +166,7 @@ class ResultQueries(ThreadConnections):
     def results_of(self, run_id: str, case_ids: Sequence[str], columns: Sequence[str]) -> dict[str, Result]:
         """The first-epoch results of these cases of the run, by case id (a batch of a walk over a
         suite: engine/rerun.py's rescore). Only `columns` are read, as for `iter_results`."""
-        unknown = set(columns) - {*RESULT_COLUMNS, "position"}
-        if unknown:
-            raise ValueError(f"unknown result columns: {sorted(unknown)}")
-        read = ", ".join(dict.fromkeys(("run_id", "case_id", *columns)))
+        read = _selected(columns)
         marks = ", ".join("?" for _ in case_ids)
         sql = f"SELECT {read} FROM results WHERE run_id = ? AND epoch = 0 AND case_id IN ({marks})"
         rows = self.query(sql, (run_id, *case_ids), what="results")
@@ -225,3 +219,11 @@ class ResultQueries(ThreadConnections):
         """(case_id, epoch) of the results that are errors (a resume may ask them again)."""
         sql = "SELECT case_id, epoch FROM results WHERE run_id = ? AND status = 'error'"
         return set(self.tuples(sql, (run_id,), what="errored cases"))
+
+
+def _selected(columns: Sequence[str]) -> str:
+    """The SELECT list of a read of `columns` of results (run_id and case_id always)."""
+    unknown = set(columns) - {*RESULT_COLUMNS, "position"}
+    if unknown:
+        raise ValueError(f"unknown result columns: {sorted(unknown)}")
+    return ", ".join(dict.fromkeys(("run_id", "case_id", *columns)))
