@@ -193,3 +193,14 @@ def test_case_file_reader_streams_lazily(write: WriteFile) -> None:
     assert next(rows) == (1, {"input": "a"})
     with pytest.raises(SuiteError):
         next(rows)
+
+
+def test_a_repeated_id_among_thousands_of_cases_names_both_lines_and_distinct_ids_pass(
+    write: WriteFile,
+) -> None:
+    rows = [f'{{"id": "case-{i}", "input": "q"}}\n' for i in range(5000)]
+    assert len(load_suite(suite_with(write, "ok.jsonl", "".join(rows))).cases) == 5001  # + the inline one
+    rows.insert(4000, '{"id": "case-1500", "input": "again"}\n')
+    error = load_error(suite_with(write, "dup.jsonl", "".join(rows)))
+    assert (error.line, error.field) == (4001, "id")
+    assert "'case-1500'" in error.message and "dup.jsonl:1501" in error.message

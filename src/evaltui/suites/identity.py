@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Iterable
 from typing import Any
 
@@ -82,3 +83,41 @@ def _definition_id(suite: Suite, encoder: json.JSONEncoder, cases: Iterable[Case
         digest.update(b"]")
     digest.update(b"}")
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
+
+
+class IdHashes:
+    """The hashes of the case ids a walk has met, 8 bytes each in an open-addressed table of
+    64-bit slots (a `set` of ints costs ~95 bytes a case: 90 MB for a million). A hit says only
+    that the hash was met; the loader confirms a repeated id by a walk to its first use."""
+
+    def __init__(self) -> None:
+        self._slots = array("q", bytes(8 * 1024))  # 0 marks an empty slot; hash 0 is `_zero`
+        self._used = 0
+        self._zero = False
+
+    def add(self, key: int) -> bool:
+        """Keep `key` (a `hash()`); True when it was kept already."""
+        if key == 0:
+            met, self._zero = self._zero, True
+            return met
+        if self._insert(self._slots, key):
+            return True
+        self._used += 1
+        if self._used * 2 > len(self._slots):  # at most half full: probes stay short
+            grown = array("q", bytes(16 * len(self._slots)))
+            for kept in self._slots:
+                if kept:
+                    self._insert(grown, kept)
+            self._slots = grown
+        return False
+
+    @staticmethod
+    def _insert(slots: array[int], key: int) -> bool:
+        mask = len(slots) - 1
+        index = key & mask
+        while found := slots[index]:
+            if found == key:
+                return True
+            index = (index + 1) & mask
+        slots[index] = key
+        return False

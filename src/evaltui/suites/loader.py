@@ -16,7 +16,7 @@ from typing import Any
 
 from evaltui.errors import SuiteError
 from evaltui.suites.caselist import CaseFile, CaseList, Segment
-from evaltui.suites.identity import definition_id, derive_case_id
+from evaltui.suites.identity import IdHashes, definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
 from evaltui.suites.template import compile_case_templates, compile_templates, render_messages
@@ -95,7 +95,7 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
     """One walk over every case, in order: repeated ids, the case's own templates and tools. A
     suite read from case files (a `CaseList`) is counted and hashed on the same walk, so the run
     need not hold its cases to know how many there are or to look its id up in the store."""
-    seen: set[int] = set()  # hashes of the ids met: a hit is confirmed by a walk to the first use
+    seen = IdHashes()  # hashes of the ids met: a hit is confirmed by a walk to the first use
 
     own_scorers = False  # a case's own scorers are compiled by `engine.prepare`'s walk
 
@@ -105,10 +105,8 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
         walk = suite.cases.digested(files) if isinstance(suite.cases, CaseList) else suite.cases
         for case in walk:
             tags.update(case.tags)
-            key = hash(case.id)
-            if key in seen:
+            if seen.add(hash(case.id)):
                 _refuse_repeat(suite, case)
-            seen.add(key)
             compile_case_templates(suite, case)
             if render:
                 render_messages(suite, case)
