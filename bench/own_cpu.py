@@ -6,9 +6,15 @@ result row, the writer thread's SQLite inserts, the run's end. Several checkouts
 round by round, so a loaded machine's swings fall on all of them alike.
 
     python bench/own_cpu.py [--cases 20000] [--repeat 5] [COMMIT ...]      (default: HEAD)
+    python bench/own_cpu.py --instructions [--cases 3000] [--repeat 1] [COMMIT ...]
 
 Prints, per checkout, the median CPU per case of the whole process (start-up included) and of the
 run itself (engine and writer threads), and the writer thread's share.
+
+On a loaded machine CPU time moves by a tenth or more between runs, more than most single cuts.
+`--instructions` counts instead of timing: each run goes under valgrind's callgrind (about fifty
+times slower), and a 1-case run's count (the start-up) is taken off, so what is printed is the
+instructions a case of the run, which the machine's load does not change.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -91,7 +98,11 @@ def main() -> None:
     parser.add_argument("commits", nargs="*", default=["HEAD"])
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--instructions", action="store_true", help="count with callgrind, not time")
     args = parser.parse_args()
+    if args.instructions:
+        count_instructions(args.commits, args.cases, args.repeat)
+        return
     figures: dict[str, list[dict[str, float]]] = {c: [] for c in args.commits}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -121,6 +132,48 @@ def main() -> None:
             return f"{statistics.median(values):6.1f} us ({min(values):.0f}-{max(values):.0f})"
 
         print(f"{commit:>12}  process {us('process')}  run {us('run')}  writer thread {us('writer')}")
+
+
+def count_instructions(commits: list[str], cases: int, repeat: int) -> None:
+    """Instructions a case of the run, per checkout: a run of `cases` less a run of one case."""
+    counts: dict[str, list[float]] = {c: [] for c in commits}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sources = {c: export(c, folder / f"src{i}") for i, c in enumerate(commits)}
+        for src in sources.values():
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True
+            )
+        (folder / "one").mkdir()
+        suites = {
+            n: make_suite(folder / ("one" if n == 1 else ""), n, "http://127.0.0.1:9") for n in (1, cases)
+        }
+
+        def collected(commit: str, n: int) -> int:
+            for path in folder.glob("run.db*"):
+                path.unlink()
+            env = {**os.environ, "BENCH_API_KEY": "bench-dummy-key", "PYTHONPATH": str(sources[commit])}
+            out = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                 "--child", str(suites[n]), str(folder / "run.db")],
+                capture_output=True, text=True, check=True, env=env,
+            )  # fmt: skip
+            found = re.search(r"Collected : (\d+)", out.stderr)
+            assert found, out.stderr[-500:]
+            return int(found.group(1))
+
+        start_up = {c: collected(c, 1) for c in commits}
+        for round_ in range(repeat):
+            for commit in commits[round_ % len(commits) :] + commits[: round_ % len(commits)]:
+                counts[commit].append((collected(commit, cases) - start_up[commit]) / (cases - 1))
+    print(f"{cases} cases, {repeat} round(s); instructions a case of the run (callgrind), medians (range)")
+    first = statistics.median(counts[commits[0]])
+    for commit, values in counts.items():
+        median = statistics.median(values)
+        print(
+            f"{commit:>12}  {median / 1000:8.1f} K ({min(values) / 1000:.1f}-{max(values) / 1000:.1f})"
+            f"  {100 * (median / first - 1):+5.1f}% against {commits[0]}  start-up {start_up[commit] / 1e6:.0f} M"
+        )
 
 
 if __name__ == "__main__":
