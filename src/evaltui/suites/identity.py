@@ -87,8 +87,9 @@ def _definition_id(suite: Suite, encoder: json.JSONEncoder, cases: Iterable[Case
 
 class IdHashes:
     """The hashes of the case ids a walk has met, 8 bytes each in an open-addressed table of
-    64-bit slots (a `set` of ints costs ~95 bytes a case: 90 MB for a million). A hit says only
-    that the hash was met; the loader confirms a repeated id by a walk to its first use."""
+    64-bit slots, at most half full (a `set` of ints holds an object and a slot a hash, several
+    times the size: the part of a loaded suite's memory that grew with its cases). A hit says
+    only that the hash was met; the loader confirms a repeated id by a walk to its first use."""
 
     def __init__(self) -> None:
         self._slots = array("q", bytes(8 * 1024))  # 0 marks an empty slot; hash 0 is `_zero`
