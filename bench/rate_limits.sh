@@ -33,6 +33,11 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
 N=$(wc -l <"$PEERS_DIR/cases.jsonl")
 cp "$PEERS_DIR/cases.jsonl" "$OUT/"
 echo "cases=$N concurrency=$C latency=${L}ms rounds=$ROUNDS host=$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# evaltui's bytecode written once, as a regular install has it: with PYTHONDONTWRITEBYTECODE set
+# (this machine's shells set it) an editable install compiles every module on every start.
+unset PYTHONDONTWRITEBYTECODE
+"$EVALTUI" --help >/dev/null 2>&1
+"$EVALTUI_PY" -m compileall -q "$(dirname "$("$EVALTUI_PY" -c 'import evaltui; print(evaltui.__file__)')")" >/dev/null 2>&1
 echo "round rate retry_after wall_s cpu_s wall/best requests rate_limited% lost run_s run/best"
 echo "(best: N/R, or N*L/C at rate 0; run_s: the run's own start to finish, without evaltui's start-up)"
 

@@ -32,6 +32,7 @@ def test_max_cost_stops_the_run_with_exit_4_and_resume_finishes_it(cli, api_suit
     shown = " ".join(cli("show", run["id"]).stdout.split())
     assert "stopped: spent $" in shown and "reached the cost ceiling of $12" in shown
     assert f"evaltui run --resume {run['id']}" in shown
+    assert " over all 40 planned" in shown  # the rate over every case of the run, most never asked
     assert json.loads(cli("show", run["id"], "--json").stdout)["run"]["status"] == "stopped"
     listed = cli("runs", "--status", "stopped", "--json")
     assert listed.returncode == 0, listed.stderr

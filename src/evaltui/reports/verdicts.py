@@ -80,12 +80,13 @@ def cost_per_case(cost: float | None, cases: int, passed: int) -> str:
 
 
 def asked_note(passed: int, scored: int, asked: int) -> str:
-    """The pass rate over every asked case, when errors or unreached cases make it differ from the
-    scored one (`28.0% over all 200 asked`); empty when every asked case was scored."""
+    """The pass rate over every planned case, when errors or unreached cases make it differ from the
+    scored one (`28.0% over all 200 planned`: errored and never-asked cases count as not passed);
+    empty when every planned case was scored."""
     rate = asked_rate(passed, asked)
     if rate is None or scored >= asked:
         return ""
-    return f"{rate:.1%} over all {asked:,} asked"
+    return f"{rate:.1%} over all {asked:,} planned"
 
 
 def asked_of(run: RunRecord, metrics: RunMetrics) -> int:
