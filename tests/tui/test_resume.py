@@ -17,7 +17,7 @@ from evaltui.suites.models import ModelSpec, Price
 from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
-from evaltui.tui.widgets.footer import KeysFooter
+from evaltui.tui.widgets.footer import KeysFooter, shown_keys
 from evaltui.tui.widgets.run_header import RunHeader
 from evaltui.tui.widgets.tones import tone
 from tests.tui.conftest import AppFactory, palette_choose, screen_text, wait_until
@@ -109,6 +109,9 @@ async def open_run(pilot, run_id: str, status: str) -> None:  # type: ignore[no-
     await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(RunHeader)))
     await wait_until(pilot, lambda: status in header(app))
     await wait_until(pilot, lambda: "Failures" in footer(app))
+    # The footer follows the run read a moment after the header (Textual refreshes bindings when
+    # idle): until then Resume and Retry errors are not shown yet, whatever the run.
+    await wait_until(pilot, lambda: footer(app) == [key.description for key in shown_keys(app.screen)[0]])
 
 
 async def test_r_resumes_an_interrupted_run_in_place(
