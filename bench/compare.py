@@ -25,7 +25,7 @@ from evaltui.reports.shortdiff import short_diff
 from evaltui.store import Store
 from evaltui.tui.app import make_app
 from evaltui.tui.screens.compare import CompareScreen
-from evaltui.tui.widgets.result_table import ResultTable
+from evaltui.tui.widgets.paged_table import PagedTable
 
 N = 100_000
 EVALTUI = str(Path(sys.executable).with_name("evaltui"))
@@ -59,7 +59,7 @@ async def tui_first_screen_s(db: Path, a: str, b: str) -> float:
             screen = app.screen
             if not isinstance(screen, CompareScreen) or screen.comparison is None:
                 return False
-            table = screen.query_one(ResultTable)
+            table = screen.query_one(PagedTable)
             return bool(table.total) and table.row_at(0) is not None
 
         await until(shown)
