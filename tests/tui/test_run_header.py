@@ -85,3 +85,22 @@ async def test_the_header_puts_errors_and_cached_answers_beside_the_pass_rate(
             await pilot.pause()
     assert "of 3 scored · 7 errored" in shown[first]
     assert "of 10 scored · 3 cached" in shown[second]
+
+
+async def test_a_run_that_ended_early_says_why_in_the_header(make_tui, db_path, echo_run: str) -> None:  # type: ignore[no-untyped-def]
+    """A stopped run's header says why it stopped, as `evaltui show` does, not only 'stopped'."""
+    from evaltui.tui.widgets.run_header import RunHeader
+    from tests.tui.conftest import screen_text
+    from tests.tui.test_journeys import open_run
+
+    reason = "reached the cost ceiling of $12 (spent $12.40)"
+    with Store(db_path) as store:
+        run = store.get_run(echo_run)
+        store.finish_run(echo_run, "stopped", run.metrics, reason=reason)
+    app = make_tui()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_run(pilot, echo_run)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first = screen_text(app.screen.query_one(RunHeader)).splitlines()[0]
+    assert "stopped" in first and f"stopped: {reason}" in first

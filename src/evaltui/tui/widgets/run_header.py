@@ -104,8 +104,9 @@ class Figures:
 
 
 class RunHeader(Static):
-    """Three lines: suite, model, status and label; the pass rate with what it is over (scored,
-    errored, cached) and the counts; latency over fresh answers, tokens and cost spent."""
+    """Three lines: suite, model, status (with why, for a run stopped or failed) and label; the
+    pass rate with what it is over (scored, errored, cached) and the counts; latency over fresh
+    answers, tokens and cost spent."""
 
     DEFAULT_CSS = """
     RunHeader { height: 3; padding: 0 1; background: $panel; }
@@ -121,6 +122,9 @@ class RunHeader(Static):
         # a completed run's status reads quietly; one going on or ended early stands out
         quiet = status == "completed"
         text.append(f" · {status}", tone(app, "text-muted") if quiet else run_status_tone(app, status))
+        if run.stop_reason and status in ("stopped", "failed"):  # why, as `evaltui show` says it
+            text.append(": ", run_status_tone(app, status))
+            text.append_text(one_line(run.stop_reason, 70, style=run_status_tone(app, status)))
         if run.label:
             text.append(" · ")
             text.append_text(one_line(run.label, 30))
