@@ -17,10 +17,10 @@ from evaltui.suites.models import ModelSpec, Price
 from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
-from evaltui.tui.widgets.footer import KeysFooter, shown_keys
+from evaltui.tui.widgets.footer import shown_keys
 from evaltui.tui.widgets.run_header import RunHeader
 from evaltui.tui.widgets.tones import tone
-from tests.tui.conftest import AppFactory, palette_choose, screen_text, wait_until
+from tests.tui.conftest import AppFactory, footer_descriptions, palette_choose, screen_text, wait_until
 
 LONG = 1200  # wait_until steps for a resumed run to finish
 
@@ -98,20 +98,18 @@ def header(app: EvaltuiApp) -> str:
     return screen_text(app.screen.query_one(RunHeader))
 
 
-def footer(app: EvaltuiApp) -> list[str]:
-    return [key.description for key in app.screen.query_one(KeysFooter).keys]
-
-
 async def open_run(pilot, run_id: str, status: str) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     await wait_until(pilot, lambda: len(app.screen_stack) > 1)
     app.open_run(run_id)
     await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(RunHeader)))
     await wait_until(pilot, lambda: status in header(app))
-    await wait_until(pilot, lambda: "Failures" in footer(app))
+    await wait_until(pilot, lambda: "Failures" in footer_descriptions(app))
     # The footer follows the run read a moment after the header (Textual refreshes bindings when
     # idle): until then Resume and Retry errors are not shown yet, whatever the run.
-    await wait_until(pilot, lambda: footer(app) == [key.description for key in shown_keys(app.screen)[0]])
+    await wait_until(
+        pilot, lambda: footer_descriptions(app) == [key.description for key in shown_keys(app.screen)[0]]
+    )
 
 
 async def test_r_resumes_an_interrupted_run_in_place(
@@ -120,13 +118,13 @@ async def test_r_resumes_an_interrupted_run_in_place(
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, interrupted_run, "interrupted")
-        assert "Resume" in footer(app) and "Retry errors" not in footer(app)
+        assert "Resume" in footer_descriptions(app) and "Retry errors" not in footer_descriptions(app)
         screen = app.screen
         await pilot.press("r")
         await wait_until(pilot, lambda: "completed" in header(app), steps=LONG)
         await wait_until(pilot, lambda: "✓ 8" in header(app) and "✗ 4" in header(app))
         assert app.screen is screen  # finished in place, not opened again
-        await wait_until(pilot, lambda: "Resume" not in footer(app))
+        await wait_until(pilot, lambda: "Resume" not in footer_descriptions(app))
     with Store(db_path) as store:
         assert store.count_runs() == 1
         run = store.get_run(interrupted_run)
@@ -139,7 +137,7 @@ async def test_r_resumes_a_run_stopped_at_its_cost_ceiling_to_completion(
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, stopped_run, "stopped")
-        assert "Resume" in footer(app)
+        assert "Resume" in footer_descriptions(app)
         await pilot.press("r")
         await wait_until(pilot, lambda: "completed" in header(app), steps=LONG)
     with Store(db_path) as store:
@@ -157,7 +155,7 @@ async def test_the_palette_retries_a_runs_errored_cases(
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, errored_run, "completed")
-        assert "Retry errors" in footer(app) and "Resume" not in footer(app)
+        assert "Retry errors" in footer_descriptions(app) and "Resume" not in footer_descriptions(app)
         await palette_choose(pilot, "retry", "Retry this run's errored cases")
         await wait_until(pilot, lambda: "✓ 6" in header(app), steps=LONG)
         assert "completed" in header(app)
@@ -172,7 +170,7 @@ async def test_a_completed_run_without_errors_offers_neither(make_tui: AppFactor
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, echo_run, "completed")
-        footer_now = footer(app)
+        footer_now = footer_descriptions(app)
         await pilot.press("r", "E")
         await pilot.pause()
         assert "Resume" not in footer_now and "Retry errors" not in footer_now
