@@ -155,8 +155,9 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         for i, guess in enumerate(guesses):
             text.append("; " if i else "")
             text.append_text(one_line(guess.model_id, 30))
-            cost = "cost ?" if guess.cost_usd is None else guess.cost_text
-            cost = cost if guess.cost_usd is None or guess.cost_is_floor else f"~{cost}"
+            # a floor says "≥"; a figure from a price and a length is "~" (an estimate)
+            shown = guess.cost_text if guess.cost_is_floor else f"~{guess.cost_text}"
+            cost = "cost ?" if guess.cost_usd is None else shown
             time = "time ?" if guess.seconds is None else f"~{guess.seconds:,.0f} s"
             text.append(f" {cost}, {time}")
         if guesses:
