@@ -199,7 +199,7 @@ def run_cells(run: RunRecord) -> dict[str, Text | str]:
     status = run.status
     return {
         "run": inert(run.id),
-        "status": Text("done" if status == "completed" else status, style=STATUS_STYLE.get(status, "")),
+        "status": Text(status, style=STATUS_STYLE.get(status, "")),
         "pass [95% CI]": rate_cell(run.passed, run.failed, run.errors, metrics.cached if metrics else None),
         "p95": ms(metrics.latency_ms.p95 if metrics else None),
         "cost": money(run.cost_usd),

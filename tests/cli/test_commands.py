@@ -18,6 +18,18 @@ def test_run_sample_suite_offline_with_its_default_models(cli):
     assert all(r["status"] == "completed" and r["done"] == r["total"] > 0 for r in runs)
 
 
+def test_runs_lists_each_run_s_status_in_the_word_json_and_the_tui_use(cli):
+    """`evaltui runs` says `completed` as `runs --json`, `show` and the TUI's Runs screen do (it
+    once said `done`, a word no other view and no stored status uses)."""
+    assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "3", "-q").returncode == 0
+    status = json.loads(cli("runs", "--json").stdout)[0]["status"]
+    assert status == "completed"
+    listed = cli("runs", extra_env={"COLUMNS": "200"})
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if "demo:keyword" in line)
+    assert row.split()[1] == status, listed.stdout
+
+
 def test_a_packaged_sample_is_found_by_name_from_any_folder(cli):
     done = cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "5", "-q")
     assert done.returncode == 0, done.stderr
