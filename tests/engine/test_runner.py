@@ -7,6 +7,7 @@ import contextlib
 import json
 import math
 import random
+import threading
 
 import pytest
 
@@ -179,6 +180,40 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert store.get_run(runner.run_id).status == "interrupted"
+
+
+async def test_a_run_cancelled_while_it_is_planned_ends_interrupted_not_running(
+    store, make_suite, api_model, monkeypatch
+):
+    """Planning runs on a thread that a cancellation cannot stop, and it creates the run's row: the
+    row must end as a cancelled run's does, not stay `running` until a later start finds the
+    process gone."""
+    planning, cancelled, created = threading.Event(), threading.Event(), threading.Event()
+    create_run = store.create_run
+
+    def create_run_once_cancelled(**kwargs):
+        planning.set()
+        cancelled.wait(30)
+        try:
+            return create_run(**kwargs)
+        finally:
+            created.set()
+
+    monkeypatch.setattr(store, "create_run", create_run_once_cancelled)
+    events: list[object] = []
+    options = RunOptions(concurrency=2)
+    runner = Runner(store, make_suite(4), api_model(), options, subscribers=(events.append,))
+    task = asyncio.create_task(runner.run())
+    assert await asyncio.to_thread(planning.wait, 30)
+    task.cancel()
+    cancelled.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    assert await asyncio.to_thread(created.wait, 30)
+    [run] = store.list_runs()
+    assert (run.status, run.done, run.finished_at is not None) == ("interrupted", 0, True)
+    assert not any(isinstance(event, RunStarted) for event in events)  # it never started asking
 
 
 async def test_judge_calls_are_recorded_with_their_own_tokens(store, tmp_path):

@@ -13,7 +13,8 @@ them), the run ends `failed` and `stop_reason` (also on `RunFinished`) says why.
 reaches its cost ceiling (`--max-cost`, a suite's `max_cost_usd`) starts no new case, lets those in
 flight finish and ends `stopped` (when cases are left) with `budget_reason`; `--resume` finishes it.
 Either reason is stored with the run (`runs.stop_reason`), as is the error that ends a run `failed`
-otherwise (a model that cannot be set up).
+otherwise (a model that cannot be set up). A run cancelled while it is still planned ends
+`interrupted` once its planning thread is done, as any cancelled run does.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from evaltui.engine.events import (
     RunFinished,
     RunStarted,
 )
-from evaltui.engine.plan import RunOptions, plan_run
+from evaltui.engine.plan import Plan, RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
 from evaltui.engine.result import CaseRun, case_result, result_of
@@ -125,14 +126,21 @@ class Runner:
     # -- running --------------------------------------------------------------------------
     async def run(self) -> str:
         self._loop = asyncio.get_running_loop()
-        plan = await asyncio.to_thread(
-            plan_run,
-            self.store,
-            self.prepared,
-            self.model,
-            self.options,
-            self.run_id if self._resume else None,
+        planning = asyncio.ensure_future(
+            asyncio.to_thread(
+                plan_run,
+                self.store,
+                self.prepared,
+                self.model,
+                self.options,
+                self.run_id if self._resume else None,
+            )
         )
+        try:
+            plan = await asyncio.shield(planning)
+        except asyncio.CancelledError:
+            await self._end_unstarted(planning)
+            raise
         self.run_id, self._tally = plan.run_id, plan.tally
         self._tracker = StatsTracker(plan.total, plan.already)
         self._writer = await asyncio.to_thread(self.store.writer, on_commit=self._committed_threadsafe)
@@ -193,6 +201,19 @@ class Runner:
         await self._finish(status, reporting)
         return self.run_id
 
+    async def _end_unstarted(self, planning: asyncio.Future[Plan]) -> None:
+        """Cancelled while planning: the planning thread cannot be stopped and it creates (or, for
+        a resume, reopens) the run's row. Once it is done, that run ends `interrupted`, as any
+        cancelled run does, instead of staying `running` until a later start finds this process
+        gone. No event is sent: the run never started."""
+        try:
+            plan = await planning
+        except Exception:  # planning failed: there is no run to end, and the caller gets the cancellation
+            log.exception("planning failed after the run was cancelled")
+            return
+        self.run_id, self._tally = plan.run_id, plan.tally
+        await self._finish("interrupted", announce=False)
+
     async def _start_workers(
         self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun, count: int
     ) -> None:
@@ -223,7 +244,9 @@ class Runner:
                 self._emit(Progress(self.run_id, stats))
             await asyncio.sleep(PROGRESS_EVERY_S)
 
-    async def _finish(self, status: RunStatus, reporting: asyncio.Future[None] | None = None) -> None:
+    async def _finish(
+        self, status: RunStatus, reporting: asyncio.Future[None] | None = None, *, announce: bool = True
+    ) -> None:
         assert self.run_id is not None
         run_id = self.run_id
         if reporting is not None:
@@ -231,7 +254,8 @@ class Runner:
         # the sockets close meanwhile
         closing = asyncio.ensure_future(self._asker.aclose()) if self._asker else None
         try:
-            await asyncio.to_thread(self._writer.close)
+            if self._writer is not None:  # None: cancelled before it could start
+                await asyncio.to_thread(self._writer.close)
             await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
             if self._tally is not None:  # every result of this fresh run went through _committed
                 metrics = self._tally.metrics()
@@ -242,6 +266,8 @@ class Runner:
         finally:
             if closing is not None:
                 await closing
+        if not announce:
+            return
         run = await asyncio.to_thread(self.store.get_run, run_id)
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
