@@ -6,7 +6,7 @@ CJK text has no spaces; combining marks stay with their letter) and compared wit
 the worst case. So the work is bounded: the common prefix and suffix are cut first; a middle
 that is still too large is matched line by line, and only changed line blocks are diffed word by
 word; a block too large even for that is matched with difflib's junk heuristic, or, past a hard
-limit, shown as one replaced block. Two 100 KB outputs always finish in well under a second.
+limit, shown as one replaced block, so no pair of outputs, however long, takes quadratic time.
 
 The result is a list of `Segment`s whose `a` texts concatenate to the old text and whose `b`
 texts concatenate to the new one, so a UI can render them side by side (`a` left, `b` right) or

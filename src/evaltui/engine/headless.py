@@ -3,13 +3,12 @@ event loop for the whole run.
 
 Two things make a headless run faster without changing what it does:
 - the loop is uvloop's where it is installed (a dependency on Linux and macOS): its sockets,
-  timers and callbacks are written in C. At concurrency 256 against bench/lean_api.py it cut the
-  harness's CPU a case by about a tenth and raised throughput ~2 points (docs/BENCHMARKS.md);
-  elsewhere (Windows) it is asyncio's own loop;
+  timers and callbacks are written in C, which lowers the harness's CPU a case at high
+  concurrency (docs/BENCHMARKS.md has the figures); elsewhere (Windows) it is asyncio's own loop;
 - everything alive when the run starts (modules, the suite, its prepared cases) is frozen out
   of the garbage collector's reach (`gc.freeze`): it lives until the process ends anyway, and
-  unfrozen, each full collection during the run walks all of it, ~50 ms for a 5,000-case suite,
-  a stall of every request in flight. The TUI freezes its own heap once at start-up instead
+  unfrozen, each full collection during the run walks all of it, a stall of every request in
+  flight that grows with the suite. The TUI freezes its own heap once at start-up instead
   (tui/app.py): it lives on after a run, so it must not freeze each run's garbage.
 """
 

@@ -105,7 +105,7 @@ CASE_JSON = ("input", "expected", "vars", "tags")
 
 def encode_result(result: Result) -> tuple[Any, ...]:
     """A result as the parameters of an insert, in RESULT_COLUMNS order. Spelled out column by
-    column: the writer thread runs it for every result, and a loop over the columns cost twice as much."""
+    column: the writer thread runs it for every result, and a loop over the columns costs more."""
     r = result
     return (
         r.run_id,

@@ -176,7 +176,7 @@ class ResultQueries(ThreadConnections):
         """What run metrics need, streamed in case order: each result with only its status, value,
         latency, tokens, cost, cached and its case's tags and cluster read (the rest at their
         defaults). The cases are read first in a query of their own (one small row each): joining
-        them row by row costs twice the whole read."""
+        them row by row costs more than the whole read."""
         sql = (
             "SELECT c.case_id, c.tags, c.cluster FROM cases c JOIN runs u ON u.suite_id = c.suite_id "
             "WHERE u.id = ? AND (c.tags IS NOT NULL AND c.tags != '[]' OR c.cluster IS NOT NULL)"

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from evaltui.suites.template import compile_templates, render_messages
 
 # Loaded on first use: the store and the read-only commands need `evaltui.suites.models` alone, and
-# importing this package must not pull in the loader, YAML and Jinja2 for them (~70 ms a command).
+# importing this package must not pull in the loader, YAML and Jinja2 for them (tests/test_layers.py).
 _HOMES = {
     "SuiteEntry": "discover",
     "discover_suites": "discover",

@@ -52,9 +52,9 @@ SCREEN_CSS: list[str | PurePath] = sorted(
 class EvaltuiApp(App[None]):
     TITLE = "evaltui"
     # Every screen's stylesheet, read once at start-up. A screen's CSS_PATH is otherwise read when the
-    # screen first opens, and the whole stylesheet is re-parsed and re-applied then: ~100 ms of the
-    # event loop, in the middle of a live run for the Run screen (bench/tui.py). Screen CSS_PATH
-    # rules are global either way (Textual scopes only a screen's inline CSS).
+    # screen first opens, and the whole stylesheet is re-parsed and re-applied then, a stall of the
+    # event loop in the middle of a live run for the Run screen (bench/tui.py measures it). Screen
+    # CSS_PATH rules are global either way (Textual scopes only a screen's inline CSS).
     CSS_PATH = SCREEN_CSS
     # Notifications in a corner and brief: two rows (title, message) instead of five, three seconds
     # instead of five, so that at 80x24 they do not hide the table being read. Errors say how long.
@@ -131,12 +131,12 @@ class EvaltuiApp(App[None]):
 
     async def _warm_up(self) -> None:
         """Textual parses a widget class's DEFAULT_CSS when the first widget of that class mounts:
-        ~80 ms of the event loop when the Run screen first opens, in the middle of a live run
-        (bench/tui.py). Mount one hidden widget of each such class once the home screen is painted,
-        one at a time so that the loop stays free between them, while the user reads the home screen.
-        They go on the bottom screen, which is never shown: on the screen on top, one the user just
-        opened could give its focus to the hidden Input or table as it shows, and once that widget
-        was removed every key (q included) went to a widget no longer on screen."""
+        a stall of the event loop when the Run screen first opens, in the middle of a live run
+        (bench/tui.py measures it). Mount one hidden widget of each such class once the home screen
+        is painted, one at a time so that the loop stays free between them, while the user reads
+        the home screen. They go on the bottom screen, which is never shown: on the screen on top,
+        one the user just opened could give its focus to the hidden Input or table as it shows, and
+        once that widget was removed every key (q included) went to a widget no longer on screen."""
         hidden = self.screen_stack[0]
         for make in (RunHeader, ResultTable, Static, Input, SelectionList, Label, Horizontal, Trajectory):
             widget: Widget = make()
@@ -144,7 +144,7 @@ class EvaltuiApp(App[None]):
             await hidden.mount(widget)
             await widget.remove()
         # What start-up built (modules, stylesheets, the home screen) lives as long as the app: keep it
-        # out of the collector's full passes, which otherwise stall the loop ~100 ms mid-run.
+        # out of the collector's full passes, which otherwise stall the loop mid-run.
         gc.freeze()
 
     def _remember_theme(self, theme: Theme) -> None:

@@ -2,7 +2,7 @@
 
 Textual's `Footer` is a container of one `FooterKey` widget per key, and recomposes them each time
 the screen says its bindings may have changed: mounting and styling a dozen to two dozen widgets,
-about 70 ms of the event loop while the Run screen opens in the middle of a live run (bench/tui.py).
+a stall of the event loop while the Run screen opens in the middle of a live run (bench/tui.py).
 This footer is one widget: it reads the screen's bindings when they change and repaints one line
 when what it shows changed. It looks like Textual's (the same theme variables), and a click on a
 key presses that key.

@@ -122,10 +122,10 @@ class PagedTable(ScrollView, Generic[RowT], can_focus=True):
         self.refresh()
 
     def _set_virtual_size(self, size: Size) -> None:
-        """Textual lays the whole screen out again when a widget's virtual size changes (~20 ms
-        here), so a live run's table, whose row count grows every second, would reflow the Run
-        screen each time. When the scrollbar stays as it was, only the scrollbar's thumb and this
-        widget's lines change: update those and repaint, without a layout."""
+        """Textual lays the whole screen out again when a widget's virtual size changes, so a live
+        run's table, whose row count grows every second, would reflow the Run screen each time.
+        When the scrollbar stays as it was, only the scrollbar's thumb and this widget's lines
+        change: update those and repaint, without a layout."""
         height = self.scrollable_content_region.height
         if (
             size.width != self.virtual_size.width
