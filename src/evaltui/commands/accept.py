@@ -4,7 +4,7 @@ case's expected value into the suite's source (suites/edit.py) and mark the resu
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -14,8 +14,11 @@ from evaltui.engine.rerun import accept_edit, accepted
 from evaltui.errors import EvaltuiError
 from evaltui.text import inert
 
+if TYPE_CHECKING:
+    from evaltui.store import Store
 
-def accept_command(store: Any, run_ref: str, case_id: str, out: Console, *, yes: bool) -> None:
+
+def accept_command(store: Store, run_ref: str, case_id: str, out: Console, *, yes: bool) -> None:
     run_id = store.resolve_run(run_ref)
     edit = accept_edit(store, run_id, case_id)
     for line in edit.diff().splitlines():

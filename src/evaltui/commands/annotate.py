@@ -3,7 +3,7 @@ kept with the run (the TUI's `l` and `N` write the same rows)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -11,9 +11,12 @@ from rich.text import Text
 from evaltui.errors import EvaltuiError
 from evaltui.text import inert
 
+if TYPE_CHECKING:
+    from evaltui.store import Store
+
 
 def annotate_command(
-    store: Any, run_ref: str, case_id: str, out: Console, *, label: str | None, note: str | None
+    store: Store, run_ref: str, case_id: str, out: Console, *, label: str | None, note: str | None
 ) -> None:
     run_id = store.resolve_run(run_ref)
     if store.get_result(run_id, case_id) is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -16,14 +16,19 @@ from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.suites import load_suite, named_models
 
+if TYPE_CHECKING:
+    from evaltui.engine.events import Display
+    from evaltui.store import Store
+    from evaltui.suites.models import Suite
+
 
 def rerun_runners(
-    store: Any,
+    store: Store,
     config: Config,
     suite_path: Path | None,
     opts: dict[str, Any],
     err: Console,
-    subscribers: tuple[Any, ...],
+    subscribers: tuple[Display, ...],
 ) -> list[Runner]:
     """The runner(s) of a rerun of the failing cases (on the run's model, or the `-m` ones), or of
     a rescore (on the `recorded` model, answering with the run's outputs)."""
@@ -55,7 +60,7 @@ def rerun_runners(
     return make_runners(store, prepare(plan.suite), models, plan.options, subscribers=subscribers)
 
 
-def _with_suite(plan: Rerun, suite: Any) -> Rerun:
+def _with_suite(plan: Rerun, suite: Suite) -> Rerun:
     """The failing cases, from the suite file given on the command line."""
     if suite.name != plan.suite.name:
         raise EvaltuiError(

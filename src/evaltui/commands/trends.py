@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from rich import box
@@ -14,6 +14,10 @@ from rich.text import Text
 from evaltui.format import money, ms, pct
 from evaltui.reports.trends import Trends, suite_trends
 from evaltui.text import inert, json_text
+
+if TYPE_CHECKING:
+    from evaltui.analysis.trends import TrendPoint
+    from evaltui.store import Store
 
 
 def suite_name(ref: str) -> str:
@@ -26,7 +30,7 @@ def suite_name(ref: str) -> str:
     return ref
 
 
-def trends_command(store: Any, ref: str, out: Console, *, model: str | None, as_json: bool) -> None:
+def trends_command(store: Store, ref: str, out: Console, *, model: str | None, as_json: bool) -> None:
     name = suite_name(ref)
     trends = suite_trends(store, name, model=model)
     if as_json:
@@ -45,7 +49,7 @@ def trends_command(store: Any, ref: str, out: Console, *, model: str | None, as_
         out.print(Text(f"left out: {run_id}: ", style="dim").append_text(inert(why)))
 
 
-def model_table(model_id: str, points: list[Any]) -> Table:
+def model_table(model_id: str, points: list[TrendPoint]) -> Table:
     """One row a run, oldest first. "earlier": where the runs before it put its pass rate; ▼ marks
     a drop below that."""
     title = Text("model ").append_text(inert(model_id))

@@ -27,6 +27,7 @@ from typing import Any
 
 from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.prepare import PreparedSuite
+from evaltui.engine.storage import RunHistory
 from evaltui.format import money
 from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
@@ -123,7 +124,7 @@ def estimate(
     )
 
 
-def history_of(store: Any, suite: str, model_id: str) -> History | None:
+def history_of(store: RunHistory, suite: str, model_id: str) -> History | None:
     """What the last completed runs of this suite and model say about its answers (blocking: the
     store is read)."""
     runs: list[RunRecord] = store.list_runs(suite=suite, model=model_id, status="completed", limit=5)

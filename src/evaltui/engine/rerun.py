@@ -35,6 +35,7 @@ from typing import Any
 from evaltui.engine.launch import variant_links
 from evaltui.engine.plan import RunOptions
 from evaltui.engine.resume import _model_of
+from evaltui.engine.storage import FinishedRuns
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.records import Result, RunRecord
 from evaltui.suites.caselist import CaseList
@@ -54,10 +55,10 @@ class Rerun:
     notes: tuple[str, ...] = ()  # what the user should know (cases left out, and why)
 
 
-def current_suite(store: Any, run: RunRecord) -> Suite:
+def current_suite(store: FinishedRuns, run: RunRecord) -> Suite:
     """The run's suite as its file reads now (as the run's prompt variant asks it, for a run of one)."""
-    row = store.query_one("SELECT path FROM suites WHERE id = ?", (run.suite_id,), what="the run's suite")
-    path = (row or {}).get("path") or ""
+    stored = store.stored_suite(run.suite_id)
+    path = stored[1] if stored else ""
     if not path:
         raise StoreError(f"run {run.id}: its suite's file is not known (it was not loaded from a file)")
     if not Path(path).is_file():
@@ -75,7 +76,7 @@ def _variant_links(run: RunRecord, suite: Suite) -> dict[str, Any]:
     return {} if variant is None else variant_links(variant, suite)
 
 
-def _run(store: Any, run_id: str) -> RunRecord:
+def _run(store: FinishedRuns, run_id: str) -> RunRecord:
     run: RunRecord | None = store.get_run(run_id)
     if run is None:
         raise StoreError(f"no run {run_id!r} in {store.path}")
@@ -84,7 +85,7 @@ def _run(store: Any, run_id: str) -> RunRecord:
     return run
 
 
-def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun:
+def only_failing(store: FinishedRuns, run_id: str, options: RunOptions | None = None) -> Rerun:
     run = _run(store, run_id)
     suite = current_suite(store, run)
     failing = {
@@ -111,7 +112,7 @@ def only_failing(store: Any, run_id: str, options: RunOptions | None = None) -> 
     return Rerun(suite, model, options, cases, tuple(notes + model_notes))
 
 
-def rescore(store: Any, run_id: str, options: RunOptions | None = None) -> Rerun:
+def rescore(store: FinishedRuns, run_id: str, options: RunOptions | None = None) -> Rerun:
     run = _run(store, run_id)
     if run.epochs > 1:
         raise EvaltuiError(
@@ -156,7 +157,7 @@ RESCORED_COLUMNS = ("status", "output", "latency_ms", "tool_calls", "steps")
 RESCORE_BATCH = 500
 
 
-def _answered(store: Any, run: RunRecord, cases: Iterable[Case]) -> Iterator[Case]:
+def _answered(store: FinishedRuns, run: RunRecord, cases: Iterable[Case]) -> Iterator[Case]:
     """The suite's cases the run has a result for, each answered by the `recorded` model with
     what the run's model said; the results are read a batch of cases at a time, never all held."""
     walk = iter(cases)
@@ -181,7 +182,7 @@ def _recorded(row: Result, run: RunRecord) -> Recorded | None:
     )
 
 
-def accept_edit(store: Any, run_id: str, case_id: str, epoch: int = 0) -> Edit:
+def accept_edit(store: FinishedRuns, run_id: str, case_id: str, epoch: int = 0) -> Edit:
     """The edit writing the run's output for a failing case as its expected value. EvaltuiError
     says why not (it passed, it errored, the case has no expected value, …)."""
     run = _run(store, run_id)
@@ -195,6 +196,6 @@ def accept_edit(store: Any, run_id: str, case_id: str, epoch: int = 0) -> Edit:
     return plan_accept(current_suite(store, run), case_id, result.output)
 
 
-def accepted(store: Any, run_id: str, case_id: str, edit: Edit) -> None:
+def accepted(store: FinishedRuns, run_id: str, case_id: str, edit: Edit) -> None:
     """Mark the run's result: its output is now the case's expected value."""
     store.mark_accepted(run_id, case_id, f"output written as expected in {edit.where}")

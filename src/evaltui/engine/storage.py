@@ -1,11 +1,13 @@
 """What a run needs of the store, as types: the engine never imports store/ (DESIGN.md), so it names
 the few methods a `Runner` calls, and mypy checks that the `Store` a caller hands in has them with
 these signatures. Everything passes records (`Result`, `RunRecord`, `RunMetrics`), never a dict,
-except a response-cache entry: a completion as JSON, which the store keeps as it is given."""
+except a response-cache entry: a completion as JSON, which the store keeps as it is given.
+`RunHistory` and `FinishedRuns` are the store as an estimate and a rerun read it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from evaltui.records import Result, RunMetrics, RunRecord
@@ -39,3 +41,51 @@ class RunStore(Protocol):
     ) -> None: ...
 
     def checkpoint(self) -> bool: ...
+
+
+class RunHistory(Protocol):
+    """The store as an estimate reads earlier runs (engine/estimate.py)."""
+
+    def list_runs(
+        self,
+        *,
+        suite: str | None = None,
+        model: str | None = None,
+        label: str | None = None,
+        status: str | None = None,
+        group_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[RunRecord]: ...
+
+
+class FinishedRuns(Protocol):
+    """The store as a new run made from a finished one reads it (engine/rerun.py: rerun the failing
+    cases, rescore, accept an output as the expected value)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def get_run(self, run_id: str) -> RunRecord | None: ...
+
+    def stored_suite(self, suite_id: str) -> tuple[dict[str, Any], str] | None: ...
+
+    def get_result(self, run_id: str, case_id: str, epoch: int = 0) -> Result | None: ...
+
+    def iter_results(self, run_id: str, columns: Sequence[str] = ...) -> Iterator[Result]: ...
+
+    def count_results(
+        self,
+        run_id: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        tag: str | None = None,
+        search: str | None = None,
+        label: str | None = None,
+    ) -> int: ...
+
+    def results_of(
+        self, run_id: str, case_ids: Sequence[str], columns: Sequence[str]
+    ) -> dict[str, Result]: ...
+
+    def mark_accepted(self, run_id: str, case_id: str, note: str) -> object: ...

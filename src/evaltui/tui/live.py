@@ -22,7 +22,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evaltui.engine import Event, LiveStats, Progress, RunFinished, Runner, RunStarted
 from evaltui.engine.launch import launch_runners
@@ -35,6 +35,8 @@ LOOK_EVERY_S = 1.0  # how often the database is read for the runs of other proce
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+
+    from evaltui.store import Store
 
 
 @dataclass
@@ -56,7 +58,7 @@ class StoreLook:
     running: dict[str, tuple[int, int]]  # (done, total) of each run other processes are running
 
 
-def look(store: Any) -> StoreLook:
+def look(store: Store) -> StoreLook:
     """Runs on a worker thread. A run whose process is gone is marked interrupted first, so a
     followed run whose process died ends like any other. This process's own runs (its pid on this
     host, from the moment a launch or resume claims them) are not another's."""

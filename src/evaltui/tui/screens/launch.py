@@ -21,6 +21,7 @@ from evaltui.providers.keys import check_keys
 from evaltui.suites import named_models, parse_model_spec
 from evaltui.suites.limits import MAX_EPOCHS
 from evaltui.suites.models import ModelSpec, Suite
+from evaltui.tui.host import host
 from evaltui.tui.requests import LaunchRequest
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.safe_text import inert_str, one_line
@@ -134,6 +135,7 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         if self._prepared is None:
             self._prepared = prepare(self.suite)
         options = request.options
+        app = host(self)
         guesses = [
             estimate(
                 self._prepared,
@@ -142,8 +144,8 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
                 limit=options.limit,
                 tags=options.tags,
                 epochs=options.epochs,
-                prices=self.app.config.prices,  # type: ignore[attr-defined]
-                history=history_of(self.app.store, self.suite.name, model.id),  # type: ignore[attr-defined]
+                prices=app.config.prices,
+                history=history_of(app.store, self.suite.name, model.id),
             )
             for model in request.models
         ]
