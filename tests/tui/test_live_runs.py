@@ -246,3 +246,44 @@ async def test_cancel_shows_in_the_footer_only_while_the_run_is_live_here(
         await wait_until(pilot, lambda: "interrupted" in header(app), steps=LONG)
         await wait_until(pilot, lambda: "Cancel run" not in footer_descriptions(app))
         assert "Resume" in footer_descriptions(app)
+
+
+class ThreadsSeen(dict):
+    """A dict that notes the thread of every change made to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[str] = set()
+
+    def __setitem__(self, key, value) -> None:
+        self.threads.add(threading.current_thread().name)
+        super().__setitem__(key, value)
+
+    def pop(self, *args):
+        self.threads.add(threading.current_thread().name)
+        return super().pop(*args)
+
+
+async def test_the_live_runs_this_window_keeps_change_on_the_ui_thread_only(
+    make_tui: AppFactory, slow_dir: Path
+) -> None:
+    """The runs of this window are added as each starts (on its engine's thread) and removed when
+    it ends (on the UI's): both changes must be made on the UI thread, where every reader is, or a
+    run starting while another ends changes the dict under the reader's feet."""
+    from evaltui.engine import RunOptions
+    from evaltui.suites import load_suite
+    from evaltui.suites.models import ModelSpec
+    from evaltui.tui.requests import LaunchRequest
+
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: suites_loaded(app))
+        runners = app.live._runners = ThreadsSeen()  # what is under test is where it changes
+        suite = load_suite(slow_dir / "slow.yaml")
+        models = [
+            ModelSpec(provider="demo", model="echo", id=f"demo:{n}", params={"latency_ms": 0}) for n in "ab"
+        ]
+        app.live.launch(LaunchRequest(suite, models, RunOptions(concurrency=4)))
+        await wait_until(pilot, lambda: len(app.store.list_runs(status="completed")) == 2, steps=LONG)
+        await wait_until(pilot, lambda: not len(app.live))
+        assert runners.threads == {threading.main_thread().name}

@@ -210,22 +210,28 @@ class LiveRuns:
 
     def _watcher(self, runner: Runner, launch: _Launch, *, first: bool) -> Callable[[Event], None]:
         """The engine's subscriber (the TUI's display): called on the runner's own thread, so it
-        only posts messages. Per-case events are not passed on: every message posted from another
+        only hands events to the UI thread (messages; a run's start, which this object keeps,
+        through `call_from_thread`). Per-case events are not passed on: every message posted from another
         thread wakes the UI's loop, and the engine's `Progress` (ten a second at most) says it all."""
 
         def on_event(event: Event) -> None:
-            if isinstance(event, RunStarted):
-                self._runners[event.run_id] = runner
-                self._launches[event.run_id] = launch
-                self._app.post_message(RunLaunched(event.run_id, event.suite, event.model_id, first=first))
-                if not first:
-                    self._app.call_from_thread(self._tell_also_running, launch, event)
+            if isinstance(event, RunStarted):  # kept on the UI thread, where every reader is
+                self._app.call_from_thread(self._started, runner, launch, event, first)
             elif isinstance(event, RunFinished):
                 self._app.post_message(RunEnded(event.run_id, event.status, event.reason or ""))
             elif isinstance(event, Progress):
                 self._app.post_message(RunProgress(event.run_id, event.stats))
 
         return on_event
+
+    def _started(self, runner: Runner, launch: _Launch, event: RunStarted, first: bool) -> None:
+        """A run of this window has its row and starts asking (on the UI thread: the engine's
+        waits for this before its first figures come)."""
+        self._runners[event.run_id] = runner
+        self._launches[event.run_id] = launch
+        self._app.post_message(RunLaunched(event.run_id, event.suite, event.model_id, first=first))
+        if not first:
+            self._tell_also_running(launch, event)
 
     def _tell_also_running(self, launch: _Launch, event: RunStarted) -> None:
         """Only the first run of a launch opens; the others must not run unseen. One notification
