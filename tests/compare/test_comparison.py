@@ -11,10 +11,10 @@ from tests.compare.builders import make_run, make_suite
 
 from evaltui.analysis.metrics import run_metrics
 from evaltui.analysis.stats import wilson_interval
+from evaltui.reports.case_lists import changed_and_all
 from evaltui.reports.comparison import compare_runs
 from evaltui.store import Store
 from evaltui.store.compare import previous_run
-from evaltui.tui.screens.compare import changed_and_all
 
 IDS = [f"c{i}" for i in range(1, 8)]
 

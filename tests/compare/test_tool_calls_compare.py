@@ -10,11 +10,11 @@ from pathlib import Path
 from tests.tui.frozen import run_suite
 
 from evaltui.records import Result
+from evaltui.reports.case_diff import case_answers, diffed_text
 from evaltui.reports.comparison import compare_runs, tool_call_signature
 from evaltui.reports.summary import summary_lines
 from evaltui.store import Store
 from evaltui.suites import load_suite
-from evaltui.tui.screens.diff import diffed_text, load_case_diff
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_suites" / "trip_assistant.yaml"
 
@@ -52,7 +52,8 @@ def test_compare_counts_cases_whose_tool_calls_changed(db: Path, store: Store) -
     assert changed.counts.changed_tool_calls >= 10
     assert f"{changed.counts.changed_tool_calls} with changed tool calls" in summary_lines(changed)[2].plain
 
-    assert load_case_diff(store, keyword, rules, "weather-new-york").lines.changed
+    answers = case_answers(store, keyword, rules, "weather-new-york")
+    assert "tool calls:" in answers.text_a and answers.text_a != answers.text_b
 
 
 def test_the_diff_shows_tool_calls_normalised() -> None:

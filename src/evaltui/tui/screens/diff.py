@@ -4,7 +4,6 @@ to walk through a list of cases (the regressions of a comparison) in place."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,12 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from evaltui.records import Result
-from evaltui.reports.comparison import normalised_tool_calls
+from evaltui.reports.case_diff import case_answers
 from evaltui.store import Store
 from evaltui.tui.host import host
 from evaltui.tui.widgets.diff_view import DiffLines, DiffView, build_diff
 from evaltui.tui.widgets.footer import KeysFooter
-from evaltui.tui.widgets.safe_text import as_plain, one_line, safe_text
+from evaltui.tui.widgets.safe_text import one_line, safe_text
 from evaltui.tui.widgets.tones import status_tone, tone
 from evaltui.tui.worker_errors import ReportsWorkerErrors
 
@@ -38,22 +37,8 @@ class CaseDiff:
 
 def load_case_diff(store: Store, run_a: str, run_b: str, case_id: str) -> CaseDiff:
     """Both results and the diff of their outputs (epoch 0). Blocking: call from a worker."""
-    result_a, result_b = store.get_result(run_a, case_id), store.get_result(run_b, case_id)
-    with_calls = any(r is not None and r.tool_calls for r in (result_a, result_b))
-    outputs = [diffed_text(r, with_calls) for r in (result_a, result_b)]
-    return CaseDiff(case_id, result_a, result_b, build_diff(*outputs))
-
-
-def diffed_text(result: Result | None, with_calls: bool) -> str:
-    """A result's output, then its tool calls as normalised, indented JSON (keys sorted, ids left
-    out) when either run made calls: a change of arguments shows as a word change."""
-    text = as_plain((result and result.output) or "")
-    if with_calls:
-        calls = normalised_tool_calls(result.column("tool_calls") if result else None)
-        text += "\n\ntool calls:\n" + json.dumps(
-            calls, ensure_ascii=False, indent=2, sort_keys=True, default=str
-        )
-    return text
+    found = case_answers(store, run_a, run_b, case_id)
+    return CaseDiff(case_id, found.result_a, found.result_b, build_diff(found.text_a, found.text_b))
 
 
 class DiffScreen(ReportsWorkerErrors, Screen[None]):
