@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from evaltui.analysis.stats import (
@@ -31,7 +32,7 @@ SIGNIFICANCE = 0.05
 PASS_MEAN = 0.5
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunSummary:
     """One run's side of a comparison; the same numbers `evaltui show` prints for it."""
 
@@ -83,7 +84,7 @@ class _RateTally:
         return Rate(self.scored, self.passed, mean, lo, hi, "clustered", se)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Counts:
     """Case counts of a comparison (cases, not epochs)."""
 
@@ -104,7 +105,7 @@ class Counts:
 ENDED_EARLY = ("interrupted", "stopped", "failed")  # run statuses of a run with cases never asked
 
 
-@dataclass
+@dataclass(frozen=True)
 class Comparison:
     run_a: RunRecord
     run_b: RunRecord
@@ -197,33 +198,34 @@ def case_status(side: Side) -> str:
 
 
 def _count(
-    pair: CasePair, counts: Counts, moved: dict[str, list[tuple[float, str]]]
+    pair: CasePair, counts: Counter[str], moved: dict[str, list[tuple[float, str]]]
 ) -> tuple[bool, bool] | None:
-    """Add one case to the counts; the (A passed, B passed) pair when both runs scored it."""
+    """Add one case to the counts (by `Counts` field); the (A passed, B passed) pair when both
+    runs scored it."""
     if pair.a is None:
-        counts.only_b += 1
+        counts["only_b"] += 1
         return None
     if pair.b is None:
-        counts.only_a += 1
+        counts["only_a"] += 1
         return None
-    counts.shared += 1
-    counts.errors_a += pair.a.errors > 0
-    counts.errors_b += pair.b.errors > 0
+    counts["shared"] += 1
+    counts["errors_a"] += pair.a.errors > 0
+    counts["errors_b"] += pair.b.errors > 0
     if pair.a.mean is None or pair.b.mean is None:
-        counts.unscored += 1
+        counts["unscored"] += 1
         return None
-    counts.paired += 1
+    counts["paired"] += 1
     a_pass, b_pass = passes(pair.a), passes(pair.b)
     key = (float(pair.position) if pair.position is not None else math.inf, pair.case_id)
     if a_pass and not b_pass:
-        counts.regressions += 1
+        counts["regressions"] += 1
         moved["regressions"].append(key)
     elif b_pass and not a_pass:
-        counts.improvements += 1
+        counts["improvements"] += 1
         moved["improvements"].append(key)
     else:
-        counts.unchanged += 1
-        counts.changed_output += pair.changed
+        counts["unchanged"] += 1
+        counts["changed_output"] += pair.changed
     return a_pass, b_pass
 
 
@@ -239,19 +241,20 @@ def compare_runs(store: Store, run_a: str, run_b: str) -> Comparison:
         tallies = (_RateTally.from_totals(totals_a), _RateTally.from_totals(totals_b))
         paired = paired_from_counts(counts.paired, counts.regressions, counts.improvements)
     else:
-        counts = Counts()
+        tally: Counter[str] = Counter()
         tallies = (_RateTally(), _RateTally())
 
         def pairs() -> Any:
             for pair in iter_case_pairs(store, run_a, run_b):
                 tallies[0].add(pair.a)
                 tallies[1].add(pair.b)
-                outcome = _count(pair, counts, moved)
+                outcome = _count(pair, tally, moved)
                 if outcome is not None:
                     yield outcome
 
         paired = paired_difference(pairs())
-    counts.changed_tool_calls = changed_tool_calls(store, run_a, run_b)
+        counts = Counts(**tally)
+    counts = replace(counts, changed_tool_calls=changed_tool_calls(store, run_a, run_b))
     return Comparison(
         run_a=info_a,
         run_b=info_b,
