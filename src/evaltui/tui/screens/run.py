@@ -6,9 +6,8 @@ which pages from the store and filters by status, tag and text."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import astuple, dataclass, replace
 from functools import partial
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +34,19 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 
 TABLE_EVERY_S = 1.0  # the live case table is read again at most this often
 STATUS_FILTERS = {"all": None, "fail": "fail", "error": "error"}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which results the case table shows (`Store.page_results`'s filters); all None: every one."""
+
+    status: str | None = None
+    tag: str | None = None
+    search: str | None = None
+    label: str | None = None
+
+    def any(self) -> bool:
+        return any(value is not None for value in astuple(self))
 
 
 def parse_query(text: str) -> tuple[str | None, str | None, str | None]:
@@ -246,13 +258,8 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         if not read.is_cancelled and host(self).live.get(self.run_id) is None:
             self.query_one(RunHeader).show(self.run, Figures.from_metrics(metrics, self.run.total))
 
-    def _filters(self) -> dict[str, Any]:
-        return {
-            "status": STATUS_FILTERS[self.status_filter],
-            "tag": self.tag,
-            "search": self.search,
-            "label": self.label,
-        }
+    def _filters(self) -> Filters:
+        return Filters(STATUS_FILTERS[self.status_filter], self.tag, self.search, self.label)
 
     def _reload_table(self, *, keep_rows: bool) -> None:
         self._table_read = time.monotonic()
@@ -260,19 +267,22 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self._count(self._filters(), keep_rows, top // PAGE_SIZE * PAGE_SIZE)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="count", name="Counting results")
-    def _count(self, filters: dict[str, Any], keep_rows: bool, offset: int) -> None:
+    def _count(self, filters: Filters, keep_rows: bool, offset: int) -> None:
         """The row count and the first visible page in one trip, so the first rows show at once."""
         store = host(self).store
-        run = store.get_run(self.run_id) if not any(filters.values()) else None
+        run = store.get_run(self.run_id) if not filters.any() else None
         if run is not None and run.status != "running":
             total = run.done  # a finished run's counter: no need to count 100,000 rows
         else:
-            total = store.count_results(self.run_id, **filters)
-        rows = store.page_results(self.run_id, offset=offset, limit=PAGE_SIZE, **filters)
+            f = filters
+            total = store.count_results(
+                self.run_id, status=f.status, tag=f.tag, search=f.search, label=f.label
+            )
+        rows = self._read_page(filters, offset, PAGE_SIZE)
         self.app.call_from_thread(self._counted, filters, total, keep_rows, offset, rows)
 
     def _counted(
-        self, filters: dict[str, Any], total: int, keep_rows: bool, offset: int, rows: list[ResultPreview]
+        self, filters: Filters, total: int, keep_rows: bool, offset: int, rows: list[ResultPreview]
     ) -> None:
         if filters == self._filters():
             self.table.loader = partial(self._read_page, filters)
@@ -281,9 +291,18 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             if self._metrics_due:
                 self._start_metrics()
 
-    def _read_page(self, filters: dict[str, Any], offset: int, limit: int) -> list[ResultPreview]:
+    def _read_page(self, filters: Filters, offset: int, limit: int) -> list[ResultPreview]:
         """The table's page loader (called in its worker): a page of results as filtered now."""
-        return host(self).store.page_results(self.run_id, offset=offset, limit=limit, **filters)
+        f = filters
+        return host(self).store.page_results(
+            self.run_id,
+            status=f.status,
+            tag=f.tag,
+            search=f.search,
+            label=f.label,
+            offset=offset,
+            limit=limit,
+        )
 
     # -- filters ---------------------------------------------------------------------------
     def _show_filters(self) -> None:
