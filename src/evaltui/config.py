@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evaltui.errors import EvaltuiError
-from evaltui.suites.models import Price
+from evaltui.records import Price
 from evaltui.text import make_visible
 
 APP_NAME = "evaltui"

@@ -14,10 +14,28 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 ResultStatus = Literal["pass", "fail", "error"]
 RunStatus = Literal["running", "completed", "interrupted", "stopped", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """USD per million tokens: a model's price as a suite or the config sets it (validated there by
+    pydantic, which reads this class's fields) and as the built-in table holds it
+    (analysis/pricing.py). An unknown price is None, never a Price of 0."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}  # a misspelt key is an error
+
+    input_per_mtok: float
+    output_per_mtok: float
+
+    def __post_init__(self) -> None:
+        for name in ("input_per_mtok", "output_per_mtok"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and 0 <= value < math.inf):
+                raise ValueError(f"{name}: US dollars a million tokens, a number >= 0 (got {value!r})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,3 +271,30 @@ def test_a_models_rpm_and_tpm_are_checked_where_they_are_written(write: WriteFil
     assert (error.line, error.field) == (5, "models[0].rpm")
     error = load_error(write, suite.format("tpm: lots"))
     assert (error.line, error.field) == (5, "models[0].tpm")
+
+
+PRICED = "name: x\nmodels:\n  - provider: demo\n    model: echo\n    price: PRICE\ncases: [{input: a}]\n"
+
+
+def test_a_model_s_price_is_read_as_usd_per_million_tokens(write: WriteFile) -> None:
+    suite = load_suite(
+        write("suite.yaml", PRICED.replace("PRICE", "{input_per_mtok: 1, output_per_mtok: 2.5}"))
+    )
+    price = suite.models[0].price
+    assert price is not None and (price.input_per_mtok, price.output_per_mtok) == (1.0, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("price", "named", "says"),
+    [
+        ("{input_per_mtok: -1, output_per_mtok: 2}", "input_per_mtok", "0"),
+        ("{input_per_mtok: 1, output_per_mtok: .nan}", "output_per_mtok", "0"),
+        ("{input_per_mtok: 1}", "output_per_mtok", "required"),
+        ("{input_per_mtok: 1, output_per_mtok: 2, cached_per_mtok: 0}", "cached_per_mtok", ""),
+        ("{input_per_mtok: one, output_per_mtok: 2}", "input_per_mtok", "number"),
+    ],
+)
+def test_a_bad_price_names_its_line_and_field(write: WriteFile, price: str, named: str, says: str) -> None:
+    error = load_error(write, PRICED.replace("PRICE", price))
+    assert error.line == 5 and error.field is not None and error.field.startswith("models[0].price"), error
+    assert named in f"{error.field} {error.message}" and says in error.message

@@ -10,30 +10,11 @@ a local server costs nothing only when the user says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlparse
 
+from evaltui.records import Price
+
 PRICES_AS_OF = "2025-11"
-
-
-class PriceLike(Protocol):
-    """Anything with the two per-million-token prices (this module's `Price`, or the config's
-    `evaltui.suites.models.Price`)."""
-
-    @property
-    def input_per_mtok(self) -> float: ...
-
-    @property
-    def output_per_mtok(self) -> float: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    """USD per million tokens, the same fields as `evaltui.suites.models.Price`."""
-
-    input_per_mtok: float
-    output_per_mtok: float
 
 
 # Model-name prefix -> price. The longest matching prefix wins, so "gpt-4o-mini-2024-07-18" finds
@@ -72,7 +53,7 @@ HOSTED = {"openai": "api.openai.com", "anthropic": "api.anthropic.com"}
 def price_for(
     provider: str,
     model: str,
-    overrides: Mapping[str, PriceLike] | None = None,
+    overrides: Mapping[str, Price] | None = None,
     *,
     base_url: str | None = None,
 ) -> Price | None:
@@ -86,8 +67,7 @@ def price_for(
     if overrides:
         keys = [k for k in overrides if f"{provider}:{model}".startswith(k) or model.startswith(k)]
         if keys:
-            chosen = overrides[max(keys, key=len)]
-            return Price(float(chosen.input_per_mtok), float(chosen.output_per_mtok))
+            return overrides[max(keys, key=len)]
     host = HOSTED.get(provider)
     if host is None or (base_url and urlparse(base_url).hostname != host):
         return None
@@ -96,7 +76,7 @@ def price_for(
     return BUILTIN_PRICES[max(keys, key=len)] if keys else None
 
 
-def cost_usd(price: PriceLike | None, tokens_in: int | None, tokens_out: int | None) -> float | None:
+def cost_usd(price: Price | None, tokens_in: int | None, tokens_out: int | None) -> float | None:
     """USD for one call; None when the price or either token count is unknown."""
     if price is None or tokens_in is None or tokens_out is None:
         return None

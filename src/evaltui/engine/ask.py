@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.analysis.pricing import PriceLike, cost_usd, price_for
+from evaltui.analysis.pricing import cost_usd, price_for
 from evaltui.engine.cache import CacheKeys, cache_keys, completion_from_dict, completion_to_dict
 from evaltui.engine.ratelimit import Endpoint, estimate_tokens
 from evaltui.engine.retry import (
@@ -42,6 +42,7 @@ from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
 from evaltui.providers.http import HttpClient
+from evaltui.records import Price
 from evaltui.suites.models import ModelSpec
 
 AskFailed = RetriesExhausted  # a ProviderError carrying `.attempts`: every attempt was spent
@@ -75,7 +76,7 @@ class _Model:
     policy: RetryPolicy
     breaker: Breaker  # stops the run when this model's endpoint cannot be reached or refuses the key
     keys: CacheKeys | None  # its response-cache keys; None: its answers are never cached
-    price: PriceLike | None  # its USD per million tokens, when known
+    price: Price | None  # its USD per million tokens, when known
 
 
 class Asker:

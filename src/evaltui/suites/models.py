@@ -19,6 +19,7 @@ from pydantic import (
     model_serializer,
 )
 
+from evaltui.records import Price
 from evaltui.suites.limits import MAX_EPOCHS
 
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo", "recorded"]
@@ -78,13 +79,6 @@ def _header_text(text: str) -> str:
 
 HeaderText = Annotated[str, AfterValidator(_header_text)]
 DEFAULT_MAX_RESPONSE_MB = 8.0
-
-
-class Price(Strict):
-    """USD per million tokens."""
-
-    input_per_mtok: float = Field(ge=0)
-    output_per_mtok: float = Field(ge=0)
 
 
 class ModelSpec(Strict):

@@ -69,6 +69,8 @@ def _message(model: type[BaseModel], error: Any) -> str:
         if len(error["loc"]) == 1:
             return f"unknown key; expected one of: {', '.join(public_keys(model))}"
         return "unknown key"
+    if kind == "value_error":  # a validator's own words (they say what was wrong), not "Value error, …"
+        return str(error.get("ctx", {}).get("error", error["msg"]))
     message = str(error["msg"])
     message = message[:1].lower() + message[1:]
     if "input" in error and not kind.startswith(("literal", "enum")):
