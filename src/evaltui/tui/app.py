@@ -21,15 +21,15 @@ from evaltui.config import Config, save_user_setting
 from evaltui.errors import EvaltuiError
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry
-from evaltui.tui.commands import (
+from evaltui.tui.live import LiveRuns
+from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
+from evaltui.tui.palette import (
     CaseCommands,
     CompareCommands,
     ResumeCommands,
     RunCommands,
     SuiteCommands,
 )
-from evaltui.tui.live import LiveRuns
-from evaltui.tui.messages import RunEnded, RunLaunched, RunProgress
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.compare import CompareScreen
 from evaltui.tui.screens.help import HelpScreen

@@ -1,5 +1,5 @@
 """The app as everything below it sees it: the live runs (`live.py`), the command palette
-(`commands.py`), the screens and widgets. Naming `EvaltuiApp` back from them would make an import
+(`palette.py`), the screens and widgets. Naming `EvaltuiApp` back from them would make an import
 cycle, so they see the app through this protocol, which `EvaltuiApp` satisfies (mypy checks it in
 app.py): its own members, and the few of Textual's `App` they call. `host(self)` is the typed way
 to it from any widget or screen, instead of `self.app.<attr>  # type: ignore`."""
