@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from evaltui.version import __version__
 
-# No TYPE_CHECKING import of them either: every module that reads __version__ imports this package,
-# and the layer contracts count such imports (a report would seem to import the API above it).
+# No TYPE_CHECKING import of them either: the layer contracts count such imports. The modules that
+# record the version read it from evaltui.version, at the bottom, not from this package face.
 _API = ("Failure", "RunSummary", "compare_runs", "load_suite", "run_suite")
 
 

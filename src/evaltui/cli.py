@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 from rich.console import Console
 
-from evaltui import __version__
 from evaltui.commands.database import open_store
 from evaltui.errors import EvaltuiError, GateError
 from evaltui.suites.limits import MAX_EPOCHS
 from evaltui.text import json_text, make_visible
+from evaltui.version import __version__
 
 if TYPE_CHECKING:
     from evaltui.config import Config

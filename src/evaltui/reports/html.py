@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from evaltui import __version__
 from evaltui.analysis.diff import inline_runs, unified_word_diff
 from evaltui.format import money, ms, pct
 from evaltui.records import Result, RunMetrics, RunRecord, Spread
@@ -30,6 +29,7 @@ from evaltui.reports.summary import summary_lines
 from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, why
 from evaltui.store import Store
 from evaltui.text import make_visible
+from evaltui.version import __version__
 
 TEXT_CHARS = 20_000  # characters of one input, output or expected answer shown at most
 FAILURES_SHOWN = 200  # failing cases listed in a run report, by default

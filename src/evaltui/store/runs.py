@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from evaltui import __version__
 from evaltui.errors import StoreError
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.store.codec import decode_row, dump_json
 from evaltui.store.connection import ThreadConnections
 from evaltui.suites.models import ModelSpec
+from evaltui.version import __version__
 
 RUN_STATUSES = ("running", "completed", "interrupted", "stopped", "failed")
 RUN_FILTERS = {

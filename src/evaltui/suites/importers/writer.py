@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from evaltui import __version__
 from evaltui.suites.importers.base import Imported
 from evaltui.suites.models import Case, ModelSpec, ScorerSpec
+from evaltui.version import __version__
 
 
 class _Dumper(yaml.SafeDumper):

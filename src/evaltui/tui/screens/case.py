@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.analysis.diff import Segment, unified_word_diff
 from evaltui.engine.rerun import accept_edit, accepted
 from evaltui.records import Result, RunRecord, ScoreRecord

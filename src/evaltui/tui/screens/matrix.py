@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.records import RunRecord
 from evaltui.reports.matrix import CaseIds, Model, VerdictRow, case_ids, group_models, verdict_page
 from evaltui.tui.host import host

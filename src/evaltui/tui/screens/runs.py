@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, get_current_worker
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
 from evaltui.tui.host import host

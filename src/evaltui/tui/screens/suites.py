@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.config import Config
 from evaltui.records import RunRecord
 from evaltui.store import Store

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.engine import LiveStats
 from evaltui.records import RunRecord
 from evaltui.tui.widgets.safe_text import one_line

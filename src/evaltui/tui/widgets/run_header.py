@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
 from evaltui.records import RunMetrics, RunRecord

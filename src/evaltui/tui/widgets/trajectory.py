@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from evaltui import format as fmt
+import evaltui.format as fmt
 from evaltui.tui.widgets.safe_text import one_line, safe_text
 
 ARGUMENTS_LIMIT = 8_000  # characters of one call's pretty-printed arguments shown
