@@ -112,7 +112,7 @@ async def test_quitting_while_a_run_is_live_asks_first(
         assert question == "1 run is still running: quit and interrupt it?"
         await pilot.press("n")  # stay: the run goes on
         await wait_until(pilot, lambda: isinstance(app.screen, SuitesScreen))
-        assert app.is_running and app.live.get(run_id) is not None
+        assert app.is_running and app.live.running_here(run_id)
         await pilot.press("ctrl+q")  # Textual's own quit key asks too
         await wait_until(pilot, lambda: isinstance(app.screen, QuitScreen))
         await pilot.press("y")
@@ -242,7 +242,7 @@ async def test_cancel_shows_in_the_footer_only_while_the_run_is_live_here(
         run_id = await launch_slow(pilot)
         await wait_until(pilot, lambda: "Cancel run" in footer_descriptions(app))
         await pilot.press("x")
-        await wait_until(pilot, lambda: app.live.get(run_id) is None, steps=LONG)
+        await wait_until(pilot, lambda: not app.live.running_here(run_id), steps=LONG)
         await wait_until(pilot, lambda: "interrupted" in header(app), steps=LONG)
         await wait_until(pilot, lambda: "Cancel run" not in footer_descriptions(app))
         assert "Resume" in footer_descriptions(app)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from evaltui.config import Config
-    from evaltui.engine import LiveStats, Runner
+    from evaltui.engine import LiveStats
     from evaltui.store import Store
     from evaltui.suites import SuiteEntry
     from evaltui.tui.requests import LaunchRequest
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 class LiveView(Protocol):
     """The runs going on, as screens ask about them (`live.LiveRuns`)."""
 
-    def get(self, run_id: str) -> Runner | None: ...
+    def running_here(self, run_id: str) -> bool: ...
 
     def following(self, run_id: str) -> bool: ...
 

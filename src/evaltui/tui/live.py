@@ -83,8 +83,9 @@ class LiveRuns:
         self._looking = False
         self._timer: Timer | None = None
 
-    def get(self, run_id: str) -> Runner | None:
-        return self._runners.get(run_id)
+    def running_here(self, run_id: str) -> bool:
+        """This window is running the run (from its start to its end)."""
+        return run_id in self._runners
 
     def __len__(self) -> int:
         return len(self._runners)

@@ -175,7 +175,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
     def _watch_live(self) -> None:
         """The progress line shows while the run goes on, here or in another process."""
         live = host(self).live
-        here = live.get(self.run_id) is not None
+        here = live.running_here(self.run_id)
         self.query_one(ProgressLine).display = here or live.following(self.run_id)
         stats = live.latest(self.run_id) if here else None
         if stats is not None:
@@ -185,7 +185,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         if run_id != self.run_id:
             return
         live = host(self).live
-        if live.get(run_id) is None:
+        if not live.running_here(run_id):
             self._followed_moved()
             return
         stats = live.latest(run_id)
@@ -218,7 +218,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         if run_id != self.run_id:
             return
         self._watch_live()
-        if host(self).live.get(run_id) is None:
+        if not host(self).live.running_here(run_id):
             self._load_metrics()
         self._load_run()
         self._reload_table(keep_rows=True)
@@ -245,7 +245,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
 
     def _start_metrics(self) -> None:
         self._metrics_due = False
-        if host(self).live.get(self.run_id) is None:
+        if not host(self).live.running_here(self.run_id):
             self._load_metrics()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="metrics", name="Computing run metrics")
@@ -255,7 +255,7 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._show_metrics, metrics, get_current_worker())
 
     def _show_metrics(self, metrics: RunMetrics, read: Worker[None]) -> None:
-        if not read.is_cancelled and host(self).live.get(self.run_id) is None:
+        if not read.is_cancelled and not host(self).live.running_here(self.run_id):
             self.query_one(RunHeader).show(self.run, Figures.from_metrics(metrics, self.run.total))
 
     def _filters(self) -> Filters:
@@ -359,19 +359,19 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
         """Whether Resume (or Retry errors) can act: the run is not going on, here or in another
         process, and it ended early (or has errored cases)."""
         status = self.run.status
-        if status == "running" or host(self).live.get(self.run_id) is not None:
+        if status == "running" or host(self).live.running_here(self.run_id):
             return False
         return bool(self.run.errors) if retry_errors else status in ("interrupted", "stopped", "failed")
 
     def ended(self) -> bool:
         """The run is over (not going on here or in another process)."""
-        return self.run.status != "running" and host(self).live.get(self.run_id) is None
+        return self.run.status != "running" and not host(self).live.running_here(self.run_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cancel, Resume, Retry errors, Rerun failing and Rescore show in the footer only when they
         can act."""
         if action == "cancel_run":
-            return host(self).live.get(self.run_id) is not None
+            return host(self).live.running_here(self.run_id)
         if action == "resume":
             return self.resumable(bool(parameters and parameters[0]))
         if action == "rerun_failing":
