@@ -135,13 +135,13 @@ def _added_up(answered: list[Completion], cached: list[bool]) -> Completion:
     and is counted as cached: it spends nothing). Latency is the whole trajectory's."""
     last = answered[-1]
     paid = answered if all(cached) else [c for c, hit in zip(answered, cached, strict=True) if not hit]
-    costs = [c.cost_usd for c in paid]
+    costs = [c.cost_usd for c in paid if c.cost_usd is not None]
     return Completion(
         text=last.text,
         tokens_in=_sum([c.tokens_in for c in paid]),
         tokens_out=_sum([c.tokens_out for c in paid]),
         latency_ms=sum(c.latency_ms for c in answered),
-        cost_usd=None if any(cost is None for cost in costs) else sum(costs),  # type: ignore[arg-type]
+        cost_usd=sum(costs) if len(costs) == len(paid) else None,  # None when any price is unknown
         model=last.model,
         tool_calls=tuple(call for c in answered for call in c.tool_calls),
     )

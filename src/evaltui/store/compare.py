@@ -138,13 +138,13 @@ def iter_case_pairs(store: ThreadConnections, run_a: str, run_b: str) -> Iterato
     b_cases = _cases(store.tuples(_ROWS_B, (run_b,), what="the second run's results"))
     a, b = next(a_cases, None), next(b_cases, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
-            yield CasePair(a[0], a[1], a[2], None)  # type: ignore[index]
+        if a is not None and (b is None or a[0] < b[0]):
+            yield CasePair(a[0], a[1], a[2], None)
             a = next(a_cases, None)
-        elif a is None or b[0] < a[0]:
+        elif b is not None and (a is None or b[0] < a[0]):
             yield CasePair(b[0], b[1], None, b[2])
             b = next(b_cases, None)
-        else:
+        elif a is not None and b is not None:  # the same case id in both
             yield CasePair(a[0], a[1], a[2], b[2], a[3])
             a, b = next(a_cases, None), next(b_cases, None)
 

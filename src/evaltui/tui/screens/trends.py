@@ -81,12 +81,16 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
             xs = [order[p.run.started_at + p.run.run_id] + 1 for p in points]
             label = inert_str(model, 30)
             if what == "pass":
-                kept = [(x, p) for x, p in zip(xs, points, strict=True) if p.run.pass_rate is not None]
-                xs = [x for x, _ in kept]
-                plt.plot(xs, [p.run.pass_rate * 100 for _, p in kept], label=label, color=colour)  # type: ignore[operator]
-                plt.plot(xs, [p.run.lo * 100 for _, p in kept], color=colour, marker="dot")
-                plt.plot(xs, [p.run.hi * 100 for _, p in kept], color=colour, marker="dot")
-                drops = [(x, p.run.pass_rate * 100) for x, p in kept if p.drop]  # type: ignore[operator]
+                kept = [
+                    (x, p, p.run.pass_rate * 100)
+                    for x, p in zip(xs, points, strict=True)
+                    if p.run.pass_rate is not None
+                ]
+                xs = [x for x, _, _ in kept]
+                plt.plot(xs, [rate for _, _, rate in kept], label=label, color=colour)
+                plt.plot(xs, [p.run.lo * 100 for _, p, _ in kept], color=colour, marker="dot")
+                plt.plot(xs, [p.run.hi * 100 for _, p, _ in kept], color=colour, marker="dot")
+                drops = [(x, rate) for x, p, rate in kept if p.drop]
                 if drops:
                     plt.scatter(
                         [x for x, _ in drops], [y for _, y in drops], marker="▼", color=self._colour("error")
