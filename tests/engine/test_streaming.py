@@ -14,7 +14,7 @@ from evaltui.engine.plan import plan_run
 from evaltui.engine.rerun import rescore
 from evaltui.engine.resume import plan_resume
 from evaltui.errors import SuiteError
-from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
+from evaltui.scorers.sandbox_choice import unsandboxed_warning, with_sandbox
 from evaltui.store.codec import dump_json
 from evaltui.suites import caselist, load_suite
 from evaltui.suites.identity import definition_id

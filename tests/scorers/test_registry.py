@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 
 from evaltui.errors import ScorerError, SuiteError
-from evaltui.scorers import Score, combine, compile_scorer, known_scorers
+from evaltui.scorers import Score, combine, compile_scorer, known_scorers, registry
 from evaltui.scorers.registry import Options, scorer, verdict
 from evaltui.suites.models import Location, ScorerSpec
 from tests.scorers.contexts import score, spec
@@ -26,6 +27,19 @@ def test_every_scorer_of_the_issue_is_registered() -> None:
         "latency", "cost", "tokens", "python", "code-exec", "llm-judge", "factuality",
     }  # fmt: skip
     assert wanted <= set(known_scorers())
+
+
+def test_each_built_in_scorer_is_registered_by_the_module_the_families_table_names() -> None:
+    """compile_scorer imports a scorer's module by `FAMILIES` on first use: a scorer moved to another
+    module, or a new one missing from the table, would otherwise be 'unknown' to every suite."""
+    for module in set(registry.FAMILIES.values()):
+        importlib.import_module(f"evaltui.scorers.{module}")
+    built_in = {
+        name: entry.fn.__module__.removeprefix("evaltui.scorers.")
+        for name, entry in registry._REGISTRY.items()
+        if entry.fn.__module__.startswith("evaltui.scorers.")
+    }
+    assert built_in == registry.FAMILIES
 
 
 def test_unknown_scorer_names_the_place_and_lists_known_ones() -> None:

@@ -21,7 +21,7 @@ from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.providers.keys import check_keys
 from evaltui.records import RunRecord
-from evaltui.scorers.code_exec import unsandboxed_warning, with_sandbox
+from evaltui.scorers.sandbox_choice import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, named_models
 from evaltui.suites.models import ModelSpec, Suite
 

@@ -9,14 +9,14 @@ Public API (`evaltui.scorers`):
     combine(scores, threshold) -> (passed, value)
     known_scorers() -> list[str]
     Score, ScoreContext
+
+Each family's module (text, structured, judge, code_exec, ...) is imported the first time a suite
+names one of its scorers (`registry.FAMILIES`), not with this package.
 """
 
-from evaltui.scorers import code_exec, custom, judge, numeric, operational, structured, text, tools
 from evaltui.scorers.base import Judge, Score, ScoreContext, model_secrets
 from evaltui.scorers.combine import combine
 from evaltui.scorers.registry import CompiledScorer, compile_scorer, known_scorers
-
-del code_exec, custom, judge, numeric, operational, structured, text, tools  # imported to register
 
 __all__ = [
     "CompiledScorer",

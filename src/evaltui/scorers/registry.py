@@ -9,6 +9,7 @@ file, the line and the field.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 from collections.abc import Awaitable, Callable
@@ -60,6 +61,27 @@ class _Entry:
 
 _REGISTRY: dict[str, _Entry] = {}
 
+# Which module of evaltui.scorers registers each built-in scorer: a module is imported the first
+# time a suite names one of its scorers, so a run of `equals` never loads the sandbox, the judges or
+# the `regex` engine. tests/scorers/test_registry.py checks this table against what each registers.
+FAMILIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "equals", "contains", "icontains", "not-contains", "contains-all", "contains-any",
+            "one-of", "starts-with", "levenshtein", "similarity",
+        ),
+        "text",
+    ),
+    **dict.fromkeys(("json-valid", "json-schema", "json-path"), "structured"),
+    **dict.fromkeys(("latency", "cost", "tokens"), "operational"),
+    **dict.fromkeys(("llm-judge", "factuality"), "judge"),
+    **dict.fromkeys(("tool-call", "no-tool-call", "tool-sequence", "max-steps"), "tools"),
+    "regex": "pattern",
+    "numeric": "numeric",
+    "python": "custom",
+    "code-exec": "code_exec",
+}  # fmt: skip
+
 
 def scorer(name: str, *, options: type[Options] = Options) -> Callable[[F], F]:
     """Register `fn(ctx, opts) -> Score` (sync or async) under `name`."""
@@ -74,7 +96,16 @@ def scorer(name: str, *, options: type[Options] = Options) -> Callable[[F], F]:
 
 
 def known_scorers() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(FAMILIES.keys() | _REGISTRY.keys())
+
+
+def _entry(name: str) -> _Entry | None:
+    """The registered scorer `name`, its module imported on first use."""
+    entry = _REGISTRY.get(name)
+    if entry is None and name in FAMILIES:
+        importlib.import_module(f"evaltui.scorers.{FAMILIES[name]}")
+        entry = _REGISTRY.get(name)
+    return entry
 
 
 def verdict(passed: bool, reason: str, value: float | None = None) -> Score:
@@ -144,7 +175,7 @@ def compile_scorer(
     line = spec.loc.line if spec.loc else None
     if field_prefix is None:
         field_prefix = (spec.loc.field if spec.loc else None) or "scorers"
-    entry = _REGISTRY.get(spec.type)
+    entry = _entry(spec.type)
     if entry is None:
         known = ", ".join(known_scorers())
         message = f"unknown scorer {spec.type!r}; known scorers: {known}"
