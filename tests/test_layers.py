@@ -46,8 +46,31 @@ def test_core_packages_do_not_import_textual(module: str) -> None:
             "evaltui.commands.run",
             {"aiohttp", "jsonschema", "evaltui.commands.gate", "evaltui.reports.gating"},
         ),
+        # A run's start-up: scorers are imported when a suite names them (the `regex` engine, the
+        # code-exec sandbox, the judges), Rich when something is printed, the tables never.
+        (
+            "evaltui.commands.run",
+            {
+                "rich",
+                "regex",
+                "textual",
+                "evaltui.console",
+                "evaltui.reports",
+                "evaltui.scorers.text",
+                "evaltui.scorers.pattern",
+                "evaltui.scorers.code_exec",
+                "evaltui.scorers.sandbox",
+                "evaltui.scorers.judge",
+                "evaltui.scorers.custom",
+                "evaltui.scorers.structured",
+                "evaltui.scorers.tools",
+            },
+        ),
         # `evaltui --version` and `--help` load the command line alone: no settings, suites or pydantic.
-        ("evaltui.cli", {"pydantic", "yaml", "jinja2", "evaltui.config", "evaltui.suites.models"}),
+        (
+            "evaltui.cli",
+            {"pydantic", "yaml", "jinja2", "rich", "evaltui.config", "evaltui.suites.models"},
+        ),
     ],
 )
 def test_commands_import_only_what_they_use(module: str, not_loaded: set[str]) -> None:

@@ -17,23 +17,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
 
 from evaltui.commands.database import open_store
 from evaltui.errors import EvaltuiError, GateError
 from evaltui.suites.limits import MAX_EPOCHS
+from evaltui.terminal import Terminal
 from evaltui.text import json_text, make_visible
 from evaltui.version import __version__
 
 if TYPE_CHECKING:
     from evaltui.config import Config
 
-err_console = Console(stderr=True, highlight=False)
-out_console = Console(highlight=False)
+terminal = Terminal()  # stdout and stderr, each a Rich console made when first printed on
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"evaltui: {message}", markup=False, soft_wrap=True)
+    terminal.err.print(f"evaltui: {message}", markup=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -258,7 +257,7 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
     ):
         check_output_path(option, opts[key])
     config = config_for(ctx, db)
-    code = run_command(config, suite, err_console, out_console, **opts)
+    code = run_command(config, suite, terminal, **opts)
     sys.exit(code)
 
 
@@ -301,11 +300,11 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     if as_json:
         click.echo(json_text([row.as_dict() for row in rows]))
     elif not rows:
-        err_console.print(
+        terminal.err.print(
             "No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False, soft_wrap=True
         )
     else:
-        out_console.print(runs_table(rows))
+        terminal.out.print(runs_table(rows))
 
 
 @main.command()
@@ -326,7 +325,7 @@ def show(ctx: click.Context, run_ref: str, db: Path | None, as_json: bool, limit
     from evaltui.commands.show import show_command
 
     store = open_store(config_for(ctx, db), reading=True)
-    show_command(store, store.resolve_run(run_ref), out_console, as_json=as_json, limit=limit)
+    show_command(store, store.resolve_run(run_ref), terminal.out, as_json=as_json, limit=limit)
 
 
 @main.command()
@@ -360,7 +359,7 @@ def compare(
 
     check_output_path("--html", html_out)
     store = open_store(config_for(ctx, db), reading=True)
-    compare_command(store, run_a, run_b, out_console, as_json=as_json, limit=limit, html_out=html_out)
+    compare_command(store, run_a, run_b, terminal.out, as_json=as_json, limit=limit, html_out=html_out)
 
 
 @main.command()
@@ -404,7 +403,7 @@ def annotate(
     if not label and not note:
         raise click.UsageError("give --label, --note, or both")
     store = open_store(config_for(ctx, db))
-    annotate_command(store, run_ref, case_id, out_console, label=label, note=note)
+    annotate_command(store, run_ref, case_id, terminal.out, label=label, note=note)
 
 
 @main.command()
@@ -418,7 +417,7 @@ def accept(ctx: click.Context, run_ref: str, case_id: str, yes: bool, db: Path |
     (an inline YAML case, or its line of a JSONL/CSV file; nothing else in the file changes)."""
     from evaltui.commands.accept import accept_command
 
-    accept_command(open_store(config_for(ctx, db)), run_ref, case_id, out_console, yes=yes)
+    accept_command(open_store(config_for(ctx, db)), run_ref, case_id, terminal.out, yes=yes)
 
 
 @main.command()
@@ -434,7 +433,7 @@ def trends(ctx: click.Context, suite: str, model: str | None, as_json: bool, db:
     from evaltui.commands.trends import trends_command
 
     store = open_store(config_for(ctx, db), reading=True)
-    trends_command(store, suite, out_console, model=model, as_json=as_json)
+    trends_command(store, suite, terminal.out, model=model, as_json=as_json)
 
 
 @main.command()
@@ -443,7 +442,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check suites (files or folders): exit 2 naming file:line:field for a broken one."""
     from evaltui.commands.validate import validate_command
 
-    sys.exit(validate_command(list(paths), out_console, err_console))
+    sys.exit(validate_command(list(paths), terminal.out, terminal.err))
 
 
 @main.command("import")
@@ -477,7 +476,7 @@ def import_cmd(
     from evaltui.commands.import_ import import_command
 
     check_output_path("--output", output)
-    import_command(kind, path, output, {**options, "input": input_, "id": id_}, err_console)
+    import_command(kind, path, output, {**options, "input": input_, "id": id_}, terminal.err)
 
 
 @main.command()
@@ -493,7 +492,7 @@ def merge(sources: tuple[Path, ...], into: Path) -> None:
     Run ids are kept; merging the same files again adds nothing."""
     from evaltui.commands.merge import merge_command
 
-    merge_command(list(sources), into, out_console)
+    merge_command(list(sources), into, terminal.out)
 
 
 @main.command("config")
@@ -504,9 +503,9 @@ def config_cmd(ctx: click.Context, db: Path | None) -> None:
     from evaltui.config import config_file, describe
 
     config = config_for(ctx, db)
-    out_console.print(f"config file: {config_file()}", markup=False, soft_wrap=True)
+    terminal.out.print(f"config file: {config_file()}", markup=False, soft_wrap=True)
     for line in describe(config):
-        out_console.print(line, markup=False, soft_wrap=True)
+        terminal.out.print(line, markup=False, soft_wrap=True)
 
 
 @main.command()
@@ -536,7 +535,7 @@ def serve(
     config = config_for(ctx, db)
     dirs = [*(ctx.obj or {}).get("suite_dirs", ()), *suite_dirs]
     if not is_loopback(host):
-        err_console.print(
+        terminal.err.print(
             f"warning: serving on {host}: anyone who can reach this address can open evaltui and "
             "launch runs (spending your API keys' credit). Bind to 127.0.0.1 unless that is intended.",
             markup=False,

@@ -1,20 +1,14 @@
-"""What the headless CLI draws: a Rich live progress display fed by the engine's `Progress`
-events (the same display interface the TUI consumes), and summary tables. Untrusted text
-(outputs, ids) goes through `Text`, never markup."""
+"""What the headless CLI draws: the progress lines of a run (progress.py keeps the figures and
+redraws them) and summary tables. Untrusted text (outputs, ids) goes through `Text`, never markup."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.live import Live
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -25,11 +19,7 @@ from evaltui.records import RunRecord
 from evaltui.text import inert
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
-    from evaltui.engine import Event, LiveStats
-
-REFRESH_S = 0.1
-LOG_EVERY_S = 5.0
-
+    from evaltui.engine import LiveStats
 
 STATUS_STYLE = {
     "completed": "green",
@@ -91,64 +81,6 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
 
 def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
     return Group(*(progress_line(model_id, stats) for model_id, stats in rows))
-
-
-class ProgressDisplay:
-    """The CLI's display: an engine subscriber keeping each run's last `Progress`, in the order the
-    runs started; `show_progress` draws what it holds."""
-
-    def __init__(self) -> None:
-        self.runs: dict[str, tuple[str, LiveStats | None]] = {}  # run id -> (model id, last figures)
-
-    def __call__(self, event: Event) -> None:
-        from evaltui.engine.events import Progress, RunStarted
-
-        if isinstance(event, RunStarted):
-            self.runs[event.run_id] = (event.model_id, None)
-        elif isinstance(event, Progress) and event.run_id in self.runs:
-            self.runs[event.run_id] = (self.runs[event.run_id][0], event.stats)
-
-    def rows(self) -> list[tuple[str, LiveStats]]:
-        return [(model_id, stats) for model_id, stats in self.runs.values() if stats is not None]
-
-
-async def show_progress(display: ProgressDisplay, console: Console, done: asyncio.Event) -> None:
-    """Redraw at most ten times a second what the display holds until `done` is set. Where the
-    output is not a terminal (CI logs), print a plain line every few seconds instead."""
-    if not console.is_terminal:
-        while not done.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), LOG_EVERY_S)
-            console.print(progress_table(display.rows()))
-        return
-    with Live(console=console, auto_refresh=False, transient=False) as live:
-        while True:
-            live.update(progress_table(display.rows()), refresh=True)
-            if done.is_set():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), REFRESH_S)
-
-
-class EventLines:
-    """`--events FILE|-`: one JSON object per engine event, flushed per line, for scripts and CI."""
-
-    def __init__(self, target: str) -> None:
-        from evaltui.engine.events import event_to_dict
-
-        self._to_dict = event_to_dict
-        self._stream: IO[str] = sys.stdout if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115
-        self._owned = target != "-"
-
-    def __call__(self, event: Event) -> None:
-        if type(event).__name__ == "Progress":  # the figures a display redraws: not a log line
-            return
-        self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
-        self._stream.flush()
-
-    def close(self) -> None:
-        if self._owned:
-            self._stream.close()
 
 
 SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a short name)

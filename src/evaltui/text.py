@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 controls except tab and newline, DEL, C1 controls, bidi marks/overrides/isolates, zero-width
 # characters, line/paragraph separators, BOM, lone surrogates, interlinear annotation, and Unicode tag
@@ -37,7 +38,10 @@ def make_visible(text: str) -> str:
 
 
 def inert(text: str, style: str = "") -> Text:
-    """A Rich `Text` that shows `text` literally: no markup, no escape sequences."""
+    """A Rich `Text` that shows `text` literally: no markup, no escape sequences. (Rich is imported
+    here, not with this module: the CLI reads `make_visible` at every start and may print nothing.)"""
+    from rich.text import Text
+
     return Text(make_visible(text), style=style)
 
 

@@ -8,24 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from evaltui.commands.database import open_store
 from evaltui.config import Config, packaged_dir
-from evaltui.console import EventLines, ProgressDisplay, show_progress
 from evaltui.engine import RunOptions
 from evaltui.engine.headless import run_headless
 from evaltui.engine.launch import launch_runners
 from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
+from evaltui.progress import EventLines, ProgressDisplay, show_progress
 from evaltui.providers.keys import check_keys
 from evaltui.records import RunRecord
 from evaltui.scorers.sandbox_choice import unsandboxed_warning, with_sandbox
 from evaltui.suites import load_suite, named_models
 from evaltui.suites.models import ModelSpec, Suite
+from evaltui.terminal import Terminal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from evaltui.reports.gating import GateEntry
 
 # The CI gate's modules (commands/gate.py, the comparison, the reports) are imported only by a run
@@ -62,7 +63,7 @@ def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
     return named_models(suite, wanted)
 
 
-def run_command(config: Config, suite_path: Path | None, err: Console, out: Console, **opts: Any) -> int:
+def run_command(config: Config, suite_path: Path | None, terminal: Terminal, **opts: Any) -> int:
     store = open_store(config)
     if opts["retry_errors"] and not opts["resume"]:
         raise EvaltuiError("--retry-errors goes with --resume RUN_ID: it asks a run's errored cases again")
@@ -80,12 +81,12 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     subscribers = tuple(d for d in (events, display) if d is not None)
     run_ids: list[str] = []  # known now for a resume; a new run's id is made when it starts
     if opts["resume"]:
-        runners, run_ids = _resume(store, config, suite_path, opts, err, subscribers)
+        runners, run_ids = _resume(store, config, suite_path, opts, terminal, subscribers)
     elif opts.get("only_failing") or opts.get("rescore"):
         from evaltui.commands.rerun import rerun_runners
 
         suite_file = find_suite(suite_path) if suite_path is not None else None
-        runners = rerun_runners(store, config, suite_file, opts, err, subscribers)
+        runners = rerun_runners(store, config, suite_file, opts, terminal.err, subscribers)
     else:
         assert suite_path is not None  # cli.py asks for a SUITE unless --resume or a rerun is given
         suite = load_suite(find_suite(suite_path), render=True)
@@ -93,7 +94,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
             suite = with_sandbox(suite, opts["sandbox"])
         models = pick_models(suite, opts["models"])
         if opts.get("estimate"):
-            print_estimates(store, config, suite, models, opts, out)
+            print_estimates(store, config, suite, models, opts, terminal.out)
             return 0
         options = RunOptions(
             concurrency=opts["concurrency"] or config.concurrency,
@@ -110,11 +111,11 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     for runner in runners[:1]:
         warning = unsandboxed_warning(runner.prepared.suite)
         if warning:
-            err.print(warning, markup=False, style="bold yellow")
+            terminal.err.print(warning, markup=False, style="bold yellow")
     check_keys(runner.model for runner in runners)  # before any run is created or request sent
     try:
         if runners:
-            run_ids = run_headless(_drive(runners, display, err))
+            run_ids = run_headless(_drive(runners, display, terminal))
     finally:
         if events:
             events.close()
@@ -123,15 +124,15 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     statuses = [stored_run(store, r).status for r in run_ids]
     quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     if not quiet_out:
-        print_summaries(store, run_ids, out)
+        print_summaries(store, run_ids, terminal.out)
         if len(run_ids) > 1:
             from evaltui.commands.gate import matrix_table
 
-            out.print(matrix_table(store, run_ids))
+            terminal.out.print(matrix_table(store, run_ids))
     budget = [r for r in runners if r.run_id and stored_run(store, r.run_id).status == "stopped"]
     if "interrupted" in statuses:
         _write_json(store, run_ids, opts["json_out"], None)
-        err.print(
+        terminal.err.print(
             f"interrupted; resume with: evaltui run --resume {run_ids[statuses.index('interrupted')]}",
             markup=False,
         )
@@ -140,7 +141,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if failed:
         _write_json(store, run_ids, opts["json_out"], None)
         for runner in failed:
-            err.print(
+            terminal.err.print(
                 f"evaltui: run {runner.run_id} failed: {runner.stop_reason}\n"
                 f"resume it once the model answers: evaltui run --resume {runner.run_id}",
                 markup=False,
@@ -150,7 +151,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
     if budget:
         _write_json(store, run_ids, opts["json_out"], None)
         for runner in budget:
-            err.print(
+            terminal.err.print(
                 f"evaltui: run {runner.run_id} stopped: {runner.budget_reason}\n"
                 "resume it (with a higher ceiling if need be): "
                 f"evaltui run --resume {runner.run_id} --max-cost USD",
@@ -163,7 +164,7 @@ def run_command(config: Config, suite_path: Path | None, err: Console, out: Cons
         return 0
     from evaltui.commands.gate import apply_gates, raise_if_failed
 
-    entries = apply_gates(store, run_ids, baseline_id, gate, err if quiet_out else out)
+    entries = apply_gates(store, run_ids, baseline_id, gate, terminal.err if quiet_out else terminal.out)
     _write_json(store, run_ids, opts["json_out"], entries)
     raise_if_failed(entries)
     return 0
@@ -221,7 +222,7 @@ def _resume(
     config: Config,
     suite_path: Path | None,
     opts: dict[str, Any],
-    err: Console,
+    terminal: Terminal,
     subscribers: tuple[Any, ...],
 ) -> tuple[list[Runner], list[str]]:
     """The runner that finishes a run as it was started; none when a completed run has nothing
@@ -242,10 +243,10 @@ def _resume(
     )
     _refuse_changes(stored_run(store, run_id), plan.started, suite_path, opts)
     for note in plan.notes:
-        err.print(f"note: {note}", markup=False, soft_wrap=True)
+        terminal.err.print(f"note: {note}", markup=False, soft_wrap=True)
     idle = plan.nothing_to_do()
     if idle:
-        err.print(idle, markup=False, soft_wrap=True)  # the command in it stays one line to copy
+        terminal.err.print(idle, markup=False, soft_wrap=True)  # the command in it stays one line to copy
         return [], [run_id]
     return [plan.runner(store, subscribers)], [run_id]
 
@@ -291,14 +292,14 @@ def _write_json(store: Any, run_ids: list[str], target: str | None, entries: lis
         write_json(payload, target)
 
 
-async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Console) -> list[str]:
+async def _drive(runners: list[Runner], display: ProgressDisplay | None, terminal: Terminal) -> list[str]:
     def cancel_all() -> None:
         for runner in runners:
             runner.cancel()
 
-    install_interrupt(cancel_all, err)
+    install_interrupt(cancel_all, terminal)
     finished = asyncio.Event()
-    drawing = asyncio.create_task(show_progress(display, err, finished)) if display else None
+    drawing = asyncio.create_task(show_progress(display, terminal, finished)) if display else None
     try:
         return list(await asyncio.gather(*(r.run() for r in runners)))
     finally:
@@ -307,7 +308,7 @@ async def _drive(runners: list[Runner], display: ProgressDisplay | None, err: Co
             await drawing
 
 
-def install_interrupt(cancel: Callable[[], None], err: Console) -> None:
+def install_interrupt(cancel: Callable[[], None], terminal: Terminal) -> None:
     """Ctrl-C or SIGTERM cancels the runs (finished results stay); a second Ctrl-C exits at once."""
     loop = asyncio.get_running_loop()
     hits = {"n": 0}
@@ -316,7 +317,8 @@ def install_interrupt(cancel: Callable[[], None], err: Console) -> None:
         hits["n"] += 1
         if hits["n"] > 1:
             raise KeyboardInterrupt
-        err.print("\ninterrupting: finished results are kept (Ctrl-C again to quit now)", markup=False)
+        notice = "\ninterrupting: finished results are kept (Ctrl-C again to quit now)"
+        terminal.err.print(notice, markup=False)
         cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):

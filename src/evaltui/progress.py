@@ -1,0 +1,91 @@
+"""The headless CLI's live progress: an engine subscriber keeping each run's latest figures (the
+same events the TUI consumes), the loop that draws them on standard error, and `--events` lines.
+
+Nothing here imports Rich: the drawing loop takes its console (and so Rich) once the runs' first
+figures are in and one refresh has passed, when their first requests are out. Before the first
+figures there is nothing to draw."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
+    from evaltui.engine import Event, LiveStats
+    from evaltui.terminal import Terminal
+
+REFRESH_S = 0.1
+LOG_EVERY_S = 5.0
+
+
+class ProgressDisplay:
+    """The CLI's display: an engine subscriber keeping each run's last `Progress`, in the order the
+    runs started; `show_progress` draws what it holds."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[str, LiveStats | None]] = {}  # run id -> (model id, last figures)
+
+    def __call__(self, event: Event) -> None:
+        from evaltui.engine.events import Progress, RunStarted
+
+        if isinstance(event, RunStarted):
+            self.runs[event.run_id] = (event.model_id, None)
+        elif isinstance(event, Progress) and event.run_id in self.runs:
+            self.runs[event.run_id] = (self.runs[event.run_id][0], event.stats)
+
+    def rows(self) -> list[tuple[str, LiveStats]]:
+        return [(model_id, stats) for model_id, stats in self.runs.values() if stats is not None]
+
+
+async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyncio.Event) -> None:
+    """Redraw at most ten times a second what the display holds until `done` is set. Where the
+    output is not a terminal (CI logs), print a plain line every few seconds and once at the end
+    instead. The first frame waits for the first figures, and then for one refresh."""
+    while not display.rows() and not done.is_set():  # nothing to draw yet
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), REFRESH_S)
+    with contextlib.suppress(TimeoutError):  # the runs' first requests go out meanwhile
+        await asyncio.wait_for(done.wait(), REFRESH_S)
+    from rich.live import Live
+
+    from evaltui.console import progress_table
+
+    console = terminal.err
+    if not console.is_terminal:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), LOG_EVERY_S)
+            console.print(progress_table(display.rows()))
+            if done.is_set():
+                return
+    with Live(console=console, auto_refresh=False, transient=False) as live:
+        while True:
+            live.update(progress_table(display.rows()), refresh=True)
+            if done.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), REFRESH_S)
+
+
+class EventLines:
+    """`--events FILE|-`: one JSON object per engine event, flushed per line, for scripts and CI."""
+
+    def __init__(self, target: str) -> None:
+        from evaltui.engine.events import event_to_dict
+
+        self._to_dict = event_to_dict
+        self._stream: IO[str] = sys.stdout if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115
+        self._owned = target != "-"
+
+    def __call__(self, event: Event) -> None:
+        if type(event).__name__ == "Progress":  # the figures a display redraws: not a log line
+            return
+        self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._owned:
+            self._stream.close()

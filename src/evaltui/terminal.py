@@ -1,0 +1,25 @@
+"""Where the CLI prints: standard output and standard error, each a Rich console made the first
+time something is printed on it. Importing Rich is a good part of a command's start-up, and
+`evaltui run` prints nothing before its first requests are out, so it loads Rich only then."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Terminal:
+    @functools.cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False)
+
+    @functools.cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)

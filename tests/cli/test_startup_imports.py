@@ -1,0 +1,53 @@
+"""What `evaltui run` loads, in a fresh interpreter as a user starts it: the modules of what the
+suite uses, not every scorer, the TUI or the reports. Each module is start-up time of every run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+LOADED_AT_EXIT = """
+import atexit, sys
+from evaltui.cli import main
+listing = sys.argv.pop(1)
+atexit.register(lambda: open(listing, "w").write("\\n".join(sorted(sys.modules))))
+sys.argv[0] = "evaltui"
+main()
+"""
+
+
+def modules_of_a_run(tmp_path: Path, *args: str, env: dict[str, str]) -> set[str]:
+    listing = tmp_path / "modules.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_AT_EXIT, str(listing), "run", *args, "--db", str(tmp_path / "r.db")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EVALTUI_CONFIG": str(tmp_path / "cfg.yaml"), **env},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(listing.read_text().split())
+
+
+def test_a_run_scored_by_equals_loads_no_other_scorer_and_nothing_of_the_tui(fake_api, api_suite, tmp_path):
+    suite = api_suite(fake_api.base_url, n=20)
+    loaded = modules_of_a_run(tmp_path, str(suite), "-q", env={"CRASH_KEY": "sk-test"})
+    assert "evaltui.scorers.text" in loaded and len(fake_api.requests) == 20
+    never = {
+        "regex", "textual", "evaltui.tui", "evaltui.scorers.pattern",
+        "evaltui.scorers.code_exec", "evaltui.scorers.sandbox", "evaltui.scorers.judge",
+        "evaltui.scorers.custom", "evaltui.scorers.structured", "evaltui.scorers.tools",
+    }  # fmt: skip
+    assert not never & loaded
+
+
+def test_a_run_with_a_regex_scorer_loads_its_engine(fake_api, tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "name: r\nprompt: 'Q: {{ input }}'\nmodels:\n  - {id: fake, provider: openai, model: fake, "
+        f"base_url: '{fake_api.base_url}', api_key_env: CRASH_KEY}}\n"
+        "scorers:\n  - {type: regex, pattern: '^A'}\ncases:\n  - {id: a, input: a}\n"
+    )
+    loaded = modules_of_a_run(tmp_path, str(tmp_path / "s.yaml"), "-q", env={"CRASH_KEY": "sk-test"})
+    assert {"regex", "evaltui.scorers.pattern"} <= loaded
