@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
-from evaltui.format import money, ms
+from evaltui.format import money, ms, rate
 from evaltui.records import RunRecord
 from evaltui.text import inert
 
@@ -34,8 +34,7 @@ def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:
     prefix = "pass " if word else ""
     if not scored:
         return Text(prefix + "–")
-    lo, hi = wilson_interval(passed, scored)
-    return Text(f"{prefix}{passed / scored:.1%} [{lo:.0%}–{hi:.0%}]")
+    return Text(prefix + rate(passed / scored, *wilson_interval(passed, scored)))
 
 
 def rate_cell(passed: int, failed: int, errors: int, cached: int | None) -> Text:

@@ -12,6 +12,18 @@ def pct(share: float | None) -> str:
     return NONE if share is None else f"{share:.1%}"
 
 
+def interval(lo: float, hi: float) -> str:
+    """A 95% interval of a share, in whole percents (its ends are not known to a tenth): `61%–83%`."""
+    return f"{lo:.0%}–{hi:.0%}"
+
+
+def rate(share: float | None, lo: float | None = None, hi: float | None = None) -> str:
+    """A pass rate with its 95% interval when known: `73.1% [61%–83%]`."""
+    if share is None or lo is None or hi is None:
+        return pct(share)
+    return f"{pct(share)} [{interval(lo, hi)}]"
+
+
 def ms(milliseconds: float | None) -> str:
     """A latency: whole milliseconds under a second (`850ms`), seconds with two decimals above
     (`1.23s`)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+import evaltui.format as fmt
 from evaltui.analysis.metrics import run_metrics
 from evaltui.engine import RunOptions, prepare
 from evaltui.engine.runner import run_many
@@ -20,7 +21,6 @@ from evaltui.tui.app import EvaltuiApp
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.screens.matrix import MatrixScreen, MatrixTable
 from evaltui.tui.screens.run import RunScreen
-from evaltui.tui.widgets import figures
 from tests.tui.conftest import (
     AppFactory,
     open_palette,
@@ -68,7 +68,7 @@ async def test_matrix_shows_each_models_verdict_and_figures(
         with Store(db_path) as store:
             for run_id in run_ids:
                 rate = run_metrics(store.iter_metric_rows(run_id)).rate
-                assert figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi) in header
+                assert fmt.rate(rate.pass_rate, rate.lo, rate.hi) in header
         assert [m.run.model_id for m in screen.models] == [f"demo:{m}" for m in MODELS]
         lines = table_lines(screen.query_one(MatrixTable))
         assert lines[1].split()[:4] == ["q01", "✓", "✗", "✗"]  # echo passes, the others fail

@@ -20,8 +20,8 @@ def test_a_finished_runs_kept_latency_and_interval_are_shown_from_the_run_row(db
 async def test_a_clustered_suite_shows_the_same_interval_as_show(make_tui, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
+    import evaltui.format as fmt
     from evaltui.analysis.metrics import run_metrics
-    from evaltui.tui.widgets import figures
     from evaltui.tui.widgets.run_header import RunHeader
     from tests.tui.conftest import screen_text
     from tests.tui.frozen import run_suite
@@ -46,7 +46,7 @@ async def test_a_clustered_suite_shows_the_same_interval_as_show(make_tui, db_pa
         await app.workers.wait_for_complete()
         await pilot.pause()
         header = screen_text(app.screen.query_one(RunHeader))
-    assert figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi) in header
+    assert fmt.rate(rate.pass_rate, rate.lo, rate.hi) in header
 
 
 async def test_the_header_puts_errors_and_cached_answers_beside_the_pass_rate(

@@ -151,7 +151,7 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     from rich.table import Table
 
     from evaltui.commands.show import stored_run
-    from evaltui.format import money, ms
+    from evaltui.format import interval, money, ms, pct
     from evaltui.reports.metrics import metrics_of
     from evaltui.store.compare import case_verdicts
 
@@ -167,13 +167,13 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     for run_id in run_ids:
         m, run = metrics_of(store, run_id), stored_run(store, run_id)
         rate = m.rate
-        shown = Text("–" if rate.pass_rate is None else f"{rate.pass_rate:.1%}")
+        shown = Text(pct(rate.pass_rate))
         shown.append(" " + basis(rate.n, m.errors, m.cached))
         shown.highlight_regex(ERRORED, "bold red")
         table.add_row(
             inert(run.model_id),
             shown,
-            f"{rate.lo:.1%}–{rate.hi:.1%}",
+            interval(rate.lo, rate.hi),
             ms(m.latency_ms.p95),
             money(m.cost_usd),
         )

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.errors import StoreError
-from evaltui.format import money, ms, pct
+from evaltui.format import interval, money, ms, pct
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.overview import Failure, failures, run_overview
@@ -48,7 +48,7 @@ def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
     rate = m.rate
     line1 = Text("pass rate ").append(pct(rate.pass_rate), "bold")
     if rate.pass_rate is not None:
-        line1.append(f" [{pct(rate.lo)}–{pct(rate.hi)}] 95% CI ({rate.method})")
+        line1.append(f" [{interval(rate.lo, rate.hi)}] 95% CI ({rate.method})")
     counted = Text(" " + basis(rate.n, m.errors, m.cached))
     counted.highlight_regex(ERRORED, "bold red")  # the rate is over the answered cases only: say so
     line1.append_text(counted)
@@ -64,7 +64,7 @@ def metrics_block(run: RunRecord, m: RunMetrics) -> Group:
             table.add_column(col)
         for entry in m.by_tag:
             r = entry.rate
-            table.add_row(inert(entry.tag), str(r.n), pct(r.pass_rate), f"{pct(r.lo)}–{pct(r.hi)}")
+            table.add_row(inert(entry.tag), str(r.n), pct(r.pass_rate), interval(r.lo, r.hi))
         parts.append(table)
     return Group(*parts)
 

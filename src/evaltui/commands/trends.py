@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.format import money, ms, pct
+from evaltui.format import interval, money, ms, pct
 from evaltui.reports.trends import Trends, suite_trends
 from evaltui.text import inert, json_text
 
@@ -62,16 +62,12 @@ def model_table(model_id: str, points: list[TrendPoint]) -> Table:
             run.started_at[5:16].replace("T", " "),
             inert(run.run_id),
             Text(pct(run.pass_rate)).append(" ▼", style="bold red") if p.drop else pct(run.pass_rate),
-            span(run.lo, run.hi),
-            "–" if p.previous is None else span(*p.previous),
+            interval(run.lo, run.hi),
+            "–" if p.previous is None else interval(*p.previous),
             ms(run.p95_ms),
             money(run.cost_usd),
         )
     return table
-
-
-def span(lo: float, hi: float) -> str:
-    return f"{lo:.0%}–{hi:.0%}"
 
 
 def flips_table(trends: Trends) -> Table:

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from evaltui.analysis.diff import inline_runs, unified_word_diff
-from evaltui.format import money, ms, pct
+from evaltui.format import interval, money, ms, pct
+from evaltui.format import rate as fmt_rate
 from evaltui.records import Result, RunMetrics, RunRecord, Spread
 from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.reports.metrics import metrics_of
@@ -108,7 +109,7 @@ def _rate(run: RunRecord, m: RunMetrics) -> str:
     rate = m.rate
     shown = pct(rate.pass_rate)
     if rate.pass_rate is not None:
-        shown += f" (95% CI {pct(rate.lo)}–{pct(rate.hi)}, {rate.method})"
+        shown += f" (95% CI {interval(rate.lo, rate.hi)}, {rate.method})"
     shown += " " + basis(rate.n, m.errors, m.cached)
     asked = asked_note(m.passed, rate.n, asked_of(run, m))
     return shown + (f"; {asked}" if asked else "")
@@ -152,7 +153,7 @@ def _tags(m: RunMetrics) -> Iterator[str]:
         r = entry.rate
         yield (
             f"<tr><td>{_e(entry.tag)}</td><td>{r.n:,}</td><td>{pct(r.pass_rate)}</td>"
-            f"<td>{pct(r.lo)}–{pct(r.hi)}</td></tr>"
+            f"<td>{interval(r.lo, r.hi)}</td></tr>"
         )
     yield "</table>"
 
@@ -220,7 +221,7 @@ def run_report(store: Store, run_id: str, *, limit: int = FAILURES_SHOWN) -> str
 
 
 def _side(tag: str, run: RunRecord, s: RunSummary) -> str:
-    rate = "–" if s.rate.pass_rate is None else f"{pct(s.rate.pass_rate)} ({pct(s.rate.lo)}–{pct(s.rate.hi)})"
+    rate = fmt_rate(s.rate.pass_rate, s.rate.lo, s.rate.hi)
     return (
         f"<tr><td>{tag}</td><td>{_e(run.id)}</td><td>{_e(run.suite)}</td>"
         f"<td>{_e(run.model_id)}</td><td>{_e(run.label or '–')}</td>"

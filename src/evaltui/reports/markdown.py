@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from evaltui.format import money, ms, pct
+from evaltui.format import money, ms
+from evaltui.format import rate as fmt_rate
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.gating import GateEntry, MovedCase
 from evaltui.reports.verdicts import asked_note, asked_of, basis
@@ -33,11 +34,9 @@ def cell(text: str) -> str:
 
 
 def _rate(run: RunRecord, m: RunMetrics) -> str:
-    """The pass rate with what it is over: `83.9% (74.2%–90.1%) of 56 scored · 144 errored`."""
+    """The pass rate with what it is over: `83.9% [74%–90%] of 56 scored · 144 errored`."""
     rate = m.rate
-    shown = "–"
-    if rate.pass_rate is not None:
-        shown = f"{pct(rate.pass_rate)} ({pct(rate.lo)}–{pct(rate.hi)})"
+    shown = fmt_rate(rate.pass_rate, rate.lo, rate.hi)
     over = basis(rate.n, m.errors, m.cached)
     asked = asked_note(m.passed, rate.n, asked_of(run, m))
     return f"{shown} {over}" + (f" ({asked})" if asked else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from evaltui.format import money, ms, pct
+from evaltui.format import money, ms, rate
 from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.text import inert
 
@@ -23,7 +23,7 @@ def rate_text(s: RunSummary) -> str:
     r = s.rate
     if r.pass_rate is None:
         return "– (nothing scored)"
-    return f"{pct(r.pass_rate)} [{pct(r.lo)}–{pct(r.hi)}] n={r.n}"
+    return f"{rate(r.pass_rate, r.lo, r.hi)} n={r.n}"
 
 
 def summary_lines(c: Comparison) -> list[Text]:

@@ -22,7 +22,6 @@ from evaltui.records import RunRecord
 from evaltui.reports.matrix import CaseIds, Model, VerdictRow, case_ids, group_models, verdict_page
 from evaltui.tui.host import host
 from evaltui.tui.screens.diff import DiffScreen
-from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.paged_table import STATUS_ICONS, PagedTable
 from evaltui.tui.widgets.safe_text import one_line
@@ -147,7 +146,7 @@ class MatrixScreen(ReportsWorkerErrors, Screen[None]):
             text.append("\n" if index else "")
             text.append(f"{side} {index + 1} ", tone(self.app, "primary", bold=True))
             text.append_text(one_line(model.run.model_id, 24, style="bold"))
-            text.append(f"  {figures.rate_with_interval(rate.pass_rate, rate.lo, rate.hi)}")
+            text.append(f"  {fmt.rate(rate.pass_rate, rate.lo, rate.hi)}")
             text.append(f"  p95 {fmt.ms(m.latency_ms.p95)}  cost {fmt.money(m.cost_usd)}", muted)
         self.query_one("#matrix-models", Static).update(text)
 

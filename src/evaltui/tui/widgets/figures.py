@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evaltui.format import pct
 from evaltui.records import RunRecord
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -14,14 +13,6 @@ BARS = "▁▂▃▄▅▆▇█"
 def sparkline(values: Sequence[float]) -> str:
     """Rates in 0..1 as block characters, oldest first (absolute scale: 0% is ▁, 100% is █)."""
     return "".join(BARS[min(int(max(v, 0.0) * len(BARS)), len(BARS) - 1)] for v in values)
-
-
-def rate_with_interval(rate: float | None, lo: float | None, hi: float | None) -> str:
-    if rate is None:
-        return "–"
-    if lo is None or hi is None:
-        return pct(rate)
-    return f"{pct(rate)} ({lo * 100:.0f}–{hi * 100:.0f}%)"
 
 
 def run_pass_rate(run: RunRecord) -> float | None:

@@ -130,7 +130,7 @@ class RunHeader(Static):
             text.append_text(one_line(run.label, 30))
         text.append(f" · {run.id}", tone(app, "text-muted"))
         text.append("\npass rate ")
-        text.append(figures.rate_with_interval(numbers.rate, numbers.lo, numbers.hi), "bold")
+        text.append(fmt.rate(numbers.rate, numbers.lo, numbers.hi), "bold")
         over = Text(" " + basis(numbers.passed + numbers.failed, numbers.errors, numbers.cached) + "   ")
         over.highlight_regex(ERRORED, status_tone(app, "error"))  # the rate is over the scored only
         text.append_text(over)
