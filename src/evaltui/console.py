@@ -65,7 +65,8 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
     line.append(f"  err {s.errors}", style="red" if s.errors else "")
     if s.cached:
         line.append(f"  cached {s.cached}", style="dim")
-    line.append(f"  p50 {ms(s.p50_ms)} p95 {ms(s.p95_ms)}")
+    about = "" if s.latency_exact else "~"  # counted in buckets past the first answers: within 0.4%
+    line.append(f"  p50 {about}{ms(s.p50_ms)} p95 {about}{ms(s.p95_ms)}")
     line.append(f"  tok {s.tokens_in + s.tokens_out:,}  {money(s.cost_usd)}")
     eta = "" if s.eta_s is None or s.done >= s.total else f" eta {s.eta_s:,.0f}s"
     line.append(f"  {s.rate:,.0f}/s{eta}", style="dim")

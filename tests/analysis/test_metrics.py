@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import random
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from evaltui.analysis.metrics import run_metrics
+from evaltui.analysis.metrics import (
+    KEPT_LATENCIES,
+    ExactSum,
+    MetricsTally,
+    fresh_latency,
+    run_metrics,
+    stored_run_metrics,
+)
 from evaltui.analysis.stats import clustered_interval, percentile, wilson_interval
 from evaltui.records import Result
 
@@ -195,3 +204,56 @@ def test_an_all_cached_run_spent_nothing_known_and_an_all_errored_one_unknown() 
         tracker.add(rows)
         assert run_metrics(rows).cost_usd == cost
         assert tracker.snapshot().cost_usd == cost
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_costs_are_summed_exactly_without_keeping_them(seed: int) -> None:
+    """ExactSum folds the costs it is given into a few floats, yet its sum is math.fsum of them all,
+    to the bit, whatever their order, signs and magnitudes, across many folds."""
+    rng = random.Random(seed)
+    costs = [
+        rng.choice(
+            [rng.random() * 1e-3, 0.1, 1e16, -1e16, rng.uniform(-1, 1) * 10.0 ** rng.randint(-300, 290)]
+        )
+        for _ in range(rng.choice([1, 100, 20_000]))
+    ]
+    total = ExactSum()
+    for cost in costs:
+        total.add(cost)
+    assert len(total) == len(costs)
+    assert total.value() == math.fsum(costs)
+    assert len(total._parts) < 50  # what it keeps does not grow with the costs
+
+
+def test_an_exact_sum_of_nothing_or_of_infinities_is_what_fsum_gives() -> None:
+    assert ExactSum().value() == 0.0 and len(ExactSum()) == 0
+    for special in ([math.inf, 1.0], [1.0, math.nan, math.inf], [-math.inf] * 5000):
+        total = ExactSum()
+        for x in special:
+            total.add(x)
+        assert str(total.value()) == str(math.fsum(special))
+
+
+@pytest.mark.parametrize("kept", [KEPT_LATENCIES, 7])
+def test_a_tally_of_the_rows_in_the_store_gives_the_metrics_of_one_that_keeps_every_latency(
+    kept: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `kept` latencies (7: most of them) a tally of a stored run counts them in buckets and
+    reads their exact percentiles back from the store (here a list doing what its query does)."""
+    monkeypatch.setattr("evaltui.analysis.metrics.KEPT_LATENCIES", kept)
+    rows = [*_generated_run(500), _row("cached", "pass", cached=True, latency_ms=1e6)]
+    values = sorted(float(r.latency_ms) for r in rows if fresh_latency(r) is not None)
+
+    def read(lo: float | None, hi: float | None, offset: int, limit: int) -> list[float]:
+        inside = [v for v in values if (lo is None or v >= lo) and (hi is None or v < hi)]
+        return inside[offset : offset + limit]
+
+    assert stored_run_metrics(rows, read) == run_metrics(rows)
+    tally = MetricsTally(latencies_in_store=True)
+    for row in rows:
+        tally.add(row)
+    if kept == 7:
+        with pytest.raises(ValueError, match="read from the store"):
+            tally.metrics()
+    else:
+        assert tally.metrics() == run_metrics(rows)  # every latency kept: nothing to read back

@@ -12,3 +12,10 @@ def test_the_progress_line_shows_concurrency_and_a_rate_limit_wait() -> None:
     after = LiveStats(total=10, done=5, passed=5, concurrency=7, rate_limited=3)
     assert "concurrency 7  3 rate-limited" in progress_line("m", after).plain
     assert "rate-limited" not in progress_line("m", LiveStats(total=10, concurrency=16)).plain
+
+
+def test_approximate_live_percentiles_are_marked_as_such() -> None:
+    exact = LiveStats(total=10, done=5, p50_ms=120.0, p95_ms=1500.0)
+    assert "p50 120ms p95 1.50s" in progress_line("m", exact).plain
+    counted = LiveStats(total=10, done=5, p50_ms=120.0, p95_ms=1500.0, latency_exact=False)
+    assert "p50 ~120ms p95 ~1.50s" in progress_line("m", counted).plain

@@ -8,10 +8,12 @@ import json
 import math
 import random
 import threading
+from functools import partial
 
 import pytest
 
-from evaltui.analysis.metrics import run_metrics
+from evaltui.analysis.metrics import fresh_latency, run_metrics, stored_run_metrics
+from evaltui.analysis.stats import spread
 from evaltui.engine import CaseFinished, RunFinished, Runner, RunOptions, RunStarted, prepare, run_many
 from evaltui.engine.events import event_to_dict
 from evaltui.errors import ProviderError
@@ -240,13 +242,19 @@ async def test_a_model_that_cannot_be_set_up_ends_the_run_failed(store, make_sui
     assert store.get_run(runner.run_id).status == "failed"
 
 
-@pytest.mark.parametrize("epochs", [3, 1])
+@pytest.mark.parametrize(
+    ("epochs", "cached", "kept"), [(3, False, 5), (1, False, 5), (1, True, 5), (2, True, 5), (1, False, None)]
+)
 async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the_store(
-    store, tmp_path, monkeypatch, epochs
+    store, tmp_path, monkeypatch, epochs, cached, kept
 ):
-    """Results finish out of order (random delays), over three epochs or one (folded without a
-    tally per case), with tags, clusters, errors and costs: the metrics kept at the end of the run
-    are those the store's rows give."""
+    """Results finish out of order (random delays), over several epochs or one (folded without a
+    tally per case), with tags, clusters, errors, costs and (`cached`) answers from the response
+    cache: the metrics kept at the end of the run are those the store's rows give, the latency
+    percentiles (past `kept` latencies counted during the run and read from the rows at its end)
+    and the cost to the bit."""
+    if kept is not None:
+        monkeypatch.setattr("evaltui.analysis.metrics.KEPT_LATENCIES", kept)
     (tmp_path / "scrambled_model.py").write_text(
         "import asyncio, random\n"
         "asked = {}\n"
@@ -279,13 +287,29 @@ async def test_the_metrics_a_run_folds_as_it_goes_equal_those_read_back_from_the
         "scorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
     )
     model = ModelSpec(provider="python", model="scrambled_model:ask", max_retries=0)
-    run_id = await Runner(store, prepare(load_suite(path)), model, RunOptions(concurrency=8)).run()
+    prepared = prepare(load_suite(path))
+    if cached:  # the first 25 cases' answers go into the cache; the run below replays them
+        await Runner(store, prepared, model, RunOptions(concurrency=8, limit=25, epochs=1)).run()
+    options = RunOptions(concurrency=8, use_cache=cached)
+    run_id = await Runner(store, prepared, model, options).run()
     kept = store.get_run(run_id).metrics
-    read_back = run_metrics(store.iter_metric_rows(run_id)).to_dict()
+    read_back = run_metrics(store.iter_metric_rows(run_id))
+    latencies = [r.latency_ms for r in store.iter_metric_rows(run_id) if fresh_latency(r) is not None]
     assert kept.errors == 6 * epochs and kept.epochs == epochs and kept.by_tag
     assert 0 < kept.rate.pass_rate < 1 and kept.rate.method == "clustered"
     assert bool(kept.flaky_cases) == (epochs > 1)
-    assert _approx_equal(kept.to_dict(), read_back), (kept, read_back)
+    assert (kept.cached > 0) == cached
+    assert kept.latency_ms == read_back.latency_ms == spread(latencies) and kept.latency_ms.n > 20
+    assert (
+        kept.cost_usd
+        == read_back.cost_usd
+        == math.fsum(r.cost_usd for r in store.iter_metric_rows(run_id) if not r.cached and r.cost_usd)
+    )
+    if epochs == 1:
+        assert kept == read_back
+    assert _approx_equal(kept.to_dict(), read_back.to_dict()), (kept, read_back)
+    from_store = stored_run_metrics(store.iter_metric_rows(run_id), partial(store.fresh_latencies, run_id))
+    assert from_store == read_back
 
 
 def _approx_equal(a: object, b: object) -> bool:

@@ -127,3 +127,23 @@ def test_metric_rows_carry_each_cases_tags_and_cluster_in_case_order(store: Stor
         ("c-plain", [], None, "fail"),
     ]
     assert rows[0].latency_ms == 12.5 and rows[0].cost_usd == 0.001 and rows[0].cached is False
+
+
+def test_fresh_latencies_are_the_answered_ones_in_a_range_ascending(store: Store) -> None:
+    """The rows a run's exact percentiles are read from: answered in this run (not cached, not
+    errored, with a latency), within [lo, hi), sorted, a window of them."""
+    cases = [Case(id=f"c{i}", input="x") for i in range(8)]
+    suite_id = store.save_suite(Suite(name="timed", prompt="{{ input }}", cases=cases))
+    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=8)
+    other = store.create_run(suite_id=suite_id, model=DEMO, total=8)
+    writer = store.writer()
+    latencies = [30.0, 10.0, 0.0, 20.0, 99.0, 98.0, None, 40.0]
+    for i, latency in enumerate(latencies):
+        status, cached = ("error", False) if i == 4 else ("pass", i == 5)
+        writer.put(result_row(run_id, f"c{i}", status, position=i, latency_ms=latency, cached=cached))
+        writer.put(result_row(other, f"c{i}", position=i, latency_ms=5.0))
+    writer.close()
+    assert store.fresh_latencies(run_id, None, None, 0, 100) == [0.0, 10.0, 20.0, 30.0, 40.0]
+    assert store.fresh_latencies(run_id, 10.0, 40.0, 0, 100) == [10.0, 20.0, 30.0]
+    assert store.fresh_latencies(run_id, None, 10.0, 0, 100) == [0.0]
+    assert store.fresh_latencies(run_id, 10.0, None, 1, 2) == [20.0, 30.0]

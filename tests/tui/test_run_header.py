@@ -104,3 +104,10 @@ async def test_a_run_that_ended_early_says_why_in_the_header(make_tui, db_path, 
         await pilot.pause()
         first = screen_text(app.screen.query_one(RunHeader)).splitlines()[0]
     assert "stopped" in first and f"stopped: {reason}" in first
+
+
+def test_live_percentiles_counted_in_buckets_reach_the_header_marked_approximate() -> None:
+    from evaltui.engine import LiveStats
+
+    assert Figures.from_stats(LiveStats(total=3, p50_ms=5.0)).latency_exact
+    assert not Figures.from_stats(LiveStats(total=3, p50_ms=5.0, latency_exact=False)).latency_exact

@@ -2,9 +2,12 @@
 
 Results stream in (the store's `iter_metric_rows`, or a runner's results as they are committed,
 through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few numbers per
-case) plus one float per latency and per cost; no result is kept. The unit of the statistics
-is the case: when a case was asked over several epochs its epochs are averaged first, and a case
-whose epochs disagree is flaky.
+case; none for a fresh run of one epoch); no result is kept. Costs are summed exactly as they
+come (`ExactSum`); latencies are kept one float each, or, for a run whose rows are in the store,
+past KEPT_LATENCIES of them counted in a `Histogram` whose exact percentiles are read from those
+rows at the end (`analysis.histogram.exact_spread`). The unit of the statistics is the case: when a case was
+asked over several epochs its epochs are averaged first, and a case whose epochs disagree is
+flaky.
 
 The records it builds (`RunMetrics`, `Rate`, `TagRate`) live in `evaltui.records`, which every
 layer reads.
@@ -18,8 +21,59 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from evaltui.analysis.histogram import Histogram, RangeReader, exact_spread
 from evaltui.analysis.stats import clustered_from_totals, spread_of_array, wilson_interval
-from evaltui.records import Rate, Result, RunMetrics, TagRate
+from evaltui.records import Rate, Result, RunMetrics, Spread, TagRate
+
+_FOLD_EVERY = 4096  # costs an ExactSum holds before folding them
+KEPT_LATENCIES = 65_536  # latencies a tally of a stored run keeps before it counts them instead
+
+
+class ExactSum:
+    """The sum of floats added in any order, rounded once: what `math.fsum` of them all gives,
+    without keeping them. Added values wait in a buffer; a full buffer is folded into a few floats
+    (`parts`) whose exact sum is the exact sum so far, each the rounded rest of those before it
+    (`math.fsum` rounds the exact sum of what it is given, so the rest is found exactly)."""
+
+    __slots__ = ("_folded", "_parts", "_pending", "_special")
+
+    def __init__(self) -> None:
+        self._folded = 0  # values folded into the parts
+        self._parts: list[float] = []
+        self._pending: array[float] = array("d")
+        self._special: dict[str, float] = {}  # an inf, -inf or NaN added: one of each kind is enough
+
+    def __len__(self) -> int:
+        return self._folded + len(self._pending)
+
+    def add(self, x: float) -> None:
+        self._pending.append(x)
+        if len(self._pending) >= _FOLD_EVERY:
+            self._fold()
+
+    def _fold(self) -> None:
+        pending, self._pending = self._pending, array("d")
+        self._folded += len(pending)
+        values = [*self._parts, *pending]
+        if not all(map(math.isfinite, pending)):
+            values = [x for x in values if math.isfinite(x)]
+            for x in pending:
+                if not math.isfinite(x):
+                    self._special.setdefault(str(x), x)
+        parts: list[float] = []
+        try:
+            while part := math.fsum(values):
+                parts.append(part)
+                values.append(-part)
+        except OverflowError:  # the finite values' sum is past the largest float
+            parts = [math.inf if math.fsum(parts) > 0 else -math.inf]
+        self._parts = parts
+
+    def value(self) -> float:
+        """The rounded sum (0.0 when nothing was added); an inf or NaN among the values gives
+        what `math.fsum` gives (ValueError for both signs of inf)."""
+        self._fold()
+        return math.fsum([*self._special.values(), *self._parts])
 
 
 class _CaseTally:
@@ -40,12 +94,15 @@ class _CaseTally:
 @dataclass
 class _RunTally:
     cases: dict[str, _CaseTally] = field(default_factory=dict)
+    # each fresh latency (analysis.stats.spread sorts them), or the latest few, the others counted
+    # in `counted` (exact_spread reads the percentiles from the run's rows)
     latencies: array[float] = field(default_factory=lambda: array("d"))
+    counted: Histogram | None = None
     counts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
     cached: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
-    costs: array[float] = field(default_factory=lambda: array("d"))  # summed exactly, in any order
+    costs: ExactSum = field(default_factory=ExactSum)
     cost_known: bool = True
 
 
@@ -108,7 +165,7 @@ class _OneEpoch:
         value = result.value
         self.values.append(float(value) if value is not None else float(passed))
 
-    def finish(self, run: _RunTally) -> RunMetrics:
+    def finish(self, run: _RunTally, latency_ms: Spread) -> RunMetrics:
         total = sum(run.counts.values())
         clustered = self.any_cluster
         return RunMetrics(
@@ -119,10 +176,10 @@ class _OneEpoch:
             rate=self.all.rate(clustered),
             pass_rate_all=run.counts["pass"] / total if total else None,
             mean_score=math.fsum(self.values) / len(self.values) if self.values else None,
-            latency_ms=spread_of_array(run.latencies),
+            latency_ms=latency_ms,
             tokens_in=run.tokens_in,
             tokens_out=run.tokens_out,
-            cost_usd=math.fsum(run.costs) if run.cost_known and run.costs else None,
+            cost_usd=run.costs.value() if run.cost_known and run.costs else None,
             cases=self.cases,
             epochs=1 if self.cases else 0,
             flaky_share=None,
@@ -136,10 +193,16 @@ class MetricsTally:
     read back from the store once the run ends, known without reading it back. Cases named first
     with `expect` (in suite order) keep that order, and their tags and cluster, whatever order
     their results come in; a case with no result is not counted. Sums over a case's epochs are
-    floating point, so a multi-epoch case's mean may differ from the stored rows' in the last bit."""
+    floating point, so a multi-epoch case's mean may differ from the stored rows' in the last bit.
 
-    def __init__(self, *, one_epoch: bool = False) -> None:
+    `latencies_in_store`: the results are in the store as well (a run's), so past KEPT_LATENCIES
+    their latencies are only counted, not kept, and `metrics` reads their exact percentiles from
+    the store's rows (`analysis.histogram.exact_spread`); memory then does not grow with them."""
+
+    def __init__(self, *, one_epoch: bool = False, latencies_in_store: bool = False) -> None:
         self._tally = _RunTally()
+        if latencies_in_store:
+            self._tally.counted = Histogram()
         # A fresh run of one epoch: each result is its case's only one (and carries its tags and
         # cluster), so nothing is kept per case and memory does not grow with the suite.
         self._one = _OneEpoch() if one_epoch else None
@@ -151,8 +214,22 @@ class MetricsTally:
     def add(self, result: Result) -> None:
         _add(self._tally, result, self._one)
 
-    def metrics(self) -> RunMetrics:
-        return _finish(self._tally) if self._one is None else self._one.finish(self._tally)
+    def metrics(self, stored: RangeReader | None = None) -> RunMetrics:
+        """The run's metrics. `stored` reads the run's latencies from the store (its
+        `fresh_latencies`): needed once a tally with `latencies_in_store` has counted some."""
+        tally = self._tally
+        counted = tally.counted
+        if counted is None or not counted.n:
+            latency_ms = spread_of_array(tally.latencies)
+        elif stored is None:
+            raise ValueError("this tally counted its latencies: their percentiles are read from the store")
+        else:
+            counted.add_all(tally.latencies)
+            tally.latencies = array("d")
+            latency_ms = exact_spread(counted, stored)
+        if self._one is None:
+            return _finish(self._tally, latency_ms)
+        return self._one.finish(self._tally, latency_ms)
 
 
 def fresh_latency(result: Result) -> float | None:
@@ -186,6 +263,16 @@ def run_metrics(results: Iterable[Result]) -> RunMetrics:
     return tally.metrics()
 
 
+def stored_run_metrics(rows: Iterable[Result], latencies: RangeReader) -> RunMetrics:
+    """`run_metrics` of a run's rows in the store (`Store.iter_metric_rows`), its latencies counted,
+    not kept, and their exact percentiles read back from the rows (`latencies`: the store's
+    `fresh_latencies` of the run)."""
+    tally = MetricsTally(latencies_in_store=True)
+    for row in rows:
+        tally.add(row)
+    return tally.metrics(latencies)
+
+
 def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None:
     status = result.status
     if status not in tally.counts:
@@ -206,14 +293,18 @@ def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None
     tally.tokens_in += tokens_in
     tally.tokens_out += tokens_out
     if cost is not None:
-        tally.costs.append(cost)
+        tally.costs.add(cost)
     if status == "error":
         return
     if cost is None:
         tally.cost_known = False
     latency = fresh_latency(result)
     if latency is not None:
-        tally.latencies.append(latency)
+        latencies = tally.latencies
+        latencies.append(latency)
+        if tally.counted is not None and len(latencies) >= KEPT_LATENCIES:
+            tally.counted.add_all(latencies)
+            tally.latencies = array("d")
     if case is None:
         return
     passed = status == "pass"
@@ -224,7 +315,7 @@ def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None
     case.value_n += 1
 
 
-def _finish(tally: _RunTally) -> RunMetrics:
+def _finish(tally: _RunTally, latency_ms: Spread) -> RunMetrics:
     cases = {case_id: case for case_id, case in tally.cases.items() if case.epochs}
     epochs = max((c.epochs for c in cases.values()), default=0)
     clustered = epochs > 1 or any(c.cluster for c in cases.values())
@@ -248,10 +339,10 @@ def _finish(tally: _RunTally) -> RunMetrics:
             if scored_cases
             else None
         ),
-        latency_ms=spread_of_array(tally.latencies),
+        latency_ms=latency_ms,
         tokens_in=tally.tokens_in,
         tokens_out=tally.tokens_out,
-        cost_usd=math.fsum(tally.costs) if tally.cost_known and tally.costs else None,
+        cost_usd=tally.costs.value() if tally.cost_known and tally.costs else None,
         cases=len(cases),
         epochs=epochs,
         flaky_share=len(flaky) / len(multi) if multi else None,

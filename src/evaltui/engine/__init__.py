@@ -19,8 +19,10 @@ Public API (`evaltui.engine`):
         .run_id                            known once the run row exists (after RunStarted)
         .stats -> LiveStats                a cheap, thread-safe snapshot (what Progress carries):
                                            total, done, passed, failed, errors, tokens_in,
-                                           tokens_out, cost_usd, p50_ms, p95_ms, rate (cases/s),
-                                           eta_s, elapsed_s, concurrency, waiting_s, rate_limited
+                                           tokens_out, cost_usd, p50_ms, p95_ms, latency_exact
+                                           (False: p50/p95 approximate, a large run's), rate
+                                           (cases/s), eta_s, elapsed_s, concurrency, waiting_s,
+                                           rate_limited
         .stop_reason, .budget_reason       why it stopped itself (failed) / at its cost ceiling
                                            (stopped); either is kept as the run's stop_reason
     ask.Asker(http, cache, *, use_cache, prices, on_stop, concurrency)

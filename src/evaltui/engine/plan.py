@@ -79,7 +79,8 @@ def plan_run(
         store.set_run_status(run_id, "running")
         already = _counts_of(store.get_run(run_id), options.retry_errors)
     else:
-        tally = MetricsTally(one_epoch=epochs == 1)  # one epoch: nothing kept per case
+        # one epoch: nothing kept per case; latencies counted, their percentiles read at the end
+        tally = MetricsTally(one_epoch=epochs == 1, latencies_in_store=True)
     if resume_run_id is None and epochs == 1 and not options.tags and not options.cases:
         chosen = len(prepared.suite.cases)  # counted when the suite was loaded: no walk
         chosen = to_ask = chosen if options.limit is None else min(chosen, options.limit)

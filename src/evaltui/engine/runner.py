@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from evaltui.analysis.metrics import MetricsTally, run_metrics, spent
+from evaltui.analysis.metrics import MetricsTally, spent, stored_run_metrics
 from evaltui.engine.ask import Asker, CacheAccess
 from evaltui.engine.events import (
     PROGRESS_EVERY_S,
@@ -46,7 +47,7 @@ from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.engine.storage import RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import Result, RunStatus
+from evaltui.records import Result, RunMetrics, RunStatus
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -257,10 +258,7 @@ class Runner:
             if self._writer is not None:  # None: cancelled before it could start
                 await asyncio.to_thread(self._writer.close)
             await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
-            if self._tally is not None:  # every result of this fresh run went through _committed
-                metrics = self._tally.metrics()
-            else:  # a resumed run's earlier results are only in the store
-                metrics = await asyncio.to_thread(lambda: run_metrics(self.store.iter_metric_rows(run_id)))
+            metrics = await asyncio.to_thread(self._metrics, run_id)
             await asyncio.to_thread(self.store.finish_run, run_id, status, metrics, reason=self._why(status))
             await asyncio.to_thread(self.store.checkpoint)  # the .db file alone now holds the run
         finally:
@@ -272,6 +270,14 @@ class Runner:
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
         self._emit(RunFinished(run_id, status, RunCounters.of(run), self._why(status)))
+
+    def _metrics(self, run_id: str) -> RunMetrics:
+        """The run's metrics: a fresh run's folded as its results committed, a resumed run's from the
+        store (its earlier results are only there); the latency percentiles read from its rows."""
+        latencies = functools.partial(self.store.fresh_latencies, run_id)
+        if self._tally is None:
+            return stored_run_metrics(self.store.iter_metric_rows(run_id), latencies)
+        return self._tally.metrics(latencies)
 
     def _why(self, status: str) -> str | None:
         """Why the run ended early: it could not succeed or broke (`failed`), or it reached its

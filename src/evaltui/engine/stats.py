@@ -3,7 +3,13 @@ on a timer (coalesced): a snapshot is cheap and safe to take from any thread.
 
 The rate (and so the ETA) is over the last RATE_WINDOW_S seconds, not the whole session: when the
 server starts rate-limiting or goes away and cases spend seconds backing off, the ETA says so
-within the window instead of promising the pace of the fast start."""
+within the window instead of promising the pace of the fast start.
+
+The latency percentiles are exact while the session has answered fewer than SPREAD_EXACT_UNDER
+cases; past that the latencies are only counted in buckets (analysis.histogram), so memory does
+not grow with the run, and the percentiles are within half a bucket (under 0.4%) of the true ones
+and say so (`latency_exact` False: the displays mark them approximate). The run's stored metrics
+are exact either way."""
 
 from __future__ import annotations
 
@@ -14,14 +20,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from evaltui.analysis.histogram import Histogram
 from evaltui.analysis.metrics import fresh_latency, spent
-from evaltui.analysis.stats import Spread, spread_of_array
+from evaltui.analysis.stats import spread_of_array
 from evaltui.records import Result
 
 RATE_WINDOW_S = 30.0
 _COUNTED = {"pass": "passed", "fail": "failed", "error": "errors"}  # a result's status -> its counter
 SPREAD_EXACT_UNDER = 10_000
-SPREAD_GROWTH = 1.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,7 @@ class LiveStats:
     cost_usd: float | None = None  # None while no cost is known
     p50_ms: float | None = None
     p95_ms: float | None = None
+    latency_exact: bool = True  # False: p50/p95 from counts in buckets, within 0.4% (module docstring)
     rate: float = 0.0  # results per second over the last RATE_WINDOW_S (or the session, if younger)
     eta_s: float | None = None
     elapsed_s: float = 0.0
@@ -67,8 +74,9 @@ class StatsTracker:
         self._tokens_in = 0
         self._tokens_out = 0
         self._cost: float | None = None
+        # each latency while they are few; then they are counted, SPREAD_EXACT_UNDER at a time
         self._latencies: array[float] = array("d")
-        self._spread: tuple[int, Spread] | None = None  # (latencies it was taken over, spread)
+        self._counted: Histogram | None = None
         self._clock = clock
         self._started = clock()
         # (time, results this session) after each commit; the first is the one at or before the
@@ -89,7 +97,7 @@ class StatsTracker:
                     self._cost = (self._cost or 0.0) + cost
                 latency = fresh_latency(result)
                 if latency is not None:
-                    self._latencies.append(latency)
+                    self._keep_latency(latency)
             now = self._clock()
             self._marks.append((now, self._session_done))
             self._trim(now)
@@ -106,28 +114,39 @@ class StatsTracker:
         since, done_then = self._marks[0]
         return (self._session_done - done_then) / (now - since) if now > since else 0.0
 
-    def _latencies_to_sort(self) -> array[float] | None:
-        """A copy of the latencies when the percentiles are due again, else None (the caller holds
-        the lock). Sorting every latency for each snapshot (ten a second) cost a large run more
-        than its cases: past SPREAD_EXACT_UNDER answers the percentiles are taken again once the
-        answers have grown by SPREAD_GROWTH, so they lag the true ones by at most that share."""
-        n = len(self._latencies)
-        if self._spread is None or n < SPREAD_EXACT_UNDER or n >= self._spread[0] * SPREAD_GROWTH:
-            return array("d", self._latencies)
-        return None
+    def _keep_latency(self, latency: float) -> None:
+        """Keep a latency; count those kept once they are many (the caller holds the lock)."""
+        latencies = self._latencies
+        latencies.append(latency)
+        if len(latencies) >= SPREAD_EXACT_UNDER:
+            self._count_kept()
+
+    def _count_kept(self) -> Histogram:
+        if self._counted is None:
+            self._counted = Histogram()
+        self._counted.add_all(self._latencies)
+        self._latencies = array("d")
+        return self._counted
+
+    def _percentiles(self) -> tuple[array[float] | None, float | None, float | None]:
+        """(a copy of the latencies to sort, while every one is kept; else the approximate p50,
+        p95). The caller holds the lock; the sort is done outside it."""
+        if self._counted is None:
+            return array("d", self._latencies), None, None
+        counted = self._count_kept()
+        return None, counted.approximate(50), counted.approximate(95)
 
     def snapshot(self) -> LiveStats:
         with self._lock:
-            latencies = self._latencies_to_sort()
+            latencies, p50, p95 = self._percentiles()
             counts = dict(self._counts)
             tokens = (self._tokens_in, self._tokens_out)
             cost = self._cost
             now = self._clock()
             rate = self._recent_rate(now)
         if latencies is not None:
-            self._spread = (len(latencies), spread_of_array(latencies))
-        assert self._spread is not None
-        spread = self._spread[1]
+            spread = spread_of_array(latencies)
+            p50, p95 = spread.p50, spread.p95
         elapsed = now - self._started
         left = max(self._total - counts["done"], 0)
         return LiveStats(
@@ -140,8 +159,9 @@ class StatsTracker:
             tokens_in=tokens[0],
             tokens_out=tokens[1],
             cost_usd=cost,
-            p50_ms=spread.p50,
-            p95_ms=spread.p95,
+            p50_ms=p50,
+            p95_ms=p95,
+            latency_exact=latencies is not None,
             rate=rate,
             eta_s=left / rate if rate > 0 else None,
             elapsed_s=elapsed,

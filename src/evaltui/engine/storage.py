@@ -36,6 +36,10 @@ class RunStore(Protocol):
 
     def iter_metric_rows(self, run_id: str) -> Iterator[Result]: ...
 
+    def fresh_latencies(
+        self, run_id: str, lo: float | None, hi: float | None, offset: int, limit: int
+    ) -> list[float]: ...
+
     def finish_run(
         self, run_id: str, status: str, metrics: RunMetrics, *, reason: str | None = None
     ) -> None: ...

@@ -208,6 +208,25 @@ class ResultQueries(ThreadConnections):
                 cluster=cluster,
             )
 
+    def fresh_latencies(
+        self, run_id: str, lo: float | None, hi: float | None, offset: int, limit: int
+    ) -> list[float]:
+        """The run's latencies that count for its percentiles (analysis.metrics.fresh_latency:
+        answered in the run, not cached, not errored) with lo <= latency < hi (None: unbounded),
+        ascending, `limit` of them from the `offset`-th. SQLite sorts only the rows in the range,
+        in its page cache and temporary files: memory does not grow with the run
+        (analysis.histogram.exact_spread asks for the few rows around a percentile)."""
+        sql = "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND cached = 0"
+        params: list[Any] = [run_id]
+        sql += " AND latency_ms IS NOT NULL" if lo is None else " AND latency_ms >= ?"
+        params += [] if lo is None else [lo]
+        if hi is not None:
+            sql += " AND latency_ms < ?"
+            params.append(hi)
+        sql += " ORDER BY latency_ms LIMIT ? OFFSET ?"
+        rows = self.query(sql, (*params, limit, offset), what="latencies")
+        return [float(row["latency_ms"]) for row in rows]
+
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
         """(case_id, epoch) of the results a resume need not ask again."""
         sql = "SELECT case_id, epoch FROM results WHERE run_id = ?"

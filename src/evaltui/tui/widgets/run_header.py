@@ -34,6 +34,7 @@ class Figures:
     tokens_out: int
     cost_usd: float | None
     cached: int | None = None  # answers from the response cache; None where not known (an old run)
+    latency_exact: bool = True  # False: a live run's percentiles, counted in buckets (within 0.4%)
 
     @classmethod
     def from_stats(cls, stats: LiveStats) -> Figures:
@@ -54,6 +55,7 @@ class Figures:
             stats.tokens_out,
             stats.cost_usd,
             stats.cached,
+            stats.latency_exact,
         )
 
     @classmethod
@@ -137,7 +139,8 @@ class RunHeader(Static):
         for count, status_name, mark in ((numbers.passed, "pass", "✓"), (numbers.failed, "fail", "✗")):
             text.append(f"{mark} {count:,}  ", status_tone(app, status_name))
         text.append(f"of {numbers.total:,}")
-        text.append(f"\nlatency p50 {fmt.ms(numbers.p50)} p95 {fmt.ms(numbers.p95)}   ")
+        about = "" if numbers.latency_exact else "~"
+        text.append(f"\nlatency p50 {about}{fmt.ms(numbers.p50)} p95 {about}{fmt.ms(numbers.p95)}   ")
         text.append(f"tokens {fmt.tokens(numbers.tokens_in, numbers.tokens_out)}   ")
         text.append(f"cost {cost_spent(numbers.cost_usd, fmt.money(numbers.cost_usd), numbers.cached)}")
         done = numbers.passed + numbers.failed + numbers.errors
