@@ -163,3 +163,38 @@ async def test_a_suite_models_header_values_come_back_on_resume(store, make_suit
     run_id = await Runner(store, prepared, prepared.suite.models[0], RunOptions(limit=1)).run()
     plan = plan_resume(store, run_id)
     assert plan.model.headers == {"X-Team": "evals"} and plan.notes == ()
+
+
+async def test_a_resume_looks_finished_cases_up_a_batch_at_a_time_without_holding_every_key(
+    store, make_suite, api_model, fake_api, monkeypatch
+):
+    """Two epochs; results missing across batch edges (3 cases a batch) and two cases errored: the
+    resume counts and asks exactly those, and never reads the run's whole set of keys."""
+    monkeypatch.setattr("evaltui.engine.plan.RESUME_BATCH", 3)
+    fake_api.fail_when("case-3", "500", "500")  # both epochs
+    fake_api.fail_when("case-7", "500", "500")
+    prepared = make_suite(12)
+    options = RunOptions(epochs=2, use_cache=False)
+    run_id = await Runner(store, prepared, api_model(max_retries=0), options).run()
+    gone = [("c0", 1), ("c2", 0), ("c3", 1), ("c5", 0), ("c5", 1), ("c11", 1)]
+    with store.conn() as conn:
+        for case_id, epoch in gone:
+            conn.execute(
+                "DELETE FROM results WHERE run_id = ? AND case_id = ? AND epoch = ?", (run_id, case_id, epoch)
+            )
+    store.set_run_status(run_id, "interrupted")
+    fake_api.faults_for.clear()
+
+    def whole_set(*args, **kwargs):
+        raise AssertionError("a resume must not read every finished key of the run")
+
+    monkeypatch.setattr(type(store), "finished_keys", whole_set)
+    plan = plan_resume(store, run_id, retry_errors=True)
+    assert (plan.missing, plan.errors, plan.to_ask) == (6, 3, 9)  # c3/0, c7/0 and c7/1 errored
+    asked = dict(fake_api.requests)
+    await plan.runner(store).run()
+    asked_now = {text: n - asked.get(text, 0) for text, n in fake_api.requests.items()}
+    want = {"Q: case-0": 1, "Q: case-2": 1, "Q: case-3": 2, "Q: case-5": 2, "Q: case-7": 2, "Q: case-11": 1}
+    assert {text: n for text, n in asked_now.items() if n} == want
+    run = store.get_run(run_id)
+    assert (run.status, run.total, run.done, run.errors) == ("completed", 24, 24, 0)

@@ -3,13 +3,18 @@ reading what the run already holds. Blocking (SQLite): the Runner calls it on a 
 
 A fresh run also gets the metrics tally its results are folded into as they commit; a resumed
 run's earlier results are only in the store, so its metrics are read from there at the end.
+
+A resume asks what the run has not finished. It holds no set of the finished (case, epoch) keys:
+the cases are walked in batches of RESUME_BATCH and each batch's results are looked up in the
+store (`Store.result_statuses`, an indexed read), so memory does not grow with the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
@@ -70,11 +75,9 @@ def plan_run(
 ) -> Plan:
     epochs = options.epochs or prepared.suite.epochs
     already: dict[str, int] = {}
-    finished: set[tuple[str, int]] = set()
     tally = None
     if resume_run_id is not None:
         run_id = resume_run_id
-        finished = store.finished_keys(run_id, include_errors=not options.retry_errors)
         store.refresh_counters(run_id)
         store.set_run_status(run_id, "running")
         already = _counts_of(store.get_run(run_id), options.retry_errors)
@@ -84,13 +87,19 @@ def plan_run(
     if resume_run_id is None and epochs == 1 and not options.tags and not options.cases:
         chosen = len(prepared.suite.cases)  # counted when the suite was loaded: no walk
         chosen = to_ask = chosen if options.limit is None else min(chosen, options.limit)
+    elif resume_run_id is not None:
+        chosen = to_ask = 0
+        cases = select_cases(prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases)
+        left_of = _unfinished(store, resume_run_id, cases, lambda case: case.id, epochs, options.retry_errors)
+        for _, left in left_of:  # one walk: count the cases and what is left of them
+            chosen, to_ask = chosen + 1, to_ask + len(left)
     else:
         chosen = to_ask = 0
         for case in select_cases(
             prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases
         ):  # one walk: count, and seed the tally (in suite order, for its flaky cases)
             chosen += 1
-            to_ask += sum((case.id, e) not in finished for e in range(epochs))
+            to_ask += epochs
             if tally is not None:
                 tally.expect(case.id, case.tags, case.cluster)
     total = chosen * epochs
@@ -106,8 +115,41 @@ def plan_run(
             options=options.started(epochs),
         )
     selected = prepared.select(tags=options.tags, limit=options.limit, ids=options.cases)
-    work = ((pc, e) for pc in selected for e in range(epochs) if (pc.case.id, e) not in finished)
+    if resume_run_id is None:
+        work: Iterator[tuple[PreparedCase, int]] = ((pc, e) for pc in selected for e in range(epochs))
+    else:
+        asked = _unfinished(store, run_id, selected, lambda pc: pc.case.id, epochs, options.retry_errors)
+        work = ((pc, e) for pc, left in asked for e in left)
     return Plan(run_id, work, to_ask, total, already, tally)
+
+
+RESUME_BATCH = 256  # cases whose results a resume looks up at once
+T = TypeVar("T")
+
+
+def epoch_statuses(
+    store: Any, run_id: str, cases: Iterable[T], case_id: Callable[[T], str], epochs: int
+) -> Iterator[tuple[T, list[str | None]]]:
+    """Each case with the status of the run's result in each of its epochs (None: no result yet),
+    in case order, looked up RESUME_BATCH cases at a time."""
+    walk = iter(cases)
+    while batch := list(itertools.islice(walk, RESUME_BATCH)):
+        statuses = store.result_statuses(run_id, [case_id(case) for case in batch])
+        for case in batch:
+            key = case_id(case)
+            yield case, [statuses.get((key, epoch)) for epoch in range(epochs)]
+
+
+def _unfinished(
+    store: Any, run_id: str, cases: Iterable[T], case_id: Callable[[T], str], epochs: int, retry_errors: bool
+) -> Iterator[tuple[T, list[int]]]:
+    """Each case with the epochs a resume asks: those without a result (or, with `retry_errors`,
+    with an error)."""
+    for case, statuses in epoch_statuses(store, run_id, cases, case_id, epochs):
+        left = [
+            e for e, status in enumerate(statuses) if status is None or (retry_errors and status == "error")
+        ]
+        yield case, left
 
 
 def _counts_of(run: RunRecord | None, retry_errors: bool) -> dict[str, int]:

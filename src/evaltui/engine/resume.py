@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from evaltui.engine.plan import epoch_statuses
 from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
 from evaltui.errors import EvaltuiError, StoreError
@@ -121,17 +122,14 @@ def plan_resume(
         cases=cases,
     )
     prepared = prepare(suite)
-    epochs = range(options.epochs or 1)
-    finished, errored = store.finished_keys(run_id, include_errors=True), store.errored_keys(run_id)
+    epochs = options.epochs or 1
     wanted = missing = errors = 0
-    for case in select_cases(suite, tags=tags, limit=limit, ids=cases):  # one walk, nothing kept
-        for epoch in epochs:
-            wanted += 1
-            key = (case.id, epoch)
-            if key not in finished:
-                missing += 1
-            elif key in errored:
-                errors += 1
+    chosen = select_cases(suite, tags=tags, limit=limit, ids=cases)
+    # one walk, each batch of cases looked up in the store: no set of the run's keys is held
+    for _, statuses in epoch_statuses(store, run_id, chosen, lambda case: case.id, epochs):
+        wanted += epochs
+        missing += statuses.count(None)
+        errors += statuses.count("error")
     if started is None and wanted != run.total:
         raise EvaltuiError(
             f"run {run_id} was started with {run.total} cases (counting epochs) by an older evaltui, "

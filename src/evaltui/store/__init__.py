@@ -35,8 +35,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
         .put_cache(key, completion)        a response-cache entry, committed with the next batch
         on_commit(results) is called from the writer thread after each committed batch; a failure in
         the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
-    .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]
-    .errored_keys(run_id) -> set[(case_id, epoch)]   the results that are errors
+    .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]   every one at once
+    .result_statuses(run_id, case_ids) -> {(case_id, epoch): status}   a batch's (a resume's lookup)
     .count_results(run_id, *, status=None, tag=None, search=None) -> int
     .page_results(run_id, *, status=None, tag=None, search=None, offset=0, limit=100)
                                            -> list[ResultPreview], in case order; output and input

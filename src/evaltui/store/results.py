@@ -227,17 +227,22 @@ class ResultQueries(ThreadConnections):
         rows = self.query(sql, (*params, limit, offset), what="latencies")
         return [float(row["latency_ms"]) for row in rows]
 
+    def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]:
+        """(case_id, epoch) -> status of the run's results for these cases, every epoch (a batch of
+        a walk over the suite: a resume looks up what is finished a batch at a time, by the
+        results' key, instead of holding every key of the run)."""
+        marks = ", ".join("?" for _ in case_ids)
+        sql = f"SELECT case_id, epoch, status FROM results WHERE run_id = ? AND case_id IN ({marks})"
+        rows = self.query(sql, (run_id, *case_ids), what="finished cases")
+        return {(row["case_id"], row["epoch"]): row["status"] for row in rows}
+
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
-        """(case_id, epoch) of the results a resume need not ask again."""
+        """(case_id, epoch) of the run's results, every one at once (for tests and small runs: a
+        resume looks them up a batch at a time, `result_statuses`)."""
         sql = "SELECT case_id, epoch FROM results WHERE run_id = ?"
         if not include_errors:
             sql += " AND status != 'error'"
         return set(self.tuples(sql, (run_id,), what="finished cases"))
-
-    def errored_keys(self, run_id: str) -> set[tuple[str, int]]:
-        """(case_id, epoch) of the results that are errors (a resume may ask them again)."""
-        sql = "SELECT case_id, epoch FROM results WHERE run_id = ? AND status = 'error'"
-        return set(self.tuples(sql, (run_id,), what="errored cases"))
 
 
 def _selected(columns: Sequence[str]) -> str:
