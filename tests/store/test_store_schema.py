@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -38,6 +39,22 @@ def test_new_database_has_every_table_and_the_current_schema_version(store: Stor
     assert ("run_id", "status", "position") in indexes
     version = store.conn().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     assert int(version) == SCHEMA_VERSION
+
+
+DATA_PAGE = Path(__file__).resolve().parents[2] / "docs" / "DATA.md"
+
+
+def test_the_tables_page_names_every_table_and_column_and_the_schema_version(store: Store) -> None:
+    """docs/DATA.md is the map for people who query the file with sqlite-utils or Datasette: a
+    table or column added without a word there fails here."""
+    page = DATA_PAGE.read_text(encoding="utf-8")
+    db = sqlite_utils.Database(store.conn())
+    named = set(re.findall(r"`([a-z_]+)", page))
+    for table in db.table_names():
+        assert table in named, f"docs/DATA.md does not name the table {table}"
+        missing = [c for c in db[table].columns_dict if c not in named]
+        assert not missing, f"docs/DATA.md does not name {table}.{missing}"
+    assert f"{SCHEMA_VERSION} today" in page
 
 
 def test_every_connection_gets_wal_normal_sync_busy_timeout_and_foreign_keys(store: Store) -> None:
