@@ -257,3 +257,14 @@ def test_a_tally_of_the_rows_in_the_store_gives_the_metrics_of_one_that_keeps_ev
             tally.metrics()
     else:
         assert tally.metrics() == run_metrics(rows)  # every latency kept: nothing to read back
+
+
+def test_a_one_epoch_tally_keeps_no_value_per_case_and_gives_the_same_mean_score() -> None:
+    """Partial scores over more cases than one fold of ExactSum: the one-epoch tally's mean score
+    is the per-case tally's (`run_metrics`), to the bit."""
+    rng = random.Random(5)
+    rows = [_row(f"c{i}", "pass" if rng.random() < 0.7 else "fail", value=rng.random()) for i in range(9000)]
+    tally = MetricsTally(one_epoch=True)
+    for row in rows:
+        tally.add(row)
+    assert tally.metrics() == run_metrics(rows)

@@ -5,9 +5,9 @@ through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few
 case; none for a fresh run of one epoch); no result is kept. Costs are summed exactly as they
 come (`ExactSum`); latencies are kept one float each, or, for a run whose rows are in the store,
 past KEPT_LATENCIES of them counted in a `Histogram` whose exact percentiles are read from those
-rows at the end (`analysis.histogram.exact_spread`). The unit of the statistics is the case: when a case was
-asked over several epochs its epochs are averaged first, and a case whose epochs disagree is
-flaky.
+rows at the end (`analysis.histogram.exact_spread`). The unit of the statistics is the case: when
+a case was asked over several epochs its epochs are averaged first, and a case whose epochs
+disagree is flaky.
 
 The records it builds (`RunMetrics`, `Rate`, `TagRate`) live in `evaltui.records`, which every
 layer reads.
@@ -65,8 +65,8 @@ class ExactSum:
             while part := math.fsum(values):
                 parts.append(part)
                 values.append(-part)
-        except OverflowError:  # the finite values' sum is past the largest float
-            parts = [math.inf if math.fsum(parts) > 0 else -math.inf]
+        except OverflowError:  # the finite values' sum is past the largest float: +-inf
+            parts = [sum(values)]
         self._parts = parts
 
     def value(self) -> float:
@@ -148,7 +148,7 @@ class _OneEpoch:
     def __init__(self) -> None:
         self.cases = 0
         self.any_cluster = False
-        self.values: array[float] = array("d")  # each scored case's value, summed exactly at the end
+        self.values = ExactSum()  # the scored cases' values
         self.all = _Scored()
         self.by_tag: dict[str, _Scored] = {}
 
@@ -163,7 +163,7 @@ class _OneEpoch:
         for scored in (self.all, *tagged):
             scored.add(passed, cluster)
         value = result.value
-        self.values.append(float(value) if value is not None else float(passed))
+        self.values.add(float(value) if value is not None else float(passed))
 
     def finish(self, run: _RunTally, latency_ms: Spread) -> RunMetrics:
         total = sum(run.counts.values())
@@ -175,7 +175,7 @@ class _OneEpoch:
             errors=run.counts["error"],
             rate=self.all.rate(clustered),
             pass_rate_all=run.counts["pass"] / total if total else None,
-            mean_score=math.fsum(self.values) / len(self.values) if self.values else None,
+            mean_score=self.values.value() / len(self.values) if self.values else None,
             latency_ms=latency_ms,
             tokens_in=run.tokens_in,
             tokens_out=run.tokens_out,
