@@ -156,3 +156,62 @@ def test_programmatic_suite_renders_and_reports_without_locations() -> None:
     with pytest.raises(SuiteError, match="case 'k'") as info:
         render_messages(suite, suite.cases[0])
     assert info.value.field == "prompt"
+
+
+PLAIN_TEMPLATES = [
+    "Q: {{ input }}",
+    "{{ input }}",
+    "{{input}}{{ expected }} and {{ tier }}\n",
+    "  {{- input -}}  \n tail",
+    "{# a note #}{{ input }}{% raw %} {{ not a name }}{% endraw %}",
+    "no names at all\n\n",
+    "{{ self }}",
+    "{{ range }}",
+    "{{ case }}",
+    "{{ missing }}",
+]
+PLAIN_VALUES = [
+    ("text", "ANSWER", {"tier": "gold"}),
+    ("ünï\x00\n{{ input }}", "", {"tier": "{% raw %}"}),
+    (7, None, {"tier": 3.5}),
+    (["a", 1], {"k": "v"}, {"tier": None}),
+    ("x", "y", {"tier": "z", "self": "shadowed?"}),
+]
+
+
+@pytest.mark.parametrize("template", PLAIN_TEMPLATES)
+@pytest.mark.parametrize(("given", "expected", "variables"), PLAIN_VALUES)
+def test_a_template_of_text_and_names_renders_as_jinja_renders_it(
+    template: str, given: object, expected: object, variables: dict[str, object]
+) -> None:
+    """render_messages puts text values into a template of text and `{{ name }}` without Jinja:
+    whatever the template and the values, what a case gets is exactly Jinja's render, or its error."""
+    from evaltui.suites.sandbox import render_bounded
+    from evaltui.suites.template import _compile
+
+    case = Case(id="c1", input=given, expected=expected, vars=variables, tags=["t"])
+    suite = Suite(name="t", prompt=template, cases=[case])
+    context = {
+        **case.vars,
+        "input": case.input,
+        "expected": case.expected,
+        "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
+    }
+    try:
+        jinja = render_bounded(_compile(template), context)
+    except Exception as exc:  # Jinja refuses: so must render_messages, naming the case
+        with pytest.raises(SuiteError) as info:
+            render_messages(suite, case)
+        assert str(exc) in info.value.message
+        return
+    assert render_messages(suite, case) == [{"role": "user", "content": jinja}]
+
+
+def test_a_plain_template_past_the_size_limit_is_refused_as_jinja_refuses_it() -> None:
+    from evaltui.suites.sandbox import MAX_TEXT
+
+    case = Case(id="c1", input="x" * MAX_TEXT)
+    suite = Suite(name="t", prompt="{{ input }}!", cases=[case])
+    with pytest.raises(SuiteError, match="over"):
+        render_messages(suite, case)
+    assert render_messages(suite, Case(id="c2", input="x" * (MAX_TEXT - 1)))[0]["content"].endswith("x!")

@@ -6,7 +6,10 @@ A suite with neither renders the case's input as the one user message.
 
 Templates are compiled once (`compile_templates`, at load, so syntax errors surface before any
 model is asked) and cached by their text, so `render_messages` runs once per case at the cost of
-a dict lookup and the render itself. The sandbox (`sandbox.py`) refuses attribute access to
+a dict lookup and the render itself. A template that is only text and `{{ name }}` (most prompts)
+is rendered without Jinja when every value it names is a text: the text with the values put in, which
+is what Jinja would render (`_plain`); anything else, or a value of another type, goes through
+Jinja. The sandbox (`sandbox.py`) refuses attribute access to
 Python internals (`{{ ''.__class__.__mro__ }}`) and bounds what a render may spend: loop
 iterations, the size of any value and of the prompt, numbers, padding widths.
 """
@@ -15,13 +18,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SecurityError
 
 from evaltui.errors import SuiteError
 from evaltui.suites.models import Case, Suite
-from evaltui.suites.sandbox import BoundedSandbox, render_bounded
+from evaltui.suites.sandbox import MAX_TEXT, BoundedSandbox, render_bounded
 
 _DEFAULT_PROMPT = "{{ input }}"
 _RUNTIME_ERRORS = (
@@ -83,14 +87,21 @@ def compile_case_templates(suite: Suite, case: Case) -> None:
 
 def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
     """The chat messages a model sees for `case`: [{"role": ..., "content": ...}, ...]."""
-    context = {
-        **case.vars,
-        "input": case.input,
-        "expected": case.expected,
-        "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
-    }
+    context: dict[str, Any] | None = None  # built for the first template Jinja renders
     messages: list[dict[str, str]] = []
     for field, role, source in template_fields(suite, case):
+        parts = _plain(source)
+        content = _put_in(parts, case) if parts is not None else None
+        if content is not None:
+            messages.append({"role": role, "content": content})
+            continue
+        if context is None:
+            context = {
+                **case.vars,
+                "input": case.input,
+                "expected": case.expected,
+                "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
+            }
         try:
             content = render_bounded(_compile(source), context)
         except TemplateSyntaxError:
@@ -111,6 +122,60 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
 @functools.lru_cache(maxsize=512)
 def _compile(source: str) -> Template:
     return _ENV.compile_bounded(source)
+
+
+# A template of text and `{{ name }}` only: its pieces in order, each (text, False) or (name, True).
+Plain = tuple[tuple[str, bool], ...]
+# Names Jinja gives a meaning of its own inside a template, whatever the context holds.
+_JINJA_NAMES = frozenset({"self", "loop", "super", "varargs", "kwargs", "caller"})
+
+
+@functools.lru_cache(maxsize=512)
+def _plain(source: str) -> Plain | None:
+    """The pieces of a template that is only text and `{{ name }}` (comments and raw blocks
+    allowed: the parser leaves their text), else None. Parsed as Jinja parses it, so whitespace
+    control and the dropped trailing newline are as Jinja renders them. A syntax error is None:
+    Jinja's render raises it."""
+    try:
+        tree = _ENV.parse(source)
+    except TemplateSyntaxError:
+        return None
+    pieces: list[tuple[str, bool]] = []
+    for output in tree.body:
+        if not isinstance(output, nodes.Output):
+            return None
+        for node in output.nodes:
+            if isinstance(node, nodes.TemplateData):
+                pieces.append((node.data, False))
+            elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in _JINJA_NAMES:
+                pieces.append((node.name, True))
+            else:
+                return None
+    return tuple(pieces)
+
+
+def _put_in(parts: Plain, case: Case) -> str | None:
+    """A plain template rendered for `case`: each name's value put in when it is a text (a
+    `str`: Jinja renders it as itself; the sandbox's bounds cannot be reached by a join within
+    MAX_TEXT). None when a value is not a text, is not the case's, or the prompt would be too long:
+    Jinja renders it (or raises, naming the case)."""
+    pieces = []
+    for text, is_name in parts:
+        if is_name:
+            if text == "input":
+                value = case.input
+            elif text == "expected":
+                value = case.expected
+            elif text == "case":
+                return None
+            else:
+                value = case.vars.get(text)
+            if type(value) is not str:
+                return None
+            text = value
+        pieces.append(text)
+    content = "".join(pieces)
+    return content if len(content) <= MAX_TEXT else None
 
 
 def _suite_file(suite: Suite) -> str | None:
