@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evaltui.engine.agent import Trajectory, limit_reason, run_agent
@@ -37,6 +37,12 @@ class CaseRun:
     prepared: PreparedSuite
     asker: Asker
     secrets: tuple[str, ...]  # redacted from scorer errors
+    # the suite's tools as every request sends them, built once a run: shared by the run's
+    # requests, which read it and never change it
+    tools: list[dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tools", [tool.as_request() for tool in self.prepared.suite.tools])
 
 
 class JudgeTally:
@@ -72,7 +78,7 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         params=run.model.params,
         case_id=case.id,
         vars={"input": case.input, "expected": case.expected, "tags": case.tags, **case.vars},
-        tools=[tool.as_request() for tool in suite.tools],
+        tools=run.tools,
         response_format=suite.response_format,
         recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
