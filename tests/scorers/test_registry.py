@@ -122,6 +122,26 @@ async def test_values_are_clamped_to_the_unit_interval() -> None:
     assert (await score({"type": "test-out-of-range"}, "x")).value == 1.0
 
 
+GIVEN_VALUES: list[object] = [0.3, 0.0, 1.0, -0.2, 1.5, float("nan"), float("inf"), 1, 0, True, "0.5", None]
+
+
+@scorer("test-gives-value")
+def _gives_value(ctx, opts: Options) -> Score:  # type: ignore[no-untyped-def]
+    return Score("", True, ctx.expected, "given")
+
+
+@pytest.mark.parametrize("given", GIVEN_VALUES)
+async def test_a_scorer_value_is_a_float_in_the_unit_interval(given: object) -> None:
+    """Whatever a scorer returns as its value, the score keeps a float in [0, 1]: itself when it
+    is one, the nearest bound past either end, 0.0 for NaN and for what is not a number."""
+    value = (await score({"type": "test-gives-value"}, "x", expected=given)).value
+    assert type(value) is float
+    if isinstance(given, int | float) and given == given:
+        assert value == min(1.0, max(0.0, float(given)))
+    else:
+        assert value == 0.0
+
+
 def test_combine_without_threshold_needs_every_scorer() -> None:
     scores = [Score("a", True, 1.0, ""), Score("b", False, 0.5, "", weight=3.0)]
     assert combine(scores, None) == (False, pytest.approx((1.0 + 1.5) / 4))
@@ -132,6 +152,18 @@ def test_combine_with_threshold_uses_the_weighted_mean() -> None:
     scores = [Score("a", False, 0.0, "", weight=1.0), Score("b", True, 1.0, "", weight=3.0)]
     assert combine(scores, 0.75) == (True, 0.75)
     assert combine(scores, 0.8) == (False, 0.75)
+
+
+@pytest.mark.parametrize("weight", [1.0, 3.0, 0.7, 0.0, 1e-300])
+@pytest.mark.parametrize("value", [0.1, 0.7, 1 / 3, 0.0, 1.0])
+@pytest.mark.parametrize("passed", [True, False])
+def test_one_score_combines_as_the_weighted_mean_computes_it(passed: bool, value: float, weight: float) -> None:
+    """A case with one scorer gets the very float the weighted mean of many gives (rounding
+    included: 0.1 weighted 3 is not 0.1), and its scorer's verdict."""
+    score_ = Score("a", passed, value, "", weight=weight)
+    mean = sum(s.value * s.weight for s in [score_]) / weight if weight > 0 else value / 1
+    assert combine([score_], None) == (passed, mean)
+    assert combine([score_], 0.5) == (mean + 1e-9 >= 0.5, mean)
 
 
 def test_combine_edge_cases() -> None:

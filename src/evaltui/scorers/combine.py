@@ -15,6 +15,10 @@ def combine(scores: Sequence[Score], threshold: float | None = None) -> tuple[bo
     A case with no scorers passes with value 1.0 (nothing was asked of it)."""
     if not scores:
         return True, 1.0
+    if len(scores) == 1 and threshold is None:  # the usual case, computed as the sums below would
+        score = scores[0]
+        value = score.value * score.weight / score.weight if score.weight > 0 else score.value / 1
+        return bool(score.passed), value
     total = sum(score.weight for score in scores)
     if total > 0:
         value = sum(score.value * score.weight for score in scores) / total

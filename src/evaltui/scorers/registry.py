@@ -137,7 +137,7 @@ class CompiledScorer:
     async def __call__(self, ctx: ScoreContext) -> Score:
         try:
             result = self.fn(ctx, self.options)
-            if inspect.isawaitable(result):
+            if type(result) is not Score and inspect.isawaitable(result):  # most scorers are not async
                 result = await result
         except ScorerError as exc:
             raise ScorerError(redact(f"{self.label}: {exc}", ctx.secrets)) from None
@@ -156,6 +156,8 @@ class CompiledScorer:
 
 
 def _clamp(value: float) -> float:
+    if type(value) is float and 0.0 <= value <= 1.0:  # nearly every value (NaN is not)
+        return value
     if not isinstance(value, int | float) or math.isnan(value):
         return 0.0
     return min(1.0, max(0.0, float(value)))
