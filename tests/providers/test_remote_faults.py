@@ -155,3 +155,47 @@ async def test_missing_key_variable_is_named_on_401(
     error = await expect_error(provider_for("openai", fake_api, http))
     assert "EVALTUI_TEST_KEY is not set" in str(error)
     assert "Authorization" not in fake_api.seen[-1].headers
+
+
+JSON_BODIES = [
+    b'{"text": "plain"}',
+    '{"text": "ünïcødé ✓ 𝄞"}'.encode(),
+    b'{"text": "\\ud800 a lone surrogate, escaped"}',
+    b'{"a": 1}  \n',
+    b'\xef\xbb\xbf{"bom": true}',
+    '{"utf16": "le"}'.encode("utf-16-le"),
+    '{"utf16": "be"}'.encode("utf-16-be"),
+    '{"utf32": 1}'.encode("utf-32"),
+    b'{"bad utf-8": "\xff"}',
+    b'{"raw surrogate": "\xed\xa0\x80"}',
+    b'{"cut": "sho',
+    b'{"a": 1} trailing',
+    b"{",
+    b'  {"leading": "space"}',
+    b'["not", "an object"]',
+    b"not json",
+]
+
+
+@pytest.mark.parametrize("body", JSON_BODIES)
+def test_an_answer_body_decodes_as_json_loads_decodes_it(body: bytes) -> None:
+    """The answer's JSON is what json.loads makes of the body, whatever its encoding; a body it
+    refuses is a retryable error saying the body is cut short or not JSON."""
+    import json
+
+    from evaltui.providers.faults import decode_json
+    from evaltui.providers.http import Response
+
+    response = Response(200, "OK", {}, body)
+    try:
+        expected = json.loads(body)
+    except ValueError:
+        with pytest.raises(ProviderError) as info:
+            decode_json(response, "m at host")
+        assert info.value.retryable and ("not JSON" in info.value.message or "truncated" in info.value.message)
+        return
+    if not isinstance(expected, dict):
+        with pytest.raises(ProviderError, match="expected a JSON object"):
+            decode_json(response, "m at host")
+        return
+    assert decode_json(response, "m at host") == expected

@@ -140,6 +140,9 @@ def transport_error(
     )
 
 
+_DECODER = json.JSONDecoder()  # json.loads' own, without its detour for bytes
+
+
 def decode_json(response: Response, where: str) -> dict[str, Any]:
     """The JSON object of a 2xx body, or a retryable error that says what was wrong with it."""
     body = response.content
@@ -148,7 +151,10 @@ def decode_json(response: Response, where: str) -> dict[str, Any]:
             f"{where}: the server sent an empty body (HTTP {response.status_code})", retryable=True
         )
     try:
-        data = json.loads(body)
+        if body[:1] == b"{" and body[1:2] != b"\0":  # as json.loads finds UTF-8, without its steps
+            data = _DECODER.decode(body.decode("utf-8", "surrogatepass"))
+        else:
+            data = json.loads(body)
     except ValueError as exc:
         looks_cut = body.lstrip()[:1] in (b"{", b"[")
         reason = "a truncated JSON body" if looks_cut else "a body that is not JSON"
