@@ -192,7 +192,9 @@ def test_an_answer_body_decodes_as_json_loads_decodes_it(body: bytes) -> None:
     except ValueError:
         with pytest.raises(ProviderError) as info:
             decode_json(response, "m at host")
-        assert info.value.retryable and ("not JSON" in info.value.message or "truncated" in info.value.message)
+        assert info.value.retryable and (
+            "not JSON" in info.value.message or "truncated" in info.value.message
+        )
         return
     if not isinstance(expected, dict):
         with pytest.raises(ProviderError, match="expected a JSON object"):

@@ -157,7 +157,9 @@ def test_combine_with_threshold_uses_the_weighted_mean() -> None:
 @pytest.mark.parametrize("weight", [1.0, 3.0, 0.7, 0.0, 1e-300])
 @pytest.mark.parametrize("value", [0.1, 0.7, 1 / 3, 0.0, 1.0])
 @pytest.mark.parametrize("passed", [True, False])
-def test_one_score_combines_as_the_weighted_mean_computes_it(passed: bool, value: float, weight: float) -> None:
+def test_one_score_combines_as_the_weighted_mean_computes_it(
+    passed: bool, value: float, weight: float
+) -> None:
     """A case with one scorer gets the very float the weighted mean of many gives (rounding
     included: 0.1 weighted 3 is not 0.1), and its scorer's verdict."""
     score_ = Score("a", passed, value, "", weight=weight)

@@ -42,7 +42,7 @@ from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
 from evaltui.providers.http import HttpClient
-from evaltui.records import Price
+from evaltui.records import Price, quick
 from evaltui.suites.models import ModelSpec
 
 AskFailed = RetriesExhausted  # a ProviderError carrying `.attempts`: every attempt was spent
@@ -65,6 +65,9 @@ class Asked:
     completion: Completion
     attempts: int  # requests sent for it (0: from the cache)
     cached: bool
+
+
+_new_asked = quick(Asked)  # Asked(...), made for every answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,7 @@ class Asker:
             hit = await self._cache_get(key)
             if hit is not None:
                 try:
-                    return Asked(self._priced(model, completion_from_dict(hit)), 0, True)
+                    return _new_asked(self._priced(model, completion_from_dict(hit)), 0, True)
                 except BadValue:  # stored by an older evaltui before values were checked: ask again
                     pass
         try:
@@ -136,7 +139,7 @@ class Asker:
         if key is not None:
             assert self._cache is not None
             self._cache.put(key, completion_to_dict(completion))  # as the provider said: unpriced
-        return Asked(self._priced(model, completion), attempts, False)
+        return _new_asked(self._priced(model, completion), attempts, False)
 
     async def _cache_get(self, key: str) -> dict[str, Any] | None:
         assert self._cache is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaltui.records import quick
 from evaltui.scorers import compile_scorer
 from evaltui.suites.models import Case, ScorerSpec, Suite
 from evaltui.suites.template import render_messages
@@ -25,6 +26,9 @@ class PreparedCase:
     case: Case
     messages: list[dict[str, str]]
     scorers: tuple[Any, ...]  # CompiledScorer
+
+
+_new_prepared_case = quick(PreparedCase)  # PreparedCase(...), made for every case a run asks
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,7 @@ class PreparedSuite:
         return (self.prepared(case) for case in select_cases(self.suite, tags=tags, limit=limit, ids=ids))
 
     def prepared(self, case: Case) -> PreparedCase:
-        return PreparedCase(case, render_messages(self.suite, case), self.scorers_of(case))
+        return _new_prepared_case(case, render_messages(self.suite, case), self.scorers_of(case))
 
     def scorers_of(self, case: Case) -> tuple[Any, ...]:
         """A case's compiled scorers: the suite's, or its own (compiled for each walk when read

@@ -22,10 +22,13 @@ from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers.base import Completion, Request
-from evaltui.records import JudgeUsage, Result, ResultStatus
+from evaltui.records import JudgeUsage, Result, ResultStatus, quick
 from evaltui.scorers import combine
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec
+
+# Request(...), ScoreContext(...), Result(...): each made for every case of a run
+_new_request, _new_score_context, _new_result = quick(Request), quick(ScoreContext), quick(Result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,7 @@ class JudgeTally:
 async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
     """The case's result. Raises RunStopped when the run must stop (nothing to record)."""
     case, suite = pc.case, run.prepared.suite
-    request = Request(
+    request = _new_request(
         messages=pc.messages,
         params=run.model.params,
         case_id=case.id,
@@ -91,7 +94,7 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
     # An answer with steps (an agent's, or a recorded one) finished when its last step called no tool.
     finished = trajectory.finished if trajectory else not (steps and steps[-1].get("tool_calls"))
     usage = JudgeTally()
-    ctx = ScoreContext(
+    ctx = _new_score_context(
         output=completion.text,
         expected=case.expected,
         case=case,
@@ -189,7 +192,7 @@ def result_of(
     metrics as it goes."""
     case, completion = pc.case, asked.completion if asked else None
     calls = completion.tool_calls if completion else ()
-    return Result(
+    return _new_result(
         run_id,
         case.id,
         epoch=epoch,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaltui.errors import ProviderError
-from evaltui.providers.base import Completion, Request, ToolCall
+from evaltui.providers.base import Completion, Request, ToolCall, new_completion
 from evaltui.providers.remote import RemoteProvider, as_int
 
 API_VERSION = "2023-06-01"
@@ -64,7 +64,7 @@ class AnthropicProvider(RemoteProvider):
             if isinstance(b, dict) and b.get("type") == "tool_use" and isinstance(b.get("name"), str)
         )
         usage = given if isinstance(given := data.get("usage"), dict) else {}
-        return Completion(
+        return new_completion(
             text=text,
             tool_calls=calls,
             tokens_in=as_int(usage.get("input_tokens")),

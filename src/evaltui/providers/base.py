@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from evaltui.errors import ProviderError
 from evaltui.providers.ratelimits import RateLimits
+from evaltui.records import quick
 from evaltui.suites.models import ModelSpec
 
 MAX_INT = 2**63 - 1  # SQLite's INTEGER
@@ -120,6 +121,9 @@ class Completion:
             raise BadValue(f"the answer's cost is {cost!r}, not a finite amount of 0 or more")
         if not math.isfinite(self.latency_ms):
             raise BadValue(f"the answer's latency is {self.latency_ms!r}")
+
+
+new_completion = quick(Completion)  # Completion(...) as one is made for every answer
 
 
 def check_size(text: str, max_mb: float) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltui.providers.base import Completion, Request
+from evaltui.providers.base import Completion, Request, new_completion
 from evaltui.providers.openai import read_tool_calls
 from evaltui.providers.remote import RemoteProvider, as_int
 
@@ -44,7 +44,7 @@ class OllamaProvider(RemoteProvider):
         if not isinstance(message, dict):
             raise self.fail("the answer has no `message`")
         text = message.get("content") or ""
-        return Completion(
+        return new_completion(
             tool_calls=read_tool_calls(message.get("tool_calls")),
             text=text if isinstance(text, str) else str(text),
             tokens_in=as_int(data.get("prompt_eval_count")),

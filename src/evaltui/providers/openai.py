@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltui.providers.base import Completion, Request, ToolCall
+from evaltui.providers.base import Completion, Request, ToolCall, new_completion
 from evaltui.providers.remote import RemoteProvider, as_cost, as_int
 
 
@@ -39,7 +39,7 @@ class OpenAIProvider(RemoteProvider):
         if not isinstance(text, str):  # content parts
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
         usage = given if isinstance(given := data.get("usage"), dict) else {}
-        return Completion(
+        return new_completion(
             tool_calls=read_tool_calls(message.get("tool_calls")),
             text=text,
             tokens_in=as_int(usage.get("prompt_tokens")),

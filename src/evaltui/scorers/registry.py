@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evaltui.errors import ScorerError, SuiteError
 from evaltui.providers.faults import redact
+from evaltui.records import quick
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec, ScorerSpec
 
@@ -112,7 +113,10 @@ def verdict(passed: bool, reason: str, value: float | None = None) -> Score:
     """A scorer's answer; the compiled scorer fills in the label and the weight."""
     if value is None:
         value = 1.0 if passed else 0.0
-    return Score(name="", passed=passed, value=value, reason=reason)
+    return _new_score(name="", passed=passed, value=value, reason=reason)
+
+
+_new_score = quick(Score)  # Score(...), made for every scorer of every case
 
 
 def compile_context(info_context: dict[str, Any] | None) -> CompileContext:
@@ -152,7 +156,7 @@ class CompiledScorer:
         return self._score(passed, 1.0 - value, reason)
 
     def _score(self, passed: bool, value: float, reason: str) -> Score:
-        return Score(name=self.label, passed=passed, value=value, reason=reason, weight=self.weight)
+        return _new_score(name=self.label, passed=passed, value=value, reason=reason, weight=self.weight)
 
 
 def _clamp(value: float) -> float:
