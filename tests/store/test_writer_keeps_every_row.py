@@ -52,3 +52,31 @@ def test_every_kind_of_unstorable_value_is_recorded_as_an_error(store: Store) ->
         "case-000002": "error",
         "case-000003": "pass",
     }
+
+
+def test_a_prompt_or_score_json_cannot_hold_is_an_error_row_and_the_writer_lives_on(store: Store) -> None:
+    import dataclasses
+
+    from evaltui.records import ScoreRecord
+
+    run_id = new_run(store, 4)
+    loop: dict[str, object] = {"role": "user"}
+    loop["content"] = loop  # a message inside itself
+    deep: list[object] = []
+    for _ in range(100_000):  # deeper than any encoder recurses
+        deep = [deep]
+    odd = ({"role": "user", "content": "ünï \ud800"},)
+    writer = store.writer()
+    writer.put(dataclasses.replace(result_row(run_id, "case-000000"), prompt=(loop,)))
+    writer.put(
+        dataclasses.replace(
+            result_row(run_id, "case-000001"), scores=(ScoreRecord("s", True, 1.0, "r", deep),)
+        )
+    )  # type: ignore[arg-type]
+    writer.put(dataclasses.replace(result_row(run_id, "case-000002"), prompt=odd))
+    writer.put(result_row(run_id, "case-000003"))
+    writer.close()
+    rows = {r.case_id: r for r in store.iter_results(run_id)}
+    assert [rows[f"case-00000{i}"].status for i in range(4)] == ["error", "error", "pass", "pass"]
+    assert "could not be stored" in (rows["case-000000"].error or "")
+    assert rows["case-000002"].prompt == odd

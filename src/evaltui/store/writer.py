@@ -39,6 +39,7 @@ ROW_FAULTS = (
     OverflowError,
     ValueError,
     TypeError,
+    RecursionError,  # a JSON column nested past the interpreter's depth (or inside itself)
     sqlite3.DataError,
     sqlite3.IntegrityError,
     sqlite3.InterfaceError,
