@@ -78,5 +78,5 @@ def test_a_prompt_or_score_json_cannot_hold_is_an_error_row_and_the_writer_lives
     writer.close()
     rows = {r.case_id: r for r in store.iter_results(run_id)}
     assert [rows[f"case-00000{i}"].status for i in range(4)] == ["error", "error", "pass", "pass"]
-    assert "could not be stored" in (rows["case-000000"].error or "")
+    assert "could not be stored: ValueError: Circular reference" in (rows["case-000000"].error or "")
     assert rows["case-000002"].prompt == odd

@@ -71,6 +71,30 @@ def dump_json(value: Any) -> str:
     return text
 
 
+# JSON of what evaltui itself builds from texts and numbers (a result's prompt and scores), which
+# holds no container inside itself: the C encoder json.dumps makes for every call, made once and
+# without the cycle check, as the writer thread encodes two such values a result.
+_ACYCLIC = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, _READABLE.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+)
+
+
+def _dump_acyclic(value: Any) -> str:
+    """dump_json(value) for a value built of lists, dicts, texts and numbers. One nested too deep
+    or inside itself goes to dump_json, which refuses it as it always has."""
+    try:
+        text = "".join(_ACYCLIC(value, 0))
+    except RecursionError:
+        return dump_json(value)
+    if text.isascii():
+        return text
+    try:
+        text.encode(ENCODING)
+    except UnicodeEncodeError:
+        return _ASCII.encode(value)
+    return text
+
+
 def load_json(value: str | bytes | None) -> Any:
     return None if value is None else json.loads(value)
 
@@ -113,8 +137,8 @@ def encode_result(result: Result) -> tuple[Any, ...]:
         r.epoch,
         r.status,
         encode_text(r.output),
-        dump_json(r.prompt),
-        dump_json([s.as_dict() for s in r.scores]),
+        _dump_acyclic(r.prompt),  # the messages as rendered: texts
+        _dump_acyclic([s.as_dict() for s in r.scores]),
         r.value,
         r.latency_ms,
         r.tokens_in,
