@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -201,3 +202,36 @@ def test_an_answer_body_decodes_as_json_loads_decodes_it(body: bytes) -> None:
             decode_json(response, "m at host")
         return
     assert decode_json(response, "m at host") == expected
+
+
+class _Capture:
+    """An HttpClient stand-in that keeps the body it is given and answers an empty choice list."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def request(self, method: str, url: str, **kwargs: object) -> object:
+        from evaltui.providers.http import Response
+
+        self.sent.append(kwargs["content"])  # type: ignore[arg-type]
+        return Response(200, "OK", {}, b'{"choices": []}')
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+async def test_a_request_body_is_the_json_json_dumps_writes(family: str) -> None:
+    """What goes out is byte for byte json.dumps of the provider's body: texts outside ASCII, lone
+    surrogates, odd floats, nested params; a body json.dumps refuses is refused the same way."""
+    http = _Capture()
+    params = {"temperature": 0.1, "big": 1e300, "nan": float("nan"), "n": [1, {"a": None, "b": True}]}
+    spec = ModelSpec(provider=family, model="m", base_url="http://127.0.0.1:9", params=params)
+    provider = make_provider(spec, http)  # type: ignore[arg-type]
+    request = Request(messages=[{"role": "user", "content": 'ünï ✓ \ud800 \x00 "q"'}], params={"k": "v"})
+    with pytest.raises(ProviderError):  # the empty answer: only the body matters here
+        await provider.complete(request)
+    assert http.sent == [json.dumps(provider.body(request)).encode()]  # type: ignore[attr-defined]
+
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+    circular = Request(messages=[{"role": "user", "content": "q"}], params={"loop": loop})
+    with pytest.raises(ValueError, match="Circular reference"):
+        await provider.complete(circular)

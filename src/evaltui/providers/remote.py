@@ -65,6 +65,21 @@ def _checked_header(name: str, value: str, model_id: str) -> None:
         )
 
 
+# json.dumps(body) for every request, without the encoder it makes for each call (nor that one's
+# check for a value inside itself: such a body, or one nested too deep, goes to json.dumps).
+_BODY_JSON = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None,
+    json.JSONEncoder().default,
+    json.encoder.encode_basestring_ascii,
+    None,
+    ": ",
+    ", ",
+    False,
+    False,
+    True,
+)
+
+
 class RemoteProvider:
     """Base of the HTTP providers. Subclasses set `path` and implement `auth_headers`, `body`
     and `parse`."""
@@ -109,7 +124,11 @@ class RemoteProvider:
         return {**self.spec.params, **request.params}
 
     async def complete(self, request: Request) -> Completion:
-        content = json.dumps(self.body(request)).encode()
+        body = self.body(request)
+        try:
+            content = "".join(_BODY_JSON(body, 0)).encode()
+        except RecursionError:  # nested too deep, or inside itself: refused as json.dumps refuses it
+            content = json.dumps(body).encode()
         start = time.perf_counter()
         try:
             response = await self.http.request(
