@@ -147,3 +147,13 @@ def test_an_edit_is_refused_when_the_file_changed_meanwhile(tmp_path) -> None:
     path.write_text(YAML + "# edited by someone\n", encoding="utf-8")
     with pytest.raises(EvaltuiError, match="changed since"):
         edit.write()
+
+
+def test_a_case_the_yaml_file_no_longer_holds_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """The file was cut shorter after the suite was loaded: the case's place is past its end."""
+    path = tmp_path / "s.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    suite = load_suite(path)
+    path.write_text(YAML[: YAML.index("  - {id: flow")], encoding="utf-8")
+    with pytest.raises(EvaltuiError, match="not written as plain text there"):
+        plan_accept(suite, "untouched", "new")

@@ -94,40 +94,45 @@ def plan_accept(suite: Suite, case_id: str, value: str) -> Edit:
         raise EvaltuiError(f"where case {case_id!r} is written is not known")
     path = Path(case.loc.file)
     if path.suffix.lower() == ".jsonl":
-        return _checked(suite, case, value, path, _jsonl_edit)
+        return _checked(suite, case, value, path, _jsonl_edit, case.loc.line)
     if path.suffix.lower() == ".csv":
-        return _checked(suite, case, value, path, _csv_edit)
-    return _checked(suite, case, value, path, _yaml_edit)
+        return _checked(suite, case, value, path, _csv_edit, case.loc.line)
+    return _checked(suite, case, value, path, _yaml_edit, case.loc.line)
 
 
-Editor = Callable[[str, Case, str], tuple[str, str]]  # (text, case, value) -> (new text, where)
+# (text, case, value, the case's line) -> (new text, where)
+Editor = Callable[[str, Case, str, int], tuple[str, str]]
 
 
-def _checked(suite: Suite, case: Case, value: str, path: Path, edit: Editor) -> Edit:
+def _checked(suite: Suite, case: Case, value: str, path: Path, edit: Editor, line: int) -> Edit:
     before = path.read_bytes()
-    after, where = edit(before.decode("utf-8"), case, value)
+    after, where = edit(before.decode("utf-8"), case, value, line)
     edited = Edit(path, before, after.encode("utf-8"), f"{path}:{where}")
     _verify(suite, case, value, edited)
     return edited
 
 
 # -- YAML -----------------------------------------------------------------------------------------
-def _yaml_edit(text: str, case: Case, value: str) -> tuple[str, str]:
+def _yaml_edit(text: str, case: Case, value: str, line: int) -> tuple[str, str]:
     root = yaml.compose(text, Loader=_ComposeOnly)
-    index = int(re.fullmatch(r"cases\[(\d+)\]", (case.loc.field if case.loc else "") or "")[1])  # type: ignore[index]
+    field = case.loc.field if case.loc else None
+    numbered = re.fullmatch(r"cases\[(\d+)\]", field or "")
     cases = _get(root, "cases")
-    item = cases.value[index] if isinstance(cases, yaml.SequenceNode) else None
+    index = int(numbered[1]) if numbered else -1
+    item = (
+        cases.value[index] if isinstance(cases, yaml.SequenceNode) and 0 <= index < len(cases.value) else None
+    )
     node = _get(item, "expected") if isinstance(item, yaml.MappingNode) else None
-    if not isinstance(node, yaml.ScalarNode):
+    if not isinstance(item, yaml.MappingNode) or not isinstance(node, yaml.ScalarNode):
         raise EvaltuiError(f"case {case.id!r}: its expected value is not written as plain text there")
     start, end = node.start_mark.index, node.end_mark.index
     old = text[start:end]
-    flow = bool(item.flow_style)  # type: ignore[union-attr]
+    flow = bool(item.flow_style)
     new = _yaml_scalar(value, node.style, flow)
     if node.style in ("|", ">"):  # the block's own last line break, blank lines and next indent stay
         tail = re.search(r"\r?\n[ \t\r\n]*$", old)
         new += old[tail.start() :] if tail else "\n"
-    return text[:start] + new + text[end:], f"{node.start_mark.line + 1}: {case.loc.field}.expected"  # type: ignore[union-attr]
+    return text[:start] + new + text[end:], f"{node.start_mark.line + 1}: {field}.expected"
 
 
 def _get(mapping: Any, key: str) -> yaml.Node | None:
@@ -164,8 +169,7 @@ def _escape(char: str) -> str:
 
 
 # -- JSON lines -----------------------------------------------------------------------------------
-def _jsonl_edit(text: str, case: Case, value: str) -> tuple[str, str]:
-    line_no: int = case.loc.line  # type: ignore[union-attr, assignment]
+def _jsonl_edit(text: str, case: Case, value: str, line_no: int) -> tuple[str, str]:
     lines = text.split("\n")  # as the case file is read: only "\n" ends a line
     line = lines[line_no - 1]
     start, end = _json_value_span(line, "expected")
@@ -201,7 +205,7 @@ def _skip(text: str, at: int) -> int:
 
 
 # -- CSV ------------------------------------------------------------------------------------------
-def _csv_edit(text: str, case: Case, value: str) -> tuple[str, str]:
+def _csv_edit(text: str, case: Case, value: str, line: int) -> tuple[str, str]:
     header = next(csv.reader([text.splitlines()[0]]))
     names = [name.strip() for name in header]
     if "expected" not in names:
@@ -209,13 +213,13 @@ def _csv_edit(text: str, case: Case, value: str) -> tuple[str, str]:
     column = names.index("expected")
     if not value:
         raise EvaltuiError("the output is empty, and an empty `expected` cell means no expected value")
-    start = _line_start(text, case.loc.line)  # type: ignore[union-attr, arg-type]
+    start = _line_start(text, line)
     spans = _csv_cell_spans(text, start)
     cell_start, cell_end = spans[column]
     quoted = text[cell_start : cell_start + 1] == '"'
     needs = quoted or any(ch in value for ch in ',"\r\n') or value != value.strip() or not value
     new = '"' + value.replace('"', '""') + '"' if needs else value
-    return text[:cell_start] + new + text[cell_end:], f"{case.loc.line}: expected"  # type: ignore[union-attr]
+    return text[:cell_start] + new + text[cell_end:], f"{line}: expected"
 
 
 def _line_start(text: str, line: int) -> int:
