@@ -123,14 +123,15 @@ def inline_runs(segments: Sequence[Segment], *, marks: bool = False) -> list[tup
             out.append(("equal", seg.a))
             deleted = ""
             continue
-        for op, text in (("delete", seg.a), ("insert", seg.b)):
+        changes: tuple[tuple[Op, str], ...] = (("delete", seg.a), ("insert", seg.b))
+        for op, text in changes:
             if not text:
                 continue
             if op == "insert" and deleted and not (deleted[-1].isspace() or text[0].isspace()):
                 out.append(("equal", " "))
             deleted = text if op == "delete" else ""
             opening, closing = MARKS[op] if marks else ("", "")
-            out.append((op, f"{opening}{text}{closing}"))  # type: ignore[arg-type]
+            out.append((op, f"{opening}{text}{closing}"))
     return out
 
 
@@ -302,13 +303,13 @@ def _emit_opcodes(
         _push(out, op, "".join(ta[i1:i2]), "".join(tb[j1:j2]))
 
 
-def _push(out: list[Segment], op: str, a: str, b: str) -> None:
+def _push(out: list[Segment], opcode: str, a: str, b: str) -> None:
     """Append, merging with the previous segment: equal runs join, and adjacent changes of any
-    kind become one change (a delete next to an insert reads as one replace)."""
+    kind become one change (a delete next to an insert reads as one replace). `opcode` is
+    difflib's ("equal", "replace", "delete", "insert")."""
     if not a and not b:
         return
-    if op != "equal":
-        op = "replace" if a and b else ("delete" if a else "insert")
+    op: Op = "equal" if opcode == "equal" else ("replace" if a and b else ("delete" if a else "insert"))
     if out:
         prev = out[-1]
         if prev.op == "equal" and op == "equal":
@@ -318,7 +319,7 @@ def _push(out: list[Segment], op: str, a: str, b: str) -> None:
             pa, pb = prev.a + a, prev.b + b
             out[-1] = Segment("replace" if pa and pb else ("delete" if pa else "insert"), pa, pb)
             return
-    out.append(Segment(op, a, b))  # type: ignore[arg-type]
+    out.append(Segment(op, a, b))
 
 
 def _common_prefix(ta: list[str], tb: list[str]) -> int:
