@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from evaltui.reports.gating import GateEntry
+    from evaltui.store import Store
 
 # The CI gate's modules (commands/gate.py, the comparison, the reports) are imported only by a run
 # given a gate option (--baseline, --fail-under, --max-regressions, --junit, --report), --json or
@@ -171,7 +172,7 @@ def run_command(config: Config, suite_path: Path | None, terminal: Terminal, **o
 
 
 def print_estimates(
-    store: Any, config: Config, suite: Suite, models: list[ModelSpec], opts: dict[str, Any], out: Console
+    store: Store, config: Config, suite: Suite, models: list[ModelSpec], opts: dict[str, Any], out: Console
 ) -> None:
     """`--estimate`: each model's expected tokens, cost and time, saying where each figure comes from."""
     from rich.table import Table
@@ -218,7 +219,7 @@ def print_estimates(
 
 
 def _resume(
-    store: Any,
+    store: Store,
     config: Config,
     suite_path: Path | None,
     opts: dict[str, Any],
@@ -278,7 +279,9 @@ def _refuse_changes(
         )
 
 
-def _write_json(store: Any, run_ids: list[str], target: str | None, entries: list[GateEntry] | None) -> None:
+def _write_json(
+    store: Store, run_ids: list[str], target: str | None, entries: list[GateEntry] | None
+) -> None:
     """`--json`: each run's summary; with gates, each also carries its comparison and gate verdicts."""
     if target:
         from evaltui.commands.gate import write_json
