@@ -22,6 +22,14 @@ CORE = [
 ]
 
 
+NOT_AT_A_RUNS_START = {
+    "rich", "regex", "jinja2", "textual", "evaltui.console", "evaltui.reports", "evaltui.scorers.text",
+    "evaltui.scorers.pattern", "evaltui.scorers.code_exec", "evaltui.scorers.sandbox",
+    "evaltui.scorers.judge", "evaltui.scorers.custom", "evaltui.scorers.structured",
+    "evaltui.scorers.tools",
+}  # fmt: skip
+
+
 def loaded_after_import(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -47,25 +55,9 @@ def test_core_packages_do_not_import_textual(module: str) -> None:
             {"aiohttp", "jsonschema", "evaltui.commands.gate", "evaltui.reports.gating"},
         ),
         # A run's start-up: scorers are imported when a suite names them (the `regex` engine, the
-        # code-exec sandbox, the judges), Rich when something is printed, the tables never.
-        (
-            "evaltui.commands.run",
-            {
-                "rich",
-                "regex",
-                "textual",
-                "evaltui.console",
-                "evaltui.reports",
-                "evaltui.scorers.text",
-                "evaltui.scorers.pattern",
-                "evaltui.scorers.code_exec",
-                "evaltui.scorers.sandbox",
-                "evaltui.scorers.judge",
-                "evaltui.scorers.custom",
-                "evaltui.scorers.structured",
-                "evaltui.scorers.tools",
-            },
-        ),
+        # code-exec sandbox, the judges), Jinja2 when a template is more than text and `{{ name }}`,
+        # Rich when something is printed, the tables never.
+        ("evaltui.commands.run", NOT_AT_A_RUNS_START),
         # `evaltui --version` and `--help` load the command line alone: no settings, suites or pydantic.
         (
             "evaltui.cli",

@@ -31,23 +31,23 @@ def modules_of_a_run(tmp_path: Path, *args: str, env: dict[str, str]) -> set[str
     return set(listing.read_text().split())
 
 
-def test_a_run_scored_by_equals_loads_no_other_scorer_and_nothing_of_the_tui(fake_api, api_suite, tmp_path):
+def test_a_plain_prompt_scored_by_equals_loads_no_other_scorer_nor_jinja2(fake_api, api_suite, tmp_path):
     suite = api_suite(fake_api.base_url, n=20)
     loaded = modules_of_a_run(tmp_path, str(suite), "-q", env={"CRASH_KEY": "sk-test"})
     assert "evaltui.scorers.text" in loaded and len(fake_api.requests) == 20
     never = {
-        "regex", "textual", "evaltui.tui", "evaltui.scorers.pattern",
+        "regex", "jinja2", "textual", "evaltui.tui", "evaltui.scorers.pattern",
         "evaltui.scorers.code_exec", "evaltui.scorers.sandbox", "evaltui.scorers.judge",
         "evaltui.scorers.custom", "evaltui.scorers.structured", "evaltui.scorers.tools",
     }  # fmt: skip
     assert not never & loaded
 
 
-def test_a_run_with_a_regex_scorer_loads_its_engine(fake_api, tmp_path):
+def test_a_run_with_a_regex_scorer_and_a_jinja2_prompt_loads_both(fake_api, tmp_path):
     (tmp_path / "s.yaml").write_text(
-        "name: r\nprompt: 'Q: {{ input }}'\nmodels:\n  - {id: fake, provider: openai, model: fake, "
+        "name: r\nprompt: 'Q: {{ input | upper }}'\nmodels:\n  - {id: fake, provider: openai, model: fake, "
         f"base_url: '{fake_api.base_url}', api_key_env: CRASH_KEY}}\n"
         "scorers:\n  - {type: regex, pattern: '^A'}\ncases:\n  - {id: a, input: a}\n"
     )
     loaded = modules_of_a_run(tmp_path, str(tmp_path / "s.yaml"), "-q", env={"CRASH_KEY": "sk-test"})
-    assert {"regex", "evaltui.scorers.pattern"} <= loaded
+    assert {"regex", "evaltui.scorers.pattern", "jinja2"} <= loaded

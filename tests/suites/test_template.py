@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from evaltui.errors import SuiteError
@@ -215,3 +217,51 @@ def test_a_plain_template_past_the_size_limit_is_refused_as_jinja_refuses_it() -
     with pytest.raises(SuiteError, match="over"):
         render_messages(suite, case)
     assert render_messages(suite, Case(id="c2", input="x" * (MAX_TEXT - 1)))[0]["content"].endswith("x!")
+
+
+SIMPLE_PIECES = [
+    "a",
+    " ",
+    "\n",
+    "é",
+    "\t",
+    "-",
+    "%",
+    "#",
+    "{",
+    "}",
+    "\r",
+    "{{ input }}",
+    "{{x}}",
+    "{{  y  }}",
+    "{{ none }}",
+    "{{ True }}",
+    "{{ self }}",
+    "{{ and }}",
+    "{{ input|upper }}",
+    "{{- x }}",
+    "{{ x -}}",
+    "{% if x %}",
+    "{% endif %}",
+    "{#c#}",
+    "{{ input }}\n",
+    "\n\n",
+    "{{\tx }}",
+    "{{ x.y }}",
+]
+
+
+def test_a_template_read_without_jinja_has_the_pieces_jinjas_parser_finds() -> None:
+    """Most prompts are recognised as text and names by a pattern, without importing Jinja: for any
+    template the pattern reads, the same pieces as Jinja's parser (what the render is made of)."""
+    from evaltui.suites.template import _parsed, _simple
+
+    rng = random.Random(13)
+    read = 0
+    for _ in range(3000):
+        source = "".join(rng.choice(SIMPLE_PIECES) for _ in range(rng.randint(0, 7)))
+        simple = _simple(source)
+        if simple is not None:
+            read += 1
+            assert simple == _parsed(source), repr(source)
+    assert read > 300

@@ -34,7 +34,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 
-MAX_TEXT = 1_000_000  # characters (or items) of one value, and of a rendered prompt
+from evaltui.suites.limits import MAX_TEXT
+
 MAX_BUILT = 50_000_000  # characters built while rendering one prompt, all operations together
 MAX_STEPS = 100_000  # loop iterations plus calls while rendering one prompt
 MAX_WIDTH = 10_000  # padding and format widths: center, ljust, indent, '%5000d', '{:>5000}'

@@ -9,7 +9,9 @@ model is asked) and cached by their text, so `render_messages` runs once per cas
 a dict lookup and the render itself. A template that is only text and `{{ name }}` (most prompts)
 is rendered without Jinja when every value it names is a text: the text with the values put in, which
 is what Jinja would render (`_plain`); anything else, or a value of another type, goes through
-Jinja. The sandbox (`sandbox.py`) refuses attribute access to
+Jinja. Most such templates (text without braces, `{{ name }}` written plainly) are recognised
+without Jinja's parser (`_simple`), and Jinja is imported only for a template that needs it, so a
+run of such a suite never loads it. The sandbox (`sandbox.py`) refuses attribute access to
 Python internals (`{{ ''.__class__.__mro__ }}`) and bounds what a render may spend: loop
 iterations, the size of any value and of the prompt, numbers, padding widths.
 """
@@ -17,15 +19,18 @@ iterations, the size of any value and of the prompt, numbers, padding widths.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
-from typing import Any
-
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
-from jinja2.sandbox import SecurityError
+from typing import TYPE_CHECKING, Any
 
 from evaltui.errors import SuiteError
+from evaltui.suites.limits import MAX_TEXT
 from evaltui.suites.models import Case, Suite
-from evaltui.suites.sandbox import MAX_TEXT, BoundedSandbox, render_bounded
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from evaltui.suites.sandbox import BoundedSandbox
 
 _DEFAULT_PROMPT = "{{ input }}"
 _RUNTIME_ERRORS = (
@@ -37,9 +42,6 @@ _RUNTIME_ERRORS = (
     RecursionError,
     MemoryError,
 )
-
-
-_ENV = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 def template_fields(suite: Suite, case: Case | None = None) -> list[tuple[str, str, str]]:
@@ -62,6 +64,10 @@ def compile_templates(suite: Suite, *, text_lines: Mapping[str, int] | None = No
     on, so the error names the line of the bad tag; without it the suite's own line is used.
     """
     for field, _role, source in template_fields(suite):
+        if _plain(source) is not None:
+            continue  # text and names: nothing to compile, nothing that could be wrong
+        from jinja2 import TemplateSyntaxError
+
         try:
             _compile(source)
         except TemplateSyntaxError as exc:
@@ -78,6 +84,10 @@ def compile_case_templates(suite: Suite, case: Case) -> None:
     """Compile a case's own `messages:`; a syntax error names the case's line and field."""
     prefix = f"{case.loc.field}." if case.loc is not None and case.loc.field else ""
     for index, message in enumerate(case.messages or ()):
+        if _plain(message.content) is not None:
+            continue
+        from jinja2 import TemplateSyntaxError
+
         try:
             _compile(message.content)
         except TemplateSyntaxError as exc:
@@ -102,42 +112,88 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
                 "expected": case.expected,
                 "case": {"id": case.id, "tags": case.tags, "cluster": case.cluster},
             }
-        try:
-            content = render_bounded(_compile(source), context)
-        except TemplateSyntaxError:
-            compile_templates(suite)  # raises with the field and line
-            compile_case_templates(suite, case)
-            raise
-        except SecurityError as exc:
-            raise _case_error(suite, case, field, f"the sandbox refused: {exc}") from exc
-        except TemplateError as exc:
-            names = ", ".join(["input", "expected", "case", *case.vars])
-            raise _case_error(suite, case, field, f"{exc.message or exc} (this case has: {names})") from exc
-        except _RUNTIME_ERRORS as exc:
-            raise _case_error(suite, case, field, f"template failed: {type(exc).__name__}: {exc}") from exc
-        messages.append({"role": role, "content": content})
+        messages.append({"role": role, "content": _render(suite, case, field, source, context)})
     return messages
+
+
+def _render(suite: Suite, case: Case, field: str, source: str, context: dict[str, Any]) -> str:
+    """A template rendered by Jinja in the sandbox; its errors as SuiteErrors naming the case."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+    from jinja2.sandbox import SecurityError
+
+    from evaltui.suites.sandbox import render_bounded
+
+    try:
+        return render_bounded(_compile(source), context)
+    except TemplateSyntaxError:
+        compile_templates(suite)  # raises with the field and line
+        compile_case_templates(suite, case)
+        raise
+    except SecurityError as exc:
+        raise _case_error(suite, case, field, f"the sandbox refused: {exc}") from exc
+    except TemplateError as exc:
+        names = ", ".join(["input", "expected", "case", *case.vars])
+        raise _case_error(suite, case, field, f"{exc.message or exc} (this case has: {names})") from exc
+    except _RUNTIME_ERRORS as exc:
+        raise _case_error(suite, case, field, f"template failed: {type(exc).__name__}: {exc}") from exc
 
 
 @functools.lru_cache(maxsize=512)
 def _compile(source: str) -> Template:
-    return _ENV.compile_bounded(source)
+    return _environment().compile_bounded(source)
+
+
+@functools.cache
+def _environment() -> BoundedSandbox:
+    """The sandbox every template Jinja renders runs in, made (and Jinja imported) on first use."""
+    from jinja2 import StrictUndefined
+
+    from evaltui.suites.sandbox import BoundedSandbox
+
+    return BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 # A template of text and `{{ name }}` only: its pieces in order, each (text, False) or (name, True).
 Plain = tuple[tuple[str, bool], ...]
 # Names Jinja gives a meaning of its own inside a template, whatever the context holds.
 _JINJA_NAMES = frozenset({"self", "loop", "super", "varargs", "kwargs", "caller"})
+# What `_simple` reads: text without braces or carriage returns, and `{{ name }}` written plainly.
+_NAME = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
+_TEXT = re.compile(r"[^{}\r]*")
+# Names `_simple` leaves to Jinja's parser: its constants and operators, and the names above.
+_NOT_SIMPLE = _JINJA_NAMES | {
+    "true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else",
+}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=512)
 def _plain(source: str) -> Plain | None:
     """The pieces of a template that is only text and `{{ name }}` (comments and raw blocks
-    allowed: the parser leaves their text), else None. Parsed as Jinja parses it, so whitespace
-    control and the dropped trailing newline are as Jinja renders them. A syntax error is None:
-    Jinja's render raises it."""
+    allowed: the parser leaves their text), else None."""
+    simple = _simple(source)
+    return simple if simple is not None else _parsed(source)
+
+
+def _simple(source: str) -> Plain | None:
+    """`_parsed(source)` without Jinja, for a template of text without braces or carriage returns
+    and `{{ name }}` placeholders (the one final line break dropped, as Jinja's lexer drops it);
+    None for any other template."""
+    parts = _NAME.split(source)
+    if not all(_TEXT.fullmatch(text) for text in parts[::2]) or _NOT_SIMPLE.intersection(parts[1::2]):
+        return None
+    if parts[-1].endswith("\n"):
+        parts[-1] = parts[-1][:-1]
+    return tuple((part, index % 2 == 1) for index, part in enumerate(parts) if part)
+
+
+def _parsed(source: str) -> Plain | None:
+    """The pieces of a template that is only text and `{{ name }}`, as Jinja's parser reads it, so
+    whitespace control and the dropped trailing newline are as Jinja renders them. A syntax error
+    is None: Jinja's render raises it."""
+    from jinja2 import TemplateSyntaxError, nodes
+
     try:
-        tree = _ENV.parse(source)
+        tree = _environment().parse(source)
     except TemplateSyntaxError:
         return None
     pieces: list[tuple[str, bool]] = []
