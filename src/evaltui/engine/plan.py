@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
+from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
 
@@ -67,7 +68,7 @@ class Plan:
 
 
 def plan_run(
-    store: Any,
+    store: RunStore,
     prepared: PreparedSuite,
     model: ModelSpec,
     options: RunOptions,
@@ -128,7 +129,7 @@ T = TypeVar("T")
 
 
 def epoch_statuses(
-    store: Any, run_id: str, cases: Iterable[T], case_id: Callable[[T], str], epochs: int
+    store: RunStore | FinishedRuns, run_id: str, cases: Iterable[T], case_id: Callable[[T], str], epochs: int
 ) -> Iterator[tuple[T, list[str | None]]]:
     """Each case with the status of the run's result in each of its epochs (None: no result yet),
     in case order, looked up RESUME_BATCH cases at a time."""
@@ -141,7 +142,12 @@ def epoch_statuses(
 
 
 def _unfinished(
-    store: Any, run_id: str, cases: Iterable[T], case_id: Callable[[T], str], epochs: int, retry_errors: bool
+    store: RunStore,
+    run_id: str,
+    cases: Iterable[T],
+    case_id: Callable[[T], str],
+    epochs: int,
+    retry_errors: bool,
 ) -> Iterator[tuple[T, list[int]]]:
     """Each case with the epochs a resume asks: those without a result (or, with `retry_errors`,
     with an error)."""

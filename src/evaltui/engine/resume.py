@@ -32,6 +32,7 @@ from typing import Any
 from evaltui.engine.plan import epoch_statuses
 from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
+from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.records import RunRecord
 from evaltui.suites.caselist import CaseList
@@ -67,14 +68,14 @@ class ResumePlan:
             )
         return message
 
-    def runner(self, store: Any, subscribers: tuple[Subscriber, ...] = ()) -> Runner:
+    def runner(self, store: RunStore, subscribers: tuple[Subscriber, ...] = ()) -> Runner:
         return Runner(
             store, self.prepared, self.model, self.options, resume_run_id=self.run_id, subscribers=subscribers
         )
 
 
 def plan_resume(
-    store: Any,
+    store: FinishedRuns,
     run_id: str,
     *,
     retry_errors: bool = False,
@@ -149,7 +150,7 @@ def plan_resume(
     )
 
 
-def _suite_of(store: Any, run: RunRecord) -> Suite:
+def _suite_of(store: FinishedRuns, run: RunRecord) -> Suite:
     """The run's suite as it was saved: its cases are read from the database on each walk, as
     a suite's case files are (suites/caselist.py), so a resume never holds them all."""
     stored = store.stored_suite(run.suite_id)

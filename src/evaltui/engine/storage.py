@@ -2,7 +2,7 @@
 the few methods a `Runner` calls, and mypy checks that the `Store` a caller hands in has them with
 these signatures. Everything passes records (`Result`, `RunRecord`, `RunMetrics`), never a dict,
 except a response-cache entry: a completion as JSON, which the store keeps as it is given.
-`RunHistory` and `FinishedRuns` are the store as an estimate and a rerun read it."""
+`RunHistory` and `FinishedRuns` are the store as an estimate, a resume and a rerun read it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from evaltui.records import Result, RunMetrics, RunRecord
+from evaltui.suites.models import ModelSpec, Suite
 
 OnCommit = Callable[[list[Result]], None]
 
@@ -26,7 +27,28 @@ class ResultSink(Protocol):
 
 
 class RunStore(Protocol):
-    """The store as a run uses it once planned (engine/plan.py reads and writes the rest)."""
+    """The store as a run uses it: planned (engine/plan.py: the suite saved, the run created or
+    reopened, a resume's finished results looked up), then run."""
+
+    def save_suite(self, suite: Suite) -> str: ...
+
+    def create_run(
+        self,
+        *,
+        suite_id: str,
+        model: ModelSpec,
+        total: int,
+        label: str | None = None,
+        group_id: str | None = None,
+        epochs: int = 1,
+        options: dict[str, Any] | None = None,
+    ) -> str: ...
+
+    def set_run_status(self, run_id: str, status: str) -> None: ...
+
+    def refresh_counters(self, run_id: str) -> None: ...
+
+    def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]: ...
 
     def writer(self, on_commit: OnCommit | None = None) -> ResultSink: ...
 
@@ -64,8 +86,8 @@ class RunHistory(Protocol):
 
 
 class FinishedRuns(Protocol):
-    """The store as a new run made from a finished one reads it (engine/rerun.py: rerun the failing
-    cases, rescore, accept an output as the expected value)."""
+    """The store as a run that ended is read to finish it (engine/resume.py) or to make a new run
+    from it (engine/rerun.py: rerun the failing cases, rescore, accept an output as expected)."""
 
     @property
     def path(self) -> Path: ...
@@ -73,6 +95,10 @@ class FinishedRuns(Protocol):
     def get_run(self, run_id: str) -> RunRecord | None: ...
 
     def stored_suite(self, suite_id: str) -> tuple[dict[str, Any], str] | None: ...
+
+    def iter_suite_cases(self, suite_id: str) -> Iterator[dict[str, Any]]: ...
+
+    def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]: ...
 
     def get_result(self, run_id: str, case_id: str, epoch: int = 0) -> Result | None: ...
 
