@@ -26,7 +26,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from evaltui.analysis.metrics import MetricsTally, spent, stored_run_metrics
 from evaltui.engine.ask import Asker, CacheAccess
@@ -44,7 +43,7 @@ from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
 from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.stats import LiveStats, StatsTracker
-from evaltui.engine.storage import RunStore
+from evaltui.engine.storage import ResultSink, RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
 from evaltui.records import Result, RunMetrics, RunStatus
@@ -82,7 +81,7 @@ class Runner:
         self.budget_reason: str | None = None  # why it stopped at its cost ceiling (`stopped`)
         self._failure: str | None = None  # the error that ended it `failed` (raised to the caller)
         self._spent = 0.0  # USD this session's results spent (cached answers: nothing)
-        self._writer: Any = None
+        self._writer: ResultSink | None = None  # the store's batched writer, once planned
         self._asker: Asker | None = None
         self._endpoint: Endpoint | None = None  # the model's, once the run asks it
 
@@ -144,7 +143,9 @@ class Runner:
             raise
         self.run_id, self._tally = plan.run_id, plan.tally
         self._tracker = StatsTracker(plan.total, plan.already)
-        self._writer = await asyncio.to_thread(self.store.writer, on_commit=self._committed_threadsafe)
+        writer = self._writer = await asyncio.to_thread(
+            self.store.writer, on_commit=self._committed_threadsafe
+        )
         self._emit(
             RunStarted(
                 self.run_id,
@@ -157,7 +158,7 @@ class Runner:
         )
         status: RunStatus = "completed"
         concurrency = min(self.options.concurrency, self.model.concurrency or self.options.concurrency)
-        cache = CacheAccess(self.store.cache_get, self._writer.put_cache)
+        cache = CacheAccess(self.store.cache_get, writer.put_cache)
         self._asker = Asker(
             HttpClient(max_connections=concurrency),
             cache,
@@ -183,7 +184,7 @@ class Runner:
         reporting = asyncio.ensure_future(self._report_progress()) if self._subscribers else None
         try:
             if not self._cancelled:
-                await self._start_workers(cases, case_run, min(concurrency, plan.to_ask))
+                await self._start_workers(cases, case_run, writer, min(concurrency, plan.to_ask))
                 await asyncio.gather(*self._workers)
         except asyncio.CancelledError:
             status = "interrupted"
@@ -216,7 +217,7 @@ class Runner:
         await self._finish("interrupted", announce=False)
 
     async def _start_workers(
-        self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun, count: int
+        self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun, writer: ResultSink, count: int
     ) -> None:
         """One worker per loop iteration: each one's connection is made and its first request
         sent while the next ones start. All started in one go, no request would leave before
@@ -226,7 +227,7 @@ class Runner:
             for _ in range(count):
                 if self._cancelled:
                     break
-                self._workers.append(asyncio.create_task(self._work(cases, case_run)))
+                self._workers.append(asyncio.create_task(self._work(cases, case_run, writer)))
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
             self._cancel_workers()
@@ -315,7 +316,9 @@ class Runner:
                 )
             )
 
-    async def _work(self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun) -> None:
+    async def _work(
+        self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun, writer: ResultSink
+    ) -> None:
         while self.budget_reason is None:  # at the ceiling no case starts; those in flight finish
             try:
                 prepared_case, epoch = next(cases)
@@ -335,7 +338,7 @@ class Runner:
                 )
             if self.stop_reason is not None:  # this case met the stop (a judge's): asked again on resume
                 return
-            self._writer.put(result)
+            writer.put(result)
             self._count_spending(result)
 
     def _count_spending(self, result: Result) -> None:
