@@ -22,7 +22,7 @@ import resource
 import time
 
 from evaltui.analysis.metrics import MetricsTally
-from evaltui.engine.stats import StatsTracker
+from evaltui.engine.live_stats import StatsTracker
 from evaltui.records import Result
 
 DISTINCT = 10_007

@@ -167,7 +167,7 @@ def test_cached_answers_are_counted_but_not_in_the_latency_percentiles() -> None
 def test_live_figures_and_stored_metrics_count_the_same_latencies() -> None:
     """The engine's live percentiles and the metrics kept at the end read one definition of a
     fresh answer: neither counts a cached answer or an errored case's latency."""
-    from evaltui.engine.stats import StatsTracker
+    from evaltui.engine.live_stats import StatsTracker
 
     rows = [_row(f"f{i}", "pass", latency_ms=float(i)) for i in range(1, 21)]
     rows += [_row("cached", "pass", latency_ms=9000.0, cached=True)]
@@ -183,7 +183,7 @@ def test_live_figures_and_stored_metrics_count_the_same_latencies() -> None:
 def test_a_cached_answer_spends_nothing_live_or_stored() -> None:
     """A cached answer was paid for when first asked: its tokens and cost stay on its row but are
     not spent again, in the live figures and the metrics alike (`spent`, one definition)."""
-    from evaltui.engine.stats import StatsTracker
+    from evaltui.engine.live_stats import StatsTracker
 
     rows = [_row("asked", "pass", cost_usd=0.25, tokens_in=100, tokens_out=20)]
     rows += [_row(f"c{i}", "pass", cost_usd=0.5, tokens_in=7, tokens_out=3, cached=True) for i in range(3)]
@@ -195,7 +195,7 @@ def test_a_cached_answer_spends_nothing_live_or_stored() -> None:
 
 
 def test_an_all_cached_run_spent_nothing_known_and_an_all_errored_one_unknown() -> None:
-    from evaltui.engine.stats import StatsTracker
+    from evaltui.engine.live_stats import StatsTracker
 
     cached = [_row("a", "pass", cached=True, cost_usd=None), _row("b", "fail", cached=True)]
     errored = [_row("a", "error", cost_usd=None)]

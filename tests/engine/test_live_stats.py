@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaltui.engine.stats import RATE_WINDOW_S, SPREAD_EXACT_UNDER, StatsTracker
+from evaltui.engine.live_stats import RATE_WINDOW_S, SPREAD_EXACT_UNDER, StatsTracker
 from evaltui.records import Result
 
 

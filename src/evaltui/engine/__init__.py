@@ -42,9 +42,9 @@ Public API (`evaltui.engine`):
 """
 
 from evaltui.engine.events import CaseFinished, Display, Event, Progress, RunFinished, RunStarted
+from evaltui.engine.live_stats import LiveStats
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, prepare
 from evaltui.engine.runner import Runner, RunOptions, make_runners, run_many
-from evaltui.engine.stats import LiveStats
 
 __all__ = [
     "CaseFinished",

@@ -11,7 +11,7 @@ a builtin) is never cached. Keying by code, rather than turning the cache off fo
 the cache for what it is for: a component that wraps a slow or paid model call.
 
 A cached answer is replayed with the latency it had when it was asked; the result row says
-`cached`, and latency figures of a run are the answers asked in it (engine/stats.py, analysis/).
+`cached`, and latency figures of a run are the answers asked in it (engine/live_stats.py, analysis/).
 """
 
 from __future__ import annotations

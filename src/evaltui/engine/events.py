@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from evaltui.engine.stats import LiveStats
+from evaltui.engine.live_stats import LiveStats
 from evaltui.records import RunRecord
 
 PROGRESS_EVERY_S = 0.1

@@ -38,11 +38,11 @@ from evaltui.engine.events import (
     RunFinished,
     RunStarted,
 )
+from evaltui.engine.live_stats import LiveStats, StatsTracker
 from evaltui.engine.plan import Plan, RunOptions, plan_run
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.engine.ratelimit import Endpoint
 from evaltui.engine.result import CaseRun, case_result, result_of
-from evaltui.engine.stats import LiveStats, StatsTracker
 from evaltui.engine.storage import ResultSink, RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
