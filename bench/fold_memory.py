@@ -22,8 +22,12 @@ import resource
 import time
 
 from evaltui.analysis.metrics import MetricsTally
-from evaltui.engine.live_stats import StatsTracker
 from evaltui.records import Result
+
+try:
+    from evaltui.engine.live_stats import StatsTracker
+except ImportError:  # a checkout from before the module had this name
+    from evaltui.engine.stats import StatsTracker  # type: ignore[no-redef]
 
 DISTINCT = 10_007
 BATCH = 500
