@@ -204,3 +204,46 @@ def test_a_repeated_id_among_thousands_of_cases_names_both_lines_and_distinct_id
     error = load_error(suite_with(write, "dup.jsonl", "".join(rows)))
     assert (error.line, error.field) == (4001, "id")
     assert "'case-1500'" in error.message and "dup.jsonl:1501" in error.message
+
+
+JSONL_LINES = [
+    '{"input": "x"}',
+    '{"input": "x"}\n',
+    '{"input": "x"}\r\n',
+    '{"input": "x"}  \n',
+    '  {"input": "x"}\n',
+    '{"input": "x"} {"input": "y"}\n',
+    '{"input": "x"}\n\n',
+    '{"input": "x", "vars": {"k": [1, {"a": null}]}}\n',
+    '{"input": "x", "input": "y"}\n',
+    '{"input": "x", "vars": {"k": 1, "k": 2}}\n',
+    '{"input": "x",}\n',
+    '{"input": "x"\n',
+    '["input"]\n',
+    "7\n",
+    '{"input": "x"}\t\n',
+]
+
+
+@pytest.mark.parametrize("line", JSONL_LINES)
+def test_a_jsonl_line_reads_as_one_json_object_decoded_alone(write: WriteFile, line: str) -> None:
+    """Each line is what json decodes it to, checked for repeated keys at any depth; a line that
+    is not one JSON object (junk after it, a syntax error, a repeated key) is refused naming it."""
+    path = write("cases.jsonl", '{"input": "first"}\n' + line)
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in items]
+        assert len(set(keys)) == len(keys), "repeated key"
+        return dict(items)
+
+    try:
+        expected = json.JSONDecoder(object_pairs_hook=pairs).decode(line)
+        assert isinstance(expected, dict)
+    except (ValueError, AssertionError) as exc:
+        with pytest.raises(SuiteError) as info:
+            list(iter_case_file(path, "cases.jsonl"))
+        assert info.value.line == 2
+        if isinstance(exc, json.JSONDecodeError):
+            assert f"column {exc.colno}: {exc.msg}" in info.value.message
+        return
+    assert list(iter_case_file(path, "cases.jsonl")) == [(1, {"input": "first"}), (2, expected)]

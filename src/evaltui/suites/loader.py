@@ -232,9 +232,8 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
     """One case from its written fields (inline YAML, a JSONL object or a CSV row)."""
     if not isinstance(fields, dict):
         raise source.error("a case is a mapping with at least `input:` (or a `file:` entry)", path)
-    unknown = [
-        key for key in fields if key not in public_keys(Case) and key != "file" and key not in RECORDED_KEYS
-    ]
+    known = public_keys(Case)
+    unknown = [key for key in fields if key not in known and key != "file" and key not in RECORDED_KEYS]
     if unknown:  # a misspelt key also leaves its field missing: name the misspelling, it is the cause
         expected = ", ".join(public_keys(Case))
         raise source.error(f"unknown key; expected one of: {expected}", (*path, str(unknown[0])))
