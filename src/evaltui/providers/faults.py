@@ -152,7 +152,10 @@ def decode_json(response: Response, where: str) -> dict[str, Any]:
         )
     try:
         if body[:1] == b"{" and body[1:2] != b"\0":  # as json.loads finds UTF-8, without its steps
-            data = _DECODER.decode(body.decode("utf-8", "surrogatepass"))
+            text = body.decode("utf-8", "surrogatepass")
+            data, end = _DECODER.raw_decode(text)
+            if end != len(text):  # whitespace after the object, or more: decode's own answer
+                data = _DECODER.decode(text)
         else:
             data = json.loads(body)
     except ValueError as exc:
