@@ -21,6 +21,12 @@ from evaltui.suites.identity import definition_id
 from evaltui.suites.models import ModelSpec
 
 
+@pytest.fixture(autouse=True)
+def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suites here are read as a suite too large to keep is (tests/engine/test_kept_cases.py)."""
+    monkeypatch.setattr(caselist, "KEEP_CASES", 0)
+
+
 def test_a_case_file_is_read_again_on_each_walk_not_held(make_suite) -> None:
     prepared = make_suite(5)
     cases = prepared.suite.cases

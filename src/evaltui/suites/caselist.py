@@ -8,8 +8,14 @@ walks the list once to validate it (every problem reported with file, line and f
 model is asked), to count it and to hash it (the store's suite id); the store walks it to save the
 suite's cases as rows; the run walks it to ask. Each walk builds fresh `Case` objects.
 
+A small suite is the exception: when the loader's walk read at most `KEEP_CASES` cases from at
+most `KEEP_BYTES` of case files, it keeps the cases it built, and every later walk goes over those
+(the files are not read, parsed and validated twice more before and during a run). What that
+holds is bounded whatever the suite's size.
+
 A case file changed between two walks would give different cases: the loader's walk keeps a digest
 of the bytes it read, and the store's saving walk (`unchanged`) refuses files whose bytes differ.
+(Kept cases are the ones the loader validated and hashed: there is nothing to compare.)
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from typing import Any, overload
 from evaltui.errors import SuiteError
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.models import Case, Suite
+
+KEEP_CASES = 10_000  # a suite the loader read at most this many cases of keeps them...
+KEEP_BYTES = 8 * 1024 * 1024  # ...when its case files hold at most this many bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,7 @@ class CaseList:
         # store can look the suite up without walking it again. A prompt variant's copy of the
         # suite shares this list but not its definition, hence the key.
         self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
+        self._kept: tuple[Case, ...] | None = None  # a small suite's cases, as the loader's walk built them
 
     def counted(self, count: int, tags: Counter[str], own_scorers: bool, files: bytes | None = None) -> None:
         """What the loader's walk (`digested`) found: how many cases, how many carry each tag,
@@ -72,13 +82,32 @@ class CaseList:
         self._files = files
 
     def digested(self, digest: Any) -> Iterator[Case]:
-        """A walk that feeds the case files' bytes, as read, to `digest` (a hashlib object)."""
-        return self._walk(digest.update)
+        """A walk that feeds the case files' bytes, as read, to `digest` (a hashlib object). When it
+        reads a small suite to its end, the cases it built are kept for every later walk."""
+        kept: list[Case] | None = []
+        size = 0
+
+        def seen(line: bytes) -> None:
+            nonlocal size
+            size += len(line)
+            digest.update(line)
+
+        for case in self._walk(seen):
+            if kept is not None:
+                kept.append(case)
+                if len(kept) > KEEP_CASES or size > KEEP_BYTES:
+                    kept = None
+            yield case
+        if kept is not None:
+            self._kept = tuple(kept)
 
     def unchanged(self) -> Iterator[Case]:
         """A walk that ends in SuiteError when the case files' bytes are not those the loader's walk
         read: the store's walk saving a suite under the id the loader hashed checks it this way,
         at the cost of a digest of the bytes rather than a hash of every case as JSON."""
+        if self._kept is not None:
+            yield from self._kept
+            return
         digest = hashlib.sha256()
         yield from self._walk(digest.update)
         if self._files is None or digest.digest() != self._files:
@@ -111,6 +140,9 @@ class CaseList:
         return self._walk(None)
 
     def _walk(self, seen: Callable[[bytes], Any] | None) -> Iterator[Case]:
+        if self._kept is not None:
+            yield from self._kept
+            return
         for segment in self._segments:
             if isinstance(segment, list):
                 yield from segment
