@@ -108,8 +108,10 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         max_steps=suite.max_steps,
         finished=finished,
     )
+    scores: list[Score] = []
     try:
-        scores = [await scorer(ctx) for scorer in pc.scorers]
+        for scorer in pc.scorers:  # a loop, not an async comprehension: no coroutine of its own
+            scores.append(await scorer(ctx))
     except ScorerError as exc:  # nothing was learnt about the answer: an error, not a fail
         return result_of(run.run_id, pc, epoch, asked, error=str(exc), steps=steps)
     passed, value = combine(scores, suite.pass_threshold)
