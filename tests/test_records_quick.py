@@ -12,6 +12,7 @@ from evaltui.providers.base import BadValue, Completion, Request, ToolCall
 from evaltui.records import JudgeUsage, Result, ScoreRecord, quick
 from evaltui.scorers.base import ScoreContext
 from evaltui.suites.models import Case
+from evaltui.suites.validation import FlatSource
 
 CASE = Case(id="c1", input="hi")
 EXAMPLES: list[tuple[type[Any], dict[str, Any]]] = [
@@ -43,6 +44,7 @@ EXAMPLES: list[tuple[type[Any], dict[str, Any]]] = [
             "cluster": "k",
         },
     ),
+    (FlatSource, {"file": "cases.jsonl", "line": 7}),
     (ScoreRecord, {"name": "n", "passed": False, "value": 0.5, "reason": "why", "weight": 2.0}),
     (Completion, {"text": "t"}),
     (

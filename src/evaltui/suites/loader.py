@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.errors import SuiteError
+from evaltui.records import quick
 from evaltui.suites.caselist import CaseFile, CaseList, Segment
 from evaltui.suites.identity import IdHashes, definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
@@ -157,8 +158,11 @@ def _derived(case: Case) -> bool:
     return case.id == derive_case_id(case.input, case.expected, case.vars)
 
 
+_new_flat_source = quick(FlatSource)  # FlatSource(...), made for every case of a file on every walk
+
+
 def _file_case(fields: dict[str, Any], display: str, line: int) -> Case:
-    return build_case(fields, FlatSource(display, line), ())
+    return build_case(fields, _new_flat_source(display, line), ())
 
 
 def _case_path(case: Case) -> FieldPath:
