@@ -143,6 +143,10 @@ def test_quick_refuses_what_it_cannot_make_as_the_class_makes_it() -> None:
         _: KW_ONLY
         b: list[int] = field(default_factory=list, init=False)
 
-    for cls in (NoSlots, WithInitVar, NotInInit):
+    @dataclass(frozen=True, slots=True)
+    class Derived(ScoreRecord):
+        extra: int = 0
+
+    for cls in (NoSlots, WithInitVar, NotInInit, Derived):
         with pytest.raises(TypeError):
             quick(cls)

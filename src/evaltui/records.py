@@ -426,6 +426,8 @@ def quick(cls: type[R]) -> type[R]:
     record: Any = cls
     if not getattr(record, "__dataclass_params__", None) or "__slots__" not in record.__dict__:
         raise TypeError(f"{record.__name__} is not a slotted dataclass")
+    if record.__bases__ != (object,):  # a base's slots would not be the twin's: not one layout
+        raise TypeError(f"{record.__name__} has a base class")
     twin = type(f"_{record.__name__}Twin", (object,), {"__slots__": record.__slots__})
     names: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls, "_FACTORY": _FACTORY}
     positional: list[str] = []
