@@ -7,6 +7,10 @@ layer may import it; `analysis/` computes `RunMetrics`, `store/` reads all of th
 
 JSON the CLI prints (`show --json`, `compare --json`, exports) comes from `as_dict()`, which gives
 the same keys in the same order as the stored row, so the output a script reads does not change.
+
+A record built for every case of a run (its `Result`, and in the layers above the request, the
+answer, the scores) is made through `quick(Class)`, which gives the same frozen record without
+the cost of a frozen dataclass's `__init__`.
 """
 
 from __future__ import annotations
