@@ -61,7 +61,13 @@ _ASCII = json.JSONEncoder()
 
 
 def dump_json(value: Any) -> str:
-    text = _READABLE.encode(value)  # a shared encoder: json.dumps(..., ensure_ascii=False) builds one a call
+    # a shared encoder: json.dumps(..., ensure_ascii=False) builds one a call
+    return _storable(_READABLE.encode(value), value)
+
+
+def _storable(text: str, value: Any) -> str:
+    """`text`, the readable JSON of `value`, when SQLite can store it as UTF-8; else `value`'s
+    ASCII JSON (a lone surrogate in a text, say)."""
     if text.isascii():
         return text
     try:
@@ -74,25 +80,24 @@ def dump_json(value: Any) -> str:
 # JSON of what evaltui itself builds from texts and numbers (a result's prompt and scores), which
 # holds no container inside itself: the C encoder json.dumps makes for every call, made once and
 # without the cycle check, as the writer thread encodes two such values a result.
-_ACYCLIC = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, _READABLE.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None where json has no C speedups
+_ACYCLIC = (
+    _C_ENCODER(None, _READABLE.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    if _C_ENCODER is not None
+    else None
 )
 
 
 def _dump_acyclic(value: Any) -> str:
     """dump_json(value) for a value built of lists, dicts, texts and numbers. One nested too deep
     or inside itself goes to dump_json, which refuses it as it always has."""
+    if _ACYCLIC is None:  # no C encoder in this Python
+        return dump_json(value)
     try:
         text = "".join(_ACYCLIC(value, 0))
     except RecursionError:
         return dump_json(value)
-    if text.isascii():
-        return text
-    try:
-        text.encode(ENCODING)
-    except UnicodeEncodeError:
-        return _ASCII.encode(value)
-    return text
+    return _storable(text, value)
 
 
 def load_json(value: str | bytes | None) -> Any:
