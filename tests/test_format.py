@@ -20,8 +20,8 @@ def test_shares_counts_and_durations() -> None:
 
 
 def test_a_pass_rate_reads_with_its_interval_in_whole_percents() -> None:
-    assert fmt.interval(0.612, 0.8349) == "61%–83%"
-    assert fmt.rate(0.7308, 0.612, 0.8349) == "73.1% [61%–83%]"
+    assert fmt.interval(0.612, 0.8249) == "61%–83%"
+    assert fmt.rate(0.7308, 0.612, 0.8249) == "73.1% [61%–83%]"
     assert (fmt.rate(0.5), fmt.rate(None, 0.1, 0.9)) == ("50.0%", "–")
 
 
@@ -42,5 +42,21 @@ def test_the_cli_reports_and_tui_print_a_rate_the_same_way(tmp_path) -> None:
     console = Console(width=200, record=True)
     console.print(metrics_block(run, metrics))
     shown = f"{fmt.pct(38 / 52)} [{fmt.interval(0.5964, 0.8360)}]"
-    assert shown == "73.1% [60%–84%]"
+    assert shown == "73.1% [59%–84%]"
     assert shown in console.export_text() and _rate(run, metrics).startswith(shown)
+
+
+def test_an_interval_printed_in_whole_percents_holds_the_one_computed() -> None:
+    """Its ends are rounded outwards: the printed bounds never claim more certainty than the
+    computed ones (99.995%–100% of 70,000 passing cases is not '100%–100%')."""
+    assert fmt.interval(0.99995, 1.0) == "99%–100%"
+    assert fmt.interval(0.0, 0.00004) == "0%–1%"
+    assert fmt.interval(0.6149, 0.8301) == "61%–84%"
+    assert fmt.interval(0.61, 0.83) == "61%–83%"  # a bound on a whole percent stays there
+    assert fmt.interval(0.29, 0.57) == "29%–57%"  # 0.29 * 100 is 28.999999999999996 in floats
+
+
+def test_a_share_short_of_all_or_above_none_never_reads_as_all_or_none() -> None:
+    assert (fmt.pct(69_999 / 70_000), fmt.pct(1 / 70_000)) == (">99.9%", "<0.1%")
+    shown = (fmt.pct(1.0), fmt.pct(0.0), fmt.pct(0.9994), fmt.pct(0.0006))
+    assert shown == ("100.0%", "0.0%", "99.9%", "0.1%")

@@ -4,17 +4,32 @@ an unknown cost must never read as $0)."""
 
 from __future__ import annotations
 
+import math
+
 NONE = "–"
+_WHOLE = 1e-9  # how far from a whole percent a bound may be and still be that percent (float noise)
 
 
 def pct(share: float | None) -> str:
-    """A share of 0..1 as a percentage with one decimal: `73.1%`."""
-    return NONE if share is None else f"{share:.1%}"
+    """A share of 0..1 as a percentage with one decimal: `73.1%`. A share short of all, or above
+    none, never reads as all or none: 69,999 of 70,000 is `>99.9%`, 1 of 70,000 `<0.1%`."""
+    if share is None:
+        return NONE
+    shown = f"{share:.1%}"
+    if shown == "100.0%" and share < 1:
+        return ">99.9%"
+    if shown == "0.0%" and share > 0:
+        return "<0.1%"
+    return shown
 
 
 def interval(lo: float, hi: float) -> str:
-    """A 95% interval of a share, in whole percents (its ends are not known to a tenth): `61%–83%`."""
-    return f"{lo:.0%}–{hi:.0%}"
+    """A 95% interval of a share, in whole percents (its ends are not known to a tenth): `61%–83%`.
+    The ends are rounded outwards, so the printed interval holds the computed one and never
+    claims more certainty than it (99.995%–100% prints `99%–100%`, not `100%–100%`)."""
+    low = math.floor(lo * 100 + _WHOLE)
+    high = math.ceil(hi * 100 - _WHOLE)
+    return f"{low}%–{high}%"
 
 
 def rate(share: float | None, lo: float | None = None, hi: float | None = None) -> str:

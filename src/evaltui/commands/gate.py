@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from evaltui.errors import EvaltuiError, GateError
+from evaltui.format import pct
 from evaltui.reports.gating import Gate, GateEntry
 from evaltui.reports.verdicts import ERRORED, asked_of, asked_rate, basis
 from evaltui.text import inert, json_text
@@ -64,7 +65,7 @@ def _gates(entry: GateEntry, options: GateOptions) -> list[Gate]:
         asked = asked_of(entry.run, metrics)
         rate = asked_rate(metrics.passed, asked)
         ok = rate is not None and rate >= options.fail_under
-        shown = "nothing asked" if rate is None else f"{rate:.1%} of {asked:,} asked"
+        shown = "nothing asked" if rate is None else f"{pct(rate)} of {asked:,} asked"
         errored = f" ({metrics.errors:,} errored, counted as not passed)" if metrics.errors else ""
         detail = f"pass rate {shown}{errored} {'≥' if ok else 'under'} {options.fail_under:.1%}"
         gates.append(Gate("fail-under", ok, detail))
@@ -151,7 +152,7 @@ def matrix_table(store: Store, run_ids: list[str]) -> Table:
     from rich.table import Table
 
     from evaltui.commands.show import stored_run
-    from evaltui.format import interval, money, ms, pct
+    from evaltui.format import interval, money, ms
     from evaltui.reports.metrics import metrics_of
     from evaltui.store.compare import case_verdicts
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from evaltui.format import pct
 from evaltui.records import Result, RunMetrics, RunRecord
 
 ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
@@ -86,7 +87,7 @@ def asked_note(passed: int, scored: int, asked: int) -> str:
     rate = asked_rate(passed, asked)
     if rate is None or scored >= asked:
         return ""
-    return f"{rate:.1%} over all {asked:,} planned"
+    return f"{pct(rate)} over all {asked:,} planned"
 
 
 def asked_of(run: RunRecord, metrics: RunMetrics) -> int:

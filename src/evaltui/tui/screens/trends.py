@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from evaltui.format import pct
 from evaltui.reports.trends import Trends, suite_trends
 from evaltui.tui.host import host
 from evaltui.tui.widgets.footer import KeysFooter
@@ -131,9 +132,9 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
         for point in trends.drops[-3:]:
             text.append("\n▼ drop: ", tone(self.app, "error", bold=True))
             text.append_text(one_line(point.run.model_id, 30))
-            text.append(f" run {point.run.run_id} at {point.run.pass_rate:.1%}")
+            text.append(f" run {point.run.run_id} at {pct(point.run.pass_rate)}")
             if point.previous is not None:
-                text.append(f", earlier runs put it at {point.previous[0]:.1%}–{point.previous[1]:.1%}")
+                text.append(f", earlier runs put it at {pct(point.previous[0])}–{pct(point.previous[1])}")
         return text
 
     def _flips(self, trends: Trends) -> Text:
