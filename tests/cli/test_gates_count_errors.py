@@ -104,3 +104,27 @@ def test_fail_under_must_be_a_finite_share(cli, flaky_suite):
         assert done.returncode == 2, (bar, done.stdout, done.stderr)
         assert "--fail-under" in done.stderr and "Traceback" not in done.stderr
     assert cli("runs", "--json").stdout.strip() in ("", "[]")  # refused before anything ran
+
+
+def test_a_gate_short_of_every_case_never_says_the_rate_was_all(cli, tmp_path):
+    """9,999 of 10,000 passing is 99.99%: the failed fail-under gate at 1.0 must not read
+    'pass rate 100.0% … under 100.0%', nor the summary's interval '[100%–100%]'."""
+    n = 10_000
+    (tmp_path / "cases.jsonl").write_text(
+        "".join(json.dumps({"id": f"c{i}", "input": f"w{i}", "expected": f"W{i}"}) + "\n" for i in range(n))
+    )
+    (tmp_path / "gate_component.py").write_text(
+        "def shout(messages, vars=None):\n"
+        "    text = messages[-1]['content']\n"
+        "    return 'nope' if text == 'w7' else text.upper()\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "name: nearly\nprompt: '{{ input }}'\nmodels:\n  - provider: python\n"
+        "    model: gate_component:shout\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
+    )
+    done = cli("run", "s.yaml", "--fail-under", "1.0", "--no-cache", extra_env={"PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pass rate >99.9% of 10,000 asked under 100.0%" in done.stdout + done.stderr
+    assert "100.0%" not in done.stdout.replace("under 100.0%", "")
+    assert "[99%–100%]" in done.stdout
+    assert "100.0%" not in done.stderr.replace("under 100.0%", "")  # the progress line's last figures
