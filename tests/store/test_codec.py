@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from evaltui import jsoncodec
 from evaltui.store import codec
 
 VALUES = [
@@ -28,8 +29,10 @@ def test_the_shared_encoder_writes_what_dump_json_writes(value: object) -> None:
 def test_without_json_c_speedups_the_same_text_is_written(
     value: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(codec, "_ACYCLIC", None)
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    monkeypatch.setattr(codec, "_ACYCLIC", jsoncodec.encoder(ensure_ascii=False))
     assert codec._dump_acyclic(value) == codec.dump_json(value)
+    assert jsoncodec.encoder(ensure_ascii=True)(value) == json.dumps(value)
 
 
 def test_a_value_nested_too_deep_is_refused_as_dump_json_refuses_it() -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from evaltui.errors import ProviderError
+from evaltui.jsoncodec import decoded
 from evaltui.providers.http import (
     ConflictingLength,
     ConnectError,
@@ -152,10 +153,7 @@ def decode_json(response: Response, where: str) -> dict[str, Any]:
         )
     try:
         if body[:1] == b"{" and body[1:2] != b"\0":  # as json.loads finds UTF-8, without its steps
-            text = body.decode("utf-8", "surrogatepass")
-            data, end = _DECODER.raw_decode(text)
-            if end != len(text):  # whitespace after the object, or more: decode's own answer
-                data = _DECODER.decode(text)
+            data = decoded(_DECODER, body.decode("utf-8", "surrogatepass"))
         else:
             data = json.loads(body)
     except ValueError as exc:

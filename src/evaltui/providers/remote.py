@@ -5,13 +5,13 @@ post, how to build the body and how to read the answer."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from evaltui.errors import ProviderError
+from evaltui.jsoncodec import encoder
 from evaltui.providers.base import BadValue, Completion, Request
 from evaltui.providers.faults import decode_json, endpoint_of, quote, redact, status_error, transport_error
 from evaltui.providers.http import USER_AGENT, HttpClient, TransportError
@@ -65,19 +65,7 @@ def _checked_header(name: str, value: str, model_id: str) -> None:
         )
 
 
-# json.dumps(body) for every request, without the encoder it makes for each call (nor that one's
-# check for a value inside itself: such a body, or one nested too deep, goes to json.dumps).
-_BODY_JSON = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None,
-    json.JSONEncoder().default,
-    json.encoder.encode_basestring_ascii,
-    None,
-    ": ",
-    ", ",
-    False,
-    False,
-    True,
-)
+_BODY_JSON = encoder(ensure_ascii=True)  # json.dumps(body), made once for every request
 
 
 class RemoteProvider:
@@ -125,10 +113,7 @@ class RemoteProvider:
 
     async def complete(self, request: Request) -> Completion:
         body = self.body(request)
-        try:
-            content = "".join(_BODY_JSON(body, 0)).encode()
-        except RecursionError:  # nested too deep, or inside itself: refused as json.dumps refuses it
-            content = json.dumps(body).encode()
+        content = _BODY_JSON(body).encode()
         start = time.perf_counter()
         try:
             response = await self.http.request(

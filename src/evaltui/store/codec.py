@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from evaltui.jsoncodec import encoder
 from evaltui.records import Result
 
 PREVIEW_CHARS = 200
@@ -77,27 +78,15 @@ def _storable(text: str, value: Any) -> str:
     return text
 
 
-# JSON of what evaltui itself builds from texts and numbers (a result's prompt and scores), which
-# holds no container inside itself: the C encoder json.dumps makes for every call, made once and
-# without the cycle check, as the writer thread encodes two such values a result.
-_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None where json has no C speedups
-_ACYCLIC = (
-    _C_ENCODER(None, _READABLE.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
-    if _C_ENCODER is not None
-    else None
-)
+# JSON of what evaltui itself builds from texts and numbers (a result's prompt and scores): the
+# writer thread encodes two such values a result.
+_ACYCLIC = encoder(ensure_ascii=False)
 
 
 def _dump_acyclic(value: Any) -> str:
     """dump_json(value) for a value built of lists, dicts, texts and numbers. One nested too deep
     or inside itself goes to dump_json, which refuses it as it always has."""
-    if _ACYCLIC is None:  # no C encoder in this Python
-        return dump_json(value)
-    try:
-        text = "".join(_ACYCLIC(value, 0))
-    except RecursionError:
-        return dump_json(value)
-    return _storable(text, value)
+    return _storable(_ACYCLIC(value), value)
 
 
 def load_json(value: str | bytes | None) -> Any:

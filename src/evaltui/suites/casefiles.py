@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from evaltui.errors import SuiteError
+from evaltui.jsoncodec import decoded
 from evaltui.suites.yamlnodes import MAX_DEPTH, decode_text
 
 CASE_FILE_SUFFIXES = (".jsonl", ".csv")
@@ -80,16 +81,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _decoded(text: str) -> Any:
-    """`_DECODER.decode(text)`: a line that is one object (then at most a line break) is scanned
-    without decode's two whitespace matches; any other line, and every error, is decode's own."""
-    if text[:1] == "{":
-        value, end = _DECODER.raw_decode(text)
-        if end == len(text) or text[end:] in ("\n", "\r\n"):
-            return value
-    return _DECODER.decode(text)
-
-
 def _iter_jsonl(handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | None) -> Iterator[RawCase]:
     for number, text in _text_lines(handle, display, seen):
         if not text.strip():
@@ -97,7 +88,7 @@ def _iter_jsonl(handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | N
         if text.count("[") + text.count("{") > MAX_DEPTH:
             _check_depth(text, display, number)
         try:
-            value = _decoded(text)
+            value = decoded(_DECODER, text)
         except json.JSONDecodeError as exc:
             raise SuiteError(
                 f"invalid JSON at column {exc.colno}: {exc.msg}", file=display, line=number
