@@ -23,6 +23,17 @@ def pct(share: float | None) -> str:
     return shown
 
 
+def whole_pct(share: float) -> str:
+    """A share of 0..1 in whole percents, for a progress bar: `42%`. As with `pct`, a share short of
+    all never reads as all, nor one above none as none: 996 of 1,000 done is `99%`, 4 of 1,000 `<1%`."""
+    shown = round(share * 100)
+    if shown == 100 and share < 1:
+        return "99%"
+    if shown == 0 and share > 0:
+        return "<1%"
+    return f"{shown}%"
+
+
 def interval(lo: float, hi: float) -> str:
     """A 95% interval of a share, in whole percents (its ends are not known to a tenth): `61%–83%`.
     The ends are rounded outwards, so the printed interval holds the computed one and never

@@ -20,11 +20,11 @@ BAR_CELLS = 30  # width of the bar
 class ProgressLine(Static):
     def _bar(self, done: int, total: int) -> Text:
         share = min(done / total, 1.0) if total else 0.0
-        filled = round(share * BAR_CELLS)
+        filled = BAR_CELLS if done >= total > 0 else min(round(share * BAR_CELLS), BAR_CELLS - 1)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("━" * filled, tone(self.app, "primary"))
         line.append("━" * (BAR_CELLS - filled), tone(self.app, "text-disabled"))
-        line.append(f" {share:4.0%}", "bold")
+        line.append(f" {fmt.whole_pct(share):>4}", "bold")
         return line
 
     def show_live(self, stats: LiveStats) -> None:
