@@ -73,3 +73,32 @@ def test_launch_and_walk_failures_in_a_real_terminal(tmp_path: Path) -> None:
         tmux("send-keys", "-t", session, "q", "q", "q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_enter_opens_the_latest_run_of_the_suite_the_arrow_keys_reached(tmp_path: Path) -> None:
+    """Keys typed ahead are taken in order: `enter` right after a burst of arrow keys opens the
+    suite the cursor ends on, not the one it was on when the burst began."""
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for index in range(6):
+        body = ECHO_SUITE.replace("name: echo-check", f"name: a{index}-no-runs")
+        (suites / f"a{index}.yaml").write_text(body, encoding="utf-8")
+    (suites / "z.yaml").write_text(ECHO_SUITE, encoding="utf-8")
+    db = tmp_path / "r.db"
+    env = {**os.environ, "EVALTUI_CONFIG": str(tmp_path / "config.yaml")}
+    subprocess.run([EVALTUI, "--db", str(db), "run", str(suites / "z.yaml"), "-q"], check=True, env=env)
+    session = f"evaltui-enter-{os.getpid()}"
+    command = (
+        f"cd {tmp_path} && EVALTUI_CONFIG={tmp_path / 'config.yaml'} TEXTUAL_ANIMATIONS=none "
+        f"{EVALTUI} --db {db} --suites {suites}"
+    )
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
+    try:
+        wait_for(session, "echo-check")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, *["Down"] * 6, "Enter")
+        screen = wait_for(session, "echo-check · demo:echo")
+        assert "No runs of this suite yet" not in screen
+        tmux("send-keys", "-t", session, "q", "q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -58,6 +58,22 @@ def recent_runs(store: Store, suite: str) -> list[RunRecord]:
     return store.list_runs(suite=suite, limit=RECENT_RUNS)
 
 
+class SuitesTable(DataTable[Text]):
+    """The suites, one a row. `enter` is the table's own key, not a priority binding of the screen:
+    a priority binding runs as soon as the key arrives, before arrow keys typed just ahead of it
+    have moved the cursor, and so opened the suite the cursor was on before them."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Latest run",
+            tooltip="Open the latest run of the highlighted suite",
+            id="suites.open",
+        ),
+    ]
+
+
 class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     CSS_PATH = "suites.tcss"
     BINDINGS = [
@@ -67,14 +83,6 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
             "Run suite",
             tooltip="Run the highlighted suite (choose models first)",
             id="suites.launch",
-        ),
-        Binding(
-            "enter",
-            "open_latest",
-            "Latest run",
-            tooltip="Open the latest run of the highlighted suite",
-            id="suites.open",
-            priority=True,
         ),
         Binding("f5", "reload", "Reload", tooltip="Read the suite folders again", id="suites.reload"),
         Binding(
@@ -97,7 +105,7 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self._read_shown = 0  # the number of the newest read on screen
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(id="suites", cursor_type="row", zebra_stripes=True)
+        table = SuitesTable(id="suites", cursor_type="row", zebra_stripes=True)
         table.border_title = "Suites"
         yield table
         with VerticalScroll(id="suite-detail"):
@@ -232,6 +240,12 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
     @on(DataTable.RowHighlighted, "#suites")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._describe(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#suites")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` (or a click on the highlighted row) opens the suite's latest run."""
+        event.stop()
+        self.action_open_latest()
 
     def selected(self) -> SuiteEntry | None:
         row = self.query_one("#suites", DataTable).cursor_row
