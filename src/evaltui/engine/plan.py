@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.engine.storage import FinishedRuns, RunStore
+from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
 from evaltui.suites.models import ModelSpec
 
@@ -103,6 +104,8 @@ def plan_run(
             to_ask += epochs
             if tally is not None:
                 tally.expect(case.id, case.tags, case.cluster)
+        if not chosen and options.tags:
+            raise _no_case_tagged(prepared, options.tags)
     total = chosen * epochs
     if resume_run_id is None:
         suite_id = store.save_suite(prepared.suite)
@@ -122,6 +125,16 @@ def plan_run(
         asked = _unfinished(store, run_id, selected, lambda pc: pc.case.id, epochs, options.retry_errors)
         work = ((pc, e) for pc, left in asked for e in left)
     return Plan(run_id, work, to_ask, total, already, tally)
+
+
+def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiError:
+    """A tag no case has is a typo or a renamed tag, not a run of nothing (a run of no case passes
+    no gate honestly and fails none): say which tags the suite has."""
+    known = sorted({tag for case in prepared.suite.cases for tag in case.tags})
+    has = f"its tags: {', '.join(known)}" if known else "its cases have no tags"
+    return EvaltuiError(
+        f"no case of suite {prepared.suite.name!r} has the tag {' or '.join(map(repr, tags))} ({has})"
+    )
 
 
 RESUME_BATCH = 256  # cases whose results a resume looks up at once
