@@ -69,10 +69,23 @@ class Cli(click.Group):
             fail(str(exc), 2)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except BrokenPipeError:  # the reader went (`| head`): stop quietly, as other tools do
+            _stop_writing()
+            sys.exit(SIGPIPE_EXIT)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # a bug: its traceback goes to a log file, not the terminal
             fail(f"internal error: {_first_line(exc)}; the traceback is in {_crash_log()}", 2)
+
+
+SIGPIPE_EXIT = 141  # what the shell reports for a command stopped by a closed pipe (128 + SIGPIPE)
+
+
+def _stop_writing() -> None:
+    """Point standard output at the null device, so that flushing it at exit cannot fail again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,38 @@
+"""`evaltui export … | head`: the reader leaving early is how a pipe ends, not a crash. evaltui
+stops quietly (exit 141, as git and the shell's own tools do), writing no crash log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EVALTUI = str(Path(sys.executable).with_name("evaltui"))
+
+
+def test_a_reader_that_stops_early_ends_an_export_quietly(cli, tmp_path: Path) -> None:
+    assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "-q").returncode == 0
+    env = {
+        **os.environ,
+        "EVALTUI_DB": str(tmp_path / "cli.db"),
+        "EVALTUI_CONFIG": str(tmp_path / "cfg.yaml"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "HOME": str(tmp_path),
+    }
+    # the whole run as JSON is larger than a pipe holds: evaltui is still writing when the reader goes
+    proc = subprocess.Popen(
+        [EVALTUI, "export", "latest", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10) == b'{"format":'
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(60) == 141
+    assert stderr == ""
+    assert not list(tmp_path.rglob("crash-*.log"))
+
