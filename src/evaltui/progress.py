@@ -79,12 +79,16 @@ class EventLines:
         self._to_dict = event_to_dict
         self._stream: IO[str] = sys.stdout if target == "-" else open(target, "a", encoding="utf-8")  # noqa: SIM115
         self._owned = target != "-"
+        self._gone = False  # the pipe's reader has gone: nothing more is written
 
     def __call__(self, event: Event) -> None:
-        if type(event).__name__ == "Progress":  # the figures a display redraws: not a log line
+        if self._gone or type(event).__name__ == "Progress":  # Progress: figures a display redraws
             return
-        self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
-        self._stream.flush()
+        try:
+            self._stream.write(json.dumps(self._to_dict(event), ensure_ascii=False) + "\n")
+            self._stream.flush()
+        except BrokenPipeError:  # the reader went (`--events - | head`): the run goes on, unheard
+            self._gone = True
 
     def close(self) -> None:
         if self._owned:
