@@ -89,6 +89,15 @@ def test_invalid_json_names_the_line(write: WriteFile) -> None:
     assert error.line == 2 and "invalid JSON" in error.message
 
 
+def test_invalid_json_says_where_on_its_line(write: WriteFile) -> None:
+    """A line cut short is said to end too early (it was 'at column 1', the next line's start); an
+    error inside the line names its column on that line."""
+    short = load_error(suite_with(write, "c.jsonl", '{"input": "a"}\n{"id": "b", "input": "y",\n'))
+    assert short.line == 2 and "column 1" not in short.message and "end of the line" in short.message
+    inside = load_error(suite_with(write, "d.jsonl", '{"input": "a" "b"}\n'))
+    assert inside.line == 1 and "at column 15" in inside.message
+
+
 def test_jsonl_line_that_is_not_an_object(write: WriteFile) -> None:
     error = load_error(suite_with(write, "c.jsonl", '["input"]\n'))
     assert error.line == 1 and "JSON object" in error.message
@@ -244,6 +253,8 @@ def test_a_jsonl_line_reads_as_one_json_object_decoded_alone(write: WriteFile, l
             list(iter_case_file(path, "cases.jsonl"))
         assert info.value.line == 2
         if isinstance(exc, json.JSONDecodeError):
-            assert f"column {exc.colno}: {exc.msg}" in info.value.message
+            cut_short = exc.pos >= len(line.rstrip("\r\n"))
+            where = "at the end of the line" if cut_short else f"at column {exc.colno}"
+            assert f"{where}: {exc.msg}" in info.value.message
         return
     assert list(iter_case_file(path, "cases.jsonl")) == [(1, {"input": "first"}), (2, expected)]

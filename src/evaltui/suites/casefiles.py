@@ -90,9 +90,11 @@ def _iter_jsonl(handle: BinaryIO, display: str, seen: Callable[[bytes], Any] | N
         try:
             value = decoded(_DECODER, text)
         except json.JSONDecodeError as exc:
-            raise SuiteError(
-                f"invalid JSON at column {exc.colno}: {exc.msg}", file=display, line=number
-            ) from exc
+            # past the line's own text (its newline counted): the object is cut short, not wrong
+            # at "column 1" of a next line
+            short = exc.pos >= len(text.rstrip("\r\n"))
+            where = "at the end of the line" if short else f"at column {exc.colno}"
+            raise SuiteError(f"invalid JSON {where}: {exc.msg}", file=display, line=number) from exc
         except _DuplicateKey as exc:
             raise SuiteError(
                 "duplicate key in this line's object", file=display, line=number, field=exc.key
