@@ -60,3 +60,20 @@ def test_a_share_short_of_all_or_above_none_never_reads_as_all_or_none() -> None
     assert (fmt.pct(69_999 / 70_000), fmt.pct(1 / 70_000)) == (">99.9%", "<0.1%")
     shown = (fmt.pct(1.0), fmt.pct(0.0), fmt.pct(0.9994), fmt.pct(0.0006))
     assert shown == ("100.0%", "0.0%", "99.9%", "0.1%")
+
+
+def test_a_cost_above_nothing_never_reads_as_nothing() -> None:
+    """A cheap model's case costs millionths of a dollar: it is shown to two significant digits,
+    not as `$0.0000` (which says it cost nothing)."""
+    assert (fmt.money(0.000004), fmt.money(0.0000123), fmt.money(0.00005)) == (
+        "$0.0000040",
+        "$0.000012",
+        "$0.000050",
+    )
+    assert (fmt.money(0.0001), fmt.money(0.0012)) == ("$0.0001", "$0.0012")
+
+
+def test_the_cost_of_a_case_of_a_cheap_model_is_not_zero() -> None:
+    from evaltui.reports.verdicts import cost_per_case
+
+    assert cost_per_case(0.0008, 200, 200) == " ($0.0000040 a case, $0.0000040 a passed case)"

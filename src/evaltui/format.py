@@ -59,8 +59,14 @@ def ms(milliseconds: float | None) -> str:
 
 
 def money(usd: float | None) -> str:
-    """US dollars to a hundredth of a cent (model calls cost fractions of a cent): `$1,234.5678`."""
-    return "unknown" if usd is None else f"${usd:,.4f}"
+    """US dollars to a hundredth of a cent (model calls cost fractions of a cent): `$1,234.5678`.
+    An amount above nothing but under a hundredth of a cent (a cheap model's case) keeps two
+    significant digits, `$0.0000040`: it never reads as `$0.0000`, which says it cost nothing."""
+    if usd is None:
+        return "unknown"
+    if 0 < usd < 0.0001:
+        return f"${usd:.{1 - math.floor(math.log10(usd))}f}"
+    return f"${usd:,.4f}"
 
 
 def count(n: int | None) -> str:

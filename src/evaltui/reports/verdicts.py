@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from evaltui.format import pct
+from evaltui.format import money, pct
 from evaltui.records import Result, RunMetrics, RunRecord
 
 ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
@@ -76,8 +76,8 @@ def cost_per_case(cost: float | None, cases: int, passed: int) -> str:
     case)`; nothing when the cost is unknown or nothing was done."""
     if cost is None or not cases:
         return ""
-    per_pass = f"${cost / passed:.4f}" if passed else "– (none passed)"
-    return f" (${cost / cases:.4f} a case, {per_pass} a passed case)"
+    per_pass = money(cost / passed) if passed else "– (none passed)"
+    return f" ({money(cost / cases)} a case, {per_pass} a passed case)"
 
 
 def asked_note(passed: int, scored: int, asked: int) -> str:
