@@ -111,3 +111,19 @@ def test_an_unimportable_assertion_names_file_and_line(cli, tmp_path: Path) -> N
     done = cli("import", "promptfoo", str(config), "-o", "s.yaml")
     assert done.returncode == 2 and not (tmp_path / "s.yaml").exists()
     assert "promptfooconfig.yaml:5" in done.stderr and "runs no JavaScript" in done.stderr
+
+
+def test_a_promptfoo_config_whose_tests_have_no_input_var_imports_and_runs(cli, tmp_path: Path) -> None:
+    """Most promptfoo configs name their own variables (`{{text}}`), not `input`: the suite is
+    written, loads back, and runs (the import said 'does not load back (a bug in the importer)')."""
+    (tmp_path / "promptfooconfig.yaml").write_text(
+        'prompts: ["Translate: {{text}}"]\nproviders: [openai:gpt-4o-mini]\ntests:\n'
+        "  - vars: {text: hello}\n    assert: [{type: icontains, value: hello}]\n"
+        "  - vars: {text: cat}\n    assert: [{type: equals, value: chat}]\n",
+        encoding="utf-8",
+    )
+    done = cli("import", "promptfoo", "promptfooconfig.yaml", "-o", "suite.yaml")
+    assert done.returncode == 0, done.stderr
+    ran = cli("run", "suite.yaml", "-m", "demo:echo", "-q")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(cli("runs", "--json").stdout)[0]["done"] == 2

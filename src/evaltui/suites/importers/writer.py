@@ -43,6 +43,8 @@ def _model(spec: ModelSpec) -> Any:
 
 def _case(case: Case) -> dict[str, Any]:
     data = case.model_dump(exclude_defaults=True, exclude={"scorers", "recorded"})
+    if "input" not in data:  # every case of a suite file has one, empty or not
+        data = {**({"id": data.pop("id")} if "id" in data else {}), "input": case.input, **data}
     if case.recorded is not None:  # written on the case, as a user writes a recorded answer
         data.update(case.recorded.model_dump(exclude_none=True))
     if case.scorers is not None:
