@@ -150,3 +150,18 @@ def test_runs_table_at_80_columns_never_splits_a_word(cli, tmp_path):
             assert token in words or (token.endswith("…") and any(w.startswith(token[:-1]) for w in words)), (
                 done.stdout
             )
+
+
+def test_a_failing_case_with_no_expected_value_shows_none_not_null(cli, tmp_path):
+    """A case scored by `contains` has no expected value: the failing cases table says "–" (it
+    said "null", JSON's word, as if the case expected that)."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "name: s\nprompt: '{{ input }}'\nmodels: [demo:echo]\nscorers: [{type: contains, value: zzz}]\n"
+        "cases:\n  - {id: a, input: hello}\n",
+        encoding="utf-8",
+    )
+    assert cli("run", str(suite), "-q").returncode == 0
+    shown = cli("show", "latest", extra_env={"COLUMNS": "120"})
+    row = next(line for line in shown.stdout.splitlines() if line.startswith(" a "))
+    assert "null" not in row and row.split()[2] == "–", shown.stdout

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from evaltui.errors import StoreError
-from evaltui.format import interval, money, ms, pct
+from evaltui.format import NONE, interval, money, ms, pct
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.overview import Failure, failures, run_overview
@@ -22,6 +22,9 @@ from evaltui.text import inert, json_text
 
 
 def short(value: Any) -> str:
+    """A value on one line; none at all (a case scored without an expected value) is "–"."""
+    if value is None:
+        return NONE
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text.replace("\n", " ")[:200]
 
