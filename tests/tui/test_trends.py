@@ -93,6 +93,22 @@ async def test_a_chart_no_run_has_a_value_for_says_so(make_tui: AppFactory, db_p
         assert "not known" not in latency and "demo:keyword" in latency
 
 
+async def test_a_cost_of_nothing_is_drawn_on_an_axis_that_starts_at_zero(
+    make_tui: AppFactory, db_path: Path
+) -> None:
+    """Runs answered from the cache spent $0: the cost axis reads 0 upwards, not -1.00 to 1.00
+    (a cost, like a latency, is never below nothing)."""
+    write_history(db_path, "echo-check", "keyword", [30, 31, 32], cost_usd=0.0)
+    app = make_tui()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_trends(pilot, "echo-check")
+        await pilot.pause(0.2)
+        for chart in ("#trends-cost", "#trends-latency"):
+            drawn = app.screen.query_one(chart, PlotextPlot).render().plain  # type: ignore[union-attr]
+            axis = [line.split("┤")[0].strip() for line in drawn.splitlines() if "┤" in line]
+            assert axis and all(not label.startswith("-") for label in axis), drawn
+
+
 def test_evaltui_trends_json_has_the_same_points(db_path: Path, history: list[str], tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("evaltui")
     env = {"EVALTUI_DB": str(db_path), "EVALTUI_CONFIG": str(tmp_path / "c.yaml"), "PATH": "/usr/bin:/bin"}

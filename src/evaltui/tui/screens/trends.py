@@ -103,6 +103,7 @@ class TrendsScreen(ReportsWorkerErrors, Screen[None]):
                 kept_xy = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
                 if kept_xy:
                     plt.plot([x for x, _ in kept_xy], [v for _, v in kept_xy], label=label, color=colour)
+                    plt.ylim(0, None)  # never below nothing (runs that all cost $0 drew -1 to 1)
                     drawn = True
         # An empty chart must not read as "nothing happened": say that no run has a value (a cost
         # with no price known, a p95 where every answer came from the cache).
