@@ -105,6 +105,13 @@ def test_bad_targets_fail_when_the_provider_is_made(module: str, target: str, me
         provider(target.format(module=module))
 
 
+def test_a_module_not_on_pythons_path_says_how_to_put_it_there() -> None:
+    """A component written next to the suite is not importable by itself (a console script does
+    not put the current folder on Python's path): the error says what to do about it."""
+    with pytest.raises(ProviderError, match="PYTHONPATH"):
+        provider("evaltui_no_such_module_xyz:f")
+
+
 @pytest.mark.parametrize(("function", "code"), [("exits", 3), ("exits_async", 4)])
 async def test_system_exit_in_a_component_is_its_error_not_evaltuis_exit(
     module: str, function: str, code: int

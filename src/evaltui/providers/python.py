@@ -48,6 +48,14 @@ def load_callable(target: str) -> Callable[..., Any]:
         raise ProviderError(f"python model {target!r}: write it as 'package.module:function'")
     try:
         module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):  # a module it imports is missing
+            raise ProviderError(f"python model {target!r}: cannot import {module_name!r}: {exc}") from exc
+        raise ProviderError(
+            f"python model {target!r}: cannot import {module_name!r}: {exc} (a component is imported from "
+            "Python's path: install its package, or add its folder to PYTHONPATH, e.g. PYTHONPATH=. "
+            "evaltui run …)"
+        ) from exc
     except ImportError as exc:
         raise ProviderError(f"python model {target!r}: cannot import {module_name!r}: {exc}") from exc
     obj: Any = module
