@@ -301,3 +301,71 @@ def test_a_v9_suite_definition_holding_its_cases_migrates_to_case_rows_with_noth
     backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v9"))
     assert len(json.loads(backup.execute("SELECT definition FROM suites").fetchone()[0])["cases"]) == 3
     backup.close()
+
+
+def make_v10_file(path: Path) -> None:
+    """A database as evaltui with schema version 10 wrote it: a run with a result of each status."""
+    conn = sqlite3.connect(path)
+    with conn:
+        for version in range(1, 11):
+            MIGRATIONS[version](conn)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '10')")
+        conn.execute("INSERT INTO suites VALUES ('s1', 'old-suite', '', '{}', '2026-01-01')")
+        conn.execute(
+            "INSERT INTO runs (id, suite_id, suite, model_id, model_config, status, started_at, version) "
+            "VALUES ('20260101-000000-cccccc', 's1', 'old-suite', 'demo:keyword', '{}', 'completed', "
+            "'2026-01-01', '0.0.10')"
+        )
+        for position, status in enumerate(("pass", "fail", "error")):
+            conn.execute(
+                "INSERT INTO results (run_id, case_id, epoch, position, status, output) "
+                "VALUES ('20260101-000000-cccccc', ?, 0, ?, ?, 'an answer')",
+                (f"c{position}", position, status),
+            )
+    conn.close()
+
+
+def insert_opcodes(conn: sqlite3.Connection) -> set[str]:
+    explained = conn.execute(
+        "EXPLAIN INSERT INTO results (run_id, case_id, status) VALUES ('20260101-000000-cccccc', 'x', ?)",
+        ("pass",),
+    )
+    return {row[1] for row in explained}
+
+
+def test_a_v10_database_keeps_its_results_and_still_refuses_an_unknown_status_checked_without_a_table(
+    db_path: Path,
+) -> None:
+    make_v10_file(db_path)
+    before = sqlite3.connect(db_path)
+    old_results = before.execute("SELECT * FROM results ORDER BY position").fetchall()
+    assert "OpenEphemeral" in insert_opcodes(before)  # v10's IN list: a b-tree built for every row
+    before.close()
+    with Store(db_path) as store:
+        conn = store.conn()
+        assert conn.execute("SELECT * FROM results ORDER BY position").fetchall() == old_results
+        assert "OpenEphemeral" not in insert_opcodes(conn)
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(
+                "INSERT INTO results (run_id, case_id, status) VALUES (?, 'x', 'bogus')",
+                ("20260101-000000-cccccc",),
+            )
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute("UPDATE results SET status = 'passed' WHERE case_id = 'c0'")
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # the results still belong to their run: deleting it takes them with it
+        conn.execute("DELETE FROM runs WHERE id = '20260101-000000-cccccc'")
+        assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 0
+    fresh = connect(db_path)  # another connection reads the changed schema too
+    assert "OpenEphemeral" not in insert_opcodes(fresh)
+    fresh.close()
+    backup = sqlite3.connect(db_path.with_name(db_path.name + ".bak-v10"))
+    assert backup.execute("SELECT value FROM meta").fetchone()[0] == "10"
+    assert backup.execute("SELECT count(*) FROM results").fetchone()[0] == 3
+    backup.close()
+
+
+def test_a_new_database_checks_a_result_status_without_a_table_a_row(store: Store) -> None:
+    conn = store.conn()
+    assert "OpenEphemeral" not in insert_opcodes(conn)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -213,6 +213,34 @@ def _v10_cases_as_rows(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE suites SET definition = ? WHERE id = ?", (_v10_json(definition), suite_id))
 
 
+RESULT_STATUS_CHECK_V1 = "CHECK (status IN ('pass', 'fail', 'error'))"
+RESULT_STATUS_CHECK_V11 = "CHECK (status = 'pass' OR status = 'fail' OR status = 'error')"
+
+
+def v11_results_status_check_as_comparisons(conn: sqlite3.Connection) -> None:
+    """v11: `results.status` is checked with comparisons instead of `IN (...)`: the same rule, but
+    SQLite checks an `IN` list of three or more values by building a temporary b-tree of the list
+    for every row it inserts, most of the cost of writing a result. A CHECK holds no
+    data, only its text in the schema, so the text is swapped the documented way for a change that
+    touches no row (sqlite.org/lang_altertable.html, "making other kinds of table schema changes",
+    the writable_schema procedure) rather than rebuilding a table of millions of results. The
+    swapped text is checked first: exactly one CHECK as evaltui wrote it."""
+    table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'results'"
+    (create,) = conn.execute(table).fetchone()
+    if create.count(RESULT_STATUS_CHECK_V1) != 1:
+        raise StoreError("the results table is not as evaltui made it (its status CHECK differs)")
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'results'",
+            (create.replace(RESULT_STATUS_CHECK_V1, RESULT_STATUS_CHECK_V11),),
+        )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")  # every connection reads it anew
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -224,6 +252,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     8: _script(V8),
     9: v9_stopped_status,
     10: _v10_cases_as_rows,
+    11: v11_results_status_check_as_comparisons,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
