@@ -166,3 +166,21 @@ def test_each_result_takes_its_position_from_its_own_runs_suite(store: Store) ->
         conn.close()
     assert [stored[run_a, c.id] for c in forward.cases] == [0, 1, 2]
     assert [stored[run_b, c.id] for c in forward.cases] == [2, 1, 0]
+
+
+def test_what_a_result_lacks_is_stored_as_sql_null(store: Store) -> None:
+    """sqlite-utils, Datasette and `IS NULL` queries see a missing cost, error or judge as NULL."""
+    run_id = new_run(store, 1)
+    writer = store.writer()
+    writer.put(result_row(run_id, "case-000000", cost_usd=None, latency_ms=None, tokens_in=None))
+    writer.close()
+    conn = sqlite3.connect(store.path)
+    try:
+        types = conn.execute(
+            "SELECT typeof(cost_usd), typeof(latency_ms), typeof(tokens_in), typeof(error), typeof(judge), "
+            "typeof(tool_calls), typeof(steps), typeof(output) FROM results WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+    finally:
+        conn.close()
+    assert types == ("null",) * 7 + ("text",)

@@ -26,6 +26,15 @@ BUSY_TIMEOUT_MS = 10_000
 BUSY_RETRIES = 8
 T = TypeVar("T")
 
+# Binding None takes the sqlite3 module's adaptation path: it looks None up among the registered
+# adapters and, finding none, tries `__adapt__` and `__conform__`, each an AttributeError raised
+# and cleared, for every NULL of every row the result writer inserts (a result has several). An
+# adapter for None that returns None binds the same NULL, found at the first look-up; an empty
+# dict's `get` is that function without a Python frame. Process-wide, as every sqlite3 adapter
+# is: what any connection stores for None does not change.
+_NULL: dict[None, None] = {}
+sqlite3.register_adapter(type(None), _NULL.get)
+
 
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) with the house PRAGMAs.
