@@ -165,3 +165,19 @@ def test_a_failing_case_with_no_expected_value_shows_none_not_null(cli, tmp_path
     shown = cli("show", "latest", extra_env={"COLUMNS": "120"})
     row = next(line for line in shown.stdout.splitlines() if line.startswith(" a "))
     assert "null" not in row and row.split()[2] == "–", shown.stdout
+
+
+def test_a_case_no_scorer_judges_is_an_error_never_a_pass(cli, tmp_path):
+    """A suite without `scorers:` (and a case without its own) judged nothing: such a case is an
+    `error` saying what to add, not a pass (it passed, with `expected: y` and the output "x")."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "name: s\nprompt: '{{ input }}'\nmodels: [demo:echo]\n"
+        "cases:\n  - {id: a, input: x, expected: y}\n  - {id: b, input: x, expected: z, scorers: [equals]}\n",
+        encoding="utf-8",
+    )
+    done = cli("run", str(suite), "-q", "--fail-under", "0.5")
+    assert done.returncode == 1, done.stdout + done.stderr
+    results = {r["case_id"]: r for r in json.loads(cli("export", "latest", "--format", "json").stdout)["results"]}
+    assert results["a"]["status"] == "error" and "scorers:" in results["a"]["error"]
+    assert results["b"]["status"] == "fail"

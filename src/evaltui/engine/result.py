@@ -73,6 +73,9 @@ class JudgeTally:
         return JudgeUsage(self.calls, self.tokens_in, self.tokens_out, self.cost_usd)
 
 
+NO_SCORER = "no scorer judges this case: add `scorers:` to the suite (e.g. [equals]) or to the case"
+
+
 async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
     """The case's result. Raises RunStopped when the run must stop (nothing to record)."""
     case, suite = pc.case, run.prepared.suite
@@ -108,6 +111,8 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         max_steps=suite.max_steps,
         finished=finished,
     )
+    if not pc.scorers:  # nothing judged the answer: no verdict to give, so never a pass
+        return result_of(run.run_id, pc, epoch, asked, error=NO_SCORER, steps=steps)
     scores: list[Score] = []
     try:
         for scorer in pc.scorers:  # a loop, not an async comprehension: no coroutine of its own

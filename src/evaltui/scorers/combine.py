@@ -12,7 +12,8 @@ _EPSILON = 1e-9  # so a weighted mean of 0.7 reaches a threshold of 0.7 despite 
 def combine(scores: Sequence[Score], threshold: float | None = None) -> tuple[bool, float]:
     """(passed, value) of a case. Value is the weighted mean of the scores' values. Without a
     threshold the case passes when every scorer passes; with one, when the value reaches it.
-    A case with no scorers passes with value 1.0 (nothing was asked of it)."""
+    A case with no scorers passes with value 1.0 here; the engine never scores such a case (it is
+    an error: engine/result.py)."""
     if not scores:
         return True, 1.0
     if len(scores) == 1 and threshold is None:  # the usual case, computed as the sums below would
