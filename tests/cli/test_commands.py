@@ -178,6 +178,7 @@ def test_a_case_no_scorer_judges_is_an_error_never_a_pass(cli, tmp_path):
     )
     done = cli("run", str(suite), "-q", "--fail-under", "0.5")
     assert done.returncode == 1, done.stdout + done.stderr
-    results = {r["case_id"]: r for r in json.loads(cli("export", "latest", "--format", "json").stdout)["results"]}
+    exported = json.loads(cli("export", "latest", "--format", "json").stdout)
+    results = {r["case_id"]: r for r in exported["results"]}
     assert results["a"]["status"] == "error" and "scorers:" in results["a"]["error"]
     assert results["b"]["status"] == "fail"
