@@ -108,24 +108,31 @@ def test_finished_keys_can_leave_errors_to_be_retried(big: tuple[Store, str]) ->
     assert (case(50), 0) not in keys and (case(51), 0) in keys
 
 
-def test_metric_rows_carry_each_cases_tags_and_cluster_in_case_order(store: Store) -> None:
+def test_metric_rows_carry_each_cases_tags_and_cluster_case_by_case(store: Store) -> None:
     cases = [
         Case(id="b-tagged", input="x", tags=["billing", "vip"]),
         Case(id="a-clustered", input="y", cluster="thread-7"),
+        Case(id="aa-unasked", input="w", tags=["never"]),
         Case(id="c-plain", input="z"),
+        Case(id="d-tagged", input="v", tags=["vip"]),
     ]
     suite_id = store.save_suite(Suite(name="marked", prompt="{{ input }}", cases=cases))
-    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=3)
+    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=6)
     writer = store.writer()
     for position, case_id in enumerate(["b-tagged", "a-clustered", "c-plain"]):
         writer.put(result_row(run_id, case_id, "fail" if position else "pass", position=position))
+    writer.put(result_row(run_id, "d-tagged", "fail", position=4, epoch=1))
+    writer.put(result_row(run_id, "d-tagged", "pass", position=4))
     writer.close()
     rows = list(store.iter_metric_rows(run_id))
-    assert [(r.case_id, list(r.tags), r.cluster, r.status) for r in rows] == [
-        ("b-tagged", ["billing", "vip"], None, "pass"),
-        ("a-clustered", [], "thread-7", "fail"),
-        ("c-plain", [], None, "fail"),
+    assert [(r.case_id, r.epoch, list(r.tags), r.cluster, r.status) for r in rows] == [
+        ("a-clustered", 0, [], "thread-7", "fail"),
+        ("b-tagged", 0, ["billing", "vip"], None, "pass"),
+        ("c-plain", 0, [], None, "fail"),
+        ("d-tagged", 0, ["vip"], None, "pass"),
+        ("d-tagged", 1, ["vip"], None, "fail"),
     ]
+    rows = rows[1:]
     assert rows[0].latency_ms == 12.5 and rows[0].cost_usd == 0.001 and rows[0].cached is False
 
 

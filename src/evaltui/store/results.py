@@ -173,26 +173,35 @@ class ResultQueries(ThreadConnections):
         return {row["case_id"]: Result.from_row(decode_row(row)) for row in rows}
 
     def iter_metric_rows(self, run_id: str) -> Iterator[Result]:
-        """What run metrics need, streamed in case order: each result with only its status, value,
-        latency, tokens, cost, cached and its case's tags and cluster read (the rest at their
-        defaults). The cases are read first in a query of their own (one small row each): joining
-        them row by row costs more than the whole read."""
+        """What run metrics need, streamed case by case (in case-id order, a case's epochs
+        together): each result with only its status, value, latency, tokens, cost, cached and its
+        case's tags and cluster read (the rest at their defaults). The cases with tags or a cluster
+        are read alongside in a query of their own, in the same order, and matched as both go
+        (joining them row by row costs more than the whole read; holding them all grows with the
+        suite)."""
         sql = (
             "SELECT c.case_id, c.tags, c.cluster FROM cases c JOIN runs u ON u.suite_id = c.suite_id "
-            "WHERE u.id = ? AND (c.tags IS NOT NULL AND c.tags != '[]' OR c.cluster IS NOT NULL)"
+            "WHERE u.id = ? AND (c.tags IS NOT NULL AND c.tags != '[]' OR c.cluster IS NOT NULL) "
+            "ORDER BY c.case_id"
         )
-        cases = self.tuples(sql, (run_id,), what="the run's cases")
-        marked = {
-            case_id: (tuple(load_json(tags)) if tags else (), cluster) for case_id, tags, cluster in cases
-        }
+        marked = self.tuples(sql, (run_id,), what="the run's cases")
+        next_marked = next(marked, None)
         sql = (
             "SELECT case_id, epoch, status, value, latency_ms, tokens_in, tokens_out, cost_usd, cached "
-            "FROM results WHERE run_id = ? ORDER BY position, epoch, case_id"
+            "FROM results WHERE run_id = ? ORDER BY case_id, epoch"
         )
         unmarked: tuple[tuple[str, ...], None] = ((), None)
+        case_of, marks = None, unmarked
         for row in self.tuples(sql, (run_id,), what="results"):
             case_id, epoch, status, value, latency, tokens_in, tokens_out, cost, cached = row
-            tags, cluster = marked.get(case_id, unmarked)
+            if case_id != case_of:
+                case_of, marks = case_id, unmarked
+                while next_marked is not None and next_marked[0] < case_id:
+                    next_marked = next(marked, None)
+                if next_marked is not None and next_marked[0] == case_id:
+                    tags, cluster = next_marked[1], next_marked[2]
+                    marks = (tuple(load_json(tags)) if tags else (), cluster)
+            tags, cluster = marks
             yield Result(
                 run_id,
                 case_id,
