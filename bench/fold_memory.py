@@ -72,7 +72,7 @@ def rss_mib() -> float:
 
 def fold(n: int) -> None:
     stored = "latencies_in_store" in inspect.signature(MetricsTally).parameters
-    tally = MetricsTally(one_epoch=True, latencies_in_store=True) if stored else MetricsTally(one_epoch=True)
+    tally = MetricsTally(epochs=1, latencies_in_store=True) if stored else MetricsTally(epochs=1)
     tracker = StatsTracker(n)
     start_rss, started = rss_mib(), time.process_time()
     batch = []

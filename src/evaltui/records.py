@@ -119,7 +119,6 @@ class RunMetrics:
     cases: int
     epochs: int  # most epochs any case has
     flaky_share: float | None  # share of multi-epoch cases whose epochs disagree
-    flaky_cases: tuple[str, ...] = ()
     by_tag: tuple[TagRate, ...] = field(default_factory=tuple)
     cached: int = 0  # results answered from the response cache (their latency is not in latency_ms)
 
@@ -146,7 +145,6 @@ class RunMetrics:
             cases=int(data.get("cases") or 0),
             epochs=int(data.get("epochs") or 0),
             flaky_share=data.get("flaky_share"),
-            flaky_cases=tuple(data.get("flaky_cases") or ()),
             by_tag=tuple(
                 TagRate(str(entry.get("tag")), Rate.from_dict(entry.get("rate")))
                 for entry in data.get("by_tag") or ()

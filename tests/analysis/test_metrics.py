@@ -122,7 +122,6 @@ def test_epochs_are_averaged_per_case_and_disagreeing_cases_are_flaky() -> None:
     m = run_metrics(iter(rows))
     assert m.epochs == 2
     assert (m.passed, m.failed, m.errors) == (3, 3, 2)
-    assert m.flaky_cases == ("shaky",)
     assert m.flaky_share == pytest.approx(1 / 3)
     assert m.rate.method == "clustered"
     mean, lo, hi, se = clustered_interval({"steady": [1.0], "shaky": [0.5], "broken": [0.0]})
@@ -264,7 +263,7 @@ def test_a_one_epoch_tally_keeps_no_value_per_case_and_gives_the_same_mean_score
     is the per-case tally's (`run_metrics`), to the bit."""
     rng = random.Random(5)
     rows = [_row(f"c{i}", "pass" if rng.random() < 0.7 else "fail", value=rng.random()) for i in range(9000)]
-    tally = MetricsTally(one_epoch=True)
+    tally = MetricsTally(epochs=1)
     for row in rows:
         tally.add(row)
     assert tally.metrics() == run_metrics(rows)

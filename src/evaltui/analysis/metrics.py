@@ -1,12 +1,13 @@
 """Metrics of one run, computed in a single pass over its results.
 
-Results stream in (the store's `iter_metric_rows`, or a runner's results as they are committed,
-through `MetricsTally`) and are reduced on the fly to per-case aggregates (a few numbers per
-case; none for a fresh run of one epoch); no result is kept. Costs are summed exactly as they
-come (`ExactSum`); latencies are kept one float each, or, for a run whose rows are in the store,
-past KEPT_LATENCIES of them counted in a `Histogram` whose exact percentiles are read from those
-rows at the end (`analysis.histogram.exact_spread`). The unit of the statistics is the case: when
-a case was asked over several epochs its epochs are averaged first, and a case whose epochs
+Results stream in (the store's `iter_metric_rows`, case by case, or a runner's results as they
+are committed, through `MetricsTally`) and each case's epochs are tallied until the case is
+complete, then folded into counts that grow with tags and clusters, not cases (`_Scored`); no
+result is kept, and only the cases under way are. Costs are summed exactly as they come
+(`ExactSum`); latencies are kept one float each, or, for a run whose rows are in the store, past
+KEPT_LATENCIES of them counted in a `Histogram` whose exact percentiles are read from those rows
+at the end (`analysis.histogram.exact_spread`). The unit of the statistics is the case: when a
+case was asked over several epochs its epochs are averaged first, and a case whose epochs
 disagree is flaky.
 
 The records it builds (`RunMetrics`, `Rate`, `TagRate`) live in `evaltui.records`, which every
@@ -15,14 +16,13 @@ layer reads.
 
 from __future__ import annotations
 
-import itertools
 import math
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from evaltui.analysis.histogram import Histogram, RangeReader, exact_spread
-from evaltui.analysis.stats import clustered_from_totals, spread_of_array, wilson_interval
+from evaltui.analysis.stats import clustered_from_counts, spread_of_array, wilson_interval
 from evaltui.records import Rate, Result, RunMetrics, Spread, TagRate
 
 _FOLD_EVERY = 4096  # costs an ExactSum holds before folding them
@@ -77,7 +77,7 @@ class ExactSum:
 
 
 class _CaseTally:
-    """Per-case running totals: this is all a result leaves behind."""
+    """A case's running totals while its epochs arrive; folded into `_Fold` once it is complete."""
 
     __slots__ = ("cluster", "epochs", "failed", "passed", "tags", "value_n", "value_sum")
 
@@ -93,7 +93,6 @@ class _CaseTally:
 
 @dataclass
 class _RunTally:
-    cases: dict[str, _CaseTally] = field(default_factory=dict)
     # each fresh latency (analysis.stats.spread sorts them), or the latest few, the others counted
     # in `counted` (exact_spread reads the percentiles from the run's rows)
     latencies: array[float] = field(default_factory=lambda: array("d"))
@@ -107,53 +106,87 @@ class _RunTally:
 
 
 class _Scored:
-    """Single-epoch cases' verdicts as a rate needs them: counts, and sums per cluster. With one
-    result a case, a case's mean is its verdict, so no case needs a tally of its own."""
+    """Cases' verdicts as a rate needs them, in memory that grows with clusters, not cases: result
+    counts, sums of case means per cluster, and how many unclustered cases have each share of
+    passing results (a case asked once passes or fails: those two are counted by subtraction)."""
 
-    __slots__ = ("clusters", "failed", "passed")
+    __slots__ = ("clusters", "failed", "other_failed", "other_passed", "passed", "shares")
 
     def __init__(self) -> None:
-        self.passed = 0
+        self.passed = 0  # results
         self.failed = 0
+        self.other_passed = 0  # results of cases in a cluster or asked more than once
+        self.other_failed = 0
         self.clusters: dict[str, list[float]] = {}  # cluster -> [sum of case means, cases]
+        self.shares: dict[tuple[int, int], int] = {}  # (passed, scored) of an unclustered case -> cases
 
     def add(self, passed: bool, cluster: str | None) -> None:
+        """A case with one scored result (the one-epoch run's every case)."""
         self.passed += passed
         self.failed += not passed
         if cluster:
+            self.other_passed += passed
+            self.other_failed += not passed
             unit = self.clusters.setdefault(cluster, [0.0, 0])
             unit[0] += passed
             unit[1] += 1
 
+    def add_case(self, passed: int, failed: int, cluster: str | None) -> None:
+        """A case with `passed` and `failed` results over its epochs (errors not counted)."""
+        scored = passed + failed
+        if scored == 1:
+            self.add(passed == 1, cluster)
+        elif scored:
+            self.passed += passed
+            self.failed += failed
+            self.other_passed += passed
+            self.other_failed += failed
+            if cluster:
+                unit = self.clusters.setdefault(cluster, [0.0, 0])
+                unit[0] += passed / scored
+                unit[1] += 1
+            else:
+                key = (passed, scored)
+                self.shares[key] = self.shares.get(key, 0) + 1
+
     def rate(self, clustered: bool) -> Rate:
-        """What `_rate` gives for these cases: a case outside any cluster is a unit of its own."""
-        n = self.passed + self.failed
-        if n == 0 or not clustered:
-            return _rate({}, clustered) if n == 0 else _wilson(self.passed, n)
-        in_clusters = sum(int(s) for s, _ in self.clusters.values())
-        alone = n - sum(int(k) for _, k in self.clusters.values())
-        alone_passed = self.passed - in_clusters
-        units = itertools.chain(
-            ((s, int(k)) for s, k in self.clusters.values()),
-            itertools.repeat((1.0, 1), alone_passed),
-            itertools.repeat((0.0, 1), alone - alone_passed),
-        )
-        mean, lo, hi, se = clustered_from_totals(units)
-        return Rate(n, self.passed, mean, lo, hi, "clustered", se)
+        """Pass rate of these cases: Wilson on result counts, or clustered on per-case means (a
+        case outside any cluster is a unit of its own)."""
+        passed, n = self.passed, self.passed + self.failed
+        if n == 0:
+            return Rate(0, 0, None, 0.0, 1.0, "clustered" if clustered else "wilson")
+        if not clustered:
+            return _wilson(passed, n)
+        alone_passed = passed - self.other_passed
+        alone_failed = self.failed - self.other_failed
+        units = [
+            *((s, int(k), 1) for s, k in self.clusters.values()),
+            (1.0, 1, alone_passed),
+            (0.0, 1, alone_failed),
+            *((p / k, 1, m) for (p, k), m in self.shares.items()),
+        ]
+        mean, lo, hi, se = clustered_from_counts(units)
+        return Rate(n, passed, mean, lo, hi, "clustered", se)
 
 
-class _OneEpoch:
-    """A run of one epoch folded without a tally per case (`MetricsTally(one_epoch=True)`)."""
+class _Fold:
+    """Complete cases folded into what the metrics need, none of them kept."""
 
     def __init__(self) -> None:
         self.cases = 0
+        self.epochs = 0  # most epochs any case has
         self.any_cluster = False
-        self.values = ExactSum()  # the scored cases' values
+        self.multi = 0  # cases with more than one scored result
+        self.flaky = 0  # ... whose results disagree
+        self.values = ExactSum()  # the scored cases' mean values
         self.all = _Scored()
         self.by_tag: dict[str, _Scored] = {}
 
-    def add(self, result: Result, status: str) -> None:
+    def add_one(self, result: Result, status: str) -> None:
+        """A case with one result (a fresh run of one epoch: each result is its case's only one,
+        and carries its tags and cluster)."""
         self.cases += 1
+        self.epochs = 1
         cluster = result.cluster or None
         self.any_cluster = self.any_cluster or cluster is not None
         tagged = [self.by_tag.setdefault(tag, _Scored()) for tag in result.tags]
@@ -165,9 +198,24 @@ class _OneEpoch:
         value = result.value
         self.values.add(float(value) if value is not None else float(passed))
 
+    def add_case(self, case: _CaseTally) -> None:
+        self.cases += 1
+        self.epochs = max(self.epochs, case.epochs)
+        cluster = case.cluster
+        self.any_cluster = self.any_cluster or cluster is not None
+        passed, failed = case.passed, case.failed
+        if passed + failed > 1:
+            self.multi += 1
+            self.flaky += bool(passed and failed)
+        if case.value_n:
+            self.values.add(case.value_sum / case.value_n)
+        self.all.add_case(passed, failed, cluster)
+        for tag in case.tags:
+            self.by_tag.setdefault(tag, _Scored()).add_case(passed, failed, cluster)
+
     def finish(self, run: _RunTally, latency_ms: Spread) -> RunMetrics:
         total = sum(run.counts.values())
-        clustered = self.any_cluster
+        clustered = self.epochs > 1 or self.any_cluster
         return RunMetrics(
             total=total,
             passed=run.counts["pass"],
@@ -181,42 +229,78 @@ class _OneEpoch:
             tokens_out=run.tokens_out,
             cost_usd=run.costs.value() if run.cost_known and run.costs else None,
             cases=self.cases,
-            epochs=1 if self.cases else 0,
-            flaky_share=None,
+            epochs=self.epochs,
+            flaky_share=self.flaky / self.multi if self.multi else None,
             by_tag=tuple(TagRate(tag, self.by_tag[tag].rate(clustered)) for tag in sorted(self.by_tag)),
             cached=run.cached,
         )
 
 
 class MetricsTally:
-    """A run's metrics folded as its results arrive, in any order: what `run_metrics` would
-    read back from the store once the run ends, known without reading it back. Cases named first
-    with `expect` (in suite order) keep that order, and their tags and cluster, whatever order
-    their results come in; a case with no result is not counted. Sums over a case's epochs are
-    floating point, so a multi-epoch case's mean may differ from the stored rows' in the last bit.
+    """A run's metrics folded as its results arrive: what `run_metrics` would read back from the
+    store once the run ends, known without reading it back. A case's epochs are tallied until the
+    case is complete, then folded in and forgotten, so memory holds only the cases under way:
+
+    - `epochs=1`: a fresh run of one epoch; each result is a complete case.
+    - `epochs=E`: a fresh run of E epochs; a case is complete with its E-th result (the cases
+      under way are those the engine has in flight), the rest at `metrics`.
+    - `in_case_order=True`: the results come case by case (the store's `iter_metric_rows`); a
+      case is complete when the next one starts.
+    - neither: results in any order; every case is kept until `metrics` (small runs, tests).
+
+    Sums over a case's epochs and over a cluster's cases are floating point, added in the order
+    cases complete, so a multi-epoch or clustered rate may differ in the last bit between orders.
 
     `latencies_in_store`: the results are in the store as well (a run's), so past KEPT_LATENCIES
     their latencies are only counted, not kept, and `metrics` reads their exact percentiles from
     the store's rows (`analysis.histogram.exact_spread`); memory then does not grow with them."""
 
-    def __init__(self, *, one_epoch: bool = False, latencies_in_store: bool = False) -> None:
+    def __init__(
+        self, *, epochs: int | None = None, in_case_order: bool = False, latencies_in_store: bool = False
+    ) -> None:
         self._tally = _RunTally()
         if latencies_in_store:
             self._tally.counted = Histogram()
-        # A fresh run of one epoch: each result is its case's only one (and carries its tags and
-        # cluster), so nothing is kept per case and memory does not grow with the suite.
-        self._one = _OneEpoch() if one_epoch else None
-
-    def expect(self, case_id: str, tags: Iterable[str], cluster: str | None) -> None:
-        if self._one is None and case_id not in self._tally.cases:
-            self._tally.cases[case_id] = _CaseTally(tuple(tags), cluster or None)
+        self._fold = _Fold()
+        self._one = epochs == 1
+        self._epochs = epochs or 0
+        self._in_order = in_case_order
+        self._open: dict[str, _CaseTally] = {}  # cases under way
 
     def add(self, result: Result) -> None:
-        _add(self._tally, result, self._one)
+        _add(self._tally, result)
+        status = result.status
+        if self._one:
+            self._fold.add_one(result, status)
+            return
+        case_id = result.case_id
+        open_cases = self._open
+        case = open_cases.get(case_id)
+        if case is None:
+            if self._in_order:
+                self._close_all()
+            case = open_cases[case_id] = _CaseTally(result.tags, result.cluster or None)
+        case.epochs += 1
+        if status != "error":
+            passed = status == "pass"
+            case.passed += passed
+            case.failed += not passed
+            value = result.value
+            case.value_sum += float(value) if value is not None else float(passed)
+            case.value_n += 1
+        if case.epochs == self._epochs:
+            del open_cases[case_id]
+            self._fold.add_case(case)
+
+    def _close_all(self) -> None:
+        for case in self._open.values():
+            self._fold.add_case(case)
+        self._open.clear()
 
     def metrics(self, stored: RangeReader | None = None) -> RunMetrics:
-        """The run's metrics. `stored` reads the run's latencies from the store (its
-        `fresh_latencies`): needed once a tally with `latencies_in_store` has counted some."""
+        """The run's metrics (the cases still under way counted as they stand). `stored` reads the
+        run's latencies from the store (its `fresh_latencies`): needed once a tally with
+        `latencies_in_store` has counted some."""
         tally = self._tally
         counted = tally.counted
         if counted is None or not counted.n:
@@ -227,9 +311,8 @@ class MetricsTally:
             counted.add_all(tally.latencies)
             tally.latencies = array("d")
             latency_ms = exact_spread(counted, stored)
-        if self._one is None:
-            return _finish(self._tally, latency_ms)
-        return self._one.finish(self._tally, latency_ms)
+        self._close_all()
+        return self._fold.finish(tally, latency_ms)
 
 
 def fresh_latency(result: Result) -> float | None:
@@ -264,31 +347,22 @@ def run_metrics(results: Iterable[Result]) -> RunMetrics:
 
 
 def stored_run_metrics(rows: Iterable[Result], latencies: RangeReader) -> RunMetrics:
-    """`run_metrics` of a run's rows in the store (`Store.iter_metric_rows`), its latencies counted,
-    not kept, and their exact percentiles read back from the rows (`latencies`: the store's
-    `fresh_latencies` of the run)."""
-    tally = MetricsTally(latencies_in_store=True)
+    """`run_metrics` of a run's rows in the store (`Store.iter_metric_rows`: case by case), one case
+    kept at a time, its latencies counted, not kept, and their exact percentiles read back from the
+    rows (`latencies`: the store's `fresh_latencies` of the run)."""
+    tally = MetricsTally(in_case_order=True, latencies_in_store=True)
     for row in rows:
         tally.add(row)
     return tally.metrics(latencies)
 
 
-def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None:
+def _add(tally: _RunTally, result: Result) -> None:
+    """The run-wide sums: counts, tokens, cost, latencies."""
     status = result.status
     if status not in tally.counts:
         raise ValueError(f"result status must be pass, fail or error, got {status!r}")
     tally.counts[status] += 1
     tally.cached += result.cached
-    case = None
-    if one is not None:
-        one.add(result, status)
-    else:
-        case_id = result.case_id
-        case = tally.cases.get(case_id)
-        if case is None:
-            case = _CaseTally(result.tags, result.cluster or None)
-            tally.cases[case_id] = case
-        case.epochs += 1
     tokens_in, tokens_out, cost = spent(result)
     tally.tokens_in += tokens_in
     tally.tokens_out += tokens_out
@@ -305,71 +379,6 @@ def _add(tally: _RunTally, result: Result, one: _OneEpoch | None = None) -> None
         if tally.counted is not None and len(latencies) >= KEPT_LATENCIES:
             tally.counted.add_all(latencies)
             tally.latencies = array("d")
-    if case is None:
-        return
-    passed = status == "pass"
-    case.passed += passed
-    case.failed += not passed
-    value = result.value
-    case.value_sum += float(value) if value is not None else float(passed)
-    case.value_n += 1
-
-
-def _finish(tally: _RunTally, latency_ms: Spread) -> RunMetrics:
-    cases = {case_id: case for case_id, case in tally.cases.items() if case.epochs}
-    epochs = max((c.epochs for c in cases.values()), default=0)
-    clustered = epochs > 1 or any(c.cluster for c in cases.values())
-    multi = [(cid, c) for cid, c in cases.items() if c.passed + c.failed > 1]
-    flaky = tuple(cid for cid, c in multi if c.passed and c.failed)
-    scored_cases = [c for c in cases.values() if c.value_n]
-    by_tag: dict[str, dict[str, _CaseTally]] = {}
-    for case_id, case in cases.items():
-        for tag in case.tags:
-            by_tag.setdefault(tag, {})[case_id] = case
-    total = sum(tally.counts.values())
-    return RunMetrics(
-        total=total,
-        passed=tally.counts["pass"],
-        failed=tally.counts["fail"],
-        errors=tally.counts["error"],
-        rate=_rate(cases, clustered),
-        pass_rate_all=tally.counts["pass"] / total if total else None,
-        mean_score=(
-            math.fsum(c.value_sum / c.value_n for c in scored_cases) / len(scored_cases)
-            if scored_cases
-            else None
-        ),
-        latency_ms=latency_ms,
-        tokens_in=tally.tokens_in,
-        tokens_out=tally.tokens_out,
-        cost_usd=tally.costs.value() if tally.cost_known and tally.costs else None,
-        cases=len(cases),
-        epochs=epochs,
-        flaky_share=len(flaky) / len(multi) if multi else None,
-        flaky_cases=flaky,
-        by_tag=tuple(TagRate(tag, _rate(by_tag[tag], clustered)) for tag in sorted(by_tag)),
-        cached=tally.cached,
-    )
-
-
-def _rate(cases: Mapping[str, _CaseTally], clustered: bool) -> Rate:
-    """Pass rate of a set of cases: Wilson on result counts, or clustered on per-case means."""
-    passed = sum(c.passed for c in cases.values())
-    n = passed + sum(c.failed for c in cases.values())
-    if n == 0:
-        return Rate(0, 0, None, 0.0, 1.0, "clustered" if clustered else "wilson")
-    if not clustered:
-        return _wilson(passed, n)
-    totals: dict[tuple[bool, str], list[float]] = {}
-    for case_id, c in cases.items():
-        scored = c.passed + c.failed
-        if scored:
-            key = (True, c.cluster) if c.cluster else (False, case_id)  # unclustered: own unit
-            unit = totals.setdefault(key, [0.0, 0])
-            unit[0] += c.passed / scored
-            unit[1] += 1
-    mean, lo, hi, se = clustered_from_totals((s, int(k)) for s, k in totals.values())
-    return Rate(n, passed, mean, lo, hi, "clustered", se)
 
 
 def _wilson(passed: int, n: int) -> Rate:

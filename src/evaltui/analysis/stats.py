@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from evaltui.records import Spread
@@ -65,6 +65,37 @@ def clustered_from_totals(
     ss = math.fsum((s - k * mean) ** 2 for s, k in pairs)
     se = math.sqrt(clusters / (clusters - 1) * ss) / n
     return mean, max(0.0, mean - z * se), min(1.0, mean + z * se), se
+
+
+def clustered_from_counts(
+    units: Iterable[tuple[float, int, int]], z: float = Z95
+) -> tuple[float, float, float, float]:
+    """`clustered_from_totals` of units given once with how many clusters share them: (sum of
+    scores, number of scores, clusters alike). A run's unclustered cases are clusters of their own
+    whose sums take only a few values (a case's share of passing epochs), so memory holds those
+    values, not the cases. The sums over clusters are exact (`math.fsum`, each multiple taken
+    exactly), so the mean does not depend on the clusters' order."""
+    kept = [(float(s), int(k), int(m)) for s, k, m in units if k > 0 and m > 0]
+    n = sum(k * m for _, k, m in kept)
+    if n == 0:
+        return math.nan, 0.0, 1.0, math.nan
+    mean = math.fsum(x for s, _, m in kept for x in _multiple(s, m)) / n
+    clusters = sum(m for _, _, m in kept)
+    if clusters < 2:
+        return mean, 0.0, 1.0, math.nan
+    ss = math.fsum(x for s, k, m in kept for x in _multiple((s - k * mean) ** 2, m))
+    se = math.sqrt(clusters / (clusters - 1) * ss) / n
+    return mean, max(0.0, mean - z * se), min(1.0, mean + z * se), se
+
+
+def _multiple(x: float, times: int) -> Iterator[float]:
+    """Floats whose exact sum is `times * x`: x scaled by the powers of two in `times` (exact)."""
+    bit = 0
+    while times:
+        if times & 1:
+            yield math.ldexp(x, bit)
+        times >>= 1
+        bit += 1
 
 
 def clustered_interval(

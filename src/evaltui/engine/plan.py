@@ -84,26 +84,22 @@ def plan_run(
         store.set_run_status(run_id, "running")
         already = _counts_of(store.get_run(run_id), options.retry_errors)
     else:
-        # one epoch: nothing kept per case; latencies counted, their percentiles read at the end
-        tally = MetricsTally(one_epoch=epochs == 1, latencies_in_store=True)
-    if resume_run_id is None and epochs == 1 and not options.tags and not options.cases:
+        # only the cases under way kept; latencies counted, their percentiles read at the end
+        tally = MetricsTally(epochs=epochs, latencies_in_store=True)
+    if resume_run_id is None and not options.tags and not options.cases:
         chosen = len(prepared.suite.cases)  # counted when the suite was loaded: no walk
-        chosen = to_ask = chosen if options.limit is None else min(chosen, options.limit)
+        chosen = chosen if options.limit is None else min(chosen, options.limit)
+        to_ask = chosen * epochs
     elif resume_run_id is not None:
         chosen = to_ask = 0
         cases = select_cases(prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases)
         left_of = _unfinished(store, resume_run_id, cases, lambda case: case.id, epochs, options.retry_errors)
         for _, left in left_of:  # one walk: count the cases and what is left of them
             chosen, to_ask = chosen + 1, to_ask + len(left)
-    else:
-        chosen = to_ask = 0
-        for case in select_cases(
-            prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases
-        ):  # one walk: count, and seed the tally (in suite order, for its flaky cases)
-            chosen += 1
-            to_ask += epochs
-            if tally is not None:
-                tally.expect(case.id, case.tags, case.cluster)
+    else:  # one walk: count
+        cases = select_cases(prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases)
+        chosen = sum(1 for _ in cases)
+        to_ask = chosen * epochs
         if not chosen and options.tags:
             raise _no_case_tagged(prepared, options.tags)
     total = chosen * epochs
