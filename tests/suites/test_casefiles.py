@@ -258,3 +258,18 @@ def test_a_jsonl_line_reads_as_one_json_object_decoded_alone(write: WriteFile, l
             assert f"{where}: {exc.msg}" in info.value.message
         return
     assert list(iter_case_file(path, "cases.jsonl")) == [(1, {"input": "first"}), (2, expected)]
+
+
+@pytest.mark.parametrize("kept", [1_000, 3_000])
+def test_a_repeated_id_past_the_ids_kept_in_memory_names_both_lines(
+    write: WriteFile, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    """Past KEPT_IDS the ids' hashes go to a file: a repeat of an id kept in memory (1,500 < 3,000)
+    or of one in the file (1,500 > 1,000) is found all the same, and distinct ids still pass."""
+    monkeypatch.setattr("evaltui.suites.identity.KEPT_IDS", kept)
+    rows = [f'{{"id": "case-{i}", "input": "q"}}\n' for i in range(5000)]
+    assert len(load_suite(suite_with(write, "ok.jsonl", "".join(rows))).cases) == 5001
+    rows.insert(4000, '{"id": "case-1500", "input": "again"}\n')
+    error = load_error(suite_with(write, "dup.jsonl", "".join(rows)))
+    assert (error.line, error.field) == (4001, "id")
+    assert "'case-1500'" in error.message and "dup.jsonl:1501" in error.message

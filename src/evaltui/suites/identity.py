@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from array import array
 from collections.abc import Iterable
 from typing import Any
@@ -85,31 +86,61 @@ def _definition_id(suite: Suite, encoder: json.JSONEncoder, cases: Iterable[Case
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
 
 
-class IdHashes:
-    """The hashes of the case ids a walk has met, 8 bytes each in an open-addressed table of
-    64-bit slots, at most half full (a `set` of ints holds an object and a slot a hash, several
-    times the size: the part of a loaded suite's memory that grew with its cases). A hit says
-    only that the hash was met; the loader confirms a repeated id by a walk to its first use."""
+KEPT_IDS = 1 << 21  # id hashes kept in memory (32 MiB of slots); past them they go to a file
 
-    def __init__(self) -> None:
+
+class IdHashes:
+    """The hashes of the case ids a walk has met. The first `kept` are 8 bytes each in an
+    open-addressed table of 64-bit slots, at most half full (a `set` of ints holds an object and
+    a slot a hash, several times the size); past them, further hashes go to a temporary SQLite
+    file (its pages cached up to a fixed size, the rest on disk), so memory stops growing with the
+    suite. A hit says only that the hash was met; the loader confirms a repeated id by a walk to
+    its first use."""
+
+    def __init__(self, kept: int | None = None) -> None:
         self._slots = array("q", bytes(8 * 1024))  # 0 marks an empty slot; hash 0 is `_zero`
         self._used = 0
         self._zero = False
+        self._kept = KEPT_IDS if kept is None else kept
+        self._spilled: sqlite3.Connection | None = None
 
     def add(self, key: int) -> bool:
         """Keep `key` (a `hash()`); True when it was kept already."""
         if key == 0:
             met, self._zero = self._zero, True
             return met
+        if self._used >= self._kept:
+            return self._find(self._slots, key) or self._spill(key)
         if self._insert(self._slots, key):
             return True
         self._used += 1
-        if self._used * 2 > len(self._slots):  # at most half full: probes stay short
+        if self._used * 2 > len(self._slots) and self._used < self._kept:  # probes stay short
             grown = array("q", bytes(16 * len(self._slots)))
             for kept in self._slots:
                 if kept:
                     self._insert(grown, kept)
             self._slots = grown
+        return False
+
+    def _spill(self, key: int) -> bool:
+        conn = self._spilled
+        if conn is None:  # "": a private file SQLite deletes when the table is dropped
+            conn = self._spilled = sqlite3.connect("", isolation_level=None)
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("CREATE TABLE met (hash INTEGER PRIMARY KEY) WITHOUT ROWID")
+        before = conn.total_changes
+        conn.execute("INSERT OR IGNORE INTO met VALUES (?)", (key,))
+        return conn.total_changes == before
+
+    @staticmethod
+    def _find(slots: array[int], key: int) -> bool:
+        mask = len(slots) - 1
+        index = key & mask
+        while found := slots[index]:
+            if found == key:
+                return True
+            index = (index + 1) & mask
         return False
 
     @staticmethod
