@@ -184,3 +184,39 @@ def test_what_a_result_lacks_is_stored_as_sql_null(store: Store) -> None:
     finally:
         conn.close()
     assert types == ("null",) * 7 + ("text",)
+
+
+def test_put_waits_for_a_commit_once_max_queued_results_wait(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the writer falls behind, results do not pile up in memory: the putting thread waits."""
+    monkeypatch.setattr("evaltui.store.writer.MAX_QUEUED", 10)
+    run_id = new_run(store, 100)
+    committing, release = threading.Event(), threading.Event()
+
+    def on_commit(rows: list[Result]) -> None:
+        committing.set()
+        release.wait(30)  # the writer thread is stuck here: nothing more leaves the queue
+
+    writer = store.writer(on_commit=on_commit)
+    writer.put(result_row(run_id, "case-000000"))
+    assert committing.wait(30)
+    put: list[int] = []
+
+    def produce() -> None:
+        for i in range(1, 100):
+            writer.put(result_row(run_id, f"case-{i:06d}"))
+            put.append(i)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    for _ in range(3000):
+        if len(put) >= 10:
+            break
+        producer.join(0.01)
+    producer.join(0.5)
+    assert producer.is_alive() and len(put) == 10  # ten queued, the eleventh waits
+    release.set()
+    producer.join(30)
+    writer.close()
+    assert len(put) == 99 and store.count_results(run_id) == 100

@@ -5,6 +5,10 @@ go in one transaction each (a transaction per case would cap a run at a few hund
 second and hold the write lock far more often). `on_commit(results)` runs after the commit, so a
 watcher told a case finished can rely on it being in the file even if the process is killed.
 
+When SQLite falls behind (a slow disk, another process holding the write lock), at most MAX_QUEUED
+items wait: a `put` past them waits for the next commit, so the engine slows to the disk's pace
+instead of holding ever more results in memory.
+
 One result never costs the others: a result whose values SQLite cannot hold (a token count past 64
 bits, a text past SQLite's size limit, a value of a type it does not store) is written as an
 `error` result saying why, and the rest of its batch is written as it was. Only a failure that is not about
@@ -31,6 +35,7 @@ from evaltui.store.connection import connect, write
 
 BATCH_ROWS = 500
 BATCH_SECONDS = 0.05
+MAX_QUEUED = 20 * BATCH_ROWS  # items waiting past which `put` waits for a commit (backpressure)
 STATUSES = ("pass", "fail", "error")
 OnCommit = Callable[[list[Result]], None]
 # What one row's values can raise on its way into SQLite. sqlite3.OperationalError (disk full, I/O,
@@ -73,6 +78,7 @@ class ResultWriter:
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._hurry = threading.Event()  # set by flush and close: stop letting a batch gather
+        self._room = threading.Event()  # set after each commit: a `put` waiting for room looks again
         self._error: BaseException | None = None
         self._closed = False
         self._conn = connect(path)
@@ -81,12 +87,24 @@ class ResultWriter:
         self._thread.start()
 
     def put(self, result: Result) -> None:
-        """Queue one result (its case's columns are not stored: the case row holds them). Never
-        waits on the disk."""
+        """Queue one result (its case's columns are not stored: the case row holds them). Waits on
+        the disk only when MAX_QUEUED items are waiting already."""
         self._check()
         if not result.run_id or not result.case_id or result.status not in STATUSES:
             raise StoreError(f"a result needs run_id, case_id and a status in {STATUSES}: {result!r:.200}")
+        if self._queue.qsize() >= MAX_QUEUED:
+            self._wait_for_room()
         self._queue.put(result)
+
+    def _wait_for_room(self) -> None:
+        """Wait until the writer thread has taken the queue under MAX_QUEUED (or has stopped)."""
+        self._hurry.set()
+        while self._queue.qsize() >= MAX_QUEUED and self._thread.is_alive():
+            self._room.clear()
+            if self._queue.qsize() < MAX_QUEUED:
+                break
+            self._room.wait(0.1)
+        self._raise_error()
 
     def put_cache(self, key: str, completion: dict[str, Any]) -> None:
         """Queue a response-cache entry; it commits with the next batch of results."""
@@ -147,6 +165,7 @@ class ResultWriter:
             )
             if results and self._on_commit is not None:
                 self._on_commit(results)
+            self._room.set()
         for waiter in waiters:
             waiter.set()
         return not stop
