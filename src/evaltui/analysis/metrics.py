@@ -182,11 +182,11 @@ class _Fold:
         self.all = _Scored()
         self.by_tag: dict[str, _Scored] = {}
 
-    def add_one(self, result: Result, status: str) -> None:
+    def add_one(self, result: Result) -> None:
         """A case with one result (a fresh run of one epoch: each result is its case's only one,
         and carries its tags and cluster)."""
         self.cases += 1
-        self.epochs = 1
+        status = result.status
         cluster = result.cluster or None
         self.any_cluster = self.any_cluster or cluster is not None
         tagged = [self.by_tag.setdefault(tag, _Scored()) for tag in result.tags]
@@ -214,6 +214,8 @@ class _Fold:
             self.by_tag.setdefault(tag, _Scored()).add_case(passed, failed, cluster)
 
     def finish(self, run: _RunTally, latency_ms: Spread) -> RunMetrics:
+        if self.cases and not self.epochs:  # cases of one result each (`add_one`)
+            self.epochs = 1
         total = sum(run.counts.values())
         clustered = self.epochs > 1 or self.any_cluster
         return RunMetrics(
@@ -269,10 +271,10 @@ class MetricsTally:
 
     def add(self, result: Result) -> None:
         _add(self._tally, result)
-        status = result.status
         if self._one:
-            self._fold.add_one(result, status)
+            self._fold.add_one(result)
             return
+        status = result.status
         case_id = result.case_id
         open_cases = self._open
         case = open_cases.get(case_id)
