@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 from evaltui.config import config_file
-from evaltui.tui.themes import load_themes, theme_dirs
+from evaltui.tui.themes import ThemeFile, load_themes, theme_dirs
 from tests.tui.conftest import AppFactory, record_notifications
+
+THEME_KEYS = list(ThemeFile.model_fields)
 
 
 def test_shipped_themes_include_a_light_and_an_ansi_theme() -> None:
@@ -28,6 +30,21 @@ def test_a_bad_theme_file_is_reported_with_its_field(tmp_path: Path) -> None:
     loaded = load_themes([tmp_path])
     assert "good" in {theme.name for theme in loaded.themes}
     assert len(loaded.problems) == 1 and "bad.yaml" in loaded.problems[0] and "primary" in loaded.problems[0]
+
+
+def test_a_bad_theme_file_is_said_as_file_line_field_in_plain_words(tmp_path: Path) -> None:
+    """As a suite's errors are: `bad.yaml:3: primary: not a colour …`, one line, no YAML parser's
+    multi-line dump and no pydantic wording ("Value error, …", "Extra inputs are not permitted")."""
+    (tmp_path / "a.yaml").write_text("name: a\ndark: true\nprimary: '#zzzzzz'\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("name: [oops\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: c\nprimary: '#ff0000'\nbogus_key: 1\n", encoding="utf-8")
+    (tmp_path / "d.yaml").write_text("name: d\nprimary: '#ff0000'\ndark: true\n", encoding="utf-8")
+    loaded = load_themes([tmp_path])
+    assert "d" in {theme.name for theme in loaded.themes}
+    a, b, c = loaded.problems
+    assert a.endswith("a.yaml:3: primary: not a colour: '#zzzzzz'"), a
+    assert "b.yaml:2: " in b and "\n" not in b, b
+    assert c.endswith("c.yaml:3: bogus_key: unknown key; expected one of: " + ", ".join(THEME_KEYS)), c
 
 
 async def test_the_app_starts_with_a_bad_theme_file_and_says_so(

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from evaltui.config import APP_NAME, packaged_dir
+from evaltui.errors import SuiteError
+from evaltui.suites.validation import validate
+from evaltui.suites.yamlnodes import read_yaml
 
 DEFAULT_THEME = "evaltui-dark"
 
@@ -94,19 +96,15 @@ def theme_dirs() -> list[Path]:
 
 
 def read_theme(path: Path) -> Theme:
-    """One theme file as a Theme; ValueError with the file and the reason when it is not valid."""
+    """One theme file as a Theme; ValueError saying `file:line: field: why` (as a suite's errors
+    do) when it is not valid."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read theme: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a theme file must be a mapping of colours")
-    try:
-        spec = ThemeFile(**data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "theme"
-        raise ValueError(f"{path}: {field}: {first['msg']}") from exc
+        doc = read_yaml(path, str(path))
+        if not isinstance(doc.data, dict):
+            raise doc.error("a theme file must be a mapping of colours", ())
+        spec = validate(ThemeFile, doc.data, doc, ())
+    except SuiteError as exc:
+        raise ValueError(str(exc)) from exc
     return Theme(**with_ansi_defaults(spec.model_dump()))
 
 
