@@ -58,11 +58,28 @@ def _read_file(path: Path) -> dict[str, Any]:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise _located(path) or EvaltuiError(f"{path}: cannot read the config file: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise EvaltuiError(f"{path}: cannot read the config file: {exc}") from exc
     if not isinstance(data, dict):
         raise EvaltuiError(f"{path}: the config file must be a mapping of settings")
     return data
+
+
+def _located(path: Path) -> EvaltuiError | None:
+    """The config file's first problem as a suite's are said, `file:line: field: why`: read again
+    with the suite reader, which keeps lines (only on this error path: start-up stays as fast)."""
+    from evaltui.errors import SuiteError
+    from evaltui.suites.validation import validate
+    from evaltui.suites.yamlnodes import read_yaml
+
+    try:
+        doc = read_yaml(path, str(path))
+        validate(Config, doc.data or {}, doc, ())
+    except SuiteError as exc:
+        return exc
+    return None
 
 
 def load_config(**overrides: Any) -> Config:
@@ -84,7 +101,10 @@ def load_config(**overrides: Any) -> Config:
     try:
         config = Config(**values)
     except ValidationError as exc:
-        raise EvaltuiError(f"{path}: invalid setting: {exc}") from exc
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else "setting"
+        located = _located(path) if sources.get(key) == str(path) else None
+        raise located or EvaltuiError(f"{sources.get(key, path)}: {key}: {first['msg']}") from exc
     for key in Config.model_fields:
         if key != "sources":
             sources.setdefault(key, "default")

@@ -182,3 +182,22 @@ def test_a_case_no_scorer_judges_is_an_error_never_a_pass(cli, tmp_path):
     results = {r["case_id"]: r for r in exported["results"]}
     assert results["a"]["status"] == "error" and "scorers:" in results["a"]["error"]
     assert results["b"]["status"] == "fail"
+
+
+def test_a_bad_config_file_is_said_as_file_line_field(cli, tmp_path):
+    """The user's config file is input like a suite: a bad setting names its line and field in one
+    line, not pydantic's dump with its documentation links, nor the YAML parser's caret drawing."""
+    config = tmp_path / "cfg.yaml"
+    config.write_text("theme: evaltui-dusk\nconcurrency: -3\n", encoding="utf-8")
+    done = cli("config")
+    assert done.returncode == 2
+    said = "cfg.yaml:2: concurrency: input should be greater than or equal to 1 (got int)"
+    assert done.stderr.strip().endswith(said), done.stderr
+    config.write_text("theme: evaltui-dusk\nbogus: 1\n", encoding="utf-8")
+    done = cli("config")
+    assert "cfg.yaml:2: bogus: unknown key; expected one of: db_path, theme" in done.stderr
+    assert "pydantic" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    config.write_text("concurrency: [\n", encoding="utf-8")
+    done = cli("runs")
+    assert done.returncode == 2 and "cfg.yaml:2: YAML syntax error" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
