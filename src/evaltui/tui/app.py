@@ -32,7 +32,7 @@ from evaltui.tui.palette import (
 )
 from evaltui.tui.screens.case import CaseScreen
 from evaltui.tui.screens.compare import CompareScreen
-from evaltui.tui.screens.help import HelpScreen
+from evaltui.tui.screens.help import HelpScreen, unknown_binding_ids
 from evaltui.tui.screens.matrix import MatrixScreen
 from evaltui.tui.screens.quit import QuitScreen
 from evaltui.tui.screens.run import RunScreen
@@ -125,6 +125,15 @@ class EvaltuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+            unknown = unknown_binding_ids(type(self), self.config.keymap)
+            if unknown:
+                self.notify(
+                    f"keymap: no binding has the id {', '.join(map(repr, unknown))}; "
+                    "? lists each binding's id",
+                    title="Keymap",
+                    severity="warning",
+                    markup=False,
+                )
         self.push_screen(SuitesScreen())
         self.live.watch_store()
         self.call_after_refresh(self.run_worker, self._warm_up, name="Warming up", exit_on_error=False)

@@ -21,9 +21,10 @@ from evaltui.tui.screens.compare import CompareScreen
 from evaltui.tui.screens.diff import DiffScreen
 from evaltui.tui.screens.launch import LaunchScreen
 from evaltui.tui.screens.matrix import MatrixScreen
+from evaltui.tui.screens.quit import QuitScreen
 from evaltui.tui.screens.run import RunScreen
 from evaltui.tui.screens.runs import RunsScreen
-from evaltui.tui.screens.suites import SuitesScreen
+from evaltui.tui.screens.suites import SuitesScreen, SuitesTable
 from evaltui.tui.widgets.diff_view import DiffView
 from evaltui.tui.widgets.footer import KeysFooter
 from evaltui.tui.widgets.result_table import ResultTable
@@ -57,20 +58,7 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
         table.add_column("what")
         table.add_column("more", style="dim")
         keymap: Keymap = host(self).config.keymap
-        sections: list[tuple[str, list[type[DOMNode]]]] = [
-            ("Everywhere", [type(self.app)]),
-            ("Suites (home)", [SuitesScreen]),
-            ("Launch", [LaunchScreen]),
-            ("Run", [RunScreen, ResultTable]),
-            ("Case", [CaseScreen]),
-            ("All runs", [RunsScreen]),
-            ("Compare", [CompareScreen]),
-            ("Diff", [DiffScreen, DiffView]),
-            ("Matrix", [MatrixScreen]),
-            ("Label and note", [LabelScreen, NoteScreen]),
-            ("Accept", [AcceptScreen]),
-        ]
-        for title, classes in sections:
+        for title, classes in binding_sections(type(self.app)):
             table.add_row(Text(title, style="bold underline"))
             for node in classes:
                 for binding, keys in bound_keys(node, keymap):
@@ -79,6 +67,37 @@ class HelpScreen(ReportsWorkerErrors, ModalScreen[None]):
                     table.add_row(shown or "(none)", binding.description, more)  # the id: what a keymap names
             table.add_row()
         return table
+
+
+def binding_sections(app: type[DOMNode]) -> list[tuple[str, list[type[DOMNode]]]]:
+    """Every class that declares bindings, by the screen they act on, in the order Help lists them."""
+    return [
+        ("Everywhere", [app]),
+        ("Suites (home)", [SuitesScreen, SuitesTable]),
+        ("Launch", [LaunchScreen]),
+        ("Run", [RunScreen, ResultTable]),
+        ("Case", [CaseScreen]),
+        ("All runs", [RunsScreen]),
+        ("Compare", [CompareScreen]),
+        ("Diff", [DiffScreen, DiffView]),
+        ("Matrix", [MatrixScreen]),
+        ("Label and note", [LabelScreen, NoteScreen]),
+        ("Accept", [AcceptScreen]),
+        ("Quit", [QuitScreen]),
+        ("Help", [HelpScreen]),
+    ]
+
+
+def unknown_binding_ids(app: type[DOMNode], keymap: Keymap) -> list[str]:
+    """The ids a keymap names that no binding has (a typo rebinds nothing, silently otherwise)."""
+    known = {
+        binding.id
+        for _, classes in binding_sections(app)
+        for node in classes
+        for binding in node.BINDINGS
+        if isinstance(binding, Binding) and binding.id
+    }
+    return [name for name in keymap if name not in known]
 
 
 def bound_keys(node: type[DOMNode], keymap: Keymap) -> list[tuple[Binding, list[str]]]:
