@@ -46,12 +46,13 @@ from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.storage import ResultSink, RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import Result, RunMetrics, RunStatus
+from evaltui.records import Result, RunMetrics, RunStatus, quick
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
 log = logging.getLogger(__name__)
 Subscriber = Callable[[Event], None]
+_new_case_finished = quick(CaseFinished)  # one a case, for every run that is watched
 
 
 class Runner:
@@ -301,7 +302,7 @@ class Runner:
             return
         for r in results:
             self._emit(
-                CaseFinished(
+                _new_case_finished(
                     r.run_id,
                     r.case_id,
                     r.epoch,
