@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import json
 import sys
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
-    from evaltui.engine import Event, LiveStats
+    from evaltui.engine import Event, LiveStats, Progress, RunStarted
     from evaltui.terminal import Terminal
 
 REFRESH_S = 0.1
@@ -29,12 +29,16 @@ class ProgressDisplay:
         self.runs: dict[str, tuple[str, LiveStats | None]] = {}  # run id -> (model id, last figures)
 
     def __call__(self, event: Event) -> None:
-        from evaltui.engine.events import Progress, RunStarted
-
-        if isinstance(event, RunStarted):
-            self.runs[event.run_id] = (event.model_id, None)
-        elif isinstance(event, Progress) and event.run_id in self.runs:
-            self.runs[event.run_id] = (self.runs[event.run_id][0], event.stats)
+        # told of every case that finishes, which it does not draw: told apart by name, not by an
+        # import of the engine's events for each call
+        kind = type(event).__name__
+        if kind == "Progress":
+            progress = cast("Progress", event)
+            if progress.run_id in self.runs:
+                self.runs[progress.run_id] = (self.runs[progress.run_id][0], progress.stats)
+        elif kind == "RunStarted":
+            started = cast("RunStarted", event)
+            self.runs[started.run_id] = (started.model_id, None)
 
     def rows(self) -> list[tuple[str, LiveStats]]:
         return [(model_id, stats) for model_id, stats in self.runs.values() if stats is not None]
