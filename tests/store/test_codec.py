@@ -1,5 +1,5 @@
-"""The JSON a result row stores: its prompt and scores go through a shared encoder, which must
-write what `dump_json` writes, with or without json's C speedups."""
+"""The JSON the store writes (a result's prompt and scores, a case's fields) goes through one shared
+encoder, which must write what json.dumps writes, with or without json's C speedups."""
 
 from __future__ import annotations
 
@@ -20,18 +20,22 @@ VALUES = [
 
 
 @pytest.mark.parametrize("value", VALUES)
-def test_the_shared_encoder_writes_what_dump_json_writes(value: object) -> None:
-    assert codec._dump_acyclic(value) == codec.dump_json(value)
-    assert json.loads(codec._dump_acyclic(value)) == value
+def test_the_shared_encoder_writes_what_json_dumps_writes(value: object) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    stored = codec.dump_json(value)
+    assert stored == (json.dumps(value) if "\ud800" in text else text)
+    assert json.loads(stored) == value
 
 
 @pytest.mark.parametrize("value", VALUES)
 def test_without_json_c_speedups_the_same_text_is_written(
     value: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    fast = codec.dump_json(value)
     monkeypatch.setattr(json.encoder, "c_make_encoder", None)
-    monkeypatch.setattr(codec, "_ACYCLIC", jsoncodec.encoder(ensure_ascii=False))
-    assert codec._dump_acyclic(value) == codec.dump_json(value)
+    monkeypatch.setattr(codec, "_READABLE", jsoncodec.encoder(ensure_ascii=False))
+    monkeypatch.setattr(codec, "_ASCII", jsoncodec.encoder(ensure_ascii=True))
+    assert codec.dump_json(value) == fast
     assert jsoncodec.encoder(ensure_ascii=True)(value) == json.dumps(value)
 
 
@@ -40,4 +44,13 @@ def test_a_value_nested_too_deep_is_refused_as_dump_json_refuses_it() -> None:
     for _ in range(100_000):
         deep = [deep]
     with pytest.raises(RecursionError):
-        codec._dump_acyclic(deep)
+        codec.dump_json(deep)
+
+
+def test_a_value_inside_itself_is_refused_as_json_dumps_refuses_it() -> None:
+    loop: list[object] = []
+    loop.append(loop)  # what a YAML anchor can build: `vars: &a {self: *a}`
+    with pytest.raises(ValueError, match="Circular reference"):
+        json.dumps(loop, ensure_ascii=False)
+    with pytest.raises(ValueError, match="Circular reference"):
+        codec.dump_json(loop)

@@ -57,13 +57,17 @@ def _decode_prefix(value: bytes) -> str:
     return value.decode(ENCODING, "replace")
 
 
-_READABLE = json.JSONEncoder(ensure_ascii=False)
-_ASCII = json.JSONEncoder()
+# Made once (json.dumps builds an encoder a call): the writer thread encodes a result's prompt and
+# scores, and saving a suite a case's input, expected value, vars and tags, for every one.
+_READABLE = encoder(ensure_ascii=False)
+_ASCII = encoder(ensure_ascii=True)
 
 
 def dump_json(value: Any) -> str:
-    # a shared encoder: json.dumps(..., ensure_ascii=False) builds one a call
-    return _storable(_READABLE.encode(value), value)
+    """`json.dumps(value, ensure_ascii=False)`, or its ASCII form when SQLite cannot store that
+    as UTF-8 (a lone surrogate in a text, say). A value inside itself or nested too deep is
+    refused as json.dumps refuses it."""
+    return _storable(_READABLE(value), value)
 
 
 def _storable(text: str, value: Any) -> str:
@@ -74,19 +78,8 @@ def _storable(text: str, value: Any) -> str:
     try:
         text.encode(ENCODING)
     except UnicodeEncodeError:
-        return _ASCII.encode(value)
+        return _ASCII(value)
     return text
-
-
-# JSON of what evaltui itself builds from texts and numbers (a result's prompt and scores): the
-# writer thread encodes two such values a result.
-_ACYCLIC = encoder(ensure_ascii=False)
-
-
-def _dump_acyclic(value: Any) -> str:
-    """dump_json(value) for a value built of lists, dicts, texts and numbers. One nested too deep
-    or inside itself goes to dump_json, which refuses it as it always has."""
-    return _storable(_ACYCLIC(value), value)
 
 
 def load_json(value: str | bytes | None) -> Any:
@@ -131,8 +124,8 @@ def encode_result(result: Result) -> tuple[Any, ...]:
         r.epoch,
         r.status,
         encode_text(r.output),
-        _dump_acyclic(r.prompt),  # the messages as rendered: texts
-        _dump_acyclic([s.as_dict() for s in r.scores]),
+        dump_json(r.prompt),  # the messages as rendered: texts
+        dump_json([s.as_dict() for s in r.scores]),
         r.value,
         r.latency_ms,
         r.tokens_in,
