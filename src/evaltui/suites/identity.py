@@ -10,9 +10,10 @@ import hashlib
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from evaltui.jsoncodec import encoder
 from evaltui.suites.models import Case, Suite
 
 CASE_ID_LENGTH = 16  # hex digits: 64 bits keeps collisions negligible for millions of cases
@@ -50,8 +51,8 @@ def suite_hash(suite: Suite) -> str:
 # The definition's JSON as `json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)` writes it
 # (store/codec.py's `dump_json`): readable, unless some text holds lone surrogates (which UTF-8
 # cannot carry), then escaped ASCII.
-_READABLE = json.JSONEncoder(ensure_ascii=False)
-_ASCII = json.JSONEncoder()
+_READABLE = encoder(ensure_ascii=False)
+_ASCII = encoder(ensure_ascii=True)
 
 
 def definition_id(suite: Suite, cases: Iterable[Case] | None = None) -> str:
@@ -69,21 +70,47 @@ def definition_id(suite: Suite, cases: Iterable[Case] | None = None) -> str:
         return _definition_id(suite, _ASCII, suite.cases)
 
 
-def _definition_id(suite: Suite, encoder: json.JSONEncoder, cases: Iterable[Case]) -> str:
+def _definition_id(suite: Suite, encode: Callable[[Any], str], cases: Iterable[Case]) -> str:
     digest = hashlib.sha256()
     head = suite.model_copy(update={"cases": []}).model_dump(mode="json")
     digest.update(b"{")
     for index, (key, value) in enumerate(head.items()):
-        digest.update(f"{', ' if index else ''}{encoder.encode(key)}: ".encode())
+        digest.update(f"{', ' if index else ''}{encode(key)}: ".encode())
         if key != "cases":
-            digest.update(encoder.encode(value).encode())
+            digest.update(encode(value).encode())
             continue
         digest.update(b"[")
         for number, case in enumerate(cases):
-            digest.update(f"{', ' if number else ''}{encoder.encode(case.model_dump(mode='json'))}".encode())
+            digest.update(f"{', ' if number else ''}{encode(case_dump(case))}".encode())
         digest.update(b"]")
     digest.update(b"}")
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
+
+
+def case_dump(case: Case) -> dict[str, Any]:
+    """`case.model_dump(mode="json")`. A case of texts alone (what case files mostly hold: no
+    scorers, messages, tool results or recorded answer of its own, texts for input, expected and
+    vars) is the same dict built here, without pydantic's serializer: the loader's walk hashes
+    every case of a suite."""
+    if (
+        type(case.input) is str
+        and (case.expected is None or type(case.expected) is str)
+        and case.scorers is None
+        and case.messages is None
+        and not case.tool_results
+        and case.recorded is None
+        and all(type(value) is str for value in case.vars.values())
+    ):
+        return {
+            "id": case.id,
+            "input": case.input,
+            "expected": case.expected,
+            "vars": case.vars,
+            "tags": case.tags,
+            "cluster": case.cluster,
+            "scorers": None,
+        }
+    return case.model_dump(mode="json")
 
 
 KEPT_IDS = 1 << 21  # id hashes kept in memory (32 MiB of slots); past them they go to a file
