@@ -77,3 +77,11 @@ def test_the_cost_of_a_case_of_a_cheap_model_is_not_zero() -> None:
     from evaltui.reports.verdicts import cost_per_case
 
     assert cost_per_case(0.0008, 200, 200) == " ($0.0000040 a case, $0.0000040 a passed case)"
+
+
+def test_a_count_of_one_reads_in_the_singular() -> None:
+    assert (fmt.counted(1, "case"), fmt.counted(0, "case"), fmt.counted(12345, "run")) == (
+        "1 case",
+        "0 cases",
+        "12,345 runs",
+    )

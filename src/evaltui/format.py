@@ -74,6 +74,11 @@ def count(n: int | None) -> str:
     return f"{n or 0:,}"
 
 
+def counted(n: int, noun: str) -> str:
+    """A count and its noun, singular for one: `1 case`, `12,345 cases`."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def tokens(count_in: int | None, count_out: int | None) -> str:
     return f"{count(count_in)} in / {count(count_out)} out"
 

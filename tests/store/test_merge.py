@@ -128,8 +128,8 @@ def test_merge_command_says_what_each_file_added(machines, tmp_path: Path) -> No
 
     done = evaltui("merge", str(one), str(two), "--into", "all.db")
     assert done.returncode == 0, done.stderr
-    assert f"{one}: 1 runs added, 3 results, 1 suites, 0 annotations" in done.stdout
-    assert f"{two}: 1 runs added, 3 results, 0 suites, 1 annotations" in done.stdout
+    assert f"{one}: 1 run added, 3 results, 1 suite, 0 annotations" in done.stdout
+    assert f"{two}: 1 run added, 3 results, 0 suites, 1 annotation" in done.stdout
     again = evaltui("merge", str(one), "--into", "all.db")
     assert "0 runs added (1 already in all.db)" in again.stdout
     listed = evaltui("--db", "all.db", "runs", "--json")

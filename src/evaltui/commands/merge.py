@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from evaltui.format import counted
 from evaltui.store.merge import merge_database
 
 
@@ -17,10 +18,10 @@ def merge_command(sources: list[Path], into: Path, out: Console) -> None:
         runs = added.get("runs", 0)
         already = merged.runs_seen - runs
         out.print(
-            f"{source}: {runs:,} runs added"
+            f"{source}: {counted(runs, 'run')} added"
             + (f" ({already:,} already in {into})" if already else "")
-            + f", {added.get('results', 0):,} results, {added.get('suites', 0):,} suites, "
-            f"{added.get('annotations', 0):,} annotations",
+            + f", {counted(added.get('results', 0), 'result')}, {counted(added.get('suites', 0), 'suite')}, "
+            f"{counted(added.get('annotations', 0), 'annotation')}",
             markup=False,
             soft_wrap=True,
         )

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from evaltui.engine import prepare
 from evaltui.errors import SuiteError
+from evaltui.format import counted
 from evaltui.suites import discover_suites, load_suite
 
 
@@ -28,7 +29,7 @@ def validate_command(paths: list[Path], out: Console, err: Console) -> int:
                 broken += 1
                 err.print(str(exc), markup=False, soft_wrap=True)
                 continue
-            out.print(f"ok  {file}  ({len(suite.cases)} cases)", markup=False, soft_wrap=True)
+            out.print(f"ok  {file}  ({counted(len(suite.cases), 'case')})", markup=False, soft_wrap=True)
     if checked == 0:
         err.print("no suites found (a suite is a .yaml file with cases:)", markup=False, soft_wrap=True)
         return 2

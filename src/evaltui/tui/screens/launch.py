@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static, Switch
 from textual.worker import get_current_worker
 
+import evaltui.format as fmt
 from evaltui.engine import PreparedSuite, RunOptions, prepare
 from evaltui.engine.estimate import Estimate, estimate, history_of
 from evaltui.errors import EvaltuiError
@@ -78,7 +79,10 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         defaults = [model.id for model in self.suite.models]
         extra = [spec for spec in DEMO_MODELS if spec not in defaults]
         with VerticalScroll(id="launch"):
-            yield Label(one_line(f"Run {self.suite.name} ({len(self.suite.cases)} cases)", 70), id="title")
+            yield Label(
+                one_line(f"Run {self.suite.name} ({fmt.counted(len(self.suite.cases), 'case')})", 70),
+                id="title",
+            )
             yield Label("Models (space toggles; suite defaults are selected)")
             yield SelectionList[str](
                 *[(inert_str(model_id, 60), model_id, True) for model_id in defaults],
