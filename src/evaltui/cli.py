@@ -312,6 +312,9 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     rows = store.list_runs(limit=limit, **filters)
     if as_json:
         click.echo(json_text([row.as_dict() for row in rows]))
+    elif not rows and any(filters.values()):
+        given = " ".join(f"--{key} {value}" for key, value in filters.items() if value)
+        terminal.err.print(f"No runs match {given}.", markup=False, soft_wrap=True)
     elif not rows:
         terminal.err.print(
             "No runs yet. Try: evaltui run sample_suites/support_intent.yaml", markup=False, soft_wrap=True

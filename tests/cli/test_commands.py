@@ -201,3 +201,18 @@ def test_a_bad_config_file_is_said_as_file_line_field(cli, tmp_path):
     done = cli("runs")
     assert done.returncode == 2 and "cfg.yaml:2: YAML syntax error" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_runs_that_match_no_filter_say_so_rather_than_no_runs_yet(cli):
+    """`runs --suite typo` when runs exist: "No runs match", naming the filter; "No runs yet"
+    (and a first command to try) only when the database holds none."""
+    assert "No runs yet" in cli("runs").stderr
+    assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "2", "-q").returncode == 0
+    said = cli("runs", "--suite", "support-intnet").stderr
+    assert "No runs yet" not in said and "No runs match" in said and "support-intnet" in said
+
+
+def test_trends_of_a_suite_with_no_runs_says_only_that(cli):
+    done = cli("trends", "no-such-suite")
+    assert done.returncode == 0 and "No completed runs of suite no-such-suite" in done.stdout
+    assert "flips" not in done.stdout and "kept its verdict" not in done.stdout, done.stdout

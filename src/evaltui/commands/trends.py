@@ -42,6 +42,8 @@ def trends_command(store: Store, ref: str, out: Console, *, model: str | None, a
         )
     else:
         out.print(Text("No completed runs of suite ").append_text(inert(name)).append(" to draw."))
+        if not trends.left_out:  # nothing to list below either
+            return
     for model_id, points in trends.series.items():
         out.print(model_table(model_id, points))
     out.print(flips_table(trends))
