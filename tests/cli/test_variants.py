@@ -71,7 +71,8 @@ def test_only_failing_of_a_variant_run_asks_with_that_variant(cli, tmp_path):
     assert cli("run", "--only-failing", "latest", "-q").returncode == 0
     newest = json.loads(cli("runs", "--json").stdout)[0]
     assert newest["model_id"] == "demo:echo@shout" and newest["options"]["variant"] == "shout"
-    assert newest["options"]["cases"] == ["a"]
+    assert newest["options"]["failing_of"] == json.loads(cli("runs", "--json").stdout)[1]["id"]
+    assert newest["total"] == 1
 
 
 @pytest.mark.parametrize(

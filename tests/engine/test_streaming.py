@@ -202,7 +202,7 @@ async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tm
     (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[1:]))  # r0 is gone
     plan = rescore(store, run_id)
     assert not isinstance(plan.suite.cases, list)  # a walk over the file and the run, not a copy
-    assert plan.cases == ("r1", "r2", "r3", "r4") and len(plan.suite.cases) == 4
+    assert plan.cases == 4 and [case.id for case in plan.suite.cases] == ["r1", "r2", "r3", "r4"]
     assert [case.recorded.output for case in plan.suite.cases] == [
         store.get_result(run_id, f"r{i}").output for i in range(1, 5)
     ]

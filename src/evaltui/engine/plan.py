@@ -6,7 +6,9 @@ run's earlier results are only in the store, so its metrics are read from there 
 
 A resume asks what the run has not finished. It holds no set of the finished (case, epoch) keys:
 the cases are walked in batches of RESUME_BATCH and each batch's results are looked up in the
-store (`Store.result_statuses`, an indexed read), so memory does not grow with the run.
+store (`Store.result_statuses`, an indexed read), so memory does not grow with the run. A run of
+only another run's failing cases (`RunOptions.failing_of`) chooses them the same way, from that
+run's results: no list of case ids is held or kept with the run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.errors import EvaltuiError
 from evaltui.records import RunRecord
-from evaltui.suites.models import ModelSpec
+from evaltui.suites.models import Case, ModelSpec, Suite
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,8 @@ class RunOptions:
     group_id: str | None = None
     prices: dict[str, Any] = field(default_factory=dict)  # user price overrides (config)
     max_cost_usd: float | None = None  # this session stops asking at this spending (else the suite's)
-    cases: tuple[str, ...] = ()  # only these case ids (`--only-failing`); empty: every case
+    cases: tuple[str, ...] = ()  # only these case ids (an older evaltui's --only-failing kept them)
+    failing_of: str | None = None  # only the cases that failed or errored in this run (--only-failing)
     # Kept with the run's options: the run it was made from ("rerun_of", "rescore_of": run id), its
     # prompt variant ("variant") and the templates that variant asked with ("prompt").
     links: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +56,8 @@ class RunOptions:
         }
         if self.cases:
             kept["cases"] = list(self.cases)
+        if self.failing_of is not None:
+            kept["failing_of"] = self.failing_of
         return kept | self.links
 
 
@@ -86,18 +91,18 @@ def plan_run(
     else:
         # only the cases under way kept; latencies counted, their percentiles read at the end
         tally = MetricsTally(epochs=epochs, latencies_in_store=True)
-    if resume_run_id is None and not options.tags and not options.cases:
+    if resume_run_id is None and not options.tags and not options.cases and options.failing_of is None:
         chosen = len(prepared.suite.cases)  # counted when the suite was loaded: no walk
         chosen = chosen if options.limit is None else min(chosen, options.limit)
         to_ask = chosen * epochs
     elif resume_run_id is not None:
         chosen = to_ask = 0
-        cases = select_cases(prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases)
+        cases = chosen_cases(store, prepared.suite, options)
         left_of = _unfinished(store, resume_run_id, cases, lambda case: case.id, epochs, options.retry_errors)
         for _, left in left_of:  # one walk: count the cases and what is left of them
             chosen, to_ask = chosen + 1, to_ask + len(left)
     else:  # one walk: count
-        cases = select_cases(prepared.suite, tags=options.tags, limit=options.limit, ids=options.cases)
+        cases = chosen_cases(store, prepared.suite, options)
         chosen = sum(1 for _ in cases)
         to_ask = chosen * epochs
         if not chosen and options.tags:
@@ -114,7 +119,7 @@ def plan_run(
             epochs=epochs,
             options=options.started(epochs),
         )
-    selected = prepared.select(tags=options.tags, limit=options.limit, ids=options.cases)
+    selected = map(prepared.prepared, chosen_cases(store, prepared.suite, options))
     if resume_run_id is None:
         work: Iterator[tuple[PreparedCase, int]] = ((pc, e) for pc in selected for e in range(epochs))
     else:
@@ -134,7 +139,26 @@ def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiEr
 
 
 RESUME_BATCH = 256  # cases whose results a resume looks up at once
+FAILING = ("fail", "error")
 T = TypeVar("T")
+
+
+def chosen_cases(store: RunStore | FinishedRuns, suite: Suite, options: RunOptions) -> Iterator[Case]:
+    """The cases a run asks (`select_cases`); with `failing_of`, only those that failed or errored
+    (in any epoch) in that run, looked up RESUME_BATCH cases at a time; the first `limit`."""
+    cases = select_cases(suite, tags=options.tags, ids=options.cases)
+    if options.failing_of is not None:
+        cases = failing_in(store, options.failing_of, cases)
+    return itertools.islice(cases, options.limit) if options.limit is not None else cases
+
+
+def failing_in(store: RunStore | FinishedRuns, run_id: str, cases: Iterable[Case]) -> Iterator[Case]:
+    """The cases that failed or errored in any epoch of the run, in the order given."""
+    walk = iter(cases)
+    while batch := list(itertools.islice(walk, RESUME_BATCH)):
+        statuses = store.result_statuses(run_id, [case.id for case in batch])
+        failing = {case_id for (case_id, _), status in statuses.items() if status in FAILING}
+        yield from (case for case in batch if case.id in failing)
 
 
 def epoch_statuses(

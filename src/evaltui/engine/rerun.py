@@ -2,8 +2,10 @@
 one of its outputs as the expected value.
 
     only_failing(store, run_id) -> Rerun       the suite as its file reads now, the run's model,
-                                               and the ids of the cases that failed or errored
-                                               in the run (any epoch); options say `rerun_of`
+                                               and options choosing the cases that failed or
+                                               errored in the run (any epoch: `failing_of`, read
+                                               from its results as the new run walks its suite,
+                                               no list of ids held or kept); options say `rerun_of`
     rescore(store, run_id) -> Rerun            the suite's current scorers over the run's stored
                                                outputs: each case answered by the `recorded`
                                                model with what the run's model said (and its
@@ -33,17 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.engine.launch import variant_links
-from evaltui.engine.plan import RunOptions
+from evaltui.engine.plan import RunOptions, failing_in
 from evaltui.engine.resume import _model_of
 from evaltui.engine.storage import FinishedRuns
 from evaltui.errors import EvaltuiError, StoreError
 from evaltui.records import Result, RunRecord
 from evaltui.suites.caselist import CaseList
 from evaltui.suites.edit import Edit, plan_accept
+from evaltui.suites.identity import IdHashes
 from evaltui.suites.loader import load_suite, pick_variants
 from evaltui.suites.models import Case, ModelSpec, Recorded, Suite
-
-FAILING = ("fail", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Rerun:
     suite: Suite
     model: ModelSpec
     options: RunOptions
-    cases: tuple[str, ...]  # the case ids the new run holds
+    cases: int  # how many cases the new run holds
     notes: tuple[str, ...] = ()  # what the user should know (cases left out, and why)
 
 
@@ -88,28 +89,42 @@ def _run(store: FinishedRuns, run_id: str) -> RunRecord:
 def only_failing(store: FinishedRuns, run_id: str, options: RunOptions | None = None) -> Rerun:
     run = _run(store, run_id)
     suite = current_suite(store, run)
-    failing = {
-        r.case_id for r in store.iter_results(run_id, columns=("case_id", "status")) if r.status in FAILING
-    }
+    failing = store.count_failing_cases(run_id)
     if not failing:
         raise EvaltuiError(f"run {run_id} has no failed or errored case to ask again")
-    cases = tuple(case.id for case in suite.cases if case.id in failing)  # one walk: the suite may be large
+    present = sum(1 for _ in failing_in(store, run_id, suite.cases))  # one walk: the suite may be large
     notes = []
-    gone = sorted(failing.difference(cases))
-    if gone:
+    if present < failing:
+        gone = _gone(store, run_id, suite, failing - present)
         notes.append(
-            f"{len(gone)} failing case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}"
+            f"{failing - present} failing case(s) of run {run_id} are no longer in the suite: "
+            + ", ".join(gone)
         )
-    if not cases:
+    if not present:
         raise EvaltuiError(f"none of run {run_id}'s failing cases is in the suite any more")
     model, model_notes = _model_of(run, suite)
     options = dataclasses.replace(
         options or RunOptions(),
-        cases=cases,
+        failing_of=run_id,
         links={"rerun_of": run_id, **_variant_links(run, suite)},
         epochs=run.epochs,
     )
-    return Rerun(suite, model, options, cases, tuple(notes + model_notes))
+    return Rerun(suite, model, options, present, tuple(notes + model_notes))
+
+
+def _gone(store: FinishedRuns, run_id: str, suite: Suite, count: int) -> list[str]:
+    """The first few (by id) of the run's failing cases no longer in the suite: the suite's ids
+    met in a walk (their hashes, in memory that stops growing), then the failing ids streamed."""
+    met = IdHashes()
+    for case in suite.cases:
+        met.add(hash(case.id))
+    gone: list[str] = []
+    for case_id in store.iter_failing_cases(run_id):
+        if not met.add(hash(case_id)):
+            gone.append(case_id)
+            if len(gone) == min(count, 5):
+                break
+    return gone
 
 
 def rescore(store: FinishedRuns, run_id: str, options: RunOptions | None = None) -> Rerun:
@@ -120,20 +135,20 @@ def rescore(store: FinishedRuns, run_id: str, options: RunOptions | None = None)
         )
     suite = current_suite(store, run)
     cases = CaseList((lambda: _answered(store, run, suite.cases),))  # read as each walk goes
-    kept: list[str] = []
+    kept = 0
     tags: Counter[str] = Counter()
     errored = 0
     own_scorers = False
     for case in cases:  # one walk: what the new run holds, and what the notes say
-        kept.append(case.id)
+        kept += 1
         tags.update(case.tags)
         errored += case.recorded is None
         own_scorers = own_scorers or case.scorers is not None
     if not kept:
         raise EvaltuiError(f"none of run {run_id}'s cases is in the suite any more")
-    cases.counted(len(kept), tags, own_scorers)
+    cases.counted(kept, tags, own_scorers)
     notes = []
-    if store.count_results(run_id) > len(kept):
+    if store.count_results(run_id) > kept:
         present = {case.id for case in suite.cases}  # only when some case is gone
         gone = sorted(
             r.case_id for r in store.iter_results(run_id, columns=("case_id",)) if r.case_id not in present
@@ -150,7 +165,7 @@ def rescore(store: FinishedRuns, run_id: str, options: RunOptions | None = None)
         use_cache=False,
         links={"rescore_of": run_id, **_variant_links(run, suite)},
     )
-    return Rerun(rescored, model, options, tuple(kept), tuple(notes))
+    return Rerun(rescored, model, options, kept, tuple(notes))
 
 
 RESCORED_COLUMNS = ("status", "output", "latency_ms", "tool_calls", "steps")

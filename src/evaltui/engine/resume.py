@@ -1,9 +1,10 @@
 """Resuming a run finishes the run that was started: the same suite and model (read back from the
 database: the suite file may have changed or be gone since) and the same options (the cases its
-limit and tags chose, its epochs, its cache setting, its concurrency, kept on the run by the
-Runner). What a resume may choose anew: to ask the errored cases again (`retry_errors`), to ask
-the model instead of the cache (`no_cache`: a run started with the cache off never uses it), and
-its concurrency, and its cost ceiling (`max_cost_usd`, else the suite's: what the resume may spend).
+limit and tags chose, or those that failed in the run it reran, read again from that run; its
+epochs, its cache setting, its concurrency, kept on the run by the Runner). What a resume may
+choose anew: to ask the errored cases again (`retry_errors`), to ask the model instead of the
+cache (`no_cache`: a run started with the cache off never uses it), and its concurrency, and its
+cost ceiling (`max_cost_usd`, else the suite's: what the resume may spend).
 
     plan_resume(store, run_id, *, retry_errors=False, no_cache=False, concurrency=None,
                 prices=None, limit=None, tags=(), max_cost_usd=None) -> ResumePlan
@@ -29,8 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evaltui.engine.plan import epoch_statuses
-from evaltui.engine.prepare import PreparedSuite, prepare, select_cases
+from evaltui.engine.plan import chosen_cases, epoch_statuses
+from evaltui.engine.prepare import PreparedSuite, prepare
 from evaltui.engine.runner import Runner, RunOptions, Subscriber
 from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.errors import EvaltuiError, StoreError
@@ -98,9 +99,11 @@ def plan_resume(
     model, notes = _model_of(run, suite)
     started = None if run.options is None else dict(run.options)
     cases: tuple[str, ...] = ()
+    failing_of = None
     if started is not None:
         limit, tags = started["limit"], tuple(started["tags"])
         cases = tuple(started.get("cases") or ())
+        failing_of = started.get("failing_of")
         use_cache = bool(started["use_cache"]) and not no_cache
         concurrency = concurrency or started["concurrency"]
     else:
@@ -121,16 +124,23 @@ def plan_resume(
         prices=dict(prices or {}),
         max_cost_usd=max_cost_usd,
         cases=cases,
+        failing_of=failing_of,
     )
     prepared = prepare(suite)
     epochs = options.epochs or 1
     wanted = missing = errors = 0
-    chosen = select_cases(suite, tags=tags, limit=limit, ids=cases)
+    chosen = chosen_cases(store, suite, options)
     # one walk, each batch of cases looked up in the store: no set of the run's keys is held
     for _, statuses in epoch_statuses(store, run_id, chosen, lambda case: case.id, epochs):
         wanted += epochs
         missing += statuses.count(None)
         errors += statuses.count("error")
+    if failing_of is not None and wanted != run.total:
+        raise EvaltuiError(
+            f"run {run_id} asks the cases that failed in run {failing_of}, {run.total} results "
+            f"(counting epochs) when it started; that run's failing cases now make {wanted}: "
+            f"it changed since. Start a new run of its failing cases: evaltui run --only-failing {failing_of}"
+        )
     if started is None and wanted != run.total:
         raise EvaltuiError(
             f"run {run_id} was started with {run.total} cases (counting epochs) by an older evaltui, "

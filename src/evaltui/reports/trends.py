@@ -43,7 +43,7 @@ def why_left_out(run: RunRecord) -> str | None:
     options = run.options or {}
     if options.get("rescore_of"):
         return f"a rescore of {options['rescore_of']} (the same answers)"
-    if options.get("cases"):
+    if options.get("cases") or options.get("failing_of"):
         return "asked only the failing cases of another run"
     if options.get("limit") or options.get("tags"):
         return "asked part of the suite (--limit or --tag)"

@@ -245,6 +245,17 @@ class ResultQueries(ThreadConnections):
         rows = self.query(sql, (run_id, *case_ids), what="finished cases")
         return {(row["case_id"], row["epoch"]): row["status"] for row in rows}
 
+    def count_failing_cases(self, run_id: str) -> int:
+        """How many of the run's cases failed or errored in some epoch."""
+        sql = "SELECT count(DISTINCT case_id) AS n FROM results WHERE run_id = ? AND status != 'pass'"
+        row = self.query_one(sql, (run_id,), what="failing cases")
+        return int(row["n"]) if row else 0
+
+    def iter_failing_cases(self, run_id: str) -> Iterator[str]:
+        """The ids of the run's cases that failed or errored in some epoch, in id order, streamed."""
+        sql = "SELECT DISTINCT case_id FROM results WHERE run_id = ? AND status != 'pass' ORDER BY case_id"
+        return (row[0] for row in self.tuples(sql, (run_id,), what="failing cases"))
+
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
         """(case_id, epoch) of the run's results, every one at once (for tests and small runs: a
         resume looks them up a batch at a time, `result_statuses`)."""
