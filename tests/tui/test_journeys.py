@@ -159,6 +159,20 @@ async def test_runs_screen_lists_and_filters_runs(make_tui: AppFactory, echo_run
         await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.run_id == echo_run)
 
 
+async def test_a_runs_filter_that_matches_nothing_says_so(make_tui: AppFactory, echo_run: str) -> None:
+    """An empty table after `/ suite:typo` says no run matches the filter, not that there are no
+    runs: the list itself has no room to say it."""
+    app = make_tui()
+    notes = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.screen.runs) == 1)
+        await pilot.press("slash", *"suite:echo-chekc", "enter")
+        await wait_until(pilot, lambda: app.screen.runs == [])
+        await wait_until(pilot, lambda: any("suite:echo-chekc" in note for note in notes))
+        assert any(note.startswith("No runs match") for note in notes), notes
+
+
 async def test_help_lists_the_bindings_of_every_screen(make_tui: AppFactory) -> None:
     app = make_tui()
     async with app.run_test(size=(120, 40)) as pilot:

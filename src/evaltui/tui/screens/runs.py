@@ -84,6 +84,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         self.runs: list[RunRecord] = []
         self.filters: dict[str, str] = {}
         self.shown: list[str] = []  # the columns on show, in order
+        self._said_empty: dict[str, str] = {}  # the filter last said to match no run
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter: suite:NAME model:ID label:X status:completed", id="runs-filter")
@@ -114,6 +115,10 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
             return
         self.runs = runs
         self._fill()
+        if not runs and self.filters and self.filters != self._said_empty:  # once a filter, not per reload
+            self._said_empty = dict(self.filters)  # the table has no room to say why it is empty
+            shown = " ".join(f"{key}:{value}" for key, value in self.filters.items())
+            self.notify(f"No runs match {shown}; escape clears the filter.", markup=False)
         self.query_one(
             "#runs", DataTable
         ).border_title = f"Runs ({len(runs)}{'+' if len(runs) == LIMIT else ''})"
