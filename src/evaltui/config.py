@@ -29,11 +29,11 @@ class Config(BaseModel):
 
     db_path: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "evaltui.db")
     theme: str = "evaltui-dark"
-    suite_dirs: list[Path] = Field(default_factory=list)  # searched in addition to the defaults
-    keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> keys (Textual's set_keymap)
-    prices: dict[str, Price] = Field(default_factory=dict)  # model name prefix -> USD per Mtok
+    suite_dirs: list[Path] = Field(default_factory=lambda: [])  # searched in addition to the defaults
+    keymap: dict[str, str] = Field(default_factory=lambda: {})  # binding id -> keys (Textual's set_keymap)
+    prices: dict[str, Price] = Field(default_factory=lambda: {})  # model name prefix -> USD per Mtok
     concurrency: int = Field(default=16, ge=1, le=4096)
-    sources: dict[str, str] = Field(default_factory=dict, exclude=True)
+    sources: dict[str, str] = Field(default_factory=lambda: {}, exclude=True)
 
 
 def describe(config: Config) -> list[str]:

@@ -51,3 +51,16 @@ def test_a_run_with_a_regex_scorer_and_a_jinja2_prompt_loads_both(fake_api, tmp_
     )
     loaded = modules_of_a_run(tmp_path, str(tmp_path / "s.yaml"), "-q", env={"CRASH_KEY": "sk-test"})
     assert {"regex", "evaltui.scorers.pattern", "jinja2"} <= loaded
+
+
+def test_the_run_paths_models_are_built_without_the_tokenizer():
+    """A builtin (`dict`, `list`) as a pydantic field's default factory has its signature parsed by
+    the tokenizer when the model is built (its patterns compiled first): the run's models use
+    Python functions instead."""
+    code = (
+        "import tokenize\n"
+        "import evaltui.suites.models, evaltui.config, evaltui.scorers.text, evaltui.scorers.pattern\n"
+        "print(tokenize._compile.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0"

@@ -43,8 +43,8 @@ _FLAGS = {
 class RegexOptions(Options):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    flags: list[str] = Field(default_factory=list)  # ["ignorecase", "multiline"] or "im"
-    normalize: list[Step] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=lambda: [])  # ["ignorecase", "multiline"] or "im"
+    normalize: list[Step] = Field(default_factory=lambda: [])
     timeout_s: float = Field(default=2.0, gt=0, le=600)
     pattern: regex_engine.Pattern
 

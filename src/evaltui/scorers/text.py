@@ -38,7 +38,7 @@ def normalize(text: str, steps: list[Step]) -> str:
 
 class TextOptions(Options):
     value: Any = None  # else the case's expected value
-    normalize: list[Step] = Field(default_factory=list)
+    normalize: list[Step] = Field(default_factory=lambda: [])
 
     @field_validator("normalize", mode="before")
     @classmethod

@@ -22,6 +22,9 @@ from pydantic import (
 from evaltui.records import Price
 from evaltui.suites.limits import MAX_EPOCHS
 
+# Field factories are lambdas, not `dict` or `list`: pydantic reads each factory's signature, and a
+# builtin's is parsed from its text by the tokenizer (whose patterns compile on first use) at every
+# start-up (tests/cli/test_startup_imports.py).
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo", "recorded"]
 
 DEFAULT_BASE_URLS: dict[str, str] = {
@@ -90,8 +93,8 @@ class ModelSpec(Strict):
     model: str = ""  # model name; "module:function" for python; the demo model's name for demo
     base_url: str | None = None
     api_key_env: str | None = None
-    params: dict[str, Any] = Field(default_factory=dict)  # temperature, max_tokens, ...
-    headers: dict[HeaderText, HeaderText] = Field(default_factory=dict)  # extra non-secret headers
+    params: dict[str, Any] = Field(default_factory=lambda: {})  # temperature, max_tokens, ...
+    headers: dict[HeaderText, HeaderText] = Field(default_factory=lambda: {})  # extra non-secret headers
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0)
     concurrency: int | None = Field(default=None, ge=1)  # per-model cap below the run's
@@ -190,14 +193,14 @@ class Case(Strict):
     id: str  # stable: comparisons across runs key on it (given, or derived from content)
     input: Any = ""  # usually a string; any JSON value is allowed
     expected: Any = None
-    vars: dict[str, Any] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=lambda: {})
+    tags: list[str] = Field(default_factory=lambda: [])
     cluster: str | None = None  # cases sharing a cluster are not independent (clustered std errors)
     scorers: list[ScorerSpec] | None = None  # replaces the suite's scorers for this case
     messages: list[Message] | None = None  # this case's own conversation (templates), in place of the prompt
     # Canned tool results the agent loop feeds back, by tool name: a string, any JSON value, or a
     # list of {when: {argument: value}, result: ...} matched on the call's arguments (suites/tools.py).
-    tool_results: dict[str, Any] = Field(default_factory=dict)
+    tool_results: dict[str, Any] = Field(default_factory=lambda: {})
     # Written as `output:` (and `latency_ms:`, `tokens_in:`, … ) on the case: the `recorded` model's answer.
     recorded: Recorded | None = None
     loc: Location | None = Field(default=None, exclude=True)
@@ -223,16 +226,16 @@ class Suite(Strict):
     description: str = ""
     prompt: str | None = None  # Jinja2 template of one user message
     messages: list[Message] | None = None  # or a chat list of templates
-    models: list[ModelSpec] = Field(default_factory=list)
-    scorers: list[ScorerSpec] = Field(default_factory=list)
-    cases: list[Case] = Field(default_factory=list)
+    models: list[ModelSpec] = Field(default_factory=lambda: [])
+    scorers: list[ScorerSpec] = Field(default_factory=lambda: [])
+    cases: list[Case] = Field(default_factory=lambda: [])
     pass_threshold: float | None = Field(default=None, ge=0, le=1)  # weighted score needed to pass
     epochs: int = Field(default=1, ge=1, le=MAX_EPOCHS)
     max_cost_usd: float | None = Field(default=None, gt=0)  # a run stops when its spending reaches it
-    tools: list[Tool] = Field(default_factory=list)  # also read from `tools_file:` by the loader
+    tools: list[Tool] = Field(default_factory=lambda: [])  # also read from `tools_file:` by the loader
     max_steps: int = Field(default=1, ge=1, le=MAX_STEPS)  # >1: the agent loop (engine/agent.py)
     response_format: dict[str, Any] | None = None  # OpenAI's shape, passed through per provider
-    labels: list[str] = Field(default_factory=list)  # a reviewer's labels (TUI `l`); else the defaults
+    labels: list[str] = Field(default_factory=lambda: [])  # a reviewer's labels (TUI `l`); else the defaults
     prompts: list[PromptVariant] | None = None  # prompt variants, in place of `prompt`/`messages`
     path: str = Field(default="", exclude=True)  # the YAML file it came from
     loc: Location | None = Field(default=None, exclude=True)
