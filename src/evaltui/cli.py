@@ -9,6 +9,7 @@ one line naming the log file that holds its traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -271,6 +272,10 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
         check_output_path(option, opts[key])
     config = config_for(ctx, db)
     code = run_command(config, suite, terminal, **opts)
+    # Everything still alive lives until the process ends: frozen out of the garbage collector's
+    # reach (as run_headless does at a run's start), the interpreter's exit does not walk all of it
+    # in its full collections, a wait after the summary is printed that grew with the run.
+    gc.freeze()
     sys.exit(code)
 
 
