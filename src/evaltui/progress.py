@@ -53,8 +53,6 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
             await asyncio.wait_for(done.wait(), REFRESH_S)
     with contextlib.suppress(TimeoutError):  # the runs' first requests go out meanwhile
         await asyncio.wait_for(done.wait(), REFRESH_S)
-    from rich.live import Live
-
     from evaltui.console import progress_table
 
     console = terminal.err
@@ -65,6 +63,8 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
             console.print(progress_table(display.rows()))
             if done.is_set():
                 return
+    from rich.live import Live  # redrawing in place: a terminal's only
+
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
             live.update(progress_table(display.rows()), refresh=True)
