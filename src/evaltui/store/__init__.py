@@ -45,6 +45,9 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .neighbour(run_id, case_id, epoch, *, statuses=("fail", "error"), step=+1) -> Result | None
     .iter_results(run_id, columns=...) -> Iterator[Result]  streaming, for exports and reports
     .iter_metric_rows(run_id) -> Iterator[Result]          what analysis.metrics folds, streamed
+                                           case by case (case-id order)
+    .count_failing_cases(run_id) -> int, .iter_failing_cases(run_id) -> Iterator[str]
+                                           cases that failed or errored in some epoch (id order)
     .fresh_latencies(run_id, lo, hi, offset, limit) -> list[float]   the latencies counted in the
                                            run's percentiles within [lo, hi), ascending, a window
     .iter_tool_calls(run_id) -> Iterator[Result]           results that made tool calls (their calls only)
