@@ -105,8 +105,8 @@ def plan_run(
         cases = chosen_cases(store, prepared.suite, options)
         chosen = sum(1 for _ in cases)
         to_ask = chosen * epochs
-        if not chosen and options.tags:
-            raise _no_case_tagged(prepared, options.tags)
+        if not chosen and options.tags and (error := _no_case_tagged(prepared, options.tags)):
+            raise error
     total = chosen * epochs
     if resume_run_id is None:
         suite_id = store.save_suite(prepared.suite)
@@ -128,10 +128,13 @@ def plan_run(
     return Plan(run_id, work, to_ask, total, already, tally)
 
 
-def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiError:
-    """A tag no case has is a typo or a renamed tag, not a run of nothing (a run of no case passes
-    no gate honestly and fails none): say which tags the suite has."""
+def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiError | None:
+    """A tag no case of the suite has is a typo or a renamed tag, not a run of nothing (a run of no
+    case passes no gate honestly and fails none): the error saying which tags the suite has; None
+    when some case has one (another option, `--only-failing`, left none of them)."""
     known = sorted({tag for case in prepared.suite.cases for tag in case.tags})
+    if set(tags) & set(known):
+        return None
     has = f"its tags: {', '.join(known)}" if known else "its cases have no tags"
     return EvaltuiError(
         f"no case of suite {prepared.suite.name!r} has the tag {' or '.join(map(repr, tags))} ({has})"
