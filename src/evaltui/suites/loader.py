@@ -32,6 +32,9 @@ from evaltui.suites.yamlnodes import FieldPath, YamlDoc, format_path, read_yaml
 
 SUITE_KEYS = (*public_keys(Suite), "tools_file")
 RESERVED_VARS = ("input", "expected", "case")  # names the template context already gives
+# What a case may be written with (its `file:` key is an entry of case files, not a case)
+_CASE_KEYS = frozenset((*public_keys(Case), "file", *RECORDED_KEYS))
+_RECORDED_KEYS = frozenset(RECORDED_KEYS)
 
 
 def load_suite(path: str | Path, *, render: bool = False) -> Suite:
@@ -236,16 +239,15 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
     """One case from its written fields (inline YAML, a JSONL object or a CSV row)."""
     if not isinstance(fields, dict):
         raise source.error("a case is a mapping with at least `input:` (or a `file:` entry)", path)
-    known = public_keys(Case)
-    unknown = [key for key in fields if key not in known and key != "file" and key not in RECORDED_KEYS]
-    if unknown:  # a misspelt key also leaves its field missing: name the misspelling, it is the cause
+    if not _CASE_KEYS.issuperset(fields):  # a misspelt key also leaves its field missing: name it
+        unknown = next(key for key in fields if key not in _CASE_KEYS)
         expected = ", ".join(public_keys(Case))
-        raise source.error(f"unknown key; expected one of: {expected}", (*path, str(unknown[0])))
+        raise source.error(f"unknown key; expected one of: {expected}", (*path, str(unknown)))
     if "input" not in fields:
         raise source.error("field required", (*path, "input"))
     data = dict(fields)
-    answer = {key: data.pop(key) for key in RECORDED_KEYS if key in data}
-    if answer:  # `output:` and its figures, written on the case: the recorded model's answer
+    if not _RECORDED_KEYS.isdisjoint(data):  # `output:` and its figures: the recorded model's answer
+        answer = {key: data.pop(key) for key in RECORDED_KEYS if key in data}
         if "output" not in answer:
             raise source.error(f"{next(iter(answer))} goes with a recorded `output:`", (*path, "output"))
         data["recorded"] = answer
@@ -264,7 +266,11 @@ def build_case(fields: Any, source: Source, path: FieldPath) -> Case:
         data["scorers"] = scorers_from_yaml(data["scorers"], source, (*path, "scorers"))
     if data.get("messages") is not None:
         data["messages"] = _messages(data["messages"], source, (*path, "messages"))
-    data["loc"] = Location(file=source.file, line=source.line_of(path), field=format_path(path) or None)
+    data["loc"] = {"file": source.file, "line": source.line_of(path), "field": format_path(path) or None}
+    # Given here when not written: cheaper than the model's default factories, for every case
+    data.setdefault("vars", {})
+    data.setdefault("tags", [])
+    data.setdefault("tool_results", {})
     case = validate(Case, data, source, path)
     for name in case.vars:
         if name in RESERVED_VARS:
