@@ -100,3 +100,17 @@ async def test_the_dialog_estimates_each_models_cost_and_time(
 def prompt_tokens(text: str) -> int:
     found = re.search(r"([\d,]+) prompt tokens", text)
     return int(found.group(1).replace(",", "")) if found else -1
+
+
+async def test_space_toggles_a_model_as_soon_as_the_dialog_opens(make_tui: AppFactory) -> None:
+    """ "Models (space toggles…)": the list has the focus when the dialog opens, so the first space
+    toggles the highlighted model (it went to the dialog's scroll area, and did nothing)."""
+    from textual.widgets import SelectionList
+
+    app = make_tui()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_launch(pilot)
+        models = screen.query_one("#models", SelectionList)
+        await wait_until(pilot, lambda: models.selected == ["demo:echo"])
+        await pilot.press("space")
+        await wait_until(pilot, lambda: models.selected == [])

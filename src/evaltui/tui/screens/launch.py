@@ -57,6 +57,7 @@ def parse_count(text: str, what: str, *, default: int | None, most: int | None =
 
 class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
     CSS_PATH = "launch.tcss"
+    AUTO_FOCUS = "#models"  # "space toggles" from the first key (not the dialog's scroll area)
     BINDINGS = [
         Binding(
             "enter",
