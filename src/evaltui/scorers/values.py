@@ -11,6 +11,8 @@ NO_EXPECTED = "no expected value: set `value` on the scorer or `expected` on the
 # One shared encoder: json.dumps(..., ensure_ascii=False) builds a new JSONEncoder on every call,
 # and every scored case quotes its values.
 _READABLE = json.JSONEncoder(ensure_ascii=False)
+# A text as JSON, as `_READABLE.encode` writes one (what it calls for a str), without its method
+_QUOTED = json.encoder.encode_basestring
 
 
 def target(option: Any, ctx: ScoreContext) -> Any:
@@ -28,5 +30,5 @@ def as_text(value: Any) -> str:
 
 def quote(value: Any, limit: int = 80) -> str:
     """A value as a short, double-quoted string for a reason line."""
-    text = _READABLE.encode(as_text(value))
+    text = _QUOTED(as_text(value))
     return text if len(text) <= limit else text[: limit - 4] + '…"'
