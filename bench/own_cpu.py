@@ -11,6 +11,9 @@ round by round, so a loaded machine's swings fall on all of them alike.
 Prints, per checkout, the median CPU per case of the whole process (start-up included) and of the
 run itself (engine and writer threads), and the writer thread's share.
 
+`--watched`: the run has the subscriber `evaltui run` gives it (its progress display), so each
+case's event is built and handed over as on the command line; without it the run is unwatched.
+
 On a loaded machine CPU time moves by a tenth or more between runs, more than most single cuts.
 `--instructions` counts instead of timing: each run goes under valgrind's callgrind (about fifty
 times slower), and a 1-case run's count (the start-up) is taken off, so what is printed is the
@@ -43,7 +46,7 @@ ANSWER = {
 }
 
 
-def child(suite: str, db: str) -> None:
+def child(suite: str, db: str, watched: bool = False) -> None:
     """One run, in this process, with the HTTP client answering at once."""
     import asyncio
     import resource
@@ -82,6 +85,10 @@ def child(suite: str, db: str) -> None:
     loaded = load_suite(suite)
     store = Store(db)
     runner = Runner(store, prepare(loaded), loaded.models[0], RunOptions(concurrency=50, use_cache=False))
+    if watched:
+        from evaltui.progress import ProgressDisplay
+
+        runner.subscribe(ProgressDisplay())
     cpu = time.process_time()
     run_headless(runner.run())
     cpu = time.process_time() - cpu
@@ -99,9 +106,11 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--instructions", action="store_true", help="count with callgrind, not time")
+    parser.add_argument("--watched", action="store_true", help="with evaltui run's progress display")
     args = parser.parse_args()
+    child_args = ["--child-watched" if args.watched else "--child"]
     if args.instructions:
-        count_instructions(args.commits, args.cases, args.repeat)
+        count_instructions(args.commits, args.cases, args.repeat, child_args)
         return
     figures: dict[str, list[dict[str, float]]] = {c: [] for c in args.commits}
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,7 +129,7 @@ def main() -> None:
                     path.unlink()
                 env = {**os.environ, "BENCH_API_KEY": "bench-dummy-key", "PYTHONPATH": str(sources[commit])}
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(suite), str(db)],
+                    [sys.executable, __file__, *child_args, str(suite), str(db)],
                     capture_output=True, text=True, check=True, env=env,
                 )  # fmt: skip
                 figures[commit].append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -134,7 +143,7 @@ def main() -> None:
         print(f"{commit:>12}  process {us('process')}  run {us('run')}  writer thread {us('writer')}")
 
 
-def count_instructions(commits: list[str], cases: int, repeat: int) -> None:
+def count_instructions(commits: list[str], cases: int, repeat: int, child_args: list[str]) -> None:
     """Instructions a case of the run, per checkout: a run of `cases` less a run of one case."""
     counts: dict[str, list[float]] = {c: [] for c in commits}
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +164,7 @@ def count_instructions(commits: list[str], cases: int, repeat: int) -> None:
             env = {**os.environ, "BENCH_API_KEY": "bench-dummy-key", "PYTHONPATH": str(sources[commit])}
             out = subprocess.run(
                 ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-                 "--child", str(suites[n]), str(folder / "run.db")],
+                 *child_args, str(suites[n]), str(folder / "run.db")],
                 capture_output=True, text=True, check=True, env=env,
             )  # fmt: skip
             found = re.search(r"Collected : (\d+)", out.stderr)
@@ -177,7 +186,7 @@ def count_instructions(commits: list[str], cases: int, repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2], sys.argv[3])
+    if sys.argv[1:2] in (["--child"], ["--child-watched"]):
+        child(sys.argv[2], sys.argv[3], watched=sys.argv[1] == "--child-watched")
     else:
         main()
