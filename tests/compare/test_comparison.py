@@ -178,4 +178,11 @@ def test_a_run_that_ended_early_is_named_as_such_not_passed_off_as_complete(stor
     assert "A is stopped (3 of its 7 results): reached the cost ceiling of $1" in c.warning()
     assert c.to_dict()["warning"] == c.warning()
     assert "B is" not in c.warning()
-    assert compare_runs(store, b, b).warning() == ""
+    assert compare_runs(store, b, make_run(store, suite, dict.fromkeys(IDS, "pass"))).warning() == ""
+
+
+def test_a_run_compared_with_itself_is_named_as_such(store: Store) -> None:
+    """`compare label:baseline latest` when the latest run is the baseline: "no difference" is
+    true of any run and itself, and says nothing about the model; the warning says so."""
+    run = make_run(store, make_suite(IDS), dict.fromkeys(IDS, "pass"))
+    assert "A and B are the same run" in compare_runs(store, run, run).warning()

@@ -139,10 +139,12 @@ class Comparison:
 
     def warning(self) -> str:
         """What makes the comparison suspect before any number is read (empty when nothing does):
-        other suites, or a run that ended early (a baseline or candidate `stopped` at its cost
-        ceiling must not read as a complete run)."""
+        one run compared with itself, other suites, or a run that ended early (a baseline or
+        candidate `stopped` at its cost ceiling must not read as a complete run)."""
         a, b = self.run_a.suite, self.run_b.suite
         parts = []
+        if self.run_a.id == self.run_b.id:
+            parts.append(f"A and B are the same run ({self.run_a.id}): nothing can differ")
         if self.suites == "different":
             parts.append(
                 f"A and B are runs of different suites ({a!r}, {b!r}): only shared case ids are compared"
