@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import random
 from fractions import Fraction
 
 import pytest
 
 from evaltui.analysis.stats import (
+    clustered_from_counts,
+    clustered_from_totals,
     clustered_interval,
     mcnemar_exact,
     paired_difference,
@@ -170,3 +173,18 @@ def test_spread_streams_a_generator_and_skips_unknown_values() -> None:
 
 def test_spread_of_nothing_is_all_unknown() -> None:
     assert (spread([]).p50, spread([]).p95, spread([]).max) == (None, None, None)
+
+
+def test_clusters_given_with_their_multiplicity_give_the_interval_of_them_all_listed() -> None:
+    """A run's unclustered cases come as (share, 1, how many cases): the same interval as each
+    case listed once, and the mean exact whatever the order (fsum, each multiple taken exactly)."""
+    rng = random.Random(3)
+    units = [(rng.randrange(4) / 3, 1, rng.randrange(1, 5000)) for _ in range(6)] + [(2.5, 4, 1), (0.0, 3, 2)]
+    listed = [(s, k) for s, k, m in units for _ in range(m)]
+    n = sum(k for _, k in listed)
+    counted = clustered_from_counts(units)
+    assert counted == pytest.approx(clustered_from_totals(listed), rel=1e-12)
+    assert counted[0] == math.fsum(s for s, _ in listed) / n
+    assert clustered_from_counts(reversed(units)) == counted
+    assert clustered_from_counts([(1.0, 1, 1)])[1:3] == (0.0, 1.0)  # one cluster: nothing known
+    assert math.isnan(clustered_from_counts([(1.0, 1, 0)])[0])

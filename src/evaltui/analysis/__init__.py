@@ -1,7 +1,8 @@
 """Pure analysis of results: numbers and strings in, numbers and structures out (stdlib only).
 
-stats.py    wilson_interval, clustered_interval / clustered_from_totals, paired_difference
-            (PairedDiff with exact McNemar p), mcnemar_exact, percentile, spread (p50/p95/max)
+stats.py    wilson_interval, clustered_interval / clustered_from_totals / clustered_from_counts,
+            paired_difference (PairedDiff with exact McNemar p), mcnemar_exact, percentile,
+            spread (p50/p95/max)
 metrics.py  run_metrics(results) -> RunMetrics (one pass over `Result`s; .to_dict() for JSON);
             MetricsTally (folded as results come), stored_run_metrics (a stored run's, its
             latencies counted and their percentiles read back exactly), ExactSum
