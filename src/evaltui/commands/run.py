@@ -13,7 +13,6 @@ from evaltui.config import Config, packaged_dir
 from evaltui.engine import RunOptions
 from evaltui.engine.headless import run_headless
 from evaltui.engine.launch import launch_runners
-from evaltui.engine.resume import plan_resume
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
 from evaltui.progress import EventLines, ProgressDisplay, show_progress
@@ -229,6 +228,7 @@ def _resume(
     """The runner that finishes a run as it was started; none when a completed run has nothing
     to ask (said on stderr, with the way to ask its errored cases again)."""
     from evaltui.commands.show import stored_run
+    from evaltui.engine.resume import plan_resume
 
     run_id = store.resolve_run(opts["resume"])
     plan = plan_resume(

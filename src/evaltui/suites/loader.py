@@ -108,7 +108,8 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
         count, tags, files = 0, Counter[str](), hashlib.sha256()
         walk = suite.cases.digested(files) if isinstance(suite.cases, CaseList) else suite.cases
         for case in walk:
-            tags.update(case.tags)
+            if case.tags:  # Counter.update costs a call through Python even for no tags
+                tags.update(case.tags)
             if seen.add(hash(case.id)):
                 _refuse_repeat(suite, case)
             compile_case_templates(suite, case)
