@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from evaltui.commands.database import open_store
+from evaltui.commands.database import no_database_yet, open_store
 from evaltui.errors import EvaltuiError, GateError
 from evaltui.suites.limits import MAX_EPOCHS
 from evaltui.terminal import Terminal
@@ -313,7 +313,16 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool, limit: int, **filte
     """List runs, newest first."""
     from evaltui.console import runs_table
 
-    store = open_store(config_for(ctx, db), reading=True)
+    config = config_for(ctx, db)
+    if no_database_yet(config):  # say so without making one
+        terminal.err.print(
+            f"No runs yet (no database at {config.db_path}). "
+            "Try: evaltui run sample_suites/support_intent.yaml",
+            markup=False,
+            soft_wrap=True,
+        )
+        return
+    store = open_store(config, reading=True)
     rows = store.list_runs(limit=limit, **filters)
     if as_json:
         click.echo(json_text([row.as_dict() for row in rows]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evaltui.store import Store
+
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_suites"
 
 
@@ -212,7 +214,24 @@ def test_runs_that_match_no_filter_say_so_rather_than_no_runs_yet(cli):
     assert "No runs yet" not in said and "No runs match" in said and "support-intnet" in said
 
 
-def test_trends_of_a_suite_with_no_runs_says_only_that(cli):
+def test_trends_of_a_suite_with_no_runs_says_only_that(cli, tmp_path):
+    Store(tmp_path / "cli.db").close()  # a database, with no run of the suite
     done = cli("trends", "no-such-suite")
     assert done.returncode == 0 and "No completed runs of suite no-such-suite" in done.stdout
     assert "flips" not in done.stdout and "kept its verdict" not in done.stdout, done.stdout
+
+
+def test_reading_commands_create_no_database_where_there_is_none(cli, tmp_path):
+    """A reading command pointed at a database that is not there (a `--db` typo, a new machine)
+    says so and leaves the disk as it was: it made the folder and an empty database, then said
+    'No runs yet', as if the runs had gone."""
+    missing = tmp_path / "typo" / "results.db"
+    listed = cli("runs", "--db", str(missing))
+    assert listed.returncode == 0 and "No runs yet" in listed.stderr and str(missing) in listed.stderr
+    for args in (["show", "latest"], ["export", "latest"], ["compare", "latest", "previous"]):
+        done = cli(*args, "--db", str(missing))
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert f"{missing}: no results database here" in done.stderr, (args, done.stderr)
+    done = cli("trends", "support-intent", "--db", str(missing))
+    assert done.returncode == 2 and "no results database here" in done.stderr, done.stderr
+    assert not missing.parent.exists()

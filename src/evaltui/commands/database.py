@@ -1,6 +1,6 @@
 """The results database as every command opens it: its folder made, stale runs marked, and a
-read-only fallback for commands that only read. Here, not in `cli.py`, so command bodies can open it
-without importing the click surface above them."""
+read-only fallback for commands that only read, which never create one where there is none. Here,
+not in `cli.py`, so command bodies can open it without importing the click surface above them."""
 
 from __future__ import annotations
 
@@ -14,10 +14,16 @@ if TYPE_CHECKING:
 
 def open_store(config: Config, *, reading: bool = False) -> Any:
     """The results database. A reading command (`reading`) that cannot write to it (a read-only
-    file, folder or mount) opens it read-only instead, leaving stale runs as they are stored."""
+    file, folder or mount) opens it read-only instead, leaving stale runs as they are stored. It
+    makes no database where there is none (a `--db` typo would read as a database without runs)."""
     from evaltui.store import Store
 
     path = config.db_path
+    if reading and not path.exists():
+        blocker = next((up for up in path.parents if up.exists() and not up.is_dir()), None)
+        if blocker is not None:
+            raise StoreError(f"{path}: cannot be a database: {blocker} is a file, not a folder")
+        raise StoreError(f"{path}: no results database here: no run has written one (see --db, EVALTUI_DB)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -30,3 +36,10 @@ def open_store(config: Config, *, reading: bool = False) -> Any:
             raise
         return Store(path, create=False, read_only=True)
     return store
+
+
+def no_database_yet(config: Config) -> bool:
+    """Whether the configured database is not there yet though one could be made: nothing has run
+    with it (a reading command says so rather than making an empty one)."""
+    path = config.db_path
+    return not path.exists() and all(up.is_dir() for up in path.parents if up.exists())
