@@ -243,6 +243,22 @@ class ScoreRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldResults:
+    """What a run's stored results add up to, read when it resumes so that its live figures start
+    from them: counts by status, cached answers, and the tokens and cost this run spent (a cached
+    answer spends none); `cost_usd` None while no result has a known cost."""
+
+    done: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    cached: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class JudgeUsage:
     """What a result's judge calls cost (kept apart from the answer's own tokens and cost)."""
 

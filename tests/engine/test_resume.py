@@ -198,3 +198,22 @@ async def test_a_resume_looks_finished_cases_up_a_batch_at_a_time_without_holdin
     assert {text: n for text, n in asked_now.items() if n} == want
     run = store.get_run(run_id)
     assert (run.status, run.total, run.done, run.errors) == ("completed", 24, 24, 0)
+
+
+async def test_a_resumed_runs_live_figures_count_what_it_already_held(store, make_suite, api_model):
+    """A resumed run's live line counted the results it held in its pass/fail counts but not in
+    its cached answers, tokens and cost ('of 832 scored' beside this session's tokens alone, and
+    its '300 cached' gone): every live figure now starts from what the run holds, so the line's
+    last figures are the stored run's."""
+    prepared = make_suite(12)
+    model = api_model(price={"input_per_mtok": 1_000_000, "output_per_mtok": 2_000_000})
+    await Runner(store, prepared, model, RunOptions(limit=3)).run()  # c0-c2's answers in the cache
+    run_id = await Runner(store, prepared, model, RunOptions(limit=8)).run()  # c0-c2 cached
+    store.write(lambda conn: conn.execute("DELETE FROM results WHERE case_id IN ('c6', 'c7')"), what="a test")
+    runner = plan_resume(store, run_id, no_cache=True).runner(store)  # c6, c7 asked again
+    await runner.run()
+    run, stats = store.get_run(run_id), runner.stats
+    assert (stats.done, stats.cached) == (8, 3)
+    assert run.tokens_in > 0 and run.cost_usd
+    assert (stats.tokens_in, stats.tokens_out) == (run.tokens_in, run.tokens_out)
+    assert stats.cost_usd == pytest.approx(run.cost_usd)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from evaltui.analysis.histogram import Histogram
 from evaltui.analysis.metrics import fresh_latency, spent
 from evaltui.analysis.stats import spread_of_array
-from evaltui.records import Result
+from evaltui.records import HeldResults, Result
 
 RATE_WINDOW_S = 30.0
 _COUNTED = {"pass": "passed", "fail": "failed", "error": "errors"}  # a result's status -> its counter
@@ -61,19 +61,24 @@ class StatsTracker:
     def __init__(
         self,
         total: int,
-        already: dict[str, int] | None = None,
+        already: HeldResults | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lock = threading.Lock()
         self._total = total
-        self._counts = {"done": 0, "passed": 0, "failed": 0, "errors": 0, "cached": 0}
-        for key, value in (already or {}).items():
-            self._counts[key] = value
+        held = already or HeldResults()  # a resumed run's figures start from what it holds
+        self._counts = {
+            "done": held.done,
+            "passed": held.passed,
+            "failed": held.failed,
+            "errors": held.errors,
+            "cached": held.cached,
+        }
         self._session_done = 0
-        self._tokens_in = 0
-        self._tokens_out = 0
-        self._cost: float | None = None
+        self._tokens_in = held.tokens_in
+        self._tokens_out = held.tokens_out
+        self._cost: float | None = held.cost_usd
         # each latency while they are few; then they are counted, SPREAD_EXACT_UNDER at a time
         self._latencies: array[float] = array("d")
         self._counted: Histogram | None = None

@@ -22,7 +22,7 @@ from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.errors import EvaltuiError
-from evaltui.records import RunRecord
+from evaltui.records import HeldResults
 from evaltui.suites.models import Case, ModelSpec, Suite
 
 
@@ -69,7 +69,7 @@ class Plan:
     work: Iterator[tuple[PreparedCase, int]]
     to_ask: int  # how many (case, epoch) pairs `work` yields
     total: int  # results the run will hold (cases x epochs)
-    already: dict[str, int]  # done, passed, failed, errors held before a resume
+    already: HeldResults  # what a resumed run held before this session
     tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
 
 
@@ -81,13 +81,13 @@ def plan_run(
     resume_run_id: str | None,
 ) -> Plan:
     epochs = options.epochs or prepared.suite.epochs
-    already: dict[str, int] = {}
+    already = HeldResults()
     tally = None
     if resume_run_id is not None:
         run_id = resume_run_id
         store.refresh_counters(run_id)
         store.set_run_status(run_id, "running")
-        already = _counts_of(store.get_run(run_id), options.retry_errors)
+        already = store.held_results(run_id, without_errors=options.retry_errors)
     else:
         # only the cases under way kept; latencies counted, their percentiles read at the end
         tally = MetricsTally(epochs=epochs, latencies_in_store=True)
@@ -192,12 +192,3 @@ def _unfinished(
             e for e, status in enumerate(statuses) if status is None or (retry_errors and status == "error")
         ]
         yield case, left
-
-
-def _counts_of(run: RunRecord | None, retry_errors: bool) -> dict[str, int]:
-    """What a resumed run already holds (the store's counters were just refreshed)."""
-    counts = {key: getattr(run, key) if run else 0 for key in ("passed", "failed", "errors")}
-    if retry_errors:
-        counts["errors"] = 0
-    counts["done"] = sum(counts.values())
-    return counts

@@ -153,7 +153,7 @@ class Runner:
                 self.prepared.suite.name,
                 self.model.id,
                 plan.total,
-                plan.already.get("done", 0),
+                plan.already.done,
                 self.options.group_id,
             )
         )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from evaltui.records import Result, RunMetrics, RunRecord
+from evaltui.records import HeldResults, Result, RunMetrics, RunRecord
 from evaltui.suites.models import ModelSpec, Suite
 
 OnCommit = Callable[[list[Result]], None]
@@ -47,6 +47,8 @@ class RunStore(Protocol):
     def set_run_status(self, run_id: str, status: str) -> None: ...
 
     def refresh_counters(self, run_id: str) -> None: ...
+
+    def held_results(self, run_id: str, *, without_errors: bool = False) -> HeldResults: ...
 
     def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]: ...
 

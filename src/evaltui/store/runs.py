@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.errors import StoreError
-from evaltui.records import RunMetrics, RunRecord
+from evaltui.records import HeldResults, RunMetrics, RunRecord
 from evaltui.store.codec import decode_row, dump_json
 from evaltui.store.connection import ThreadConnections
 from evaltui.suites.models import ModelSpec
@@ -40,6 +40,13 @@ UPDATE runs SET (done, passed, failed, errors, tokens_in, tokens_out, cost_usd, 
     FROM results WHERE run_id = :run
 ) WHERE id = :run
 """
+
+HELD_SQL = """
+SELECT count(*), count(*) FILTER (WHERE status = 'pass'), count(*) FILTER (WHERE status = 'fail'),
+       count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE cached),
+       coalesce(sum(tokens_in) FILTER (WHERE NOT cached), 0),
+       coalesce(sum(tokens_out) FILTER (WHERE NOT cached), 0), sum(cost_usd) FILTER (WHERE NOT cached)
+FROM results WHERE run_id = ?"""
 
 
 def now_iso() -> str:
@@ -142,6 +149,13 @@ class RunQueries(ThreadConnections):
 
         self.write(insert, what="a new run")
         return run_id
+
+    def held_results(self, run_id: str, *, without_errors: bool = False) -> HeldResults:
+        """What the run's stored results add up to (`without_errors`: leaving out the errored
+        ones, which a resume with --retry-errors asks again)."""
+        sql = HELD_SQL + (" AND status != 'error'" if without_errors else "")
+        row = next(self.tuples(sql, (run_id,), what="a run's results"), None)
+        return HeldResults(*row) if row else HeldResults()
 
     def get_run(self, run_id: str) -> RunRecord | None:
         row = self.query_one("SELECT * FROM runs WHERE id = ?", (run_id,), what="a run")
