@@ -115,6 +115,8 @@ async def test_a_refused_connection_is_retryable(http: HttpClient) -> None:
     error = await expect_error(make_provider(spec, http))
     assert error.retryable and "cannot connect" in str(error)
     assert error.kind == "unreachable" and error.endpoint == "127.0.0.1:9"
+    # a plain http:// endpoint: no TLS in the reason (aiohttp's own words said 'ssl:default')
+    assert "ssl" not in str(error).lower() and "refused" in str(error).lower(), str(error)
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -271,14 +271,28 @@ def _mb(size: int) -> str:
     return f"{size / 1048576:g} MB"
 
 
+def _os_reason(error: OSError) -> str:
+    """Why a connection could not be made, in the OS's words: 'Connection refused' (asyncio says
+    'Connect call failed'), a resolver's 'Name or service not known'."""
+    import socket
+
+    if error.errno and error.errno > 0 and not isinstance(error, socket.gaierror):
+        return os.strerror(error.errno)
+    return error.strerror or str(error) or type(error).__name__
+
+
 def _mapped(exc: Exception, url: URL) -> TransportError:
     """Our exception for an aiohttp one. aiohttp's messages name the host and port, never headers."""
     import aiohttp
 
     message = str(exc) or type(exc).__name__
     where = f"{url.host}:{url.port}"
-    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientProxyConnectionError):
+    if isinstance(exc, aiohttp.ClientSSLError):  # TLS: the certificate, the handshake
         return ConnectError(message)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, unreachable
+        # the OS's reason, not aiohttp's line (it says 'ssl:default' of a plain http:// host too)
+        proxy = "the proxy " if isinstance(exc, aiohttp.ClientProxyConnectionError) else ""
+        return ConnectError(f"{proxy}{exc.host}:{exc.port}: {_os_reason(exc.os_error)}")
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return ConnectError(f"cannot connect to {where}: timed out")
     if isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy answered CONNECT with an error
