@@ -161,22 +161,23 @@ class IdHashes:
         return conn.total_changes == before
 
     @staticmethod
-    def _find(slots: array[int], key: int) -> bool:
+    def _probe(slots: array[int], key: int) -> int:
+        """The slot that holds `key`, else the empty one where it would go (linear probing)."""
         mask = len(slots) - 1
         index = key & mask
-        while found := slots[index]:
-            if found == key:
-                return True
+        while (found := slots[index]) and found != key:
             index = (index + 1) & mask
-        return False
+        return index
 
-    @staticmethod
-    def _insert(slots: array[int], key: int) -> bool:
-        mask = len(slots) - 1
-        index = key & mask
-        while found := slots[index]:
-            if found == key:
-                return True
-            index = (index + 1) & mask
+    @classmethod
+    def _find(cls, slots: array[int], key: int) -> bool:
+        return slots[cls._probe(slots, key)] == key
+
+    @classmethod
+    def _insert(cls, slots: array[int], key: int) -> bool:
+        """Whether `key` was there already; put it there if not."""
+        index = cls._probe(slots, key)
+        if slots[index] == key:
+            return True
         slots[index] = key
         return False
