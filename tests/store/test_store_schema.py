@@ -369,3 +369,27 @@ def test_a_new_database_checks_a_result_status_without_a_table_a_row(store: Stor
     conn = store.conn()
     assert "OpenEphemeral" not in insert_opcodes(conn)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_sqlite_that_refuses_schema_edits_still_migrates_to_v11_keeping_its_in_list(db_path: Path) -> None:
+    """A SQLite in defensive mode (some platforms build it so) refuses writes to sqlite_master: the
+    v11 migration then leaves the CHECK as it was (the same rule, only slower to check) instead of
+    failing, which would leave the file unopenable by this evaltui."""
+    make_v10_file(db_path)
+    conn = sqlite3.connect(db_path)
+
+    def no_schema_edits(action: int, table: str | None, *_: object) -> int:
+        edit = action == sqlite3.SQLITE_UPDATE and table == "sqlite_master"
+        return sqlite3.SQLITE_DENY if edit else sqlite3.SQLITE_OK
+
+    conn.set_authorizer(no_schema_edits)
+    with conn:
+        MIGRATIONS[11](conn)
+    conn.set_authorizer(None)
+    assert "OpenEphemeral" in insert_opcodes(conn)  # the old CHECK, still in force
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute(
+            "INSERT INTO results (run_id, case_id, status) VALUES ('20260101-000000-cccccc', 'x', 'no')"
+        )
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

@@ -224,7 +224,8 @@ def v11_results_status_check_as_comparisons(conn: sqlite3.Connection) -> None:
     data, only its text in the schema, so the text is swapped the documented way for a change that
     touches no row (sqlite.org/lang_altertable.html, "making other kinds of table schema changes",
     the writable_schema procedure) rather than rebuilding a table of millions of results. The
-    swapped text is checked first: exactly one CHECK as evaltui wrote it."""
+    swapped text is checked first: exactly one CHECK as evaltui wrote it. A SQLite that refuses
+    schema edits (defensive mode) keeps the old text, which checks the same rule."""
     table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'results'"
     (create,) = conn.execute(table).fetchone()
     if create.count(RESULT_STATUS_CHECK_V1) != 1:
@@ -237,6 +238,8 @@ def v11_results_status_check_as_comparisons(conn: sqlite3.Connection) -> None:
             (create.replace(RESULT_STATUS_CHECK_V1, RESULT_STATUS_CHECK_V11),),
         )
         conn.execute(f"PRAGMA schema_version = {int(version) + 1}")  # every connection reads it anew
+    except sqlite3.DatabaseError:
+        pass  # a SQLite built defensive refuses the edit: the IN list stays, the same rule (slower)
     finally:
         conn.execute("PRAGMA writable_schema = OFF")
 
