@@ -150,3 +150,17 @@ def test_other_secrets_in_a_provider_config_are_still_refused(write: WriteFile) 
     with pytest.raises(SuiteError) as info:
         import_promptfoo(write("promptfooconfig.yaml", text))
     assert (info.value.line, info.value.field) == (5, "providers[0].config.token")
+
+
+def test_promptfoos_echo_provider_imports_as_the_offline_echo_model(write: WriteFile) -> None:
+    """promptfoo's `echo` provider (it answers with the prompt, for trying a config offline) was
+    refused as having no counterpart; it is evaltui's `demo:echo`, and the import says how the
+    two differ for a prompt of several messages."""
+    text = "prompts: ['Q: {{q}}']\nproviders: [echo, {id: echo, label: mirror}]\ntests:\n  - vars: {q: a}\n"
+    imported = import_suite("promptfoo", write("promptfooconfig.yaml", text))
+    models = imported.suite.models
+    assert [(m.provider, m.model, m.id) for m in models] == [
+        ("demo", "echo", "demo:echo"),
+        ("demo", "echo", "mirror"),
+    ]
+    assert any("echo" in note and "last user message" in note for note in imported.notes)

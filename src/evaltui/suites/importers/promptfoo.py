@@ -5,9 +5,10 @@ config, or a mapping with `raw:` or `id:`; promptfoo's Nunjucks `{{ var }}` is J
 several prompts become prompt variants, `prompts:` named by their `label`, each run on every
 provider, or `prompt=N` keeps one); `providers` (`openai:`, `anthropic:`, `ollama:` ids, with or
 without promptfoo's `chat:`/`messages:` part, `config:` as params, `label:` as id, `apiKeyEnvar` as
-`api_key_env`, `apiBaseUrl` as `base_url`); `tests`, inline or `file://` (CSV with `__expected`
-columns, JSONL, YAML or JSON lists), with `vars` and `assert`; `defaultTest` (its `assert` become
-the suite's scorers, a test's own asserts are added to them; its `vars` are every test's defaults).
+`api_key_env`, `apiBaseUrl` as `base_url`; promptfoo's offline `echo` as `demo:echo`); `tests`,
+inline or `file://` (CSV with `__expected` columns, JSONL, YAML or JSON lists), with `vars` and
+`assert`; `defaultTest` (its `assert` become the suite's scorers, a test's own asserts are added to
+them; its `vars` are every test's defaults).
 A var named `input` becomes the case's input; the value of an `equals` assertion becomes its
 expected value.
 
@@ -195,6 +196,14 @@ def _provider(item: Any, doc: YamlDoc, path: FieldPath, notes: list[str]) -> Mod
     spec_id = options.get("id") if isinstance(options, dict) else None
     if not isinstance(spec_id, str):
         raise doc.error("a provider is an id string or a mapping with `id:`", path)
+    if spec_id == "echo":  # promptfoo's offline provider: it answers with the prompt
+        spec_id = "demo:echo"
+        said = (
+            f"{doc.file}: promptfoo's echo provider is imported as demo:echo, which answers with the "
+            "last user message (promptfoo's echo answers with the whole prompt)"
+        )
+        if said not in notes:
+            notes.append(said)
     provider, _, rest = spec_id.partition(":")
     head, sep, tail = rest.partition(":")
     model = tail if sep and head in _PROVIDER_API_PARTS else rest
