@@ -207,3 +207,20 @@ async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tm
         store.get_result(run_id, f"r{i}").output for i in range(1, 5)
     ]
     assert plan.notes == (f"1 case(s) of run {run_id} are no longer in the suite: r0",)
+
+
+async def test_a_rescore_names_the_first_five_cases_gone_by_id_and_counts_them_all(tmp_path, store) -> None:
+    """The cases of the run no longer in the suite are found by a walk (the suite's id hashes, then
+    the run's ids in id order), never a set of every id: counted in full, the first five named."""
+    rows = [{"id": f"r{i:02}", "input": f"q{i}", "expected": f"q{i}"} for i in range(12)]
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nprompt: '{{ input }}'\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
+    )
+    demo = ModelSpec(provider="demo", model="echo")
+    run_id = await Runner(store, prepare(load_suite(tmp_path / "s.yaml")), demo, RunOptions()).run()
+    kept = [rows[i] for i in (1, 3, 5, 11)]  # r00, r02, r04, r06-r10 gone: 8 of them
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+    plan = rescore(store, run_id)
+    assert plan.cases == 4
+    assert plan.notes == (f"8 case(s) of run {run_id} are no longer in the suite: r00, r02, r04, r06, r07",)

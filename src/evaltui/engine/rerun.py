@@ -95,7 +95,7 @@ def only_failing(store: FinishedRuns, run_id: str, options: RunOptions | None = 
     present = sum(1 for _ in failing_in(store, run_id, suite.cases))  # one walk: the suite may be large
     notes = []
     if present < failing:
-        gone = _gone(store, run_id, suite, failing - present)
+        gone = _gone(store.iter_case_ids(run_id, failing_only=True), suite, failing - present)
         notes.append(
             f"{failing - present} failing case(s) of run {run_id} are no longer in the suite: "
             + ", ".join(gone)
@@ -112,14 +112,15 @@ def only_failing(store: FinishedRuns, run_id: str, options: RunOptions | None = 
     return Rerun(suite, model, options, present, tuple(notes + model_notes))
 
 
-def _gone(store: FinishedRuns, run_id: str, suite: Suite, count: int) -> list[str]:
-    """The first few (by id) of the run's failing cases no longer in the suite: the suite's ids
-    met in a walk (their hashes, in memory that stops growing), then the failing ids streamed."""
+def _gone(run_ids: Iterator[str], suite: Suite, count: int) -> list[str]:
+    """The first few of a run's case ids (streamed, in id order) that are no longer in the suite,
+    `count` of them gone in all: the suite's ids met in a walk (their hashes, in memory that stops
+    growing), then the run's ids looked up."""
     met = IdHashes()
     for case in suite.cases:
         met.add(hash(case.id))
     gone: list[str] = []
-    for case_id in store.iter_failing_cases(run_id):
+    for case_id in run_ids:
         if not met.add(hash(case_id)):
             gone.append(case_id)
             if len(gone) == min(count, 5):
@@ -148,12 +149,9 @@ def rescore(store: FinishedRuns, run_id: str, options: RunOptions | None = None)
         raise EvaltuiError(f"none of run {run_id}'s cases is in the suite any more")
     cases.counted(kept, tags, own_scorers)
     notes = []
-    if store.count_results(run_id) > kept:
-        present = {case.id for case in suite.cases}  # only when some case is gone
-        gone = sorted(
-            r.case_id for r in store.iter_results(run_id, columns=("case_id",)) if r.case_id not in present
-        )
-        notes.append(f"{len(gone)} case(s) of run {run_id} are no longer in the suite: {', '.join(gone[:5])}")
+    if (count := store.count_results(run_id) - kept) > 0:  # some case is gone from the suite
+        gone = _gone(store.iter_case_ids(run_id), suite, count)
+        notes.append(f"{count} case(s) of run {run_id} are no longer in the suite: {', '.join(gone)}")
     if errored:
         notes.append(f"{errored} case(s) errored in run {run_id} (no output to score): errors again")
     rescored = suite.model_copy(update={"cases": cases})

@@ -46,8 +46,9 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .iter_results(run_id, columns=...) -> Iterator[Result]  streaming, for exports and reports
     .iter_metric_rows(run_id) -> Iterator[Result]          what analysis.metrics folds, streamed
                                            case by case (case-id order)
-    .count_failing_cases(run_id) -> int, .iter_failing_cases(run_id) -> Iterator[str]
-                                           cases that failed or errored in some epoch (id order)
+    .count_failing_cases(run_id) -> int, .iter_case_ids(run_id, *, failing_only) -> Iterator[str]
+                                           the run's cases (or those that failed or errored in
+                                           some epoch), id order
     .fresh_latencies(run_id, lo, hi, offset, limit) -> list[float]   the latencies counted in the
                                            run's percentiles within [lo, hi), ascending, a window
     .iter_tool_calls(run_id) -> Iterator[Result]           results that made tool calls (their calls only)

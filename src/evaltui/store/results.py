@@ -251,10 +251,12 @@ class ResultQueries(ThreadConnections):
         row = self.query_one(sql, (run_id,), what="failing cases")
         return int(row["n"]) if row else 0
 
-    def iter_failing_cases(self, run_id: str) -> Iterator[str]:
-        """The ids of the run's cases that failed or errored in some epoch, in id order, streamed."""
-        sql = "SELECT DISTINCT case_id FROM results WHERE run_id = ? AND status != 'pass' ORDER BY case_id"
-        return (row[0] for row in self.tuples(sql, (run_id,), what="failing cases"))
+    def iter_case_ids(self, run_id: str, *, failing_only: bool = False) -> Iterator[str]:
+        """The ids of the run's cases (`failing_only`: those that failed or errored in some
+        epoch), in id order, streamed."""
+        failing = " AND status != 'pass'" if failing_only else ""
+        sql = f"SELECT DISTINCT case_id FROM results WHERE run_id = ?{failing} ORDER BY case_id"
+        return (row[0] for row in self.tuples(sql, (run_id,), what="the run's cases"))
 
     def finished_keys(self, run_id: str, *, include_errors: bool = True) -> set[tuple[str, int]]:
         """(case_id, epoch) of the run's results, every one at once (for tests and small runs: a
