@@ -85,7 +85,6 @@ def plan_run(
     tally = None
     if resume_run_id is not None:
         run_id = resume_run_id
-        store.refresh_counters(run_id)
         store.set_run_status(run_id, "running")
         already = store.held_results(run_id, without_errors=options.retry_errors)
     else:
