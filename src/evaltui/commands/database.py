@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from evaltui.errors import StoreError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from evaltui.config import Config
 
 
@@ -20,8 +22,7 @@ def open_store(config: Config, *, reading: bool = False) -> Any:
 
     path = config.db_path
     if reading and not path.exists():
-        blocker = next((up for up in path.parents if up.exists() and not up.is_dir()), None)
-        if blocker is not None:
+        if (blocker := _file_above(path)) is not None:
             raise StoreError(f"{path}: cannot be a database: {blocker} is a file, not a folder")
         raise StoreError(f"{path}: no results database here: no run has written one (see --db, EVALTUI_DB)")
     try:
@@ -42,4 +43,9 @@ def no_database_yet(config: Config) -> bool:
     """Whether the configured database is not there yet though one could be made: nothing has run
     with it (a reading command says so rather than making an empty one)."""
     path = config.db_path
-    return not path.exists() and all(up.is_dir() for up in path.parents if up.exists())
+    return not path.exists() and _file_above(path) is None
+
+
+def _file_above(path: Path) -> Path | None:
+    """A folder of the path that is a file instead (no database can ever be made there), if any."""
+    return next((up for up in path.parents if up.exists() and not up.is_dir()), None)
