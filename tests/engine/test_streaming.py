@@ -191,15 +191,26 @@ def test_a_case_file_changed_after_loading_is_refused_when_the_suite_is_saved_an
     assert store.query("SELECT case_id FROM cases", (), what="cases") == []
 
 
-async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tmp_path, store) -> None:
-    rows = [{"id": f"r{i}", "input": f"q{i}", "expected": f"q{i}"} for i in range(5)]
-    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+async def run_then_keep(tmp_path, store, ids: list[str], kept: list[str]) -> str:
+    """A run of demo:echo over cases `ids` (a JSONL file), after which the file holds only `kept`."""
+
+    def write(chosen: list[str]) -> None:
+        rows = [{"id": i, "input": f"q{i}", "expected": f"q{i}"} for i in chosen]
+        (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    write(ids)
     (tmp_path / "s.yaml").write_text(
         "name: t\nprompt: '{{ input }}'\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
     )
     demo = ModelSpec(provider="demo", model="echo")
     run_id = await Runner(store, prepare(load_suite(tmp_path / "s.yaml")), demo, RunOptions()).run()
-    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[1:]))  # r0 is gone
+    write(kept)
+    return run_id
+
+
+async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tmp_path, store) -> None:
+    ids = [f"r{i}" for i in range(5)]
+    run_id = await run_then_keep(tmp_path, store, ids, ids[1:])  # r0 is gone
     plan = rescore(store, run_id)
     assert not isinstance(plan.suite.cases, list)  # a walk over the file and the run, not a copy
     assert plan.cases == 4 and [case.id for case in plan.suite.cases] == ["r1", "r2", "r3", "r4"]
@@ -212,15 +223,9 @@ async def test_a_rescore_reads_the_runs_answers_as_its_walk_reaches_each_case(tm
 async def test_a_rescore_names_the_first_five_cases_gone_by_id_and_counts_them_all(tmp_path, store) -> None:
     """The cases of the run no longer in the suite are found by a walk (the suite's id hashes, then
     the run's ids in id order), never a set of every id: counted in full, the first five named."""
-    rows = [{"id": f"r{i:02}", "input": f"q{i}", "expected": f"q{i}"} for i in range(12)]
-    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "s.yaml").write_text(
-        "name: t\nprompt: '{{ input }}'\nscorers:\n  - type: equals\ncases:\n  - file: cases.jsonl\n"
-    )
-    demo = ModelSpec(provider="demo", model="echo")
-    run_id = await Runner(store, prepare(load_suite(tmp_path / "s.yaml")), demo, RunOptions()).run()
-    kept = [rows[i] for i in (1, 3, 5, 11)]  # r00, r02, r04, r06-r10 gone: 8 of them
-    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+    ids = [f"r{i:02}" for i in range(12)]
+    kept = [ids[i] for i in (1, 3, 5, 11)]  # r00, r02, r04, r06-r10 gone: 8 of them
+    run_id = await run_then_keep(tmp_path, store, ids, kept)
     plan = rescore(store, run_id)
     assert plan.cases == 4
     assert plan.notes == (f"8 case(s) of run {run_id} are no longer in the suite: r00, r02, r04, r06, r07",)
