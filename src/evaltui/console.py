@@ -84,7 +84,11 @@ def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
 
 
 SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a short name)
+SUITE_WHOLE = 40  # a suite name up to this long is given room to show whole before others shrink
 RUN_COLUMNS = ("run", "status", "pass [95% CI]", "p95", "cost", "suite · model")
+# Narrower and narrower: p95 is left out, then the status goes under the run id, then cost is left out.
+LAYOUTS: tuple[tuple[tuple[str, ...], bool], ...] = (((), False), (("p95",), False), (("p95",), True))
+LAST_LAYOUT = (("p95", "cost"), True)
 
 
 def runs_table(runs: Iterable[RunRecord]) -> RunsTable:
@@ -94,30 +98,39 @@ def runs_table(runs: Iterable[RunRecord]) -> RunsTable:
 
 @dataclass(frozen=True, slots=True)
 class RunsTable:
-    """Runs at the width they are printed at: p95, then cost, are left out before suite · model
-    would be squeezed (Rich would otherwise fold names mid-word, or drop the column outright).
-    Suite and model wrap at spaces; a name longer than its column ends in "…", never split."""
+    """Runs at the width they are printed at: the suite's name is what a user looks for, so other
+    columns give way (see LAYOUTS) before it would be cut (Rich would otherwise fold names mid-word,
+    or drop the column outright). Suite and model wrap at spaces; a name longer than its column
+    ends in "…", never split."""
 
     runs: list[RunRecord]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for dropped in ((), ("p95",), ("p95", "cost")):
-            facts = self.table((*dropped, "suite · model"))
+        longest = max((len(run.suite) for run in self.runs), default=0)
+        room = max(SUITE_ROOM, min(longest, SUITE_WHOLE))
+        for dropped, stacked in LAYOUTS:
+            facts = self.table((*dropped, "suite · model"), stacked)
             natural = Measurement.get(console, options.update_width(10_000), facts).maximum
-            if natural + SUITE_ROOM <= options.max_width:
+            if natural + room <= options.max_width:
                 break
-        yield self.table(dropped)
+        else:
+            dropped, stacked = LAST_LAYOUT
+        yield self.table(dropped, stacked)
 
-    def table(self, dropped: tuple[str, ...]) -> Table:
+    def table(self, dropped: tuple[str, ...], stacked: bool = False) -> Table:
+        """The table without the `dropped` columns; `stacked`: each run's status under its id."""
         table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-        shown = [name for name in RUN_COLUMNS if name not in dropped]
+        shown = [name for name in RUN_COLUMNS if name not in dropped and not (stacked and name == "status")]
         for name in shown:
             if name == "suite · model":
                 table.add_column(name, overflow="ellipsis", ratio=1, min_width=12)
             else:
-                table.add_column(name, no_wrap=True, justify="right" if name in ("p95", "cost") else "left")
+                header = "run · status" if stacked and name == "run" else name
+                table.add_column(header, no_wrap=True, justify="right" if name in ("p95", "cost") else "left")
         for run in self.runs:
             cells = run_cells(run)
+            if stacked:
+                cells["run"] = Text.assemble(cells["run"], "\n", cells["status"])
             table.add_row(*(cells[name] for name in shown))
         return table
 

@@ -235,3 +235,16 @@ def test_reading_commands_create_no_database_where_there_is_none(cli, tmp_path):
     done = cli("trends", "support-intent", "--db", str(missing))
     assert done.returncode == 2 and "no results database here" in done.stderr, done.stderr
     assert not missing.parent.exists()
+
+
+def test_runs_at_80_columns_shows_each_suite_name_whole_and_keeps_the_cost(cli):
+    """At 80 columns `evaltui runs` once cut `invoice-extraction` to `invoice-extr…`: the name is
+    what a user looks for, so the status moves under the run id and p95 is left out instead."""
+    for suite in ("invoice_extraction.yaml", "math_word_problems.yaml"):
+        assert cli("run", suite, "-m", "demo:keyword", "--limit", "2", "-q").returncode == 0
+    done = cli("runs", extra_env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "invoice-extraction" in done.stdout.split(), done.stdout
+    assert "math-word-problems" in done.stdout.split(), done.stdout
+    assert "cost" in done.stdout and "completed" in done.stdout, done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80, done.stdout
