@@ -1,6 +1,8 @@
 """Home: every suite found, with case counts and the latest pass rate per model (and a
 sparkline of its recent runs), and its runs going on now (here or in another process) with their
-progress. A suite that fails to load is listed with its error."""
+progress. A suite that fails to load is listed with its error, and so is one that loads but cannot
+run (it fails where a run prepares it: an undefined template variable, a scorer's missing file), as
+`evaltui validate` says of it."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from textual.widgets import DataTable, Static
 
 import evaltui.format as fmt
 from evaltui.config import Config
+from evaltui.engine import prepare
+from evaltui.errors import SuiteError
 from evaltui.records import RunRecord
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry, iter_suites
@@ -158,7 +162,8 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         entries: list[SuiteEntry] = []
         runs: dict[str, list[RunRecord]] = {}
         shown = time.monotonic()
-        for entry in iter_suites(dirs):
+        for loaded in iter_suites(dirs):
+            entry = checked(loaded)
             entries.append(entry)
             if entry.suite is not None:
                 runs[entry.suite.name] = recent_runs(store, entry.suite.name)
@@ -213,10 +218,14 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self._describe(table.cursor_row)
 
     def _cells(self, entry: SuiteEntry) -> tuple[Text, ...]:
+        error = tone(self.app, "error")
         if entry.suite is None:
             name = one_line(entry.path.name, 40)
-            error = tone(self.app, "error")
-            return Text("✗", error), name, Text("–"), one_line(str(entry.error), 80, style=error)
+            return Text("✗", error), name, Text("–"), one_line(briefly(entry.error), 80, style=error)
+        if entry.error is not None:  # loads, cannot run
+            cases = Text(str(len(entry.suite.cases)))
+            why = one_line(f"cannot run: {briefly(entry.error)}", 80, style=error)
+            return Text("✗", error), one_line(entry.suite.name, 40), cases, why
         runs = self.runs.get(entry.suite.name, [])
         summary = Text(no_wrap=True)
         running = [run for run in runs if run.status == "running"]
@@ -268,6 +277,9 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         if entry is None or entry.suite is None:
             self.notify("Pick a suite that loads first (this one has an error).", severity="warning")
             return
+        if entry.error is not None:
+            self.notify(str(entry.error), title="This suite cannot run", severity="warning", markup=False)
+            return
         config: Config = host(self).config
         self.app.push_screen(LaunchScreen(entry.suite, config.concurrency), self._launched)
 
@@ -292,6 +304,26 @@ class SuitesScreen(ReportsWorkerErrors, Screen[None]):
         self.app.push_screen(TrendsScreen(entry.suite.name))
 
 
+def briefly(error: SuiteError | None) -> str:
+    """An error for a row of the table: its file by name only (the detail panel has the path), so
+    that line, field and message fit."""
+    if error is None or not error.file:
+        return str(error)
+    return str(SuiteError(error.message, file=Path(error.file).name, line=error.line, field=error.field))
+
+
+def checked(entry: SuiteEntry) -> SuiteEntry:
+    """A loaded suite prepared as a run would prepare it (its scorers compiled, its cases rendered),
+    so that one no run can start is listed with the reason, not as a healthy suite."""
+    if entry.suite is None:
+        return entry
+    try:
+        prepare(entry.suite)
+    except SuiteError as exc:
+        return SuiteEntry(path=entry.path, suite=entry.suite, error=exc)
+    return entry
+
+
 def column_widths(labels: tuple[str, ...], rows: list[tuple[Text, ...]]) -> list[int]:
     """Each column's width in cells: its widest cell or its label."""
     return [max([len(label), *(row[i].cell_len for row in rows)]) for i, label in enumerate(labels)]
@@ -308,6 +340,10 @@ def describe_entry(entry: SuiteEntry, runs: dict[str, list[RunRecord]]) -> Text:
     suite = entry.suite
     text.append_text(one_line(suite.name, 200, style="bold"))
     text.append("\n")
+    if entry.error is not None:
+        text.append("This suite loads but cannot run\n", "bold")
+        text.append_text(safe_text(str(entry.error)))
+        text.append("\nFix the file and press F5 to reload.\n", "dim")
     text.append_text(safe_text(suite.description or "(no description)", limit=2000))
     text.append("\n\nfile     ", "dim")
     text.append_text(one_line(str(entry.path), 200))
