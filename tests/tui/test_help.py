@@ -83,3 +83,27 @@ def test_every_binding_id_is_listed_by_help_and_known_to_the_keymap_check() -> N
                 ids |= {b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
     assert len(ids) > 60
     assert unknown_binding_ids(EvaltuiApp, dict.fromkeys(ids, "x")) == []
+
+
+async def test_help_lists_ctrl_q_the_quit_that_asks_first(db_path: Path, suite_dir: Path) -> None:
+    """evaltui takes over Textual's ctrl+q (it asks first while a run of this window is live), but
+    the key showed nowhere: not in Help, not under an id a keymap could name."""
+    lines = await help_lines(make_app(Config(db_path=db_path), db_path, [suite_dir]))
+    everywhere = lines[lines.index("Everywhere") : lines.index("Suites (home)")]
+    assert keys_of(everywhere, "Quit") == ["^q"], everywhere
+    assert any("app.quit" in line for line in everywhere), everywhere
+
+
+async def test_a_keymap_moves_quit_off_ctrl_q(db_path: Path, suite_dir: Path) -> None:
+    """A terminal that keeps ctrl+q for itself (flow control, an editor's own quit) can give quit
+    another key with `keymap: {app.quit: ctrl+x}`; ctrl+c's hint then names that key."""
+    config = Config(db_path=db_path, keymap={"app.quit": "ctrl+x"})
+    app = make_app(config, db_path, [suite_dir])
+    notes = record_notifications(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: any("quit" in note for note in notes))
+        assert any("ctrl+x" in note for note in notes), notes
+        await pilot.press("ctrl+x")
+        await wait_until(pilot, lambda: not app.is_running)

@@ -84,6 +84,17 @@ class EvaltuiApp(App[None]):
         Binding(
             "ctrl+t", "change_theme", "Theme", tooltip="Pick a colour theme (remembered)", id="app.theme"
         ),
+        # Textual's own quit key, declared again so that Help lists it and a keymap can move it
+        # (a terminal may keep ctrl+q for itself); its action asks first (action_quit).
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="Quit evaltui from any screen (asks first while a run of this window is live)",
+            id="app.quit",
+        ),
     ]
 
     def __init__(self, config: Config, store: Store, suite_dirs: list[Path]) -> None:
