@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import textwrap
 import threading
 from pathlib import Path
@@ -40,6 +42,18 @@ def exits(messages, vars):
 async def exits_async(messages, vars):
     raise SystemExit(4)
 
+THREADS = []  # every thread a call ran in, held so that no two threads can share an id
+GATE = threading.Event()
+
+def note_thread(messages, vars):
+    THREADS.append(threading.current_thread())
+    return "ok"
+
+def waits_for_gate(messages, vars):
+    THREADS.append(threading.current_thread())
+    GATE.wait(10)
+    return "let through"
+
 NOT_CALLABLE = "x"
 """
 
@@ -77,6 +91,33 @@ async def test_async_function_returning_a_dict_with_tokens_and_cost(module: str)
 async def test_sync_function_runs_off_the_event_loop_thread(module: str) -> None:
     completion = await provider(f"{module}:which_thread").complete(REQUEST)
     assert completion.text != threading.current_thread().name
+
+
+async def test_calls_one_after_another_reuse_one_thread(module: str) -> None:
+    """Starting a thread costs more than a small component's call: a thread that has finished a
+    call takes the next one."""
+    model = provider(f"{module}:note_thread")
+    for _ in range(20):
+        assert (await model.complete(REQUEST)).text == "ok"
+    threads = importlib.import_module(module).THREADS
+    assert len(threads) == 20 and len({id(t) for t in threads}) == 1
+    assert threads[0] is not threading.current_thread() and threads[0].daemon
+
+
+async def test_a_call_still_running_does_not_hold_up_the_next(module: str) -> None:
+    """Calls in flight at once run in threads of their own: one that has not returned (a slow
+    request, or one the engine's timeout gave up on) leaves the others to a thread that is free."""
+    component = importlib.import_module(module)
+    blocked = asyncio.ensure_future(provider(f"{module}:waits_for_gate").complete(REQUEST))
+    while not component.THREADS:
+        await asyncio.sleep(0.01)
+    for _ in range(3):
+        assert (await provider(f"{module}:note_thread").complete(REQUEST)).text == "ok"
+    assert not blocked.done()
+    component.GATE.set()
+    assert (await blocked).text == "let through"
+    first, *others = component.THREADS
+    assert all(t is not first for t in others)
 
 
 async def test_raising_function_is_a_final_error_naming_the_exception(module: str) -> None:

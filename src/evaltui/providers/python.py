@@ -9,10 +9,11 @@ mappings, kept as given) so tool scorers and the Case screen can see them.
 An exception raised by the function is a non-retryable ProviderError naming its type and message
 (with the value of the spec's `api_key_env`, if any, redacted).
 
-Async functions are awaited on the event loop. A sync function runs in a daemon thread of its own,
-not the loop's thread pool, so it never blocks the engine, and one that never returns is given up
-when the spec's `timeout_s` passes (the engine's timeout) without keeping evaltui alive: a pool
-thread would be waited for at exit, a daemon thread dies with the process.
+Async functions are awaited on the event loop. A sync function runs in a daemon thread
+(`DaemonThreads`: one free, or a new one), not the loop's thread pool, so it never blocks the engine,
+and one that never returns is given up when the spec's `timeout_s` passes (the engine's timeout)
+without keeping evaltui alive: a pool thread would be waited for at exit, a daemon thread dies with
+the process.
 
 What a component prints to `sys.stdout` goes to stderr: evaltui's stdout may be a JSON summary or
 an event stream (`--json -`, `--events -`). Output written to file descriptor 1 directly (by
@@ -28,6 +29,7 @@ import importlib
 import inspect
 import json
 import os
+import queue
 import sys
 import threading
 import time
@@ -103,30 +105,64 @@ class _Exited(Exception):
         super().__init__(f"{type(raised).__name__}: {raised}")
 
 
-def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
-    """`fn(*args)` in a daemon thread, its stdout diverted; its result or exception in a future."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
+def _component_thread() -> None:
+    _IN_COMPONENT.set(True)  # what the thread's calls print goes to stderr
 
-    def settle(result: Any, error: BaseException | None) -> None:
-        if future.done():  # the engine's timeout gave up on it
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
 
-    def work() -> None:
-        _IN_COMPONENT.set(True)
-        try:
-            result, error = fn(*args), None
-        except BaseException as exc:  # the user's code: anything it raises is that case's error
-            result, error = None, exc if isinstance(exc, Exception) else _Exited(exc)
-        with contextlib.suppress(RuntimeError):  # the loop closed while it ran
-            loop.call_soon_threadsafe(settle, result, error)
+class DaemonThreads:
+    """Daemon threads for users' sync functions (components here, python scorers too). A thread that
+    has finished a call waits for the next one: starting a thread costs more than a small function's
+    call. A call that finds no thread free starts one, so calls never wait for each other, and one
+    that never returns (given up at its timeout) keeps only its own thread. Daemon threads, not the
+    loop's pool: a thread cannot be killed, a pool thread still running would keep evaltui from
+    exiting, a daemon thread dies with the process."""
 
-    threading.Thread(target=work, name="evaltui-python-model", daemon=True).start()
-    return future
+    def __init__(
+        self, name: str, wrap: Callable[[BaseException], Exception], on_start: Callable[[], Any]
+    ) -> None:
+        self._name = name
+        self._wrap = wrap  # what a SystemExit or KeyboardInterrupt the function raised becomes
+        self._on_start = on_start
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._idle = 0  # threads waiting for a job none has been handed for
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        """`fn(*args)` in one of the threads; its result or exception in a future of this loop."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            if future.done():  # the caller's timeout gave up on it
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        def job() -> None:
+            try:
+                result, error = fn(*args), None
+            except BaseException as exc:  # the user's code: anything it raises is its caller's error
+                result, error = None, exc if isinstance(exc, Exception) else self._wrap(exc)
+            with contextlib.suppress(RuntimeError):  # the loop closed while it ran
+                loop.call_soon_threadsafe(settle, result, error)
+
+        with self._lock:
+            free = self._idle > 0
+            if free:
+                self._idle -= 1
+        self._jobs.put(job)
+        if not free:
+            threading.Thread(target=self._serve, name=self._name, daemon=True).start()
+        return future
+
+    def _serve(self) -> None:
+        self._on_start()
+        while True:
+            self._jobs.get()()
+            with self._lock:
+                self._idle += 1
 
 
 async def _in_component(call: Any) -> Any:
@@ -136,6 +172,9 @@ async def _in_component(call: Any) -> Any:
         return await call
     except (SystemExit, KeyboardInterrupt) as exc:
         raise _Exited(exc) from None
+
+
+_THREADS = DaemonThreads("evaltui-python-model", _Exited, _component_thread)
 
 
 def _arity(fn: Callable[..., Any]) -> int:
@@ -170,7 +209,7 @@ class PythonProvider:
             if self._is_async:
                 result = await asyncio.ensure_future(_in_component(self.fn(*args)))
             else:
-                result = await _in_daemon_thread(self.fn, *args)
+                result = await _THREADS.call(self.fn, *args)
         except Exception as exc:  # the user's code: any exception is that case's error
             raised = str(exc) if isinstance(exc, _Exited) else f"{type(exc).__name__}: {exc}"
             message = redact(raised, self._secrets)

@@ -6,22 +6,21 @@
 (`passed`/`pass`, `value`/`score`, `reason`) or a `Score`.
 
 A function that does not return within `timeout_s` makes the case an error. A sync function runs
-in a daemon thread of its own, not the event loop's pool: a thread cannot be killed, and a pool
-thread stuck in an endless loop would keep evaltui from exiting when the run ends; a daemon thread
-dies with the process. An async function is awaited on the event loop and cancelled at the
-timeout (one that blocks the loop without awaiting cannot be interrupted: write it sync).
+in a daemon thread (providers.python.DaemonThreads: one free, or a new one), not the event loop's
+pool: a thread cannot be killed, and a pool thread stuck in an endless loop would keep evaltui from
+exiting when the run ends; a daemon thread dies with the process. An async function is awaited on
+the event loop and cancelled at the timeout (one that blocks the loop without awaiting cannot be
+interrupted: write it sync).
 Anything it raises, SystemExit included, is the scorer's error, not evaltui's exit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import importlib.util
 import inspect
 import sys
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from evaltui.errors import ScorerError
+from evaltui.providers.python import DaemonThreads
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.scorers.registry import OptionError, Options, compile_context, scorer, verdict
 
@@ -94,7 +94,7 @@ def _import(name: str, suite_dir: str) -> Any:
 async def python(ctx: ScoreContext, opts: PythonOptions) -> Score:
     fn = opts.fn
     args = (ctx.output, ctx.expected, ctx.case)
-    call = _guarded(fn(*args)) if inspect.iscoroutinefunction(fn) else _in_daemon_thread(fn, *args)
+    call = _guarded(fn(*args)) if inspect.iscoroutinefunction(fn) else _THREADS.call(fn, *args)
     try:
         result = await asyncio.wait_for(call, opts.timeout_s)
     except TimeoutError:
@@ -110,33 +110,11 @@ async def _guarded(call: Awaitable[Any]) -> Any:
         raise _raised(exc) from None
 
 
-def _in_daemon_thread(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
-    """`fn(*args)` in a daemon thread; its result, or what it raised (even SystemExit), in a future."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
-
-    def settle(result: Any, error: BaseException | None) -> None:
-        if future.done():  # the scorer timed out and gave up on it
-            return
-        if error is not None:
-            future.set_exception(error if isinstance(error, Exception) else _raised(error))
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            result, error = fn(*args), None
-        except BaseException as exc:  # user code: SystemExit and KeyboardInterrupt are its errors too
-            result, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop closed while it ran
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=work, name="evaltui-python-scorer", daemon=True).start()
-    return future
-
-
 def _raised(error: BaseException) -> ScorerError:
     return ScorerError(f"the scorer raised {type(error).__name__}: {error}")
+
+
+_THREADS = DaemonThreads("evaltui-python-scorer", _raised, lambda: None)
 
 
 def to_score(result: Any, threshold: float, ref: str) -> Score:
