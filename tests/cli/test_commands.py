@@ -248,3 +248,17 @@ def test_runs_at_80_columns_shows_each_suite_name_whole_and_keeps_the_cost(cli):
     assert "math-word-problems" in done.stdout.split(), done.stdout
     assert "cost" in done.stdout and "completed" in done.stdout, done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) <= 80, done.stdout
+
+
+def test_trends_of_a_mistyped_suite_or_model_names_the_ones_that_have_runs(cli):
+    """`trends support-intnet` and `trends support-intent --model typo` said only "No completed
+    runs of suite support-intent", which for the second is untrue of the suite: the message names
+    the model asked for and the names that would have drawn something."""
+    assert cli("run", "support_intent.yaml", "--limit", "2", "-q").returncode == 0
+    suite = cli("trends", "support-intnet", extra_env={"COLUMNS": "200"})
+    assert suite.returncode == 0, suite.stderr
+    assert "support-intnet" in suite.stdout and "suites with runs: support-intent" in suite.stdout
+    model = cli("trends", "support-intent", "--model", "demo:keywrd", extra_env={"COLUMNS": "200"})
+    assert model.returncode == 0, model.stderr
+    said = model.stdout
+    assert "by model demo:keywrd" in said and "its models: demo:keyword, demo:rules" in said, said

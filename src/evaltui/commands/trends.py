@@ -41,7 +41,7 @@ def trends_command(store: Store, ref: str, out: Console, *, model: str | None, a
             Text("earlier: where the 5 runs before put a run's pass rate; ▼ a drop below it", style="dim")
         )
     else:
-        out.print(Text("No completed runs of suite ").append_text(inert(name)).append(" to draw."))
+        out.print(nothing_to_draw(store, name, model))
         if not trends.left_out:  # nothing to list below either
             return
     for model_id, points in trends.series.items():
@@ -49,6 +49,24 @@ def trends_command(store: Store, ref: str, out: Console, *, model: str | None, a
     out.print(flips_table(trends))
     for run_id, why in trends.left_out:
         out.print(Text(f"left out: {run_id}: ", style="dim").append_text(inert(why)))
+
+
+def nothing_to_draw(store: Store, name: str, model: str | None) -> Text:
+    """Why nothing is drawn, with the names that would draw something when the one typed has no
+    run at all (a typo)."""
+    text = Text("No completed runs of suite ").append_text(inert(name))
+    if model is not None:
+        text.append(" by model ").append_text(inert(model))
+    text.append(" to draw")
+    if model is None and not store.count_runs(suite=name):
+        known = store.run_names()
+        if known:
+            text.append("; suites with runs: ").append_text(inert(", ".join(known)))
+    elif model is not None and not store.count_runs(suite=name, model=model):
+        known = store.run_names(suite=name)
+        if known:
+            text.append("; its models: ").append_text(inert(", ".join(known)))
+    return text.append(".")
 
 
 def model_table(model_id: str, points: list[TrendPoint]) -> Table:

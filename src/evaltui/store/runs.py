@@ -195,6 +195,16 @@ class RunQueries(ThreadConnections):
         row = self.query_one(f"SELECT count(*) AS n FROM runs{where}", params, what="the runs")
         return int(row["n"]) if row else 0
 
+    def run_names(self, *, suite: str | None = None) -> list[str]:
+        """The suite names that have runs, or with `suite` the model ids that ran it, sorted: what a
+        command names when a name typed matched none."""
+        if suite is None:
+            rows = self.query("SELECT DISTINCT suite AS name FROM runs ORDER BY 1", what="the runs")
+        else:
+            sql = "SELECT DISTINCT model_id AS name FROM runs WHERE suite = ? ORDER BY 1"
+            rows = self.query(sql, (suite,), what="the runs")
+        return [str(row["name"]) for row in rows]
+
     def resolve_run(self, ref: str) -> str:
         """A run id from what a user typed: an exact id, a unique prefix of one, "latest", or
         "label:NAME" (the newest run with that label)."""
