@@ -132,3 +132,54 @@ def test_a_log_line_without_an_answer_names_its_line(tmp_path: Path) -> None:
     logs.write_text(good + '\n{"messages": [{"role": "user", "content": "y"}]}\n')
     with pytest.raises(SuiteError, match=r"bad\.jsonl:2: no answer"):
         import_suite("logs", logs)
+
+
+def test_a_logged_answer_that_called_tools_imports_with_its_calls_and_is_scored_on_them(
+    tmp_path: Path,
+) -> None:
+    """A tool-using assistant's logs: an answer whose `content` is null and whose `tool_calls` hold
+    the calls was refused ("the answer has no text content"), so no log of such an assistant could
+    be imported at all."""
+    logs = tmp_path / "agent.jsonl"
+    call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": 1}'}}
+    bad = {"id": "c2", "type": "function", "function": {"name": "lookup", "arguments": "{not json"}}
+    records = [
+        {
+            "messages": [{"role": "user", "content": "Hi"}],
+            "response": {
+                "choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [call]}}]
+            },
+        },
+        {
+            "messages": [{"role": "user", "content": "Yo"}],
+            "response": {
+                "choices": [{"message": {"role": "assistant", "content": "let me look", "tool_calls": [bad]}}]
+            },
+        },
+    ]
+    logs.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    cases = {case.id: case for case in import_suite("logs", logs).suite.cases}
+    assert cases["log-1"].recorded == Recorded(
+        output="", tool_calls=[{"id": "c1", "name": "lookup", "arguments": {"q": 1}}]
+    )
+    assert cases["log-2"].recorded == Recorded(
+        output="let me look", tool_calls=[{"id": "c2", "name": "lookup", "arguments": "{not json"}]
+    )
+    out = tmp_path / "agent.yaml"
+    env = {
+        "EVALTUI_DB": str(tmp_path / "db"),
+        "EVALTUI_CONFIG": str(tmp_path / "c.yaml"),
+        "PATH": "/usr/bin:/bin",
+    }
+    cli = str(Path(sys.executable).with_name("evaltui"))
+    done = subprocess.run(
+        [cli, "import", "logs", str(logs), "-o", str(out)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    with out.open("a", encoding="utf-8") as suite:
+        suite.write("scorers: [{type: tool-call, name: lookup, arguments: {q: 1}}]\n")
+    done = subprocess.run(
+        [cli, "run", str(out), "-q", "--json", "-"], capture_output=True, text=True, env=env
+    )
+    metrics = json.loads(done.stdout)[0]["metrics"]
+    assert (metrics["passed"], metrics["failed"], metrics["errors"]) == (1, 1, 0), done.stdout

@@ -5,13 +5,16 @@ A record holds the conversation (`messages`, or `request.messages`) and the answ
 an OpenAI chat completion body, or its `choices` at the top level, or plain text). Each becomes a
 case whose input is the last message's text (earlier ones: vars `message_1`, … put back by the
 suite's message templates when every record has the same roles in the same order) and whose
-recorded `output:` is the answer, with its `latency_ms` (or `duration_ms`), tokens (`usage`),
-`cost_usd` and the model that gave it. An `id` field names the case; otherwise `log-LINE`.
+recorded `output:` is the answer (and `tool_calls:` the calls it made), with its `latency_ms`
+(or `duration_ms`), tokens (`usage`), `cost_usd` and the model that gave it. An `id` field
+names the case; otherwise `log-LINE`.
 No scorers are written: logs carry no expected values, so what counts as good is yours to add.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +26,11 @@ from evaltui.suites.importers.table import collect, read_records
 from evaltui.suites.models import ModelSpec, Suite
 
 
-def _answer(record: dict[str, Any], display: str, line: int) -> tuple[str, dict[str, Any]]:
-    """(output text, the response body) of one record."""
+def _answer(record: dict[str, Any], display: str, line: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the recorded answer: `output` and any `tool_calls`, the response body) of one record."""
     response = record.get("response", record)
     if isinstance(response, str):
-        return response, {}
+        return {"output": response}, {}
     choices = response.get("choices") if isinstance(response, dict) else None
     if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
         raise SuiteError(
@@ -39,9 +42,29 @@ def _answer(record: dict[str, Any], display: str, line: int) -> tuple[str, dict[
         content = choices[0].get("text")
     if isinstance(content, list):  # content parts: keep the text ones
         content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    calls = _tool_calls(message.get("tool_calls") if isinstance(message, dict) else None)
+    if content is None and calls:  # an answer that only called tools
+        content = ""
     if not isinstance(content, str):
         raise SuiteError("the answer has no text content", file=display, line=line, field="response")
-    return content, response
+    return ({"output": content, "tool_calls": calls} if calls else {"output": content}), response
+
+
+def _tool_calls(value: Any) -> list[dict[str, Any]]:
+    """`message.tool_calls` as a recorded answer's calls ({id, name, arguments}): the arguments
+    parsed when they are JSON, else kept as written (the run marks them malformed)."""
+    calls = []
+    for entry in value if isinstance(value, list) else ():
+        function = entry.get("function") if isinstance(entry, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            continue
+        arguments = function.get("arguments")
+        if isinstance(arguments, str):
+            with contextlib.suppress(ValueError):
+                arguments = json.loads(arguments)
+        call = {"name": function["name"], "arguments": arguments}
+        calls.append({"id": entry["id"], **call} if isinstance(entry.get("id"), str) else call)
+    return calls
 
 
 def _figures(record: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +92,8 @@ def import_logs(path: Path) -> Imported:
     for line, record in read_records(path):
         request = asked if isinstance(asked := record.get("request"), dict) else record
         roles, fields = split_messages(request.get("messages"), display, line)
-        output, response = _answer(record, display, line)
-        fields.update(output=output, **_figures(record, response))
+        answer, response = _answer(record, display, line)
+        fields.update(answer, **_figures(record, response))
         fields["id"] = str(record["id"]) if record.get("id") not in (None, "") else f"log-{line}"
         shapes.add(roles)
         records.append((line, roles, fields))
