@@ -119,6 +119,8 @@ class FakeApi:
     rate: float = 0.0
     rate_retry_after: str | None = "1"
     answer_headers: deque[dict[str, str]] = field(default_factory=deque)  # for the next answers, one each
+    # Edits each answer body before it is sent, given (api, body): a refusal, a thinking block.
+    edit: Callable[[str, dict[str, Any]], None] | None = None
     _bucket: list[float] = field(default_factory=list)  # [tokens, when]
     keep_seen: int = 1000  # how many recent requests `seen` keeps
     requests: Counter[str] = field(default_factory=Counter)  # last user message -> times asked
@@ -226,6 +228,8 @@ class FakeApi:
             calls = self.tool_calls(seen) if self.tool_calls is not None else None
             if calls:
                 with_tool_calls(api, data, calls)
+            if self.edit is not None:
+                self.edit(api, data)
             try:
                 headers = self.answer_headers.popleft()
             except IndexError:

@@ -115,3 +115,17 @@ async def test_server_counts_each_question(fake_api: FakeApi, http: HttpClient) 
     for text in ["Q: a", "Q: b", "Q: a"]:
         await provider.complete(Request(messages=[{"role": "user", "content": text}]))
     assert fake_api.requests == {"Q: a": 2, "Q: b": 1}
+
+
+async def test_an_openai_refusal_is_the_answer_not_empty(fake_api: FakeApi, http: HttpClient) -> None:
+    """With structured outputs a model that declines answers `content: null` and `refusal: "..."`:
+    the output was empty, so the case failed as if the model had said nothing."""
+
+    def refuse(api: str, body: dict) -> None:  # type: ignore[type-arg]
+        message = body["choices"][0]["message"]
+        message["content"], message["refusal"] = None, "I can't help with that."
+
+    fake_api.edit = refuse
+    spec = ModelSpec(provider="openai", model="m", base_url=fake_api.base_url)
+    completion = await make_provider(spec, http).complete(Request(messages=CHAT))
+    assert completion.text == "I can't help with that."

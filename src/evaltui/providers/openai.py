@@ -36,6 +36,8 @@ class OpenAIProvider(RemoteProvider):
         if not isinstance(message, dict):
             raise self.fail("the first choice has no `message`")
         text = message.get("content") or ""
+        if not text and isinstance(message.get("refusal"), str):  # a declined structured answer
+            text = message["refusal"]
         if not isinstance(text, str):  # content parts
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
         usage = given if isinstance(given := data.get("usage"), dict) else {}
