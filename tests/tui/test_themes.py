@@ -77,3 +77,45 @@ def test_a_users_ansi_theme_gets_the_variables_textuals_widgets_need(tmp_path: P
     (tmp_path / "mine.yaml").write_text("name: mine\nansi: true\nprimary: ansi_blue\n", encoding="utf-8")
     (theme,) = [t for t in load_themes([tmp_path]).themes if t.name == "mine"]
     assert {"ansi-background", "ansi-foreground"} <= set(theme.variables)
+
+
+def test_a_theme_variable_textual_cannot_read_is_said_as_file_line_field(tmp_path: Path) -> None:
+    """`variables:` values were not checked: one Textual's stylesheet cannot read stopped the app at
+    start-up with "Error in stylesheet" and a CSS dump, naming neither the file nor the variable."""
+    (tmp_path / "a.yaml").write_text(
+        "name: a\nprimary: '#ff0000'\nvariables:\n  footer-key-foreground: '[b]x'\n", encoding="utf-8"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "name: b\nprimary: '#ff0000'\nvariables:\n  block-cursor-text-style: 1fr\n", encoding="utf-8"
+    )
+    (tmp_path / "c.yaml").write_text(
+        "name: c\nprimary: '#ff0000'\nvariables:\n  footer-key-foreground: bold\n", encoding="utf-8"
+    )
+    (tmp_path / "d.yaml").write_text(
+        "name: d\nprimary: '#ff0000'\nvariables:\n  block-cursor-text-style: b reverse\n"
+        "  footer-key-foreground: '#00ff00'\n  text: auto 87%\n  my-own: ansi_default\n",
+        encoding="utf-8",
+    )
+    loaded = load_themes([tmp_path])
+    assert "d" in {theme.name for theme in loaded.themes}, loaded.problems
+    a, b, c = loaded.problems
+    assert "a.yaml:4: variables.footer-key-foreground: " in a, a
+    assert "b.yaml:4: variables.block-cursor-text-style: " in b, b
+    assert "c.yaml:4: variables.footer-key-foreground: " in c, c
+
+
+async def test_the_app_starts_with_a_theme_whose_variable_textual_cannot_read(
+    make_tui: AppFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text(
+        "name: mine\nprimary: '#ff0000'\nvariables: {footer-key-foreground: '[b]x'}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr("evaltui.tui.themes.theme_dirs", lambda: [*theme_dirs(), folder])
+    app = make_tui(theme="mine")
+    notes = record_notifications(app)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "evaltui-dark"
+        assert any("mine.yaml" in note for note in notes), notes

@@ -5,12 +5,16 @@ notification, so a typo in a theme never stops the app from starting."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, field_validator
 from textual.color import Color, ColorParseError
+from textual.css.constants import VALID_STYLE_FLAGS
+from textual.css.tokenize import tokenize_values
+from textual.css.tokenizer import TokenError
 from textual.theme import Theme
 
 from evaltui.config import APP_NAME, packaged_dir
@@ -103,9 +107,50 @@ def read_theme(path: Path) -> Theme:
         if not isinstance(doc.data, dict):
             raise doc.error("a theme file must be a mapping of colours", ())
         spec = validate(ThemeFile, doc.data, doc, ())
+        for name, value in spec.variables.items():
+            problem = variable_problem(name, value)
+            if problem:
+                raise doc.error(problem, ("variables", name))
     except SuiteError as exc:
         raise ValueError(str(exc)) from exc
     return Theme(**with_ansi_defaults(spec.model_dump()))
+
+
+def variable_problem(name: str, value: str) -> str | None:
+    """Why Textual's stylesheet could not use `value` for the variable `name` (None: it can). A
+    value it cannot read stops the app at start-up, in the middle of a CSS dump naming neither the
+    file nor the variable: a variable Textual styles text with takes style words, one it colours
+    with a colour, the theme's own any value Textual can read."""
+    try:
+        tokenize_values({name: value})
+    except TokenError:
+        return f"not a value Textual's stylesheet can read: {value!r}"
+    kind = textual_variable_kinds().get(name)
+    if kind == "style" and not set(value.split()) <= VALID_STYLE_FLAGS:
+        return f"not a text style ({', '.join(sorted(VALID_STYLE_FLAGS))}): {value!r}"
+    if kind == "colour":
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            return f"not a colour: {value!r}"
+    return None
+
+
+@cache
+def textual_variable_kinds() -> dict[str, str]:
+    """The variables Textual's widgets read, as "colour" or "style" by their default value
+    ("auto 87%" and the like: neither, and not checked past reading)."""
+    kinds = {}
+    for name, default in Theme(name="kinds", primary="#000000").to_color_system().generate().items():
+        if set(default.split()) <= VALID_STYLE_FLAGS:
+            kinds[name] = "style"
+        else:
+            try:
+                Color.parse(default)
+            except ColorParseError:
+                continue
+            kinds[name] = "colour"
+    return kinds
 
 
 # Textual's own widgets (Screen, Button, Tree) style themselves with these, and only Textual's own
