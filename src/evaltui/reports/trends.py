@@ -40,6 +40,11 @@ class Trends:
 
 
 def why_left_out(run: RunRecord) -> str | None:
+    return not_whole(run) or ("no stored metrics (made by an older evaltui)" if run.metrics is None else None)
+
+
+def not_whole(run: RunRecord) -> str | None:
+    """Why a run's pass rate is not one of the whole suite answered afresh (None: it is)."""
     options = run.options or {}
     if options.get("rescore_of"):
         return f"a rescore of {options['rescore_of']} (the same answers)"
@@ -47,8 +52,6 @@ def why_left_out(run: RunRecord) -> str | None:
         return "asked only the failing cases of another run"
     if options.get("limit") or options.get("tags"):
         return "asked part of the suite (--limit or --tag)"
-    if run.metrics is None:
-        return "no stored metrics (made by an older evaltui)"
     return None
 
 

@@ -22,6 +22,7 @@ from evaltui.config import Config
 from evaltui.engine import prepare
 from evaltui.errors import SuiteError
 from evaltui.records import RunRecord
+from evaltui.reports.trends import not_whole
 from evaltui.store import Store
 from evaltui.suites import SuiteEntry, iter_suites
 from evaltui.suites.caselist import tag_counts
@@ -40,11 +41,13 @@ COLUMNS = (" ", "suite", "cases", "latest pass rate by model (recent runs)")
 
 
 def latest_by_model(runs: list[RunRecord]) -> dict[str, list[float]]:
-    """Pass rates of finished runs per model, oldest first, at most RECENT each (runs come newest first)."""
+    """Pass rates of finished runs per model, oldest first, at most RECENT each (runs come newest
+    first). Only runs of the whole suite, as Trends draws: a `--limit 2` run's rate is not the
+    suite's (the detail panel still lists it)."""
     rates: dict[str, list[float]] = {}
     for run in runs:
         rate = figures.run_pass_rate(run)
-        if rate is None or run.status == "running":
+        if rate is None or run.status == "running" or not_whole(run):
             continue
         series = rates.setdefault(run.model_id, [])
         if len(series) < RECENT:
