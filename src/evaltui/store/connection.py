@@ -1,6 +1,7 @@
 """Opening connections and writing through them without "database is locked".
 
-Every connection gets the same PRAGMAs (WAL, synchronous=NORMAL, a busy timeout, foreign keys).
+Every connection gets the same PRAGMAs (WAL, synchronous=NORMAL, a busy timeout, foreign keys;
+the one that makes a new file has synchronous=OFF until its schema is in, see `connect`).
 Writes are short `BEGIN IMMEDIATE` transactions: the write lock is taken up front, so SQLite's
 busy handler can wait for it, and a transaction never has to upgrade a read lock (the case where
 SQLite gives up at once). On top of the busy timeout a write that still meets SQLITE_BUSY is
@@ -36,11 +37,17 @@ _NULL: dict[None, None] = {}
 sqlite3.register_adapter(type(None), _NULL.get)
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
+def connect(path: Path | str, *, read_only: bool = False, new: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) with the house PRAGMAs.
     `check_same_thread=False` only so that `Store.close()` may close a connection another thread
     opened; each thread still uses its own connection. Only regular files are opened: SQLite
-    would write its journal beside /dev/null (world-writable, as root) or block on a FIFO."""
+    would write its journal beside /dev/null (world-writable, as root) or block on a FIFO.
+
+    `new`: the file is being made (empty or absent). Its connection starts with `synchronous = OFF`
+    and the maker sets NORMAL once the schema is in: turning an empty file to WAL and writing the
+    schema then cost no disk syncs (six, each several milliseconds, before a first run could start).
+    A power cut in that moment can lose the new file's schema, never a result: none is stored yet,
+    and no kill of the process loses a write either way (the OS holds it)."""
     path = Path(path)
     if path.exists() and not path.is_file():
         raise StoreError(f"{path}: not a regular file; --db names a results database file")
@@ -49,8 +56,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
             return _connect_read_only(path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA synchronous = {'OFF' if new else 'NORMAL'}")
         retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-        conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the results database: {exc}") from exc

@@ -359,11 +359,13 @@ def open_database(path: Path, *, create: bool = True, read_only: bool = False) -
         path.parent.mkdir(parents=True, exist_ok=True)
     if 0 < version < SCHEMA_VERSION:
         _backup(path, version)
-    conn = connect(path)
+    conn = connect(path, new=not exists)
     if version < SCHEMA_VERSION:
         try:
             _migrate(conn, path)
         except BaseException:
             conn.close()
             raise
+    if not exists:
+        conn.execute("PRAGMA synchronous = NORMAL")
     return conn
