@@ -128,3 +128,52 @@ def test_a_gate_short_of_every_case_never_says_the_rate_was_all(cli, tmp_path):
     assert "100.0%" not in done.stdout.replace("under 100.0%", "")
     assert "[99%–100%]" in done.stdout
     assert "100.0%" not in done.stderr.replace("under 100.0%", "")  # the progress line's last figures
+
+
+COMPONENT = """import os
+def answer(messages, vars):
+    if os.environ.get("BREAK") and "b" in messages[-1]["content"]:
+        raise RuntimeError("broken now")
+    return "yes"
+"""
+
+
+@pytest.fixture
+def component_suite(tmp_path: Path) -> Path:
+    """Three cases a Python component answers "yes"; with BREAK set, case b errors."""
+    (tmp_path / "comp_gate.py").write_text(COMPONENT)
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "name: gate-check\nprompt: '{{ input }}'\nmodels: ['python:comp_gate:answer']\n"
+        "scorers: [{type: equals}]\ncases:\n"
+        + "".join(f"  - {{id: {c}, input: {c}, expected: 'yes'}}\n" for c in "abc")
+    )
+    return path
+
+
+@pytest.mark.parametrize("epochs", ["1", "2"])
+def test_a_case_that_passed_in_the_baseline_and_errors_now_fails_max_regressions(
+    cli, component_suite, tmp_path, epochs
+):
+    """A gate counts an error as not passed: case b passed in the baseline and errored in the new
+    run, and `--max-regressions 0` passed ("0 regressions"), since only pass→fail was counted."""
+    env = {"PYTHONPATH": str(tmp_path)}
+    base = cli("run", str(component_suite), "-q", "--epochs", epochs, "--label", "base", extra_env=env)
+    assert base.returncode == 0, base.stderr
+    args = ("run", str(component_suite), "-q", "--epochs", epochs, "--no-cache", "--baseline", "label:base")
+    done = cli(*args, "--max-regressions", "0", "--report", "r.md", extra_env={**env, "BREAK": "1"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 regression" in done.stderr and "errored" in done.stderr, done.stderr
+    assert "❌" in (tmp_path / "r.md").read_text()
+
+
+def test_a_regressions_gate_with_nothing_compared_does_not_pass(cli, component_suite, tmp_path):
+    """`--baseline latest` naming a run of another suite: no case was scored by both runs, and the
+    gate passed with "0 regressions", a verdict on nothing."""
+    env = {"PYTHONPATH": str(tmp_path)}
+    assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "2", "-q").returncode == 0
+    done = cli(
+        "run", str(component_suite), "-q", "--baseline", "latest", "--max-regressions", "0", extra_env=env
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "no case was scored by both runs" in done.stderr, done.stderr

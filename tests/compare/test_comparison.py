@@ -149,6 +149,7 @@ def test_single_epoch_runs_counted_in_sqlite_match_counting_case_by_case(store: 
         "errors_a": sum(side_a[cid] == "error" for cid in shared),
         "errors_b": sum(side_b[cid] == "error" for cid in shared),
         "unscored": len(shared) - len(paired),
+        "lost": sum((side_a[cid], side_b[cid]) == ("pass", "error") for cid in shared),
         "only_a": sum(bool(side_a[cid]) and not side_b[cid] for cid in ids),
         "only_b": sum(bool(side_b[cid]) and not side_a[cid] for cid in ids),
     }

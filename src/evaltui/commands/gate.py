@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from evaltui.reports.comparison import Comparison
     from evaltui.store import Store
 
 SHOWN_CASES = 50  # regressions/improvements with diffs kept per run in the reports
@@ -70,11 +71,20 @@ def _gates(entry: GateEntry, options: GateOptions) -> list[Gate]:
         detail = f"pass rate {shown}{errored} {'≥' if ok else 'under'} {options.fail_under:.1%}"
         gates.append(Gate("fail-under", ok, detail))
     if options.max_regressions is not None and comparison is not None:
-        n = comparison.counts.regressions
-        ok = n <= options.max_regressions
-        detail = f"{n} regressions vs baseline (at most {options.max_regressions} allowed)"
-        gates.append(Gate("max-regressions", ok, detail))
+        gates.append(regressions_gate(comparison, options.max_regressions))
     return gates
+
+
+def regressions_gate(comparison: Comparison, allowed: int) -> Gate:
+    """Regressions are the cases the baseline passed that the run did not: failed, or errored (an
+    error is not a pass). With no case scored by both runs there is nothing to judge: not a pass."""
+    counts = comparison.counts
+    n = counts.regressions + counts.lost
+    if not counts.paired and not counts.lost:
+        return Gate("max-regressions", False, f"{comparison.verdict}: no regressions can be counted")
+    errored = f": {counts.regressions} failed, {counts.lost} errored" if counts.lost else ""
+    detail = f"{n} regression{'' if n == 1 else 's'} vs baseline{errored} (at most {allowed} allowed)"
+    return Gate("max-regressions", n <= allowed, detail)
 
 
 def gate_entry(

@@ -98,6 +98,7 @@ class Counts:
     errors_a: int = 0  # shared cases with an errored epoch in A
     errors_b: int = 0
     unscored: int = 0  # shared, but one run only errored on it: not paired
+    lost: int = 0  # unscored: A passed it, B only errored (a gate counts it as a regression)
     only_a: int = 0
     only_b: int = 0
 
@@ -215,6 +216,7 @@ def _count(
     counts["errors_b"] += pair.b.errors > 0
     if pair.a.mean is None or pair.b.mean is None:
         counts["unscored"] += 1
+        counts["lost"] += pair.b.mean is None and passes(pair.a)
         return None
     counts["paired"] += 1
     a_pass, b_pass = passes(pair.a), passes(pair.b)
@@ -331,6 +333,7 @@ def _one_epoch_counts(
         errors_a=joined.errors_a,
         errors_b=joined.errors_b,
         unscored=joined.shared - joined.paired,
+        lost=joined.lost,
         only_a=totals_a.results - joined.shared,
         only_b=totals_b.results - joined.shared,
     )

@@ -49,7 +49,8 @@ _ONE_EPOCH_COUNTS = (
     "SELECT count(*) AS shared, "
     "count(*) FILTER (WHERE a.status != 'error' AND b.status != 'error') AS paired, "
     "count(*) FILTER (WHERE a.status = 'error') AS errors_a, "
-    "count(*) FILTER (WHERE b.status = 'error') AS errors_b, count(*) FILTER "
+    "count(*) FILTER (WHERE b.status = 'error') AS errors_b, "
+    "count(*) FILTER (WHERE a.status = 'pass' AND b.status = 'error') AS lost, count(*) FILTER "
     "(WHERE a.status = b.status AND a.status != 'error' AND a.output IS NOT b.output) AS changed "
     + _ONE_EPOCH_JOIN
 )
@@ -159,10 +160,11 @@ class OneEpochPairs:
     errors_a: int
     errors_b: int
     changed: int
+    lost: int  # A passed, B errored
     moved: list[tuple[str, int | None, bool]]
 
 
-_ONE_EPOCH_FIELDS = ("shared", "paired", "errors_a", "errors_b", "changed")
+_ONE_EPOCH_FIELDS = ("shared", "paired", "errors_a", "errors_b", "changed", "lost")
 
 
 def one_epoch_pairs(store: ThreadConnections, run_a: str, run_b: str) -> OneEpochPairs:
