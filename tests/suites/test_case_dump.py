@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evaltui.suites.identity import case_dump, definition_id
+from evaltui.suites.identity import DUMP_BATCH, case_dump, definition_id
 from evaltui.suites.models import Case, Location, Suite
 
 CASES: list[dict[str, Any]] = [
@@ -44,3 +44,27 @@ def test_the_suite_id_is_the_hash_of_its_definition_json() -> None:
     plain = Suite(name="s", prompt="{{ input }}", cases=[Case.model_validate(c) for c in CASES[:2]])
     text = json.dumps(plain.model_dump(mode="json"), ensure_ascii=False)
     assert definition_id(plain) == hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _stored_json_id(suite: Suite) -> str:
+    import hashlib
+
+    text = json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: the whole text is escaped ASCII
+        data = json.dumps(suite.model_dump(mode="json")).encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("count", [DUMP_BATCH - 1, DUMP_BATCH, DUMP_BATCH + 1, 2 * DUMP_BATCH + 3])
+def test_a_suite_of_many_cases_is_hashed_as_its_definition_json(count: int) -> None:
+    """The cases are encoded a batch at a time: the text hashed is still the definition's JSON,
+    whatever the count, at a batch's edge or past it, and with a lone surrogate in a later batch."""
+    cases = [Case.model_validate(CASES[i % len(CASES)] | {"id": f"c{i}"}) for i in range(count)]
+    suite = Suite(name="s", prompt="{{ input }}", cases=cases)
+    assert definition_id(suite) == _stored_json_id(suite)
+    plain = Suite(name="s", cases=[Case(id=f"c{i}", input=f"é {i}") for i in range(count)])
+    assert definition_id(plain) == _stored_json_id(plain)
+    late = Suite(name="s", cases=[*plain.cases[:-1], Case(id="late", input="lone \ud800")])
+    assert definition_id(late) == _stored_json_id(late)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evaltui.errors import SuiteError
 from evaltui.suites import load_suite
 from evaltui.suites.casefiles import iter_case_file
+from evaltui.suites.loader import _file_case, build_case
+from evaltui.suites.validation import FlatSource
 from tests.suites.conftest import WriteFile
 
 SUITE = """
@@ -273,3 +276,38 @@ def test_a_repeated_id_past_the_ids_kept_in_memory_names_both_lines(
     error = load_error(suite_with(write, "dup.jsonl", "".join(rows)))
     assert (error.line, error.field) == (4001, "id")
     assert "'case-1500'" in error.message and "dup.jsonl:1501" in error.message
+
+
+PLAIN_AND_NOT: list[dict[str, Any]] = [
+    {"input": "derived"},
+    {"id": "a", "input": "x", "expected": "y", "vars": {"tier": "gold"}, "tags": ["t"], "cluster": "c"},
+    {"id": None, "input": {"nested": [1, None]}, "expected": 3},
+    {"id": 7, "input": "a number id"},
+    {"id": "  ", "input": "a blank id"},
+    {"id": "b", "input": "x", "vars": {"input": "reserved"}},
+    {"id": "c", "input": "x", "vars": ["not", "a", "mapping"]},
+    {"id": "d", "input": "x", "tags": "not a list"},
+    {"id": "e", "input": "x", "cluster": 5},
+    {"id": "f"},
+    {"id": "g", "input": "x", "scorers": [{"type": "equals"}]},
+    {"id": "h", "input": "x", "output": "recorded", "latency_ms": 3},
+    {"id": "i", "input": "x", "colour": "unknown key"},
+]
+
+
+@pytest.mark.parametrize("fields", PLAIN_AND_NOT, ids=[str(f) for f in PLAIN_AND_NOT])
+def test_a_case_files_line_is_built_as_build_case_builds_it(fields: dict[str, Any]) -> None:
+    """Plain lines take a quicker route than `build_case`: the same case (its set fields too), or
+    the same error naming file, line and field."""
+    try:
+        expected = build_case(dict(fields), FlatSource("cases.jsonl", 4), ())
+    except SuiteError as exc:
+        with pytest.raises(SuiteError) as got:
+            _file_case(dict(fields), "cases.jsonl", 4)
+        assert (got.value.message, got.value.file, got.value.line, got.value.field) == (
+            exc.message, exc.file, exc.line, exc.field,
+        )  # fmt: skip
+        return
+    case = _file_case(dict(fields), "cases.jsonl", 4)
+    assert case == expected and case.loc == expected.loc
+    assert case.model_fields_set == expected.model_fields_set

@@ -18,6 +18,9 @@ from evaltui.suites.models import Case, Suite
 
 CASE_ID_LENGTH = 16  # hex digits: 64 bits keeps collisions negligible for millions of cases
 SUITE_HASH_LENGTH = 16
+# Cases whose JSON is encoded at once when a suite is hashed: a list of them encodes as the cases
+# written one after another with ", " between, in one call instead of one a case.
+DUMP_BATCH = 256
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -80,8 +83,16 @@ def _definition_id(suite: Suite, encode: Callable[[Any], str], cases: Iterable[C
             digest.update(encode(value).encode())
             continue
         digest.update(b"[")
-        for number, case in enumerate(cases):
-            digest.update(f"{', ' if number else ''}{encode(case_dump(case))}".encode())
+        batch: list[dict[str, Any]] = []
+        after = ""  # what goes before the next batch's first case: nothing, then a comma
+        for case in cases:
+            batch.append(case_dump(case))
+            if len(batch) == DUMP_BATCH:
+                digest.update(f"{after}{encode(batch)[1:-1]}".encode())
+                batch.clear()
+                after = ", "
+        if batch:
+            digest.update(f"{after}{encode(batch)[1:-1]}".encode())
         digest.update(b"]")
     digest.update(b"}")
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
@@ -114,15 +125,17 @@ def case_dump(case: Case) -> dict[str, Any]:
 
 
 KEPT_IDS = 1 << 21  # id hashes kept in memory (32 MiB of slots); past them they go to a file
+SET_IDS = 1 << 16  # of those, the first are held in a set (a few MiB)
 
 
 class IdHashes:
-    """The hashes of the case ids a walk has met. The first `kept` are 8 bytes each in an
-    open-addressed table of 64-bit slots, at most half full (a `set` of ints holds an object and
-    a slot a hash, several times the size); past them, further hashes go to a temporary SQLite
-    file (its pages cached up to a fixed size, the rest on disk), so memory stops growing with the
-    suite. A hit says only that the hash was met; the loader confirms a repeated id by a walk to
-    its first use."""
+    """The hashes of the case ids a walk has met. The first `SET_IDS` are held in a `set`, the
+    quickest to ask, which a suite's every case does; past them, up to `kept` in all, they are 8
+    bytes each in an open-addressed table of 64-bit slots, at most half full (a `set` of ints
+    holds an object and a slot a hash, several times the size); past those, further hashes go to
+    a temporary SQLite file (its pages cached up to a fixed size, the rest on disk), so memory
+    stops growing with the suite. A hit says only that the hash was met; the loader confirms a
+    repeated id by a walk to its first use."""
 
     def __init__(self, kept: int | None = None) -> None:
         self._slots = array("q", bytes(8 * 1024))  # 0 marks an empty slot; hash 0 is `_zero`
@@ -130,9 +143,24 @@ class IdHashes:
         self._zero = False
         self._kept = KEPT_IDS if kept is None else kept
         self._spilled: sqlite3.Connection | None = None
+        self._few: set[int] | None = set()  # the first hashes, until there are too many
+        self._few_limit = min(SET_IDS, self._kept)
 
     def add(self, key: int) -> bool:
         """Keep `key` (a `hash()`); True when it was kept already."""
+        few = self._few
+        if few is None:
+            return self._add_to_table(key)
+        if key in few:
+            return True
+        few.add(key)
+        if len(few) > self._few_limit:  # too many for a set: into the table with them
+            self._few = None
+            for kept in few:
+                self._add_to_table(kept)
+        return False
+
+    def _add_to_table(self, key: int) -> bool:
         if key == 0:
             met, self._zero = self._zero, True
             return met

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from evaltui.errors import SuiteError
 from evaltui.records import quick
 from evaltui.suites.caselist import CaseFile, CaseList, Segment
@@ -162,11 +164,38 @@ def _derived(case: Case) -> bool:
     return case.id == derive_case_id(case.input, case.expected, case.vars)
 
 
-_new_flat_source = quick(FlatSource)  # FlatSource(...), made for every case of a file on every walk
+_new_flat_source = quick(FlatSource)  # FlatSource(...), made for a case of a file that is not plain
+# What most case-file lines hold: no scorers, messages, tool results or recorded answer of their own
+_PLAIN_KEYS = frozenset(("id", "input", "expected", "vars", "tags", "cluster"))
+_RESERVED = frozenset(RESERVED_VARS)
 
 
 def _file_case(fields: dict[str, Any], display: str, line: int) -> Case:
-    return build_case(fields, _new_flat_source(display, line), ())
+    """`build_case` of a case file's line: a plain line by `_plain_case`, every other line (and a
+    plain one that fails) by `build_case`, whose errors name the file, line and field."""
+    case = _plain_case(fields, display, line) if _PLAIN_KEYS.issuperset(fields) else None
+    return case if case is not None else build_case(fields, _new_flat_source(display, line), ())
+
+
+def _plain_case(fields: dict[str, Any], display: str, line: int) -> Case | None:
+    """A line of only `_PLAIN_KEYS`, with an `input` and an id that is a text or left out, built
+    with the very fields `build_case` gives pydantic, without its checks for what such a line
+    cannot hold; None for any other line, and for one that fails (`build_case` says why)."""
+    given_id = fields.get("id")
+    if "input" not in fields or not (given_id is None or (type(given_id) is str and given_id.strip())):
+        return None  # no input, a number id (made a text) or a blank one (refused): build_case's
+    data = dict(fields)
+    if given_id is None:
+        data["id"] = derive_case_id(data["input"], data.get("expected"), data.get("vars") or {})
+    data["loc"] = {"file": display, "line": line, "field": None}
+    data.setdefault("vars", {})
+    data.setdefault("tags", [])
+    data.setdefault("tool_results", {})
+    try:
+        case = Case.model_validate(data)
+    except ValidationError:
+        return None
+    return case if not case.vars or _RESERVED.isdisjoint(case.vars) else None
 
 
 def _case_path(case: Case) -> FieldPath:
