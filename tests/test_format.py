@@ -15,7 +15,7 @@ def test_an_unknown_cost_never_reads_as_zero() -> None:
 
 def test_shares_counts_and_durations() -> None:
     assert (fmt.pct(0.7308), fmt.pct(None)) == ("73.1%", "–")
-    assert fmt.tokens(12345, None) == "12,345 in / 0 out"
+    assert fmt.tokens(12345, None) == "12,345 in / – out"  # a side no one counted is not 0
     assert (fmt.duration(65), fmt.duration(3723), fmt.duration(None)) == ("1:05", "1:02:03", "–")
 
 
@@ -85,3 +85,12 @@ def test_a_count_of_one_reads_in_the_singular() -> None:
         "0 cases",
         "12,345 runs",
     )
+
+
+def test_tokens_nobody_counted_are_unknown_not_zero() -> None:
+    """A Python component that returns a string reports no tokens: its Case screen said
+    `tokens 0 in / 0 out`, a count no one made."""
+    assert fmt.tokens(None, None) == "unknown"
+    assert fmt.tokens(5, None) == "5 in / – out"
+    assert fmt.tokens(0, 0) == "0 in / 0 out"
+    assert fmt.tokens(1234, 5) == "1,234 in / 5 out"

@@ -80,7 +80,11 @@ def counted(n: int, noun: str) -> str:
 
 
 def tokens(count_in: int | None, count_out: int | None) -> str:
-    return f"{count(count_in)} in / {count(count_out)} out"
+    """Tokens in and out; a side no one counted (None: a component that reports none) is not 0."""
+    if count_in is None and count_out is None:
+        return "unknown"
+    shown = [NONE if n is None else f"{n:,}" for n in (count_in, count_out)]
+    return f"{shown[0]} in / {shown[1]} out"
 
 
 def duration(seconds: float | None) -> str:
