@@ -118,12 +118,22 @@ def show_command(store: Store, run_id: str, out: Console, *, as_json: bool, limi
         click.echo(json_text(summary_dict(store, run_id, limit)))  # not through Rich: it re-encodes escapes
         return
     run = stored_run(store, run_id)
-    out.print(metrics_block(run, metrics_of(store, run)))
+    metrics = metrics_of(store, run)
+    out.print(metrics_block(run, metrics))
+    if metrics.flaky_share:
+        out.print(flaky_line(store, run_id))
     for line in ended_early(run):  # `evaltui run` said it as the run ended: here, once later
         out.print(line)
     count, rows = failures(store, run_id, limit)
     if rows:
         out.print(failures_table(count, rows, store.labels(run_id)))
+
+
+def flaky_line(store: Store, run_id: str, shown: int = 10) -> Text:
+    """The flaky cases by id: which cases disagree across epochs, not only how many."""
+    count, ids = store.flaky_cases(run_id, shown)
+    text = Text("flaky cases: ", style="yellow").append_text(inert(", ".join(ids)))
+    return text.append(f" (and {count - len(ids):,} more)" if count > len(ids) else "")
 
 
 def ended_early(run: RunRecord) -> list[Text]:

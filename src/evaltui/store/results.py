@@ -251,6 +251,16 @@ class ResultQueries(ThreadConnections):
         row = self.query_one(sql, (run_id,), what="failing cases")
         return int(row["n"]) if row else 0
 
+    def flaky_cases(self, run_id: str, limit: int) -> tuple[int, list[str]]:
+        """How many of the run's cases passed in some epoch and failed in another, and the first
+        `limit` of them in suite order."""
+        sql = (
+            "SELECT case_id FROM results WHERE run_id = ? AND status IN ('pass', 'fail') "
+            "GROUP BY case_id HAVING count(DISTINCT status) = 2 ORDER BY min(position), case_id"
+        )
+        ids = [row[0] for row in self.tuples(sql, (run_id,), what="flaky cases")]
+        return len(ids), ids[:limit]
+
     def iter_case_ids(self, run_id: str, *, failing_only: bool = False) -> Iterator[str]:
         """The ids of the run's cases (`failing_only`: those that failed or errored in some
         epoch), in id order, streamed."""

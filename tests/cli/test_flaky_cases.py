@@ -1,0 +1,33 @@
+"""`evaltui show` of a run with epochs names its flaky cases (those whose epochs disagree), as the
+README promises; it gave only their share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FLIPS = """
+import collections
+asked = collections.Counter()
+
+def answer(messages, vars):
+    asked[vars["input"]] += 1
+    if vars["input"].startswith("steady"):
+        return "yes"
+    return "yes" if asked[vars["input"]] % 2 else "no"
+"""
+
+
+def test_show_names_the_flaky_cases_of_a_run_with_epochs(cli, tmp_path: Path) -> None:
+    (tmp_path / "flips.py").write_text(FLIPS)
+    (tmp_path / "f.yaml").write_text(
+        "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n"
+        + "".join(f"  - {{id: {c}, input: {c}, expected: 'yes'}}\n" for c in ("steady", "wobbly", "shaky"))
+    )
+    env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200"}
+    assert cli("run", "f.yaml", "-q", "--epochs", "2", "-c", "1", extra_env=env).returncode == 0
+    shown = cli("show", "latest", extra_env=env)
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stdout.splitlines() if line.startswith("flaky")]
+    assert "66.7% of cases disagree" in said[0], said
+    assert said[1] == "flaky cases: wobbly, shaky", said
