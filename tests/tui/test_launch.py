@@ -114,3 +114,24 @@ async def test_space_toggles_a_model_as_soon_as_the_dialog_opens(make_tui: AppFa
         await wait_until(pilot, lambda: models.selected == ["demo:echo"])
         await pilot.press("space")
         await wait_until(pilot, lambda: models.selected == [])
+
+
+async def test_the_launch_error_scrolls_into_view_in_a_small_terminal(
+    make_tui: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80x24 the dialog scrolls and its error line sat below the fold: enter on a model spec
+    whose API key is not set seemed to do nothing. The error is scrolled into view."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    app = make_tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_launch(pilot)
+        await type_into(pilot, screen.query_one("#spec", Input), "openai:gpt-4o-mini")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "OPENAI_API_KEY" in error_shown(app))
+        error = screen.query_one("#launch-error", Static)
+
+        def on_screen() -> bool:
+            geometry = screen.find_widget(error)
+            return geometry.region.intersection(geometry.clip).height > 0
+
+        await wait_until(pilot, on_screen)

@@ -194,7 +194,10 @@ class LaunchScreen(ReportsWorkerErrors, ModalScreen[LaunchRequest | None]):
         try:
             request = self.build_request()
         except EvaltuiError as exc:
-            self.query_one("#launch-error", Static).update(one_line(str(exc), 200))
+            error = self.query_one("#launch-error", Static)
+            error.update(one_line(str(exc), 200))
+            # in a small terminal the dialog scrolls: the error must not wait below the fold
+            self.call_after_refresh(error.scroll_visible, animate=False)
             return
         self.dismiss(request)
 
