@@ -89,10 +89,17 @@ def test_result_for_a_tool_not_offered_names_case_line_and_field(write: WriteFil
     assert "get_weather" in error.message and "does not offer" in error.message
 
 
-def test_tool_call_scorer_naming_an_unknown_tool_is_an_error(write: WriteFile) -> None:
+def test_tool_call_scorer_naming_an_unknown_tool_is_an_error_naming_the_key_written(write: WriteFile) -> None:
+    """The field is the key the suite wrote: `name:` (the README's spelling) or `tool:`, and a
+    tool-sequence's `tools:`; it said `.tool` for all three."""
     error = load_error(write, AGENT.replace("name: get_weather, arguments", "name: get_time, arguments"))
-    assert error.line == 19 and error.field == "cases[0].scorers[0].tool"
+    assert error.line == 19 and error.field == "cases[0].scorers[0].name"
     assert "get_time" in error.message
+    error = load_error(write, AGENT.replace("name: get_weather, arguments", "tool: get_time, arguments"))
+    assert error.line == 19 and error.field == "cases[0].scorers[0].tool"
+    call = "type: tool-call, name: get_weather, arguments: {city: Paris}}"
+    error = load_error(write, AGENT.replace(call, "type: tool-sequence, tools: [get_weather, get_time]}"))
+    assert error.line == 19 and error.field == "cases[0].scorers[0].tools"
 
 
 def test_invalid_parameters_schema_is_an_error(write: WriteFile) -> None:

@@ -163,6 +163,10 @@ def check_tool_scorers(specs: list[ScorerSpec], offered: set[str], tools_known: 
         names = [options.get("tool")] if spec.type == "tool-call" else []
         if spec.type == "tool-sequence" and isinstance(options.get("tools"), list):
             names = options["tools"]
+        # the key as the suite wrote it: a tool-call's `name:` is read as its `tool` (specs.py)
+        key = "tools" if spec.type == "tool-sequence" else "tool"
+        if spec.type == "tool-call" and spec.name == f"tool-call {options.get('tool')}":
+            key = "name"
         for name in names:
             if isinstance(name, str) and name not in offered:
                 loc = spec.loc
@@ -171,5 +175,5 @@ def check_tool_scorers(specs: list[ScorerSpec], offered: set[str], tools_known: 
                     f"tools: {', '.join(sorted(offered))}",
                     file=loc.file if loc else None,
                     line=loc.line if loc else None,
-                    field=f"{loc.field}.tool" if loc and loc.field else "tool",
+                    field=f"{loc.field}.{key}" if loc and loc.field else key,
                 )
