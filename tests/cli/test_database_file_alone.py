@@ -33,3 +33,12 @@ def test_after_evaltui_run_the_db_file_alone_holds_the_run_and_its_results(cli, 
     assert results == runs[0][2]
     shown = cli("runs", "--json", "--db", str(copy))
     assert [r["id"] for r in json.loads(shown.stdout)] == [runs[0][0]]
+
+
+def test_after_evaltui_run_exits_its_database_is_one_file(cli, tmp_path: Path) -> None:
+    """The run closes every connection before it exits, so SQLite removes its `-wal` and `-shm`:
+    what is left beside the results is the one file a user copies."""
+    done = cli("run", str(SAMPLES / "support_intent.yaml"), "-m", "demo:keyword")
+    assert done.returncode == 0, done.stderr
+    assert "pass rate" in done.stdout  # the summary was printed in full before the exit
+    assert sorted(p.name for p in tmp_path.glob("cli.db*")) == ["cli.db"]

@@ -64,7 +64,16 @@ def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
 
 
 def run_command(config: Config, suite_path: Path | None, terminal: Terminal, **opts: Any) -> int:
+    """Run, summarise, and close the store: with its last connection closed, SQLite removes the
+    write-ahead log and its index, and the results are one file again. (On an error the store is
+    left as it is: a thread of the run may still be using its connection.)"""
     store = open_store(config)
+    code = _run(store, config, suite_path, terminal, **opts)
+    store.close()
+    return code
+
+
+def _run(store: Store, config: Config, suite_path: Path | None, terminal: Terminal, **opts: Any) -> int:
     if opts["retry_errors"] and not opts["resume"]:
         raise EvaltuiError("--retry-errors goes with --resume RUN_ID: it asks a run's errored cases again")
     gated = any(opts[name] is not None for name in GATE_OPTIONS)
