@@ -9,11 +9,14 @@ one line naming the log file that holds its traceback.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -47,6 +50,12 @@ FIRST_STEPS = [
 
 class Cli(click.Group):
     """Turns evaltui's own errors into exit codes and one-line messages, never tracebacks."""
+
+    whole_process = False  # invoked on the process's own arguments: the program, not a caller's call
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        self.whole_process = args is None  # the `evaltui` script and `python -m evaltui`; a test passes args
+        return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         placed = [name for name in FIRST_STEPS if name in self.commands]
@@ -272,11 +281,32 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
         check_output_path(option, opts[key])
     config = config_for(ctx, db)
     code = run_command(config, suite, terminal, **opts)
+    root = ctx.find_root().command
+    if isinstance(root, Cli) and root.whole_process:
+        exit_now(code)
     # Everything still alive lives until the process ends: frozen out of the garbage collector's
     # reach (as run_headless does at a run's start), the interpreter's exit does not walk all of it
     # in its full collections, a wait after the summary is printed that grew with the run.
     gc.freeze()
     sys.exit(code)
+
+
+def exit_now(code: int) -> None:
+    """End the process without tearing the interpreter down (module by module, every object freed:
+    a wait after the last line is printed that grows with what the run loaded), once nothing is
+    left that the teardown would finish: no other thread alive, the store closed (run_command
+    closes it), standard output and error flushed, the exit handlers run. Returns, for the usual
+    exit, when a flush fails (a reader gone: the interpreter's exit reports it as it always has)
+    or another thread is still alive."""
+    if threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    atexit._run_exitfuncs()  # logging's shutdown and anything else registered, as an exit runs them
+    os._exit(code)
 
 
 @main.command()
