@@ -1,6 +1,10 @@
 """Where the CLI prints: standard output and standard error, each a Rich console made the first
 time something is printed on it. Importing Rich is a good part of a command's start-up, and
-`evaltui run` prints nothing before its first requests are out, so it loads Rich only then."""
+`evaltui run` prints nothing before its first requests are out, so it loads Rich only then.
+
+Neither console turns Rich's emoji codes into emoji: what evaltui prints of a user's text (a path, a
+run reference, a suite's name) is that text, and a `:smile:` in it stays as typed. (Rich's table
+of codes is then never loaded either.)"""
 
 from __future__ import annotations
 
@@ -16,10 +20,10 @@ class Terminal:
     def out(self) -> Console:
         from rich.console import Console
 
-        return Console(highlight=False)
+        return Console(highlight=False, emoji=False)
 
     @functools.cached_property
     def err(self) -> Console:
         from rich.console import Console
 
-        return Console(stderr=True, highlight=False)
+        return Console(stderr=True, highlight=False, emoji=False)
