@@ -82,3 +82,15 @@ def test_latency_percentiles_are_exact_in_small_runs_and_marked_approximate_past
     now = tracker.snapshot()  # every answer counted at once, none lagging
     assert now.p95_ms == pytest.approx(500.0, rel=1 / 256) and now.p50_ms == pytest.approx(10.0, rel=1 / 256)
     assert len(tracker._latencies) < SPREAD_EXACT_UNDER and len(tracker._counted.counts) < 10
+
+
+def test_the_live_cost_is_unknown_once_an_answer_has_no_price_as_the_run_s_end_says() -> None:
+    """One answer priced, one not (a Python component returning a string): the progress line said
+    `$0.0040` while the run went on and the summary then `cost unknown`. Errors and cached answers
+    cost nothing anyone counts, so they leave a known cost known."""
+    tracker = StatsTracker(4)
+    tracker.add([Result("run", "a", status="pass", cost_usd=0.004)])
+    tracker.add([Result("run", "b", status="error"), Result("run", "c", status="pass", cached=True)])
+    assert tracker.snapshot().cost_usd == pytest.approx(0.004)
+    tracker.add([Result("run", "d", status="fail", cost_usd=None)])
+    assert tracker.snapshot().cost_usd is None

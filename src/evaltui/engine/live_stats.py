@@ -79,6 +79,7 @@ class StatsTracker:
         self._tokens_in = held.tokens_in
         self._tokens_out = held.tokens_out
         self._cost: float | None = held.cost_usd
+        self._unpriced = False  # an answer asked in this run has no price: the cost is unknown
         # each latency while they are few; then they are counted, SPREAD_EXACT_UNDER at a time
         self._latencies: array[float] = array("d")
         self._counted: Histogram | None = None
@@ -100,6 +101,8 @@ class StatsTracker:
                 self._tokens_out += tokens_out
                 if cost is not None:
                     self._cost = (self._cost or 0.0) + cost
+                elif result.status != "error":  # as the run's end counts it (analysis.metrics)
+                    self._unpriced = True
                 latency = fresh_latency(result)
                 if latency is not None:
                     self._keep_latency(latency)
@@ -146,7 +149,7 @@ class StatsTracker:
             latencies, p50, p95 = self._percentiles()
             counts = dict(self._counts)
             tokens = (self._tokens_in, self._tokens_out)
-            cost = self._cost
+            cost = None if self._unpriced else self._cost
             now = self._clock()
             rate = self._recent_rate(now)
         if latencies is not None:
