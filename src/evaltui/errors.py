@@ -23,6 +23,8 @@ class SuiteError(EvaltuiError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None and not self.field:
+            return self.message  # typed, not read from a file (a -m spec): the message names it
         where = self.file or "<suite>"
         if self.line is not None:
             where += f":{self.line}"

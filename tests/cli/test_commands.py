@@ -262,3 +262,14 @@ def test_trends_of_a_mistyped_suite_or_model_names_the_ones_that_have_runs(cli):
     assert model.returncode == 0, model.stderr
     said = model.stdout
     assert "by model demo:keywrd" in said and "its models: demo:keyword, demo:rules" in said, said
+
+
+def test_a_bad_model_spec_on_the_command_line_names_the_spec_not_a_suite(cli):
+    """`-m nosuch:model` said `<suite>: unknown provider 'nosuch'`, as if a suite file held it."""
+    done = cli("run", "support_intent.yaml", "-m", "nosuch:model", "-q")
+    assert done.returncode == 2
+    assert done.stderr.startswith("evaltui: model 'nosuch:model': unknown provider 'nosuch'"), done.stderr
+    assert "<suite>" not in done.stderr
+    done = cli("run", "support_intent.yaml", "-m", "openai", "-q")
+    assert done.returncode == 2
+    assert done.stderr.startswith("evaltui: model 'openai': write a model as"), done.stderr

@@ -43,22 +43,26 @@ def parse_model_spec(
     if text.strip() == "recorded":
         return ModelSpec(provider="recorded")
     provider, sep, model = text.strip().partition(":")
+    # typed (-m, the Launch dialog, the Python API): no file to name, so the spec is named
+    said = "" if file else f"model {text!r}: "
     if not sep or not provider:
         raise SuiteError(
-            f"write a model as provider:model (e.g. demo:keyword, openai:gpt-4o-mini); got {text!r}",
+            f"{said}write a model as provider:model (e.g. demo:keyword, openai:gpt-4o-mini); got {text!r}",
             file=file,
             line=line,
             field=field,
         )
     if provider not in PROVIDERS:
         raise SuiteError(
-            f"unknown provider {provider!r}; expected one of: {', '.join(PROVIDERS)}",
+            f"{said}unknown provider {provider!r}; expected one of: {', '.join(PROVIDERS)}",
             file=file,
             line=line,
             field=field,
         )
     if not model and provider not in ("demo", "recorded"):
-        raise SuiteError(f"{provider}: needs a model name after the colon", file=file, line=line, field=field)
+        raise SuiteError(
+            f"{said}{provider}: needs a model name after the colon", file=file, line=line, field=field
+        )
     return ModelSpec(provider=provider, model=model)
 
 
