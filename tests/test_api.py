@@ -135,3 +135,19 @@ def test_the_documented_pytest_example_passes(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ({"epochs": 0}, "epochs must be 1 to 1000, got 0"),
+        ({"concurrency": 0}, "concurrency must be 1 to 4096, got 0"),
+        ({"limit": 0}, "limit must be 1 or more, got 0"),
+    ],
+)
+def test_run_suite_refuses_what_the_cli_refuses(suite: Path, tmp_path: Path, option: dict, said: str) -> None:  # type: ignore[type-arg]
+    """`epochs=0` ran the suite's epochs and `limit=0` every case, saying nothing; `evaltui run`
+    refuses both (exit 2). Nothing is run or stored."""
+    with pytest.raises(evaltui.errors.EvaltuiError, match=said):
+        evaltui.run_suite(suite, models=["demo:echo"], db=tmp_path / "r.db", **option)
+    assert not (tmp_path / "r.db").exists() or Store(tmp_path / "r.db").count_runs() == 0

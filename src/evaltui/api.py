@@ -33,6 +33,7 @@ from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import asked_of, asked_rate, why
 from evaltui.store import Store
 from evaltui.suites import load_suite, named_models
+from evaltui.suites.limits import MAX_CONCURRENCY, MAX_EPOCHS
 from evaltui.suites.models import ModelSpec, Suite
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ def run_suite(
     the database `evaltui` uses: $EVALTUI_DB or the user data folder). One summary per model, or
     per model and prompt variant (`model@variant`) for a suite with `prompts:` (`variants` picks
     some of them, as `evaltui run -p` does)."""
+    _check_counts(concurrency=concurrency, limit=limit, epochs=epochs)
     loaded = suite if isinstance(suite, Suite) else load_suite(suite)
     specs = _models(loaded, models)
     check_keys(specs)
@@ -202,6 +204,16 @@ def run_suite(
         runners = launch_runners(store, loaded, specs, options, variants=tuple(variants))
         run_ids = _in_own_loop(runners)
         return [summarize(store, run_id) for run_id in run_ids]
+
+
+def _check_counts(**counts: int | None) -> None:
+    """The ranges `evaltui run` holds its options to (a 0 would otherwise mean "the default")."""
+    most = {"concurrency": MAX_CONCURRENCY, "epochs": MAX_EPOCHS, "limit": None}
+    for name, value in counts.items():
+        top = most[name]
+        if value is not None and (value < 1 or (top is not None and value > top)):
+            within = f"1 to {top}" if top is not None else "1 or more"
+            raise EvaltuiError(f"run_suite: {name} must be {within}, got {value}")
 
 
 def compare_runs(

@@ -4,3 +4,4 @@ the command line reads them without loading the suite models (pydantic) for `eva
 
 MAX_EPOCHS = 1000  # asks of each case in one run; the run's plan holds cases x epochs entries
 MAX_TEXT = 1_000_000  # characters (or items) of one template value, and of a rendered prompt
+MAX_CONCURRENCY = 4096  # requests in flight one run may ask for (`-c`, the config, the Python API)
