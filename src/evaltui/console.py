@@ -15,7 +15,7 @@ from rich.text import Text
 
 from evaltui.analysis.stats import wilson_interval
 from evaltui.format import money, ms, rate
-from evaltui.records import RunRecord
+from evaltui.records import Rate, RunRecord
 from evaltui.text import inert
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
@@ -37,10 +37,15 @@ def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:
     return Text(prefix + rate(passed / scored, *wilson_interval(passed, scored)))
 
 
-def rate_cell(passed: int, failed: int, errors: int, cached: int | None) -> Text:
+def rate_cell(passed: int, failed: int, errors: int, cached: int | None, stored: Rate | None = None) -> Text:
     """A run's pass rate with its interval, then (on a line below, to keep the column narrow) how
-    many errored and came from the cache: the rate is over the scored cases only."""
-    text = fmt_rate(passed, passed + failed, word=False)
+    many errored and came from the cache: the rate is over the scored cases only. A finished run's
+    `stored` rate is the one `show` prints (clustered by case over epochs); the counters' Wilson
+    interval is for a run going on."""
+    if stored is not None and stored.pass_rate is not None:
+        text = Text(rate(stored.pass_rate, stored.lo, stored.hi))
+    else:
+        text = fmt_rate(passed, passed + failed, word=False)
     notes = [(f"{errors:,} err", "bold red")] if errors else []
     notes += [(f"{cached:,} cached", "dim")] if cached else []
     for i, (note, style) in enumerate(notes):
@@ -145,7 +150,13 @@ def run_cells(run: RunRecord) -> dict[str, Text | str]:
     return {
         "run": inert(run.id),
         "status": Text(status, style=STATUS_STYLE.get(status, "")),
-        "pass [95% CI]": rate_cell(run.passed, run.failed, run.errors, metrics.cached if metrics else None),
+        "pass [95% CI]": rate_cell(
+            run.passed,
+            run.failed,
+            run.errors,
+            metrics.cached if metrics else None,
+            metrics.rate if metrics and run.status != "running" else None,
+        ),
         "p95": ms(metrics.latency_ms.p95 if metrics else None),
         "cost": money(run.cost_usd),
         "suite · model": what,

@@ -31,3 +31,22 @@ def test_show_names_the_flaky_cases_of_a_run_with_epochs(cli, tmp_path: Path) ->
     said = [line for line in shown.stdout.splitlines() if line.startswith("flaky")]
     assert "66.7% of cases disagree" in said[0], said
     assert said[1] == "flaky cases: wobbly, shaky", said
+
+
+def test_runs_shows_the_interval_show_prints_for_a_run_with_epochs(cli, tmp_path: Path) -> None:
+    """With epochs the interval is clustered by case: `show` printed it, `runs` a Wilson interval
+    over the results (as if each epoch were another case), narrower than the truth."""
+    (tmp_path / "flips.py").write_text(FLIPS)
+    cases = "".join(f"  - {{id: c{i}, input: c{i}, expected: 'yes'}}\n" for i in range(6))
+    cases += "".join(f"  - {{id: s{i}, input: steady{i}, expected: 'yes'}}\n" for i in range(6))
+    (tmp_path / "f.yaml").write_text(
+        "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n" + cases
+    )
+    env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200"}
+    assert cli("run", "f.yaml", "-q", "--epochs", "3", "-c", "1", extra_env=env).returncode == 0
+    shown = cli("show", "latest", extra_env=env).stdout
+    interval = shown.split("[", 1)[1].split("]", 1)[0]
+    assert "clustered" in shown, shown
+    listed = cli("runs", extra_env=env).stdout
+    assert f"[{interval}]" in listed, (interval, listed)
