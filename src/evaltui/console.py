@@ -89,6 +89,7 @@ def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
 
 
 SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a short name)
+COLUMN_GAP = 2  # the padding a column adds beside the one before it
 SUITE_WHOLE = 40  # a suite name up to this long is given room to show whole before others shrink
 RUN_COLUMNS = ("run", "status", "pass [95% CI]", "p95", "cost", "suite · model")
 # Narrower and narrower: p95 is left out, then the status goes under the run id, then cost is left out.
@@ -116,7 +117,7 @@ class RunsTable:
         for dropped, stacked in LAYOUTS:
             facts = self.table((*dropped, "suite · model"), stacked)
             natural = Measurement.get(console, options.update_width(10_000), facts).maximum
-            if natural + room <= options.max_width:
+            if natural + COLUMN_GAP + room <= options.max_width:
                 break
         else:
             dropped, stacked = LAST_LAYOUT

@@ -273,3 +273,11 @@ def test_a_bad_model_spec_on_the_command_line_names_the_spec_not_a_suite(cli):
     done = cli("run", "support_intent.yaml", "-m", "openai", "-q")
     assert done.returncode == 2
     assert done.stderr.startswith("evaltui: model 'openai': write a model as"), done.stderr
+
+
+def test_runs_at_80_columns_gives_the_suite_column_the_room_it_measured(cli):
+    """The fitting measured the other columns and the suite's name but not the gap the suite
+    column itself adds: `support-intent` beside a `100.0% [43%–100%]` rate came out `support-int…`."""
+    assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "3", "-q").returncode == 0
+    done = cli("runs", extra_env={"COLUMNS": "80"})
+    assert "support-intent" in done.stdout.split(), done.stdout
