@@ -89,3 +89,25 @@ def test_search_finds_unicode_and_escaped_characters(store: Store, hostile_run: 
     assert [r.case_id for r in store.page_results(hostile_run, search="漢字")] == ["emoji_cjk"]
     assert [r.case_id for r in store.page_results(hostile_run, search="line1\r\nline2")] == ["crlf"]
     assert store.count_results(hostile_run, search="[/]") == 1
+
+
+def test_a_saved_cases_columns_are_its_values_json(tmp_path: Path) -> None:
+    """A case's input, expected value, vars and tags are kept as the JSON `dump_json` writes
+    (texts readable, lone surrogates escaped), whatever their type: the stored rows a suite's
+    content hash and a resume read back."""
+    from evaltui.store.codec import dump_json
+
+    values = [*HOSTILE.values(), "plain ascii", "", None, 3, 2.5, True, ["a", {"b": None}], {"k": "é"}]
+    cases = [
+        Case(id=f"c{i}", input=v, expected=v, vars={} if i % 2 else {"v": "é"}, tags=[] if i % 3 else ["t"])
+        for i, v in enumerate(values)
+    ]
+    with Store(tmp_path / "cases.db") as store:
+        suite_id = store.save_suite(Suite(name="values", cases=cases))
+        rows = store.conn().execute(
+            "SELECT input, expected, vars, tags FROM cases WHERE suite_id = ? ORDER BY position", (suite_id,)
+        )
+        stored = [tuple(row) for row in rows]
+    assert stored == [
+        (dump_json(c.input), dump_json(c.expected), dump_json(c.vars), dump_json(c.tags)) for c in cases
+    ]

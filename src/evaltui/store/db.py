@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,7 @@ SELECT_CASES = (
 # What a case holds beyond the columns of its row, kept as JSON in `extra` (NULL when it holds none).
 CASE_EXTRA = {"scorers", "messages", "tool_results", "recorded"}
 CASE_BATCH = 1000
+_QUOTE = json.encoder.encode_basestring  # a text as json.dumps(text, ensure_ascii=False) writes it
 log = logging.getLogger(__name__)
 
 
@@ -140,8 +142,9 @@ def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -
     for position, case in enumerate(cases):
         batch.append(
             (
-                suite_id, case.id, position, dump_json(case.input), dump_json(case.expected),
-                dump_json(case.vars), dump_json(case.tags), case.cluster, _extra(case),
+                suite_id, case.id, position, _value_json(case.input), _value_json(case.expected),
+                dump_json(case.vars) if case.vars else "{}", dump_json(case.tags) if case.tags else "[]",
+                case.cluster, _extra(case),
             )
         )  # fmt: skip
         if len(batch) >= CASE_BATCH:
@@ -149,6 +152,14 @@ def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -
             batch.clear()
         yield case
     conn.executemany(INSERT_CASE, batch)
+
+
+def _value_json(value: Any) -> str:
+    """`dump_json(value)` of a case's input or expected value; an ASCII text (most are) is quoted
+    by json's own string encoder directly, the text json.dumps gives it."""
+    if type(value) is str and value.isascii():
+        return _QUOTE(value)
+    return "null" if value is None else dump_json(value)
 
 
 def _extra(case: Case) -> str | None:
