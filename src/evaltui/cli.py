@@ -279,6 +279,8 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
         ("--events", "events"),
     ):
         check_output_path(option, opts[key])
+    check_outputs_apart({"--junit": opts["junit"], "--report": opts["report"], "--json": opts["json_out"],
+                         "--events": opts["events"]})  # fmt: skip
     config = config_for(ctx, db)
     code = run_command(config, suite, terminal, **opts)
     root = ctx.find_root().command
@@ -289,6 +291,20 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
     # in its full collections, a wait after the summary is printed that grew with the run.
     gc.freeze()
     sys.exit(code)
+
+
+def check_outputs_apart(outputs: dict[str, str | None]) -> None:
+    """Two outputs to one place mix or overwrite each other (event lines then a JSON document on one
+    stream, no JSON reader takes): refused before anything runs."""
+    seen: dict[str, str] = {}
+    for option, target in outputs.items():
+        if target is None:
+            continue
+        place = "-" if target == "-" else str(Path(target).resolve())
+        if place in seen:
+            where = "standard output" if target == "-" else target
+            raise click.UsageError(f"{seen[place]} and {option} both write to {where}: send one elsewhere")
+        seen[place] = option
 
 
 def exit_now(code: int) -> None:

@@ -281,3 +281,28 @@ def test_runs_at_80_columns_gives_the_suite_column_the_room_it_measured(cli):
     assert cli("run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "3", "-q").returncode == 0
     done = cli("runs", extra_env={"COLUMNS": "80"})
     assert "support-intent" in done.stdout.split(), done.stdout
+
+
+def test_two_outputs_to_one_place_are_refused_before_anything_runs(cli, tmp_path):
+    """`--events - --json -` wrote event lines and then a pretty JSON document to one stream, which
+    no JSON reader takes; two options naming one file kept only the last writer's."""
+    both = cli(
+        "run", "support_intent.yaml", "-m", "demo:keyword", "--limit", "2", "--events", "-", "--json", "-"
+    )
+    assert both.returncode == 2 and "--json and --events both write to standard output" in both.stderr, (
+        both.stderr
+    )
+    same = cli(
+        "run",
+        "support_intent.yaml",
+        "-m",
+        "demo:keyword",
+        "--limit",
+        "2",
+        "--json",
+        "o.txt",
+        "--report",
+        "o.txt",
+    )
+    assert same.returncode == 2 and "--report and --json both write to o.txt" in same.stderr, same.stderr
+    assert "No runs yet" in cli("runs").stderr  # nothing ran
