@@ -111,3 +111,16 @@ def test_live_percentiles_counted_in_buckets_reach_the_header_marked_approximate
 
     assert Figures.from_stats(LiveStats(total=3, p50_ms=5.0)).latency_exact
     assert not Figures.from_stats(LiveStats(total=3, p50_ms=5.0, latency_exact=False)).latency_exact
+
+
+def test_a_live_run_with_epochs_shows_no_interval_it_cannot_cluster_yet() -> None:
+    """Live figures count results: with epochs their Wilson interval treats each epoch as another
+    case, narrower than the clustered one the run ends with ([44%–86%] live, [22%–100%] at the
+    end). The rate shows live; its interval once the run has finished."""
+    from evaltui.engine import LiveStats
+
+    stats = LiveStats(total=20, done=16, passed=11, failed=5)
+    one = Figures.from_stats(stats)
+    assert one.lo is not None and one.hi is not None
+    several = Figures.from_stats(stats, epochs=2)
+    assert several.rate == one.rate and (several.lo, several.hi) == (None, None)

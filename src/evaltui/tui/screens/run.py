@@ -195,7 +195,8 @@ class RunScreen(ReportsWorkerErrors, Screen[None]):
             self._reload_table(keep_rows=True)
 
     def _show_live(self, stats: LiveStats) -> None:
-        self.query_one(RunHeader).show(replace(self.run, status="running"), Figures.from_stats(stats))
+        figures = Figures.from_stats(stats, self.run.epochs)
+        self.query_one(RunHeader).show(replace(self.run, status="running"), figures)
         self.query_one(ProgressLine).show_live(stats)
 
     def _show_followed(self) -> None:
