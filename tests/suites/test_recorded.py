@@ -4,6 +4,7 @@ and are scored as if answered; `evaltui import logs` builds such a suite from re
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,42 @@ def test_a_logged_answer_that_called_tools_imports_with_its_calls_and_is_scored_
     )
     metrics = json.loads(done.stdout)[0]["metrics"]
     assert (metrics["passed"], metrics["failed"], metrics["errors"]) == (1, 1, 0), done.stdout
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (
+            {"role": "tool", "tool_call_id": "c1", "content": "18C"},
+            "messages[1]: a tool result cannot be a message of a case",
+        ),
+        (
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1"}]},
+            "messages[1]: an assistant turn that called tools cannot be a message of a case",
+        ),
+        (
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]},
+            "messages[1]: content parts other than text (image_url) cannot be sent by evaltui",
+        ),
+    ],
+)
+def test_a_logged_conversation_evaltui_cannot_replay_names_the_message_and_why(
+    tmp_path: Path,
+    message: dict,
+    said: str,  # type: ignore[type-arg]
+) -> None:
+    """It said `input: a message needs a role (system, user, assistant) and text content` of a
+    field no log has, for any of these."""
+    logs = tmp_path / "agent.jsonl"
+    record = {"messages": [{"role": "user", "content": "Weather?"}, message], "response": "ok"}
+    logs.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(SuiteError, match=re.escape(f"agent.jsonl:1: {said}")):
+        import_suite("logs", logs)
+
+
+def test_a_logged_message_of_text_parts_is_its_text(tmp_path: Path) -> None:
+    logs = tmp_path / "parts.jsonl"
+    parts = [{"type": "text", "text": "Hello "}, {"type": "text", "text": "there"}]
+    logs.write_text(json.dumps({"messages": [{"role": "user", "content": parts}], "response": "hi"}) + "\n")
+    (case,) = import_suite("logs", logs).suite.cases
+    assert case.input == "Hello there"

@@ -13,30 +13,58 @@ from evaltui.suites.models import Message
 ROLES = ("system", "user", "assistant")
 
 
-def split_messages(value: Any, file: str, line: int) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """(roles, case fields) of one record's messages."""
+def split_messages(
+    value: Any, file: str, line: int, field: str = "input"
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """(roles, case fields) of one record's messages (`field`: where the record holds them)."""
     if not value or not all(isinstance(m, dict) for m in value):
         raise SuiteError(
-            "input is text or a list of {role, content} messages", file=file, line=line, field="input"
+            f"{field} is text or a list of {{role, content}} messages", file=file, line=line, field=field
         )
     roles: list[str] = []
     texts: list[str] = []
-    for message in value:
-        role, content = message.get("role"), message.get("content")
-        if role not in ROLES or not isinstance(content, str):
-            raise SuiteError(
-                f"a message needs a role ({', '.join(ROLES)}) and text content",
-                file=file,
-                line=line,
-                field="input",
-            )
+    for index, message in enumerate(value):
+        role, content = message.get("role"), _text(message.get("content"))
+        problem = _unreplayable(message, role, content)
+        if problem:
+            raise SuiteError(problem, file=file, line=line, field=f"{field}[{index}]")
         roles.append(role)
-        texts.append(content)
+        texts.append(str(content))
     fields: dict[str, Any] = {
         "input": texts[-1],
         "vars": {f"message_{i}": t for i, t in enumerate(texts[:-1], 1)},
     }
     return tuple(roles), fields
+
+
+def _text(content: Any) -> Any:
+    """Content parts that are all text, as their text; anything else as it is."""
+    if (
+        isinstance(content, list)
+        and content
+        and all(
+            isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)
+            for part in content
+        )
+    ):
+        return "".join(part["text"] for part in content)
+    return content
+
+
+def _unreplayable(message: dict[str, Any], role: Any, content: Any) -> str | None:
+    """Why a message cannot be one of a case's (None: it can): a case's conversation is system,
+    user and assistant text."""
+    why = " (its conversation is system, user and assistant text)"
+    if role == "tool":
+        return "a tool result cannot be a message of a case" + why
+    if role == "assistant" and message.get("tool_calls"):
+        return "an assistant turn that called tools cannot be a message of a case" + why
+    if isinstance(content, list):
+        kinds = sorted({str(p.get("type")) for p in content if isinstance(p, dict)} - {"text"})
+        return f"content parts other than text ({', '.join(kinds) or 'unknown'}) cannot be sent by evaltui"
+    if role not in ROLES or not isinstance(content, str):
+        return f"a message needs a role ({', '.join(ROLES)}) and text content"
+    return None
 
 
 def message_templates(roles: tuple[str, ...]) -> list[Message]:

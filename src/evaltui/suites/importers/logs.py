@@ -91,7 +91,7 @@ def import_logs(path: Path) -> Imported:
     records: list[tuple[int, tuple[str, ...], dict[str, Any]]] = []
     for line, record in read_records(path):
         request = asked if isinstance(asked := record.get("request"), dict) else record
-        roles, fields = split_messages(request.get("messages"), display, line)
+        roles, fields = split_messages(request.get("messages"), display, line, "messages")
         answer, response = _answer(record, display, line)
         fields.update(answer, **_figures(record, response))
         fields["id"] = str(record["id"]) if record.get("id") not in (None, "") else f"log-{line}"
