@@ -152,3 +152,20 @@ def test_canned_results_plain_json_and_matched_on_arguments() -> None:
 def test_case_message_template_error_names_the_case(write: WriteFile) -> None:
     error = load_error(write, AGENT.replace('content: "{{ input }}"', 'content: "{{ input "'))
     assert error.field == "cases[1].messages[2].content" and error.line == 20
+
+
+def test_a_response_format_an_anthropic_model_of_the_suite_cannot_take_is_a_load_error(
+    write: WriteFile,
+) -> None:
+    """Anthropic takes a json_schema response_format only: `{type: json_object}` with an Anthropic
+    model validated `ok` and every case of the run then errored on it, exit 0."""
+    text = (
+        "name: s\nprompt: '{{ input }}'\nresponse_format: {type: json_object}\n"
+        "models:\n  - {id: claude, provider: anthropic, model: claude-x}\n"
+        "scorers: [json-valid]\ncases: [{id: a, input: x}]\n"
+    )
+    error = load_error(write, text)
+    assert (error.line, error.field) == (3, "response_format"), error
+    assert "claude" in error.message and "json_schema" in error.message
+    schema = "{type: json_schema, json_schema: {name: a, schema: {type: object}}}"
+    assert load_suite(write("ok.yaml", text.replace("{type: json_object}", schema))).response_format

@@ -69,7 +69,7 @@ def load_suite(path: str | Path, *, render: bool = False) -> Suite:
     fields["models"] = models_from_yaml(data.get("models"), doc, ("models",))
     fields["scorers"] = scorers_from_yaml(data.get("scorers"), doc, ("scorers",))
     fields["tools"] = tools_from_yaml(data, doc, path.parent)
-    check_response_format(data.get("response_format"), doc)
+    check_response_format(data.get("response_format"), doc, fields["models"])
     suite = validate(Suite, fields, doc, ())
     suite.cases = CaseCollector(doc, path.parent).collect(data["cases"])  # type: ignore[assignment]
     offered = {tool.function.name for tool in suite.tools}

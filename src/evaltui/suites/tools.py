@@ -11,11 +11,12 @@ call, a default at the end). `canned_result` is the one place that reading happe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from evaltui.errors import SuiteError
-from evaltui.suites.models import Case, ScorerSpec, Tool
+from evaltui.suites.models import Case, ModelSpec, ScorerSpec, Tool
 from evaltui.suites.validation import Source, validate
 from evaltui.suites.yamlnodes import FieldPath
 
@@ -91,10 +92,18 @@ def _check_schema(schema: dict[str, Any], source: Source, path: FieldPath) -> No
         raise source.error("a tool's parameters are an object schema (`type: object`)", path)
 
 
-def check_response_format(value: Any, source: Source) -> None:
+def check_response_format(value: Any, source: Source, models: Sequence[ModelSpec] = ()) -> None:
     path: FieldPath = ("response_format",)
     if value is None:
         return
+    if isinstance(value, dict) and value.get("type") != "json_schema":
+        for model in models:
+            if model.provider == "anthropic":  # providers/anthropic.py has no equivalent to send
+                raise source.error(
+                    f"model {model.id} (Anthropic) takes a response_format of type json_schema only; "
+                    f"got {value.get('type')!r}",
+                    path,
+                )
     if not isinstance(value, dict) or value.get("type") not in ("json_object", "json_schema", "text"):
         raise source.error(
             "response_format is {type: json_schema, json_schema: {name, schema}} or {type: json_object}", path
