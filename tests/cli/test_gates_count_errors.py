@@ -161,9 +161,12 @@ def test_a_case_that_passed_in_the_baseline_and_errors_now_fails_max_regressions
     base = cli("run", str(component_suite), "-q", "--epochs", epochs, "--label", "base", extra_env=env)
     assert base.returncode == 0, base.stderr
     args = ("run", str(component_suite), "-q", "--epochs", epochs, "--no-cache", "--baseline", "label:base")
-    done = cli(*args, "--max-regressions", "0", "--report", "r.md", extra_env={**env, "BREAK": "1"})
+    done = cli(
+        *args, "--max-regressions", "0", "--report", "r.md", extra_env={**env, "BREAK": "1", "COLUMNS": "200"}
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 regression" in done.stderr and "errored" in done.stderr, done.stderr
+    assert "(1 of them passed in A: a gate counts them as regressions)" in done.stdout, done.stdout
     assert "❌" in (tmp_path / "r.md").read_text()
 
 

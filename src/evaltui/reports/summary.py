@@ -38,7 +38,10 @@ def summary_lines(c: Comparison) -> list[Text]:
             f"(fail→pass), {n.unchanged} unchanged ({n.changed_output} with changed output)"
             + (f", {n.changed_tool_calls} with changed tool calls" if n.changed_tool_calls else "")
         ),
-        Text(f"errors      {n.errors_a} cases errored in A, {n.errors_b} in B"),
+        Text(
+            f"errors      {n.errors_a} cases errored in A, {n.errors_b} in B"
+            + (f" ({n.lost} of them passed in A: a gate counts them as regressions)" if n.lost else "")
+        ),
         Text(
             f"cached      {a.cached} answers from the cache in A, {b.cached} in B"
             + (" (latency and cost are over fresh answers only)" if a.cached or b.cached else "")
