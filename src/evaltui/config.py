@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evaltui.errors import EvaltuiError
 from evaltui.records import Price
+from evaltui.suites.plugins_off import plugins_off
 from evaltui.text import make_visible
 
 APP_NAME = "evaltui"
 
 
 class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built below, without pydantic's plugins
 
     db_path: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "evaltui.db")
     theme: str = "evaltui-dark"
@@ -34,6 +35,10 @@ class Config(BaseModel):
     prices: dict[str, Price] = Field(default_factory=lambda: {})  # model name prefix -> USD per Mtok
     concurrency: int = Field(default=16, ge=1, le=4096)
     sources: dict[str, str] = Field(default_factory=lambda: {}, exclude=True)
+
+
+with plugins_off():  # suites/plugins_off.py
+    Config.model_rebuild()
 
 
 def describe(config: Config) -> list[str]:

@@ -23,6 +23,7 @@ from evaltui.providers.faults import redact
 from evaltui.records import quick
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec, ScorerSpec
+from evaltui.suites.plugins_off import plugins_off
 
 ScorerFn = Callable[[ScoreContext, Any], "Score | Awaitable[Score]"]
 F = TypeVar("F", bound=ScorerFn)
@@ -188,7 +189,7 @@ def compile_scorer(
         raise SuiteError(message, file=file, line=line, field=f"{field_prefix}.type")
     context = {"compile": CompileContext(suite_dir=suite_dir, default_judge=default_judge)}
     try:
-        options = entry.options.model_validate(spec.options(), context=context)
+        options = _built(entry.options).model_validate(spec.options(), context=context)
     except ValidationError as exc:
         option, message = _describe(exc, entry)
         field = f"{field_prefix}.{option}" if option else field_prefix
@@ -196,6 +197,14 @@ def compile_scorer(
     return CompiledScorer(
         label=spec.label, type=spec.type, weight=spec.weight, negate=spec.negate, options=options, fn=entry.fn
     )
+
+
+def _built(model: type[Options]) -> type[Options]:
+    """`model` with its validator built, the first time, without pydantic's plugins
+    (suites/plugins_off.py); validating comes after, outside: it may import a user's module."""
+    with plugins_off():
+        model.model_rebuild()
+    return model
 
 
 def _describe(exc: ValidationError, entry: _Entry) -> tuple[str, str]:

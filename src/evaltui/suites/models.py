@@ -21,7 +21,10 @@ from pydantic import (
 
 from evaltui.records import Price
 from evaltui.suites.limits import MAX_EPOCHS
+from evaltui.suites.plugins_off import plugins_off
 
+# Each model's validator is built at the end of this module, without pydantic's plugins
+# (suites/plugins_off.py): `defer_build` keeps the class statements from building them first.
 # Field factories are lambdas, not `dict` or `list`: pydantic reads each factory's signature, and a
 # builtin's is parsed from its text by the tokenizer (whose patterns compile on first use) at every
 # start-up (tests/cli/test_startup_imports.py).
@@ -36,14 +39,14 @@ DEFAULT_KEY_ENVS: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "AN
 
 
 class Location(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     file: str
     line: int | None = None
     field: str | None = None  # where in the suite: "scorers[2]", "cases[4].scorers[0]", "cases[7]"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # Fields added after suites were first stored, left out of a dump while unset: a suite that does not
@@ -126,7 +129,7 @@ class ScorerSpec(BaseModel):
     """A scorer as written: `type` picks the function from the registry; every other key is that
     scorer's option and is checked by the scorer's own options model when the suite is prepared."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     type: str
     name: str | None = None  # label shown in results; defaults to type
@@ -260,3 +263,10 @@ class Suite(Strict):
 
     def scorers_for(self, case: Case) -> list[ScorerSpec]:
         return case.scorers if case.scorers is not None else self.scorers
+
+
+with plugins_off():  # each model after those it holds, whose validators it then reuses
+    for _model in (Location, ModelSpec, ScorerSpec, Message, ToolFunction, Tool, Recorded, Case):
+        _model.model_rebuild()
+    PromptVariant.model_rebuild()
+    Suite.model_rebuild()
