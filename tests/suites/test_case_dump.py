@@ -1,5 +1,5 @@
-"""A suite's content hash reads each case's JSON as pydantic dumps it: the hand-built dump of a
-case of texts must be that very JSON, key order included, and every other case pydantic's own."""
+"""A suite's content hash reads each case's JSON as pydantic dumps it: the hand-written JSON of a
+case of texts must be that very text, key order included, and every other case pydantic's own."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evaltui.suites.identity import DUMP_BATCH, case_dump, definition_id
+from evaltui.suites.identity import _ASCII, DUMP_BATCH, case_json, definition_id
 from evaltui.suites.models import Case, Location, Suite
 
 CASES: list[dict[str, Any]] = [
@@ -22,13 +22,15 @@ CASES: list[dict[str, Any]] = [
     {"id": "h", "input": "x", "tool_results": {"lookup": "42"}},
     {"id": "i", "input": "x", "recorded": {"output": "ok", "latency_ms": 3}},
     {"id": "j", "input": "x", "expected": ["a", "b"], "loc": Location(file="cases.jsonl", line=4)},
+    {"id": 'k"\\', "input": 't\t"q"\n\x00', "vars": {"ключ": "é\u2028"}, "tags": ['a"b'], "cluster": "\x1b"},
 ]
 
 
 @pytest.mark.parametrize("fields", CASES, ids=[c["id"] for c in CASES])
-def test_a_cases_dump_is_pydantics_own(fields: dict[str, Any]) -> None:
+def test_a_cases_json_is_that_of_pydantics_dump(fields: dict[str, Any]) -> None:
     case = Case.model_validate(fields)
-    assert json.dumps(case_dump(case)) == json.dumps(case.model_dump(mode="json"))
+    assert case_json(case) == json.dumps(case.model_dump(mode="json"), ensure_ascii=False)
+    assert case_json(case, _ASCII) == json.dumps(case.model_dump(mode="json"))
 
 
 def test_the_suite_id_is_the_hash_of_its_definition_json() -> None:

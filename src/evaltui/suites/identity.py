@@ -18,8 +18,7 @@ from evaltui.suites.models import Case, Suite
 
 CASE_ID_LENGTH = 16  # hex digits: 64 bits keeps collisions negligible for millions of cases
 SUITE_HASH_LENGTH = 16
-# Cases whose JSON is encoded at once when a suite is hashed: a list of them encodes as the cases
-# written one after another with ", " between, in one call instead of one a case.
+# Cases whose JSON texts are hashed at once when a suite is hashed (one digest update a batch)
 DUMP_BATCH = 256
 
 
@@ -53,9 +52,10 @@ def suite_hash(suite: Suite) -> str:
 
 # The definition's JSON as `json.dumps(suite.model_dump(mode="json"), ensure_ascii=False)` writes it
 # (store/codec.py's `dump_json`): readable, unless some text holds lone surrogates (which UTF-8
-# cannot carry), then escaped ASCII.
-_READABLE = encoder(ensure_ascii=False)
-_ASCII = encoder(ensure_ascii=True)
+# cannot carry), then escaped ASCII. Each with the string quoting json's encoder uses inside it.
+_READABLE = (encoder(ensure_ascii=False), json.encoder.encode_basestring)
+_ASCII = (encoder(ensure_ascii=True), json.encoder.encode_basestring_ascii)
+Encoding = tuple[Callable[[Any], str], Callable[[str], str]]
 
 
 def definition_id(suite: Suite, cases: Iterable[Case] | None = None) -> str:
@@ -73,7 +73,8 @@ def definition_id(suite: Suite, cases: Iterable[Case] | None = None) -> str:
         return _definition_id(suite, _ASCII, suite.cases)
 
 
-def _definition_id(suite: Suite, encode: Callable[[Any], str], cases: Iterable[Case]) -> str:
+def _definition_id(suite: Suite, encoding: Encoding, cases: Iterable[Case]) -> str:
+    encode = encoding[0]
     digest = hashlib.sha256()
     head = suite.model_copy(update={"cases": []}).model_dump(mode="json")
     digest.update(b"{")
@@ -83,26 +84,27 @@ def _definition_id(suite: Suite, encode: Callable[[Any], str], cases: Iterable[C
             digest.update(encode(value).encode())
             continue
         digest.update(b"[")
-        batch: list[dict[str, Any]] = []
+        batch: list[str] = []
         after = ""  # what goes before the next batch's first case: nothing, then a comma
         for case in cases:
-            batch.append(case_dump(case))
+            batch.append(case_json(case, encoding))
             if len(batch) == DUMP_BATCH:
-                digest.update(f"{after}{encode(batch)[1:-1]}".encode())
+                digest.update(f"{after}{', '.join(batch)}".encode())
                 batch.clear()
                 after = ", "
         if batch:
-            digest.update(f"{after}{encode(batch)[1:-1]}".encode())
+            digest.update(f"{after}{', '.join(batch)}".encode())
         digest.update(b"]")
     digest.update(b"}")
     return digest.hexdigest()[:SUITE_HASH_LENGTH]
 
 
-def case_dump(case: Case) -> dict[str, Any]:
-    """`case.model_dump(mode="json")`. A case of texts alone (what case files mostly hold: no
-    scorers, messages, tool results or recorded answer of its own, texts for input, expected and
-    vars) is the same dict built here, without pydantic's serializer: the loader's walk hashes
-    every case of a suite."""
+def case_json(case: Case, encoding: Encoding = _READABLE) -> str:
+    """`case.model_dump(mode="json")` as `encoding` writes it. A case of texts alone (what case
+    files mostly hold: no scorers, messages, tool results or recorded answer of its own, texts for
+    input, expected and vars) is written here, key by key in the dump's order, each text quoted
+    as the encoder quotes it, without pydantic's serializer or a dict made for the encoder: the
+    loader's walk hashes every case of a suite."""
     if (
         type(case.input) is str
         and (case.expected is None or type(case.expected) is str)
@@ -112,16 +114,16 @@ def case_dump(case: Case) -> dict[str, Any]:
         and case.recorded is None
         and all(type(value) is str for value in case.vars.values())
     ):
-        return {
-            "id": case.id,
-            "input": case.input,
-            "expected": case.expected,
-            "vars": case.vars,
-            "tags": case.tags,
-            "cluster": case.cluster,
-            "scorers": None,
-        }
-    return case.model_dump(mode="json")
+        encode, quote = encoding
+        expected = "null" if case.expected is None else quote(case.expected)
+        cluster = "null" if case.cluster is None else quote(case.cluster)
+        variables = encode(case.vars) if case.vars else "{}"
+        tags = encode(case.tags) if case.tags else "[]"
+        return (
+            f'{{"id": {quote(case.id)}, "input": {quote(case.input)}, "expected": {expected}, '
+            f'"vars": {variables}, "tags": {tags}, "cluster": {cluster}, "scorers": null}}'
+        )
+    return encoding[0](case.model_dump(mode="json"))
 
 
 KEPT_IDS = 1 << 21  # id hashes kept in memory (32 MiB of slots); past them they go to a file
