@@ -54,7 +54,9 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .iter_tool_calls(run_id) -> Iterator[Result]           results that made tool calls (their calls only)
     .cache_get(key) -> dict | None, .cache_put(key, completion: dict)
     .checkpoint() -> bool                  the write-ahead log copied into the .db file and emptied
-                                           (done when a run ends and when the TUI exits)
+                                           (done when the TUI exits)
+    .checkpoint_soon()                     the same on a thread of its own (when a run ends); close()
+                                           waits for it
     .annotate(run_id, case_id, *, label="", note="", author=None) -> Annotation   (store/annotations.py)
     .annotations(run_id, case_id=None) -> list[Annotation]    oldest first
     .labels(run_id) -> {case_id: label}    each case's current (latest) label

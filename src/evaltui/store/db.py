@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from evaltui.errors import SuiteError
+from evaltui.errors import StoreError, SuiteError
 from evaltui.store.annotations import AnnotationQueries
 from evaltui.store.codec import dump_json, load_json
-from evaltui.store.connection import read, retry_busy
+from evaltui.store.connection import connect, read, retry_busy
 from evaltui.store.results import ResultQueries
 from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
@@ -45,6 +46,17 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
     def __init__(self, path: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         path = Path(path).expanduser()
         super().__init__(path, open_database(path, create=create, read_only=read_only), read_only=read_only)
+        self._checkpointing: threading.Thread | None = None  # checkpoint_soon's thread, while it runs
+        self._checkpoint_again = False  # asked for (again) since that thread's last checkpoint began
+        self._checkpoint_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Wait for a checkpoint under way (`checkpoint_soon`), then close every connection."""
+        with self._checkpoint_lock:
+            thread = self._checkpointing
+        if thread is not None:
+            thread.join()
+        super().close()
 
     def __enter__(self) -> Store:
         return self
@@ -115,12 +127,40 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         `.db` file alone is complete (a CI artefact, a copy). True when done; False when another
         connection's open read kept part of the log (it is checkpointed by whoever ends last).
         Never raises: a run that ended is not undone by a checkpoint that could not be made."""
+        return _checkpoint(self.conn(), self.path)
+
+    def checkpoint_soon(self) -> None:
+        """`checkpoint()` on a thread of its own, which waits on the disk's syncs while the caller
+        goes on (a run's end: its summary is printed meanwhile). What is asked while one is under
+        way is done once it ends, so everything written before the call is checkpointed. `close()`
+        waits for it."""
+        with self._checkpoint_lock:
+            self._checkpoint_again = True
+            if self._checkpointing is None:
+                self._checkpointing = threading.Thread(target=self._checkpoints, name="evaltui-checkpoint")
+                self._checkpointing.start()
+
+    def _checkpoints(self) -> None:
+        """checkpoint_soon's thread: checkpoints until none is asked for, through a connection of its
+        own, closed after (a connection per thread would stay open until the store closes). Never
+        raises, as `checkpoint()`: a run that ended is not undone by a checkpoint that could not be made."""
         try:
-            busy, _, _ = retry_busy(lambda: self.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
-        except sqlite3.Error as exc:
+            conn = connect(self.path)
+        except StoreError as exc:
             log.warning("checkpoint of %s failed: %s", self.path, exc)
-            return False
-        return not busy
+            with self._checkpoint_lock:
+                self._checkpointing, self._checkpoint_again = None, False
+            return
+        try:
+            while True:
+                with self._checkpoint_lock:
+                    if not self._checkpoint_again:
+                        self._checkpointing = None
+                        return
+                    self._checkpoint_again = False
+                _checkpoint(conn, self.path)
+        finally:
+            conn.close()
 
     def writer(self, on_commit: OnCommit | None = None) -> ResultWriter:
         return ResultWriter(self.path, on_commit)
@@ -134,6 +174,15 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
         sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
         self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
+
+
+def _checkpoint(conn: sqlite3.Connection, path: Path) -> bool:
+    try:
+        busy, _, _ = retry_busy(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+    except sqlite3.Error as exc:
+        log.warning("checkpoint of %s failed: %s", path, exc)
+        return False
+    return not busy
 
 
 def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> Iterator[Case]:
