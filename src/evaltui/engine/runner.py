@@ -262,7 +262,9 @@ class Runner:
             await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
             metrics = await asyncio.to_thread(self._metrics, run_id)
             await asyncio.to_thread(self.store.finish_run, run_id, status, metrics, reason=self._why(status))
-            await asyncio.to_thread(self.store.checkpoint)  # the .db file alone now holds the run
+            # the .db file alone holds the run once the checkpoint's disk syncs are done, which the
+            # run's watchers need not wait for: its end is committed (the store's close waits)
+            self.store.checkpoint_soon()
         finally:
             if closing is not None:
                 await closing
