@@ -64,3 +64,12 @@ def test_the_run_paths_models_are_built_without_the_tokenizer():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "0"
+
+
+def test_a_run_that_prints_only_its_events_never_loads_rich(fake_api, api_suite, tmp_path):
+    """`--events -` puts the events on standard output and no summary: nothing is drawn, so
+    nothing of Rich (nor the summary's modules) is loaded after the last answer either."""
+    suite = api_suite(fake_api.base_url, n=20)
+    loaded = modules_of_a_run(tmp_path, str(suite), "-q", "--events", "-", env={"CRASH_KEY": "sk-test"})
+    assert len(fake_api.requests) == 20
+    assert not {"rich", "evaltui.commands.show", "evaltui.reports.overview"} & loaded

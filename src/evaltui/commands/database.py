@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from evaltui.config import Config
+    from evaltui.records import RunRecord
+    from evaltui.store import Store
 
 
 def open_store(config: Config, *, reading: bool = False) -> Any:
@@ -49,3 +51,11 @@ def no_database_yet(config: Config) -> bool:
 def _file_above(path: Path) -> Path | None:
     """A folder of the path that is a file instead (no database can ever be made there), if any."""
     return next((up for up in path.parents if up.exists() and not up.is_dir()), None)
+
+
+def stored_run(store: Store, run_id: str) -> RunRecord:
+    """The run, which the caller has just resolved (or run): gone only if deleted meanwhile."""
+    run = store.get_run(run_id)
+    if run is None:
+        raise StoreError(f"no run {run_id!r} in {store.path}")
+    return run

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evaltui.commands.database import open_store
+from evaltui.commands.database import open_store, stored_run
 from evaltui.config import Config, packaged_dir
 from evaltui.engine import RunOptions
 from evaltui.engine.headless import run_headless
@@ -128,11 +128,11 @@ def _run(store: Store, config: Config, suite_path: Path | None, terminal: Termin
     finally:
         if events:
             events.close()
-    from evaltui.commands.show import print_summaries, stored_run
-
     statuses = [stored_run(store, r).status for r in run_ids]
     quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     if not quiet_out:
+        from evaltui.commands.show import print_summaries
+
         print_summaries(store, run_ids, terminal.out)
         if len(run_ids) > 1:
             from evaltui.commands.gate import matrix_table
@@ -236,7 +236,6 @@ def _resume(
 ) -> tuple[list[Runner], list[str]]:
     """The runner that finishes a run as it was started; none when a completed run has nothing
     to ask (said on stderr, with the way to ask its errored cases again)."""
-    from evaltui.commands.show import stored_run
     from evaltui.engine.resume import plan_resume
 
     run_id = store.resolve_run(opts["resume"])

@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.errors import StoreError
+from evaltui.commands.database import stored_run
 from evaltui.format import NONE, interval, money, ms, pct
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
@@ -147,14 +147,6 @@ def ended_early(run: RunRecord) -> list[Text]:
         how = " (with a higher --max-cost if need be)" if run.status == "stopped" else ""
         lines.append(Text(f"resume it{how}: evaltui run --resume {run.id}", style="dim"))
     return lines
-
-
-def stored_run(store: Store, run_id: str) -> RunRecord:
-    """The run, which the caller has just resolved (or run): gone only if deleted meanwhile."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise StoreError(f"no run {run_id!r} in {store.path}")
-    return run
 
 
 def print_summaries(store: Store, run_ids: list[str], out: Console) -> None:
