@@ -1,9 +1,9 @@
 """The headless CLI's live progress: an engine subscriber keeping each run's latest figures (the
 same events the TUI consumes), the loop that draws them on standard error, and `--events` lines.
 
-Nothing here imports Rich: the drawing loop takes its console (and so Rich) once the runs' first
-figures are in and one refresh has passed, when their first requests are out. Before the first
-figures there is nothing to draw."""
+Nothing here imports Rich: the drawing loop takes its console (and so Rich, on a worker thread) once
+the runs' first figures are in and one refresh has passed, when their first requests are out.
+Before the first figures there is nothing to draw."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ import sys
 from typing import IO, TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # the engine (scorers, providers, HTTP) is not imported by commands that only read
+    from collections.abc import Callable
+
+    from rich.console import Console, Group
+
     from evaltui.engine import Event, LiveStats, Progress, RunStarted
     from evaltui.terminal import Terminal
 
@@ -53,9 +57,8 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
             await asyncio.wait_for(done.wait(), REFRESH_S)
     with contextlib.suppress(TimeoutError):  # the runs' first requests go out meanwhile
         await asyncio.wait_for(done.wait(), REFRESH_S)
-    from evaltui.console import progress_table
-
-    console = terminal.err
+    # Rich is imported on a worker thread: the loop goes on sending and answering meanwhile
+    console, progress_table = await asyncio.to_thread(_drawing, terminal)
     if not console.is_terminal:
         while True:
             with contextlib.suppress(TimeoutError):
@@ -63,7 +66,7 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
             console.print(progress_table(display.rows()))
             if done.is_set():
                 return
-    from rich.live import Live  # redrawing in place: a terminal's only
+    from rich.live import Live  # loaded by _drawing
 
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
@@ -72,6 +75,17 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), REFRESH_S)
+
+
+def _drawing(terminal: Terminal) -> tuple[Console, Callable[[list[tuple[str, LiveStats]]], Group]]:
+    """What drawing the progress takes: standard error's console, the function that lays out the
+    lines, and Rich's redrawing in place (a terminal's only)."""
+    from evaltui.console import progress_table
+
+    console = terminal.err
+    if console.is_terminal:
+        import rich.live  # noqa: F401
+    return console, progress_table
 
 
 class EventLines:

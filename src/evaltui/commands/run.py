@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ from evaltui.engine.headless import run_headless
 from evaltui.engine.launch import launch_runners
 from evaltui.engine.runner import Runner
 from evaltui.errors import EvaltuiError
-from evaltui.progress import EventLines, ProgressDisplay, show_progress
+from evaltui.progress import REFRESH_S, EventLines, ProgressDisplay, show_progress
 from evaltui.providers.keys import check_keys
 from evaltui.records import RunRecord
 from evaltui.scorers.sandbox_choice import unsandboxed_warning, with_sandbox
@@ -122,14 +124,14 @@ def _run(store: Store, config: Config, suite_path: Path | None, terminal: Termin
         if warning:
             terminal.err.print(warning, markup=False, style="bold yellow")
     check_keys(runner.model for runner in runners)  # before any run is created or request sent
+    quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     try:
         if runners:
-            run_ids = run_headless(_drive(runners, display, terminal))
+            run_ids = run_headless(_drive(runners, display, terminal, summary=not quiet_out))
     finally:
         if events:
             events.close()
     statuses = [stored_run(store, r).status for r in run_ids]
-    quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     if not quiet_out:
         from evaltui.commands.show import print_summaries
 
@@ -303,7 +305,9 @@ def _write_json(
         write_json(payload, target)
 
 
-async def _drive(runners: list[Runner], display: ProgressDisplay | None, terminal: Terminal) -> list[str]:
+async def _drive(
+    runners: list[Runner], display: ProgressDisplay | None, terminal: Terminal, *, summary: bool
+) -> list[str]:
     def cancel_all() -> None:
         for runner in runners:
             runner.cancel()
@@ -311,12 +315,27 @@ async def _drive(runners: list[Runner], display: ProgressDisplay | None, termina
     install_interrupt(cancel_all, terminal)
     finished = asyncio.Event()
     drawing = asyncio.create_task(show_progress(display, terminal, finished)) if display else None
+    loading = asyncio.create_task(_load_summary(runners, finished)) if summary else None
     try:
         return list(await asyncio.gather(*(r.run() for r in runners)))
     finally:
         finished.set()
-        if drawing:
-            await drawing
+        for task in (drawing, loading):
+            if task:
+                await task
+
+
+async def _load_summary(runners: list[Runner], finished: asyncio.Event) -> None:
+    """Import the summary's modules (Rich's tables, the reports) on a worker thread once the runs'
+    first answers are in (their first requests are out): the loop goes on answering meanwhile, and
+    the summary is not held up by them after the last answer. When the runs end first, they are
+    imported then, as the summary is printed."""
+    while not any(runner.stats.done for runner in runners):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(finished.wait(), REFRESH_S)
+        if finished.is_set():
+            return
+    await asyncio.to_thread(importlib.import_module, "evaltui.commands.show")
 
 
 def install_interrupt(cancel: Callable[[], None], terminal: Terminal) -> None:
