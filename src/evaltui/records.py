@@ -10,23 +10,76 @@ the same keys in the same order as the stored row, so the output a script reads 
 
 A record built for every case of a run (its `Result`, and in the layers above the request, the
 answer, the scores) is made through `quick(Class)`, which gives the same frozen record without
-the cost of a frozen dataclass's `__init__`.
+the cost of a frozen dataclass's `__init__`. The classes themselves are made by `record`, which
+gives the same frozen dataclass as `dataclass(frozen=True, ...)` with less of the start-up's time.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Mapping
+import reprlib
+from collections.abc import Callable, Mapping
 from dataclasses import KW_ONLY, MISSING, asdict, dataclass, field, fields
-from typing import Any, ClassVar, Literal, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+if TYPE_CHECKING:  # what mypy checks a record against: the dataclass it is
+    from dataclasses import dataclass as record
+else:
+
+    def record(cls: Any = None, /, **options: Any) -> Any:
+        """`dataclass(cls, frozen=True, **options)`: the same frozen dataclass (fields, `__init__`,
+        `replace`, `asdict`, pickling), compared, hashed and shown as `dataclass` would: `==` by
+        the fields' values between instances of one class, the hash of those values, the
+        `Class(field=value, ...)` repr. `dataclass` writes those three methods as source text for
+        each class and compiles them, at import, which is most of what a class costs a start-up:
+        here they are functions made in Python instead. Its `__dataclass_params__` say `eq` and
+        `repr` False: nothing in evaltui reads them."""
+        if cls is None:
+            return lambda cls: record(cls, **options)
+        if not options.get("frozen") or {"eq", "repr", "order", "unsafe_hash"} & options.keys():
+            raise TypeError("record() makes frozen dataclasses, compared and shown as dataclass() does")
+        defined = {"__eq__", "__hash__", "__repr__"} & cls.__dict__.keys()
+        if defined:
+            raise TypeError(f"{cls.__name__} defines {', '.join(sorted(defined))}: use dataclass()")
+        made = dataclass(cls, eq=False, repr=False, **options)
+        compared = _values([f.name for f in fields(made) if f.compare])
+        hashed = _values([f.name for f in fields(made) if (f.compare if f.hash is None else f.hash)])
+        shown = [f.name for f in fields(made) if f.repr]
+
+        def __eq__(self: Any, other: Any) -> Any:
+            if other.__class__ is self.__class__:
+                return compared(self) == compared(other)
+            return NotImplemented
+
+        def __hash__(self: Any) -> int:
+            return hash(hashed(self))
+
+        @reprlib.recursive_repr()
+        def __repr__(self: Any) -> str:
+            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+            return f"{self.__class__.__qualname__}({values})"
+
+        for method in (__eq__, __hash__, __repr__):
+            method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
+            setattr(made, method.__name__, method)
+        return made
+
+
+def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A record's values of `names`, as a tuple (what dataclass's methods compare and hash)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    return lambda self: tuple(getattr(self, name) for name in names)
+
 
 R = TypeVar("R")
 ResultStatus = Literal["pass", "fail", "error"]
 RunStatus = Literal["running", "completed", "interrupted", "stopped", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Price:
     """USD per million tokens: a model's price as a suite or the config sets it (validated there by
     pydantic, which reads this class's fields) and as the built-in table holds it
@@ -44,7 +97,7 @@ class Price:
                 raise ValueError(f"{name}: US dollars a million tokens, a number >= 0 (got {value!r})")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Spread:
     """Latency-style summary; all None when there were no values."""
 
@@ -59,7 +112,7 @@ class Spread:
         return cls(int(data.get("n") or 0), data.get("p50"), data.get("p95"), data.get("max"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rate:
     """A pass rate over scored results (pass + fail) with its 95% interval.
 
@@ -90,13 +143,13 @@ class Rate:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TagRate:
     tag: str
     rate: Rate
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunMetrics:
     """Everything `evaltui show` and the run screen print about a run. Counts are of results
     (a case over three epochs counts three times); rates and mean score are per case. Latency is
@@ -153,7 +206,7 @@ class RunMetrics:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunRecord:
     """A run as the `runs` table keeps it (fields in the table's column order). `cost_usd` is None
     when some answered result had no known price (`cost_unknown`): an unknown cost never reads as
@@ -212,7 +265,7 @@ class RunRecord:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ScoreRecord:
     """One scorer's verdict on a result, as stored (`scorers.base.Score.as_dict`)."""
 
@@ -242,7 +295,7 @@ class ScoreRecord:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HeldResults:
     """What a run's stored results add up to, read when it resumes so that its live figures start
     from them: counts by status, cached answers, and the tokens and cost this run spent (a cached
@@ -258,7 +311,7 @@ class HeldResults:
     cost_usd: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class JudgeUsage:
     """What a result's judge calls cost (kept apart from the answer's own tokens and cost)."""
 
@@ -285,7 +338,7 @@ class JudgeUsage:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Result:
     """One case's answer in one run and epoch: what the engine builds (engine/result.py), the
     store's writer keeps, run metrics fold and every read gives back. `output` and `error` are
@@ -373,7 +426,7 @@ _RESULT_FIELDS = frozenset(f.name for f in fields(Result))
 _ROW_FIELDS = tuple(f.name for f in fields(Result) if f.name != "cluster")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ResultPreview:
     """One row of a page of results (`Store.page_results`): the figures and the first characters of
     the output and of the case's input, never the full texts (a page of a 100,000-case run

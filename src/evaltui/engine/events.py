@@ -15,11 +15,11 @@ saw a case finish can rely on it surviving a crash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Any, Literal
 
 from evaltui.engine.live_stats import LiveStats
-from evaltui.records import RunRecord
+from evaltui.records import RunRecord, record
 
 PROGRESS_EVERY_S = 0.1
 
@@ -27,7 +27,7 @@ Status = Literal["pass", "fail", "error"]
 RunStatus = Literal["running", "completed", "interrupted", "stopped", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunStarted:
     run_id: str
     suite: str
@@ -37,7 +37,7 @@ class RunStarted:
     group_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CaseFinished:
     run_id: str
     case_id: str
@@ -52,7 +52,7 @@ class CaseFinished:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunCounters:
     """A finished run's counters as the store recounted them from its results (each None when the
     run could not be read back)."""
@@ -82,7 +82,7 @@ class RunCounters:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunFinished:
     run_id: str
     status: RunStatus
@@ -90,7 +90,7 @@ class RunFinished:
     reason: str | None = None  # why a `failed` run stopped (its endpoint unreachable, its key refused)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Progress:
     run_id: str
     stats: LiveStats

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from evaltui.errors import ProviderError
 from evaltui.providers.ratelimits import RateLimits
-from evaltui.records import quick
+from evaltui.records import quick, record
 from evaltui.suites.models import ModelSpec
 
 MAX_INT = 2**63 - 1  # SQLite's INTEGER
@@ -31,7 +31,7 @@ class BadValue(ProviderError):
     Not retryable: the same question is likely to bring the same answer."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ToolCall:
     """A tool call in one form whatever the vendor: OpenAI's and Ollama's `message.tool_calls`,
     Anthropic's `tool_use` blocks. Arguments that are not valid JSON (a model can write anything)
@@ -81,7 +81,7 @@ class ToolCall:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Request:
     """What a model is asked. `messages` is a chat list in evaltui's own form, which each provider
     writes in its vendor's shape: besides {"role", "content"} messages, an assistant turn may carry
@@ -97,7 +97,7 @@ class Request:
     recorded: dict[str, Any] | None = None  # the case's recorded answer (the `recorded` model's)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Completion:
     text: str
     tokens_in: int | None = None
