@@ -430,7 +430,7 @@ def compare(
     html_out: str | None,
 ) -> None:
     """Compare run B with run A case by case (B may be `previous`: the run before A of its suite
-    and model). Runs are any reference: id, prefix, label:NAME, latest."""
+    and model, compared as A, with A as B). Runs are any reference: id, prefix, label:NAME, latest."""
     from evaltui.commands.compare import compare_command
 
     check_output_path("--html", html_out)

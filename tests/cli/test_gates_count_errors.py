@@ -180,3 +180,25 @@ def test_a_regressions_gate_with_nothing_compared_does_not_pass(cli, component_s
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "no case was scored by both runs" in done.stderr, done.stderr
+
+
+def test_compare_with_previous_reads_forward_in_time(cli, tmp_path):
+    """`compare latest previous` put the older run as B: B−A was old minus new, and a case that
+    broke in the latest run was listed as an improvement. Compared with the run before it, a run
+    is B and the one before it A, as the TUI's `c` and a gate's baseline do."""
+    (tmp_path / "comp_flip.py").write_text(
+        COMPONENT.replace('raise RuntimeError("broken now")', 'return "no"')
+    )
+    (tmp_path / "f.yaml").write_text(
+        "name: flip\nprompt: '{{ input }}'\nmodels: ['python:comp_flip:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n" + "".join(f"  - {{id: {c}, input: {c}, expected: 'yes'}}\n" for c in "abc")
+    )
+    env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200"}
+    assert cli("run", "f.yaml", "-q", extra_env=env).returncode == 0
+    assert cli("run", "f.yaml", "-q", "--no-cache", extra_env={**env, "BREAK": "1"}).returncode == 0
+    older, newer = [run["id"] for run in reversed(json.loads(cli("runs", "--json").stdout))]
+    done = cli("compare", "latest", "previous", "--json", extra_env=env)
+    assert done.returncode == 0, done.stderr
+    compared = json.loads(done.stdout)
+    assert (compared["run_a"]["id"], compared["run_b"]["id"]) == (older, newer)
+    assert compared["regressions"] == ["b"] and compared["improvements"] == []

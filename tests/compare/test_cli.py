@@ -115,9 +115,10 @@ def test_compare_prints_summary_and_regression_diffs_inertly(cli, db: Path) -> N
 def test_compare_json_and_previous(cli, db: Path) -> None:
     a, b = _pair(db)
     data = json.loads(cli("compare", b, "previous", "--json").stdout)
-    assert data["run_a"]["id"] == b and data["run_b"]["id"] == a
-    assert data["improvements"] == ["c2"] and data["counts"]["paired"] == 3
-    assert data["shown"]["improvements"][0]["case_id"] == "c2"
+    # the run before b is A: c2 passed there and fails in b, a regression forward in time
+    assert data["run_a"]["id"] == a and data["run_b"]["id"] == b
+    assert data["regressions"] == ["c2"] and data["counts"]["paired"] == 3
+    assert data["shown"]["regressions"][0]["case_id"] == "c2"
 
 
 def test_compare_previous_without_an_earlier_run_exits_2(cli, db: Path) -> None:

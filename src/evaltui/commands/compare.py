@@ -23,15 +23,17 @@ from evaltui.text import inert
 
 
 def resolve_pair(store: Store, ref_a: str, ref_b: str) -> tuple[str, str]:
-    """Run ids for A and B; B may be `previous`: the run before A of the same suite and model."""
+    """Run ids for A and B. B may be `previous`, the run before the given one of its suite and
+    model: that earlier run is then A and the given one B, so that B−A, regressions and
+    improvements read forward in time (as the TUI's `c` and a gate's baseline do)."""
     run_a = store.resolve_run(ref_a)
     if ref_b.strip() != "previous":
         return run_a, store.resolve_run(ref_b)
-    run_b = previous_run(store, run_a)
-    if run_b is None:
+    before = previous_run(store, run_a)
+    if before is None:
         run = store.get_run(run_a) or RunRecord(run_a)
         raise EvaltuiError(f"no run of suite {run.suite!r} with model {run.model_id!r} before {run_a}")
-    return run_a, run_b
+    return before, run_a
 
 
 def run_line(tag: str, run: RunRecord) -> Text:
