@@ -164,3 +164,30 @@ def test_promptfoos_echo_provider_imports_as_the_offline_echo_model(write: Write
         ("demo", "echo", "mirror"),
     ]
     assert any("echo" in note and "last user message" in note for note in imported.notes)
+
+
+def test_a_json_chat_prompt_file_imports_as_the_suites_messages(write: WriteFile) -> None:
+    """promptfoo's chat prompts are JSON files of {role, content} messages; they were refused
+    ("prompt files are text"), so a config using one could not be imported at all."""
+    chat = '[{"role": "system", "content": "You translate."}, {"role": "user", "content": "Say: {{ text }}"}]'
+    write("chat.json", chat)
+    suite = import_promptfoo(
+        write("promptfooconfig.yaml", "prompts: [file://chat.json]\ntests: [{vars: {text: hi}}]\n")
+    )
+    assert render_messages(suite, suite.cases[0]) == [
+        {"role": "system", "content": "You translate."},
+        {"role": "user", "content": "Say: hi"},
+    ]
+    write("plain.txt", "Plain {{ text }}")
+    both = "prompts: [file://chat.json, file://plain.txt]\ntests: [{vars: {text: hi}}]\n"
+    variants = import_promptfoo(write("promptfooconfig.yaml", both)).prompts
+    assert (
+        variants is not None and variants[0].messages is not None and variants[1].prompt == "Plain {{ text }}"
+    )
+    write("bad.json", '{"role": "user"}')
+    with pytest.raises(
+        SuiteError, match=r"promptfooconfig.yaml:1: prompts\[0\]: .*list of \{role, content\}"
+    ):
+        import_promptfoo(
+            write("promptfooconfig.yaml", "prompts: [file://bad.json]\ntests: [{vars: {text: hi}}]\n")
+        )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from evaltui.suites.models import (
     DEFAULT_KEY_ENVS,
     Case,
     Location,
+    Message,
     ModelSpec,
     PromptVariant,
     ScorerSpec,
@@ -163,7 +165,8 @@ def _prompts(value: Any, doc: YamlDoc, folder: Path, chosen: int | None) -> dict
         raise doc.error(f"there is no prompt {chosen}: the config has {len(prompts)}", ("prompts",))
     if chosen is not None or len(prompts) == 1:
         index = (chosen or 1) - 1
-        return {"prompt": _prompt_text(prompts[index], index, doc, folder)}
+        one = _prompt_text(prompts[index], index, doc, folder)
+        return {"messages": one} if isinstance(one, list) else {"prompt": one}
     if not prompts:
         raise doc.error("a promptfoo config needs `prompts:`", ("prompts",))
     variants, used = [], set()
@@ -172,11 +175,16 @@ def _prompts(value: Any, doc: YamlDoc, folder: Path, chosen: int | None) -> dict
         name = re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(label or "")).strip("-._")[:64] or f"prompt-{index + 1}"
         name = name if name not in used else f"prompt-{index + 1}"
         used.add(name)
-        variants.append(PromptVariant(id=name, prompt=_prompt_text(item, index, doc, folder)))
+        text = _prompt_text(item, index, doc, folder)
+        chat = isinstance(text, list)
+        variants.append(
+            PromptVariant(id=name, messages=text if chat else None, prompt=None if chat else text)
+        )
     return {"prompts": variants}
 
 
-def _prompt_text(item: Any, index: int, doc: YamlDoc, folder: Path) -> str:
+def _prompt_text(item: Any, index: int, doc: YamlDoc, folder: Path) -> str | list[Message]:
+    """A prompt's text, or the messages of a chat prompt (a .json file, as promptfoo writes them)."""
     if isinstance(item, dict):
         item = item.get("raw") or item.get("id")
     if not isinstance(item, str):
@@ -184,11 +192,34 @@ def _prompt_text(item: Any, index: int, doc: YamlDoc, folder: Path) -> str:
     if not item.startswith("file://"):
         return item
     target = _inside(folder, item, doc, ("prompts", index))
+    if target.suffix == ".json":
+        return _chat(decode_text(target.read_bytes(), str(target)), target.name, doc, ("prompts", index))
     if target.suffix not in (".txt", ".md", ".j2", ".jinja", ""):
         raise doc.error(
             f"prompt files are text; {target.suffix} prompts are not imported", ("prompts", index)
         )
     return decode_text(target.read_bytes(), str(target))
+
+
+def _chat(text: str, name: str, doc: YamlDoc, path: FieldPath) -> list[Message]:
+    """A JSON chat prompt: a list of {role, content} messages (system, user, assistant)."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise doc.error(f"{name} is not JSON: {exc}", path) from exc
+    roles = ("system", "user", "assistant")
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(
+            isinstance(m, dict) and m.get("role") in roles and isinstance(m.get("content"), str)
+            for m in value
+        )
+    ):
+        raise doc.error(
+            f"{name}: a chat prompt is a list of {{role, content}} messages ({', '.join(roles)})", path
+        )
+    return [Message(role=m["role"], content=m["content"]) for m in value]
 
 
 def _provider(item: Any, doc: YamlDoc, path: FieldPath, notes: list[str]) -> ModelSpec:
