@@ -182,3 +182,18 @@ def test_a_promptfoo_config_loads_as_a_suite_directly() -> None:
     config = FIXTURES / "promptfoo" / "single.yaml"
     suite = load_suite(config)
     assert suite.name == "Capitals" and len(suite.cases) == 2
+
+
+def test_inspect_multiple_choice_with_a_target_list_is_scored_on_its_letter(write: WriteFile) -> None:
+    """Inspect writes a target as a letter or a list of letters. A list was kept as the expected
+    value and `equals` compared the answer with its JSON text (`["b"]`): the right letter failed."""
+    path = write(
+        "mc.jsonl",
+        '{"input": "Even?", "choices": ["3", "8"], "target": ["B"], "id": "one"}\n'
+        '{"input": "Odd?", "choices": ["3", "5", "8"], "target": ["A", "B"], "id": "two"}\n',
+    )
+    with pytest.raises(SuiteError, match=r"mc.jsonl:2: target: several right choices \(A, B\)"):
+        import_suite("inspect", path)
+    path.write_text('{"input": "Even?", "choices": ["3", "8"], "target": ["B"], "id": "one"}\n')
+    (case,) = import_suite("inspect", path).suite.cases
+    assert case.expected == "B"

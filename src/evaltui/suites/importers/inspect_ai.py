@@ -4,7 +4,8 @@
 `input` is text or chat messages (`chat.py`); `target` becomes the expected answer (a list of
 them is kept as a list); `metadata` becomes the var `metadata`; a CSV's other columns become vars.
 Records with `choices` are multiple choice as Inspect asks them: the choices listed with letters
-under the question, the target a letter, scored by `equals` after trimming and lower-casing.
+under the question, the target a letter (a list of one letter is that letter), scored by `equals`
+after trimming and lower-casing.
 Otherwise the answer passes when it contains a target (Inspect's `includes()`).
 """
 
@@ -76,6 +77,16 @@ def import_inspect(path: Path) -> Imported:
                 )
             if choices:
                 fields["vars"]["choices"] = choices
+                if isinstance(target, list):  # a list of letters: the prompt asks for one
+                    if len(target) != 1:
+                        raise SuiteError(
+                            f"several right choices ({', '.join(map(str, target))}): the imported "
+                            "prompt asks for one letter; split the sample or write one target",
+                            file=str(path),
+                            line=line,
+                            field="target",
+                        )
+                    fields["expected"] = str(target[0])
             fields["vars"].update({k: v for k, v in record.items() if k not in FIELDS})
             yield line, fields
 
