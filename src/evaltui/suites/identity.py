@@ -112,7 +112,7 @@ def case_json(case: Case, encoding: Encoding = _READABLE) -> str:
         and case.messages is None
         and not case.tool_results
         and case.recorded is None
-        and all(type(value) is str for value in case.vars.values())
+        and (not case.vars or all(type(value) is str for value in case.vars.values()))
     ):
         encode, quote = encoding
         expected = "null" if case.expected is None else quote(case.expected)
