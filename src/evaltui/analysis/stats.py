@@ -14,9 +14,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
-from evaltui.records import Spread
+from evaltui.records import Spread, record
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -113,7 +112,7 @@ def clustered_interval(
     return clustered_from_totals(totals, z)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PairedDiff:
     """B minus A over cases both runs scored. b: A passed and B failed (regressions);
     c: A failed and B passed (improvements). `mcnemar_p` is the exact two-sided p-value."""

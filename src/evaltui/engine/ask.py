@@ -24,7 +24,6 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from evaltui.analysis.pricing import cost_usd, price_for
@@ -42,13 +41,13 @@ from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
 from evaltui.providers.http import HttpClient
-from evaltui.records import Price, quick
+from evaltui.records import Price, quick, record
 from evaltui.suites.models import ModelSpec
 
 AskFailed = RetriesExhausted  # a ProviderError carrying `.attempts`: every attempt was spent
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CacheAccess:
     """What the asker needs of the store's response cache: a blocking read (run on the asker's
     reader thread) and a write that only queues."""
@@ -57,7 +56,7 @@ class CacheAccess:
     put: Callable[[str, dict[str, Any]], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Asked:
     """A model's answer, priced (`completion.cost_usd` from the provider, else from the price
     table when the price is known), with how it was got."""
@@ -70,7 +69,7 @@ class Asked:
 _new_asked = quick(Asked)  # Asked(...), made for every answer
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Model:
     """What asking one model needs, built the first time it is asked."""
 

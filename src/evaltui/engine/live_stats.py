@@ -18,19 +18,18 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from evaltui.analysis.histogram import Histogram
 from evaltui.analysis.metrics import fresh_latency, spent
 from evaltui.analysis.stats import spread_of_array
-from evaltui.records import HeldResults, Result
+from evaltui.records import HeldResults, Result, record
 
 RATE_WINDOW_S = 30.0
 _COUNTED = {"pass": "passed", "fail": "failed", "error": "errors"}  # a result's status -> its counter
 SPREAD_EXACT_UNDER = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LiveStats:
     total: int = 0
     done: int = 0

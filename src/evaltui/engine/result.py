@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from evaltui.engine.agent import Trajectory, limit_reason, run_agent
@@ -22,7 +22,7 @@ from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers.base import Completion, Request
-from evaltui.records import JudgeUsage, Result, ResultStatus, quick
+from evaltui.records import JudgeUsage, Result, ResultStatus, quick, record
 from evaltui.scorers import combine
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec
@@ -31,7 +31,7 @@ from evaltui.suites.models import ModelSpec
 _new_request, _new_score_context, _new_result = quick(Request), quick(ScoreContext), quick(Result)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CaseRun:
     """What every case of one run shares."""
 

@@ -30,13 +30,13 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
 from evaltui.engine.ratelimit import RATE_LIMITED_STATUSES, STALL_S, Endpoint
 from evaltui.errors import ProviderError, RunStopped
 from evaltui.providers.base import Completion
+from evaltui.records import record
 
 T = TypeVar("T")
 _JITTER = random.Random()  # one generator: seeding a new one per call costs more than the request
@@ -48,7 +48,7 @@ UNREACHABLE_BACKOFF_CAP_S = 2.0  # the longest wait before asking an unreachable
 UNREACHABLE_ATTEMPTS = 100  # a case's bound, for an endpoint that comes and goes without end
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RetryPolicy:
     max_retries: int = 4
     base_s: float = 0.5

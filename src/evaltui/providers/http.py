@@ -27,10 +27,10 @@ import os
 import ssl
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from evaltui.records import record
 from evaltui.suites.models import DEFAULT_MAX_RESPONSE_MB
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class UnsupportedURL(TransportError):
     """A URL or proxy this client cannot use (a scheme other than http/https, a SOCKS proxy)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Response:
     """A response read whole (and decoded) within the size limit; it holds no connection."""
 

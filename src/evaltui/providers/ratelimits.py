@@ -14,14 +14,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+
+from evaltui.records import record
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?)(ms|h|m|s)")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Limit:
     """One limit (requests or tokens) as a server stated it."""
 
@@ -39,7 +40,7 @@ class Limit:
         return self.reset_s
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RateLimits:
     requests: Limit | None = None
     tokens: Limit | None = None

@@ -8,12 +8,11 @@ with an unknown scorer, a bad regex or an unreadable schema fails when it is *pr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.remote import api_key
-from evaltui.records import ScoreRecord
+from evaltui.records import ScoreRecord, record
 from evaltui.suites.models import Case, ModelSpec
 
 # A scorer's verdict is the very record a result stores: name (the scorer's label: "equals", "not
@@ -26,7 +25,7 @@ Score = ScoreRecord
 Judge = Callable[[ModelSpec, Request], Awaitable[Completion]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ScoreContext:
     output: str
     expected: Any

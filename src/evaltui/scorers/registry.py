@@ -13,14 +13,13 @@ import importlib
 import inspect
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evaltui.errors import ScorerError, SuiteError
 from evaltui.providers.faults import redact
-from evaltui.records import quick
+from evaltui.records import quick, record
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec, ScorerSpec
 from evaltui.suites.plugins_off import plugins_off
@@ -46,7 +45,7 @@ class OptionError(ValueError):
         super().__init__(message)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CompileContext:
     """What an options validator may need: found in `info.context["compile"]`."""
 
@@ -54,7 +53,7 @@ class CompileContext:
     default_judge: ModelSpec | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Entry:
     name: str
     fn: ScorerFn
@@ -125,7 +124,7 @@ def compile_context(info_context: dict[str, Any] | None) -> CompileContext:
     return found if isinstance(found, CompileContext) else CompileContext(suite_dir=".")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CompiledScorer:
     """A scorer ready to run: `await compiled(ctx) -> Score`. A scorer that could not judge
     (it raised, even SystemExit; its sandbox is missing; user code hung) raises ScorerError with

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from evaltui.records import record
 from evaltui.store.connection import ThreadConnections
 from evaltui.store.runs import now_iso
 
@@ -29,7 +29,7 @@ _LATEST_LABELS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Annotation:
     run_id: str
     case_id: str

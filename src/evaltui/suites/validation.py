@@ -8,12 +8,12 @@ long, or a secret someone pasted into the wrong place); they name its type inste
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from evaltui.errors import SuiteError
+from evaltui.records import record
 from evaltui.suites.yamlnodes import FieldPath, format_path
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,7 +28,7 @@ class Source(Protocol):
     def error(self, message: str, path: FieldPath) -> SuiteError: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FlatSource:
     """Every field on one line: a case from a JSONL or CSV file."""
 
