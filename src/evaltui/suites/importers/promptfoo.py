@@ -79,19 +79,6 @@ _PROVIDER_API_PARTS = ("chat", "messages", "completion")
 _TEST_KEYS = ("vars", "assert", "description", "options", "metadata")  # the last three are not imported
 _KEY_FIELDS = ("apiKey", "api_key")  # a key written into a provider's config
 _PROVIDER_CONFIG = {"apiKeyEnvar": "api_key_env", "apiBaseUrl": "base_url", "apiHost": "base_url"}
-_TOP_KEY = re.compile(r"^([A-Za-z_]\w*)\s*:", re.MULTILINE)
-
-
-def looks_like_promptfoo(path: Path) -> bool:
-    """A promptfoo config, as opposed to an evaltui suite: its top-level keys say so."""
-    if path.name.startswith("promptfooconfig"):
-        return True
-    try:
-        head = path.read_bytes()[:1_000_000].decode("utf-8", "replace")
-    except OSError:
-        return False
-    keys = set(_TOP_KEY.findall(head))
-    return "prompts" in keys and "cases" not in keys and "name" not in keys
 
 
 def import_promptfoo(path: str | Path, *, prompt: int | None = None) -> Imported:
