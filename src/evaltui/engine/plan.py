@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.engine.storage import FinishedRuns, RunStore
 from evaltui.errors import EvaltuiError
-from evaltui.records import HeldResults
+from evaltui.records import HeldResults, record
 from evaltui.suites.models import Case, ModelSpec, Suite
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunOptions:
     concurrency: int = 16
     limit: int | None = None
@@ -61,7 +61,7 @@ class RunOptions:
         return kept | self.links
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Plan:
     run_id: str
     # what this run (or resume) asks, in order: an iterator that renders each case as it is

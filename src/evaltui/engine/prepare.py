@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from evaltui.records import quick
+from evaltui.records import quick, record
 from evaltui.scorers import compile_scorer
 from evaltui.suites.models import Case, ScorerSpec, Suite
 from evaltui.suites.template import render_messages
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PreparedCase:
     case: Case
     messages: list[dict[str, str]]
@@ -31,7 +31,7 @@ class PreparedCase:
 _new_prepared_case = quick(PreparedCase)  # PreparedCase(...), made for every case a run asks
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PreparedSuite:
     suite: Suite
     suite_dir: str

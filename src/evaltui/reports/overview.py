@@ -6,10 +6,9 @@ were given in earlier runs of the suite (hints). Read once from the store into a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
+from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord, record
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import why
 from evaltui.store import Store
@@ -29,7 +28,7 @@ FAILURE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Failure:
     """A failing result with the preview of its output a table cell shows."""
 
@@ -37,7 +36,7 @@ class Failure:
     output_preview: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunOverview:
     run: RunRecord | None  # None: the run was deleted meanwhile
     metrics: RunMetrics

@@ -23,13 +23,12 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from evaltui.errors import StoreError
-from evaltui.records import Result
+from evaltui.records import Result, record
 from evaltui.store.codec import RESULT_COLUMNS, dump_json, encode_result
 from evaltui.store.connection import connect, write
 
@@ -63,7 +62,7 @@ SUITE_OF_RUN = "SELECT suite_id FROM runs WHERE id = ?"
 INSERT_CACHE = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _CacheEntry:
     key: str
     completion: dict[str, Any]

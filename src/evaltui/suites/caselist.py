@@ -24,11 +24,11 @@ import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
 from evaltui.errors import SuiteError
+from evaltui.records import record
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.models import Case, Suite
 
@@ -36,7 +36,7 @@ KEEP_CASES = 10_000  # a suite the loader read at most this many cases of keeps 
 KEEP_BYTES = 8 * 1024 * 1024  # ...when its case files hold at most this many bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CaseFile:
     path: Path  # resolved, inside the suite's folder
     display: str  # as the user wrote it, relative to where evaltui runs: errors name it
