@@ -123,7 +123,7 @@ class DaemonThreads:
         self._name = name
         self._wrap = wrap  # what a SystemExit or KeyboardInterrupt the function raised becomes
         self._on_start = on_start
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], Callable[[], None]]] = queue.SimpleQueue()
         self._idle = 0  # threads waiting for a job none has been handed for
         self._lock = threading.Lock()
 
@@ -140,13 +140,12 @@ class DaemonThreads:
             else:
                 future.set_result(result)
 
-        def job() -> None:
+        def job() -> Callable[[], None]:
             try:
                 result, error = fn(*args), None
             except BaseException as exc:  # the user's code: anything it raises is its caller's error
                 result, error = None, exc if isinstance(exc, Exception) else self._wrap(exc)
-            with contextlib.suppress(RuntimeError):  # the loop closed while it ran
-                loop.call_soon_threadsafe(settle, result, error)
+            return lambda: loop.call_soon_threadsafe(settle, result, error)
 
         with self._lock:
             free = self._idle > 0
@@ -158,11 +157,15 @@ class DaemonThreads:
         return future
 
     def _serve(self) -> None:
+        """Take jobs one after another. The thread counts itself free before the caller's loop
+        learns the outcome: a next call made as soon as it does finds this thread free."""
         self._on_start()
         while True:
-            self._jobs.get()()
+            hand_over = self._jobs.get()()
             with self._lock:
                 self._idle += 1
+            with contextlib.suppress(RuntimeError):  # the loop closed while the call ran
+                hand_over()
 
 
 async def _in_component(call: Any) -> Any:
