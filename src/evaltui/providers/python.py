@@ -123,7 +123,7 @@ class DaemonThreads:
         self._name = name
         self._wrap = wrap  # what a SystemExit or KeyboardInterrupt the function raised becomes
         self._on_start = on_start
-        self._jobs: queue.SimpleQueue[Callable[[], Callable[[], None]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], Callable[[], object]]] = queue.SimpleQueue()
         self._idle = 0  # threads waiting for a job none has been handed for
         self._lock = threading.Lock()
 
@@ -140,7 +140,7 @@ class DaemonThreads:
             else:
                 future.set_result(result)
 
-        def job() -> Callable[[], None]:
+        def job() -> Callable[[], object]:
             try:
                 result, error = fn(*args), None
             except BaseException as exc:  # the user's code: anything it raises is its caller's error
