@@ -83,3 +83,20 @@ def test_a_run_whose_model_cannot_be_set_up_is_shown_failed_with_why(cli, tmp_pa
     assert done.returncode == 2 and "cannot import 'nosuchmod_q'" in done.stderr
     shown = " ".join(cli("show", "latest").stdout.split())
     assert "failed: python model 'nosuchmod_q:f': cannot import 'nosuchmod_q'" in shown
+
+
+def test_a_cost_ceiling_on_a_model_with_no_price_is_warned_about(cli, fake_api, tmp_path):
+    """`--max-cost` counts an unknown cost as nothing: on a model with no price the run went to
+    its end past any ceiling, and nothing said the ceiling could not hold."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "name: s\nprompt: 'Q: {{ input }}'\nmodels:\n  - id: local\n    provider: openai\n"
+        f"    model: m\n    base_url: {fake_api.base_url}\nscorers: [equals]\n"
+        "cases: [{id: a, input: a, expected: A}]\n"
+    )
+    done = cli("run", str(suite), "-q", "--max-cost", "0.01")
+    assert done.returncode == 0, done.stderr
+    assert "local has no price" in done.stderr and "--max-cost" in done.stderr, done.stderr
+    price = "    price: {input_per_mtok: 1, output_per_mtok: 1}\n"
+    suite.write_text(suite.read_text().replace("    model: m\n", "    model: m\n" + price))
+    assert "no price" not in cli("run", str(suite), "-q", "--max-cost", "0.01").stderr

@@ -65,6 +65,25 @@ def pick_models(suite: Suite, wanted: tuple[str, ...]) -> list[ModelSpec]:
     return named_models(suite, wanted)
 
 
+def unpriced_ceiling(runners: list[Any], config: Config) -> list[str]:
+    """A cost ceiling counts an unknown cost as nothing: say so for each remote model with no price
+    (a demo model costs nothing; a python component may report its own costs)."""
+    from evaltui.analysis.pricing import price_for
+
+    said: dict[str, str] = {}  # by model: its prompt variants share one warning
+    for runner in runners:
+        spec = runner.model
+        ceiling = runner.options.max_cost_usd or runner.prepared.suite.max_cost_usd
+        if ceiling is None or spec.provider not in ("openai", "anthropic", "ollama") or spec.price:
+            continue
+        if price_for(spec.provider, spec.model, config.prices, base_url=spec.base_url) is None:
+            said[spec.id] = (
+                f"warning: {spec.id} has no price (price: on the model, or prices: in the config): "
+                f"its spending is unknown, and the cost ceiling (--max-cost ${ceiling:g}) cannot stop it"
+            )
+    return list(said.values())
+
+
 def run_command(config: Config, suite_path: Path | None, terminal: Terminal, **opts: Any) -> int:
     """Run, summarise, and close the store: with its last connection closed, SQLite removes the
     write-ahead log and its index, and the results are one file again. (On an error the store is
@@ -123,6 +142,8 @@ def _run(store: Store, config: Config, suite_path: Path | None, terminal: Termin
         warning = unsandboxed_warning(runner.prepared.suite)
         if warning:
             terminal.err.print(warning, markup=False, style="bold yellow")
+    for warning in unpriced_ceiling(runners, config):
+        terminal.err.print(warning, markup=False, style="bold yellow")
     check_keys(runner.model for runner in runners)  # before any run is created or request sent
     quiet_out = opts["events"] == "-" or opts["json_out"] == "-"
     try:
