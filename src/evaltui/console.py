@@ -30,11 +30,14 @@ STATUS_STYLE = {
 }
 
 
-def fmt_rate(passed: int, scored: int, *, word: bool = True) -> Text:
+def fmt_rate(passed: int, scored: int, *, word: bool = True, interval: bool = True) -> Text:
+    """A rate of results; `interval`: with its Wilson interval, true only when each result is
+    another case (one epoch)."""
     prefix = "pass " if word else ""
     if not scored:
         return Text(prefix + "–")
-    return Text(prefix + rate(passed / scored, *wilson_interval(passed, scored)))
+    bounds = wilson_interval(passed, scored) if interval else ()
+    return Text(prefix + rate(passed / scored, *bounds))
 
 
 def rate_cell(passed: int, failed: int, errors: int, cached: int | None, stored: Rate | None = None) -> Text:
@@ -54,9 +57,11 @@ def rate_cell(passed: int, failed: int, errors: int, cached: int | None, stored:
     return text
 
 
-def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
+def progress_line(model_id: str, s: LiveStats, width: int = 20, epochs: int = 1) -> Text:
     """One model's progress on one line: bar, done/total, pass rate with its interval, errors,
-    latency, tokens, cost, speed and time left."""
+    latency, tokens, cost, speed and time left. With several `epochs` the live counts are of
+    results, several a case: the rate goes without an interval (a Wilson interval over them would
+    be narrower than the clustered one the run ends with)."""
     share = s.done / s.total if s.total else 1.0
     filled = int(share * width)
     line = Text.assemble(
@@ -66,7 +71,7 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
         ("━" * (width - filled), "grey35"),
         f" {s.done}/{s.total} ",
     )
-    line.append_text(fmt_rate(s.passed, s.passed + s.failed))
+    line.append_text(fmt_rate(s.passed, s.passed + s.failed, interval=epochs <= 1))
     line.append(f"  err {s.errors}", style="red" if s.errors else "")
     if s.cached:
         line.append(f"  cached {s.cached}", style="dim")
@@ -84,8 +89,9 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20) -> Text:
     return line
 
 
-def progress_table(rows: list[tuple[str, LiveStats]]) -> Group:
-    return Group(*(progress_line(model_id, stats) for model_id, stats in rows))
+def progress_table(rows: list[tuple[str, int, LiveStats]]) -> Group:
+    """Each run's line: (model id, epochs, figures) as progress.ProgressDisplay holds them."""
+    return Group(*(progress_line(model_id, stats, epochs=epochs) for model_id, epochs, stats in rows))
 
 
 SUITE_ROOM = 14  # cells the suite · model column needs to be worth showing (a short name)

@@ -30,7 +30,8 @@ class ProgressDisplay:
     runs started; `show_progress` draws what it holds."""
 
     def __init__(self) -> None:
-        self.runs: dict[str, tuple[str, LiveStats | None]] = {}  # run id -> (model id, last figures)
+        # run id -> (model id, epochs, last figures)
+        self.runs: dict[str, tuple[str, int, LiveStats | None]] = {}
 
     def __call__(self, event: Event) -> None:
         # told of every case that finishes, which it does not draw: told apart by name, not by an
@@ -39,13 +40,15 @@ class ProgressDisplay:
         if kind == "Progress":
             progress = cast("Progress", event)
             if progress.run_id in self.runs:
-                self.runs[progress.run_id] = (self.runs[progress.run_id][0], progress.stats)
+                model_id, epochs, _ = self.runs[progress.run_id]
+                self.runs[progress.run_id] = (model_id, epochs, progress.stats)
         elif kind == "RunStarted":
             started = cast("RunStarted", event)
-            self.runs[started.run_id] = (started.model_id, None)
+            self.runs[started.run_id] = (started.model_id, started.epochs, None)
 
-    def rows(self) -> list[tuple[str, LiveStats]]:
-        return [(model_id, stats) for model_id, stats in self.runs.values() if stats is not None]
+    def rows(self) -> list[tuple[str, int, LiveStats]]:
+        """(model id, epochs, latest figures) of each run with figures, in the order they started."""
+        return [(model, epochs, stats) for model, epochs, stats in self.runs.values() if stats is not None]
 
 
 async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyncio.Event) -> None:
@@ -77,7 +80,7 @@ async def show_progress(display: ProgressDisplay, terminal: Terminal, done: asyn
                 await asyncio.wait_for(done.wait(), REFRESH_S)
 
 
-def _drawing(terminal: Terminal) -> tuple[Console, Callable[[list[tuple[str, LiveStats]]], Group]]:
+def _drawing(terminal: Terminal) -> tuple[Console, Callable[[list[tuple[str, int, LiveStats]]], Group]]:
     """What drawing the progress takes: standard error's console, the function that lays out the
     lines, and Rich's redrawing in place (a terminal's only)."""
     from evaltui.console import progress_table

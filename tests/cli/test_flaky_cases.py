@@ -50,3 +50,21 @@ def test_runs_shows_the_interval_show_prints_for_a_run_with_epochs(cli, tmp_path
     assert "clustered" in shown, shown
     listed = cli("runs", extra_env=env).stdout
     assert f"[{interval}]" in listed, (interval, listed)
+
+
+def test_the_progress_line_of_a_run_with_epochs_shows_no_interval(cli, tmp_path: Path) -> None:
+    """The live counts are of results: a Wilson interval over them treats each epoch as another
+    case, narrower than the clustered one the run ends with, so the live line gives the rate only
+    (as the TUI's Run screen does); a run of one epoch keeps its interval."""
+    (tmp_path / "flips.py").write_text(FLIPS)
+    cases = "".join(f"  - {{id: c{i}, input: c{i}, expected: 'yes'}}\n" for i in range(6))
+    (tmp_path / "f.yaml").write_text(
+        "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n" + cases
+    )
+    env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200"}
+    for epochs, interval in (("3", False), ("1", True)):
+        done = cli("run", "f.yaml", "--epochs", epochs, "-c", "1", extra_env=env)
+        assert done.returncode == 0, done.stderr
+        line = next(line for line in done.stderr.splitlines() if "python:flips:answer" in line)
+        assert " pass " in line and ("[" in line) == interval, line

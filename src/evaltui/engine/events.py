@@ -35,6 +35,7 @@ class RunStarted:
     total: int  # results this run will hold (cases x epochs)
     already_done: int = 0  # finished before a resume
     group_id: str | None = None
+    epochs: int = 1  # times each case is asked: live counts are of results, not cases
 
 
 @record(frozen=True, slots=True)

@@ -71,6 +71,7 @@ class Plan:
     total: int  # results the run will hold (cases x epochs)
     already: HeldResults  # what a resumed run held before this session
     tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
+    epochs: int  # times each case is asked
 
 
 def plan_run(
@@ -124,7 +125,7 @@ def plan_run(
     else:
         asked = _unfinished(store, run_id, selected, lambda pc: pc.case.id, epochs, options.retry_errors)
         work = ((pc, e) for pc, left in asked for e in left)
-    return Plan(run_id, work, to_ask, total, already, tally)
+    return Plan(run_id, work, to_ask, total, already, tally, epochs)
 
 
 def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiError | None:

@@ -155,6 +155,7 @@ class Runner:
                 plan.total,
                 plan.already.done,
                 self.options.group_id,
+                plan.epochs,
             )
         )
         status: RunStatus = "completed"
