@@ -114,7 +114,8 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
                 tags.update(case.tags)
             if seen.add(hash(case.id)):
                 _refuse_repeat(suite, case)
-            compile_case_templates(suite, case)
+            if case.messages:  # its own templates (a call per case costs, even for none)
+                compile_case_templates(suite, case)
             if render:
                 render_messages(suite, case)
             if case.tool_results:
