@@ -265,8 +265,8 @@ class Suite(Strict):
         return case.scorers if case.scorers is not None else self.scorers
 
 
-with plugins_off():  # each model after those it holds, whose validators it then reuses
-    for _model in (Location, ModelSpec, ScorerSpec, Message, ToolFunction, Tool, Recorded, Case):
+# Each model after those it holds, whose validators it then reuses.
+_MODELS = (Location, ModelSpec, ScorerSpec, Message, ToolFunction, Tool, Recorded, Case, PromptVariant, Suite)
+with plugins_off():
+    for _model in _MODELS:
         _model.model_rebuild()
-    PromptVariant.model_rebuild()
-    Suite.model_rebuild()
