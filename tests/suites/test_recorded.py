@@ -112,15 +112,7 @@ def test_import_logs_builds_a_recorded_suite_that_loads_back(tmp_path: Path) -> 
     assert cases["log-2"].recorded == Recorded(output="bug", latency_ms=90)
     assert imported.suite.prompt == "{{ input }}"  # the two conversations differ in shape
     out = tmp_path / "traffic.yaml"
-    env = {
-        "EVALTUI_DB": str(tmp_path / "db"),
-        "EVALTUI_CONFIG": str(tmp_path / "c.yaml"),
-        "PATH": "/usr/bin:/bin",
-    }
-    cli = str(Path(sys.executable).with_name("evaltui"))
-    done = subprocess.run(
-        [cli, "import", "logs", str(logs), "-o", str(out)], capture_output=True, text=True, env=env
-    )
+    done = evaltui(tmp_path, "import", "logs", str(logs), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "add scorers" in done.stderr
     loaded = load_suite(out)
@@ -167,21 +159,11 @@ def test_a_logged_answer_that_called_tools_imports_with_its_calls_and_is_scored_
         output="let me look", tool_calls=[{"id": "c2", "name": "lookup", "arguments": "{not json"}]
     )
     out = tmp_path / "agent.yaml"
-    env = {
-        "EVALTUI_DB": str(tmp_path / "db"),
-        "EVALTUI_CONFIG": str(tmp_path / "c.yaml"),
-        "PATH": "/usr/bin:/bin",
-    }
-    cli = str(Path(sys.executable).with_name("evaltui"))
-    done = subprocess.run(
-        [cli, "import", "logs", str(logs), "-o", str(out)], capture_output=True, text=True, env=env
-    )
+    done = evaltui(tmp_path, "import", "logs", str(logs), "-o", str(out))
     assert done.returncode == 0, done.stderr
     with out.open("a", encoding="utf-8") as suite:
         suite.write("scorers: [{type: tool-call, name: lookup, arguments: {q: 1}}]\n")
-    done = subprocess.run(
-        [cli, "run", str(out), "-q", "--json", "-"], capture_output=True, text=True, env=env
-    )
+    done = evaltui(tmp_path, "run", str(out), "-q", "--json", "-")
     metrics = json.loads(done.stdout)[0]["metrics"]
     assert (metrics["passed"], metrics["failed"], metrics["errors"]) == (1, 1, 0), done.stdout
 
@@ -223,3 +205,14 @@ def test_a_logged_message_of_text_parts_is_its_text(tmp_path: Path) -> None:
     logs.write_text(json.dumps({"messages": [{"role": "user", "content": parts}], "response": "hi"}) + "\n")
     (case,) = import_suite("logs", logs).suite.cases
     assert case.input == "Hello there"
+
+
+def evaltui(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`evaltui ARGS` as a user runs it, its database and config in tmp_path."""
+    env = {
+        "EVALTUI_DB": str(tmp_path / "db"),
+        "EVALTUI_CONFIG": str(tmp_path / "c.yaml"),
+        "PATH": "/usr/bin:/bin",
+    }
+    cli = str(Path(sys.executable).with_name("evaltui"))
+    return subprocess.run([cli, *args], capture_output=True, text=True, env=env)
