@@ -166,6 +166,7 @@ class DaemonThreads:
                 self._idle += 1
             with contextlib.suppress(RuntimeError):  # the loop closed while the call ran
                 hand_over()
+            del hand_over  # an idle thread holds no answer (an output may be megabytes)
 
 
 async def _in_component(call: Any) -> Any:
