@@ -94,10 +94,11 @@ async def test_sync_function_runs_off_the_event_loop_thread(module: str) -> None
     assert completion.text != threading.current_thread().name
 
 
-async def test_calls_one_after_another_reuse_one_thread(module: str) -> None:
+async def test_calls_one_after_another_reuse_the_threads_there_are(module: str) -> None:
     """Starting a thread costs more than a small component's call: a thread that has finished a
-    call takes the next one."""
+    call takes the next one. (The threads are the process's: other tests may have left some free.)"""
     model = provider(f"{module}:note_thread")
+    there = sum(t.name == "evaltui-python-model" for t in threading.enumerate())
     switching = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads switch as often as they can: an answer handed over early shows
     try:
@@ -106,8 +107,8 @@ async def test_calls_one_after_another_reuse_one_thread(module: str) -> None:
     finally:
         sys.setswitchinterval(switching)
     threads = importlib.import_module(module).THREADS
-    assert len(threads) == 200 and len({id(t) for t in threads}) == 1
-    assert threads[0] is not threading.current_thread() and threads[0].daemon
+    assert len(threads) == 200 and len({id(t) for t in threads}) <= max(there, 1)
+    assert all(t is not threading.current_thread() and t.daemon for t in threads)
 
 
 async def test_a_call_still_running_does_not_hold_up_the_next(module: str) -> None:
