@@ -174,6 +174,9 @@ class RunMetrics:
     flaky_share: float | None  # share of multi-epoch cases whose epochs disagree
     by_tag: tuple[TagRate, ...] = field(default_factory=tuple)
     cached: int = 0  # results answered from the response cache (their latency is not in latency_ms)
+    # answers asked in this run that reported no token counts (a Python component returning a
+    # string): tokens_in and tokens_out are the sums over the others, not totals
+    tokens_uncounted: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; NaN (no spread known) becomes null."""
@@ -203,6 +206,7 @@ class RunMetrics:
                 for entry in data.get("by_tag") or ()
             ),
             cached=int(data.get("cached") or 0),
+            tokens_uncounted=int(data.get("tokens_uncounted") or 0),
         )
 
 

@@ -124,3 +124,25 @@ def test_a_live_run_with_epochs_shows_no_interval_it_cannot_cluster_yet() -> Non
     assert one.lo is not None and one.hi is not None
     several = Figures.from_stats(stats, epochs=2)
     assert several.rate == one.rate and (several.lo, several.hi) == (None, None)
+
+
+def test_a_finished_run_whose_answers_counted_no_tokens_shows_them_unknown(db_path, echo_run: str) -> None:
+    """Answers that reported no token counts (a Python component returning strings) sum to 0: the
+    header says unknown, as `show` does, not '0 in / 0 out'."""
+    from dataclasses import replace
+
+    import evaltui.format as fmt
+
+    with Store(db_path) as store:
+        run = store.get_run(echo_run)
+    kept = run.metrics
+    answered = kept.passed + kept.failed - kept.cached
+    assert answered > 0
+    uncounted = replace(kept, tokens_in=0, tokens_out=0, tokens_uncounted=answered)
+    for figures in (
+        Figures.from_run(replace(run, metrics=uncounted)),
+        Figures.from_metrics(uncounted, run.total),
+    ):
+        assert fmt.tokens(figures.tokens_in, figures.tokens_out) == "unknown"
+    counted = Figures.from_metrics(kept, run.total)
+    assert fmt.tokens(counted.tokens_in, counted.tokens_out) == fmt.tokens(kept.tokens_in, kept.tokens_out)

@@ -101,6 +101,7 @@ class _RunTally:
     cached: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_uncounted: int = 0  # answers asked in this run that reported no token counts
     costs: ExactSum = field(default_factory=ExactSum)
     cost_known: bool = True
 
@@ -235,6 +236,7 @@ class _Fold:
             flaky_share=self.flaky / self.multi if self.multi else None,
             by_tag=tuple(TagRate(tag, self.by_tag[tag].rate(clustered)) for tag in sorted(self.by_tag)),
             cached=run.cached,
+            tokens_uncounted=run.tokens_uncounted,
         )
 
 
@@ -372,6 +374,8 @@ def _add(tally: _RunTally, result: Result) -> None:
         tally.costs.add(cost)
     if status == "error":
         return
+    if not result.cached and result.tokens_in is None and result.tokens_out is None:
+        tally.tokens_uncounted += 1
     if cost is None:
         tally.cost_known = False
     latency = fresh_latency(result)

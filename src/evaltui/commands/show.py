@@ -16,7 +16,16 @@ from evaltui.format import NONE, interval, money, ms, pct
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.overview import Failure, failures, run_overview
-from evaltui.reports.verdicts import ERRORED, asked_note, asked_of, basis, cost_per_case, cost_spent, why
+from evaltui.reports.verdicts import (
+    ERRORED,
+    asked_note,
+    asked_of,
+    basis,
+    cost_per_case,
+    cost_spent,
+    spent_tokens,
+    why,
+)
 from evaltui.store import Store
 from evaltui.text import inert, json_text
 
@@ -81,7 +90,7 @@ def latency_line(m: RunMetrics) -> Text:
     fresh += f" ({m.cached:,} cached not counted)" if m.cached else ""
     return Text(
         f"latency p50 {ms(lat.p50)}  p95 {ms(lat.p95)}  max {ms(lat.max)}"
-        f"{fresh}  ·  tokens {m.tokens_in:,} in / {m.tokens_out:,} out"
+        f"{fresh}  ·  tokens {spent_tokens(m)}"
         f"  ·  cost {cost_spent(m.cost_usd, money(m.cost_usd), m.cached)}"
         f"{cost_per_case(m.cost_usd, done, m.passed)}"
     )

@@ -27,7 +27,7 @@ from evaltui.reports.comparison import Comparison, RunSummary
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.shortdiff import outputs
 from evaltui.reports.summary import summary_lines
-from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, why
+from evaltui.reports.verdicts import asked_note, asked_of, basis, cost_spent, spent_tokens, why
 from evaltui.store import Store
 from evaltui.text import make_visible
 from evaltui.version import __version__
@@ -131,7 +131,7 @@ def _summary(run: RunRecord, m: RunMetrics) -> Iterator[str]:
             f'<span class="error">{m.errors:,} errored</span> of {m.total:,}',
         ),
         ("latency", _e(" · ".join(f"{key} {ms(value)}" for key, value in _spread(lat)))),
-        ("tokens", f"{m.tokens_in:,} in / {m.tokens_out:,} out"),
+        ("tokens", _e(spent_tokens(m))),
         ("cost", _e(cost_spent(m.cost_usd, money(m.cost_usd), m.cached))),
     ]
     yield "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from evaltui.format import money, pct
+from evaltui.format import counted, money, pct
 from evaltui.records import Result, RunMetrics, RunRecord
 
 ERRORED = r"[\d,]+ errored"  # the errored count in `basis`'s wording, for displays to highlight
@@ -68,6 +68,22 @@ def cost_spent(cost: float | None, shown: str, cached: int | None = None) -> str
     if cached:
         text += f" ({cached:,} cached answer{'s' if cached != 1 else ''} not charged)"
     return text
+
+
+def tokens_unknown(m: RunMetrics) -> bool:
+    """No answer asked in this run reported token counts (a Python component returning strings):
+    its sums of 0 are not a count."""
+    return bool(m.tokens_uncounted) and m.tokens_uncounted >= m.passed + m.failed - m.cached
+
+
+def spent_tokens(m: RunMetrics) -> str:
+    """The tokens this run spent; answers that reported no counts are said, not summed as 0."""
+    if tokens_unknown(m):
+        return "unknown"
+    spent = f"{m.tokens_in:,} in / {m.tokens_out:,} out"
+    if m.tokens_uncounted:
+        spent += f" ({counted(m.tokens_uncounted, 'answer')} uncounted)"
+    return spent
 
 
 def cost_per_case(cost: float | None, cases: int, passed: int) -> str:

@@ -12,7 +12,7 @@ import evaltui.format as fmt
 from evaltui.analysis.stats import wilson_interval
 from evaltui.engine import LiveStats
 from evaltui.records import RunMetrics, RunRecord
-from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent
+from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent, tokens_unknown
 from evaltui.tui.widgets import figures
 from evaltui.tui.widgets.safe_text import one_line
 from evaltui.tui.widgets.tones import run_status_tone, status_tone, tone
@@ -30,8 +30,8 @@ class Figures:
     hi: float | None
     p50: float | None
     p95: float | None
-    tokens_in: int
-    tokens_out: int
+    tokens_in: int | None  # None: no answer reported counts
+    tokens_out: int | None
     cost_usd: float | None
     cached: int | None = None  # answers from the response cache; None where not known (an old run)
     latency_exact: bool = True  # False: a live run's percentiles, counted in buckets (within 0.4%)
@@ -75,8 +75,8 @@ class Figures:
             rate.hi if rate.pass_rate is not None else None,
             metrics.latency_ms.p50,
             metrics.latency_ms.p95,
-            metrics.tokens_in,
-            metrics.tokens_out,
+            None if tokens_unknown(metrics) else metrics.tokens_in,
+            None if tokens_unknown(metrics) else metrics.tokens_out,
             metrics.cost_usd,
             metrics.cached,
         )
@@ -101,8 +101,8 @@ class Figures:
             hi,
             kept.latency_ms.p50 if kept else None,
             kept.latency_ms.p95 if kept else None,
-            run.tokens_in,
-            run.tokens_out,
+            None if kept and tokens_unknown(kept) else run.tokens_in,
+            None if kept and tokens_unknown(kept) else run.tokens_out,
             run.cost_usd if kept else None,
             kept.cached if kept else None,
         )
