@@ -310,11 +310,13 @@ def check_outputs_apart(outputs: dict[str, str | None]) -> None:
 def exit_now(code: int) -> None:
     """End the process without tearing the interpreter down (module by module, every object freed:
     a wait after the last line is printed that grows with what the run loaded), once nothing is
-    left that the teardown would finish: no other thread alive, the store closed (run_command
-    closes it), standard output and error flushed, the exit handlers run. Returns, for the usual
-    exit, when a flush fails (a reader gone: the interpreter's exit reports it as it always has)
-    or another thread is still alive."""
-    if threading.active_count() > 1:
+    left that the teardown would finish: no other thread alive that the interpreter's exit would
+    wait for (a daemon thread, such as a Python component's idle or given-up thread, it leaves as
+    this does), the store closed (run_command closes it), standard output and error flushed, the
+    exit handlers run. Returns, for the usual exit, when a flush fails (a reader gone: the
+    interpreter's exit reports it as it always has) or such a thread is still alive."""
+    current = threading.current_thread()
+    if any(thread is not current and not thread.daemon for thread in threading.enumerate()):
         return
     try:
         sys.stdout.flush()

@@ -49,3 +49,21 @@ def test_a_gate_that_fails_still_exits_1(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert handled.read_text() == "ran"
+
+
+def test_a_run_of_a_sync_python_component_runs_exit_handlers_and_prints_its_whole_summary(
+    tmp_path: Path,
+) -> None:
+    """A sync component's calls run in daemon threads, still alive (idle) when the run ends: the
+    process ends as the interpreter would leave them, after every line and exit handler."""
+    (tmp_path / "upper.py").write_text("def answer(messages, vars):\n    return vars['input'].upper()\n")
+    cases = "".join(f"  - {{id: c{i}, input: w{i}, expected: W{i}}}\n" for i in range(5))
+    (tmp_path / "s.yaml").write_text(
+        "name: upper\nprompt: '{{ input }}'\nmodels: ['python:upper:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n" + cases
+    )
+    done, handled = run_program(tmp_path, "s.yaml", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert handled.read_text() == "ran"
+    assert "pass rate 100.0%" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("details: evaltui show")
