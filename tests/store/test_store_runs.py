@@ -17,7 +17,7 @@ import evaltui
 from evaltui.errors import StoreError
 from evaltui.store import Store
 from evaltui.suites.models import ModelSpec
-from tests.store.factories import DEMO, make_suite
+from tests.store.factories import DEMO, make_suite, result_row
 
 
 def new_run(store: Store, *, model: ModelSpec = DEMO, label: str | None = None, suite: str = "s") -> str:
@@ -193,3 +193,19 @@ def test_resuming_a_run_claims_it_anew(store: Store, small_run: str) -> None:
     resumed = store.get_run(small_run)
     assert resumed.pid == os.getpid() and resumed.started_at == run.started_at
     assert datetime.fromisoformat(resumed.claimed_at) > datetime.now(UTC) - timedelta(minutes=1)
+
+
+def test_flaky_cases_are_all_counted_and_the_first_named_in_suite_order(tmp_path: Path) -> None:
+    """A case that passed in one epoch and failed in another is flaky; an error is neither."""
+    with Store(tmp_path / "f.db") as store:
+        suite = make_suite(30)
+        run_id = store.create_run(suite_id=store.save_suite(suite), model=DEMO, total=60, epochs=2)
+        writer = store.writer()
+        for position, case in enumerate(suite.cases):
+            second = "fail" if position % 3 == 0 else "error" if position % 3 == 1 else "pass"
+            for epoch, status in enumerate(("pass", second)):
+                writer.put(result_row(run_id, case.id, status, epoch=epoch))
+        writer.close()
+        count, first = store.flaky_cases(run_id, 4)
+    assert count == 10
+    assert first == [suite.cases[i].id for i in (0, 3, 6, 9)]

@@ -258,8 +258,12 @@ class ResultQueries(ThreadConnections):
             "SELECT case_id FROM results WHERE run_id = ? AND status IN ('pass', 'fail') "
             "GROUP BY case_id HAVING count(DISTINCT status) = 2 ORDER BY min(position), case_id"
         )
-        ids = [row[0] for row in self.tuples(sql, (run_id,), what="flaky cases")]
-        return len(ids), ids[:limit]
+        count, first = 0, []
+        for (case_id,) in self.tuples(sql, (run_id,), what="flaky cases"):  # counted, not kept
+            count += 1
+            if count <= limit:
+                first.append(case_id)
+        return count, first
 
     def iter_case_ids(self, run_id: str, *, failing_only: bool = False) -> Iterator[str]:
         """The ids of the run's cases (`failing_only`: those that failed or errored in some
