@@ -13,7 +13,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from evaltui.analysis.stats import wilson_interval
+from evaltui.analysis.stats import live_interval
 from evaltui.format import money, ms, rate
 from evaltui.records import Rate, RunRecord
 from evaltui.text import inert
@@ -30,25 +30,25 @@ STATUS_STYLE = {
 }
 
 
-def fmt_rate(passed: int, scored: int, *, word: bool = True, interval: bool = True) -> Text:
-    """A rate of results; `interval`: with its Wilson interval, true only when each result is
-    another case (one epoch)."""
+def fmt_rate(passed: int, scored: int, *, word: bool = True, epochs: int = 1) -> Text:
+    """A rate of results, with the interval analysis.stats.live_interval allows (none with epochs)."""
     prefix = "pass " if word else ""
     if not scored:
         return Text(prefix + "–")
-    bounds = wilson_interval(passed, scored) if interval else ()
-    return Text(prefix + rate(passed / scored, *bounds))
+    return Text(prefix + rate(passed / scored, *(live_interval(passed, scored, epochs) or ())))
 
 
-def rate_cell(passed: int, failed: int, errors: int, cached: int | None, stored: Rate | None = None) -> Text:
+def rate_cell(
+    passed: int, failed: int, errors: int, cached: int | None, stored: Rate | None = None, epochs: int = 1
+) -> Text:
     """A run's pass rate with its interval, then (on a line below, to keep the column narrow) how
     many errored and came from the cache: the rate is over the scored cases only. A finished run's
-    `stored` rate is the one `show` prints (clustered by case over epochs); the counters' Wilson
-    interval is for a run going on."""
+    `stored` rate is the one `show` prints (clustered by case over epochs); a run going on has its
+    counters' rate, with the interval analysis.stats.live_interval allows for its `epochs`."""
     if stored is not None and stored.pass_rate is not None:
         text = Text(rate(stored.pass_rate, stored.lo, stored.hi))
     else:
-        text = fmt_rate(passed, passed + failed, word=False)
+        text = fmt_rate(passed, passed + failed, word=False, epochs=epochs)
     notes = [(f"{errors:,} err", "bold red")] if errors else []
     notes += [(f"{cached:,} cached", "dim")] if cached else []
     for i, (note, style) in enumerate(notes):
@@ -71,7 +71,7 @@ def progress_line(model_id: str, s: LiveStats, width: int = 20, epochs: int = 1)
         ("━" * (width - filled), "grey35"),
         f" {s.done}/{s.total} ",
     )
-    line.append_text(fmt_rate(s.passed, s.passed + s.failed, interval=epochs <= 1))
+    line.append_text(fmt_rate(s.passed, s.passed + s.failed, epochs=epochs))
     line.append(f"  err {s.errors}", style="red" if s.errors else "")
     if s.cached:
         line.append(f"  cached {s.cached}", style="dim")
@@ -163,6 +163,7 @@ def run_cells(run: RunRecord) -> dict[str, Text | str]:
             run.errors,
             metrics.cached if metrics else None,
             metrics.rate if metrics and run.status != "running" else None,
+            run.epochs,
         ),
         "p95": ms(metrics.latency_ms.p95 if metrics else None),
         "cost": money(run.cost_usd),

@@ -146,3 +146,15 @@ def test_a_finished_run_whose_answers_counted_no_tokens_shows_them_unknown(db_pa
         assert fmt.tokens(figures.tokens_in, figures.tokens_out) == "unknown"
     counted = Figures.from_metrics(kept, run.total)
     assert fmt.tokens(counted.tokens_in, counted.tokens_out) == fmt.tokens(kept.tokens_in, kept.tokens_out)
+
+
+def test_a_going_run_with_epochs_shows_no_interval_from_its_row() -> None:
+    """A run row without kept metrics (a run going on) has counts of results: with several epochs
+    no Wilson interval over them, as the live figures show none; with one epoch it has one."""
+    from evaltui.records import RunRecord
+
+    going = RunRecord(id="r", status="running", total=30, epochs=3, done=6, passed=5, failed=1)
+    figures = Figures.from_run(going)
+    assert (figures.lo, figures.hi) == (None, None)
+    single = Figures.from_run(RunRecord(id="r", status="running", total=10, done=6, passed=5, failed=1))
+    assert single.lo is not None and single.hi is not None

@@ -40,6 +40,13 @@ def wilson_interval(passed: int, n: int, z: float = Z95) -> tuple[float, float]:
     return lo, hi
 
 
+def live_interval(passed: int, scored: int, epochs: int) -> tuple[float, float] | None:
+    """The interval a live run's result counts can show: Wilson's while each result is a case of
+    its own; None with several epochs (each epoch would count as another case, an interval
+    narrower than the clustered one the run ends with) or nothing scored yet."""
+    return wilson_interval(passed, scored) if scored and epochs <= 1 else None
+
+
 def clustered_from_totals(
     totals: Iterable[tuple[float, int]], z: float = Z95
 ) -> tuple[float, float, float, float]:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 import evaltui.format as fmt
-from evaltui.analysis.stats import wilson_interval
+from evaltui.analysis.stats import live_interval
 from evaltui.engine import LiveStats
 from evaltui.records import RunMetrics, RunRecord
 from evaltui.reports.verdicts import ERRORED, basis, cost_per_case, cost_spent, tokens_unknown
@@ -38,11 +38,8 @@ class Figures:
 
     @classmethod
     def from_stats(cls, stats: LiveStats, epochs: int = 1) -> Figures:
-        """Live figures. Their counts are of results: with several epochs a Wilson interval over
-        them would treat each epoch as another case (narrower than the clustered interval the run
-        ends with), so the interval waits for the run's end."""
-        scored = stats.passed + stats.failed
-        lo, hi = wilson_interval(stats.passed, scored) if scored and epochs <= 1 else (None, None)
+        """Live figures; their interval as analysis.stats.live_interval allows (none with epochs)."""
+        lo, hi = live_interval(stats.passed, stats.passed + stats.failed, epochs) or (None, None)
         return cls(
             stats.total,
             stats.done,
@@ -86,7 +83,7 @@ class Figures:
         """What the run row holds: its counters, and for a finished run the metrics summary the engine
         kept (latency percentiles, the interval, cost); shown at once, before any metrics are computed."""
         passed, failed = run.passed, run.failed
-        lo, hi = wilson_interval(passed, passed + failed) if passed + failed else (None, None)
+        lo, hi = live_interval(passed, passed + failed, run.epochs) or (None, None)
         kept = run.metrics
         if kept is not None:
             lo, hi = kept.rate.lo, kept.rate.hi
