@@ -3,6 +3,7 @@ README promises; it gave only their share."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 FLIPS = """
@@ -31,6 +32,22 @@ def test_show_names_the_flaky_cases_of_a_run_with_epochs(cli, tmp_path: Path) ->
     said = [line for line in shown.stdout.splitlines() if line.startswith("flaky")]
     assert "66.7% of cases disagree" in said[0], said
     assert said[1] == "flaky cases: wobbly, shaky", said
+
+
+def test_show_json_names_the_flaky_cases_too(cli, tmp_path: Path) -> None:
+    """`show --json` gave the flaky share only: a CI step reading it could not say which cases."""
+    (tmp_path / "flips.py").write_text(FLIPS)
+    (tmp_path / "f.yaml").write_text(
+        "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
+        "cases:\n"
+        + "".join(f"  - {{id: {c}, input: {c}, expected: 'yes'}}\n" for c in ("steady", "wobbly", "shaky"))
+    )
+    env = {"PYTHONPATH": str(tmp_path)}
+    assert cli("run", "f.yaml", "-q", "--epochs", "2", "-c", "1", extra_env=env).returncode == 0
+    shown = cli("show", "latest", "--json", extra_env=env)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["flaky_total"] == 2 and data["flaky_cases"] == ["wobbly", "shaky"], data
 
 
 def test_runs_shows_the_interval_show_prints_for_a_run_with_epochs(cli, tmp_path: Path) -> None:

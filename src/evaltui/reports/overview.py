@@ -45,6 +45,8 @@ class RunOverview:
     labels: Mapping[str, str]  # each annotated case's current label in the run
     annotations: Mapping[str, tuple[Annotation, ...]]  # every annotation of the run, by case
     earlier_labels: Mapping[str, Annotation]  # the latest label each case got in an earlier run
+    flaky_total: int = 0  # cases that passed in one epoch and failed in another
+    flaky_cases: tuple[str, ...] = ()  # the first few of them, in suite order
 
     def to_dict(self) -> dict[str, Any]:
         """What `show --json` prints (and the gate's `--json` starts with)."""
@@ -61,6 +63,8 @@ class RunOverview:
             "earlier_labels": {
                 case: a.as_dict() | {"run_id": a.run_id} for case, a in self.earlier_labels.items()
             },
+            "flaky_total": self.flaky_total,
+            "flaky_cases": list(self.flaky_cases),
         }
 
 
@@ -82,12 +86,16 @@ def failures(store: Store, run_id: str, limit: int) -> tuple[int, list[Failure]]
 
 def run_overview(store: Store, run_id: str, limit: int = 20) -> RunOverview:
     count, rows = failures(store, run_id, limit)
+    metrics = metrics_of(store, run_id)
+    flaky_total, flaky = store.flaky_cases(run_id, limit) if metrics.flaky_share else (0, [])
     return RunOverview(
         run=store.get_run(run_id),
-        metrics=metrics_of(store, run_id),
+        metrics=metrics,
         failures_total=count,
         failures=tuple(rows),
         labels=store.labels(run_id),
         annotations={case: tuple(found) for case, found in store.case_notes(run_id).items()},
         earlier_labels=store.earlier_labels(run_id),
+        flaky_total=flaky_total,
+        flaky_cases=tuple(flaky),
     )
