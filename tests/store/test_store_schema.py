@@ -108,6 +108,45 @@ def test_older_database_is_backed_up_then_migrated_keeping_its_data(db_path: Pat
     old.close()
 
 
+PRAGMAS = ("user_version", "application_id", "journal_mode", "page_size", "auto_vacuum", "encoding",
+           "foreign_keys", "synchronous", "busy_timeout")  # fmt: skip
+
+
+def schema_of(conn: sqlite3.Connection) -> dict[str, object]:
+    """Everything a schema is made of, as SQLite reports it: each object's text in `sqlite_master`
+    (tables, indexes, triggers, views), each table's columns, keys and indexes, each index's
+    columns, the file's and connection's PRAGMAs and the `meta` rows."""
+    objects = sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+    tables = [name for kind, name, _, _ in objects if kind == "table"]
+    indexes = [name for kind, name, _, _ in objects if kind == "index"]
+    return {
+        "objects": objects,
+        "columns": {t: conn.execute(f"PRAGMA table_xinfo({t})").fetchall() for t in tables},
+        "foreign keys": {t: conn.execute(f"PRAGMA foreign_key_list({t})").fetchall() for t in tables},
+        "index lists": {t: sorted(conn.execute(f"PRAGMA index_list({t})").fetchall()) for t in tables},
+        "index columns": {i: conn.execute(f"PRAGMA index_xinfo({i})").fetchall() for i in indexes},
+        "pragmas": {p: conn.execute(f"PRAGMA {p}").fetchall() for p in PRAGMAS},
+        "meta": conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall(),
+    }
+
+
+def test_a_new_database_has_the_schema_every_migration_from_version_1_makes(tmp_path: Path) -> None:
+    """A new file gets the current schema in one go (store/schema.py `CURRENT`), an old one its
+    migrations: the two must be the same schema, down to each statement's text."""
+    migrated = tmp_path / "migrated.db"
+    conn = sqlite3.connect(migrated)
+    with conn:
+        MIGRATIONS[1](conn)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.close()
+    with Store(migrated) as old, Store(tmp_path / "new.db") as new:
+        made = schema_of(new.conn())
+        assert {name for _, name, _, _ in made["objects"]} >= {"runs", "results", "cases", "suites"}
+        assert made["meta"] == [("schema_version", str(SCHEMA_VERSION))]
+        assert made == schema_of(old.conn())
+    assert (tmp_path / "migrated.db.bak-v1").exists()  # it was migrated, not made anew
+
+
 def test_database_from_a_newer_evaltui_is_refused_and_left_unchanged(db_path: Path) -> None:
     with Store(db_path) as store:
         store.save_suite(make_suite(2))

@@ -3,7 +3,9 @@
 `MIGRATIONS[n]` takes a database at version n-1 to version n. They are frozen once released:
 a change to the schema is a new function, never an edit of an old one. `open_database` checks the
 file's version before anything writes to it, refuses a newer one untouched, and copies an older
-one to `<file>.bak-v<N>` before migrating it inside one transaction.
+one to `<file>.bak-v<N>` before migrating it inside one transaction. A new file is made at
+`CURRENT_VERSION` in one go (`CURRENT`, the schema the migrations up to it make), then taken
+through any migration past it.
 """
 
 from __future__ import annotations
@@ -244,6 +246,60 @@ def v11_results_status_check_as_comparisons(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+# The schema at version 11, made in one go for a new file rather than by every migration in turn
+# (the v9 rebuild, the v10 walk, the v11 schema edit and the ALTERs each reparse the schema). Each
+# statement's text is byte for byte what the migrations leave in `sqlite_master`, their quirks
+# included (columns appended by ALTER after the table's last line, `"runs"` as its rebuild renamed
+# it, V6's trailing newline): a file made either way holds the same schema, which later migrations
+# may edit by its text as v9 and v11 do. tests/store/test_store_schema.py checks the two agree.
+CURRENT_VERSION = 11
+CURRENT = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE suites (\n    id TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '',\n"
+    "    definition TEXT NOT NULL, created_at TEXT NOT NULL\n)",
+    "CREATE TABLE cases (\n    suite_id TEXT NOT NULL REFERENCES suites(id) ON DELETE CASCADE,\n"
+    "    case_id TEXT NOT NULL, position INTEGER NOT NULL,\n"
+    "    input TEXT, expected TEXT, vars TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]',\n"
+    "    cluster TEXT, extra TEXT,\n    PRIMARY KEY (suite_id, case_id)\n)",
+    "CREATE INDEX cases_by_position ON cases(suite_id, position)",
+    'CREATE TABLE "runs" (\n'
+    "    id TEXT PRIMARY KEY, suite_id TEXT NOT NULL REFERENCES suites(id), suite TEXT NOT NULL,\n"
+    "    model_id TEXT NOT NULL, model_config TEXT NOT NULL,\n"
+    f"    status TEXT NOT NULL {RUN_STATUS_CHECK_V9},\n"
+    "    started_at TEXT NOT NULL, finished_at TEXT,\n"
+    "    total INTEGER NOT NULL DEFAULT 0, epochs INTEGER NOT NULL DEFAULT 1,\n"
+    "    done INTEGER NOT NULL DEFAULT 0, passed INTEGER NOT NULL DEFAULT 0,\n"
+    "    failed INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,\n"
+    "    tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,\n"
+    "    cost_usd REAL NOT NULL DEFAULT 0,\n"
+    "    label TEXT, group_id TEXT, version TEXT NOT NULL\n"
+    ", pid INTEGER, hostname TEXT, metrics TEXT, cost_unknown INTEGER NOT NULL DEFAULT 0, claimed_at TEXT, "
+    "options TEXT, stop_reason TEXT)",
+    "CREATE INDEX runs_by_start ON runs(started_at)",
+    "CREATE INDEX runs_by_suite ON runs(suite, started_at)",
+    "CREATE INDEX runs_by_label ON runs(label, started_at)",
+    "CREATE INDEX runs_by_group ON runs(group_id)",
+    "CREATE INDEX runs_by_status ON runs(status)",
+    "CREATE TABLE results (\n    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "    case_id TEXT NOT NULL, epoch INTEGER NOT NULL DEFAULT 0, position INTEGER,\n"
+    f"    status TEXT NOT NULL {RESULT_STATUS_CHECK_V11},\n"
+    "    output, prompt TEXT, scores TEXT, value REAL,\n"
+    "    latency_ms REAL, tokens_in INTEGER, tokens_out INTEGER, cost_usd REAL,\n"
+    "    attempts INTEGER NOT NULL DEFAULT 1, cached INTEGER NOT NULL DEFAULT 0,\n"
+    "    error, finished_at TEXT, judge TEXT, tool_calls TEXT, steps TEXT,\n"
+    "    PRIMARY KEY (run_id, case_id, epoch)\n)",
+    "CREATE INDEX results_by_position ON results(run_id, position, epoch, case_id)",
+    "CREATE INDEX results_by_status ON results(run_id, status, position, epoch, case_id)",
+    "CREATE TABLE annotations (\n    id INTEGER PRIMARY KEY,\n"
+    "    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+    "    case_id TEXT NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', "
+    "created_at TEXT NOT NULL\n, author TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX annotations_by_case ON annotations(run_id, case_id)",
+    "CREATE INDEX annotations_by_case_id ON annotations(case_id)\n",
+    "CREATE TABLE cache (key TEXT PRIMARY KEY, completion TEXT NOT NULL, created_at TEXT NOT NULL)",
+)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(V1),
     2: _script(V2),
@@ -323,6 +379,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     def work(c: sqlite3.Connection) -> None:
         version = schema_version(c)  # again, under the write lock: another process may have migrated
         _refuse_newer(path, version)
+        if version == 0:  # a new file: the current schema at once, then any migration past it
+            for statement in CURRENT:
+                c.execute(statement)
+            version = CURRENT_VERSION
         dangling = len(c.execute("PRAGMA foreign_key_check").fetchall())  # a file's own, left as found
         for target in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[target](c)
