@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import inspect
 import pickle
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Any
 
 import pytest
@@ -110,3 +112,84 @@ def test_record_refuses_a_class_with_its_own_equality() -> None:
 
     with pytest.raises(TypeError, match="__eq__"):
         record(frozen=True)(Own)
+
+
+@pytest.mark.parametrize("slots", [True, False])
+def test_a_records_signature_and_doc_are_dataclasses_before_and_after_its_first_instance(slots: bool) -> None:
+    made, plain = twins(slots)
+    assert inspect.signature(made) == inspect.signature(plain)
+    assert made.__doc__ == plain.__doc__
+    made(1.0)
+    assert inspect.signature(made) == inspect.signature(plain)
+    assert inspect.signature(made.__init__) == inspect.signature(plain.__init__)
+    assert made.__init__.__annotations__ == plain.__init__.__annotations__
+    assert made.__doc__ == plain.__doc__
+    assert made.__dataclass_params__.frozen and made.__dataclass_params__.init
+
+
+@pytest.mark.parametrize("slots", [True, False])
+def test_fields_not_in_init_are_set_as_dataclass_sets_them(slots: bool) -> None:
+    def body() -> type[Any]:
+        class Held:
+            a: int
+            b: list[int] = field(init=False, default_factory=list)
+            c: int = field(init=False, default=3)
+            d: int = field(init=False)
+
+            def __post_init__(self) -> None:
+                object.__setattr__(self, "d", self.a * 2)
+
+        return Held
+
+    made, plain = record(frozen=True, slots=slots)(body()), dataclass(frozen=True, slots=slots)(body())
+    assert made(1) == made(1) and repr(made(1)) == repr(plain(1))
+    assert made(1).b is not made(1).b
+    with pytest.raises(TypeError):
+        made(1, [2])
+
+
+@pytest.mark.parametrize("slots", [True, False])
+def test_a_record_pickles_copies_and_refuses_changes_as_dataclass_does(slots: bool) -> None:
+    made, plain = twins(slots)
+    point, twin = made(1.0, [2], tags=("t",)), plain(1.0, [2], tags=("t",))
+    for value in (point, twin):
+        assert copy.copy(value) == value and copy.deepcopy(value) == value
+    assert pickle.loads(pickle.dumps(Result("r", "c", epoch=2))) == Result("r", "c", epoch=2)
+    for value in (point, twin):
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'x'"):
+            value.x = 2.0
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'y'"):
+            del value.y
+
+
+def test_a_frozen_dataclass_may_derive_from_a_record() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Derived(ScoreRecord):
+        extra: int = 0
+
+    derived = Derived("n", True, 1.0, "r", extra=2)
+    assert derived.extra == 2 and derived.name == "n"
+
+
+def test_a_field_named_self_is_taken_as_dataclass_takes_it() -> None:
+    @record(frozen=True, slots=True)
+    class Odd:
+        self: int
+
+    assert Odd(self=1).self == 1 and Odd(2).self == 2
+
+
+def test_record_refuses_at_class_creation_what_dataclass_refuses_or_it_cannot_write() -> None:
+    class Misordered:
+        a: int = 0
+        b: int
+
+    with pytest.raises(TypeError, match="non-default argument 'b'"):
+        record(frozen=True)(Misordered)
+
+    class WithInitVar:
+        a: int
+        b: InitVar[int]
+
+    with pytest.raises(TypeError, match="InitVar"):
+        record(frozen=True, slots=True)(WithInitVar)

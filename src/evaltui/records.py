@@ -20,7 +20,7 @@ import inspect
 import math
 import reprlib
 from collections.abc import Callable, Mapping
-from dataclasses import KW_ONLY, MISSING, asdict, dataclass, field, fields
+from dataclasses import KW_ONLY, MISSING, FrozenInstanceError, asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -30,20 +30,28 @@ else:
 
     def record(cls: Any = None, /, **options: Any) -> Any:
         """`dataclass(cls, frozen=True, **options)`: the same frozen dataclass (fields, `__init__`,
-        `replace`, `asdict`, pickling), compared, hashed and shown as `dataclass` would: `==` by
-        the fields' values between instances of one class, the hash of those values, the
-        `Class(field=value, ...)` repr. `dataclass` writes those three methods as source text for
+        `replace`, `asdict`, pickling, `__dataclass_params__`), compared, hashed and shown as
+        `dataclass` would: `==` by the fields' values between instances of one class, the hash of
+        those values, the `Class(field=value, ...)` repr. `dataclass` writes `__init__`,
+        `__setattr__` and `__delattr__` (and `__eq__`, `__hash__`, `__repr__`) as source text for
         each class and compiles them, at import, which is most of what a class costs a start-up:
-        here they are functions made in Python instead. Its `__dataclass_params__` say `eq` and
-        `repr` False: nothing in evaltui reads them."""
+        here the others are functions made in Python, and `__init__` is written and compiled the
+        first time the class makes an instance (most records a run imports, it never makes)."""
         if cls is None:
             return lambda cls: record(cls, **options)
-        if not options.get("frozen") or {"eq", "repr", "order", "unsafe_hash"} & options.keys():
+        if not options.get("frozen") or {"eq", "repr", "order", "unsafe_hash", "init"} & options.keys():
             raise TypeError("record() makes frozen dataclasses, compared and shown as dataclass() does")
-        defined = {"__eq__", "__hash__", "__repr__"} & cls.__dict__.keys()
+        defined = {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__"}
+        defined &= cls.__dict__.keys()
         if defined:
             raise TypeError(f"{cls.__name__} defines {', '.join(sorted(defined))}: use dataclass()")
-        made = dataclass(cls, eq=False, repr=False, **options)
+        undocumented = not cls.__doc__
+        if undocumented:  # else dataclass writes one from the signature, which would write __init__
+            cls.__doc__ = cls.__name__
+        made = dataclass(cls, init=False, eq=False, repr=False, **{**options, "frozen": False})
+        _check_fields(made)
+        params = made.__dataclass_params__  # what dataclass(frozen=True) says of the class it makes
+        params.init = params.repr = params.eq = params.frozen = True
         compared = _values([f.name for f in fields(made) if f.compare])
         hashed = _values([f.name for f in fields(made) if (f.compare if f.hash is None else f.hash)])
         shown = [f.name for f in fields(made) if f.repr]
@@ -64,7 +72,125 @@ else:
         for method in (__eq__, __hash__, __repr__):
             method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
             setattr(made, method.__name__, method)
+        made.__init__ = _stand_in(made)
+        made.__signature__ = _FromInit("signature")
+        if undocumented:
+            made.__doc__ = _FromInit("doc")
+        made.__setattr__, made.__delattr__ = _frozen_setattr, _frozen_delattr
+        if "__slots__" in made.__dict__:  # pickle restores a slotted instance through setattr
+            made.__getstate__, made.__setstate__ = _getstate, _setstate
         return made
+
+
+def _check_fields(made: Any) -> None:
+    """Refuse at class creation what `dataclass` would refuse as it wrote `__init__`, and what a
+    written-later `__init__` does not take (an `InitVar`)."""
+    names = {f.name for f in fields(made)}
+    if any(name not in names and "InitVar" in str(f.type) for name, f in made.__dataclass_fields__.items()):
+        raise TypeError(f"{made.__name__} has an InitVar: use dataclass()")
+    seen_default = False
+    for f in fields(made):
+        if not f.init or f.kw_only:
+            continue
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+
+def _stand_in(made: Any) -> Callable[..., None]:
+    """`made.__init__` until its first call, which writes the real one (`_written_init`)."""
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        _written_init(made)(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{made.__qualname__}.__init__"
+    return __init__
+
+
+_STAND_IN = _stand_in(object).__code__  # every stand-in's
+
+
+class _FromInit:
+    """A record's `__signature__`, and its `__doc__` when it has none, as `dataclass` gives them,
+    read from its written `__init__` when they are asked for (writing it if need be)."""
+
+    def __init__(self, what: Literal["signature", "doc"]) -> None:
+        self.what = what
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        if instance is not None and self.what == "signature":
+            raise AttributeError("__signature__")  # an instance's is its __call__'s, if any
+        signature = inspect.signature(_written_init(owner))
+        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        if self.what == "signature":
+            return signature
+        return owner.__name__ + str(signature).replace(" -> None", "")
+
+
+def _written_init(made: Any) -> Callable[..., None]:
+    """`made.__init__` as `dataclass(frozen=True)` writes it (each field set through
+    `object.__setattr__`, defaults, factories, keyword-only fields, `__post_init__`), compiled and
+    put in place of the stand-in the first time it is asked for."""
+    current = made.__init__
+    if getattr(current, "__code__", None) is not _STAND_IN:
+        return current
+    self_name = "__dataclass_self__" if "self" in {f.name for f in fields(made)} else "self"
+    names: dict[str, Any] = {"__record_set__": object.__setattr__, "__record_factory__": _FACTORY}
+    positional: list[str] = []
+    keyword: list[str] = []
+    body: list[str] = []
+    for f in fields(made):
+        default, factory = f"__record_default_{f.name}__", f"__record_factory_{f.name}__"
+        if f.default is not MISSING:
+            names[default] = f.default
+        elif f.default_factory is not MISSING:
+            names[factory] = f.default_factory
+        if f.init:
+            names[f"__record_type_{f.name}__"] = f.type
+            param = f"{f.name}: __record_type_{f.name}__"
+            if f.default is not MISSING:
+                param += f"={default}"
+            elif f.default_factory is not MISSING:
+                param += "=__record_factory__"
+            (keyword if f.kw_only else positional).append(param)
+            value = f.name
+            if f.default_factory is not MISSING:
+                value = f"{factory}() if {f.name} is __record_factory__ else {f.name}"
+        elif f.default is not MISSING:
+            value = default
+        elif f.default_factory is not MISSING:
+            value = f"{factory}()"
+        else:
+            continue  # not set by __init__ (its __post_init__ may set it)
+        body.append(f"    __record_set__({self_name}, {f.name!r}, {value})")
+    if hasattr(made, "__post_init__"):
+        body.append(f"    {self_name}.__post_init__()")
+    params = ", ".join([self_name, *positional, *(["*", *keyword] if keyword else [])])
+    source = f"def __init__({params}) -> None:\n" + "\n".join(body or ["    pass"])
+    exec(compile(source, "<record>", "exec", dont_inherit=True), names)  # annotations not strings
+    init = names["__init__"]
+    init.__qualname__ = f"{made.__qualname__}.__init__"
+    init.__module__ = made.__module__
+    made.__init__ = init
+    return init
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _getstate(self: Any) -> list[Any]:
+    return [getattr(self, f.name) for f in fields(self)]
+
+
+def _setstate(self: Any, state: list[Any]) -> None:
+    for f, value in zip(fields(self), state, strict=False):
+        object.__setattr__(self, f.name, value)
 
 
 def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -528,13 +654,18 @@ def quick(cls: type[R]) -> type[R]:
     lines = ["    self = _new(_twin)", *body, "    self.__class__ = _cls", *post, "    return self"]
     exec(f"def make({params}):\n" + "\n".join(lines), names)  # as dataclasses writes __init__
     make = names["make"]
-    if _params_of(make) != _params_of(cls):  # an InitVar, say: not for this maker
+    if _params_of(make) != _params_of(_written_init(cls))[1:]:  # an InitVar, say: not for this maker
         raise TypeError(f"{cls.__name__} takes more than its fields")
     make.__qualname__ = make.__name__ = f"quick({cls.__name__})"
     return make
 
 
-_FACTORY = object()  # "no value given" for a field whose default comes from a factory
+class _Factory:
+    def __repr__(self) -> str:
+        return "<factory>"  # as dataclass shows such a default in a signature
+
+
+_FACTORY = _Factory()  # "no value given" for a field whose default comes from a factory
 
 
 def _params_of(call: Any) -> list[tuple[str, Any]]:
