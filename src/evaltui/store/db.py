@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -28,6 +29,12 @@ INSERT_CASE = (
     "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected, vars, tags, cluster, extra) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# A case with no vars, tags, cluster or extra (most): the table's defaults give those columns the
+# values INSERT_CASE would bind ('{}', '[]', NULL, NULL), four fewer values bound a row.
+INSERT_PLAIN_CASE = (
+    "INSERT OR IGNORE INTO cases (suite_id, case_id, position, input, expected) VALUES (?, ?, ?, ?, ?)"
+)
+INSERT_CASE_OF_WIDTH = {9: INSERT_CASE, 5: INSERT_PLAIN_CASE}
 SELECT_CASES = (
     "SELECT case_id, input, expected, vars, tags, cluster, extra FROM cases "
     "WHERE suite_id = ? ORDER BY position"
@@ -69,7 +76,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         cases included, so saving the same suite twice is one row, and a changed suite is a new one.
 
         The suite's row keeps its definition without the cases (`"cases": []`); each case is a row
-        of `cases`, inserted a thousand at a time as one walk reads them, so a suite read from case
+        of `cases`, inserted as one walk reads them, so a suite read from case
         files (suites/caselist.py) is never held whole. The loader's walk hashed such a suite: a
         suite stored before is found without a walk, and the saving walk checks the case files'
         bytes against the loader's digest rather than hashing every case again."""
@@ -87,8 +94,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
             if hashed:  # the loader's walk hashed it: its case files' bytes are checked instead
-                for _ in _inserting(conn, suite_id, suite.cases.unchanged()):  # type: ignore[attr-defined]
-                    pass
+                _insert_cases(conn, suite_id, suite.cases.unchanged())  # type: ignore[attr-defined]
             elif definition_id(suite, cases=_inserting(conn, suite_id, suite.cases)) != suite_id:
                 raise SuiteError(
                     "the suite's case files changed while it was being run; run it again", file=suite.path
@@ -185,22 +191,39 @@ def _checkpoint(conn: sqlite3.Connection, path: Path) -> bool:
     return not busy
 
 
+def _insert_cases(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> None:
+    """Every case a row of the cases table, in order, each run of rows of one shape one executemany
+    (which reads its rows as the walk makes them: the suite is never held)."""
+    rows = (_case_row(suite_id, position, case) for position, case in enumerate(cases))
+    for width, same in itertools.groupby(rows, len):
+        conn.executemany(INSERT_CASE_OF_WIDTH[width], same)
+
+
 def _inserting(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> Iterator[Case]:
-    """`cases`, each also inserted into the cases table (a batch of rows at a time) as it passes."""
+    """`cases`, each also inserted into the cases table (a batch of rows of one shape at a time) as
+    it passes."""
     batch: list[tuple[Any, ...]] = []
     for position, case in enumerate(cases):
-        batch.append(
-            (
-                suite_id, case.id, position, _value_json(case.input), _value_json(case.expected),
-                dump_json(case.vars) if case.vars else "{}", dump_json(case.tags) if case.tags else "[]",
-                case.cluster, _extra(case),
-            )
-        )  # fmt: skip
-        if len(batch) >= CASE_BATCH:
-            conn.executemany(INSERT_CASE, batch)
-            batch.clear()
+        row = _case_row(suite_id, position, case)
+        if batch and (len(row) != len(batch[0]) or len(batch) >= CASE_BATCH):
+            conn.executemany(INSERT_CASE_OF_WIDTH[len(batch[0])], batch)
+            batch = []
+        batch.append(row)
         yield case
-    conn.executemany(INSERT_CASE, batch)
+    if batch:
+        conn.executemany(INSERT_CASE_OF_WIDTH[len(batch[0])], batch)
+
+
+def _case_row(suite_id: str, position: int, case: Case) -> tuple[Any, ...]:
+    """The values of a case's row: for INSERT_PLAIN_CASE when what it leaves out is the default."""
+    extra = _extra(case)
+    head = (suite_id, case.id, position, _value_json(case.input), _value_json(case.expected))
+    if extra is None and not case.vars and not case.tags and case.cluster is None:
+        return head
+    return (
+        *head, dump_json(case.vars) if case.vars else "{}", dump_json(case.tags) if case.tags else "[]",
+        case.cluster, extra,
+    )  # fmt: skip
 
 
 def _value_json(value: Any) -> str:
