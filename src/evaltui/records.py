@@ -654,7 +654,10 @@ def quick(cls: type[R]) -> type[R]:
     lines = ["    self = _new(_twin)", *body, "    self.__class__ = _cls", *post, "    return self"]
     exec(f"def make({params}):\n" + "\n".join(lines), names)  # as dataclasses writes __init__
     make = names["make"]
-    if _params_of(make) != _params_of(_written_init(cls))[1:]:  # an InitVar, say: not for this maker
+    # A record's __init__ takes its fields, no more (record refuses an InitVar): not written to be
+    # compared. Another dataclass's may take an InitVar, say: not for this maker.
+    written = getattr(record.__init__, "__code__", None) is not _STAND_IN
+    if written and _params_of(make) != _params_of(record.__init__)[1:]:
         raise TypeError(f"{cls.__name__} takes more than its fields")
     make.__qualname__ = make.__name__ = f"quick({cls.__name__})"
     return make
