@@ -5,8 +5,6 @@
 excluded from serialization, so a suite's definition JSON and content hash do not depend on them.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -27,7 +25,8 @@ from evaltui.suites.plugins_off import plugins_off
 # (suites/plugins_off.py): `defer_build` keeps the class statements from building them first.
 # Field factories are lambdas, not `dict` or `list`: pydantic reads each factory's signature, and a
 # builtin's is parsed from its text by the tokenizer (whose patterns compile on first use) at every
-# start-up (tests/cli/test_startup_imports.py).
+# start-up (tests/cli/test_startup_imports.py). No `from __future__ import annotations`: pydantic would
+# evaluate each field's annotation from its text (a compile each); as objects, they are read as made.
 ProviderName = Literal["openai", "anthropic", "ollama", "python", "demo", "recorded"]
 
 DEFAULT_BASE_URLS: dict[str, str] = {
