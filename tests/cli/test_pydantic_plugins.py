@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,24 @@ def test_the_variable_is_as_it_was_after_evaltui_built_its_models(
     with plugins_off():
         assert os.environ[VARIABLE] == ("__all__" if before is None else before)
     assert os.environ.get(VARIABLE) == before
+
+
+def test_the_plugin_loader_stand_in_gives_no_plugin_and_hands_any_other_name_to_the_real_one() -> None:
+    """While evaltui builds its models, pydantic's plugin loader (whose import would bring in
+    importlib.metadata) is a stand-in; what pydantic may ask of it beyond `get_plugins` is the real
+    loader's, and afterwards the real loader is imported as usual."""
+    code = (
+        "import sys\n"
+        "from evaltui.suites.plugins_off import LOADER, plugins_off\n"
+        "with plugins_off():\n"
+        "    from pydantic.plugin._loader import get_plugins\n"
+        "    assert tuple(get_plugins()) == () and 'importlib.metadata' not in sys.modules\n"
+        "    from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\n"
+        "    assert PYDANTIC_ENTRY_POINT_GROUP == 'pydantic' and 'importlib.metadata' in sys.modules\n"
+        "with plugins_off():\n"
+        "    pass\n"
+        "import pydantic.plugin._loader as loader\n"
+        "assert loader.__file__.endswith('_loader.py') and sys.modules[LOADER] is loader\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != VARIABLE}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
