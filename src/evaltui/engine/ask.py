@@ -147,7 +147,7 @@ class Asker:
         return await asyncio.get_running_loop().run_in_executor(self._reader, self._cache.get, key)
 
     def _priced(self, model: _Model, completion: Completion) -> Completion:
-        if completion.cost_usd is not None:
+        if completion.cost_usd is not None or model.price is None:  # priced, or no price to price it
             return completion
         cost = cost_usd(model.price, completion.tokens_in, completion.tokens_out)
         return completion if cost is None else dataclasses.replace(completion, cost_usd=cost)

@@ -122,7 +122,15 @@ class Endpoint:
         """`acquire` when it need not wait (no pause, a slot free, nobody waiting for one): the
         slot is taken and the start returned at once. Else None: `await acquire(tokens)`."""
         now = self._clock()
-        if self._waiters or self.in_flight >= self.concurrency or self._wait_s(now, tokens) > 0:
+        # in_flight is whole: below ceil(limit) exactly when below limit (no ceil to take)
+        if self._waiters or self.in_flight >= self.limit:
+            return None
+        if self._requests is None and self._tokens is None:  # no rpm/tpm: only a pause can hold it
+            if self.paused_until > now:
+                return None
+            self.in_flight += 1
+            return now
+        if self._wait_s(now, tokens) > 0:
             return None
         self._took(tokens)
         return now
@@ -247,6 +255,8 @@ class Endpoint:
             self.paused_until = max(self.paused_until, now + wait)
 
     def _wake(self) -> None:
+        if not self._waiters:  # most answers: nobody waits for the slot
+            return
         free = self.concurrency - self.in_flight
         while free > 0 and self._waiters:
             waiter = self._waiters.popleft()

@@ -13,7 +13,7 @@ apart from the model's own.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import field
 from typing import Any
 
@@ -49,15 +49,26 @@ class CaseRun:
 
 
 class JudgeTally:
-    """Tokens and cost of the judge calls made while scoring one case, as they are asked."""
+    """What a case's judge scorers ask through (`ScoreContext.judge`): a judge call goes through the
+    run's `Asker`, and its tokens and cost are tallied for the case as they are asked. One object a
+    case, itself the callable (no closure made for each case)."""
 
-    __slots__ = ("calls", "cost_usd", "tokens_in", "tokens_out")
+    __slots__ = ("asker", "calls", "cost_usd", "tokens_in", "tokens_out")
 
-    def __init__(self) -> None:
+    def __init__(self, asker: Asker) -> None:
+        self.asker = asker
         self.tokens_in = 0
         self.tokens_out = 0
         self.cost_usd: float | None = None
         self.calls = 0
+
+    async def __call__(self, spec: ModelSpec, request: Request) -> Completion:
+        try:
+            asked = await self.asker.ask(spec, request)
+        except AskFailed as exc:
+            raise ProviderError(f"judge {spec.id} could not be asked: {exc.message}") from exc
+        self.add(asked.completion)
+        return asked.completion
 
     def add(self, completion: Completion) -> None:
         self.calls += 1
@@ -88,15 +99,22 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         response_format=suite.response_format,
         recorded=case.recorded.model_dump() if case.recorded is not None else None,
     )
-    answered = await _answer(run, pc, request, epoch)
-    if isinstance(answered, Result):  # the model could not be asked, or the loop could not go on
-        return answered
-    asked, trajectory = answered
+    trajectory: Trajectory | None = None
+    if suite.max_steps > 1 and run.model.provider != "recorded":
+        answered = await _agent_answer(run, pc, request, epoch)
+        if isinstance(answered, Result):  # the model could not be asked, or the loop could not go on
+            return answered
+        asked, trajectory = answered
+    else:  # asked here, not in a coroutine of its own: one frame less on every resume of the case
+        try:
+            asked = await run.asker.ask(run.model, request, epoch=epoch)
+        except AskFailed as exc:
+            return result_of(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
     completion = asked.completion
     steps = trajectory.steps if trajectory else list(completion.steps)
     # An answer with steps (an agent's, or a recorded one) finished when its last step called no tool.
     finished = trajectory.finished if trajectory else not (steps and steps[-1].get("tool_calls"))
-    usage = JudgeTally()
+    usage = JudgeTally(run.asker)
     ctx = _new_score_context(
         output=completion.text,
         expected=case.expected,
@@ -104,7 +122,7 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         completion=completion,
         prompt=pc.messages,
         suite_dir=run.prepared.suite_dir,
-        judge=_judge(run.asker, usage),
+        judge=usage,
         secrets=run.secrets,
         tool_calls=completion.tool_calls,
         steps=len(steps) or 1,
@@ -136,48 +154,31 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
     )
 
 
-async def _answer(
+async def _agent_answer(
     run: CaseRun, pc: PreparedCase, request: Request, epoch: int
-) -> tuple[Asked, Trajectory | None] | Result:
-    """The model's answer, through the agent loop (engine/agent.py) when the suite has steps, each
-    step asked through the Asker; else the error result. A recorded answer (a rescore) is scored with
-    the steps it holds, never played again."""
+) -> tuple[Asked, Trajectory] | Result:
+    """The model's answer through the agent loop (engine/agent.py), each step asked through the
+    Asker; else the error result. (A suite without steps, or a recorded answer, a rescore scored
+    with the steps it holds and never played again, is asked once by `case_result`.)"""
     suite = run.prepared.suite
-    if suite.max_steps > 1 and run.model.provider != "recorded":
-        trajectory = await run_agent(
-            lambda step: run.asker.ask(run.model, step, epoch=epoch),
-            request,
-            pc.case.tool_results,
-            suite.max_steps,
+    trajectory = await run_agent(
+        lambda step: run.asker.ask(run.model, step, epoch=epoch),
+        request,
+        pc.case.tool_results,
+        suite.max_steps,
+    )
+    asked = trajectory.asked()
+    if asked is None or trajectory.error is not None:
+        return result_of(
+            run.run_id,
+            pc,
+            epoch,
+            asked,
+            attempts=trajectory.attempts,
+            error=trajectory.error,
+            steps=trajectory.steps,
         )
-        asked = trajectory.asked()
-        if asked is None or trajectory.error is not None:
-            return result_of(
-                run.run_id,
-                pc,
-                epoch,
-                asked,
-                attempts=trajectory.attempts,
-                error=trajectory.error,
-                steps=trajectory.steps,
-            )
-        return asked, trajectory
-    try:
-        return await run.asker.ask(run.model, request, epoch=epoch), None
-    except AskFailed as exc:
-        return result_of(run.run_id, pc, epoch, None, attempts=exc.attempts, error=exc.message)
-
-
-def _judge(asker: Asker, usage: JudgeTally) -> Callable[[ModelSpec, Request], Any]:
-    async def judge(spec: ModelSpec, request: Request) -> Completion:
-        try:
-            asked = await asker.ask(spec, request)
-        except AskFailed as exc:
-            raise ProviderError(f"judge {spec.id} could not be asked: {exc.message}") from exc
-        usage.add(asked.completion)
-        return asked.completion
-
-    return judge
+    return asked, trajectory
 
 
 def result_of(

@@ -148,18 +148,14 @@ class Deadlines:
         self._heap.clear()
 
     def _enter(self, attempt: _Attempt, loop: asyncio.AbstractEventLoop, when: float) -> None:
-        heapq.heappush(self._heap, (when, next(self._order), attempt))
+        heap = self._heap
+        heapq.heappush(heap, (when, next(self._order), attempt))
         self._running += 1
         if when < self._timer_at:
             self._arm(loop, when)
-        elif len(self._heap) > 2 * self._running + 64:  # drop the attempts that ended in time
-            self._heap = [entry for entry in self._heap if not entry[2].exited]
+        elif len(heap) > 2 * self._running + 64:  # drop the attempts that ended in time
+            self._heap = [entry for entry in heap if not entry[2].exited]
             heapq.heapify(self._heap)
-
-    def _exit(self) -> None:
-        self._running -= 1
-        if not self._running:  # nothing left to time: no timer left behind, nothing kept
-            self.close()
 
     def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
         if self._timer is not None:
@@ -213,10 +209,15 @@ class _Attempt:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.exited = True
-        self._deadlines._exit()
+        deadlines = self._deadlines
+        deadlines._running -= 1
+        if not deadlines._running:  # nothing left to time: no timer left behind, nothing kept
+            deadlines.close()
+        if not self.expired:  # nearly every attempt: its deadline never came
+            return
         assert self._task is not None
         # as asyncio.timeout: our cancellation, and no other asked for since, becomes TimeoutError
-        if self.expired and self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
+        if self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
             raise TimeoutError from exc
 
 
@@ -255,18 +256,19 @@ async def call_with_retries(
             started = taken if taken is not None else await endpoint.acquire(tokens)
         attempt += 1
         error: ProviderError | None = None
-        answered = False
         try:
-            with deadlines.scope(policy.timeout_s):
+            with _Attempt(deadlines, policy.timeout_s):
                 result = await call()
-            answered = True
         except TimeoutError:  # tells the breaker nothing: the server may be slow, or black-holed
             error = ProviderError(f"timed out after {policy.timeout_s:g} s", retryable=True)
         except ProviderError as exc:
             error = exc
-        finally:
+        except BaseException:  # cancelled, or a bug: the slot back, nothing learnt
             if endpoint is not None:
-                _tell(endpoint, started, result if answered else None, error, tokens)
+                endpoint.release()
+            raise
+        if endpoint is not None:
+            _tell(endpoint, started, result if error is None else None, error, tokens)
         if error is None:
             if breaker is not None:
                 breaker.answered()

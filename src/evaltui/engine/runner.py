@@ -82,6 +82,8 @@ class Runner:
         self.budget_reason: str | None = None  # why it stopped at its cost ceiling (`stopped`)
         self._failure: str | None = None  # the error that ended it `failed` (raised to the caller)
         self._spent = 0.0  # USD this session's results spent (cached answers: nothing)
+        # the cost ceiling (`--max-cost`, else the suite's): None, nothing to count
+        self._ceiling = self.options.max_cost_usd or prepared.suite.max_cost_usd
         self._writer: ResultSink | None = None  # the store's batched writer, once planned
         self._asker: Asker | None = None
         self._endpoint: Endpoint | None = None  # the model's, once the run asks it
@@ -343,15 +345,15 @@ class Runner:
             if self.stop_reason is not None:  # this case met the stop (a judge's): asked again on resume
                 return
             writer.put(result)
-            self._count_spending(result)
+            if self._ceiling is not None:
+                self._count_spending(result, self._ceiling)
 
-    def _count_spending(self, result: Result) -> None:
+    def _count_spending(self, result: Result, ceiling: float) -> None:
         """Add what a result spent (its answer and its judges) and stop at the cost ceiling."""
         _, _, cost = spent(result)
         judge = result.judge
         self._spent += (cost or 0.0) + ((judge.cost_usd if judge else None) or 0.0)
-        ceiling = self.options.max_cost_usd or self.prepared.suite.max_cost_usd
-        if ceiling is not None and self._spent >= ceiling and self.budget_reason is None:
+        if self._spent >= ceiling and self.budget_reason is None:
             self.budget_reason = (
                 f"spent ${self._spent:.4f}, which reached the cost ceiling of ${ceiling:g} "
                 "(the requests then in flight were finished)"

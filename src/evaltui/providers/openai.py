@@ -22,7 +22,9 @@ class OpenAIProvider(RemoteProvider):
             body["tools"] = request.tools
         if request.response_format is not None:
             body["response_format"] = request.response_format
-        body.update(self.params(request))
+        body.update(self.spec.params)  # as `self.params(request)` merges them, without a dict between
+        if request.params is not self.spec.params:  # a run's own model sends the spec's params
+            body.update(request.params)
         return body
 
     def parse(self, data: dict[str, Any], latency_ms: float) -> Completion:

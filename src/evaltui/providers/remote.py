@@ -127,7 +127,7 @@ class RemoteProvider:
         except TransportError as exc:
             raise transport_error(exc, self.where, self._secrets, endpoint=self.host_port) from exc
         latency_ms = (time.perf_counter() - start) * 1000
-        if not response.is_success:
+        if not 200 <= response.status_code < 300:  # Response.is_success, without the property's call
             hint = ""
             if response.status_code in (401, 403) and self._key_env and not self._secrets:
                 hint = f" (the environment variable {self._key_env} is not set)"
