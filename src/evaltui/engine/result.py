@@ -15,9 +15,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evaltui.engine.agent import Trajectory, limit_reason, run_agent
 from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
@@ -26,6 +25,9 @@ from evaltui.records import JudgeUsage, Result, ResultStatus, quick, record
 from evaltui.scorers import combine
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec
+
+if TYPE_CHECKING:
+    from evaltui.engine.agent import Trajectory
 
 # Request(...), ScoreContext(...), Result(...): each made for every case of a run
 _new_request, _new_score_context, _new_result = quick(Request), quick(ScoreContext), quick(Result)
@@ -139,6 +141,8 @@ async def case_result(run: CaseRun, pc: PreparedCase, epoch: int) -> Result:
         return result_of(run.run_id, pc, epoch, asked, error=str(exc), steps=steps)
     passed, value = combine(scores, suite.pass_threshold)
     if suite.max_steps > 1 and not finished:  # the loop was cut off: never a pass
+        from evaltui.engine.agent import limit_reason  # an agent's suite only
+
         scores.append(Score("max_steps", False, 0.0, limit_reason(steps, suite.max_steps)))
         passed = False
     return result_of(
@@ -160,6 +164,8 @@ async def _agent_answer(
     """The model's answer through the agent loop (engine/agent.py), each step asked through the
     Asker; else the error result. (A suite without steps, or a recorded answer, a rescore scored
     with the steps it holds and never played again, is asked once by `case_result`.)"""
+    from evaltui.engine.agent import run_agent  # an agent's suite only (not loaded for the others)
+
     suite = run.prepared.suite
     trajectory = await run_agent(
         lambda step: run.asker.ask(run.model, step, epoch=epoch),
