@@ -39,7 +39,8 @@ def test_a_plain_prompt_scored_by_equals_loads_no_other_scorer_nor_jinja2(fake_a
         "regex", "jinja2", "textual", "evaltui.tui", "evaltui.scorers.pattern",
         "evaltui.scorers.code_exec", "evaltui.scorers.sandbox", "evaltui.scorers.judge",
         "evaltui.scorers.custom", "evaltui.scorers.structured", "evaltui.scorers.tools",
-        "evaltui.suites.importers.promptfoo", "importlib.metadata",
+        "evaltui.suites.importers.promptfoo", "importlib.metadata", "evaltui.engine.agent",
+        "evaltui.providers.python",
     }  # fmt: skip
     assert not never & loaded
 

@@ -26,7 +26,6 @@ from typing import Any
 
 from evaltui.errors import ProviderError
 from evaltui.providers.base import Completion, Request, ToolCall
-from evaltui.providers.python import load_callable
 from evaltui.suites.models import ModelSpec
 
 
@@ -78,6 +77,8 @@ def code_fingerprint(target: str) -> str | None:
     """A hash of a `module:function` component's code: its module's source file and the file the
     function is defined in. None when either cannot be read. Computed once for each import of the
     module (the provider has imported it already: this import is a lookup)."""
+    from evaltui.providers.python import load_callable  # a python component's run only
+
     try:
         function = load_callable(target)
     except ProviderError:
