@@ -292,6 +292,14 @@ PLAIN_AND_NOT: list[dict[str, Any]] = [
     {"id": "g", "input": "x", "scorers": [{"type": "equals"}]},
     {"id": "h", "input": "x", "output": "recorded", "latency_ms": 3},
     {"id": "i", "input": "x", "colour": "unknown key"},
+    {"id": "j", "input": None, "expected": None, "vars": {}, "tags": [], "cluster": None},
+    {"input": "derived from vars", "vars": {"n": 3, "deep": {"a": [1]}}, "tags": ["x", "y"]},
+    {"id": "k", "input": "x", "vars": None},
+    {"id": "l", "input": "x", "tags": None},
+    {"id": "m", "input": "x", "tags": ["t", 5]},
+    {"id": "n", "input": "x", "tags": [None]},
+    {"id": "o", "input": "x", "vars": {"case": "reserved"}},
+    {"id": "p", "input": ["a", "list"], "expected": {"any": "value"}, "cluster": "c"},
 ]
 
 
@@ -311,3 +319,8 @@ def test_a_case_files_line_is_built_as_build_case_builds_it(fields: dict[str, An
     case = _file_case(dict(fields), "cases.jsonl", 4)
     assert case == expected and case.loc == expected.loc
     assert case.model_fields_set == expected.model_fields_set
+    assert type(case.model_fields_set) is set  # a field assigned later is added to it
+    assert case.loc is not None and expected.loc is not None
+    assert case.loc.model_fields_set == expected.loc.model_fields_set
+    assert list(vars(case)) == list(vars(expected))  # a dump's key order, so the suite's hash
+    assert case.model_dump_json() == expected.model_dump_json()

@@ -12,9 +12,9 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 
 from evaltui.errors import SuiteError
 from evaltui.records import quick
@@ -169,6 +169,7 @@ _new_flat_source = quick(FlatSource)  # FlatSource(...), made for a case of a fi
 # What most case-file lines hold: no scorers, messages, tool results or recorded answer of their own
 _PLAIN_KEYS = frozenset(("id", "input", "expected", "vars", "tags", "cluster"))
 _RESERVED = frozenset(RESERVED_VARS)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def _file_case(fields: dict[str, Any], display: str, line: int) -> Case:
@@ -179,24 +180,63 @@ def _file_case(fields: dict[str, Any], display: str, line: int) -> Case:
 
 
 def _plain_case(fields: dict[str, Any], display: str, line: int) -> Case | None:
-    """A line of only `_PLAIN_KEYS`, with an `input` and an id that is a text or left out, built
-    with the very fields `build_case` gives pydantic, without its checks for what such a line
-    cannot hold; None for any other line, and for one that fails (`build_case` says why)."""
+    """A line of only `_PLAIN_KEYS` whose values are what `Case` takes as they are (an `input`, an
+    id that is a text or left out, vars a mapping without reserved names, tags a list of texts, a
+    text cluster), made into the case `build_case` would validate, without pydantic's validation;
+    None for any other line (`build_case` builds it, or says what is wrong)."""
     given_id = fields.get("id")
     if "input" not in fields or not (given_id is None or (type(given_id) is str and given_id.strip())):
         return None  # no input, a number id (made a text) or a blank one (refused): build_case's
-    data = dict(fields)
-    if given_id is None:
-        data["id"] = derive_case_id(data["input"], data.get("expected"), data.get("vars") or {})
-    data["loc"] = {"file": display, "line": line, "field": None}
-    data.setdefault("vars", {})
-    data.setdefault("tags", [])
-    data.setdefault("tool_results", {})
-    try:
-        case = Case.model_validate(data)
-    except ValidationError:
+    variables = fields.get("vars", _ABSENT)
+    if variables is _ABSENT:
+        variables = {}
+    elif type(variables) is not dict or not _RESERVED.isdisjoint(variables):
         return None
-    return case if not case.vars or _RESERVED.isdisjoint(case.vars) else None
+    tags = fields.get("tags", _ABSENT)
+    if tags is _ABSENT:
+        tags = []
+    elif type(tags) is not list or not all(type(tag) is str for tag in tags):
+        return None
+    cluster = fields.get("cluster")
+    if not (cluster is None or type(cluster) is str):
+        return None
+    if given_id is None:
+        given_id = derive_case_id(fields["input"], fields.get("expected"), variables)
+    loc = _built(Location, {"file": display, "line": line, "field": None}, set(_LOCATION_FIELDS))
+    values = {
+        "id": given_id,
+        "input": fields["input"],
+        "expected": fields.get("expected"),
+        "vars": variables,
+        "tags": tags,
+        "cluster": cluster,
+        "scorers": None,
+        "messages": None,
+        "tool_results": {},
+        "recorded": None,
+        "loc": loc,
+    }
+    return _built(Case, values, {*_GIVEN_FIELDS, *fields})
+
+
+_ABSENT = object()
+_LOCATION_FIELDS = ("file", "line", "field")
+_GIVEN_FIELDS = ("id", "vars", "tags", "tool_results", "loc")  # as build_case gives them
+_new_object = object.__new__
+_set_slot = object.__setattr__
+
+
+def _built(model: type[_Model], values: dict[str, Any], given: set[str]) -> _Model:
+    """What `model.model_construct(given, **values)` makes, for `values` that are every field of
+    `model`, in the order the model declares them, each a value its validation keeps as it is:
+    without model_construct's walk over the model's fields for aliases and defaults, which
+    costs more than validating. `given`: the fields set, as validation would record them."""
+    made = _new_object(model)
+    _set_slot(made, "__dict__", values)
+    _set_slot(made, "__pydantic_fields_set__", given)
+    _set_slot(made, "__pydantic_extra__", None)
+    _set_slot(made, "__pydantic_private__", None)
+    return made
 
 
 def _case_path(case: Case) -> FieldPath:
