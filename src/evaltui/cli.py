@@ -266,6 +266,27 @@ def config_for(ctx: click.Context, db: Path | None) -> Config:
 @click.pass_context
 def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) -> None:
     """Run SUITE (a YAML file) against its models, or those given with -m."""
+    collecting = gc.isenabled()
+    # Start-up (imports, the config, the suite, the plan) makes little garbage but many objects
+    # that live as long as the run, which the collector's passes would walk again and again: it is
+    # paused until the run starts, where run_headless freezes what start-up built and resumes it.
+    gc.disable()
+    try:
+        code = _run_command(ctx, suite, db, **opts)
+    finally:
+        if collecting:
+            gc.enable()
+    root = ctx.find_root().command
+    if isinstance(root, Cli) and root.whole_process:
+        exit_now(code)
+    # Everything still alive lives until the process ends: frozen out of the garbage collector's
+    # reach (as run_headless does at a run's start), the interpreter's exit does not walk all of it
+    # in its full collections, a wait after the summary is printed that grew with the run.
+    gc.freeze()
+    sys.exit(code)
+
+
+def _run_command(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) -> int:
     from evaltui.commands.run import run_command
 
     if suite is None and not opts["resume"] and not opts["only_failing"] and not opts["rescore"]:
@@ -281,16 +302,7 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
         check_output_path(option, opts[key])
     check_outputs_apart({"--junit": opts["junit"], "--report": opts["report"], "--json": opts["json_out"],
                          "--events": opts["events"]})  # fmt: skip
-    config = config_for(ctx, db)
-    code = run_command(config, suite, terminal, **opts)
-    root = ctx.find_root().command
-    if isinstance(root, Cli) and root.whole_process:
-        exit_now(code)
-    # Everything still alive lives until the process ends: frozen out of the garbage collector's
-    # reach (as run_headless does at a run's start), the interpreter's exit does not walk all of it
-    # in its full collections, a wait after the summary is printed that grew with the run.
-    gc.freeze()
-    sys.exit(code)
+    return run_command(config_for(ctx, db), suite, terminal, **opts)
 
 
 def check_outputs_apart(outputs: dict[str, str | None]) -> None:

@@ -35,5 +35,6 @@ def run_headless(main: Coroutine[Any, Any, T]) -> T:
     """Run `main` to completion on a new event loop, as `asyncio.run` does (Ctrl-C cancels it,
     async generators and the default executor are shut down after it)."""
     gc.freeze()
+    gc.enable()  # `evaltui run` pauses the collector through its start-up (cli.py); the run has it on
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         return runner.run(main)
