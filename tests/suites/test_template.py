@@ -8,6 +8,7 @@ import pytest
 
 from evaltui.errors import SuiteError
 from evaltui.suites import compile_templates, load_suite, render_messages
+from evaltui.suites.limits import MAX_TEXT
 from evaltui.suites.models import Case, Suite
 from tests.suites.conftest import WriteFile
 
@@ -217,6 +218,34 @@ def test_a_plain_template_past_the_size_limit_is_refused_as_jinja_refuses_it() -
     with pytest.raises(SuiteError, match="over"):
         render_messages(suite, case)
     assert render_messages(suite, Case(id="c2", input="x" * (MAX_TEXT - 1)))[0]["content"].endswith("x!")
+
+
+@pytest.mark.parametrize("template", [*PLAIN_TEMPLATES, "{{ input|upper }}", "{{ input }}{{ input }}!"])
+@pytest.mark.parametrize(("given", "expected", "variables"), [*PLAIN_VALUES, ("x" * MAX_TEXT, None, {})])
+@pytest.mark.parametrize("shape", ["prompt", "messages", "own messages"])
+def test_the_loading_walks_render_check_fails_where_rendering_fails(
+    template: str, given: object, expected: object, variables: dict[str, object], shape: str
+) -> None:
+    """The loader's walk checks a case of a plain template without making its messages: it passes
+    every case `render_messages` renders, and refuses every other with the same error."""
+    from evaltui.suites.models import Message
+    from evaltui.suites.template import render_check
+
+    own = [Message(role="user", content=template)] if shape == "own messages" else None
+    case = Case(id="c1", input=given, expected=expected, vars=variables, messages=own)
+    if shape == "prompt":
+        suite = Suite(name="t", prompt=template, cases=[case])
+    else:
+        chat = [Message(role="system", content="sys {{ input }}"), Message(role="user", content=template)]
+        suite = Suite(name="t", messages=chat, cases=[case])
+    try:
+        render_messages(suite, case)
+    except SuiteError as exc:
+        with pytest.raises(SuiteError) as info:
+            render_check(suite)(case)
+        assert (info.value.message, info.value.field) == (exc.message, exc.field)
+        return
+    render_check(suite)(case)
 
 
 SIMPLE_PIECES = [

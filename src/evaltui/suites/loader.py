@@ -22,7 +22,7 @@ from evaltui.suites.caselist import CaseFile, CaseList, Segment
 from evaltui.suites.identity import IdHashes, definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite
 from evaltui.suites.specs import models_from_yaml, scorers_from_yaml
-from evaltui.suites.template import compile_case_templates, compile_templates, render_messages
+from evaltui.suites.template import compile_case_templates, compile_templates, render_check
 from evaltui.suites.tools import (
     check_response_format,
     check_tool_results,
@@ -104,6 +104,7 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
     seen = IdHashes()  # hashes of the ids met: a hit is confirmed by a walk to the first use
 
     own_scorers = False  # a case's own scorers are compiled by `engine.prepare`'s walk
+    rendered = render_check(suite) if render else None
 
     def checked() -> Iterator[Case]:
         nonlocal own_scorers
@@ -116,8 +117,8 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
                 _refuse_repeat(suite, case)
             if case.messages:  # its own templates (a call per case costs, even for none)
                 compile_case_templates(suite, case)
-            if render:
-                render_messages(suite, case)
+            if rendered is not None:
+                rendered(case)
             if case.tool_results:
                 check_tool_results(case, offered, _case_source(doc, case), _case_path(case))
             if case.scorers is not None:

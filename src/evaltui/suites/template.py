@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from evaltui.errors import SuiteError
@@ -114,6 +114,33 @@ def render_messages(suite: Suite, case: Case) -> list[dict[str, str]]:
             }
         messages.append({"role": role, "content": _render(suite, case, field, source, context)})
     return messages
+
+
+def render_check(suite: Suite) -> Callable[[Case], object]:
+    """`render_messages` for a walk that renders each case of `suite` only to find its errors (the
+    loader's): when every template of the suite is plain, a case without messages of its own whose
+    every name is a text of the case, within MAX_TEXT, is one `_put_in` renders, which cannot
+    fail: it is checked so, without the messages made; any other case is rendered."""
+    plain = [_plain(source) for _, _, source in template_fields(suite)]
+    if any(parts is None for parts in plain):
+        return functools.partial(render_messages, suite)
+    fixed = [(sum(len(text) for text, is_name in parts if not is_name), parts) for parts in plain if parts]
+
+    def check(case: Case) -> object:
+        if case.messages:
+            return render_messages(suite, case)
+        for size, parts in fixed:
+            for name, is_name in parts:
+                if is_name:
+                    value = _value(name, case)
+                    if type(value) is not str:
+                        return render_messages(suite, case)
+                    size += len(value)
+            if size > MAX_TEXT:
+                return render_messages(suite, case)
+        return None
+
+    return check
 
 
 def _render(suite: Suite, case: Case, field: str, source: str, context: dict[str, Any]) -> str:
@@ -218,20 +245,22 @@ def _put_in(parts: Plain, case: Case) -> str | None:
     pieces = []
     for text, is_name in parts:
         if is_name:
-            if text == "input":
-                value = case.input
-            elif text == "expected":
-                value = case.expected
-            elif text == "case":
-                return None
-            else:
-                value = case.vars.get(text)
+            value = _value(text, case)
             if type(value) is not str:
                 return None
             text = value
         pieces.append(text)
     content = "".join(pieces)
     return content if len(content) <= MAX_TEXT else None
+
+
+def _value(name: str, case: Case) -> Any:
+    """What `name` in a plain template stands for in `case`; None for `case` (Jinja renders it)."""
+    if name == "input":
+        return case.input
+    if name == "expected":
+        return case.expected
+    return None if name == "case" else case.vars.get(name)
 
 
 def _suite_file(suite: Suite) -> str | None:
