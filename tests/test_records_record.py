@@ -7,7 +7,7 @@ import dataclasses
 import inspect
 import pickle
 from dataclasses import KW_ONLY, InitVar, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -125,6 +125,26 @@ def test_a_records_signature_and_doc_are_dataclasses_before_and_after_its_first_
     assert made.__init__.__annotations__ == plain.__init__.__annotations__
     assert made.__doc__ == plain.__doc__
     assert made.__dataclass_params__.frozen and made.__dataclass_params__.init
+
+
+def test_a_records_fields_and_annotations_are_dataclasses() -> None:
+    """Annotations are text here (`from __future__ import annotations`), as in evaltui's modules."""
+
+    def body() -> type[Any]:
+        class Kept:
+            LIMIT: ClassVar[int] = 3
+            a: int
+            b: list[str] = field(default_factory=list)
+            _: KW_ONLY
+            c: str | None = None
+
+        return Kept
+
+    made, plain = record(frozen=True, slots=True)(body()), dataclass(frozen=True, slots=True)(body())
+    shape = [(f.name, f.type, f.kw_only) for f in dataclasses.fields(plain)]
+    assert [(f.name, f.type, f.kw_only) for f in dataclasses.fields(made)] == shape
+    assert made.__annotations__ == plain.__annotations__ and made.LIMIT == 3
+    assert made(1, c="x") == made(1, [], c="x") and "LIMIT" not in made.__match_args__
 
 
 @pytest.mark.parametrize("slots", [True, False])

@@ -20,7 +20,7 @@ import inspect
 import math
 import reprlib
 from collections.abc import Callable, Mapping
-from dataclasses import KW_ONLY, MISSING, FrozenInstanceError, asdict, dataclass, field, fields
+from dataclasses import KW_ONLY, MISSING, Field, FrozenInstanceError, asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -48,13 +48,23 @@ else:
         undocumented = not cls.__doc__
         if undocumented:  # else dataclass writes one from the signature, which would write __init__
             cls.__doc__ = cls.__name__
+        # dataclass looks for ClassVar, InitVar and KW_ONLY in each annotation written as text (all of
+        # them, under `from __future__ import annotations`) by matching and resolving the text:
+        # annotations that cannot be one of those are shown to it as a plain type meanwhile.
+        written = inspect.get_annotations(cls)
+        plain = {name: text for name, text in written.items() if isinstance(text, str) and _plain(text)}
+        cls.__annotations__ = {**written, **dict.fromkeys(plain, object)}
         made = dataclass(cls, init=False, eq=False, repr=False, **{**options, "frozen": False})
-        _check_fields(made)
+        made.__annotations__ = written
+        for f in made.__dataclass_fields__.values():
+            f.type = plain.get(f.name, f.type)
+        made_fields = fields(made)
+        _check_fields(made, made_fields)
         params = made.__dataclass_params__  # what dataclass(frozen=True) says of the class it makes
         params.init = params.repr = params.eq = params.frozen = True
-        compared = _values([f.name for f in fields(made) if f.compare])
-        hashed = _values([f.name for f in fields(made) if (f.compare if f.hash is None else f.hash)])
-        shown = [f.name for f in fields(made) if f.repr]
+        compared = _values([f.name for f in made_fields if f.compare])
+        hashed = _values([f.name for f in made_fields if (f.compare if f.hash is None else f.hash)])
+        shown = [f.name for f in made_fields if f.repr]
 
         def __eq__(self: Any, other: Any) -> Any:
             if other.__class__ is self.__class__:
@@ -82,14 +92,19 @@ else:
         return made
 
 
-def _check_fields(made: Any) -> None:
+def _plain(annotation: str) -> bool:
+    """Whether an annotation's text cannot name a ClassVar, an InitVar or KW_ONLY."""
+    return "ClassVar" not in annotation and "InitVar" not in annotation and "KW_ONLY" not in annotation
+
+
+def _check_fields(made: Any, made_fields: tuple[Field[Any], ...]) -> None:
     """Refuse at class creation what `dataclass` would refuse as it wrote `__init__`, and what a
     written-later `__init__` does not take (an `InitVar`)."""
-    names = {f.name for f in fields(made)}
+    names = {f.name for f in made_fields}
     if any(name not in names and "InitVar" in str(f.type) for name, f in made.__dataclass_fields__.items()):
         raise TypeError(f"{made.__name__} has an InitVar: use dataclass()")
     seen_default = False
-    for f in fields(made):
+    for f in made_fields:
         if not f.init or f.kw_only:
             continue
         if f.default is not MISSING or f.default_factory is not MISSING:
