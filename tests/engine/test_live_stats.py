@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from evaltui.analysis.stats import percentile
 from evaltui.engine.live_stats import RATE_WINDOW_S, SPREAD_EXACT_UNDER, StatsTracker
 from evaltui.records import Result
 
@@ -94,3 +95,18 @@ def test_the_live_cost_is_unknown_once_an_answer_has_no_price_as_the_run_s_end_s
     assert tracker.snapshot().cost_usd == pytest.approx(0.004)
     tracker.add([Result("run", "d", status="fail", cost_usd=None)])
     assert tracker.snapshot().cost_usd is None
+
+
+def test_percentiles_between_snapshots_are_those_of_every_latency_so_far() -> None:
+    """Each snapshot orders only the latencies added since the one before and merges them in:
+    the figures stay those of all of them, whatever order they came in."""
+    tracker = StatsTracker(1000)
+    seen: list[float] = []
+    for batch in range(6):
+        latencies = [float((i * 37 + batch * 11) % 101) for i in range(50 + 7 * batch)]
+        tracker.add(
+            [Result("run", f"c{batch}-{i}", status="pass", latency_ms=v) for i, v in enumerate(latencies)]
+        )
+        seen += latencies
+        stats = tracker.snapshot()
+        assert (stats.p50_ms, stats.p95_ms) == (percentile(seen, 50), percentile(seen, 95))

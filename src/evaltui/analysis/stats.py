@@ -211,7 +211,11 @@ def spread(values: Iterable[float | None]) -> Spread:
 
 def spread_of_array(data: array[float]) -> Spread:
     """`spread` of values already collected in a float array (metrics fill one as rows stream)."""
-    if not data:
+    return spread_of_sorted(sorted(data))
+
+
+def spread_of_sorted(ordered: list[float]) -> Spread:
+    """`spread` of values already in ascending order."""
+    if not ordered:
         return Spread(0, None, None, None)
-    ordered = sorted(data)
     return Spread(len(ordered), _sorted_percentile(ordered, 50), _sorted_percentile(ordered, 95), ordered[-1])

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from evaltui.analysis.histogram import Histogram
 from evaltui.analysis.metrics import fresh_latency, spent
-from evaltui.analysis.stats import spread_of_array
+from evaltui.analysis.stats import spread_of_sorted
 from evaltui.records import HeldResults, Result, record
 
 RATE_WINDOW_S = 30.0
@@ -81,6 +81,9 @@ class StatsTracker:
         self._unpriced = False  # an answer asked in this run has no price: the cost is unknown
         # each latency while they are few; then they are counted, SPREAD_EXACT_UNDER at a time
         self._latencies: array[float] = array("d")
+        # the kept latencies as of the last snapshot, in order: the next one sorts only those added
+        # since and merges them in (a snapshot every tenth of a second would else sort them all)
+        self._ordered: list[float] = []
         self._counted: Histogram | None = None
         self._clock = clock
         self._started = clock()
@@ -133,13 +136,19 @@ class StatsTracker:
             self._counted = Histogram()
         self._counted.add_all(self._latencies)
         self._latencies = array("d")
+        self._ordered = []
         return self._counted
 
-    def _percentiles(self) -> tuple[array[float] | None, float | None, float | None]:
-        """(a copy of the latencies to sort, while every one is kept; else the approximate p50,
-        p95). The caller holds the lock; the sort is done outside it."""
+    def _percentiles(self) -> tuple[list[float] | None, float | None, float | None]:
+        """(the latencies in order, while every one is kept; else the approximate p50, p95). The
+        caller holds the lock. The list returned is never changed: a later snapshot makes a new one."""
         if self._counted is None:
-            return array("d", self._latencies), None, None
+            ordered, kept = self._ordered, self._latencies
+            if len(ordered) < len(kept):
+                ordered = ordered + sorted(kept[len(ordered) :])
+                ordered.sort()  # two runs in order: one merge, not a sort of them all
+                self._ordered = ordered
+            return ordered, None, None
         counted = self._count_kept()
         return None, counted.approximate(50), counted.approximate(95)
 
@@ -152,7 +161,7 @@ class StatsTracker:
             now = self._clock()
             rate = self._recent_rate(now)
         if latencies is not None:
-            spread = spread_of_array(latencies)
+            spread = spread_of_sorted(latencies)
             p50, p95 = spread.p50, spread.p95
         elapsed = now - self._started
         left = max(self._total - counts["done"], 0)

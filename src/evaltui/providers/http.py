@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from evaltui.records import record
+from evaltui.records import quick, record
 from evaltui.suites.models import DEFAULT_MAX_RESPONSE_MB
 
 if TYPE_CHECKING:
@@ -91,6 +91,9 @@ class Response:
         return 200 <= self.status_code < 300
 
 
+_new_response = quick(Response)  # Response(...), made for every answer
+
+
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
     """A verifying client context: the system's certificates, those named by SSL_CERT_FILE and
     SSL_CERT_DIR, and `ca_file`'s. A file that cannot be read is a ConnectError naming it."""
@@ -127,10 +130,13 @@ class HttpClient:
         # aiohttp's own limit holds only for new connections: a request reuses a connection kept
         # idle for its host even at the limit (two kept for A, then B, A and A at once make three).
         self._in_flight = asyncio.Semaphore(max_connections)
+        # aiohttp.ClientError, once the session is open (aiohttp is imported then, not per request)
+        self._client_error: type[Exception] = Exception
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
 
+        self._client_error = aiohttp.ClientError
         connector = aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=self.keepalive_s)
         # No total timeout: the engine times each request out (engine/retry.py), and a cancelled
         # request closes its connection (aiohttp never reuses a half-read one).
@@ -194,8 +200,6 @@ class HttpClient:
         Header names and values must be free of CR, LF and NUL (suites are validated for it)."""
         if self._closed:
             raise ConnectError("the HTTP client is closed")
-        import aiohttp
-
         target, proxy, proxy_auth = self._route(url)
         session = self._session or self._open()
         tls = self._tls_for(ca_file) if target.scheme == "https" else True
@@ -214,8 +218,8 @@ class HttpClient:
                 ) as response,
             ):
                 body = await _read(response, max_bytes)
-                return Response(response.status, response.reason or "", response.headers, body)
-        except aiohttp.ClientError as exc:
+                return _new_response(response.status, response.reason or "", response.headers, body)
+        except self._client_error as exc:
             raise _mapped(exc, target) from exc
         except ValueError as exc:  # aiohttp refuses a header with CR/LF; never echo its value
             raise ProtocolError(f"cannot send the request to {target.host}: {type(exc).__name__}") from exc

@@ -43,12 +43,13 @@ class OpenAIProvider(RemoteProvider):
         if not isinstance(text, str):  # content parts
             text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
         usage = given if isinstance(given := data.get("usage"), dict) else {}
+        calls, cost = message.get("tool_calls"), usage.get("cost")  # most answers have neither
         return new_completion(
-            tool_calls=read_tool_calls(message.get("tool_calls")),
+            tool_calls=() if calls is None else read_tool_calls(calls),
             text=text,
             tokens_in=as_int(usage.get("prompt_tokens")),
             tokens_out=as_int(usage.get("completion_tokens")),
-            cost_usd=as_cost(usage.get("cost")),
+            cost_usd=None if cost is None else as_cost(cost),
             latency_ms=latency_ms,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
             raw=data,
