@@ -18,24 +18,8 @@ def answer(messages, vars):
 """
 
 
-def test_show_names_the_flaky_cases_of_a_run_with_epochs(cli, tmp_path: Path) -> None:
-    (tmp_path / "flips.py").write_text(FLIPS)
-    (tmp_path / "f.yaml").write_text(
-        "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
-        "cases:\n"
-        + "".join(f"  - {{id: {c}, input: {c}, expected: 'yes'}}\n" for c in ("steady", "wobbly", "shaky"))
-    )
-    env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200"}
-    assert cli("run", "f.yaml", "-q", "--epochs", "2", "-c", "1", extra_env=env).returncode == 0
-    shown = cli("show", "latest", extra_env=env)
-    assert shown.returncode == 0, shown.stderr
-    said = [line for line in shown.stdout.splitlines() if line.startswith("flaky")]
-    assert "66.7% of cases disagree" in said[0], said
-    assert said[1] == "flaky cases: wobbly, shaky", said
-
-
-def test_show_json_names_the_flaky_cases_too(cli, tmp_path: Path) -> None:
-    """`show --json` gave the flaky share only: a CI step reading it could not say which cases."""
+def flaky_run(cli, tmp_path: Path) -> None:
+    """A run of three cases over two epochs: `steady` agrees with itself, `wobbly` and `shaky` flip."""
     (tmp_path / "flips.py").write_text(FLIPS)
     (tmp_path / "f.yaml").write_text(
         "name: flips\nprompt: '{{ input }}'\nmodels: ['python:flips:answer']\nscorers: [{type: equals}]\n"
@@ -44,7 +28,21 @@ def test_show_json_names_the_flaky_cases_too(cli, tmp_path: Path) -> None:
     )
     env = {"PYTHONPATH": str(tmp_path)}
     assert cli("run", "f.yaml", "-q", "--epochs", "2", "-c", "1", extra_env=env).returncode == 0
-    shown = cli("show", "latest", "--json", extra_env=env)
+
+
+def test_show_names_the_flaky_cases_of_a_run_with_epochs(cli, tmp_path: Path) -> None:
+    flaky_run(cli, tmp_path)
+    shown = cli("show", "latest", extra_env={"PYTHONPATH": str(tmp_path), "COLUMNS": "200"})
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stdout.splitlines() if line.startswith("flaky")]
+    assert "66.7% of cases disagree" in said[0], said
+    assert said[1] == "flaky cases: wobbly, shaky", said
+
+
+def test_show_json_names_the_flaky_cases_too(cli, tmp_path: Path) -> None:
+    """`show --json` gave the flaky share only: a CI step reading it could not say which cases."""
+    flaky_run(cli, tmp_path)
+    shown = cli("show", "latest", "--json", extra_env={"PYTHONPATH": str(tmp_path)})
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
     assert data["flaky_total"] == 2 and data["flaky_cases"] == ["wobbly", "shaky"], data
