@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.test_live_runs import CASES, SLOW_SUITE
-from tests.tui.test_tmux import EVALTUI, tmux, wait_for
+from tests.tui.test_tmux import EVALTUI, end_session, tmux, wait_for
 
 pytestmark = [
     pytest.mark.tmux,
@@ -57,7 +57,7 @@ def test_a_run_in_another_terminal_is_followed_live(tmp_path: Path) -> None:
         assert "run by another process" not in screen
         tmux("send-keys", "-t", session, "q", "q")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        end_session(session)
         if other is not None:
             other.wait(timeout=60)
     assert other.returncode == 0

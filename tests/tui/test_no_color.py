@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.tui.test_tmux import EVALTUI, tmux, wait_for
+from tests.tui.test_tmux import EVALTUI, end_session, tmux, wait_for
 
 pytestmark = [
     pytest.mark.tmux,
@@ -73,7 +72,7 @@ def suites_screen(tmp_path: Path, extra_env: str) -> str:
         wait_for(session, "recent runs")  # the detail pane has painted too
         return tmux("capture-pane", "-p", "-e", "-t", session)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        end_session(session)
 
 
 def test_no_color_paints_the_tui_in_greys_only(tmp_path: Path) -> None:

@@ -22,7 +22,16 @@ EVALTUI = str(Path(sys.executable).with_name("evaltui"))
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    """A tmux command, on the server of the session it names (`-s` or `-t`): each session has a
+    server of its own, so a test never starts its session on a server that another test, in
+    another worker, is shutting down by ending the last session on it (new-session then fails)."""
+    session = args[args.index("-t" if "-t" in args else "-s") + 1]
+    return subprocess.run(["tmux", "-L", session, *args], check=True, capture_output=True, text=True).stdout
+
+
+def end_session(session: str) -> None:
+    """The session ended, with its server."""
+    subprocess.run(["tmux", "-L", session, "kill-server"], capture_output=True)
 
 
 def wait_for(session: str, text: str, *, tries: int = 150) -> str:
@@ -72,7 +81,7 @@ def test_launch_and_walk_failures_in_a_real_terminal(tmp_path: Path) -> None:
         assert "\x1b]52" not in raw and "\x07" not in raw  # nothing but colours reached the terminal
         tmux("send-keys", "-t", session, "q", "q", "q")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        end_session(session)
 
 
 def test_enter_opens_the_latest_run_of_the_suite_the_arrow_keys_reached(tmp_path: Path) -> None:
@@ -101,4 +110,4 @@ def test_enter_opens_the_latest_run_of_the_suite_the_arrow_keys_reached(tmp_path
         assert "No runs of this suite yet" not in screen
         tmux("send-keys", "-t", session, "q", "q")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        end_session(session)

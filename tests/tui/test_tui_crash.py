@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from evaltui.store import Store
-from tests.tui.test_tmux import EVALTUI, tmux, wait_for
+from tests.tui.test_tmux import EVALTUI, end_session, tmux, wait_for
 
 pytestmark = pytest.mark.tmux
 CASES = 200  # at the default concurrency and 300 ms a case: a few seconds, so the kill lands mid-run
@@ -64,7 +64,7 @@ def test_kill_9_of_the_tui_mid_run_loses_nothing_and_resume_finishes(tmp_path: P
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        end_session(session)
 
     with Store(db) as store:
         assert store.conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
