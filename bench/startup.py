@@ -15,6 +15,8 @@ instead (the machine's load does not change it). A checkout is a commit (`git ar
 from __future__ import annotations
 
 import argparse
+import importlib.abc
+import importlib.util
 import os
 import re
 import shutil
@@ -33,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def child(suite: str, db: str, started: float) -> None:
-    """`evaltui run SUITE` in this process, ended as its first request is about to be sent."""
-    import evaltui.providers.http as http
+    """`evaltui run SUITE` in this process, ended as its first request is about to be sent. The
+    HTTP client is patched as the command itself imports it (not imported here first: what the
+    command does around its imports, such as pausing the garbage collector, counts as it would)."""
 
     async def first_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         import aiohttp  # noqa: F401  (a real first request imports it here)
@@ -42,7 +45,22 @@ def child(suite: str, db: str, started: float) -> None:
         print(f"{time.time() - started:.4f}", flush=True)
         os._exit(0)
 
-    http.HttpClient.request = first_request  # type: ignore[method-assign]
+    class PatchOnImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+            if name != "evaltui.providers.http":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            run_module = spec.loader.exec_module
+
+            def exec_module(module):  # type: ignore[no-untyped-def]
+                run_module(module)
+                module.HttpClient.request = first_request
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, PatchOnImport())
     from evaltui.cli import main
 
     main(["run", suite, "--concurrency", "50", "--no-cache", "--db", db])
