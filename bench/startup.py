@@ -63,7 +63,8 @@ def child(suite: str, db: str, started: float) -> None:
     sys.meta_path.insert(0, PatchOnImport())
     from evaltui.cli import main
 
-    main(["run", suite, "--concurrency", "50", "--no-cache", "--db", db])
+    sys.argv = ["evaltui", "run", suite, "--concurrency", "50", "--no-cache", "--db", db]
+    main()  # on the process's own arguments, as the `evaltui` script calls it
 
 
 def sources(commits: list[str], folder: Path) -> dict[str, Path]:

@@ -10,6 +10,7 @@ one line naming the log file that holds its traceback.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import sys
@@ -287,8 +288,6 @@ def run(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) ->
 
 
 def _run_command(ctx: click.Context, suite: Path | None, db: Path | None, **opts: Any) -> int:
-    from evaltui.commands.run import run_command
-
     if suite is None and not opts["resume"] and not opts["only_failing"] and not opts["rescore"]:
         raise click.UsageError("give a SUITE file, or --resume RUN_ID, or --only-failing RUN")
     if opts["resume"] and opts["only_failing"]:
@@ -302,7 +301,27 @@ def _run_command(ctx: click.Context, suite: Path | None, db: Path | None, **opts
         check_output_path(option, opts[key])
     check_outputs_apart({"--junit": opts["junit"], "--report": opts["report"], "--json": opts["json_out"],
                          "--events": opts["events"]})  # fmt: skip
+    root = ctx.find_root().command
+    if isinstance(root, Cli) and root.whole_process and not opts["rescore"] and not opts["estimate"]:
+        _import_http_client_meanwhile()
+    from evaltui.commands.run import run_command
+
     return run_command(config_for(ctx, db), suite, terminal, **opts)
+
+
+def _import_http_client_meanwhile() -> None:
+    """Import the HTTP client (aiohttp) on a thread of its own while this one imports and loads the
+    rest, so that it is there by the first request. Most of its import is Python, which the two
+    threads take turns at; but it also loads the system's CA certificates (twice, for the two TLS
+    contexts aiohttp makes at import), work in OpenSSL that lets the other thread go on meanwhile.
+    Only aiohttp itself: none of evaltui's modules, which this thread is importing. A failure here
+    is left to the first request, which imports aiohttp again and reports it."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the first request's import reports it
+            import aiohttp  # noqa: F401
+
+    threading.Thread(target=load, name="evaltui-import-http", daemon=True).start()
 
 
 def check_outputs_apart(outputs: dict[str, str | None]) -> None:

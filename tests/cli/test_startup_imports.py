@@ -75,3 +75,13 @@ def test_a_run_that_prints_only_its_events_never_loads_rich(fake_api, api_suite,
     loaded = modules_of_a_run(tmp_path, str(suite), "-q", "--events", "-", env={"CRASH_KEY": "sk-test"})
     assert len(fake_api.requests) == 20
     assert not {"rich", "evaltui.commands.show", "evaltui.reports.overview"} & loaded
+
+
+def test_an_estimate_asks_no_model_and_does_not_load_the_http_client(fake_api, api_suite, tmp_path):
+    """A run of remote models imports the HTTP client on a thread of its own from its start, so it
+    is there by the first request; `--estimate` sends nothing, so it never loads it."""
+    suite = api_suite(fake_api.base_url, n=5)
+    run = modules_of_a_run(tmp_path, str(suite), "-q", env={"CRASH_KEY": "sk-test"})
+    estimate = modules_of_a_run(tmp_path, str(suite), "--estimate", env={"CRASH_KEY": "sk-test"})
+    assert "aiohttp" in run and len(fake_api.requests) == 5
+    assert "aiohttp" not in estimate
