@@ -68,3 +68,18 @@ def test_without_a_checkpoint_the_db_file_alone_misses_them(store: Store, tmp_pa
     write_run(store, 30)
     store.close()
     assert rows_in_the_db_file_alone(store.path, tmp_path) == 0
+
+
+def test_a_writers_last_commit_leaves_the_checkpoint_to_the_store(store: Store, tmp_path: Path) -> None:
+    """The commit that ends a run would copy the log into the .db file itself when it takes the log
+    past SQLite's checkpoint size (1,000 pages), before the run's end could be told; it leaves that
+    to `checkpoint_soon`, which copies it while the summary is drawn, and `close()`, which waits."""
+    suite_id = store.save_suite(make_suite(1))
+    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=1)
+    writer = store.writer()
+    writer.put(result_row(run_id, "case-000000", output="x" * 5_000_000))  # past 1,000 pages alone
+    writer.close()
+    assert rows_in_the_db_file_alone(store.path, tmp_path) == 0
+    store.checkpoint_soon()
+    store.close()
+    assert rows_in_the_db_file_alone(store.path, tmp_path) == 1

@@ -5,6 +5,9 @@ go in one transaction each (a transaction per case would cap a run at a few hund
 second and hold the write lock far more often). `on_commit(results)` runs after the commit, so a
 watcher told a case finished can rely on it being in the file even if the process is killed.
 
+The last batch (the writer's close) never copies the write-ahead log into the .db file, even past
+SQLite's checkpoint size: a run's end is told first, and `Store.checkpoint_soon` copies it after.
+
 When SQLite falls behind (a slow disk, another process holding the write lock), at most MAX_QUEUED
 items wait: a `put` past them waits for the next commit, so the engine slows to the disk's pace
 instead of holding ever more results in memory.
@@ -156,6 +159,11 @@ class ResultWriter:
         """Take one batch off the queue and commit it. False once told to stop."""
         batch, waiters, stop = self._collect()
         results = [item for item in batch if isinstance(item, Result)]
+        if stop:
+            # The last commit leaves the checkpoint to the store: a commit taking the log past
+            # SQLite's checkpoint size copies the log into the .db file before it returns, and
+            # before the run's end can be told; `Store.checkpoint_soon` does it meanwhile instead.
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
         if batch:
             results = write(
                 self._conn,
