@@ -33,6 +33,7 @@ def test_a_small_suite_is_saved_and_run_from_the_cases_its_loading_walk_validate
     plan = plan_run(store, prepare(suite), ModelSpec(provider="demo", model="echo"), RunOptions(), None)
     asked = [(pc.case.id, pc.messages[0]["content"]) for pc, _ in plan.work]
     assert asked == [(f"c{i}", f"Q: q{i}") for i in range(5)]
+    store.writer(first=plan.rows).close()  # the run's rows, written as its writer writes them first
     rows = store.query("SELECT case_id, input, tags FROM cases ORDER BY position", (), what="cases")
     assert [(r["case_id"], json.loads(r["input"]), json.loads(r["tags"])) for r in rows] == [
         (f"c{i}", f"q{i}", ["odd"] if i % 2 else []) for i in range(5)

@@ -187,21 +187,21 @@ async def test_an_outside_cancellation_marks_the_run_interrupted(store, make_sui
 async def test_a_run_cancelled_while_it_is_planned_ends_interrupted_not_running(
     store, make_suite, api_model, monkeypatch
 ):
-    """Planning runs on a thread that a cancellation cannot stop, and it creates the run's row: the
-    row must end as a cancelled run's does, not stay `running` until a later start finds the
-    process gone."""
+    """Planning runs on a thread that a cancellation cannot stop, and it makes the run's rows: the
+    run must end in the file as a cancelled run does, not stay `running` until a later start finds
+    the process gone."""
     planning, cancelled, created = threading.Event(), threading.Event(), threading.Event()
-    create_run = store.create_run
+    new_run = store.new_run
 
-    def create_run_once_cancelled(**kwargs):
+    def new_run_once_cancelled(*args, **kwargs):
         planning.set()
         cancelled.wait(30)
         try:
-            return create_run(**kwargs)
+            return new_run(*args, **kwargs)
         finally:
             created.set()
 
-    monkeypatch.setattr(store, "create_run", create_run_once_cancelled)
+    monkeypatch.setattr(store, "new_run", new_run_once_cancelled)
     events: list[object] = []
     options = RunOptions(concurrency=2)
     runner = Runner(store, make_suite(4), api_model(), options, subscribers=(events.append,))

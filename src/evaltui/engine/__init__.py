@@ -16,7 +16,7 @@ Public API (`evaltui.engine`):
         await .run() -> run_id             returns when the run is completed, interrupted, stopped
                                            (at its cost ceiling) or failed (stop_reason)
         .cancel()                          thread-safe; finished results stay, run -> interrupted
-        .run_id                            known once the run row exists (after RunStarted)
+        .run_id                            known once planned; the run is in the file by RunStarted
         .stats -> LiveStats                a cheap, thread-safe snapshot (what Progress carries):
                                            total, done, passed, failed, errors, tokens_in,
                                            tokens_out, cost_usd, p50_ms, p95_ms, latency_exact

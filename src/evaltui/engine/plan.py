@@ -1,5 +1,6 @@
-"""Planning a run: which (case, epoch) pairs it asks, creating the run row or, for a resume,
-reading what the run already holds. Blocking (SQLite): the Runner calls it on a worker thread.
+"""Planning a run: which (case, epoch) pairs it asks, a new run's id and the rows that put it in
+the file (written by its result writer, first: `Plan.rows`) or, for a resume, what the run already
+holds. Blocking (SQLite): the Runner calls it on a worker thread.
 
 A fresh run also gets the metrics tally its results are folded into as they commit; a resumed
 run's earlier results are only in the store, so its metrics are read from there at the end.
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
-from evaltui.engine.storage import FinishedRuns, RunStore
+from evaltui.engine.storage import FinishedRuns, RunRows, RunStore
 from evaltui.errors import EvaltuiError
 from evaltui.records import HeldResults, record
 from evaltui.suites.models import Case, ModelSpec, Suite
@@ -72,6 +73,9 @@ class Plan:
     already: HeldResults  # what a resumed run held before this session
     tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
     epochs: int  # times each case is asked
+    # a new run's rows (and its suite's, its cases'), not yet in the file: the run's result writer
+    # writes them first, while the first requests are out (Store.new_run); None for a resume
+    rows: RunRows | None = None
 
 
 def plan_run(
@@ -108,10 +112,10 @@ def plan_run(
         if not chosen and options.tags and (error := _no_case_tagged(prepared, options.tags)):
             raise error
     total = chosen * epochs
+    rows = None
     if resume_run_id is None:
-        suite_id = store.save_suite(prepared.suite)
-        run_id = store.create_run(
-            suite_id=suite_id,
+        run_id, rows = store.new_run(
+            prepared.suite,
             model=model,
             total=total,
             label=options.label,
@@ -125,7 +129,7 @@ def plan_run(
     else:
         asked = _unfinished(store, run_id, selected, lambda pc: pc.case.id, epochs, options.retry_errors)
         work = ((pc, e) for pc, left in asked for e in left)
-    return Plan(run_id, work, to_ask, total, already, tally, epochs)
+    return Plan(run_id, work, to_ask, total, already, tally, epochs, rows)
 
 
 def _no_case_tagged(prepared: PreparedSuite, tags: tuple[str, ...]) -> EvaltuiError | None:

@@ -6,6 +6,8 @@ Cases flow through a fixed pool of `concurrency` worker tasks (not one task per 
 100,000-case suite costs no more memory than a small one). Each finished case becomes a `Result`
 handed to the store's batched writer; only when the writer has *committed* a batch do the
 live stats move and `CaseFinished` events go out, so anything a watcher saw finish survives a crash.
+A new run's own rows are that writer's first transaction, made while the first requests are out,
+and `RunStarted` goes out once they are committed: a run a watcher was told of is in the file.
 
 A run that cannot succeed stops (engine/retry.py's breaker: an endpoint that cannot be reached, a
 refused key): every worker is cancelled, the cases in flight are not recorded (`--resume` asks
@@ -87,6 +89,7 @@ class Runner:
         self._writer: ResultSink | None = None  # the store's batched writer, once planned
         self._asker: Asker | None = None
         self._endpoint: Endpoint | None = None  # the model's, once the run asks it
+        self._announced = asyncio.Event()  # set once RunStarted is sent: Progress follows it
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
@@ -146,20 +149,33 @@ class Runner:
             raise
         self.run_id, self._tally = plan.run_id, plan.tally
         self._tracker = StatsTracker(plan.total, plan.already)
-        writer = self._writer = await asyncio.to_thread(
-            self.store.writer, on_commit=self._committed_threadsafe
+        started = RunStarted(
+            self.run_id,
+            self.prepared.suite.name,
+            self.model.id,
+            plan.total,
+            plan.already.done,
+            self.options.group_id,
+            plan.epochs,
         )
-        self._emit(
-            RunStarted(
-                self.run_id,
-                self.prepared.suite.name,
-                self.model.id,
-                plan.total,
-                plan.already.done,
-                self.options.group_id,
-                plan.epochs,
+        # A new run's rows are its writer's first transaction, made while the first requests go
+        # out; the run is told started once they are in the file (before any of its results).
+        opening = asyncio.ensure_future(
+            asyncio.to_thread(
+                self.store.writer,
+                on_commit=self._committed_threadsafe,
+                first=plan.rows,
+                on_first=None if plan.rows is None else functools.partial(self._started_threadsafe, started),
             )
         )
+        try:
+            writer = self._writer = await asyncio.shield(opening)
+        except asyncio.CancelledError:  # a new run is told started meanwhile: it ends as one cancelled
+            self._writer = await opening
+            await self._finish("interrupted", announce=plan.rows is not None)
+            raise
+        if plan.rows is None:
+            self._started(started)
         status: RunStatus = "completed"
         concurrency = min(self.options.concurrency, self.model.concurrency or self.options.concurrency)
         cache = CacheAccess(self.store.cache_get, writer.put_cache)
@@ -208,16 +224,19 @@ class Runner:
         return self.run_id
 
     async def _end_unstarted(self, planning: asyncio.Future[Plan]) -> None:
-        """Cancelled while planning: the planning thread cannot be stopped and it creates (or, for
-        a resume, reopens) the run's row. Once it is done, that run ends `interrupted`, as any
-        cancelled run does, instead of staying `running` until a later start finds this process
-        gone. No event is sent: the run never started."""
+        """Cancelled while planning: the planning thread cannot be stopped and it makes a new run's
+        rows (written here, by a writer opened for them) or, for a resume, reopens the run. Once it
+        is done, that run ends `interrupted`, as any cancelled run does, instead of staying
+        `running` until a later start finds this process gone. No event is sent: the run never
+        started."""
         try:
             plan = await planning
         except Exception:  # planning failed: there is no run to end, and the caller gets the cancellation
             log.exception("planning failed after the run was cancelled")
             return
         self.run_id, self._tally = plan.run_id, plan.tally
+        if plan.rows is not None:  # a new run's rows: its writer writes them, and closes at the end
+            self._writer = await asyncio.to_thread(self.store.writer, first=plan.rows)
         await self._finish("interrupted", announce=False)
 
     async def _start_workers(
@@ -239,8 +258,10 @@ class Runner:
             raise
 
     async def _report_progress(self) -> None:
-        """`Progress` while anything moves, at most every PROGRESS_EVERY_S; cancelled at the end."""
+        """`Progress` while anything moves, at most every PROGRESS_EVERY_S, once the run is told
+        started; cancelled at the end."""
         assert self.run_id is not None
+        await self._announced.wait()
         last = None
         while True:
             stats = self.stats
@@ -292,6 +313,15 @@ class Runner:
         if status == "failed":
             return self.stop_reason or self._failure
         return self.budget_reason if status == "stopped" else None
+
+    def _started_threadsafe(self, event: RunStarted) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._started, event)
+
+    def _started(self, event: RunStarted) -> None:
+        self._emit(event)
+        self._announced.set()
 
     def _committed_threadsafe(self, results: list[Result]) -> None:
         loop = self._loop

@@ -14,6 +14,8 @@ from evaltui.records import HeldResults, Result, RunMetrics, RunRecord
 from evaltui.suites.models import ModelSpec, Suite
 
 OnCommit = Callable[[list[Result]], None]
+# A new run's rows (its suite's and cases' too), written by its result writer first: opaque here
+RunRows = Callable[[Any], None]
 
 
 class ResultSink(Protocol):
@@ -27,22 +29,21 @@ class ResultSink(Protocol):
 
 
 class RunStore(Protocol):
-    """The store as a run uses it: planned (engine/plan.py: the suite saved, the run created or
-    reopened, a resume's finished results looked up), then run."""
+    """The store as a run uses it: planned (engine/plan.py: a new run's id and rows, which its
+    result writer writes first, or a resumed run reopened and its finished results looked up),
+    then run."""
 
-    def save_suite(self, suite: Suite) -> str: ...
-
-    def create_run(
+    def new_run(
         self,
+        suite: Suite,
         *,
-        suite_id: str,
         model: ModelSpec,
         total: int,
         label: str | None = None,
         group_id: str | None = None,
         epochs: int = 1,
         options: dict[str, Any] | None = None,
-    ) -> str: ...
+    ) -> tuple[str, RunRows]: ...
 
     def set_run_status(self, run_id: str, status: str) -> None: ...
 
@@ -50,7 +51,13 @@ class RunStore(Protocol):
 
     def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]: ...
 
-    def writer(self, on_commit: OnCommit | None = None) -> ResultSink: ...
+    def writer(
+        self,
+        on_commit: OnCommit | None = None,
+        *,
+        first: RunRows | None = None,
+        on_first: Callable[[], None] | None = None,
+    ) -> ResultSink: ...
 
     def cache_get(self, key: str) -> dict[str, Any] | None: ...
 

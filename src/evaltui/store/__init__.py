@@ -19,6 +19,9 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
                                            options: what the run was started with (a dict:
                                            limit, tags, epochs, use_cache, concurrency), kept
                                            in the run's `options` for --resume
+    .new_run(suite, *, model, total, ...)  -> (run_id, rows)   create_run's arguments; `rows`, the
+                                           suite's, its cases' and the run's rows, written by the
+                                           run's writer as its first transaction (`writer(first=)`)
     .get_run(run_id) -> RunRecord | None   with counters, suite name, stored metrics and options
                                            (options None: a run started before schema v5)
     .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
@@ -29,7 +32,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .set_run_status(run_id, status)        running | completed | interrupted | stopped | failed
     .refresh_counters(run_id)              done, passed, failed, errors, tokens, cost from results
     .mark_stale_runs() -> list[run_id]     "running" runs whose process (pid, host) is gone -> interrupted
-    .writer(on_commit=None) -> ResultWriter
+    .writer(on_commit=None, *, first=None, on_first=None) -> ResultWriter   `first`: a new run's rows,
+                                           its first transaction; on_first() called once committed
         .put(result: Result)               non-blocking; results committed in batches by a thread
         .flush()  .close()                 close() commits everything pending
         .put_cache(key, completion)        a response-cache entry, committed with the next batch

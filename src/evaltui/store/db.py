@@ -7,7 +7,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
 from evaltui.store.writer import OnCommit, ResultWriter
 from evaltui.suites.identity import definition_id
-from evaltui.suites.models import Case, Suite
+from evaltui.suites.models import Case, ModelSpec, Suite
 
 # OR IGNORE: another process may have saved the same suite (same content, same id) just now.
 CACHE_GET = "SELECT completion FROM cache WHERE key = ?"
@@ -103,6 +103,53 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         self.write(insert, what=f"the suite {suite.name!r}")
         return suite_id
 
+    def new_run(
+        self,
+        suite: Suite,
+        *,
+        model: ModelSpec,
+        total: int,
+        label: str | None = None,
+        group_id: str | None = None,
+        epochs: int = 1,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[str, Callable[[sqlite3.Connection], None]]:
+        """A new run of `suite` (`create_run`'s arguments): its id, and the write that puts it in
+        the file, for its result writer to make as its first transaction (`writer(first=...)`)
+        while the run's first requests are sent: the suite's row and its cases' rows (unless the
+        file holds that suite), then the run's row. One transaction, before any result's on the
+        same thread: the file never holds a suite without its cases, or a run without them; a
+        process killed before it commits leaves nothing of the run (and had no result committed).
+
+        Only cases held in memory are written so (a suite's inline cases, or those the loader's
+        walk kept: suites/caselist.py): a suite read from its case files on each walk is saved
+        here and now (`save_suite`), where its files found changed since loading are an error
+        before anything is asked; then only the run's row is left to the writer."""
+        held_of = getattr(suite.cases, "held", None)  # a CaseList's; else the cases are a list
+        held = held_of() if held_of is not None else list(suite.cases)
+        if held is None:
+            suite_id = self.save_suite(suite)
+        else:
+            known = getattr(suite.cases, "known_id", None)
+            suite_id = (known(suite) if known is not None else None) or definition_id(suite, cases=held)
+        run_id, insert_run = self.run_row(
+            suite_id=suite_id, model=model, total=total, label=label, group_id=group_id, epochs=epochs,
+            options=options,
+        )  # fmt: skip
+        if held is None:
+            return run_id, insert_run
+
+        def insert(conn: sqlite3.Connection) -> None:
+            if conn.execute("SELECT 1 FROM suites WHERE id = ?", (suite_id,)).fetchone():
+                conn.execute("UPDATE suites SET path = ? WHERE id = ?", (suite.path, suite_id))
+            else:
+                head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
+                conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
+                _insert_cases(conn, suite_id, held)
+            insert_run(conn)
+
+        return run_id, insert
+
     def stored_suite(self, suite_id: str) -> tuple[dict[str, Any], str] | None:
         """A saved suite's definition without its cases (`"cases": []`; `iter_suite_cases` reads
         them) and the path it was loaded from; None when the file holds no such suite."""
@@ -168,8 +215,16 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         finally:
             conn.close()
 
-    def writer(self, on_commit: OnCommit | None = None) -> ResultWriter:
-        return ResultWriter(self.path, on_commit)
+    def writer(
+        self,
+        on_commit: OnCommit | None = None,
+        *,
+        first: Callable[[sqlite3.Connection], None] | None = None,
+        on_first: Callable[[], None] | None = None,
+    ) -> ResultWriter:
+        """The batched writer of results (store/writer.py); `first`, a new run's rows (`new_run`),
+        is its first transaction, after which it calls `on_first`."""
+        return ResultWriter(self.path, on_commit, first=first, on_first=on_first)
 
     def cache_get(self, key: str) -> dict[str, Any] | None:
         """One lookup per case on the engine's loop: a bare fetchone, no row dicts."""

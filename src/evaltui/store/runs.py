@@ -6,6 +6,7 @@ import os
 import secrets
 import socket
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,26 @@ class RunQueries(ThreadConnections):
     ) -> str:
         """A new `running` run. `options` are what it was started with (limit, tags, epochs,
         use_cache, concurrency), kept so that a resume finishes this run and not another."""
+        run_id, insert = self.run_row(
+            suite_id=suite_id, model=model, total=total, label=label, group_id=group_id, epochs=epochs,
+            options=options,
+        )  # fmt: skip
+        self.write(insert, what="a new run")
+        return run_id
+
+    def run_row(
+        self,
+        *,
+        suite_id: str,
+        model: ModelSpec,
+        total: int,
+        label: str | None = None,
+        group_id: str | None = None,
+        epochs: int = 1,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[str, Callable[[sqlite3.Connection], None]]:
+        """A new run's id and the insert of its `running` row (`create_run`'s), to be made inside a
+        write transaction of the caller's; StoreError there when the file holds no such suite."""
         run_id, started = new_run_id(), now_iso()
         values = {
             "id": run_id, "suite_id": suite_id, "model_id": model.id,
@@ -142,13 +163,13 @@ class RunQueries(ThreadConnections):
             f"INSERT INTO runs ({columns}, suite) SELECT {', '.join('?' for _ in values)}, name "
             "FROM suites WHERE id = ?"
         )
+        path = self.path
 
         def insert(conn: sqlite3.Connection) -> None:
             if conn.execute(sql, (*values.values(), suite_id)).rowcount != 1:
-                raise StoreError(f"no suite {suite_id!r} in {self.path}; save the suite before its run")
+                raise StoreError(f"no suite {suite_id!r} in {path}; save the suite before its run")
 
-        self.write(insert, what="a new run")
-        return run_id
+        return run_id, insert
 
     def held_results(self, run_id: str, *, without_errors: bool = False) -> HeldResults:
         """What the run's stored results add up to (`without_errors`: leaving out the errored

@@ -8,6 +8,9 @@ watcher told a case finished can rely on it being in the file even if the proces
 The last batch (the writer's close) never copies the write-ahead log into the .db file, even past
 SQLite's checkpoint size: a run's end is told first, and `Store.checkpoint_soon` copies it after.
 
+A new run's rows (its suite's, its cases', its own: `Store.new_run`) can be the thread's first
+transaction (`first`), made while the run's first requests are out; every result commits after it.
+
 When SQLite falls behind (a slow disk, another process holding the write lock), at most MAX_QUEUED
 items wait: a `put` past them waits for the next commit, so the engine slows to the disk's pace
 instead of holding ever more results in memory.
@@ -75,9 +78,18 @@ _STOP = object()
 
 
 class ResultWriter:
-    def __init__(self, path: Path, on_commit: OnCommit | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_commit: OnCommit | None = None,
+        *,
+        first: Callable[[sqlite3.Connection], None] | None = None,
+        on_first: Callable[[], None] | None = None,
+    ) -> None:
         self._path = path
         self._on_commit = on_commit
+        self._first = first  # a new run's rows (Store.new_run): the thread's first transaction
+        self._on_first = on_first  # called once that has committed
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._hurry = threading.Event()  # set by flush and close: stop letting a batch gather
         self._room = threading.Event()  # set after each commit: a `put` waiting for room looks again
@@ -148,6 +160,10 @@ class ResultWriter:
 
     def _run(self) -> None:
         try:
+            if self._first is not None:
+                write(self._conn, self._first, what="a new run")
+                if self._on_first is not None:
+                    self._on_first()
             while self._step():
                 pass
         except BaseException as exc:  # kept and raised in the caller's thread, never swallowed

@@ -114,6 +114,11 @@ class CaseList:
             shown = next((s.display for s in self._segments if isinstance(s, CaseFile)), None)
             raise SuiteError("the suite's case files changed since it was loaded; run it again", file=shown)
 
+    def held(self) -> tuple[Case, ...] | None:
+        """The cases the loader's walk kept (a small suite: in memory, as validated and hashed);
+        None when every walk reads the case files again."""
+        return self._kept
+
     def mapped(self, change: Callable[[Case], Case]) -> CaseList:
         """This list with `change` applied to each case as a walk reads it. `change` keeps each
         case's id and tags (it rewrites scorers, say), so what the loading walk counted still holds."""
