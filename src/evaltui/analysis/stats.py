@@ -15,7 +15,8 @@ import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 
-from evaltui.records import Spread, record
+from evaltui.recordclass import record
+from evaltui.records import Spread
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 

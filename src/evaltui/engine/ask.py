@@ -41,7 +41,8 @@ from evaltui.errors import RunStopped
 from evaltui.providers import make_provider
 from evaltui.providers.base import BadValue, Completion, Provider, Request
 from evaltui.providers.http import HttpClient
-from evaltui.records import Price, quick, record
+from evaltui.recordclass import quick, record
+from evaltui.records import Price
 from evaltui.suites.models import ModelSpec
 
 AskFailed = RetriesExhausted  # a ProviderError carrying `.attempts`: every attempt was spent

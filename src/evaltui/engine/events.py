@@ -19,7 +19,8 @@ from dataclasses import asdict, field
 from typing import Any, Literal
 
 from evaltui.engine.live_stats import LiveStats
-from evaltui.records import RunRecord, record
+from evaltui.recordclass import record
+from evaltui.records import RunRecord
 
 PROGRESS_EVERY_S = 0.1
 

@@ -22,7 +22,8 @@ from collections.abc import Callable
 from evaltui.analysis.histogram import Histogram
 from evaltui.analysis.metrics import fresh_latency, spent
 from evaltui.analysis.stats import spread_of_sorted
-from evaltui.records import HeldResults, Result, record
+from evaltui.recordclass import record
+from evaltui.records import HeldResults, Result
 
 RATE_WINDOW_S = 30.0
 _COUNTED = {"pass": "passed", "fail": "failed", "error": "errors"}  # a result's status -> its counter

@@ -23,7 +23,8 @@ from evaltui.analysis.metrics import MetricsTally
 from evaltui.engine.prepare import PreparedCase, PreparedSuite, select_cases
 from evaltui.engine.storage import FinishedRuns, RunRows, RunStore
 from evaltui.errors import EvaltuiError
-from evaltui.records import HeldResults, record
+from evaltui.recordclass import record
+from evaltui.records import HeldResults
 from evaltui.suites.models import Case, ModelSpec, Suite
 
 

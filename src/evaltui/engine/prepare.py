@@ -15,7 +15,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from evaltui.records import quick, record
+from evaltui.recordclass import quick, record
 from evaltui.scorers import compile_scorer
 from evaltui.suites.models import Case, ScorerSpec, Suite
 from evaltui.suites.template import render_messages

@@ -21,7 +21,8 @@ from evaltui.engine.ask import Asked, Asker, AskFailed
 from evaltui.engine.prepare import PreparedCase, PreparedSuite
 from evaltui.errors import ProviderError, ScorerError
 from evaltui.providers.base import Completion, Request
-from evaltui.records import JudgeUsage, Result, ResultStatus, quick, record
+from evaltui.recordclass import quick, record
+from evaltui.records import JudgeUsage, Result, ResultStatus
 from evaltui.scorers import combine
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec

@@ -36,7 +36,7 @@ from typing import TypeVar
 from evaltui.engine.ratelimit import RATE_LIMITED_STATUSES, STALL_S, Endpoint
 from evaltui.errors import ProviderError, RunStopped
 from evaltui.providers.base import Completion
-from evaltui.records import record
+from evaltui.recordclass import record
 
 T = TypeVar("T")
 _JITTER = random.Random()  # one generator: seeding a new one per call costs more than the request

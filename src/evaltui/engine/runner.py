@@ -48,7 +48,8 @@ from evaltui.engine.result import CaseRun, case_result, result_of
 from evaltui.engine.storage import ResultSink, RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
-from evaltui.records import Result, RunMetrics, RunStatus, quick
+from evaltui.recordclass import quick
+from evaltui.records import Result, RunMetrics, RunStatus
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 

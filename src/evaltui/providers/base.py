@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from evaltui.errors import ProviderError
 from evaltui.providers.ratelimits import RateLimits
-from evaltui.records import quick, record
+from evaltui.recordclass import quick, record
 from evaltui.suites.models import ModelSpec
 
 MAX_INT = 2**63 - 1  # SQLite's INTEGER

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from evaltui.records import quick, record
+from evaltui.recordclass import quick, record
 from evaltui.suites.models import DEFAULT_MAX_RESPONSE_MB
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from evaltui.records import record
+from evaltui.recordclass import record
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?)(ms|h|m|s)")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord, record
+from evaltui.recordclass import record
+from evaltui.records import Result, ResultPreview, RunMetrics, RunRecord
 from evaltui.reports.metrics import metrics_of
 from evaltui.reports.verdicts import why
 from evaltui.store import Store

@@ -12,7 +12,8 @@ from typing import Any
 
 from evaltui.providers.base import Completion, Request, ToolCall
 from evaltui.providers.remote import api_key
-from evaltui.records import ScoreRecord, record
+from evaltui.recordclass import record
+from evaltui.records import ScoreRecord
 from evaltui.suites.models import Case, ModelSpec
 
 # A scorer's verdict is the very record a result stores: name (the scorer's label: "equals", "not

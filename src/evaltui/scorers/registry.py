@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evaltui.errors import ScorerError, SuiteError
 from evaltui.providers.faults import redact
-from evaltui.records import quick, record
+from evaltui.recordclass import quick, record
 from evaltui.scorers.base import Score, ScoreContext
 from evaltui.suites.models import ModelSpec, ScorerSpec
 from evaltui.suites.plugins_off import plugins_off

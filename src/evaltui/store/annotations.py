@@ -13,7 +13,7 @@ import getpass
 from collections.abc import Iterable
 from typing import Any
 
-from evaltui.records import record
+from evaltui.recordclass import record
 from evaltui.store.connection import ThreadConnections
 from evaltui.store.runs import now_iso
 

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from evaltui.errors import StoreError
-from evaltui.records import Result, record
+from evaltui.recordclass import record
+from evaltui.records import Result
 from evaltui.store.codec import RESULT_COLUMNS, dump_json, encode_result
 from evaltui.store.connection import connect, write
 

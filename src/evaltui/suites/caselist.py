@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from evaltui.errors import SuiteError
-from evaltui.records import record
+from evaltui.recordclass import record
 from evaltui.suites.casefiles import iter_case_file
 from evaltui.suites.models import Case, Suite
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from evaltui.errors import SuiteError
-from evaltui.records import quick
+from evaltui.recordclass import quick
 from evaltui.suites.caselist import CaseFile, CaseList, Segment
 from evaltui.suites.identity import IdHashes, definition_id, derive_case_id
 from evaltui.suites.models import RECORDED_KEYS, Case, Location, Message, PromptVariant, Suite

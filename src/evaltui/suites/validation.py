@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evaltui.errors import SuiteError
-from evaltui.records import record
+from evaltui.recordclass import record
 from evaltui.suites.yamlnodes import FieldPath, format_path
 
 M = TypeVar("M", bound=BaseModel)

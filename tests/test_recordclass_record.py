@@ -1,4 +1,4 @@
-"""records.record: a class it makes behaves as the same class made by `dataclass(frozen=True)`."""
+"""recordclass.record: a class it makes behaves as the same class made by `dataclass(frozen=True)`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from evaltui.records import Price, Result, ScoreRecord, quick, record
+from evaltui.recordclass import quick, record
+from evaltui.records import Price, Result, ScoreRecord
 
 
 def twins(slots: bool) -> tuple[type[Any], type[Any]]:

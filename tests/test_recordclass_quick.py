@@ -1,4 +1,4 @@
-"""records.quick: the makers of the records built for every case give what the classes give."""
+"""recordclass.quick: the makers of the records built for every case give what the classes give."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from evaltui.providers.base import BadValue, Completion, Request, ToolCall
-from evaltui.records import JudgeUsage, Result, ScoreRecord, quick
+from evaltui.recordclass import quick
+from evaltui.records import JudgeUsage, Result, ScoreRecord
 from evaltui.scorers.base import ScoreContext
 from evaltui.suites.models import Case
 from evaltui.suites.validation import FlatSource
