@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from evaltui.analysis.metrics import run_metrics
 from evaltui.store import Store
 from tests.store.factories import DEMO, make_suite, result_row
 
@@ -83,3 +84,23 @@ def test_a_writers_last_commit_leaves_the_checkpoint_to_the_store(store: Store, 
     store.checkpoint_soon()
     store.close()
     assert rows_in_the_db_file_alone(store.path, tmp_path) == 1
+
+
+def test_a_run_ended_by_its_writer_is_in_the_db_file_once_the_store_is_closed(
+    store: Store, tmp_path: Path
+) -> None:
+    """The writer's thread checkpoints after the run's end, which `finish_run` returns before; the
+    store's close waits for it."""
+    suite_id = store.save_suite(make_suite(30))
+    run_id = store.create_run(suite_id=suite_id, model=DEMO, total=30)
+    writer = store.writer()
+    for i in range(30):
+        writer.put(result_row(run_id, f"case-{i:06d}"))
+    writer.finish_run(run_id, "completed", lambda latencies: run_metrics([]))
+    store.close()
+    assert rows_in_the_db_file_alone(store.path, tmp_path) == 30
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    try:
+        assert copy.execute("SELECT status, done FROM runs").fetchall() == [("completed", 30)]
+    finally:
+        copy.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from evaltui.analysis.metrics import run_metrics, stored_run_metrics
 from evaltui.errors import StoreError
-from evaltui.records import Result
+from evaltui.records import Result, RunMetrics
 from evaltui.store import Store
 from evaltui.store.writer import BATCH_ROWS
 from tests.store.factories import DEMO, make_suite, result_row
@@ -220,3 +222,47 @@ def test_put_waits_for_a_commit_once_max_queued_results_wait(
     producer.join(30)
     writer.close()
     assert len(put) == 99 and store.count_results(run_id) == 100
+
+
+def test_finish_run_ends_the_run_after_its_last_batch_and_that_batchs_on_commit(store: Store) -> None:
+    run_id = new_run(store, 30)
+    folded: list[str] = []
+    seen_by_metrics: list[int] = []
+
+    def metrics(latencies: Any) -> RunMetrics:
+        seen_by_metrics.append(len(folded))  # every batch's on_commit has run, the last one too
+        return stored_run_metrics(store.iter_metric_rows(run_id), latencies)
+
+    writer = store.writer(on_commit=lambda rows: folded.extend(r.case_id for r in rows))
+    for i in range(30):
+        writer.put(result_row(run_id, f"case-{i:06d}", status="fail" if i % 3 == 0 else "pass"))
+    ended = writer.finish_run(run_id, "completed", metrics)
+    assert seen_by_metrics == [30]
+    stored = store.get_run(run_id)
+    assert stored is not None and stored == ended
+    assert (ended.status, ended.done, ended.passed, ended.failed) == ("completed", 30, 20, 10)
+    assert ended.metrics is not None and ended.metrics.rate.n == 30
+    assert ended.metrics.latency_ms.n == 30  # the percentiles read through the writer's connection
+    with pytest.raises(StoreError, match="closed"):
+        writer.put(result_row(run_id, "case-000031"))
+
+
+def test_finish_run_after_a_failed_commit_raises_and_leaves_the_run_running(store: Store) -> None:
+    run_id = new_run(store, 2)
+    writer = store.writer()
+    writer.put(result_row(run_id, "case-000000"))
+    writer.put(result_row("no-such-run", "case-000001"))  # violates the runs foreign key
+    with pytest.raises(StoreError, match="FOREIGN KEY"):
+        writer.finish_run(run_id, "completed", lambda latencies: run_metrics([]))
+    stored = store.get_run(run_id)
+    assert stored is not None and stored.status == "running"
+
+
+def test_finish_run_refuses_an_unknown_end_and_a_missing_run(store: Store) -> None:
+    run_id = new_run(store, 1)
+    writer = store.writer()
+    with pytest.raises(StoreError, match="cannot finish as 'running'"):
+        writer.finish_run(run_id, "running", lambda latencies: run_metrics([]))
+    writer = store.writer()
+    with pytest.raises(StoreError, match="no run 'gone'"):
+        writer.finish_run("gone", "completed", lambda latencies: run_metrics([]))

@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
+from evaltui.analysis.histogram import RangeReader
 from evaltui.analysis.metrics import MetricsTally, spent, stored_run_metrics
 from evaltui.engine.ask import Asker, CacheAccess
 from evaltui.engine.events import (
@@ -49,7 +50,7 @@ from evaltui.engine.storage import ResultSink, RunStore
 from evaltui.errors import RunStopped
 from evaltui.providers.http import HttpClient
 from evaltui.recordclass import quick
-from evaltui.records import Result, RunMetrics, RunStatus
+from evaltui.records import Result, RunMetrics, RunRecord, RunStatus
 from evaltui.scorers import model_secrets
 from evaltui.suites.models import ModelSpec
 
@@ -279,31 +280,41 @@ class Runner:
         run_id = self.run_id
         if reporting is not None:
             reporting.cancel()
-        # the sockets close meanwhile
-        closing = asyncio.ensure_future(self._asker.aclose()) if self._asker else None
+        why = self._why(status)
+        run: RunRecord | None  # as its end was committed (None: deleted meanwhile)
         try:
-            if self._writer is not None:  # None: cancelled before it could start
-                await asyncio.to_thread(self._writer.close)
-            await asyncio.sleep(0)  # let the last on_commit callbacks run on this loop
-            metrics = await asyncio.to_thread(self._metrics, run_id)
-            await asyncio.to_thread(self.store.finish_run, run_id, status, metrics, reason=self._why(status))
-            # the .db file alone holds the run once the checkpoint's disk syncs are done, which the
-            # run's watchers need not wait for: its end is committed (the store's close waits)
-            self.store.checkpoint_soon()
+            # The .db file alone holds the run once the checkpoint that follows its end is done (its
+            # disk syncs), which the run's watchers need not wait for: the store's close waits.
+            if self._writer is not None:
+                # on the writer's thread right after its last batch, which then checkpoints
+                metrics = functools.partial(self._metrics, run_id)
+                run = await asyncio.to_thread(self._writer.finish_run, run_id, status, metrics, reason=why)
+            else:  # cancelled before it could start
+                run = await asyncio.to_thread(self._end_unwritten, run_id, status, why)
         finally:
-            if closing is not None:
-                await closing
+            # The sockets close once the run's end is written, while the checkpoint waits on the
+            # disk: closing them before, the loop would hold the GIL that the writer's thread takes
+            # back after each of its SQLite calls, and the end would wait on every handover.
+            if self._asker is not None:
+                await self._asker.aclose()
         if not announce:
             return
-        run = await asyncio.to_thread(self.store.get_run, run_id)
+        await asyncio.sleep(0)  # the last on_commit callbacks have run on this loop (they came first)
         if self._subscribers:
             self._emit(Progress(run_id, self.stats))  # the last figures, every result committed
-        self._emit(RunFinished(run_id, status, RunCounters.of(run), self._why(status)))
+        self._emit(RunFinished(run_id, status, RunCounters.of(run), why))
 
-    def _metrics(self, run_id: str) -> RunMetrics:
+    def _end_unwritten(self, run_id: str, status: RunStatus, why: str | None) -> RunRecord | None:
+        """The end of a run that never had a writer (cancelled before it started), on one thread."""
+        metrics = self._metrics(run_id, functools.partial(self.store.fresh_latencies, run_id))
+        self.store.finish_run(run_id, status, metrics, reason=why)
+        self.store.checkpoint_soon()
+        return self.store.get_run(run_id)
+
+    def _metrics(self, run_id: str, latencies: RangeReader) -> RunMetrics:
         """The run's metrics: a fresh run's folded as its results committed, a resumed run's from the
-        store (its earlier results are only there); the latency percentiles read from its rows."""
-        latencies = functools.partial(self.store.fresh_latencies, run_id)
+        store (its earlier results are only there); the latency percentiles read from its rows
+        (`latencies`). Called on the writer's thread, which folds the tally."""
         if self._tally is None:
             return stored_run_metrics(self.store.iter_metric_rows(run_id), latencies)
         return self._tally.metrics(latencies)
@@ -325,15 +336,18 @@ class Runner:
         self._announced.set()
 
     def _committed_threadsafe(self, results: list[Result]) -> None:
+        """On the writer's thread after each commit: the tally folds there (the run's end reads it
+        there too, after the last batch), the live stats and the events move on the loop."""
+        tally = self._tally
+        if tally is not None:
+            for result in results:
+                tally.add(result)
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._committed, results)
 
     def _committed(self, results: list[Result]) -> None:
         self._tracker.add(results)
-        if self._tally is not None:
-            for result in results:
-                self._tally.add(result)
         if not self._subscribers:
             return
         for r in results:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from evaltui.analysis.histogram import RangeReader
 from evaltui.records import HeldResults, Result, RunMetrics, RunRecord
 from evaltui.suites.models import ModelSpec, Suite
 
@@ -26,6 +27,19 @@ class ResultSink(Protocol):
     def put_cache(self, key: str, completion: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        metrics: Callable[[RangeReader], RunMetrics],
+        *,
+        reason: str | None = None,
+    ) -> RunRecord:
+        """Close, then end the run on the writer's thread (`metrics` is called there, with a reader
+        of the run's latencies): the run as its end was committed. The thread then checkpoints the
+        store (`checkpoint_soon`), which the store's close waits for."""
+        ...
 
 
 class RunStore(Protocol):

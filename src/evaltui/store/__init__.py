@@ -37,6 +37,10 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
         .put(result: Result)               non-blocking; results committed in batches by a thread
         .flush()  .close()                 close() commits everything pending
         .put_cache(key, completion)        a response-cache entry, committed with the next batch
+        .finish_run(run_id, status, metrics, *, reason=None) -> RunRecord   close(), then the run's
+                                           end (Store.finish_run's) on the writer's thread, after
+                                           its last batch; that thread then checkpoints, which
+                                           Store.close() waits for
         on_commit(results) is called from the writer thread after each committed batch; a failure in
         the writer thread (or in on_commit) is raised as StoreError by the next put/flush/close
     .finished_keys(run_id, *, include_errors=True) -> set[(case_id, epoch)]   every one at once

@@ -11,6 +11,7 @@ retried with backoff, so another process holding the lock for a while costs time
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import random
 import sqlite3
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 from evaltui.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger(__name__)
 BUSY_RETRIES = 8
 T = TypeVar("T")
 
@@ -140,6 +142,18 @@ def read(fn: Callable[[], T], *, what: str) -> T:
         return retry_busy(fn)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read {what} from the results database: {exc}") from exc
+
+
+def checkpoint(conn: sqlite3.Connection, path: Path) -> bool:
+    """Copy the write-ahead log into the .db file and empty it (`Store.checkpoint`). True when done;
+    False when another connection's open read kept part of the log. Never raises: a run that ended
+    is not undone by a checkpoint that could not be made."""
+    try:
+        busy, _, _ = retry_busy(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+    except sqlite3.Error as exc:
+        log.warning("checkpoint of %s failed: %s", path, exc)
+        return False
+    return not busy
 
 
 class ThreadConnections:

@@ -14,7 +14,7 @@ from typing import Any
 from evaltui.errors import StoreError, SuiteError
 from evaltui.store.annotations import AnnotationQueries
 from evaltui.store.codec import dump_json, load_json
-from evaltui.store.connection import connect, read, retry_busy
+from evaltui.store.connection import checkpoint, connect, read
 from evaltui.store.results import ResultQueries
 from evaltui.store.runs import RunQueries, now_iso
 from evaltui.store.schema import open_database
@@ -56,13 +56,17 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         self._checkpointing: threading.Thread | None = None  # checkpoint_soon's thread, while it runs
         self._checkpoint_again = False  # asked for (again) since that thread's last checkpoint began
         self._checkpoint_lock = threading.Lock()
+        self._writers: list[ResultWriter] = []  # those made: one that ended a run checkpoints after
 
     def close(self) -> None:
-        """Wait for a checkpoint under way (`checkpoint_soon`), then close every connection."""
+        """Wait for a checkpoint under way (`checkpoint_soon`, or a writer's after it ended a run),
+        then close every connection."""
         with self._checkpoint_lock:
-            thread = self._checkpointing
+            thread, writers = self._checkpointing, self._writers
         if thread is not None:
             thread.join()
+        for writer in writers:
+            writer.wait()
         super().close()
 
     def __enter__(self) -> Store:
@@ -180,7 +184,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         `.db` file alone is complete (a CI artefact, a copy). True when done; False when another
         connection's open read kept part of the log (it is checkpointed by whoever ends last).
         Never raises: a run that ended is not undone by a checkpoint that could not be made."""
-        return _checkpoint(self.conn(), self.path)
+        return checkpoint(self.conn(), self.path)
 
     def checkpoint_soon(self) -> None:
         """`checkpoint()` on a thread of its own, which waits on the disk's syncs while the caller
@@ -211,7 +215,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
                         self._checkpointing = None
                         return
                     self._checkpoint_again = False
-                _checkpoint(conn, self.path)
+                checkpoint(conn, self.path)
         finally:
             conn.close()
 
@@ -224,7 +228,10 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
     ) -> ResultWriter:
         """The batched writer of results (store/writer.py); `first`, a new run's rows (`new_run`),
         is its first transaction, after which it calls `on_first`."""
-        return ResultWriter(self.path, on_commit, first=first, on_first=on_first)
+        writer = ResultWriter(self.path, on_commit, first=first, on_first=on_first)
+        with self._checkpoint_lock:
+            self._writers = [w for w in self._writers if not w.done()] + [writer]
+        return writer
 
     def cache_get(self, key: str) -> dict[str, Any] | None:
         """One lookup per case on the engine's loop: a bare fetchone, no row dicts."""
@@ -235,15 +242,6 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
         sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
         self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
-
-
-def _checkpoint(conn: sqlite3.Connection, path: Path) -> bool:
-    try:
-        busy, _, _ = retry_busy(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
-    except sqlite3.Error as exc:
-        log.warning("checkpoint of %s failed: %s", path, exc)
-        return False
-    return not busy
 
 
 def _insert_cases(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> None:

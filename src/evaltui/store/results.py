@@ -4,7 +4,8 @@ TUI asks for one screenful at a time. Results are ordered as their cases are in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from evaltui.records import Result, ResultPreview
@@ -20,7 +21,7 @@ from evaltui.store.codec import (
     load_json,
     preview,
 )
-from evaltui.store.connection import ThreadConnections
+from evaltui.store.connection import ThreadConnections, read
 
 # Enough bytes for PREVIEW_CHARS characters of UTF-8 output without reading all of a 5 MB answer.
 # As a BLOB: text functions stop at a NUL character, byte functions do not.
@@ -70,6 +71,25 @@ def _page_row(row: dict[str, Any]) -> ResultPreview:
     row["input_preview"] = json_preview(row.pop("input"))
     row["error"] = decode_text(row["error"])
     return ResultPreview.from_row(decode_row(row))
+
+
+# What `fresh_latencies` gives, bound to one run: (lo, hi, offset, limit) -> latencies.
+LatencyReader = Callable[[float | None, float | None, int, int], list[float]]
+
+
+def latencies_of(
+    conn: sqlite3.Connection, run_id: str, lo: float | None, hi: float | None, offset: int, limit: int
+) -> list[float]:
+    """`ResultQueries.fresh_latencies` through a given connection (the result writer's, at a run's end)."""
+    sql = "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND cached = 0"
+    params: list[Any] = [run_id]
+    sql += " AND latency_ms IS NOT NULL" if lo is None else " AND latency_ms >= ?"
+    params += [] if lo is None else [lo]
+    if hi is not None:
+        sql += " AND latency_ms < ?"
+        params.append(hi)
+    sql += " ORDER BY latency_ms LIMIT ? OFFSET ?"
+    return [float(row[0]) for row in conn.execute(sql, (*params, limit, offset))]
 
 
 class ResultQueries(ThreadConnections):
@@ -225,16 +245,7 @@ class ResultQueries(ThreadConnections):
         ascending, `limit` of them from the `offset`-th. SQLite sorts only the rows in the range,
         in its page cache and temporary files: memory does not grow with the run
         (analysis.histogram.exact_spread asks for the few rows around a percentile)."""
-        sql = "SELECT latency_ms FROM results WHERE run_id = ? AND status != 'error' AND cached = 0"
-        params: list[Any] = [run_id]
-        sql += " AND latency_ms IS NOT NULL" if lo is None else " AND latency_ms >= ?"
-        params += [] if lo is None else [lo]
-        if hi is not None:
-            sql += " AND latency_ms < ?"
-            params.append(hi)
-        sql += " ORDER BY latency_ms LIMIT ? OFFSET ?"
-        rows = self.query(sql, (*params, limit, offset), what="latencies")
-        return [float(row["latency_ms"]) for row in rows]
+        return read(lambda: latencies_of(self.conn(), run_id, lo, hi, offset, limit), what="latencies")
 
     def result_statuses(self, run_id: str, case_ids: Sequence[str]) -> dict[tuple[str, int], str]:
         """(case_id, epoch) -> status of the run's results for these cases, every epoch (a batch of

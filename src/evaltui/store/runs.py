@@ -14,7 +14,7 @@ from typing import Any
 from evaltui.errors import StoreError
 from evaltui.records import HeldResults, RunMetrics, RunRecord
 from evaltui.store.codec import decode_row, dump_json
-from evaltui.store.connection import ThreadConnections
+from evaltui.store.connection import ThreadConnections, read, write
 from evaltui.suites.models import ModelSpec
 from evaltui.version import __version__
 
@@ -114,6 +114,30 @@ def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
             clauses.append(RUN_FILTERS[name])
             params.append(value)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def end_run(
+    conn: sqlite3.Connection, path: Path, run_id: str, status: str, metrics: RunMetrics, reason: str | None
+) -> RunRecord:
+    """`RunQueries.finish_run` through a given connection (the result writer's, whose last batch
+    the run's end follows): one transaction. Returns the run as it was committed."""
+    ends = tuple(s for s in RUN_STATUSES if s != "running")
+    if status not in ends:
+        raise StoreError(f"a run cannot finish as {status!r}; expected one of {ends}")
+    kept = dump_json(metrics.to_dict())
+
+    def end(conn: sqlite3.Connection) -> None:
+        conn.execute(COUNTERS_SQL, {"run": run_id})
+        sql = "UPDATE runs SET metrics = ?, status = ?, finished_at = ?, stop_reason = ? WHERE id = ?"
+        if conn.execute(sql, (kept, status, now_iso(), reason, run_id)).rowcount != 1:
+            raise StoreError(f"no run {run_id!r} in {path}")
+
+    def fetch() -> dict[str, Any]:
+        cursor = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+
+    write(conn, end, what="the run's end")
+    return RunRecord.from_row(decode_row(read(fetch, what="a run")))
 
 
 class RunQueries(ThreadConnections):
@@ -294,20 +318,8 @@ class RunQueries(ThreadConnections):
     def finish_run(self, run_id: str, status: str, metrics: RunMetrics, *, reason: str | None = None) -> None:
         """End a run in one transaction: its counters recounted from its results, its metrics
         kept, its status (anything but `running`), finish time and why it stopped early (`reason`)
-        set."""
-        ends = tuple(s for s in RUN_STATUSES if s != "running")
-        if status not in ends:
-            raise StoreError(f"a run cannot finish as {status!r}; expected one of {ends}")
-
-        kept = dump_json(metrics.to_dict())
-
-        def end(conn: sqlite3.Connection) -> None:
-            conn.execute(COUNTERS_SQL, {"run": run_id})
-            sql = "UPDATE runs SET metrics = ?, status = ?, finished_at = ?, stop_reason = ? WHERE id = ?"
-            if conn.execute(sql, (kept, status, now_iso(), reason, run_id)).rowcount != 1:
-                raise StoreError(f"no run {run_id!r} in {self.path}")
-
-        self.write(end, what="the run's end")
+        set. (A run written through the result writer ends there: `ResultWriter.finish_run`.)"""
+        end_run(self.conn(), self.path, run_id, status, metrics, reason)
 
     def mark_stale_runs(self) -> list[str]:
         """Runs left `running` by a process that is gone (killed, crashed) become `interrupted`.

@@ -7,6 +7,9 @@ watcher told a case finished can rely on it being in the file even if the proces
 
 The last batch (the writer's close) never copies the write-ahead log into the .db file, even past
 SQLite's checkpoint size: a run's end is told first, and `Store.checkpoint_soon` copies it after.
+A run's own end is written by this thread too (`finish_run`), right after its last batch, and the
+thread then copies the log into the .db file through the connection it has open, while the end is
+told: no other thread and connection to start and hand work to as the run ends.
 
 A new run's rows (its suite's, its cases', its own: `Store.new_run`) can be the thread's first
 transaction (`first`), made while the run's first requests are out; every result commits after it.
@@ -24,6 +27,7 @@ raised to the caller on its next put/flush/close.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import sqlite3
@@ -35,9 +39,11 @@ from typing import Any
 
 from evaltui.errors import StoreError
 from evaltui.recordclass import record
-from evaltui.records import Result
+from evaltui.records import Result, RunMetrics, RunRecord
 from evaltui.store.codec import RESULT_COLUMNS, dump_json, encode_result
-from evaltui.store.connection import connect, write
+from evaltui.store.connection import checkpoint, connect, write
+from evaltui.store.results import LatencyReader, latencies_of
+from evaltui.store.runs import end_run
 
 BATCH_ROWS = 500
 BATCH_SECONDS = 0.05
@@ -96,6 +102,9 @@ class ResultWriter:
         self._room = threading.Event()  # set after each commit: a `put` waiting for room looks again
         self._error: BaseException | None = None
         self._closed = False
+        self._ending: Callable[[sqlite3.Connection], Any] | None = None  # the run's end (finish_run)
+        self._end: Any = None  # what `_ending` returned
+        self._ended = threading.Event()  # set once `_ending` has run, or the thread failed
         self._conn = connect(path)
         self._suites: dict[Any, str] = {}  # run id -> its suite id (the writer thread only)
         self._thread = threading.Thread(target=self._run, name="evaltui-result-writer", daemon=True)
@@ -141,12 +150,53 @@ class ResultWriter:
         """Commit everything pending and stop the thread. Safe to call twice."""
         if self._closed:
             return
+        self._stop(None)
+        self._thread.join()
+        self._raise_error()
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        metrics: Callable[[LatencyReader], RunMetrics],
+        *,
+        reason: str | None = None,
+    ) -> RunRecord:
+        """`close()`, ending the run as `Store.finish_run` does on the writer's thread and connection,
+        once its last batch is committed and that batch's on_commit has run: `metrics` is called
+        there, with a reader of the run's latencies through that connection. Returns the run as its
+        end was committed, without waiting for what the thread then does: copy the write-ahead log
+        into the .db file (`Store.checkpoint`, which `wait` and the store's close wait for). Nothing
+        is ended when a write failed (StoreError)."""
+
+        def ending(conn: sqlite3.Connection) -> RunRecord:
+            kept = metrics(functools.partial(latencies_of, conn, run_id))
+            return end_run(conn, self._path, run_id, status, kept, reason)
+
+        if self._closed:
+            raise StoreError("the result writer is closed; end the run with Store.finish_run")
+        self._stop(ending)
+        while not self._ended.wait(0.1):
+            if not self._thread.is_alive():
+                break
+        self._raise_error()
+        assert isinstance(self._end, RunRecord)
+        return self._end
+
+    def done(self) -> bool:
+        """Its thread has ended: closed (its checkpoint done), or failed."""
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Wait until the checkpoint that follows a run's end (`finish_run`) is done."""
+        if self._ending is not None:
+            self._thread.join()
+
+    def _stop(self, ending: Callable[[sqlite3.Connection], Any] | None) -> None:
         self._closed = True
+        self._ending = ending
         self._queue.put(_STOP)
         self._hurry.set()
-        self._thread.join()
-        self._conn.close()
-        self._raise_error()
 
     def _check(self) -> None:
         if self._closed:
@@ -170,7 +220,13 @@ class ResultWriter:
         except BaseException as exc:  # kept and raised in the caller's thread, never swallowed
             self._error = exc
         finally:
+            self._ended.set()
             self._release_waiters()
+        try:
+            if self._ending is not None and self._error is None:
+                checkpoint(self._conn, self._path)  # the run's end is told meanwhile
+        finally:
+            self._conn.close()
 
     def _step(self) -> bool:
         """Take one batch off the queue and commit it. False once told to stop."""
@@ -192,6 +248,8 @@ class ResultWriter:
             self._room.set()
         for waiter in waiters:
             waiter.set()
+        if stop and self._ending is not None:
+            self._end = self._ending(self._conn)
         return not stop
 
     def _collect(self) -> tuple[list[Any], list[threading.Event], bool]:
