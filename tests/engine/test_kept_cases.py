@@ -12,6 +12,7 @@ import pytest
 from evaltui.engine import RunOptions, prepare
 from evaltui.engine.plan import plan_run
 from evaltui.suites import caselist, load_suite
+from evaltui.suites.identity import definition_id
 from evaltui.suites.models import ModelSpec
 
 
@@ -58,3 +59,24 @@ def test_a_suite_past_either_limit_is_read_again_on_each_walk(
     suite = load_suite(write_suite(tmp_path, 5))
     first, again = next(iter(suite.cases)), next(iter(suite.cases))
     assert first == again and first is not again
+
+
+def test_a_small_suite_hashed_when_saved_gets_the_id_its_loading_walk_would_have_given(
+    tmp_path: Path, store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader leaves a small suite's hash to its saving (from the cases it kept): the id is the
+    one a suite too large to keep gets from the loader's own walk, so both are one suite."""
+    model = ModelSpec(provider="demo", model="echo")
+    path = write_suite(tmp_path, 5)
+    small = load_suite(path, render=True)
+    assert small.cases.held() is not None and small.cases.known_id(small) is None  # not hashed yet
+    plan = plan_run(store, prepare(small), model, RunOptions(), None)
+    store.writer(first=plan.rows).close()
+    monkeypatch.setattr(caselist, "KEEP_CASES", 2)
+    large = load_suite(path, render=True)
+    assert large.cases.held() is None and large.cases.known_id(large) == definition_id(large)
+    again = plan_run(store, prepare(large), model, RunOptions(), None)
+    store.writer(first=again.rows).close()
+    ids = {store.get_run(p.run_id).suite_id for p in (plan, again)}
+    assert ids == {definition_id(large)}
+    assert store.query_one("SELECT count(*) AS n FROM cases", (), what="cases")["n"] == 5

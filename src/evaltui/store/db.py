@@ -128,29 +128,29 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         Only cases held in memory are written so (a suite's inline cases, or those the loader's
         walk kept: suites/caselist.py): a suite read from its case files on each walk is saved
         here and now (`save_suite`), where its files found changed since loading are an error
-        before anything is asked; then only the run's row is left to the writer."""
+        before anything is asked; then only the run's row is left to the writer. The suite's id
+        is the loader's hash, or (a small suite's, which the loader leaves: suites/caselist.py)
+        hashed by the write, from the held cases."""
         held_of = getattr(suite.cases, "held", None)  # a CaseList's; else the cases are a list
         held = held_of() if held_of is not None else list(suite.cases)
-        if held is None:
-            suite_id = self.save_suite(suite)
-        else:
-            known = getattr(suite.cases, "known_id", None)
-            suite_id = (known(suite) if known is not None else None) or definition_id(suite, cases=held)
         run_id, insert_run = self.run_row(
-            suite_id=suite_id, model=model, total=total, label=label, group_id=group_id, epochs=epochs,
-            options=options,
-        )  # fmt: skip
+            model=model, total=total, label=label, group_id=group_id, epochs=epochs, options=options
+        )
         if held is None:
-            return run_id, insert_run
+            saved = self.save_suite(suite)
+            return run_id, lambda conn: insert_run(conn, saved)
+        known = getattr(suite.cases, "known_id", None)
+        known_id = known(suite) if known is not None else None
 
         def insert(conn: sqlite3.Connection) -> None:
+            suite_id = known_id or definition_id(suite, cases=held)
             if conn.execute("SELECT 1 FROM suites WHERE id = ?", (suite_id,)).fetchone():
                 conn.execute("UPDATE suites SET path = ? WHERE id = ?", (suite.path, suite_id))
             else:
                 head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
                 conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
                 _insert_cases(conn, suite_id, held)
-            insert_run(conn)
+            insert_run(conn, suite_id)
 
         return run_id, insert
 

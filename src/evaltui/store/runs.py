@@ -155,28 +155,27 @@ class RunQueries(ThreadConnections):
         """A new `running` run. `options` are what it was started with (limit, tags, epochs,
         use_cache, concurrency), kept so that a resume finishes this run and not another."""
         run_id, insert = self.run_row(
-            suite_id=suite_id, model=model, total=total, label=label, group_id=group_id, epochs=epochs,
-            options=options,
-        )  # fmt: skip
-        self.write(insert, what="a new run")
+            model=model, total=total, label=label, group_id=group_id, epochs=epochs, options=options
+        )
+        self.write(lambda conn: insert(conn, suite_id), what="a new run")
         return run_id
 
     def run_row(
         self,
         *,
-        suite_id: str,
         model: ModelSpec,
         total: int,
         label: str | None = None,
         group_id: str | None = None,
         epochs: int = 1,
         options: dict[str, Any] | None = None,
-    ) -> tuple[str, Callable[[sqlite3.Connection], None]]:
-        """A new run's id and the insert of its `running` row (`create_run`'s), to be made inside a
-        write transaction of the caller's; StoreError there when the file holds no such suite."""
+    ) -> tuple[str, Callable[[sqlite3.Connection, str], None]]:
+        """A new run's id and the insert of its `running` row (`create_run`'s), given its suite's
+        id, inside a write transaction of the caller's; StoreError there when the file holds no
+        such suite."""
         run_id, started = new_run_id(), now_iso()
         values = {
-            "id": run_id, "suite_id": suite_id, "model_id": model.id,
+            "id": run_id, "model_id": model.id,
             "model_config": dump_json(model.public_config()), "status": "running",
             "started_at": started, "claimed_at": started, "total": total, "epochs": epochs, "label": label,
             "group_id": group_id, "version": __version__, "pid": os.getpid(),
@@ -184,12 +183,12 @@ class RunQueries(ThreadConnections):
         }  # fmt: skip
         columns = ", ".join(values)
         sql = (
-            f"INSERT INTO runs ({columns}, suite) SELECT {', '.join('?' for _ in values)}, name "
-            "FROM suites WHERE id = ?"
+            f"INSERT INTO runs ({columns}, suite_id, suite) SELECT {', '.join('?' for _ in values)}, id, "
+            "name FROM suites WHERE id = ?"
         )
         path = self.path
 
-        def insert(conn: sqlite3.Connection) -> None:
+        def insert(conn: sqlite3.Connection, suite_id: str) -> None:
             if conn.execute(sql, (*values.values(), suite_id)).rowcount != 1:
                 raise StoreError(f"no suite {suite_id!r} in {path}; save the suite before its run")
 

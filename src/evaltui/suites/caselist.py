@@ -11,11 +11,13 @@ suite's cases as rows; the run walks it to ask. Each walk builds fresh `Case` ob
 A small suite is the exception: when the loader's walk read at most `KEEP_CASES` cases from at
 most `KEEP_BYTES` of case files, it keeps the cases it built, and every later walk goes over those
 (the files are not read, parsed and validated twice more before and during a run). What that
-holds is bounded whatever the suite's size.
+holds is bounded whatever the suite's size. Such a suite (`small`: its files' sizes and lines say
+so before the walk) is not hashed by the loader's walk: it is hashed from the kept cases when it is
+saved, after the run's first requests are out (store/db.py's `Store.new_run`).
 
 A case file changed between two walks would give different cases: the loader's walk keeps a digest
 of the bytes it read, and the store's saving walk (`unchanged`) refuses files whose bytes differ.
-(Kept cases are the ones the loader validated and hashed: there is nothing to compare.)
+(Kept cases are the ones the loader validated: there is nothing to compare.)
 """
 
 from __future__ import annotations
@@ -66,10 +68,11 @@ class CaseList:
         self._tags: Counter[str] | None = None
         self.own_scorers: bool | None = None  # unknown until the loader's walk
         self._files: bytes | None = None  # the digest of the case files' bytes that walk read
-        # (the suite's definition without its cases, its id): hashed by the loader's walk, so the
-        # store can look the suite up without walking it again. A prompt variant's copy of the
-        # suite shares this list but not its definition, hence the key.
-        self._ids: list[tuple[dict[str, Any], str, bool]] = []  # ..., and whether it rendered every case
+        # (the suite's definition without its cases, its id, whether the walk rendered every case):
+        # hashed by the loader's walk, so the store can look the suite up without walking it again
+        # (None: a small suite, hashed when saved, from its kept cases). A prompt variant's copy of
+        # the suite shares this list but not its definition, hence the key.
+        self._ids: list[tuple[dict[str, Any], str | None, bool]] = []
         self._kept: tuple[Case, ...] | None = None  # a small suite's cases, as the loader's walk built them
 
     def counted(self, count: int, tags: Counter[str], own_scorers: bool, files: bytes | None = None) -> None:
@@ -127,13 +130,37 @@ class CaseList:
         # not its files' digest: the copy's cases are not the file's, a save of it hashes them
         return copy
 
-    def remember_id(self, suite: Suite, suite_id: str, *, rendered: bool = False) -> None:
+    def remember_id(self, suite: Suite, suite_id: str | None, *, rendered: bool = False) -> None:
+        """What the loader's walk learnt of `suite`: its id (None: not hashed, `small`) and
+        whether it rendered every case."""
         self._ids.append((_head(suite), suite_id, rendered))
+
+    def small(self) -> bool:
+        """Whether a walk will keep its cases, by the case files' sizes and line counts (inline
+        cases counted): then the loader need not hash the suite as it walks, its saving hashes the
+        kept cases (store/db.py's `Store.new_run`, after the first requests are out). A guess, for
+        files that change meanwhile: a walk that keeps nothing is hashed when saved, as any other."""
+        lines = size = 0
+        for segment in self._segments:
+            if isinstance(segment, list):
+                lines += len(segment)
+            elif isinstance(segment, CaseFile):
+                try:
+                    size += segment.path.stat().st_size
+                    if size > KEEP_BYTES:
+                        return False
+                    text = segment.path.read_bytes()
+                except OSError:
+                    return False  # the walk says what is wrong
+                lines += text.count(b"\n") + 1
+            else:
+                return False
+        return lines <= KEEP_CASES
 
     def known_id(self, suite: Suite) -> str | None:
         """The store's id of `suite` (whose cases are this list), if a walk already hashed it."""
         head = _head(suite)
-        return next((suite_id for known, suite_id, _ in self._ids if known == head), None)
+        return next((suite_id for known, suite_id, _ in self._ids if known == head and suite_id), None)
 
     def rendered(self, suite: Suite) -> bool:
         """Whether the loader's walk rendered every case of `suite` (whose cases are this list),

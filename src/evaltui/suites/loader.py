@@ -100,7 +100,8 @@ def load_suite(path: str | Path, *, render: bool = False) -> Suite:
 def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool) -> None:
     """One walk over every case, in order: repeated ids, the case's own templates and tools. A
     suite read from case files (a `CaseList`) is counted and hashed on the same walk, so the run
-    need not hold its cases to know how many there are or to look its id up in the store."""
+    need not hold its cases to know how many there are or to look its id up in the store; a small
+    one (its cases kept by the walk) is hashed from them when it is saved instead."""
     seen = IdHashes()  # hashes of the ids met: a hit is confirmed by a walk to the first use
 
     own_scorers = False  # a case's own scorers are compiled by `engine.prepare`'s walk
@@ -132,7 +133,12 @@ def _check_cases(suite: Suite, doc: YamlDoc, offered: set[str], *, render: bool)
             suite.cases.counted(count, tags, own_scorers, files.digest())
 
     if isinstance(suite.cases, CaseList):
-        suite_id = definition_id(suite, cases=checked())
+        suite_id = None
+        if suite.cases.small():  # its walk keeps its cases: hashed from them when saved
+            for _ in checked():
+                pass
+        else:
+            suite_id = definition_id(suite, cases=checked())
         suite.cases.remember_id(suite, suite_id, rendered=render and not own_scorers)
     else:
         for _ in checked():
