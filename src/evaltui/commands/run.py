@@ -336,7 +336,7 @@ async def _drive(
     install_interrupt(cancel_all, terminal)
     finished = asyncio.Event()
     drawing = asyncio.create_task(show_progress(display, terminal, finished)) if display else None
-    loading = asyncio.create_task(_load_summary(runners, finished)) if summary else None
+    loading = asyncio.create_task(_load_summary(runners, finished, terminal)) if summary else None
     try:
         return list(await asyncio.gather(*(r.run() for r in runners)))
     finally:
@@ -346,17 +346,24 @@ async def _drive(
                 await task
 
 
-async def _load_summary(runners: list[Runner], finished: asyncio.Event) -> None:
-    """Import the summary's modules (Rich's tables, the reports) on a worker thread once the runs'
-    first answers are in (their first requests are out): the loop goes on answering meanwhile, and
-    the summary is not held up by them after the last answer. When the runs end first, they are
-    imported then, as the summary is printed."""
+async def _load_summary(runners: list[Runner], finished: asyncio.Event, terminal: Terminal) -> None:
+    """Prepare the summary (`_prepare_summary`: its modules, Rich's tables, the reports) on a worker
+    thread once the runs' first answers are in (their first requests are out): the loop goes on
+    answering meanwhile, and the summary is not held up by it after the last answer. When the runs
+    end first, it is done as the summary is printed."""
     while not any(runner.stats.done for runner in runners):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(finished.wait(), REFRESH_S)
         if finished.is_set():
             return
-    await asyncio.to_thread(importlib.import_module, "evaltui.commands.show")
+    await asyncio.to_thread(_prepare_summary, terminal)
+
+
+def _prepare_summary(terminal: Terminal) -> None:
+    """The summary's modules imported, its console made, and a made-up summary drawn to nowhere
+    (`rehearse_summary`): what a first drawing costs is paid here, not after the last answer."""
+    show = importlib.import_module("evaltui.commands.show")
+    show.rehearse_summary(terminal.out)
 
 
 def install_interrupt(cancel: Callable[[], None], terminal: Terminal) -> None:

@@ -165,3 +165,27 @@ def print_summaries(store: Store, run_ids: list[str], out: Console) -> None:
         if rows:
             out.print(failures_table(count, rows, store.labels(run_id)))
         out.print(Text(f"details: evaltui show {run_id}", style="dim"))
+
+
+def rehearse_summary(out: Console) -> None:
+    """Draw a made-up summary once, to nowhere, as `out` would draw it: Rich's first table loads
+    and fills what later ones reuse (modules it imports when first used, its caches, the
+    interpreter's specialised code). `evaltui run` has it done on a worker thread while its
+    requests are out, rather than after its last answer, where the real summary is drawn."""
+    from io import StringIO
+
+    from evaltui.analysis.metrics import run_metrics
+    from evaltui.records import Result, ResultStatus
+
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
+    statuses: tuple[ResultStatus, ...] = ("error", "fail", "fail", "pass", "pass")
+    made_up = [
+        Result("run", f"case-{i}", status=s, expected=words, output=words.upper(), latency_ms=100.0 + i)
+        for i, s in enumerate(statuses)
+    ]
+    rows = [Failure(r, words.upper()) for r in made_up if r.status != "pass"]
+    colours: Any = out.color_system  # its name, as Console takes it
+    nowhere = Console(file=StringIO(), width=out.width, color_system=colours, highlight=False, emoji=False)
+    nowhere.print(metrics_block(RunRecord("run", suite="suite", model_id="model"), run_metrics(made_up)))
+    nowhere.print(failures_table(len(rows), rows))
+    nowhere.print(Text("details: evaltui show run", style="dim"))
