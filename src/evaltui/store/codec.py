@@ -13,10 +13,12 @@ lone surrogates, in which case the escaped ASCII form is used; both decode with 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evaltui.jsoncodec import encoder
-from evaltui.records import Result
+from evaltui.records import Result, ScoreRecord
 
 PREVIEW_CHARS = 200
 ENCODING = "utf-8"
@@ -82,6 +84,59 @@ def _storable(text: str, value: Any) -> str:
     return text
 
 
+# What json writes for a text (ensure_ascii=False) and for a finite float: the result writer's
+# own JSON below is written with them, piece by piece, as json's encoder would.
+_QUOTE = json.encoder.encode_basestring
+_FLOAT = float.__repr__
+_FINITE = math.isfinite
+
+
+def prompt_json(prompt: Sequence[Mapping[str, Any]]) -> str:
+    """`dump_json(prompt)`, the same text: a result's messages, written directly when each is a
+    {"role", "content"} of texts in that order (a rendered prompt's, nearly every result's), the
+    writer thread's encoding for every row. Any other message goes through `dump_json`."""
+    parts = []
+    for message in prompt:
+        if type(message) is dict and len(message) == 2:
+            role, content = message.get("role"), message.get("content")
+            if type(role) is str and type(content) is str and next(iter(message)) == "role":
+                parts.append(f'{{"role": {_QUOTE(role)}, "content": {_QUOTE(content)}}}')
+                continue
+        return dump_json(prompt)
+    text = f"[{', '.join(parts)}]"
+    return text if text.isascii() else _storable(text, prompt)
+
+
+def scores_json(scores: Sequence[ScoreRecord]) -> str:
+    """`dump_json([score.as_dict() for score in scores])`, the same text, written directly when each
+    score's fields have their usual types (texts, a bool, finite floats); else through `dump_json`."""
+    parts = []
+    for score in scores:
+        name, passed, reason = score.name, score.passed, score.reason
+        value, weight = _float_json(score.value), _float_json(score.weight)
+        plain = type(name) is str and type(reason) is str and type(passed) is bool
+        if not plain or value is None or weight is None:
+            return dump_json([s.as_dict() for s in scores])
+        parts.append(
+            f'{{"name": {_QUOTE(name)}, "passed": {"true" if passed else "false"}, "value": {value}, '
+            f'"reason": {_QUOTE(reason)}, "weight": {weight}}}'
+        )
+    text = f"[{', '.join(parts)}]"
+    return text if text.isascii() else _storable(text, [s.as_dict() for s in scores])
+
+
+def _float_json(value: Any) -> str | None:
+    """A float as json writes it (its repr), the usual 1.0 and 0.0 without repr's work; None for
+    anything else (another type, a float that is not finite): `dump_json` writes those."""
+    if type(value) is not float:
+        return None
+    if value == 1.0:
+        return "1.0"
+    if value == 0.0:
+        return "0.0" if math.copysign(1.0, value) > 0 else "-0.0"
+    return _FLOAT(value) if _FINITE(value) else None
+
+
 def load_json(value: str | bytes | None) -> Any:
     return None if value is None else json.loads(value)
 
@@ -124,8 +179,8 @@ def encode_result(result: Result) -> tuple[Any, ...]:
         r.epoch,
         r.status,
         encode_text(r.output),
-        dump_json(r.prompt),  # the messages as rendered: texts
-        dump_json([s.as_dict() for s in r.scores]),
+        prompt_json(r.prompt),  # the messages as rendered: texts
+        scores_json(r.scores),
         r.value,
         r.latency_ms,
         r.tokens_in,
