@@ -1,6 +1,14 @@
-"""Runs: every run in the database, newest first, filtered by suite, model, label and status."""
+"""Runs: every run in the database, newest first, filtered by suite, model, label and status.
+
+Every column but the label is shown from 80 columns wide, however long the names: when they do not
+all fit as they read in full, the suite's and the model's names are cut to share what is left; when
+that would leave them too short, the row is made compact (the start time to the minute, the run
+id's random tail, the status as a mark). Below that, columns are left out, the least telling first.
+Names are untrusted text: cells are `Text`, never markup."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,20 +32,77 @@ from evaltui.tui.worker_errors import ReportsWorkerErrors
 LIMIT = 500
 FILTER_KEYS = ("suite", "model", "label", "status")
 COLUMNS = ("started", "run", "suite", "model", "status", "pass rate", "done", "label")
-DROPPED_FIRST = ("label", "started", "model", "suite", "status", "run")  # pass rate and done stay
+KEPT = COLUMNS[:-1]  # what a layout shows, made compact rather than left out (the label may go)
+DROPPED_FIRST = ("label", "started", "model", "suite", "status", "run")  # when even compact is too wide
+NAMES = 28  # cells of a suite's or a model's name in the full layout
+# The fewest cells a name is cut to before the row is made compact, and when it is compact.
+SHORTEST_FULL, SHORTEST_COMPACT = 12, 8
+# A run's status in the compact layout: one mark each, told apart without colour.
+STATUS_MARKS = {"completed": "✓", "running": "▶", "interrupted": "‖", "stopped": "■", "failed": "✗"}
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """How a run's cells read: in full, or compact (see the module's docstring), with the suite's
+    and the model's names cut to `suite` and `model` cells."""
+
+    compact: bool = False
+    suite: int = NAMES
+    model: int = NAMES
+
+
+FULL = RowLayout()
+
+
+def column_widths(rows: list[dict[str, Text]]) -> dict[str, int]:
+    """Each column's widest cell (its name included), padded by one cell either side."""
+    return {name: max([cell_len(name), *(row[name].cell_len for row in rows)]) + 2 for name in COLUMNS}
 
 
 def fitting_columns(rows: list[dict[str, Text]], width: int) -> list[str]:
     """The columns whose widest cells fit in `width`, dropping the least telling first, so a
     narrow terminal still shows each run's pass rate and progress."""
-    # each cell is padded by one cell either side; the first column may carry a mark ("A ")
-    widths = {name: max([cell_len(name), *(row[name].cell_len for row in rows)]) + 2 for name in COLUMNS}
+    widths = column_widths(rows)
     shown = list(COLUMNS)
     for name in DROPPED_FIRST:
-        if sum(widths[n] for n in shown) + 2 <= width:
+        if sum(widths[n] for n in shown) + 2 <= width:  # the first column may carry a mark ("A ")
             break
         shown.remove(name)
     return shown
+
+
+def keeps_all(rows: list[dict[str, Text]], width: int) -> bool:
+    """Whether every column but the label fits in `width`."""
+    return set(KEPT) <= set(fitting_columns(rows, width))
+
+
+def shared_names(suite: int, model: int, room: int) -> tuple[int, int]:
+    """Cells for the suite's and the model's names (widest `suite` and `model`) sharing `room`:
+    each keeps its own when both fit, else the shorter keeps its own up to half and the other
+    takes the rest."""
+    if suite + model <= room:
+        return suite, model
+    half = room // 2
+    if suite <= half:
+        return suite, room - suite
+    if model <= half:
+        return room - model, model
+    return half, room - half
+
+
+def names_cut(rows: list[dict[str, Text]], width: int, compact: bool) -> RowLayout:
+    """The layout whose names share what the other columns but the label leave of `width`, for
+    `rows` made as `compact` says with the names in full; a name is cut to no fewer than
+    `SHORTEST_FULL` or `SHORTEST_COMPACT` cells, even where that does not fit."""
+    widths = column_widths(rows)
+    others = sum(widths[name] for name in KEPT if name not in ("suite", "model")) + 2  # and a mark
+    room = width - others - 4  # the names' columns are padded too
+    suite, model = (widths[name] - 2 for name in ("suite", "model"))
+    shortest = SHORTEST_COMPACT if compact else SHORTEST_FULL
+    cut = shared_names(suite, model, max(room, 0))
+    return RowLayout(
+        compact, *(max(got, min(full, shortest)) for got, full in zip(cut, (suite, model), strict=True))
+    )
 
 
 def parse_filters(text: str) -> dict[str, str]:
@@ -84,6 +149,7 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         self.runs: list[RunRecord] = []
         self.filters: dict[str, str] = {}
         self.shown: list[str] = []  # the columns on show, in order
+        self.row_layout = FULL  # how their cells read
         self._said_empty: dict[str, str] = {}  # the filter last said to match no run
 
     def compose(self) -> ComposeResult:
@@ -138,29 +204,45 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         if self.runs:
             self._fill()
 
-    def _cells(self, run: RunRecord, names: int = 28) -> dict[str, Text]:
-        """A run's cells by column; suite and model names cut to `names` cells."""
+    def _cells(self, run: RunRecord, layout: RowLayout = FULL) -> dict[str, Text]:
+        """A run's cells by column, as `layout` reads them."""
         status = run.status
+        if layout.compact:
+            started = Text(run.started_at[5:16].replace("T", " "))
+            tail = run.id if len(run.id) <= 7 else f"…{run.id[-6:]}"  # the rest tells when it started
+            run_id = one_line(tail, 7)
+            mark = STATUS_MARKS.get(status)
+            status_cell = Text(mark, run_status_tone(self.app, status)) if mark else one_line(status, 12)
+        else:
+            started = Text(run.started_at[:19].replace("T", " "))
+            run_id = one_line(run.id, 24)
+            status_cell = Text(status, run_status_tone(self.app, status))
         return {
-            "started": Text(run.started_at[:19].replace("T", " ")),
-            "run": one_line(run.id, 24),
-            "suite": one_line(run.suite, names),
-            "model": one_line(run.model_id, names),
-            "status": Text(status, run_status_tone(self.app, status)),
+            "started": started,
+            "run": run_id,
+            "suite": one_line(run.suite, layout.suite),
+            "model": one_line(run.model_id, layout.model),
+            "status": status_cell,
             "pass rate": Text(fmt.pct(figures.run_pass_rate(run)), justify="right"),
             "done": self._done(run),
             "label": one_line(run.label or "", 20),
         }
 
     def _fill(self) -> None:
-        """The rows, in the columns that fit the table's width (see `fitting_columns`)."""
+        """The rows, in the columns that fit the table's width: in full, names cut, or compact (see
+        the module's docstring), whichever first keeps every column but the label."""
         table = self.query_one("#runs", DataTable)
         width = table.scrollable_content_region.width
-        cells = [self._cells(run) for run in self.runs]
+        layout = FULL
+        cells = [self._cells(run, layout) for run in self.runs]
+        for compact in (False, True):
+            if keeps_all(cells, width):
+                break
+            whole = [self._cells(run, RowLayout(compact)) for run in self.runs]
+            layout = names_cut(whole, width, compact)
+            cells = [self._cells(run, layout) for run in self.runs]
         columns = fitting_columns(cells, width)
-        if "suite" not in columns:  # shorter names may let the suite show
-            cells = [self._cells(run, names=16) for run in self.runs]
-            columns = fitting_columns(cells, width)
+        self.row_layout = layout
         row = table.cursor_row
         # Columns as wide as their widest cell, set before any row paints: DataTable otherwise sizes
         # them when idle, after the first rows were painted (and cached) cut to narrower widths. The
@@ -192,7 +274,8 @@ class RunsScreen(ReportsWorkerErrors, Screen[None]):
         host(self).toggle_mark(run_id)
         first = self.shown[0]
         for run in self.runs:
-            table.update_cell(run.id, first, self._marked(run, self._cells(run)[first]), update_width=True)
+            cell = self._cells(run, self.row_layout)[first]
+            table.update_cell(run.id, first, self._marked(run, cell), update_width=True)
 
     @property
     def marked(self) -> list[str]:
