@@ -87,6 +87,34 @@ def test_putting_the_same_case_again_replaces_the_earlier_result(store: Store) -
     assert store.count_results(run_id) == 1
 
 
+def test_a_batch_that_replaces_a_kept_result_writes_every_result_of_it(store: Store) -> None:
+    run_id = new_run(store, 4)
+    writer = store.writer()
+    writer.put(result_row(run_id, "case-000001", "error", attempts=5))
+    writer.close()
+    committed: list[Result] = []
+    writer = store.writer(on_commit=committed.extend)
+    writer.put(result_row(run_id, "case-000000", "pass", output="new"))
+    writer.put(result_row(run_id, "case-000001", "pass", output="asked again"))  # replaces the error
+    writer.put(result_row(run_id, "case-000002", "fail", output="first"))
+    writer.put(result_row(run_id, "case-000002", "pass", output="second"))  # twice in one batch: the last
+    writer.put(result_row(run_id, "case-000003", "pass", output="new too"))
+    writer.close()
+    with sqlite3.connect(store.path) as conn:
+        rows = conn.execute(
+            "SELECT case_id, status, output, attempts, position FROM results WHERE run_id = ? "
+            "ORDER BY case_id",
+            (run_id,),
+        ).fetchall()
+    assert rows == [
+        ("case-000000", "pass", "new", 1, 0),
+        ("case-000001", "pass", "asked again", 1, 1),
+        ("case-000002", "pass", "second", 1, 2),
+        ("case-000003", "pass", "new too", 1, 3),
+    ]
+    assert [r.case_id for r in committed] == [f"case-{i:06d}" for i in (0, 1, 2, 2, 3)]
+
+
 def test_a_failed_commit_is_raised_by_the_next_call_not_swallowed(store: Store) -> None:
     writer = store.writer()
     writer.put(result_row("no-such-run", "case-000000"))  # violates the runs foreign key

@@ -67,10 +67,15 @@ log = logging.getLogger(__name__)
 _PLACEHOLDERS = ", ".join("?" for _ in RESULT_COLUMNS)
 # The case's position in its suite, looked up by the run's suite id: the writer reads that id once
 # a run (`ResultWriter._suite_of`) rather than a subquery on `runs` for every row.
-INSERT_RESULT = (
-    f"INSERT OR REPLACE INTO results ({', '.join(RESULT_COLUMNS)}, position) VALUES ({_PLACEHOLDERS}, "
+_RESULT_VALUES = (
+    f"INTO results ({', '.join(RESULT_COLUMNS)}, position) VALUES ({_PLACEHOLDERS}, "
     "(SELECT position FROM cases WHERE suite_id = ? AND case_id = ?))"
 )
+INSERT_RESULT = f"INSERT OR REPLACE {_RESULT_VALUES}"
+# A batch is first written as new rows: SQLite inserts a row with less work when no conflict is to
+# be resolved. A batch with a result that replaces one kept (a resumed run asks an error again) is
+# then written again with INSERT_RESULT, in the same transaction.
+ADD_RESULT = f"INSERT {_RESULT_VALUES}"
 SUITE_OF_RUN = "SELECT suite_id FROM runs WHERE id = ?"
 INSERT_CACHE = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
 
@@ -303,7 +308,11 @@ class ResultWriter:
         results = [item for item in batch if isinstance(item, Result)]
         if results:
             try:
-                conn.executemany(INSERT_RESULT, [_params(r, suite_of) for r in results])
+                rows = [_params(r, suite_of) for r in results]
+                try:
+                    conn.executemany(ADD_RESULT, rows)
+                except sqlite3.IntegrityError:  # a row kept already (or a row SQLite refuses)
+                    conn.executemany(INSERT_RESULT, rows)
             except ROW_FAULTS:  # some result cannot be stored: find it, one at a time
                 results = [_insert_one(conn, r, suite_of) for r in results]
         now = datetime.now(UTC).isoformat()
