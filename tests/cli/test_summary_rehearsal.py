@@ -25,7 +25,7 @@ out = Console(file=io.StringIO(), width=int(sys.argv[3]), highlight=False, emoji
 if sys.argv[4] == "rehearsed":
     rehearse_summary(out)
 with Store(sys.argv[1]) as store:
-    print_summaries(store, [sys.argv[2]], out)
+    print_summaries(store, [store.get_run(sys.argv[2])], out)
 sys.stdout.write(out.file.getvalue())
 """
 

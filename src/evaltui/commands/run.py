@@ -152,16 +152,18 @@ def _run(store: Store, config: Config, suite_path: Path | None, terminal: Termin
     finally:
         if events:
             events.close()
-    statuses = [stored_run(store, r).status for r in run_ids]
+    runs = [stored_run(store, r) for r in run_ids]  # read once, for the verdicts and the summary
+    statuses = [run.status for run in runs]
     if not quiet_out:
         from evaltui.commands.show import print_summaries
 
-        print_summaries(store, run_ids, terminal.out)
+        print_summaries(store, runs, terminal.out)
         if len(run_ids) > 1:
             from evaltui.commands.gate import matrix_table
 
             terminal.out.print(matrix_table(store, run_ids))
-    budget = [r for r in runners if r.run_id and stored_run(store, r.run_id).status == "stopped"]
+    stopped = {run.id for run in runs if run.status == "stopped"}
+    budget = [r for r in runners if r.run_id in stopped]
     if "interrupted" in statuses:
         _write_json(store, run_ids, opts["json_out"], None)
         terminal.err.print(

@@ -158,9 +158,11 @@ def ended_early(run: RunRecord) -> list[Text]:
     return lines
 
 
-def print_summaries(store: Store, run_ids: list[str], out: Console) -> None:
-    for run_id in run_ids:
-        out.print(metrics_block(stored_run(store, run_id), metrics_of(store, run_id)))
+def print_summaries(store: Store, runs: list[RunRecord], out: Console) -> None:
+    """Each run's metrics and first failing cases: the records as the caller has just read them."""
+    for run in runs:
+        run_id = run.id
+        out.print(metrics_block(run, metrics_of(store, run)))
         count, rows = failures(store, run_id, 5)
         if rows:
             out.print(failures_table(count, rows, store.labels(run_id)))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from evaltui.recordclass import record
-from evaltui.store.connection import ThreadConnections
+from evaltui.store.connection import ThreadConnections, read
 from evaltui.store.runs import now_iso
 
 DEFAULT_LABELS = ("model-wrong", "expected-wrong", "ambiguous", "flaky", "scorer-wrong")
@@ -106,7 +106,9 @@ class AnnotationQueries(ThreadConnections):
 
     def labels(self, run_id: str) -> dict[str, str]:
         """Each annotated case's current label in the run (cases with notes only are not in it)."""
-        return {row[0]: row[1] for row in self.tuples(_LATEST_LABELS, (run_id,), what="labels")}
+        # through this thread's connection: not one opened for the read, as a stream is
+        rows = read(lambda: self.conn().execute(_LATEST_LABELS, (run_id,)).fetchall(), what="labels")
+        return {row[0]: row[1] for row in rows}
 
     def case_notes(self, run_id: str) -> dict[str, list[Annotation]]:
         """Every annotation of the run by case, for exports: a run has few of them."""

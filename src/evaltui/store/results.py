@@ -103,7 +103,9 @@ class ResultQueries(ThreadConnections):
         label: str | None = None,
     ) -> int:
         where, params = _filters(run_id, status, tag, search, label)
-        row = self.query_one(f"SELECT count(*) AS n {FROM_RESULTS}{where}", params, what="results")
+        # the case's columns are only needed to filter on them: else a count of the run's rows alone
+        source = FROM_RESULTS if tag or search else "FROM results r"
+        row = self.query_one(f"SELECT count(*) AS n {source}{where}", params, what="results")
         return int(row["n"]) if row else 0
 
     def page_results(
