@@ -541,6 +541,68 @@ async def test_two_hosts_share_one_limit_of_requests_in_flight(start: Start) -> 
     assert most <= 2  # (on a loaded machine the two may not overlap; never more than two)
 
 
+async def test_requests_past_the_limit_wait_their_turn_in_order(start: Start) -> None:
+    """At the limit a request waits for a slot; slots are handed over in the order requests came,
+    and a request cancelled while it waits takes none: every other one is still answered."""
+    release = asyncio.Event()
+    answered: list[bytes] = []
+
+    async def respond(request: bytes, writer: asyncio.StreamWriter) -> None:
+        path = request.split(b" ", 2)[1]
+        if path == b"/held":
+            await release.wait()
+        answered.append(path)
+        await numbered(request, writer)
+
+    raw = await start(respond)
+    transport = HttpClient(max_connections=1)
+    try:
+        held = asyncio.create_task(transport.request("GET", raw.url("/held")))
+        while not raw.requests:  # the one slot is taken
+            await asyncio.sleep(0.001)
+        waiting = [asyncio.create_task(transport.request("GET", raw.url(f"/w/{i}"))) for i in range(4)]
+        await asyncio.sleep(0.01)
+        assert len(raw.requests) == 1  # none past the limit went out
+        waiting[1].cancel()
+        release.set()
+        assert (await held).content == b"/held"
+        with pytest.raises(asyncio.CancelledError):
+            await waiting[1]
+        answers = await asyncio.gather(waiting[0], *waiting[2:])
+        assert [a.content for a in answers] == [b"/w/0", b"/w/2", b"/w/3"]
+        assert answered == [b"/held", b"/w/0", b"/w/2", b"/w/3"]  # one at a time, in order
+        assert (await send(transport, raw.url("/after"))).content == b"/after"  # no slot was lost
+    finally:
+        await transport.aclose()
+
+
+async def test_a_request_cancelled_as_it_is_handed_a_slot_passes_it_on(start: Start) -> None:
+    raw = await start(numbered)
+    transport = HttpClient(max_connections=1)
+    waiting: list[asyncio.Task[Response]] = []
+
+    async def first_then_cancel_the_next() -> Response:
+        answer = await transport.request("GET", raw.url("/first"))
+        # its slot was just handed to the next request, which has not run yet: cancelled now, it
+        # must pass the slot on rather than keep it
+        waiting[0].cancel()
+        return answer
+
+    try:
+        first = asyncio.create_task(first_then_cancel_the_next())
+        await asyncio.sleep(0)  # it takes the slot
+        waiting.extend(asyncio.create_task(transport.request("GET", raw.url(f"/w/{i}"))) for i in range(2))
+        await asyncio.sleep(0)  # both wait
+        assert (await first).content == b"/first"
+        with pytest.raises(asyncio.CancelledError):
+            await waiting[0]
+        async with asyncio.timeout(5):
+            assert (await waiting[1]).content == b"/w/1"
+        assert raw.requests[1].startswith(b"GET /w/1 ")  # the cancelled one never went out
+    finally:
+        await transport.aclose()
+
+
 # -- the response-size limit -----------------------------------------------------------------------
 
 LIMIT = 1 << 20  # 1 MiB: the limit these tests set

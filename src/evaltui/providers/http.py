@@ -26,6 +26,7 @@ import asyncio
 import os
 import ssl
 import urllib.request
+from collections import deque
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -129,7 +130,7 @@ class HttpClient:
         self._closed = False
         # aiohttp's own limit holds only for new connections: a request reuses a connection kept
         # idle for its host even at the limit (two kept for A, then B, A and A at once make three).
-        self._in_flight = asyncio.Semaphore(max_connections)
+        self._in_flight = _Slots(max_connections)
         # aiohttp.ClientError, once the session is open (aiohttp is imported then, not per request)
         self._client_error: type[Exception] = Exception
 
@@ -203,9 +204,13 @@ class HttpClient:
         target, proxy, proxy_auth = self._route(url)
         session = self._session or self._open()
         tls = self._tls_for(ca_file) if target.scheme == "https" else True
+        slots = self._in_flight
+        if slots.free and not slots.waiting:  # nearly every request: the engine keeps within the limit
+            slots.free -= 1
+        else:
+            await slots.wait()
         try:
             async with (
-                self._in_flight,
                 session.request(
                     method,
                     target,
@@ -223,6 +228,8 @@ class HttpClient:
             raise _mapped(exc, target) from exc
         except ValueError as exc:  # aiohttp refuses a header with CR/LF; never echo its value
             raise ProtocolError(f"cannot send the request to {target.host}: {type(exc).__name__}") from exc
+        finally:
+            slots.release()
 
     async def aclose(self) -> None:
         self._closed = True
@@ -237,6 +244,41 @@ class HttpClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+class _Slots:
+    """The client's requests in flight, at most `size` at once, first come first served: as an
+    asyncio.Semaphore, but taking a free slot is a plain check and count in `request` (nearly every
+    request finds one), not the coroutines of the semaphore's `async with`."""
+
+    __slots__ = ("free", "waiting")
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiting: deque[asyncio.Future[None]] = deque()  # handed a slot in this order
+
+    async def wait(self) -> None:
+        """Wait until a slot is handed over by `release` (the caller's own, then)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed one, then cancelled: pass it on
+                self.release()
+            elif waiter in self.waiting:
+                self.waiting.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """The slot back: to the first still waiting for one, else free."""
+        waiting = self.waiting
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
 
 
 async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
