@@ -294,3 +294,23 @@ def test_finish_run_refuses_an_unknown_end_and_a_missing_run(store: Store) -> No
     writer = store.writer()
     with pytest.raises(StoreError, match="no run 'gone'"):
         writer.finish_run("gone", "completed", lambda latencies: run_metrics([]))
+
+
+def test_a_new_runs_rows_wait_for_begin_then_commit_before_its_results(store: Store) -> None:
+    """A run's rows are its writer's first transaction, held back until the run's first requests
+    are out (`begin`); its results, put meanwhile, commit after them."""
+    run_id, rows = store.new_run(make_suite(3), model=DEMO, total=3)
+    written = threading.Event()
+    writer = store.writer(first=rows, on_first=written.set)
+    try:
+        writer.put(result_row(run_id, "case-000000"))
+        assert not written.wait(0.2)  # held back: nothing of the run is in the file
+        assert store.get_run(run_id) is None
+        writer.begin()
+        assert written.wait(30)
+        assert store.get_run(run_id) is not None
+        assert store.query_one("SELECT count(*) AS n FROM cases", (), what="cases")["n"] == 3
+        writer.flush()
+        assert committed_ids(store.path, run_id) == {"case-000000"}
+    finally:
+        writer.close()

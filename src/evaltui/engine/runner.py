@@ -6,7 +6,7 @@ Cases flow through a fixed pool of `concurrency` worker tasks (not one task per 
 100,000-case suite costs no more memory than a small one). Each finished case becomes a `Result`
 handed to the store's batched writer; only when the writer has *committed* a batch do the
 live stats move and `CaseFinished` events go out, so anything a watcher saw finish survives a crash.
-A new run's own rows are that writer's first transaction, made while the first requests are out,
+A new run's own rows are that writer's first transaction, made once the first requests are out,
 and `RunStarted` goes out once they are committed: a run a watcher was told of is in the file.
 
 A run that cannot succeed stops (engine/retry.py's breaker: an endpoint that cannot be reached, a
@@ -160,7 +160,7 @@ class Runner:
             self.options.group_id,
             plan.epochs,
         )
-        # A new run's rows are its writer's first transaction, made while the first requests go
+        # A new run's rows are its writer's first transaction, made once the first requests are
         # out; the run is told started once they are in the file (before any of its results).
         opening = asyncio.ensure_future(
             asyncio.to_thread(
@@ -207,6 +207,7 @@ class Runner:
         try:
             if not self._cancelled:
                 await self._start_workers(cases, case_run, writer, min(concurrency, plan.to_ask))
+                writer.begin()  # a new run's rows, now that its first requests are out
                 await asyncio.gather(*self._workers)
         except asyncio.CancelledError:
             status = "interrupted"

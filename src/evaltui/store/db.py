@@ -120,7 +120,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
     ) -> tuple[str, Callable[[sqlite3.Connection], None]]:
         """A new run of `suite` (`create_run`'s arguments): its id, and the write that puts it in
         the file, for its result writer to make as its first transaction (`writer(first=...)`)
-        while the run's first requests are sent: the suite's row and its cases' rows (unless the
+        once the run's first requests are out: the suite's row and its cases' rows (unless the
         file holds that suite), then the run's row. One transaction, before any result's on the
         same thread: the file never holds a suite without its cases, or a run without them; a
         process killed before it commits leaves nothing of the run (and had no result committed).

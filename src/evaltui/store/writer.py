@@ -12,7 +12,8 @@ thread then copies the log into the .db file through the connection it has open,
 told: no other thread and connection to start and hand work to as the run ends.
 
 A new run's rows (its suite's, its cases', its own: `Store.new_run`) can be the thread's first
-transaction (`first`), made while the run's first requests are out; every result commits after it.
+transaction (`first`), made once the run's first requests are out (`begin`, or a flush or close);
+every result commits after it.
 
 When SQLite falls behind (a slow disk, another process holding the write lock), at most MAX_QUEUED
 items wait: a `put` past them waits for the next commit, so the engine slows to the disk's pace
@@ -102,6 +103,7 @@ class ResultWriter:
         self._on_commit = on_commit
         self._first = first  # a new run's rows (Store.new_run): the thread's first transaction
         self._on_first = on_first  # called once that has committed
+        self._begin = threading.Event()  # `first` waits for it: `begin()`, or anything waiting on it
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._hurry = threading.Event()  # set by flush and close: stop letting a batch gather
         self._room = threading.Event()  # set after each commit: a `put` waiting for room looks again
@@ -125,8 +127,14 @@ class ResultWriter:
             self._wait_for_room()
         self._queue.put(result)
 
+    def begin(self) -> None:
+        """Let the thread make its first transaction (`first`): the run's first requests are out.
+        Before them, its work (Python, most of it) would take turns at the interpreter with theirs."""
+        self._begin.set()
+
     def _wait_for_room(self) -> None:
         """Wait until the writer thread has taken the queue under MAX_QUEUED (or has stopped)."""
+        self._begin.set()
         self._hurry.set()
         while self._queue.qsize() >= MAX_QUEUED and self._thread.is_alive():
             self._room.clear()
@@ -145,6 +153,7 @@ class ResultWriter:
         self._check()
         done = threading.Event()
         self._queue.put(done)
+        self._begin.set()
         self._hurry.set()
         while not done.wait(0.1):
             if not self._thread.is_alive():
@@ -201,6 +210,7 @@ class ResultWriter:
         self._closed = True
         self._ending = ending
         self._queue.put(_STOP)
+        self._begin.set()
         self._hurry.set()
 
     def _check(self) -> None:
@@ -217,6 +227,7 @@ class ResultWriter:
     def _run(self) -> None:
         try:
             if self._first is not None:
+                self._begin.wait()
                 write(self._conn, self._first, what="a new run")
                 if self._on_first is not None:
                     self._on_first()
