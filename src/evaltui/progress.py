@@ -29,13 +29,14 @@ class ProgressDisplay:
     """The CLI's display: an engine subscriber keeping each run's last `Progress`, in the order the
     runs started; `show_progress` draws what it holds."""
 
+    cases = False  # it draws no single case: the engine tells it of none (no CaseFinished)
+
     def __init__(self) -> None:
         # run id -> (model id, epochs, last figures)
         self.runs: dict[str, tuple[str, int, LiveStats | None]] = {}
 
     def __call__(self, event: Event) -> None:
-        # told of every case that finishes, which it does not draw: told apart by name, not by an
-        # import of the engine's events for each call
+        # told apart by name, not by an import of the engine's events for each call
         kind = type(event).__name__
         if kind == "Progress":
             progress = cast("Progress", event)

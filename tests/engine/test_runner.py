@@ -105,6 +105,21 @@ async def test_case_finished_is_emitted_only_once_the_result_is_in_the_database(
     assert runner.stats.done == 20 and runner.stats.passed + runner.stats.failed == 20
 
 
+async def test_a_display_that_draws_no_single_case_is_told_of_none(store, make_suite, api_model):
+    class RunsOnly(list):  # a display keeping every event it is told
+        cases = False
+        __call__ = list.append
+
+    every: list[object] = []
+    runs_only = RunsOnly()
+    runner = Runner(store, make_suite(12), api_model(), RunOptions(concurrency=4), subscribers=(runs_only,))
+    runner.subscribe(every.append)
+    await runner.run()
+    assert sum(isinstance(e, CaseFinished) for e in every) == 12
+    assert runs_only == [e for e in every if not isinstance(e, CaseFinished)]
+    assert isinstance(runs_only[0], RunStarted) and isinstance(runs_only[-1], RunFinished)
+
+
 async def test_run_finished_carries_the_stored_counters_as_the_events_stream_prints_them(
     store, make_suite, api_model
 ):

@@ -9,7 +9,9 @@ coalesced at the source, so no display polls the runner, and a display that redr
 keeps the last one.
 
 `CaseFinished` is emitted only after the result is committed to the database, so a watcher that
-saw a case finish can rely on it surviving a crash.
+saw a case finish can rely on it surviving a crash. A display that draws no single case (the CLI's
+progress) says so with an attribute `cases = False`: it is told of none, and a run watched only by
+such displays makes no event a case.
 """
 
 from __future__ import annotations

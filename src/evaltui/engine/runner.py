@@ -76,7 +76,10 @@ class Runner:
         self.options = options or RunOptions()
         self.run_id: str | None = resume_run_id
         self._resume = resume_run_id is not None
-        self._subscribers: list[Subscriber] = list(subscribers)
+        self._subscribers: list[Subscriber] = []
+        self._case_watchers: list[Subscriber] = []  # the subscribers told of each case (CaseFinished)
+        for callback in subscribers:
+            self.subscribe(callback)
         self._tracker = StatsTracker(0)
         self._tally: MetricsTally | None = None  # a fresh run's metrics, folded as results commit
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,7 +98,11 @@ class Runner:
 
     # -- watching -------------------------------------------------------------------------
     def subscribe(self, callback: Subscriber) -> None:
+        """Tell `callback` every event, but `CaseFinished` only when it wants them: a display that
+        draws no single case (`cases = False`, the CLI's progress) costs no event a case."""
         self._subscribers.append(callback)
+        if getattr(callback, "cases", True):
+            self._case_watchers.append(callback)
 
     @property
     def stats(self) -> LiveStats:
@@ -349,24 +356,25 @@ class Runner:
 
     def _committed(self, results: list[Result]) -> None:
         self._tracker.add(results)
-        if not self._subscribers:
+        watchers = self._case_watchers
+        if not watchers:
             return
         for r in results:
-            self._emit(
-                _new_case_finished(
-                    r.run_id,
-                    r.case_id,
-                    r.epoch,
-                    r.status,
-                    r.latency_ms,
-                    r.tokens_in,
-                    r.tokens_out,
-                    r.cost_usd,
-                    r.cached,
-                    r.attempts,
-                    r.error,
-                )
+            event = _new_case_finished(
+                r.run_id,
+                r.case_id,
+                r.epoch,
+                r.status,
+                r.latency_ms,
+                r.tokens_in,
+                r.tokens_out,
+                r.cost_usd,
+                r.cached,
+                r.attempts,
+                r.error,
             )
+            for callback in watchers:
+                callback(event)
 
     async def _work(
         self, cases: Iterator[tuple[PreparedCase, int]], case_run: CaseRun, writer: ResultSink
