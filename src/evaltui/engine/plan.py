@@ -75,7 +75,7 @@ class Plan:
     tally: MetricsTally | None  # a fresh run's metrics, folded as results commit
     epochs: int  # times each case is asked
     # a new run's rows (and its suite's, its cases'), not yet in the file: the run's result writer
-    # writes them first, while the first requests are out (Store.new_run); None for a resume
+    # writes them first, once the first requests are out (Store.new_run); None for a resume
     rows: RunRows | None = None
 
 
