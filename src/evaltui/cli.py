@@ -310,16 +310,19 @@ def _run_command(ctx: click.Context, suite: Path | None, db: Path | None, **opts
 
 
 def _import_http_client_meanwhile() -> None:
-    """Import the HTTP client (aiohttp) on a thread of its own while this one imports and loads the
-    rest, so that it is there by the first request. Most of its import is Python, which the two
-    threads take turns at; but it also loads the system's CA certificates (twice, for the two TLS
-    contexts aiohttp makes at import), work in OpenSSL that lets the other thread go on meanwhile.
-    Only aiohttp itself: none of evaltui's modules, which this thread is importing. A failure here
-    is left to the first request, which imports aiohttp again and reports it."""
+    """Import the HTTP client (aiohttp) and the run's event loop (uvloop, where installed) on a
+    thread of their own while this one imports and loads the rest, so that they are there by the
+    first request. Most of an import is Python, which the two threads take turns at; but aiohttp's
+    also loads the system's CA certificates (twice, for the two TLS contexts it makes at import),
+    work in OpenSSL that lets the other thread go on meanwhile. None of evaltui's modules, which
+    this thread is importing. A failure here is left to the run, which imports them again and
+    reports it (or, for uvloop, uses asyncio's own loop)."""
 
     def load() -> None:
-        with contextlib.suppress(Exception):  # the first request's import reports it
+        with contextlib.suppress(Exception):
             import aiohttp  # noqa: F401
+        with contextlib.suppress(Exception):
+            import uvloop  # noqa: F401
 
     threading.Thread(target=load, name="evaltui-import-http", daemon=True).start()
 
