@@ -65,6 +65,14 @@ def test_resolve_run_accepts_exact_ids_prefixes_latest_and_labels(store: Store) 
     assert store.resolve_run(" " + first + " ") == first
 
 
+def test_resolve_run_accepts_the_ids_tail_a_narrow_runs_list_shows(store: Store) -> None:
+    """At 80 columns the TUI's Runs list shows a run as `…` and the last six characters of its id
+    (the random part): typed as shown, or without the `…`, it names the run."""
+    first, second = new_run(store), new_run(store)
+    assert store.resolve_run(f"…{first[-6:]}") == first
+    assert store.resolve_run(second[-6:]) == second
+
+
 def test_resolve_run_explains_unknown_and_ambiguous_references(store: Store) -> None:
     with pytest.raises(StoreError, match="no runs yet"):
         store.resolve_run("latest")

@@ -25,7 +25,8 @@ dataclasses, JSON columns decoded): `RunRecord`, `Result`, `ResultPreview`.
     .get_run(run_id) -> RunRecord | None   with counters, suite name, stored metrics and options
                                            (options None: a run started before schema v5)
     .resolve_run(ref) -> run_id            exact id, unique prefix, "label:NAME" (latest with it),
-                                           "latest"; StoreError when none or ambiguous
+                                           "latest", the id's tail ("…3fa9c1"); StoreError when
+                                           none or ambiguous
     .list_runs(*, suite=None, model=None, label=None, status=None, group_id=None,
                limit=100, offset=0) -> list[RunRecord]  newest first
     .count_runs(same filters) -> int

@@ -250,8 +250,9 @@ class RunQueries(ThreadConnections):
         return [str(row["name"]) for row in rows]
 
     def resolve_run(self, ref: str) -> str:
-        """A run id from what a user typed: an exact id, a unique prefix of one, "latest", or
-        "label:NAME" (the newest run with that label)."""
+        """A run id from what a user typed: an exact id, a unique prefix of one, "latest",
+        "label:NAME" (the newest run with that label), or the id's last characters as a narrow
+        runs list shows them (`…abc123`, or `abc123` when no id starts so)."""
         ref = ref.strip()
         order = " ORDER BY started_at DESC, id DESC LIMIT 1"
         if ref == "latest":
@@ -267,21 +268,27 @@ class RunQueries(ThreadConnections):
             return str(row["id"])
         if self.query_one("SELECT id FROM runs WHERE id = ?", (ref,), what="a run"):
             return ref
-        return self._resolve_prefix(ref)
-
-    def _resolve_prefix(self, prefix: str) -> str:
-        if not prefix:
+        if not ref or ref == "…":
             raise StoreError("give a run id, a prefix of one, 'latest' or 'label:NAME'")
+        if ref.startswith("…"):
+            return self._one_of(ref, self._ending_with(ref.removeprefix("…")))
         rows = self.query(
             "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
-            (prefix, prefix + "\U0010ffff"),
+            (ref, ref + "\U0010ffff"),
             what="a run",
         )
+        return self._one_of(ref, rows or self._ending_with(ref))
+
+    def _ending_with(self, tail: str) -> list[dict[str, Any]]:
+        sql = "SELECT id FROM runs WHERE substr(id, -?) = ? ORDER BY id LIMIT 6"
+        return self.query(sql, (len(tail), tail), what="a run")
+
+    def _one_of(self, ref: str, rows: list[dict[str, Any]]) -> str:
         if not rows:
-            raise StoreError(f"no run matches {prefix!r} (try `evaltui runs` to list them)")
+            raise StoreError(f"no run matches {ref!r} (try `evaltui runs` to list them)")
         if len(rows) > 1:
             shown = ", ".join(r["id"] for r in rows[:5])
-            raise StoreError(f"{prefix!r} matches several runs ({shown}{', ...' if len(rows) > 5 else ''})")
+            raise StoreError(f"{ref!r} matches several runs ({shown}{', ...' if len(rows) > 5 else ''})")
         return str(rows[0]["id"])
 
     def set_run_status(self, run_id: str, status: str) -> None:
