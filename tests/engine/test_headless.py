@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from evaltui.engine.headless import run_headless
+from evaltui.engine.headless import RUN_GC_THRESHOLD, run_headless
 
 
 @pytest.fixture
@@ -35,3 +35,21 @@ def test_an_exception_in_the_run_comes_out_of_run_headless(unfrozen):
 
     with pytest.raises(ValueError, match="from inside the loop"):
         run_headless(main())
+
+
+def test_the_young_generation_is_collected_less_often_during_the_run_only(unfrozen):
+    async def main() -> tuple[int, ...]:
+        await asyncio.sleep(0)
+        return gc.get_threshold()
+
+    before = gc.get_threshold()
+    during = run_headless(main())
+    assert during == (RUN_GC_THRESHOLD, *before[1:]) and before[0] < RUN_GC_THRESHOLD
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError):
+        run_headless(_raises())
+    assert gc.get_threshold() == before
+
+
+async def _raises() -> None:
+    raise ValueError("the run broke")
