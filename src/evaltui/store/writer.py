@@ -5,11 +5,12 @@ go in one transaction each (a transaction per case would cap a run at a few hund
 second and hold the write lock far more often). `on_commit(results)` runs after the commit, so a
 watcher told a case finished can rely on it being in the file even if the process is killed.
 
-The last batch (the writer's close) never copies the write-ahead log into the .db file, even past
-SQLite's checkpoint size: a run's end is told first, and `Store.checkpoint_soon` copies it after.
 A run's own end is written by this thread too (`finish_run`), right after its last batch, and the
-thread then copies the log into the .db file through the connection it has open, while the end is
-told: no other thread and connection to start and hand work to as the run ends.
+thread then copies the write-ahead log into the .db file through the connection it has open, while
+the end is told: no other thread and connection to start and hand work to as the run ends. The
+last batch itself never copies the log, even past SQLite's checkpoint size (where a commit does so
+before it returns): the run's end is told first, and that copy (or, after a plain `close`,
+`Store.checkpoint_soon`) follows.
 
 A new run's rows (its suite's, its cases', its own: `Store.new_run`) can be the thread's first
 transaction (`first`), made once the run's first requests are out (`begin`, or a flush or close);
@@ -249,9 +250,9 @@ class ResultWriter:
         batch, waiters, stop = self._collect()
         results = [item for item in batch if isinstance(item, Result)]
         if stop:
-            # The last commit leaves the checkpoint to the store: a commit taking the log past
-            # SQLite's checkpoint size copies the log into the .db file before it returns, and
-            # before the run's end can be told; `Store.checkpoint_soon` does it meanwhile instead.
+            # The last commit leaves the checkpoint to what follows the run's end (this thread's,
+            # after `finish_run`; or `Store.checkpoint_soon`): a commit taking the log past SQLite's
+            # checkpoint size would copy it into the .db file before the end could be told.
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")
         if batch:
             results = write(
