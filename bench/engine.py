@@ -98,7 +98,7 @@ def main() -> None:
         f"Machine: {machine()}. Command: `python bench/engine.py --cases {args.cases} --repeat {args.repeat}`.",
         "Medians of the repeats. The API runs in its own process on the same 2 cores: *lean* is",
         "`bench/lean_api.py`, *aiohttp* the tests' `tests/fake_api.py` (0.5-0.9 ms of CPU a request itself).",
-        "*Engine wall* runs from RunStarted to the end of the run (what the limit N×L/C applies to);",
+        "*Engine wall* runs from the run's start (its planning included) to its end (what the limit N×L/C applies to);",
         "*harness CPU* is the evaltui process's CPU (all threads) in that phase, per case.",
         "*Process* figures include interpreter start-up, loading and preparing the suite;",
         "*CLI wall* is `evaltui run SUITE --no-cache -q` end to end, with the summary printed.",

@@ -1,8 +1,10 @@
 """Child process of bench/engine.py: one run of a suite through the engine, timed from the inside.
 
-Prints one JSON line: the engine phase's wall time (RunStarted to the end of the run, what the limit
-N x L / C applies to), the process CPU spent in that phase (all threads: engine, writer), and the
-whole process's wall and CPU including interpreter start-up, loading and preparing the suite."""
+Prints one JSON line: the engine phase's wall time (from the run's start, its planning included, to
+its end: what the limit N x L / C applies to), the process CPU spent in that phase (all threads:
+engine, writer), and the whole process's wall and CPU including interpreter start-up, loading and
+preparing the suite. (Not from RunStarted: a new run is told started once its rows are committed,
+which its writer does after the first requests are out, so the run's first moments came before it.)"""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ START = time.perf_counter()
 
 def main() -> None:
     suite_path, db, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    from evaltui.engine import Runner, RunOptions, RunStarted, prepare
+    from evaltui.engine import Runner, RunOptions, prepare
 
     try:
         from evaltui.engine.headless import run_headless
@@ -32,13 +34,11 @@ def main() -> None:
     runner = Runner(store, prepared, suite.models[0], RunOptions(concurrency=concurrency, use_cache=False))
     marks: dict[str, float] = {}
 
-    def watch(event: object) -> None:
-        if isinstance(event, RunStarted):
-            marks["started"] = time.perf_counter()
-            marks["cpu"] = time.process_time()
+    async def timed() -> str:
+        marks["started"], marks["cpu"] = time.perf_counter(), time.process_time()
+        return await runner.run()
 
-    runner.subscribe(watch)
-    run_headless(runner.run())  # as `evaltui run` runs its runners (commands/run.py)
+    run_headless(timed())  # as `evaltui run` runs its runners (commands/run.py)
     end, cpu_end = time.perf_counter(), time.process_time()
     run = store.get_run(runner.run_id)
     usage = resource.getrusage(resource.RUSAGE_SELF)
