@@ -89,14 +89,10 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         hashed = suite_id is not None
         if suite_id is None:
             suite_id = definition_id(suite)
-        if self.query_one("SELECT 1 AS found FROM suites WHERE id = ?", (suite_id,), what="the suites"):
-            sql = "UPDATE suites SET path = ? WHERE id = ?"
-            self.write(lambda conn: conn.execute(sql, (suite.path, suite_id)), what="the suite path")
-            return suite_id
-        head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
 
         def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
+            if not _put_suite(conn, suite, suite_id):
+                return
             if hashed:  # the loader's walk hashed it: its case files' bytes are checked instead
                 _insert_cases(conn, suite_id, suite.cases.unchanged())  # type: ignore[attr-defined]
             elif definition_id(suite, cases=_inserting(conn, suite_id, suite.cases)) != suite_id:
@@ -144,11 +140,7 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
 
         def insert(conn: sqlite3.Connection) -> None:
             suite_id = known_id or definition_id(suite, cases=held)
-            if conn.execute("SELECT 1 FROM suites WHERE id = ?", (suite_id,)).fetchone():
-                conn.execute("UPDATE suites SET path = ? WHERE id = ?", (suite.path, suite_id))
-            else:
-                head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
-                conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
+            if _put_suite(conn, suite, suite_id):
                 _insert_cases(conn, suite_id, held)
             insert_run(conn, suite_id)
 
@@ -242,6 +234,18 @@ class Store(RunQueries, ResultQueries, AnnotationQueries):
         """One entry now; the engine batches its entries through `ResultWriter.put_cache` instead."""
         sql = "INSERT OR REPLACE INTO cache (key, completion, created_at) VALUES (?, ?, ?)"
         self.write(lambda conn: conn.execute(sql, (key, dump_json(completion), now_iso())), what="the cache")
+
+
+def _put_suite(conn: sqlite3.Connection, suite: Suite, suite_id: str) -> bool:
+    """The suite's row, in the caller's write transaction: when the file holds the suite already,
+    only its path is brought up to date (False); else its row is inserted without its cases (True:
+    the caller inserts them, in the same transaction)."""
+    if conn.execute("SELECT 1 FROM suites WHERE id = ?", (suite_id,)).fetchone():
+        conn.execute("UPDATE suites SET path = ? WHERE id = ?", (suite.path, suite_id))
+        return False
+    head = dump_json(suite.model_copy(update={"cases": []}).model_dump(mode="json"))
+    conn.execute(INSERT_SUITE, (suite_id, suite.name, suite.path, head, now_iso()))
+    return True
 
 
 def _insert_cases(conn: sqlite3.Connection, suite_id: str, cases: Iterable[Case]) -> None:
