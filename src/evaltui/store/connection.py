@@ -179,7 +179,7 @@ class ThreadConnections:
 
     def query(self, sql: str, params: Sequence[Any] = (), *, what: str) -> list[dict[str, Any]]:
         """All rows of a (small, paged) query as dicts."""
-        return read(lambda: _dicts(self.conn().execute(sql, params)), what=what)
+        return read(lambda: row_dicts(self.conn().execute(sql, params)), what=what)
 
     def query_one(self, sql: str, params: Sequence[Any] = (), *, what: str) -> dict[str, Any] | None:
         rows = self.query(sql, params, what=what)
@@ -220,6 +220,6 @@ class ThreadConnections:
         self._local = threading.local()
 
 
-def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+def row_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]

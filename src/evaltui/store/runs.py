@@ -14,7 +14,7 @@ from typing import Any
 from evaltui.errors import StoreError
 from evaltui.records import HeldResults, RunMetrics, RunRecord
 from evaltui.store.codec import decode_row, dump_json
-from evaltui.store.connection import ThreadConnections, read, write
+from evaltui.store.connection import ThreadConnections, read, row_dicts, write
 from evaltui.suites.models import ModelSpec
 from evaltui.version import __version__
 
@@ -132,12 +132,16 @@ def end_run(
         if conn.execute(sql, (kept, status, now_iso(), reason, run_id)).rowcount != 1:
             raise StoreError(f"no run {run_id!r} in {path}")
 
-    def fetch() -> dict[str, Any]:
-        cursor = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,))
-        return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
-
     write(conn, end, what="the run's end")
-    return RunRecord.from_row(decode_row(read(fetch, what="a run")))
+    run = run_of(conn, run_id)
+    assert run is not None  # its end was just written, in this connection's last transaction
+    return run
+
+
+def run_of(conn: sqlite3.Connection, run_id: str) -> RunRecord | None:
+    """A run as the file holds it, read through `conn`; None when it holds no such run."""
+    rows = read(lambda: row_dicts(conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,))), what="a run")
+    return RunRecord.from_row(decode_row(rows[0])) if rows else None
 
 
 class RunQueries(ThreadConnections):
@@ -202,8 +206,7 @@ class RunQueries(ThreadConnections):
         return HeldResults(*row) if row else HeldResults()
 
     def get_run(self, run_id: str) -> RunRecord | None:
-        row = self.query_one("SELECT * FROM runs WHERE id = ?", (run_id,), what="a run")
-        return RunRecord.from_row(decode_row(row)) if row else None
+        return run_of(self.conn(), run_id)
 
     def list_runs(
         self,
